@@ -1,0 +1,119 @@
+# sluice: an importer made of Unix filters. One non-recursive GNU Makefile.
+#
+#   make            build build/bin/* (the stages) and build/libcommon.a
+#   make test       install what is missing, build, run every test, then the
+#                   whole suite again under AddressSanitizer and UBSan
+#   make demo       install what is missing, build, run the demo import
+#   make bench      run the benchmarks in bench/ (see bench/README.md)
+#   make install    PREFIX=/usr/local DESTDIR=
+#   make SANITIZE=address,undefined   a sanitized build (in build-san/)
+
+VERSION   := 0.1.0
+PREFIX    ?= /usr/local
+DESTDIR   ?=
+CC        ?= cc
+CFLAGS    ?= -O2 -g
+LDFLAGS   ?=
+SANITIZE  ?=
+
+ifeq ($(SANITIZE),)
+BUILD     ?= build
+else
+BUILD     ?= build-san
+SAN_FLAGS := -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
+endif
+
+# Our flags live in their own variables so that a user's CFLAGS never drops
+# the include paths or the warnings.
+WARN      := -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Wpedantic \
+             -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 \
+             -Wvla -Werror
+PKGS      := jansson libcurl zlib
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -ljansson -lcurl -lz)
+# Debian's libcsv ships no .pc file.
+CSV_LIBS   := $(shell pkg-config --libs csv 2>/dev/null || echo -lcsv)
+
+ALL_CFLAGS  := $(WARN) -Icommon $(PKG_CFLAGS) -DSLUICE_VERSION='"$(VERSION)"' \
+               $(SAN_FLAGS) $(CFLAGS) -MMD -MP
+ALL_LDFLAGS := $(SAN_FLAGS) $(LDFLAGS)
+LIBS        := $(CSV_LIBS) $(PKG_LIBS) -lm
+
+COMMON_SRC := $(wildcard common/*.c)
+COMMON_OBJ := $(COMMON_SRC:%.c=$(BUILD)/%.o)
+STAGE_SRC  := $(wildcard stages/*.c)
+STAGES     := $(STAGE_SRC:stages/%.c=$(BUILD)/bin/%)
+UNIT_SRC   := $(wildcard tests/unit/test_*.c)
+UNITS      := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+LIBCOMMON  := $(BUILD)/libcommon.a
+
+.PHONY: all test check demo bench install uninstall clean format format-check \
+        lint setup units
+.DEFAULT_GOAL := all
+
+all: $(STAGES)
+
+units: $(UNITS)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(LIBCOMMON): $(COMMON_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(BUILD)/bin/%: $(BUILD)/stages/%.o $(LIBCOMMON)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIBCOMMON) $(LIBS)
+
+$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIBCOMMON)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIBCOMMON) $(LIBS)
+
+setup:
+	@tests/setup.sh test
+
+# The suite runs twice: once on the normal build, once on a build under
+# AddressSanitizer and UndefinedBehaviorSanitizer. tests/check.sh sums both
+# and ends with the "N passed, N failed" line.
+test: setup
+	@$(MAKE) --no-print-directory all units
+	@$(MAKE) --no-print-directory SANITIZE=address,undefined all units
+	@tests/check.sh build build-san
+
+check: test
+
+demo:
+	@tests/setup.sh demo
+	@$(MAKE) --no-print-directory all
+	@pipelines/demo.sh
+
+bench:
+	@tests/setup.sh bench
+	@$(MAKE) --no-print-directory all
+	@bench/run.sh
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 755 $(STAGES) $(DESTDIR)$(PREFIX)/bin/
+
+uninstall:
+	rm -f $(STAGES:$(BUILD)/bin/%=$(DESTDIR)$(PREFIX)/bin/%)
+
+clean:
+	rm -rf build build-san
+
+FORMAT_FILES = $(wildcard common/*.[ch] stages/*.c tests/unit/*.[ch])
+format:
+	clang-format -i $(FORMAT_FILES)
+
+format-check:
+	clang-format --dry-run --Werror $(FORMAT_FILES)
+
+lint:
+	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
+	    --suppress=missingIncludeSystem -Icommon common stages
+
+-include $(COMMON_OBJ:.o=.d) $(STAGE_SRC:%.c=$(BUILD)/%.d) \
+         $(UNIT_SRC:%.c=$(BUILD)/%.d)

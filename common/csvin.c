@@ -1,0 +1,352 @@
+/*
+ * CSV records on libcsv; see csvin.h.
+ *
+ * libcsv parses bytes and calls back per field and per record, but knows
+ * nothing of line numbers. So the input is cut into physical lines here
+ * (at CRLF, LF or a lone CR, quoted or not) and fed to libcsv a line, or a
+ * piece of a long line, at a time: a record starts on the first non-blank
+ * line fed while no record is open, and at most one record can end per
+ * line, at its end.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "csvin.h"
+
+#define CSVIN_READ (1024 * 1024)
+#define CSVIN_FEED (64 * 1024) /* most bytes given to libcsv at once */
+
+/*
+ * libcsv's parser states (libcsv.c). The struct is public in csv.h; its
+ * states are not named there.
+ */
+#define LIBCSV_FIELD_BEGUN 2
+#define LIBCSV_FIELD_MIGHT_HAVE_ENDED 3
+
+static int
+no_space(unsigned char c)
+{
+	(void)c;
+	return 0; /* spaces are data: " a " stays " a " */
+}
+
+static int
+parser_setup(struct csvin *c)
+{
+	if (csv_init(&c->p, CSV_STRICT | CSV_STRICT_FINI) != 0)
+		return -1;
+	csv_set_delim(&c->p, c->delim);
+	csv_set_space_func(&c->p, no_space);
+	/* libcsv grows its field buffer linearly: use big steps. */
+	csv_set_blk_size(&c->p, 64 * 1024);
+	return 0;
+}
+
+int
+csvin_init(struct csvin *c, struct input *in, unsigned char delim,
+    size_t max_field)
+{
+	memset(c, 0, sizeof(*c));
+	c->in = in;
+	c->delim = delim;
+	c->max_field = max_field;
+	c->cur = 1;
+	buf_init(&c->data, CSVIN_MAX_DATA);
+	buf_init(&c->raw, CSVIN_RAW_MAX);
+	c->rbuf = malloc(CSVIN_READ);
+	if (c->rbuf == NULL)
+		return -1;
+	return parser_setup(c);
+}
+
+void
+csvin_release(struct csvin *c)
+{
+	csv_free(&c->p);
+	free(c->rbuf);
+	free(c->fv);
+	buf_release(&c->data);
+	buf_release(&c->raw);
+	c->rbuf = NULL;
+	c->fv = NULL;
+}
+
+static void
+set_bad(struct csvin *c, const char *why)
+{
+	if (c->why[0] == '\0')
+		snprintf(c->why, sizeof(c->why), "%s", why);
+}
+
+static void
+field_too_long(struct csvin *c)
+{
+	char why[sizeof(c->why)];
+
+	snprintf(why, sizeof(why),
+	    "field %zu is longer than %zu bytes (--max-field-size)",
+	    c->nfields + 1, c->max_field);
+	set_bad(c, why);
+}
+
+/* libcsv: a field is complete. */
+static void
+on_field(void *s, size_t len, void *data)
+{
+	struct csvin *c = data;
+
+	if (c->field_cut || len > c->max_field) {
+		field_too_long(c);
+		c->field_cut = 0;
+		len = 0; /* the record is bad; keep the count of fields */
+	}
+	if (c->nfields == CSVIN_MAX_FIELDS) {
+		set_bad(c, "record has more than 1048576 fields");
+		return;
+	}
+	if (c->nfields == c->fcap) {
+		c->fcap = c->fcap ? 2 * c->fcap : 64;
+		c->fv = realloc(c->fv, c->fcap * sizeof(*c->fv));
+		if (c->fv == NULL)
+			abort();
+	}
+	c->fv[c->nfields].off = c->data.len;
+	c->fv[c->nfields].len = len;
+	c->nfields++;
+	if (buf_add(&c->data, s ? s : "", len) < 0) {
+		set_bad(c, "record is larger than 64 MiB");
+		c->fv[c->nfields - 1].len = 0;
+	}
+}
+
+/* libcsv: a record is complete. */
+static void
+on_record(int term, void *data)
+{
+	struct csvin *c = data;
+
+	(void)term;
+	c->ended = 1;
+}
+
+static void
+record_start(struct csvin *c)
+{
+	c->in_record = 1;
+	c->line = c->cur;
+	c->nfields = 0;
+	c->field_cut = 0;
+	c->why[0] = '\0';
+	c->raw_cut = 0;
+	buf_reset(&c->data);
+	buf_reset(&c->raw);
+}
+
+/* Keeps the start of the record's text for the rejects file. */
+static void
+raw_keep(struct csvin *c, const char *s, size_t n)
+{
+	size_t room = CSVIN_RAW_MAX - c->raw.len;
+
+	if (n > room) {
+		n = room;
+		c->raw_cut = 1;
+	}
+	buf_add(&c->raw, s, n);
+}
+
+/*
+ * After a malformed record: throw libcsv's state away, so that parsing
+ * starts afresh at the next physical line.
+ */
+static void
+resync(struct csvin *c)
+{
+	csv_free(&c->p);
+	parser_setup(c);
+	c->ended = 1;
+	c->skip_line = 1;
+}
+
+/*
+ * Feeds n bytes (part or all of one physical line) to libcsv. Strict mode
+ * stops at the first byte it refuses: a quote inside an unquoted field is
+ * then fed again leniently and parsing goes on; anything else makes the
+ * record bad and the rest of the line is skipped (resync()).
+ */
+static void
+feed(struct csvin *c, const char *s, size_t n)
+{
+	size_t off = 0, step, k;
+
+	while (off < n) {
+		step = n - off < CSVIN_FEED ? n - off : CSVIN_FEED;
+		/* Never stop in "might have ended" with an oversized field. */
+		if (c->p.entry_pos > c->max_field &&
+		    c->p.pstate == LIBCSV_FIELD_MIGHT_HAVE_ENDED)
+			step = 1;
+		k = csv_parse(&c->p, s + off, step, on_field, on_record, c);
+		off += k;
+		if (k < step || csv_error(&c->p) != CSV_SUCCESS) {
+			if (c->p.pstate == LIBCSV_FIELD_BEGUN && !c->p.quoted &&
+			    s[off] == (char)CSV_QUOTE) {
+				csv_set_opts(&c->p, CSV_STRICT_FINI);
+				csv_parse(&c->p, s + off, 1, on_field,
+				    on_record, c);
+				csv_set_opts(&c->p, CSV_STRICT | CSV_STRICT_FINI);
+				c->p.status = CSV_SUCCESS;
+				off++;
+				continue;
+			}
+			set_bad(c, csv_error(&c->p) == CSV_EPARSE ?
+			    "malformed quoting: a closing quote is followed by "
+			    "more text" : csv_strerror(csv_error(&c->p)));
+			resync(c);
+			return;
+		}
+		/*
+		 * A field over the maximum: forget its bytes but let libcsv
+		 * go on to its real end, so that no later line is misread.
+		 */
+		if (c->p.entry_pos > c->max_field &&
+		    c->p.pstate == LIBCSV_FIELD_BEGUN) {
+			field_too_long(c);
+			c->p.entry_pos = 0;
+			c->field_cut = 1;
+		}
+	}
+}
+
+/*
+ * Reads more input after the unparsed bytes. Returns 1 when bytes were
+ * added, 0 at the end of input, -1 on a read error.
+ */
+static int
+fill(struct csvin *c)
+{
+	size_t keep = c->rlen - c->rpos;
+	ssize_t got;
+
+	memmove(c->rbuf, c->rbuf + c->rpos, keep);
+	c->rpos = 0;
+	c->rlen = keep;
+	got = input_read(c->in, c->rbuf + keep, CSVIN_READ - keep);
+	if (got < 0)
+		return -1;
+	if (got == 0) {
+		c->eof = 1;
+		return 0;
+	}
+	c->rlen += (size_t)got;
+	return 1;
+}
+
+/* Reads the first bytes and drops a UTF-8 byte-order mark. 0 or -1. */
+static int
+start(struct csvin *c)
+{
+	while (!c->eof && c->rlen < 3) {
+		if (fill(c) < 0)
+			return -1;
+	}
+	if (c->rlen >= 3 && memcmp(c->rbuf, "\xef\xbb\xbf", 3) == 0)
+		c->rpos = 3;
+	c->started = 1;
+	return 0;
+}
+
+/*
+ * Finds the end of the physical line starting at rpos: the index just after
+ * its terminator, or rlen when the terminator is not buffered yet. *term is
+ * set when a terminator was found.
+ */
+static size_t
+line_end(struct csvin *c, int *term)
+{
+	const char *s = c->rbuf + c->rpos, *lf, *cr;
+	size_t n = c->rlen - c->rpos;
+
+	lf = memchr(s, '\n', n);
+	cr = memchr(s, '\r', lf ? (size_t)(lf - s) : n);
+	*term = 1;
+	if (cr) {
+		/* CRLF is one terminator; a CR last in the buffer waits. */
+		if (cr + 1 < s + n)
+			return (size_t)(cr - c->rbuf) + (cr[1] == '\n' ? 2 : 1);
+		if (c->eof)
+			return c->rlen;
+		*term = 0;
+		return (size_t)(cr - c->rbuf);
+	}
+	if (lf)
+		return (size_t)(lf - c->rbuf) + 1;
+	*term = 0;
+	return c->rlen;
+}
+
+/* The end of input: close an open record. */
+static enum csvin_status
+finish(struct csvin *c)
+{
+	if (!c->in_record)
+		return CSVIN_EOF;
+	c->ended = 0;
+	if (csv_fini(&c->p, on_field, on_record, c) != 0) {
+		set_bad(c, "unterminated quoted field at end of input "
+			   "(truncated file?)");
+		resync(c);
+	}
+	c->in_record = 0;
+	return c->why[0] ? CSVIN_BAD : CSVIN_RECORD;
+}
+
+enum csvin_status
+csvin_next(struct csvin *c)
+{
+	size_t end, len;
+	int term, rc;
+
+	if (!c->started && start(c) < 0)
+		return CSVIN_ERROR;
+	for (;;) {
+		if (c->rpos == c->rlen) {
+			rc = c->eof ? 0 : fill(c);
+			if (rc < 0)
+				return CSVIN_ERROR;
+			if (rc == 0)
+				return finish(c);
+		}
+		end = line_end(c, &term);
+		len = end - c->rpos;
+		if (!term && !c->eof && len < CSVIN_FEED) {
+			/* A short partial line: read on before feeding it. */
+			if (fill(c) < 0)
+				return CSVIN_ERROR;
+			continue;
+		}
+		if (c->skip_line) {
+			/* The rest of a malformed record's line. */
+			c->skip_line = !term;
+		} else if (!c->in_record && term &&
+		    (c->rbuf[c->rpos] == '\n' || c->rbuf[c->rpos] == '\r')) {
+			/* Blank lines between records are skipped. */
+		} else {
+			if (!c->in_record)
+				record_start(c);
+			raw_keep(c, c->rbuf + c->rpos, len);
+			c->ended = 0;
+			feed(c, c->rbuf + c->rpos, len);
+		}
+		c->rpos = end;
+		if (term)
+			c->cur++;
+		if (c->ended) {
+			c->ended = 0;
+			c->in_record = 0;
+			if (c->skip_line && term)
+				c->skip_line = 0;
+			return c->why[0] ? CSVIN_BAD : CSVIN_RECORD;
+		}
+	}
+}

@@ -1,0 +1,111 @@
+/* NDJSON reading and writing; see ndjson.h. */
+#include <string.h>
+
+#include "ndjson.h"
+
+void
+ndjson_init(struct ndjson_reader *r, struct input *in, size_t max_line)
+{
+	memset(r, 0, sizeof(*r));
+	lines_init(&r->lines, in, max_line);
+	buf_init(&r->why, 4096);
+}
+
+void
+ndjson_release(struct ndjson_reader *r)
+{
+	lines_release(&r->lines);
+	buf_release(&r->why);
+}
+
+const char *
+ndjson_type_name(const json_t *v)
+{
+	switch (json_typeof(v)) {
+	case JSON_OBJECT:
+		return "an object";
+	case JSON_ARRAY:
+		return "an array";
+	case JSON_STRING:
+		return "a string";
+	case JSON_INTEGER:
+	case JSON_REAL:
+		return "a number";
+	case JSON_TRUE:
+	case JSON_FALSE:
+		return "a boolean";
+	case JSON_NULL:
+		break;
+	}
+	return "null";
+}
+
+/* Sets up a reject of the current line with a formatted reason. */
+static enum ndjson_status
+reject(struct ndjson_reader *r, const char *line, size_t len)
+{
+	r->raw = line;
+	r->rawlen = len;
+	return NDJSON_REJECT;
+}
+
+enum ndjson_status
+ndjson_next(struct ndjson_reader *r, json_t **rec)
+{
+	const char *line;
+	size_t len;
+	json_error_t err;
+	json_t *v;
+
+	*rec = NULL;
+	buf_reset(&r->why);
+	switch (lines_next(&r->lines, &line, &len)) {
+	case LINES_EOF:
+		return NDJSON_EOF;
+	case LINES_ERROR:
+		return NDJSON_ERROR;
+	case LINES_TOOLONG:
+		r->line = r->lines.lineno;
+		buf_printf(&r->why, "line longer than %zu bytes",
+		    r->lines.max);
+		return reject(r, line, len);
+	case LINES_OK:
+		break;
+	}
+	r->line = r->lines.lineno;
+	/* Tolerate CRLF files: the \r is line ending, not data. */
+	if (len && line[len - 1] == '\r')
+		len--;
+	if (len == 0) {
+		buf_adds(&r->why, "empty line, expected a JSON object");
+		return reject(r, line, len);
+	}
+	v = json_loadb(line, len, JSON_DECODE_ANY | JSON_ALLOW_NUL, &err);
+	if (v == NULL) {
+		buf_printf(&r->why, "invalid JSON at column %d: %s",
+		    err.column, err.text);
+		return reject(r, line, len);
+	}
+	if (!json_is_object(v)) {
+		buf_printf(&r->why, "expected a JSON object, got %s",
+		    ndjson_type_name(v));
+		json_decref(v);
+		return reject(r, line, len);
+	}
+	*rec = v;
+	return NDJSON_RECORD;
+}
+
+int
+ndjson_dump(struct buf *out, const json_t *rec)
+{
+	size_t need = json_dumpb(rec, NULL, 0, JSON_COMPACT);
+
+	if (need == 0 || buf_grow(out, need + 1) < 0)
+		return -1;
+	json_dumpb(rec, out->data + out->len, need, JSON_COMPACT);
+	out->len += need;
+	out->data[out->len++] = '\n';
+	out->data[out->len] = '\0';
+	return 0;
+}

@@ -1,0 +1,50 @@
+/*
+ * NDJSON records on jansson: one JSON object per line in, one per line out.
+ * Anything else on a line (invalid JSON, an array, an empty line, a line
+ * over the maximum size) is a reject with a reason, never a crash.
+ */
+#ifndef NDJSON_H
+#define NDJSON_H
+
+#include <jansson.h>
+
+#include "buf.h"
+#include "input.h"
+#include "lines.h"
+
+#define NDJSON_MAX_LINE_DEFAULT ((size_t)64 << 20)
+
+enum ndjson_status {
+	NDJSON_RECORD, /* *rec holds a new reference to a JSON object */
+	NDJSON_EOF,
+	NDJSON_REJECT, /* the line is not a record: see why, raw, rawlen */
+	NDJSON_ERROR   /* reading failed: see the input's status, errmsg */
+};
+
+struct ndjson_reader {
+	struct lines lines;
+	unsigned long long line; /* of the record or reject last returned */
+	struct buf why;		 /* the reason of the last reject */
+	const char *raw;	 /* the rejected line (or its start) */
+	size_t rawlen;
+};
+
+/* Reads records from in (borrowed), lines of at most max_line bytes. */
+void ndjson_init(struct ndjson_reader *r, struct input *in, size_t max_line);
+
+/* Returns the next record or reject; see enum ndjson_status. */
+enum ndjson_status ndjson_next(struct ndjson_reader *r, json_t **rec);
+
+/* Frees the reader's buffers. */
+void ndjson_release(struct ndjson_reader *r);
+
+/*
+ * Appends rec as compact JSON (UTF-8, key order kept) and a \n to out.
+ * Returns 0, or -1 when out would exceed its maximum.
+ */
+int ndjson_dump(struct buf *out, const json_t *rec);
+
+/* "an array", "a string", ... for messages about a value's type. */
+const char *ndjson_type_name(const json_t *v);
+
+#endif

@@ -1,0 +1,37 @@
+/*
+ * A live progress line on stderr, only when stderr is a terminal:
+ *
+ *	csv2ndjson: 1,204,000 records  402,113/s  3 rejected  41%
+ *
+ * Ticks are cheap (the clock is read every 1024 ticks), so a stage can tick
+ * once per record. Nothing is printed when stderr is not a terminal or
+ * SLUICE_PROGRESS=0 is set; SLUICE_PROGRESS=1 forces it on (for tests).
+ */
+#ifndef PROGRESS_H
+#define PROGRESS_H
+
+struct progress {
+	int active;
+	const char *unit; /* "records" */
+	double start, last;
+	unsigned long long done, errors, retries;
+	unsigned ticks;
+	double fraction; /* 0..1, or negative when the total is unknown */
+};
+
+/* Starts a progress display; unit is borrowed. */
+void progress_init(struct progress *p, const char *unit);
+
+/* Counts one more unit done and redraws at most four times a second. */
+void progress_tick(struct progress *p);
+
+/* Redraws now if due (call after changing errors, retries, fraction). */
+void progress_update(struct progress *p, int force);
+
+/* Erases the line for good (before the summary). */
+void progress_done(struct progress *p);
+
+/* Erases the live line, if any, so a message can be printed (diag). */
+void progress_clear(void);
+
+#endif

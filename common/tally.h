@@ -1,0 +1,39 @@
+/*
+ * The counters every stage keeps, and the summary line it prints at exit:
+ *
+ *	tv-filter: in=1000 out=990 dropped=7 (staff-email=5 test-hostname=2) rejected=3
+ *
+ * The accounting rule of DESIGN.md is in = out + dropped + rejected.
+ */
+#ifndef TALLY_H
+#define TALLY_H
+
+#include "buf.h"
+
+#define TALLY_MAX_RULES 32
+
+struct tally {
+	unsigned long long in, out, dropped, rejected;
+	struct {
+		const char *rule; /* borrowed: a string literal or map data */
+		unsigned long long count;
+	} rules[TALLY_MAX_RULES];
+	int nrules;
+};
+
+/* Zeroes the counters. */
+void tally_init(struct tally *t);
+
+/*
+ * Counts a record dropped by a named rule. The name is borrowed and must
+ * outlive the tally. Rules past TALLY_MAX_RULES are counted as "other".
+ */
+void tally_drop(struct tally *t, const char *rule);
+
+/* Appends "in=N out=N dropped=N (rule=N ...) rejected=N" to out. 0 or -1. */
+int tally_format(const struct tally *t, struct buf *out);
+
+/* 1 when in = out + dropped + rejected, else 0. */
+int tally_balanced(const struct tally *t);
+
+#endif

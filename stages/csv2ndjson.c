@@ -1,0 +1,513 @@
+/*
+ * csv2ndjson: CSV in, one JSON object per record out.
+ *
+ * Keys come from the header row (or --columns), every value is a string,
+ * and keys keep the column order. Each record carries its provenance in
+ * _meta: the source name, the file and the physical line the record starts
+ * on, so any later stage can point back at the vendor's file. A record that
+ * cannot be converted faithfully (wrong number of fields, invalid UTF-8, a
+ * NUL byte, a huge field, malformed quoting) is rejected with its line,
+ * never guessed at.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "cli.h"
+#include "csvin.h"
+#include "diag.h"
+#include "exitcode.h"
+#include "input.h"
+#include "jsonw.h"
+#include "progress.h"
+#include "rejects.h"
+#include "strset.h"
+#include "tally.h"
+#include "utf8.h"
+
+#define SYNOPSIS "csv2ndjson [OPTIONS] [FILE...]"
+#define SHOW_REJECTS 10 /* rejects also told on stderr, the first ones */
+
+struct opts {
+	const char *source;
+	unsigned char delim;
+	const char *columns;
+	int meta;
+	enum encoding enc;
+	int pad;
+	size_t max_field;
+	const char *rejects;
+	int line_buffered;
+};
+
+/* The column names of one file, already written as JSON keys. */
+struct header {
+	size_t ncols;
+	char **names;	 /* as shown in messages */
+	struct buf keys; /* "{\"a\":" ",\"b\":" ... back to back */
+	size_t *koff;	 /* ncols + 1 offsets into keys */
+};
+
+struct run {
+	const struct opts *o;
+	struct tally tally;
+	struct rejects rej;
+	struct progress prog;
+	struct buf out, field, meta;
+	unsigned long long shown;
+	int status;
+};
+
+static void
+header_release(struct header *h)
+{
+	size_t i;
+
+	for (i = 0; i < h->ncols; i++)
+		free(h->names[i]);
+	free(h->names);
+	free(h->koff);
+	buf_release(&h->keys);
+	memset(h, 0, sizeof(*h));
+}
+
+/*
+ * Makes the names unique and non-empty, then writes them as JSON keys. An
+ * empty name becomes column_N; a repeated one gets _2, _3 (a warning says
+ * so). "_meta" is taken when provenance is on. Takes ownership of names.
+ */
+static void
+header_build(struct header *h, char **names, size_t n, int meta,
+    const char *file, unsigned long long line)
+{
+	struct strset seen;
+	struct buf name = BUF_INIT;
+	size_t i, k;
+
+	strset_init(&seen);
+	if (meta)
+		strset_add(&seen, "_meta");
+	h->ncols = n;
+	h->names = names;
+	h->koff = xmalloc((n + 1) * sizeof(*h->koff));
+	buf_init(&h->keys, BUF_UNLIMITED);
+	for (i = 0; i < n; i++) {
+		if (names[i][0] == '\0') {
+			free(names[i]);
+			buf_reset(&name);
+			buf_printf(&name, "column_%zu", i + 1);
+			names[i] = xstrdup(name.data);
+		}
+		for (k = 2; !strset_add(&seen, names[i]) ||
+		     (k > 2 && strcmp(name.data, names[i]) != 0);
+		     k++) {
+			buf_reset(&name);
+			buf_printf(&name, "%s_%zu", names[i], k);
+			if (strset_has(&seen, name.data))
+				continue;
+			diag(file, line, "duplicate column name '%s' renamed to "
+			    "'%s'", names[i], name.data);
+			free(names[i]);
+			names[i] = xstrdup(name.data);
+		}
+		h->koff[i] = h->keys.len;
+		buf_addc(&h->keys, i ? ',' : '{');
+		jsonw_cstring(&h->keys, names[i]);
+		buf_addc(&h->keys, ':');
+	}
+	h->koff[n] = h->keys.len;
+	strset_release(&seen);
+	buf_release(&name);
+}
+
+/* Splits --columns on commas. Returns the count; *out is owned by caller. */
+static size_t
+split_columns(const char *spec, char ***out)
+{
+	size_t n = 1, i = 0;
+	const char *p, *q;
+	char **v;
+
+	for (p = spec; *p; p++)
+		n += *p == ',';
+	v = xmalloc(n * sizeof(*v));
+	for (p = spec;; p = q + 1) {
+		q = strchr(p, ',');
+		if (q == NULL)
+			q = p + strlen(p);
+		v[i] = xmalloc((size_t)(q - p) + 1);
+		memcpy(v[i], p, (size_t)(q - p));
+		v[i++][q - p] = '\0';
+		if (*q == '\0')
+			break;
+	}
+	*out = v;
+	return n;
+}
+
+/*
+ * Converts field bytes to UTF-8 in run->field. Returns 0, or -1 with the
+ * reason in why when the field holds a NUL byte or invalid UTF-8.
+ */
+static int
+field_text(struct run *r, const char *s, size_t n, const char *name,
+    struct buf *why)
+{
+	size_t ok;
+
+	buf_reset(&r->field);
+	if (memchr(s, '\0', n)) {
+		buf_printf(why, "NUL byte in field '%s'", name);
+		return -1;
+	}
+	if (r->o->enc == ENC_UTF8) {
+		ok = utf8_valid_prefix(s, n);
+		if (ok < n) {
+			buf_printf(why, "invalid UTF-8 in field '%s' at byte %zu "
+			    "(is the file Windows-1252? try --encoding cp1252)",
+			    name, ok + 1);
+			return -1;
+		}
+		return buf_add(&r->field, s, n);
+	}
+	return utf8_from(&r->field, s, n, r->o->enc);
+}
+
+/* Takes the header row of a file. Returns 0, or an exit status. */
+static int
+header_read(struct run *r, struct csvin *c, struct header *h)
+{
+	struct buf why = BUF_INIT;
+	char **names;
+	size_t i, len;
+	const char *s;
+	enum csvin_status st = csvin_next(c);
+
+	if (st == CSVIN_ERROR)
+		return -1;
+	if (st == CSVIN_EOF) {
+		diag(c->in->name, 0, "no header row (empty file?); use "
+		    "--columns for a file without one");
+		return EXIT_DATAERR;
+	}
+	if (st == CSVIN_BAD) {
+		diag(c->in->name, c->line, "unusable header row: %s", c->why);
+		return EXIT_DATAERR;
+	}
+	names = xcalloc(c->nfields, sizeof(*names));
+	for (i = 0; i < c->nfields; i++) {
+		s = csvin_field(c, i, &len);
+		if (field_text(r, s, len, "header", &why) < 0) {
+			diag(c->in->name, c->line, "unusable header row: %s",
+			    why.data);
+			while (i > 0)
+				free(names[--i]);
+			free(names);
+			buf_release(&why);
+			return EXIT_DATAERR;
+		}
+		names[i] = xstrdup(r->field.data ? r->field.data : "");
+	}
+	header_build(h, names, c->nfields, r->o->meta, c->in->name, c->line);
+	buf_release(&why);
+	return 0;
+}
+
+/* Counts a reject, keeps it in the rejects file, tells the first ones. */
+static void
+reject(struct run *r, const char *file, unsigned long long line,
+    const char *why, const char *raw, size_t n)
+{
+	r->tally.rejected++;
+	r->prog.errors++;
+	if (rejects_raw(&r->rej, why, file, line, raw, n) < 0) {
+		diag(r->o->rejects, 0, "write error: %s", strerror(errno));
+		r->status = exit_worst(r->status, EXIT_IOERR);
+	}
+	if (r->shown++ < SHOW_REJECTS)
+		diag(file, line, "%s", why);
+	else if (r->shown == SHOW_REJECTS + 1)
+		diag(NULL, 0, "more rejects not shown here%s%s",
+		    r->o->rejects ? "; all are in " : "; use --rejects FILE "
+		    "to keep them", r->o->rejects ? r->o->rejects : "");
+}
+
+/* Writes one record as JSON, or rejects it. */
+static void
+record(struct run *r, struct csvin *c, const struct header *h)
+{
+	struct buf why = BUF_INIT_MAX(1024);
+	const char *s;
+	size_t i, len;
+
+	r->tally.in++;
+	if (c->nfields > h->ncols || (c->nfields < h->ncols && !r->o->pad)) {
+		buf_printf(&why, "record has %zu fields, the header has %zu",
+		    c->nfields, h->ncols);
+		goto bad;
+	}
+	buf_reset(&r->out);
+	for (i = 0; i < h->ncols; i++) {
+		buf_add(&r->out, h->keys.data + h->koff[i],
+		    h->koff[i + 1] - h->koff[i]);
+		if (i >= c->nfields) {
+			buf_add(&r->out, "\"\"", 2);
+			continue;
+		}
+		s = csvin_field(c, i, &len);
+		if (field_text(r, s, len, h->names[i], &why) < 0)
+			goto bad;
+		jsonw_string(&r->out, r->field.data, r->field.len);
+	}
+	if (r->o->meta) {
+		buf_add(&r->out, r->meta.data, r->meta.len);
+		jsonw_uint(&r->out, c->line);
+		buf_adds(&r->out, "}}\n");
+	} else {
+		buf_adds(&r->out, "}\n");
+	}
+	if (out_record(&r->out) < 0) {
+		diag(NULL, 0, "write error on stdout: %s", strerror(errno));
+		r->status = exit_worst(r->status, EXIT_IOERR);
+	}
+	r->tally.out++;
+	buf_release(&why);
+	return;
+bad:
+	reject(r, c->in->name, c->line, why.data, c->raw.data, c->raw.len);
+	buf_release(&why);
+}
+
+/* The constant part of _meta for a file: ,"_meta":{...,"line": */
+static void
+meta_prefix(struct run *r, const char *file)
+{
+	buf_reset(&r->meta);
+	buf_adds(&r->meta, ",\"_meta\":{");
+	if (r->o->source) {
+		buf_adds(&r->meta, "\"source\":");
+		jsonw_cstring(&r->meta, r->o->source);
+		buf_addc(&r->meta, ',');
+	}
+	buf_adds(&r->meta, "\"file\":");
+	jsonw_cstring(&r->meta, file);
+	buf_adds(&r->meta, ",\"line\":");
+}
+
+/* Converts one file. Returns its exit status. */
+static int
+convert(struct run *r, const char *path)
+{
+	struct input in;
+	struct csvin c;
+	struct header h = {0};
+	enum csvin_status st;
+	char **names;
+	size_t n;
+	int rc = EXIT_OK;
+
+	if (input_open(&in, path) != INPUT_OK) {
+		diag(in.name, 0, "%s", in.errmsg);
+		return input_exitcode(in.status);
+	}
+	if (csvin_init(&c, &in, r->o->delim, r->o->max_field) < 0) {
+		diag(in.name, 0, "cannot set up the CSV parser");
+		input_close(&in);
+		return EXIT_IOERR;
+	}
+	if (r->o->columns) {
+		n = split_columns(r->o->columns, &names);
+		header_build(&h, names, n, r->o->meta, NULL, 0);
+	} else if ((rc = header_read(r, &c, &h)) != 0) {
+		goto out;
+	}
+	meta_prefix(r, in.name);
+	while ((st = csvin_next(&c)) == CSVIN_RECORD || st == CSVIN_BAD) {
+		if (st == CSVIN_BAD) {
+			r->tally.in++;
+			reject(r, in.name, c.line, c.why, c.raw.data,
+			    c.raw.len);
+		} else {
+			record(r, &c, &h);
+		}
+		progress_tick(&r->prog);
+		if ((r->prog.done & 1023) == 0)
+			r->prog.fraction = input_fraction(&in);
+	}
+	if (st == CSVIN_ERROR)
+		rc = -1;
+out:
+	if (rc < 0) {
+		diag(in.name, c.cur, "%s", in.errmsg);
+		rc = input_exitcode(in.status);
+	}
+	header_release(&h);
+	csvin_release(&c);
+	input_close(&in);
+	return rc;
+}
+
+static int
+parse_delim(const char *s, unsigned char *out)
+{
+	if (strcmp(s, "\\t") == 0 || strcmp(s, "tab") == 0) {
+		*out = '\t';
+		return 0;
+	}
+	if (strlen(s) != 1 || strchr("\"\r\n", s[0]))
+		return -1;
+	*out = (unsigned char)s[0];
+	return 0;
+}
+
+static void
+usage(void)
+{
+	printf("usage: " SYNOPSIS "\n"
+	       "Convert CSV to NDJSON: one JSON object per record, keys from "
+	       "the header row.\n\n"
+	       "  -s, --source NAME         record NAME as _meta.source\n"
+	       "  -d, --delimiter C         field delimiter: , (default), "
+	       "'\\t' or tab, ;, |\n"
+	       "  -c, --columns A,B,...     column names; the input has no "
+	       "header row\n"
+	       "  -M, --no-meta             leave _meta (source, file, line) "
+	       "out\n"
+	       "  -e, --encoding ENC        utf-8 (default), latin1, cp1252: "
+	       "output is UTF-8\n"
+	       "  -p, --ragged MODE         error (default): reject records "
+	       "of the wrong width;\n"
+	       "                            pad: pad short records with \"\"\n"
+	       "  -F, --max-field-size N    reject records with a longer "
+	       "field (default 1MiB)\n"
+	       "  -r, --rejects FILE        write rejected records to FILE "
+	       "as NDJSON\n"
+	       "  -u, --line-buffered       flush after every record\n"
+	       "  -h, --help                show this help\n"
+	       "      --version             show the version\n\n"
+	       "FILE may be gzipped; - or none reads stdin. Exit status: 0 "
+	       "ok, 1 some records\nrejected, 64 usage, 65 no header row, "
+	       "66 file missing, 74 I/O error.\n\n"
+	       "Example:\n"
+	       "  csv2ndjson --source turbovote --rejects rejects.ndjson "
+	       "export.csv.gz > rows.ndjson\n");
+}
+
+static int
+parse_args(int argc, char **argv, struct opts *o)
+{
+	static const struct option longopts[] = {
+		{"source", required_argument, NULL, 's'},
+		{"delimiter", required_argument, NULL, 'd'},
+		{"columns", required_argument, NULL, 'c'},
+		{"no-meta", no_argument, NULL, 'M'},
+		{"encoding", required_argument, NULL, 'e'},
+		{"ragged", required_argument, NULL, 'p'},
+		{"max-field-size", required_argument, NULL, 'F'},
+		{"rejects", required_argument, NULL, 'r'},
+		{"line-buffered", no_argument, NULL, 'u'},
+		{"unbuffered", no_argument, NULL, 'u'},
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
+		{NULL, 0, NULL, 0},
+	};
+	int ch;
+
+	while ((ch = getopt_long(argc, argv, "s:d:c:Me:p:F:r:uh", longopts,
+		    NULL)) != -1) {
+		switch (ch) {
+		case 's':
+			o->source = optarg;
+			break;
+		case 'd':
+			if (parse_delim(optarg, &o->delim) < 0)
+				return cli_usage_error(SYNOPSIS,
+				    "bad delimiter '%s'", optarg);
+			break;
+		case 'c':
+			o->columns = optarg;
+			break;
+		case 'M':
+			o->meta = 0;
+			break;
+		case 'e':
+			if (encoding_parse(optarg, &o->enc) < 0)
+				return cli_usage_error(SYNOPSIS,
+				    "unknown encoding '%s'", optarg);
+			break;
+		case 'p':
+			if (strcmp(optarg, "pad") != 0 &&
+			    strcmp(optarg, "error") != 0)
+				return cli_usage_error(SYNOPSIS,
+				    "--ragged takes 'error' or 'pad'");
+			o->pad = strcmp(optarg, "pad") == 0;
+			break;
+		case 'F':
+			if (cli_size(optarg, &o->max_field) < 0 ||
+			    o->max_field == 0)
+				return cli_usage_error(SYNOPSIS,
+				    "bad size '%s'", optarg);
+			break;
+		case 'r':
+			o->rejects = optarg;
+			break;
+		case 'u':
+			o->line_buffered = 1;
+			break;
+		case 'h':
+			usage();
+			return -1;
+		case 'V':
+			cli_version();
+			return -1;
+		default:
+			return cli_usage_error(SYNOPSIS, "unknown option");
+		}
+	}
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct opts o = {.delim = ',', .meta = 1, .max_field = 1 << 20};
+	struct run r = {.o = &o};
+	struct buf line = BUF_INIT;
+	int i, rc;
+
+	diag_init("csv2ndjson");
+	if ((rc = parse_args(argc, argv, &o)) != 0)
+		return rc < 0 ? EXIT_OK : rc;
+	out_init(o.line_buffered);
+	if (rejects_open(&r.rej, "csv2ndjson", o.rejects, "reason") < 0) {
+		diag(o.rejects, 0, "cannot write: %s", strerror(errno));
+		return EXIT_IOERR;
+	}
+	tally_init(&r.tally);
+	progress_init(&r.prog, "records");
+	buf_init(&r.out, BUF_UNLIMITED);
+	buf_init(&r.field, BUF_UNLIMITED);
+	buf_init(&r.meta, BUF_UNLIMITED);
+	if (optind == argc)
+		r.status = convert(&r, "-");
+	for (i = optind; i < argc; i++)
+		r.status = exit_worst(r.status, convert(&r, argv[i]));
+	progress_done(&r.prog);
+	if (r.tally.rejected)
+		r.status = exit_worst(r.status, EXIT_REJECTS);
+	if (rejects_close(&r.rej) < 0) {
+		diag(o.rejects, 0, "write error: %s", strerror(errno));
+		r.status = exit_worst(r.status, EXIT_IOERR);
+	}
+	r.status = exit_worst(r.status, out_finish());
+	tally_format(&r.tally, &line);
+	diag(NULL, 0, "%s", line.data);
+	buf_release(&line);
+	buf_release(&r.out);
+	buf_release(&r.field);
+	buf_release(&r.meta);
+	return r.status;
+}

@@ -1,0 +1,57 @@
+#!/bin/sh
+# Installs, with apt-get, what building and testing sluice needs and the machine
+# lacks. Does nothing when everything is present. Without root it only says
+# what is missing. Usage: tests/setup.sh [build|test|demo|bench]
+set -eu
+
+want=${1:-test}
+
+# Each entry is "debian-package:probe", where the probe is a command name or a
+# file that the package provides.
+build_pkgs="make:make gcc:gcc pkg-config:pkg-config libcsv-dev:/usr/include/csv.h
+libjansson-dev:/usr/include/jansson.h
+libcurl4-openssl-dev:/usr/include/x86_64-linux-gnu/curl/curl.h
+zlib1g-dev:/usr/include/zlib.h"
+test_pkgs="clang:clang python3:python3 libclang-rt-14-dev:/usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.asan-x86_64.a
+jq:jq bsdutils:script gzip:gzip"
+bench_pkgs="miller:mlr csvkit:csvjson hyperfine:hyperfine time:/usr/bin/time"
+
+case $want in
+build) pkgs=$build_pkgs ;;
+test|demo) pkgs="$build_pkgs $test_pkgs" ;;
+bench) pkgs="$build_pkgs $test_pkgs $bench_pkgs" ;;
+*) echo "usage: tests/setup.sh [build|test|demo|bench]" >&2; exit 64 ;;
+esac
+
+have() {
+	case $1 in
+	/*) [ -e "$1" ] ;;
+	*) command -v "$1" >/dev/null 2>&1 ;;
+	esac
+}
+
+missing=""
+for entry in $pkgs; do
+	pkg=${entry%%:*}
+	probe=${entry#*:}
+	# The curl header lives under the multiarch directory; accept either.
+	if [ "$pkg" = libcurl4-openssl-dev ] && have /usr/include/curl/curl.h; then
+		continue
+	fi
+	have "$probe" || missing="$missing $pkg"
+done
+
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
+	echo "setup: missing:$missing" >&2
+	echo "setup: install them with: sudo apt-get install$missing" >&2
+	exit 1
+fi
+
+echo "setup: installing:$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+# An old or empty package list makes apt-get miss packages: refresh once.
+apt-get update -qq >&2 || echo "setup: apt-get update failed, trying the cached lists" >&2
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing >&2
