@@ -1,0 +1,129 @@
+#!/bin/sh
+# Runs every test against the binaries in one build directory and prints
+# "N passed, N failed, N skipped" last.
+#
+#   tests/run.sh [BUILD]          BUILD defaults to build
+#   tests/run.sh build stages/csv2ndjson/004-ragged   one stage case
+#
+# Three kinds of test, all counted the same way:
+#   - unit tests: BUILD/tests/test_* print "ok - NAME" / "not ok - NAME";
+#   - stage tests: tests/stages/STAGE/CASE/ holds args, input,
+#     expected.out and optionally expected.rejects, expected.dropped,
+#     expected.err and expected.status (default 0); the stage runs in the
+#     case directory and its outputs must match exactly;
+#   - script tests: tests/scripts/*.sh print "ok - ..." / "not ok - ..." /
+#     "skip - ..." lines; they get BIN, ROOT, SHARED and TMPDIR.
+# A test program that exits non-zero without a "not ok" line (a crash, a
+# sanitizer report) counts as one failure.
+set -u
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=${1:-build}
+ONLY=${2:-}
+case $BUILD in /*) ;; *) BUILD=$ROOT/$BUILD ;; esac
+BIN=$BUILD/bin
+SHARED=$(cd "$ROOT/.." && pwd)/shared
+TMPDIR=$(mktemp -d "${TMPDIR:-/tmp}/sluice-test.XXXXXX")
+trap 'rm -rf "$TMPDIR"' EXIT INT TERM
+export BIN ROOT SHARED TMPDIR
+# Progress lines would only clutter captured stderr.
+export SLUICE_PROGRESS=0
+
+passed=0 failed=0 skipped=0
+
+pass() { passed=$((passed + 1)); }
+fail() {
+	failed=$((failed + 1))
+	echo "FAIL: $*"
+}
+
+# Counts the TAP-like lines of a test program's output.
+count_output() { # name output-file exit-status
+	p=$(grep -c '^ok - ' "$2")
+	f=$(grep -c '^not ok - ' "$2")
+	s=$(grep -c '^skip - ' "$2")
+	passed=$((passed + p))
+	skipped=$((skipped + s))
+	if [ "$f" -gt 0 ]; then
+		failed=$((failed + f))
+		grep '^not ok - ' "$2" | sed "s|^not ok - |FAIL: $1: |"
+	fi
+	if [ "$3" -ne 0 ] && [ "$f" -eq 0 ]; then
+		fail "$1 exited with status $3"
+	fi
+	if [ "$3" -ne 0 ] || [ "$f" -gt 0 ]; then
+		sed 's/^/    /' "$2.err" | tail -n 30
+	fi
+}
+
+run_program() { # name command...
+	name=$1
+	shift
+	"$@" >"$TMPDIR/out" 2>"$TMPDIR/out.err"
+	count_output "$name" "$TMPDIR/out" $?
+}
+
+# Compares one expected file with what the stage produced.
+same() { # case expected actual
+	if ! cmp -s "$2" "$3"; then
+		fail "$1: $(basename "$2") differs"
+		diff -u "$2" "$3" | head -n 20 | sed 's/^/    /'
+		return 1
+	fi
+}
+
+run_case() { # directory
+	dir=$1
+	case_name=${dir#"$ROOT/tests/"}
+	stage=$(basename "$(dirname "$dir")")
+	out=$TMPDIR/case
+	rm -rf "$out"
+	mkdir -p "$out"
+	set --
+	[ -f "$dir/args" ] && eval "set -- $(cat "$dir/args")"
+	[ -f "$dir/expected.rejects" ] && set -- "$@" --rejects "$out/rejects"
+	[ -f "$dir/expected.dropped" ] && set -- "$@" --dropped "$out/dropped"
+	input=/dev/null
+	[ -f "$dir/input" ] && input=$dir/input
+	(cd "$dir" && exec "$BIN/$stage" "$@" <"$input" >"$out/out" \
+	    2>"$out/err")
+	status=$?
+	want=0
+	[ -f "$dir/expected.status" ] && want=$(cat "$dir/expected.status")
+	ok=1
+	if [ "$status" != "$want" ]; then
+		fail "$case_name: exit status $status, expected $want"
+		sed 's/^/    /' "$out/err" | tail -n 20
+		ok=0
+	fi
+	same "$case_name" "$dir/expected.out" "$out/out" || ok=0
+	for f in rejects dropped err; do
+		if [ -f "$dir/expected.$f" ]; then
+			[ -f "$out/$f" ] || : >"$out/$f"
+			same "$case_name" "$dir/expected.$f" "$out/$f" || ok=0
+		fi
+	done
+	[ $ok = 1 ] && pass
+}
+
+if [ ! -d "$BIN" ]; then
+	echo "tests/run.sh: no binaries in $BIN: run make first" >&2
+	exit 2
+fi
+
+if [ -n "$ONLY" ]; then
+	run_case "$ROOT/tests/$ONLY"
+else
+	for t in "$BUILD"/tests/test_*; do
+		[ -x "$t" ] && run_program "unit/$(basename "$t")" "$t"
+	done
+	for dir in "$ROOT"/tests/stages/*/*/; do
+		[ -f "$dir/expected.out" ] && run_case "${dir%/}"
+	done
+	for t in "$ROOT"/tests/scripts/*.sh; do
+		[ -f "$t" ] && run_program "scripts/$(basename "$t")" sh "$t"
+	done
+fi
+
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]
