@@ -46,7 +46,8 @@ struct opts {
 /* The column names of one file, already written as JSON keys. */
 struct header {
 	size_t ncols;
-	char **names;	 /* as shown in messages */
+	char **names;	 /* the keys, unescaped */
+	char **fnames;	 /* "field 'NAME'", for messages */
 	struct buf keys; /* "{\"a\":" ",\"b\":" ... back to back */
 	size_t *koff;	 /* ncols + 1 offsets into keys */
 };
@@ -66,9 +67,12 @@ header_release(struct header *h)
 {
 	size_t i;
 
-	for (i = 0; i < h->ncols; i++)
+	for (i = 0; i < h->ncols; i++) {
 		free(h->names[i]);
+		free(h->fnames[i]);
+	}
 	free(h->names);
+	free(h->fnames);
 	free(h->koff);
 	buf_release(&h->keys);
 	memset(h, 0, sizeof(*h));
@@ -93,6 +97,7 @@ header_build(struct header *h, char **names, size_t n, int meta,
 	h->ncols = n;
 	h->names = names;
 	h->koff = xmalloc((n + 1) * sizeof(*h->koff));
+	h->fnames = xmalloc((n ? n : 1) * sizeof(*h->fnames));
 	buf_init(&h->keys, BUF_UNLIMITED);
 	for (i = 0; i < n; i++) {
 		if (names[i][0] == '\0') {
@@ -101,18 +106,20 @@ header_build(struct header *h, char **names, size_t n, int meta,
 			buf_printf(&name, "column_%zu", i + 1);
 			names[i] = xstrdup(name.data);
 		}
-		for (k = 2; !strset_add(&seen, names[i]) ||
-		     (k > 2 && strcmp(name.data, names[i]) != 0);
-		     k++) {
-			buf_reset(&name);
-			buf_printf(&name, "%s_%zu", names[i], k);
-			if (strset_has(&seen, name.data))
-				continue;
-			diag(file, line, "duplicate column name '%s' renamed to "
-			    "'%s'", names[i], name.data);
+		if (!strset_add(&seen, names[i])) {
+			k = 2;
+			do {
+				buf_reset(&name);
+				buf_printf(&name, "%s_%zu", names[i], k++);
+			} while (!strset_add(&seen, name.data));
+			diag(file, line, "duplicate column name '%s' renamed "
+			    "to '%s'", names[i], name.data);
 			free(names[i]);
 			names[i] = xstrdup(name.data);
 		}
+		buf_reset(&name);
+		buf_printf(&name, "field '%s'", names[i]);
+		h->fnames[i] = xstrdup(name.data);
 		h->koff[i] = h->keys.len;
 		buf_addc(&h->keys, i ? ',' : '{');
 		jsonw_cstring(&h->keys, names[i]);
@@ -160,13 +167,13 @@ field_text(struct run *r, const char *s, size_t n, const char *name,
 
 	buf_reset(&r->field);
 	if (memchr(s, '\0', n)) {
-		buf_printf(why, "NUL byte in field '%s'", name);
+		buf_printf(why, "NUL byte in %s", name);
 		return -1;
 	}
 	if (r->o->enc == ENC_UTF8) {
 		ok = utf8_valid_prefix(s, n);
 		if (ok < n) {
-			buf_printf(why, "invalid UTF-8 in field '%s' at byte %zu "
+			buf_printf(why, "invalid UTF-8 in %s at byte %zu "
 			    "(is the file Windows-1252? try --encoding cp1252)",
 			    name, ok + 1);
 			return -1;
@@ -180,7 +187,7 @@ field_text(struct run *r, const char *s, size_t n, const char *name,
 static int
 header_read(struct run *r, struct csvin *c, struct header *h)
 {
-	struct buf why = BUF_INIT;
+	struct buf why = BUF_INIT, col = BUF_INIT;
 	char **names;
 	size_t i, len;
 	const char *s;
@@ -200,19 +207,23 @@ header_read(struct run *r, struct csvin *c, struct header *h)
 	names = xcalloc(c->nfields, sizeof(*names));
 	for (i = 0; i < c->nfields; i++) {
 		s = csvin_field(c, i, &len);
-		if (field_text(r, s, len, "header", &why) < 0) {
+		buf_reset(&col);
+		buf_printf(&col, "column %zu", i + 1);
+		if (field_text(r, s, len, col.data, &why) < 0) {
 			diag(c->in->name, c->line, "unusable header row: %s",
 			    why.data);
 			while (i > 0)
 				free(names[--i]);
 			free(names);
 			buf_release(&why);
+			buf_release(&col);
 			return EXIT_DATAERR;
 		}
 		names[i] = xstrdup(r->field.data ? r->field.data : "");
 	}
 	header_build(h, names, c->nfields, r->o->meta, c->in->name, c->line);
 	buf_release(&why);
+	buf_release(&col);
 	return 0;
 }
 
@@ -258,7 +269,7 @@ record(struct run *r, struct csvin *c, const struct header *h)
 			continue;
 		}
 		s = csvin_field(c, i, &len);
-		if (field_text(r, s, len, h->names[i], &why) < 0)
+		if (field_text(r, s, len, h->fnames[i], &why) < 0)
 			goto bad;
 		jsonw_string(&r->out, r->field.data, r->field.len);
 	}
@@ -416,7 +427,8 @@ parse_args(int argc, char **argv, struct opts *o)
 	};
 	int ch;
 
-	while ((ch = getopt_long(argc, argv, "s:d:c:Me:p:F:r:uh", longopts,
+	opterr = 0; /* our own messages, without the program's path */
+	while ((ch = getopt_long(argc, argv, ":s:d:c:Me:p:F:r:uh", longopts,
 		    NULL)) != -1) {
 		switch (ch) {
 		case 's':
@@ -463,8 +475,12 @@ parse_args(int argc, char **argv, struct opts *o)
 		case 'V':
 			cli_version();
 			return -1;
+		case ':':
+			return cli_usage_error(SYNOPSIS, "option '%s' needs a "
+			    "value", argv[optind - 1]);
 		default:
-			return cli_usage_error(SYNOPSIS, "unknown option");
+			return cli_usage_error(SYNOPSIS, "unknown option '%s'",
+			    argv[optind - 1]);
 		}
 	}
 	return 0;
