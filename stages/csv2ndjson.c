@@ -22,14 +22,11 @@
 #include "exitcode.h"
 #include "input.h"
 #include "jsonw.h"
-#include "progress.h"
-#include "rejects.h"
+#include "stage.h"
 #include "strset.h"
-#include "tally.h"
 #include "utf8.h"
 
 #define SYNOPSIS "csv2ndjson [OPTIONS] [FILE...]"
-#define SHOW_REJECTS 10 /* rejects also told on stderr, the first ones */
 
 struct opts {
 	const char *source;
@@ -39,8 +36,6 @@ struct opts {
 	enum encoding enc;
 	int pad;
 	size_t max_field;
-	const char *rejects;
-	int line_buffered;
 };
 
 /* The column names of one file, already written as JSON keys. */
@@ -54,12 +49,8 @@ struct header {
 
 struct run {
 	const struct opts *o;
-	struct tally tally;
-	struct rejects rej;
-	struct progress prog;
-	struct buf out, field, meta;
-	unsigned long long shown;
-	int status;
+	struct stage st;
+	struct buf field, meta;
 };
 
 static void
@@ -227,25 +218,6 @@ header_read(struct run *r, struct csvin *c, struct header *h)
 	return 0;
 }
 
-/* Counts a reject, keeps it in the rejects file, tells the first ones. */
-static void
-reject(struct run *r, const char *file, unsigned long long line,
-    const char *why, const char *raw, size_t n)
-{
-	r->tally.rejected++;
-	r->prog.errors++;
-	if (rejects_raw(&r->rej, why, file, line, raw, n) < 0) {
-		diag(r->o->rejects, 0, "write error: %s", strerror(errno));
-		r->status = exit_worst(r->status, EXIT_IOERR);
-	}
-	if (r->shown++ < SHOW_REJECTS)
-		diag(file, line, "%s", why);
-	else if (r->shown == SHOW_REJECTS + 1)
-		diag(NULL, 0, "more rejects not shown here%s%s",
-		    r->o->rejects ? "; all are in " : "; use --rejects FILE "
-		    "to keep them", r->o->rejects ? r->o->rejects : "");
-}
-
 /* Writes one record as JSON, or rejects it. */
 static void
 record(struct run *r, struct csvin *c, const struct header *h)
@@ -254,41 +226,37 @@ record(struct run *r, struct csvin *c, const struct header *h)
 	const char *s;
 	size_t i, len;
 
-	r->tally.in++;
+	r->st.tally.in++;
 	if (c->nfields > h->ncols || (c->nfields < h->ncols && !r->o->pad)) {
 		buf_printf(&why, "record has %zu fields, the header has %zu",
 		    c->nfields, h->ncols);
 		goto bad;
 	}
-	buf_reset(&r->out);
+	buf_reset(&r->st.out);
 	for (i = 0; i < h->ncols; i++) {
-		buf_add(&r->out, h->keys.data + h->koff[i],
+		buf_add(&r->st.out, h->keys.data + h->koff[i],
 		    h->koff[i + 1] - h->koff[i]);
 		if (i >= c->nfields) {
-			buf_add(&r->out, "\"\"", 2);
+			buf_add(&r->st.out, "\"\"", 2);
 			continue;
 		}
 		s = csvin_field(c, i, &len);
 		if (field_text(r, s, len, h->fnames[i], &why) < 0)
 			goto bad;
-		jsonw_string(&r->out, r->field.data, r->field.len);
+		jsonw_string(&r->st.out, r->field.data, r->field.len);
 	}
 	if (r->o->meta) {
-		buf_add(&r->out, r->meta.data, r->meta.len);
-		jsonw_uint(&r->out, c->line);
-		buf_adds(&r->out, "}}\n");
+		buf_add(&r->st.out, r->meta.data, r->meta.len);
+		jsonw_uint(&r->st.out, c->line);
+		buf_adds(&r->st.out, "}}\n");
 	} else {
-		buf_adds(&r->out, "}\n");
+		buf_adds(&r->st.out, "}\n");
 	}
-	if (out_record(&r->out) < 0) {
-		diag(NULL, 0, "write error on stdout: %s", strerror(errno));
-		r->status = exit_worst(r->status, EXIT_IOERR);
-	}
-	r->tally.out++;
+	stage_emit_line(&r->st, &r->st.out);
 	buf_release(&why);
 	return;
 bad:
-	reject(r, c->in->name, c->line, why.data, c->raw.data, c->raw.len);
+	stage_reject_raw(&r->st, c->raw.data, c->raw.len, why.data);
 	buf_release(&why);
 }
 
@@ -336,17 +304,18 @@ convert(struct run *r, const char *path)
 		goto out;
 	}
 	meta_prefix(r, in.name);
+	r->st.file = in.name;
 	while ((st = csvin_next(&c)) == CSVIN_RECORD || st == CSVIN_BAD) {
+		r->st.line = c.line;
 		if (st == CSVIN_BAD) {
-			r->tally.in++;
-			reject(r, in.name, c.line, c.why, c.raw.data,
-			    c.raw.len);
+			r->st.tally.in++;
+			stage_reject_raw(&r->st, c.raw.data, c.raw.len, c.why);
 		} else {
 			record(r, &c, &h);
 		}
-		progress_tick(&r->prog);
-		if ((r->prog.done & 1023) == 0)
-			r->prog.fraction = input_fraction(&in);
+		progress_tick(&r->st.prog);
+		if ((r->st.prog.done & 1023) == 0)
+			r->st.prog.fraction = input_fraction(&in);
 	}
 	if (st == CSVIN_ERROR)
 		rc = -1;
@@ -394,21 +363,19 @@ usage(void)
 	       "                            pad: pad short records with \"\"\n"
 	       "  -F, --max-field-size N    reject records with a longer "
 	       "field (default 1MiB)\n"
-	       "  -r, --rejects FILE        write rejected records to FILE "
-	       "as NDJSON\n"
+	       "  -r, --rejects FILE        write rejected records to FILE\n"
 	       "  -u, --line-buffered       flush after every record\n"
 	       "  -h, --help                show this help\n"
 	       "      --version             show the version\n\n"
-	       "FILE may be gzipped; - or none reads stdin. Exit status: 0 "
-	       "ok, 1 some records\nrejected, 64 usage, 65 no header row, "
-	       "66 file missing, 74 I/O error.\n\n"
+	       "FILE may be gzipped; - or none reads stdin.\n" STAGE_EXIT_HELP
+	       "\n"
 	       "Example:\n"
 	       "  csv2ndjson --source turbovote --rejects rejects.ndjson "
 	       "export.csv.gz > rows.ndjson\n");
 }
 
 static int
-parse_args(int argc, char **argv, struct opts *o)
+parse_args(int argc, char **argv, struct opts *o, struct stage *st)
 {
 	static const struct option longopts[] = {
 		{"source", required_argument, NULL, 's'},
@@ -425,9 +392,8 @@ parse_args(int argc, char **argv, struct opts *o)
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
 	};
-	int ch;
+	int ch, rc;
 
-	opterr = 0; /* our own messages, without the program's path */
 	while ((ch = getopt_long(argc, argv, ":s:d:c:Me:p:F:r:uh", longopts,
 		    NULL)) != -1) {
 		switch (ch) {
@@ -463,24 +429,12 @@ parse_args(int argc, char **argv, struct opts *o)
 				return cli_usage_error(SYNOPSIS,
 				    "bad size '%s'", optarg);
 			break;
-		case 'r':
-			o->rejects = optarg;
-			break;
-		case 'u':
-			o->line_buffered = 1;
-			break;
 		case 'h':
 			usage();
 			return -1;
-		case 'V':
-			cli_version();
-			return -1;
-		case ':':
-			return cli_usage_error(SYNOPSIS, "option '%s' needs a "
-			    "value", argv[optind - 1]);
 		default:
-			return cli_usage_error(SYNOPSIS, "unknown option '%s'",
-			    argv[optind - 1]);
+			if ((rc = stage_option(st, ch, optarg, argv)) != 0)
+				return rc;
 		}
 	}
 	return 0;
@@ -491,39 +445,20 @@ main(int argc, char **argv)
 {
 	struct opts o = {.delim = ',', .meta = 1, .max_field = 1 << 20};
 	struct run r = {.o = &o};
-	struct buf line = BUF_INIT;
 	int i, rc;
 
-	diag_init("csv2ndjson");
-	if ((rc = parse_args(argc, argv, &o)) != 0)
+	stage_init(&r.st, "csv2ndjson", SYNOPSIS);
+	if ((rc = parse_args(argc, argv, &o, &r.st)) != 0)
 		return rc < 0 ? EXIT_OK : rc;
-	out_init(o.line_buffered);
-	if (rejects_open(&r.rej, "csv2ndjson", o.rejects, "reason") < 0) {
-		diag(o.rejects, 0, "cannot write: %s", strerror(errno));
-		return EXIT_IOERR;
-	}
-	tally_init(&r.tally);
-	progress_init(&r.prog, "records");
-	buf_init(&r.out, BUF_UNLIMITED);
+	if ((rc = stage_start(&r.st)) != 0)
+		return rc;
 	buf_init(&r.field, BUF_UNLIMITED);
 	buf_init(&r.meta, BUF_UNLIMITED);
 	if (optind == argc)
-		r.status = convert(&r, "-");
+		rc = convert(&r, "-");
 	for (i = optind; i < argc; i++)
-		r.status = exit_worst(r.status, convert(&r, argv[i]));
-	progress_done(&r.prog);
-	if (r.tally.rejected)
-		r.status = exit_worst(r.status, EXIT_REJECTS);
-	if (rejects_close(&r.rej) < 0) {
-		diag(o.rejects, 0, "write error: %s", strerror(errno));
-		r.status = exit_worst(r.status, EXIT_IOERR);
-	}
-	r.status = exit_worst(r.status, out_finish());
-	tally_format(&r.tally, &line);
-	diag(NULL, 0, "%s", line.data);
-	buf_release(&line);
-	buf_release(&r.out);
+		rc = exit_worst(rc, convert(&r, argv[i]));
 	buf_release(&r.field);
 	buf_release(&r.meta);
-	return r.status;
+	return stage_finish(&r.st, rc);
 }

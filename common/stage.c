@@ -1,0 +1,241 @@
+/* The plumbing every stage shares; see stage.h. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "diag.h"
+#include "exitcode.h"
+#include "input.h"
+#include "ndjson.h"
+#include "stage.h"
+
+#define SHOW_REJECTS 10 /* rejects also told on stderr, the first ones */
+
+void
+stage_init(struct stage *st, const char *name, const char *synopsis)
+{
+	memset(st, 0, sizeof(*st));
+	st->name = name;
+	st->synopsis = synopsis;
+	st->max_line = NDJSON_MAX_LINE_DEFAULT;
+	diag_init(name);
+	tally_init(&st->tally);
+	buf_init(&st->out, BUF_UNLIMITED);
+	opterr = 0; /* our own messages, without the program's path */
+}
+
+int
+stage_option(struct stage *st, int ch, const char *arg, char **argv)
+{
+	switch (ch) {
+	case 'r':
+		st->rejects_path = arg;
+		return 0;
+	case 'D':
+		st->dropped_path = arg;
+		return 0;
+	case 'u':
+		st->line_buffered = 1;
+		return 0;
+	case 'L':
+		if (cli_size(arg, &st->max_line) < 0 || st->max_line == 0)
+			return cli_usage_error(st->synopsis, "bad size '%s'",
+			    arg);
+		return 0;
+	case 'V':
+		cli_version();
+		return -1;
+	case ':':
+		return cli_usage_error(st->synopsis,
+		    "option '%s' needs a value", argv[optind - 1]);
+	case '?':
+		return cli_usage_error(st->synopsis, "unknown option '%s'",
+		    argv[optind - 1]);
+	}
+	return 1;
+}
+
+int
+stage_start(struct stage *st)
+{
+	out_init(st->line_buffered);
+	if (rejects_open(&st->rej, st->name, st->rejects_path, "reason") < 0) {
+		diag(st->rejects_path, 0, "cannot write: %s", strerror(errno));
+		return EXIT_IOERR;
+	}
+	if (rejects_open(&st->drop, st->name, st->dropped_path, "rule") < 0) {
+		diag(st->dropped_path, 0, "cannot write: %s", strerror(errno));
+		return EXIT_IOERR;
+	}
+	progress_init(&st->prog, "records");
+	return 0;
+}
+
+static void
+side_error(struct stage *st, const char *path)
+{
+	diag(path, 0, "write error: %s", strerror(errno));
+	st->status = exit_worst(st->status, EXIT_IOERR);
+}
+
+/* Counts a reject and tells the first ones on stderr. */
+static void
+rejected(struct stage *st, const char *why)
+{
+	st->tally.rejected++;
+	st->prog.errors++;
+	if (st->shown++ < SHOW_REJECTS)
+		diag(st->file, st->line, "%s", why);
+	else if (st->shown == SHOW_REJECTS + 1)
+		diag(NULL, 0, "more rejects not shown here%s%s",
+		    st->rejects_path ? "; all are in " :
+				       "; use --rejects FILE to keep them",
+		    st->rejects_path ? st->rejects_path : "");
+}
+
+void
+stage_reject_raw(struct stage *st, const char *raw, size_t n, const char *why)
+{
+	if (rejects_raw(&st->rej, why, st->file, st->line, raw, n) < 0)
+		side_error(st, st->rejects_path);
+	rejected(st, why);
+}
+
+void
+stage_reject(struct stage *st, const json_t *rec, const char *fmt, ...)
+{
+	struct buf why = BUF_INIT_MAX(4096);
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n >= 0 && buf_grow(&why, (size_t)n) == 0) {
+		va_start(ap, fmt);
+		vsnprintf(why.data, (size_t)n + 1, fmt, ap);
+		va_end(ap);
+		why.len = (size_t)n;
+	}
+	if (rejects_json(&st->rej, why.data ? why.data : fmt, st->file,
+		st->line, rec) < 0)
+		side_error(st, st->rejects_path);
+	rejected(st, why.data ? why.data : fmt);
+	buf_release(&why);
+}
+
+void
+stage_drop_at(struct stage *st, const char *rule, const char *file,
+    unsigned long long line, const json_t *rec)
+{
+	tally_drop(&st->tally, rule);
+	if (rejects_json(&st->drop, rule, file, line, rec) < 0)
+		side_error(st, st->dropped_path);
+}
+
+void
+stage_drop(struct stage *st, const char *rule, const json_t *rec)
+{
+	stage_drop_at(st, rule, st->file, st->line, rec);
+}
+
+void
+stage_emit_line(struct stage *st, const struct buf *line)
+{
+	if (out_record(line) < 0) {
+		diag(NULL, 0, "write error on stdout: %s", strerror(errno));
+		st->status = exit_worst(st->status, EXIT_IOERR);
+	}
+	st->tally.out++;
+}
+
+void
+stage_emit(struct stage *st, const json_t *rec)
+{
+	buf_reset(&st->out);
+	ndjson_dump(&st->out, rec);
+	stage_emit_line(st, &st->out);
+}
+
+/* Reads one file. Returns 0, or an exit status. */
+static int
+run_file(struct stage *st, const char *path,
+    int (*each)(struct stage *, json_t *, void *), void *ctx)
+{
+	struct input in;
+	struct ndjson_reader r;
+	enum ndjson_status s;
+	json_t *rec;
+	int rc = 0;
+
+	if (input_open(&in, path) != INPUT_OK) {
+		diag(in.name, 0, "%s", in.errmsg);
+		return input_exitcode(in.status);
+	}
+	st->file = in.name;
+	ndjson_init(&r, &in, st->max_line);
+	while (rc == 0 && (s = ndjson_next(&r, &rec)) != NDJSON_EOF) {
+		st->line = r.line;
+		if (s == NDJSON_ERROR) {
+			diag(in.name, r.lines.lineno + 1, "%s", in.errmsg);
+			rc = input_exitcode(in.status);
+			break;
+		}
+		st->tally.in++;
+		if (s == NDJSON_REJECT)
+			stage_reject_raw(st, r.raw, r.rawlen, r.why.data);
+		else
+			rc = each(st, rec, ctx);
+		json_decref(rec);
+		progress_tick(&st->prog);
+	}
+	ndjson_release(&r);
+	input_close(&in);
+	return rc;
+}
+
+int
+stage_run(struct stage *st, int nfiles, char **files,
+    int (*each)(struct stage *, json_t *, void *), void *ctx)
+{
+	int i, rc, worst = 0;
+
+	if (nfiles == 0)
+		return run_file(st, "-", each, ctx);
+	for (i = 0; i < nfiles; i++) {
+		rc = run_file(st, files[i], each, ctx);
+		/* A missing file does not stop the others; a stage's own
+		 * fatal status does. */
+		if (rc != 0 && rc != EXIT_NOINPUT && rc != EXIT_IOERR)
+			return rc;
+		worst = exit_worst(worst, rc);
+	}
+	return worst;
+}
+
+int
+stage_finish(struct stage *st, int rc)
+{
+	struct buf line = BUF_INIT;
+
+	progress_done(&st->prog);
+	st->status = exit_worst(st->status, rc);
+	if (st->tally.rejected)
+		st->status = exit_worst(st->status, EXIT_REJECTS);
+	if (rejects_close(&st->rej) < 0)
+		side_error(st, st->rejects_path);
+	if (rejects_close(&st->drop) < 0)
+		side_error(st, st->dropped_path);
+	st->status = exit_worst(st->status, out_finish());
+	tally_format(&st->tally, &line);
+	diag(NULL, 0, "%s", line.data);
+	if (!tally_balanced(&st->tally) && rc == 0) {
+		diag(NULL, 0, "internal error: records unaccounted for");
+		st->status = exit_worst(st->status, EXIT_REJECTS);
+	}
+	buf_release(&line);
+	buf_release(&st->out);
+	return st->status;
+}

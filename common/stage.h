@@ -1,0 +1,129 @@
+/*
+ * The plumbing every stage shares, so that a stage's own file holds only
+ * what it does to a record: the common options (--rejects, --dropped,
+ * --line-buffered, --max-line-size), reading NDJSON from files or stdin,
+ * rejecting lines that are not JSON objects, the rejects and dropped
+ * files, the counters, the progress line, and the summary and exit status
+ * at the end.
+ *
+ *	struct stage st;
+ *	stage_init(&st, "status-map", SYNOPSIS);
+ *	... getopt_long with STAGE_SHORTOPTS / STAGE_LONGOPTS, passing the
+ *	    options it does not know to stage_option() ...
+ *	if ((rc = stage_start(&st)) != 0) return rc;
+ *	rc = stage_run(&st, argc - optind, argv + optind, each, ctx);
+ *	return stage_finish(&st, rc);
+ *
+ * The callback must account for every record it gets exactly once: with
+ * stage_emit(), stage_drop() or stage_reject() (or keep it for later, as
+ * dedupe --keep best does, and account for it then).
+ */
+#ifndef STAGE_H
+#define STAGE_H
+
+#include <getopt.h>
+#include <jansson.h>
+
+#include "buf.h"
+#include "progress.h"
+#include "rejects.h"
+#include "tally.h"
+
+#define STAGE_SHORTOPTS "r:D:uL:h"
+#define STAGE_LONGOPTS                                                        \
+	{"rejects", required_argument, NULL, 'r'},                            \
+	    {"dropped", required_argument, NULL, 'D'},                        \
+	    {"line-buffered", no_argument, NULL, 'u'},                        \
+	    {"unbuffered", no_argument, NULL, 'u'},                           \
+	    {"max-line-size", required_argument, NULL, 'L'},                  \
+	    {"help", no_argument, NULL, 'h'},                                 \
+	    {"version", no_argument, NULL, 'V'}
+
+/* The lines of --help for the common options. */
+#define STAGE_OPTIONS_HELP                                                    \
+	"  -r, --rejects FILE        write rejected records to FILE\n"       \
+	"  -D, --dropped FILE        write dropped records to FILE\n"        \
+	"  -u, --line-buffered       flush after every record\n"             \
+	"  -L, --max-line-size N     reject longer input lines (default "    \
+	"64MiB)\n"                                                            \
+	"  -h, --help                show this help\n"                       \
+	"      --version             show the version\n"
+
+#define STAGE_EXIT_HELP                                                       \
+	"Exit status: 0 ok, 1 some records rejected, 64 usage, 65 input "    \
+	"unusable,\n66 file missing, 74 I/O error.\n"
+
+struct stage {
+	const char *name;
+	const char *synopsis;
+	/* The common options. */
+	const char *rejects_path, *dropped_path;
+	int line_buffered;
+	size_t max_line;
+	/* Where the record being handled came from. */
+	const char *file;
+	unsigned long long line;
+
+	struct tally tally;
+	struct rejects rej, drop;
+	struct progress prog;
+	struct buf out;
+	unsigned long long shown; /* rejects told on stderr */
+	int status;		  /* the worst exit status so far */
+};
+
+/* Sets defaults; name and synopsis are borrowed. */
+void stage_init(struct stage *st, const char *name, const char *synopsis);
+
+/*
+ * Handles one of the common options (the value getopt_long returned) or a
+ * getopt error. Returns 0 when handled, 1 when the option is the stage's
+ * own, -1 for --version (printed; exit 0), or EXIT_USAGE after printing
+ * the error.
+ */
+int stage_option(struct stage *st, int ch, const char *arg, char **argv);
+
+/* Opens the side files and sets stdout up. Returns 0 or an exit status. */
+int stage_start(struct stage *st);
+
+/*
+ * Reads every NDJSON record of the files (stdin when nfiles is 0; "-" is
+ * stdin too) and calls each(st, rec, ctx) with st->file and st->line set.
+ * rec is borrowed for the call (json_incref it to keep it). Lines that are
+ * not JSON objects are rejected here. each returns 0 to go on, or an exit
+ * status to stop reading (after it has accounted for rec). Returns 0 or
+ * the exit status that stopped it (or that a missing or unreadable file
+ * calls for, after reading the others).
+ */
+int stage_run(struct stage *st, int nfiles, char **files,
+    int (*each)(struct stage *st, json_t *rec, void *ctx), void *ctx);
+
+/* Writes rec to stdout. */
+void stage_emit(struct stage *st, const json_t *rec);
+
+/* Writes one ready line of JSON (ending in \n) to stdout as a record. */
+void stage_emit_line(struct stage *st, const struct buf *line);
+
+/* Drops rec by the named rule (borrowed; must outlive the stage). */
+void stage_drop(struct stage *st, const char *rule, const json_t *rec);
+
+/* Drops a record that came from elsewhere than the current line. */
+void stage_drop_at(struct stage *st, const char *rule, const char *file,
+    unsigned long long line, const json_t *rec);
+
+/* Rejects rec with a formatted reason. */
+void stage_reject(struct stage *st, const json_t *rec, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Rejects raw text (a line that is not a record) with a reason. */
+void stage_reject_raw(struct stage *st, const char *raw, size_t n,
+    const char *why);
+
+/*
+ * Ends the stage: erases the progress line, closes the side files and
+ * stdout, prints the summary line, frees what it holds. rc is the status
+ * from stage_run (or another fatal one). Returns the exit status.
+ */
+int stage_finish(struct stage *st, int rc);
+
+#endif
