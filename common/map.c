@@ -1,0 +1,336 @@
+/* Business maps; see map.h. */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "jpath.h"
+#include "map.h"
+
+/* Says what is wrong with the map's shape, after the file name. */
+static int
+shape_error(struct buf *err, const char *path, const char *fmt, ...)
+{
+	va_list ap;
+	char msg[256];
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	buf_printf(err, "%s: %s", path, msg);
+	return -1;
+}
+
+/* Reads a list of status strings. */
+static int
+load_rank(const char *path, json_t *v, const char *what, const char ***out,
+    size_t *n, struct buf *err)
+{
+	size_t i;
+
+	if (v == NULL)
+		return 0;
+	if (!json_is_array(v))
+		return shape_error(err, path, "%s: must be a list of statuses",
+		    what);
+	*n = json_array_size(v);
+	*out = xcalloc(*n, sizeof(**out));
+	for (i = 0; i < *n; i++) {
+		(*out)[i] = json_string_value(json_array_get(v, i));
+		if ((*out)[i] == NULL)
+			return shape_error(err, path, "%s[%zu]: must be a "
+			    "string", what, i);
+	}
+	return 0;
+}
+
+/* Reads the members of one object into path/value arrays. */
+static int
+load_pairs(const char *path, json_t *obj, const char *what, size_t *n,
+    const char ***paths, json_t ***values, int when, struct buf *err)
+{
+	const char *key;
+	json_t *v;
+	size_t i = 0, k;
+
+	if (!json_is_object(obj))
+		return shape_error(err, path, "%s: must be an object", what);
+	*n = json_object_size(obj);
+	*paths = xcalloc(*n, sizeof(**paths));
+	*values = xcalloc(*n, sizeof(**values));
+	json_object_foreach(obj, key, v) {
+		if (when && !json_is_string(v)) {
+			if (!json_is_array(v))
+				return shape_error(err, path, "%s.%s: must be "
+				    "a string or a list of strings", what, key);
+			for (k = 0; k < json_array_size(v); k++) {
+				if (!json_is_string(json_array_get(v, k)))
+					return shape_error(err, path,
+					    "%s.%s[%zu]: must be a string",
+					    what, key, k);
+			}
+		}
+		(*paths)[i] = key;
+		(*values)[i++] = v;
+	}
+	return 0;
+}
+
+/* Remembers a "when" path once, for messages about unmatched records. */
+static void
+note_when_path(struct map *m, const char *p)
+{
+	size_t i;
+
+	for (i = 0; i < m->nwhen_paths; i++) {
+		if (strcmp(m->when_paths[i], p) == 0)
+			return;
+	}
+	m->when_paths = xrealloc(m->when_paths,
+	    (m->nwhen_paths + 1) * sizeof(*m->when_paths));
+	m->when_paths[m->nwhen_paths++] = p;
+}
+
+static int
+load_rules(struct map *m, const char *path, json_t *v, struct buf *err)
+{
+	char what[64];
+	json_t *r;
+	size_t i, k;
+
+	if (v == NULL)
+		return 0;
+	if (!json_is_array(v))
+		return shape_error(err, path, "rules: must be a list");
+	m->nrules = json_array_size(v);
+	m->rules = xcalloc(m->nrules, sizeof(*m->rules));
+	for (i = 0; i < m->nrules; i++) {
+		struct map_rule *rule = &m->rules[i];
+
+		r = json_array_get(v, i);
+		snprintf(what, sizeof(what), "rules[%zu].when", i);
+		if (load_pairs(path, json_object_get(r, "when"), what,
+			&rule->nwhen, &rule->when_path, &rule->when_value, 1,
+			err) < 0)
+			return -1;
+		snprintf(what, sizeof(what), "rules[%zu].set", i);
+		if (load_pairs(path, json_object_get(r, "set"), what,
+			&rule->nset, &rule->set_path, &rule->set_value, 0,
+			err) < 0)
+			return -1;
+		for (k = 0; k < rule->nwhen; k++)
+			note_when_path(m, rule->when_path[k]);
+	}
+	return 0;
+}
+
+static int
+load_default(struct map *m, const char *path, json_t *v, struct buf *err)
+{
+	const char *s = json_string_value(v);
+
+	m->dflt = MAP_REJECT;
+	if (v == NULL || (s && strcmp(s, "reject") == 0))
+		return 0;
+	if (s && strcmp(s, "keep") == 0) {
+		m->dflt = MAP_KEEP;
+		return 0;
+	}
+	m->dflt = MAP_SET;
+	if (s) {
+		/* A plain value: the status to give unmatched records. */
+		m->dflt_set.nset = 1;
+		m->dflt_set.set_path = xcalloc(1, sizeof(char *));
+		m->dflt_set.set_value = xcalloc(1, sizeof(json_t *));
+		m->dflt_set.set_path[0] = "status";
+		m->dflt_set.set_value[0] = v;
+		return 0;
+	}
+	if (!json_is_object(v))
+		return shape_error(err, path, "default: must be \"reject\", "
+		    "\"keep\", a status or an object of fields to set");
+	return load_pairs(path, v, "default", &m->dflt_set.nset,
+	    &m->dflt_set.set_path, &m->dflt_set.set_value, 0, err);
+}
+
+static int
+load_scrub(struct map *m, const char *path, json_t *v, struct buf *err)
+{
+	json_t *s;
+	size_t i;
+
+	if (v == NULL)
+		return 0;
+	if (!json_is_array(v))
+		return shape_error(err, path, "scrub: must be a list");
+	m->nscrub = json_array_size(v);
+	m->scrub = xcalloc(m->nscrub, sizeof(*m->scrub));
+	for (i = 0; i < m->nscrub; i++) {
+		s = json_array_get(v, i);
+		m->scrub[i].rule = json_string_value(json_object_get(s, "rule"));
+		m->scrub[i].field =
+		    json_string_value(json_object_get(s, "field"));
+		m->scrub[i].contains =
+		    json_string_value(json_object_get(s, "contains"));
+		m->scrub[i].ignore_case =
+		    json_is_true(json_object_get(s, "ignore_case"));
+		if (!m->scrub[i].rule || !m->scrub[i].field ||
+		    !m->scrub[i].contains || !m->scrub[i].contains[0])
+			return shape_error(err, path, "scrub[%zu]: needs "
+			    "\"rule\", \"field\" and a non-empty \"contains\"",
+			    i);
+	}
+	return 0;
+}
+
+int
+map_load(struct map *m, const char *path, struct buf *err)
+{
+	json_error_t je;
+	json_t *root;
+
+	memset(m, 0, sizeof(*m));
+	root = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
+	if (root == NULL) {
+		if (je.line <= 0)
+			buf_printf(err, "%s: %s", path, je.text);
+		else
+			buf_printf(err, "%s:%d:%d: %s", path, je.line,
+			    je.column, je.text);
+		return -1;
+	}
+	m->root = root;
+	if (!json_is_object(root))
+		return shape_error(err, path, "a map must be a JSON object");
+	if (load_rank(path, json_object_get(root, "rank"), "rank", &m->rank,
+		&m->nrank, err) < 0 ||
+	    load_rank(path, json_object_get(root, "user_rank"), "user_rank",
+		&m->user_rank, &m->nuser_rank, err) < 0 ||
+	    load_rules(m, path, json_object_get(root, "rules"), err) < 0 ||
+	    load_default(m, path, json_object_get(root, "default"), err) < 0 ||
+	    load_scrub(m, path, json_object_get(root, "scrub"), err) < 0)
+		return -1;
+	m->defaults = json_object_get(root, "defaults");
+	if (m->defaults && !json_is_object(m->defaults))
+		return shape_error(err, path, "defaults: must be an object");
+	return 0;
+}
+
+static void
+rule_release(struct map_rule *r)
+{
+	free(r->when_path);
+	free(r->when_value);
+	free(r->set_path);
+	free(r->set_value);
+}
+
+void
+map_release(struct map *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->nrules; i++)
+		rule_release(&m->rules[i]);
+	rule_release(&m->dflt_set);
+	free(m->rules);
+	free(m->rank);
+	free(m->user_rank);
+	free(m->scrub);
+	free(m->when_paths);
+	json_decref(m->root);
+	memset(m, 0, sizeof(*m));
+}
+
+static int
+rank_in(const char **list, size_t n, const char *status)
+{
+	size_t i;
+
+	if (status == NULL)
+		return 0;
+	for (i = 0; i < n; i++) {
+		if (strcmp(list[i], status) == 0)
+			return (int)i + 1;
+	}
+	return 0;
+}
+
+int
+map_rank(const struct map *m, const char *status)
+{
+	return rank_in(m->rank, m->nrank, status);
+}
+
+int
+map_user_rank(const struct map *m, const char *status)
+{
+	if (m->user_rank == NULL)
+		return map_rank(m, status);
+	return rank_in(m->user_rank, m->nuser_rank, status);
+}
+
+int
+map_upgrades(const struct map *m, const char *current, const char *next)
+{
+	int r = map_rank(m, next);
+
+	return r > 0 && r > map_rank(m, current);
+}
+
+int
+map_user_upgrades(const struct map *m, const char *current, const char *next)
+{
+	int r = map_user_rank(m, next);
+
+	return r > 0 && r > map_user_rank(m, current);
+}
+
+/* Whether the field at path has the wanted value (or one of them). */
+static int
+when_holds(const json_t *rec, const char *path, const json_t *want)
+{
+	const char *have = jpath_string(rec, path);
+	size_t i;
+
+	if (have == NULL)
+		return 0;
+	if (json_is_string(want))
+		return strcmp(have, json_string_value(want)) == 0;
+	for (i = 0; i < json_array_size(want); i++) {
+		if (strcmp(have, json_string_value(json_array_get(want, i))) ==
+		    0)
+			return 1;
+	}
+	return 0;
+}
+
+const struct map_rule *
+map_match(const struct map *m, const json_t *rec)
+{
+	size_t i, k;
+
+	for (i = 0; i < m->nrules; i++) {
+		for (k = 0; k < m->rules[i].nwhen; k++) {
+			if (!when_holds(rec, m->rules[i].when_path[k],
+				m->rules[i].when_value[k]))
+				break;
+		}
+		if (k == m->rules[i].nwhen)
+			return &m->rules[i];
+	}
+	return NULL;
+}
+
+int
+map_apply(const struct map_rule *r, json_t *rec)
+{
+	size_t i;
+
+	for (i = 0; i < r->nset; i++) {
+		if (jpath_set_new(rec, r->set_path[i],
+			json_deep_copy(r->set_value[i])) < 0)
+			return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,96 @@
+/*
+ * A business map: the rules of one import that change with campaigns, kept
+ * as data in pipelines/maps/NAME.json rather than in code.
+ *
+ *	{
+ *	  "rank": ["uncertain", "ineligible", ...],     post statuses, lowest first
+ *	  "user_rank": [...],                           member statuses (else rank)
+ *	  "rules": [                                    first match wins
+ *	    {"when": {"status": "registered",
+ *	              "details.voter-registration-method": "online"},
+ *	     "set": {"status": "register-OVR",
+ *	             "user.voter_registration_status": "registration_complete"}},
+ *	    {"when": {"status": ["unknown", "pending"]}, "set": {...}}
+ *	  ],
+ *	  "default": "reject" | "keep" | "STATUS" | {"status": ..., ...},
+ *	  "scrub": [{"rule": "staff-email", "field": "email",
+ *	             "contains": "dosomething.org", "ignore_case": true}],
+ *	  "defaults": {"campaign_id": 8017, ...}
+ *	}
+ *
+ * "when" matches fields by dotted path, exactly and case-sensitively; a
+ * list means any of its values. Every section is optional; keys starting
+ * with "_" are comments.
+ */
+#ifndef MAP_H
+#define MAP_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+#include "buf.h"
+
+struct map_rule {
+	size_t nwhen;
+	const char **when_path; /* borrowed from the loaded JSON */
+	json_t **when_value;	/* a string, or an array of strings */
+	size_t nset;
+	const char **set_path;
+	json_t **set_value;
+};
+
+struct map_scrub {
+	const char *rule, *field, *contains;
+	int ignore_case;
+};
+
+enum map_default { MAP_REJECT, MAP_KEEP, MAP_SET };
+
+struct map {
+	json_t *root; /* owns every string and value below */
+	const char **rank, **user_rank;
+	size_t nrank, nuser_rank;
+	struct map_rule *rules;
+	size_t nrules;
+	enum map_default dflt;
+	struct map_rule dflt_set; /* for MAP_SET: no "when", only "set" */
+	struct map_scrub *scrub;
+	size_t nscrub;
+	json_t *defaults; /* an object (borrowed from root), maybe empty */
+	const char **when_paths; /* every distinct "when" path, for messages */
+	size_t nwhen_paths;
+};
+
+/*
+ * Loads and checks the map file at path. Returns 0, or -1 with a message
+ * in err: "FILE:LINE:COLUMN: ..." for invalid JSON, "FILE: rules[2].set:
+ * ..." for a map of the wrong shape. Release the map either way.
+ */
+int map_load(struct map *m, const char *path, struct buf *err);
+
+/* Frees the map. */
+void map_release(struct map *m);
+
+/* The rank of a post status: 1 for the lowest listed, 0 when unlisted. */
+int map_rank(const struct map *m, const char *status);
+
+/* The rank of a member status in user_rank (rank when there is none). */
+int map_user_rank(const struct map *m, const char *status);
+
+/*
+ * Whether a post moves from current (NULL: none) to next: only when next is
+ * listed and ranks strictly above current; an unlisted current counts as
+ * the lowest, so an unlisted next never wins. map_user_upgrades is the same
+ * on user_rank.
+ */
+int map_upgrades(const struct map *m, const char *current, const char *next);
+int map_user_upgrades(const struct map *m, const char *current,
+    const char *next);
+
+/* The first rule whose "when" matches rec, or NULL. */
+const struct map_rule *map_match(const struct map *m, const json_t *rec);
+
+/* Applies a rule's "set" to rec. Returns 0, or -1 when a path is blocked. */
+int map_apply(const struct map_rule *r, json_t *rec);
+
+#endif

@@ -1,0 +1,121 @@
+/*
+ * status-map: vendor status to organization status, by a table.
+ *
+ * The map file's rules are tried in order; the first whose "when" matches
+ * the record sets what it says (the post status, the member's
+ * voter_registration_status). A record no rule matches meets the map's
+ * default: by default it is rejected, naming the values it had, so the
+ * business owner can extend the map instead of the services receiving a
+ * status they refuse. Everything the stage does not set is kept, in order.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "buf.h"
+#include "cli.h"
+#include "diag.h"
+#include "exitcode.h"
+#include "jpath.h"
+#include "map.h"
+#include "stage.h"
+
+#define SYNOPSIS "status-map --map FILE [OPTIONS] [FILE...]"
+
+/* "status=\"moved-away\", details.voter-registration-method=(missing)" */
+static void
+describe(const struct map *m, const json_t *rec, struct buf *out)
+{
+	const char *v;
+	size_t i;
+
+	for (i = 0; i < m->nwhen_paths; i++) {
+		v = jpath_string(rec, m->when_paths[i]);
+		buf_printf(out, "%s%s=", i ? ", " : "", m->when_paths[i]);
+		if (v)
+			buf_printf(out, "\"%s\"", v);
+		else
+			buf_adds(out, "(missing)");
+	}
+}
+
+static int
+each(struct stage *st, json_t *rec, void *ctx)
+{
+	const struct map *m = ctx;
+	const struct map_rule *rule = map_match(m, rec);
+	struct buf why = BUF_INIT_MAX(2048);
+
+	if (rule == NULL && m->dflt == MAP_SET)
+		rule = &m->dflt_set;
+	if (rule == NULL && m->dflt == MAP_REJECT) {
+		describe(m, rec, &why);
+		stage_reject(st, rec, "no rule of the map matches %s",
+		    why.data ? why.data : "the record");
+	} else if (rule && map_apply(rule, rec) < 0) {
+		stage_reject(st, rec, "cannot set the mapped fields: a field "
+		    "on their path is not an object");
+	} else {
+		stage_emit(st, rec);
+	}
+	buf_release(&why);
+	return 0;
+}
+
+static void
+usage(void)
+{
+	printf("usage: " SYNOPSIS "\n"
+	       "Map vendor statuses to the organization's, by the ordered "
+	       "rules of a map file.\n\n"
+	       "  -m, --map FILE            the map (pipelines/maps/*.json); "
+	       "required\n" STAGE_OPTIONS_HELP "\n"
+	       "A record no rule matches meets the map's \"default\": "
+	       "\"reject\" (the default),\n\"keep\", or a status to set.\n"
+	       STAGE_EXIT_HELP "\n"
+	       "Example:\n"
+	       "  tv-filter export.ndjson | status-map --map "
+	       "pipelines/maps/turbovote.json \\\n"
+	       "      --rejects unknown-statuses.ndjson > mapped.ndjson\n");
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"map", required_argument, NULL, 'm'},
+		STAGE_LONGOPTS,
+		{NULL, 0, NULL, 0},
+	};
+	struct stage st;
+	struct map m;
+	struct buf err = BUF_INIT;
+	const char *mapfile = NULL;
+	int ch, rc;
+
+	stage_init(&st, "status-map", SYNOPSIS);
+	while ((ch = getopt_long(argc, argv, ":m:" STAGE_SHORTOPTS, longopts,
+		    NULL)) != -1) {
+		if (ch == 'm') {
+			mapfile = optarg;
+		} else if (ch == 'h') {
+			usage();
+			return EXIT_OK;
+		} else if ((rc = stage_option(&st, ch, optarg, argv)) != 0) {
+			return rc < 0 ? EXIT_OK : rc;
+		}
+	}
+	if (mapfile == NULL)
+		return cli_usage_error(SYNOPSIS, "--map FILE is required");
+	if (map_load(&m, mapfile, &err) < 0) {
+		diag(NULL, 0, "%s", err.data);
+		map_release(&m);
+		buf_release(&err);
+		return EXIT_DATAERR;
+	}
+	if ((rc = stage_start(&st)) == 0)
+		rc = stage_run(&st, argc - optind, argv + optind, each, &m);
+	rc = stage_finish(&st, rc);
+	map_release(&m);
+	buf_release(&err);
+	return rc;
+}

@@ -1,0 +1,390 @@
+/*
+ * tv-filter: TurboVote knowledge, in one place.
+ *
+ * Reads csv2ndjson records of a TurboVote user export and writes canonical
+ * activity records (README: "The canonical activity record"). It drops test
+ * and staff rows by the map's scrub rules, parses the referral code
+ * (user id, campaign, run, source, source details), copies the eleven
+ * columns the reference keeps as post details, and shapes the member's
+ * fields. The status stays TurboVote's own: status-map translates it.
+ *
+ * Where the old importer lost data this stage does not: each missing piece
+ * of a referral code defaults on its own (a code with a user id but no run
+ * id keeps the user id), and a user value that is not a Northstar id is
+ * set aside with a warning rather than sent on.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "cli.h"
+#include "diag.h"
+#include "exitcode.h"
+#include "map.h"
+#include "stage.h"
+
+#define SYNOPSIS "tv-filter --map FILE [OPTIONS] [FILE...]"
+
+/* The columns the reference keeps verbatim as the post's details. */
+static const char *const detail_cols[] = {
+	"hostname", "referral-code", "partner-comms-opt-in", "created-at",
+	"updated-at", "voter-registration-status", "voter-registration-source",
+	"voter-registration-method", "voting-method-preference",
+	"email subscribed", "sms subscribed",
+};
+
+/* The member's fields, and the columns they come from. */
+static const char *const user_fields[][2] = {
+	{"email", "email"}, {"mobile", "phone"},
+	{"first_name", "first-name"}, {"last_name", "last-name"},
+	{"addr_street1", "registered-address-street"},
+	{"addr_street2", "registered-address-street-2"},
+	{"addr_city", "registered-address-city"},
+	{"addr_state", "registered-address-state"},
+	{"addr_zip", "registered-address-zip"},
+};
+
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+
+struct ctx {
+	const struct map *map;
+	unsigned long long bad_user, bad_campaign;
+	unsigned long long warned;
+};
+
+/* What a referral code says; NULL or 0 where it says nothing usable. */
+struct referral {
+	char user[25];
+	long long campaign, run;
+	char *source, *source_details;
+	char why[160]; /* the warning, if a value was set aside */
+};
+
+/* Returns the first column TurboVote's export must have that rec lacks. */
+static const char *
+missing_column(const json_t *rec)
+{
+	size_t i;
+
+	if (!json_is_string(json_object_get(rec, "id")))
+		return "id";
+	for (i = 0; i < NELEM(detail_cols); i++) {
+		if (!json_is_string(json_object_get(rec, detail_cols[i])))
+			return detail_cols[i];
+	}
+	for (i = 0; i < NELEM(user_fields); i++) {
+		if (!json_is_string(json_object_get(rec, user_fields[i][1])))
+			return user_fields[i][1];
+	}
+	return NULL;
+}
+
+/* ASCII case-insensitive substring test. */
+static int
+contains(const char *hay, const char *needle, int ignore_case)
+{
+	size_t n = strlen(needle), i;
+
+	if (!ignore_case)
+		return strstr(hay, needle) != NULL;
+	for (; *hay; hay++) {
+		for (i = 0; i < n && hay[i]; i++) {
+			if (tolower((unsigned char)hay[i]) !=
+			    tolower((unsigned char)needle[i]))
+				break;
+		}
+		if (i == n)
+			return 1;
+	}
+	return 0;
+}
+
+/* The scrub rule rec hits, or NULL. */
+static const char *
+scrubbed(const struct map *m, const json_t *rec)
+{
+	const char *v;
+	size_t i;
+
+	for (i = 0; i < m->nscrub; i++) {
+		v = json_string_value(json_object_get(rec, m->scrub[i].field));
+		if (v && contains(v, m->scrub[i].contains,
+			     m->scrub[i].ignore_case))
+			return m->scrub[i].rule;
+	}
+	return NULL;
+}
+
+static char *
+trim(char *s)
+{
+	char *e;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	e = s + strlen(s);
+	while (e > s && isspace((unsigned char)e[-1]))
+		*--e = '\0';
+	return s;
+}
+
+static int
+is_object_id(const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < 24; i++) {
+		if (!isxdigit((unsigned char)s[i]))
+			return 0;
+	}
+	return s[24] == '\0';
+}
+
+/* A positive decimal number, or 0 when v is not one. */
+static long long
+number(const char *v)
+{
+	unsigned long long n;
+
+	if (cli_uint(v, 999999999999ull, &n) < 0 || n == 0)
+		return 0;
+	return (long long)n;
+}
+
+/*
+ * Parses "user:ID,campaignID:7059,campaignRunID:8022,source:email,..." (or
+ * key=value pieces). Keys are case-insensitive; a later piece with the same
+ * key wins. code is modified; the strings kept point into it.
+ */
+static void
+parse_referral(char *code, struct referral *r)
+{
+	char *piece, *next, *sep, *key, *val;
+
+	memset(r, 0, sizeof(*r));
+	for (piece = code; piece; piece = next) {
+		next = strchr(piece, ',');
+		if (next)
+			*next++ = '\0';
+		sep = strchr(piece, ':');
+		if (sep == NULL)
+			sep = strchr(piece, '=');
+		if (sep == NULL)
+			continue;
+		*sep = '\0';
+		key = trim(piece);
+		val = trim(sep + 1);
+		for (sep = key; *sep; sep++)
+			*sep = (char)tolower((unsigned char)*sep);
+		if (*val == '\0')
+			continue;
+		if (strcmp(key, "user") == 0) {
+			if (is_object_id(val)) {
+				memcpy(r->user, val, 25);
+			} else {
+				r->user[0] = '\0';
+				snprintf(r->why, sizeof(r->why), "referral "
+				    "code user '%.40s' is not a Northstar id; "
+				    "not used", val);
+			}
+		} else if (strcmp(key, "campaign") == 0 ||
+		    strcmp(key, "campaignid") == 0) {
+			if ((r->campaign = number(val)) == 0)
+				snprintf(r->why, sizeof(r->why), "referral "
+				    "code campaign '%.40s' is not a number; "
+				    "not used", val);
+		} else if (strcmp(key, "campaignrunid") == 0) {
+			if ((r->run = number(val)) == 0)
+				snprintf(r->why, sizeof(r->why), "referral "
+				    "code campaign run '%.40s' is not a "
+				    "number; not used", val);
+		} else if (strcmp(key, "source") == 0) {
+			r->source = val;
+		} else if (strcmp(key, "source_details") == 0) {
+			r->source_details = val;
+		}
+	}
+}
+
+/* A string, or null for an empty one (the services store "" as null). */
+static json_t *
+str_or_null(const char *s)
+{
+	return s && *s ? json_string(s) : json_null();
+}
+
+/* The map's default for a canonical field, or null. */
+static json_t *
+dflt(const struct map *m, const char *key)
+{
+	json_t *v = m->defaults ? json_object_get(m->defaults, key) : NULL;
+
+	return v ? json_deep_copy(v) : json_null();
+}
+
+static json_t *
+user_of(const json_t *rec)
+{
+	json_t *u = json_object();
+	size_t i;
+
+	for (i = 0; i < NELEM(user_fields); i++)
+		json_object_set_new(u, user_fields[i][0],
+		    str_or_null(json_string_value(
+			json_object_get(rec, user_fields[i][1]))));
+	return u;
+}
+
+static json_t *
+details_of(const json_t *rec)
+{
+	json_t *d = json_object();
+	size_t i;
+
+	for (i = 0; i < NELEM(detail_cols); i++)
+		json_object_set(d, detail_cols[i],
+		    json_object_get(rec, detail_cols[i]));
+	return d;
+}
+
+/* Builds the canonical record of a TurboVote row. */
+static json_t *
+canonical(struct ctx *c, const json_t *rec, const struct referral *r)
+{
+	const struct map *m = c->map;
+	json_t *out = json_object(), *meta;
+
+	json_object_set_new(out, "northstar_id",
+	    r->user[0] ? json_string(r->user) : json_null());
+	json_object_set_new(out, "action_id", dflt(m, "action_id"));
+	json_object_set_new(out, "campaign_id",
+	    r->campaign ? json_integer(r->campaign) : dflt(m, "campaign_id"));
+	json_object_set_new(out, "campaign_run_id",
+	    r->run ? json_integer(r->run) : dflt(m, "campaign_run_id"));
+	json_object_set_new(out, "type", dflt(m, "type"));
+	json_object_set(out, "status",
+	    json_object_get(rec, "voter-registration-status"));
+	json_object_set_new(out, "source",
+	    r->source ? json_string(r->source) : dflt(m, "source"));
+	json_object_set_new(out, "source_details",
+	    str_or_null(r->source_details));
+	json_object_set_new(out, "referrer_user_id", json_null());
+	json_object_set_new(out, "group_id", json_null());
+	json_object_set(out, "created_at", json_object_get(rec, "created-at"));
+	json_object_set_new(out, "details", details_of(rec));
+	json_object_set_new(out, "user", user_of(rec));
+	meta = json_object_get(rec, "_meta");
+	meta = json_is_object(meta) ? json_deep_copy(meta) : json_object();
+	json_object_set(meta, "vendor_id", json_object_get(rec, "id"));
+	if (r->why[0])
+		json_object_set_new(meta, "warning", json_string(r->why));
+	json_object_set_new(out, "_meta", meta);
+	return out;
+}
+
+static int
+each(struct stage *st, json_t *rec, void *arg)
+{
+	struct ctx *c = arg;
+	const char *col = missing_column(rec), *rule;
+	struct referral r;
+	char *code;
+	json_t *out;
+
+	if (col && st->tally.in == 1) {
+		diag(st->file, st->line, "not a TurboVote export: no column "
+		    "'%s'", col);
+		stage_reject(st, rec, "no column '%s'", col);
+		return EXIT_DATAERR;
+	}
+	if (col) {
+		stage_reject(st, rec, "no column '%s' (or not a string)", col);
+		return 0;
+	}
+	if ((rule = scrubbed(c->map, rec)) != NULL) {
+		stage_drop(st, rule, rec);
+		return 0;
+	}
+	code = xstrdup(json_string_value(json_object_get(rec,
+	    "referral-code")));
+	parse_referral(code, &r);
+	if (r.why[0]) {
+		c->bad_user += strstr(r.why, "user") != NULL;
+		c->bad_campaign += strstr(r.why, "user") == NULL;
+		if (c->warned++ < 10)
+			diag(st->file, st->line, "%s", r.why);
+	}
+	out = canonical(c, rec, &r);
+	stage_emit(st, out);
+	json_decref(out);
+	free(code);
+	return 0;
+}
+
+static void
+usage(void)
+{
+	printf("usage: " SYNOPSIS "\n"
+	       "Turn a TurboVote user export (csv2ndjson records) into "
+	       "canonical activity records.\n\n"
+	       "  -m, --map FILE            the business map with the scrub "
+	       "rules and defaults\n"
+	       "                            (pipelines/maps/turbovote.json); "
+	       "required\n" STAGE_OPTIONS_HELP "\n"
+	       "Scrubbed rows (test and staff accounts) are dropped, counted "
+	       "per rule.\n" STAGE_EXIT_HELP "\n"
+	       "Example:\n"
+	       "  csv2ndjson --source turbovote export.csv | tv-filter --map "
+	       "pipelines/maps/turbovote.json \\\n"
+	       "      --dropped scrubbed.ndjson > activity.ndjson\n");
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"map", required_argument, NULL, 'm'},
+		STAGE_LONGOPTS,
+		{NULL, 0, NULL, 0},
+	};
+	struct stage st;
+	struct map m;
+	struct ctx c = {.map = &m};
+	struct buf err = BUF_INIT;
+	const char *mapfile = NULL;
+	int ch, rc;
+
+	stage_init(&st, "tv-filter", SYNOPSIS);
+	while ((ch = getopt_long(argc, argv, ":m:" STAGE_SHORTOPTS, longopts,
+		    NULL)) != -1) {
+		if (ch == 'm') {
+			mapfile = optarg;
+		} else if (ch == 'h') {
+			usage();
+			return EXIT_OK;
+		} else if ((rc = stage_option(&st, ch, optarg, argv)) != 0) {
+			return rc < 0 ? EXIT_OK : rc;
+		}
+	}
+	if (mapfile == NULL)
+		return cli_usage_error(SYNOPSIS, "--map FILE is required");
+	if (map_load(&m, mapfile, &err) < 0) {
+		diag(NULL, 0, "%s", err.data);
+		map_release(&m);
+		buf_release(&err);
+		return EXIT_DATAERR;
+	}
+	if ((rc = stage_start(&st)) == 0)
+		rc = stage_run(&st, argc - optind, argv + optind, each, &c);
+	if (c.bad_user || c.bad_campaign)
+		diag(NULL, 0, "referral codes set aside: %llu user ids that "
+		    "are not Northstar ids, %llu campaign or run ids that are "
+		    "not numbers (see _meta.warning)", c.bad_user,
+		    c.bad_campaign);
+	rc = stage_finish(&st, rc);
+	map_release(&m);
+	buf_release(&err);
+	return rc;
+}
