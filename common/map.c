@@ -1,5 +1,7 @@
 /* Business maps; see map.h. */
+#include <errno.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -188,9 +190,15 @@ map_load(struct map *m, const char *path, struct buf *err)
 {
 	json_error_t je;
 	json_t *root;
+	FILE *fp;
 
 	memset(m, 0, sizeof(*m));
-	root = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
+	if ((fp = fopen(path, "r")) == NULL) {
+		buf_printf(err, "%s: %s", path, strerror(errno));
+		return -2;
+	}
+	root = json_loadf(fp, JSON_REJECT_DUPLICATES, &je);
+	fclose(fp);
 	if (root == NULL) {
 		if (je.line <= 0)
 			buf_printf(err, "%s: %s", path, je.text);

@@ -20,7 +20,7 @@
  *
  * "when" matches fields by dotted path, exactly and case-sensitively; a
  * list means any of its values. Every section is optional; keys starting
- * with "_" are comments.
+ * with "_" at the top level and in "defaults" are comments.
  */
 #ifndef MAP_H
 #define MAP_H
@@ -62,9 +62,10 @@ struct map {
 };
 
 /*
- * Loads and checks the map file at path. Returns 0, or -1 with a message
- * in err: "FILE:LINE:COLUMN: ..." for invalid JSON, "FILE: rules[2].set:
- * ..." for a map of the wrong shape. Release the map either way.
+ * Loads and checks the map file at path. Returns 0; -1 with a message in
+ * err, "FILE:LINE:COLUMN: ..." for invalid JSON or "FILE: rules[2].set:
+ * ..." for a map of the wrong shape; or -2 when the file cannot be opened
+ * ("FILE: reason"). Release the map either way.
  */
 int map_load(struct map *m, const char *path, struct buf *err);
 

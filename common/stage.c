@@ -8,6 +8,7 @@
 #include "diag.h"
 #include "exitcode.h"
 #include "input.h"
+#include "map.h"
 #include "ndjson.h"
 #include "stage.h"
 
@@ -213,6 +214,18 @@ stage_run(struct stage *st, int nfiles, char **files,
 		worst = exit_worst(worst, rc);
 	}
 	return worst;
+}
+
+int
+stage_load_map(struct map *m, const char *path)
+{
+	struct buf err = BUF_INIT;
+	int rc = map_load(m, path, &err);
+
+	if (rc < 0)
+		diag(NULL, 0, "%s", err.data);
+	buf_release(&err);
+	return rc == 0 ? 0 : rc == -2 ? EXIT_NOINPUT : EXIT_DATAERR;
 }
 
 int

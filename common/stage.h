@@ -119,6 +119,15 @@ void stage_reject(struct stage *st, const json_t *rec, const char *fmt, ...)
 void stage_reject_raw(struct stage *st, const char *raw, size_t n,
     const char *why);
 
+struct map;
+
+/*
+ * Loads a business map (map.h), saying what is wrong on stderr. Returns 0,
+ * EXIT_NOINPUT when the file cannot be opened, or EXIT_DATAERR when it is
+ * not a valid map. Release the map with map_release() either way.
+ */
+int stage_load_map(struct map *m, const char *path);
+
 /*
  * Ends the stage: erases the progress line, closes the side files and
  * stdout, prints the summary line, frees what it holds. rc is the status

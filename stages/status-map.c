@@ -88,7 +88,6 @@ main(int argc, char **argv)
 	};
 	struct stage st;
 	struct map m;
-	struct buf err = BUF_INIT;
 	const char *mapfile = NULL;
 	int ch, rc;
 
@@ -106,16 +105,13 @@ main(int argc, char **argv)
 	}
 	if (mapfile == NULL)
 		return cli_usage_error(SYNOPSIS, "--map FILE is required");
-	if (map_load(&m, mapfile, &err) < 0) {
-		diag(NULL, 0, "%s", err.data);
+	if ((rc = stage_load_map(&m, mapfile)) != 0) {
 		map_release(&m);
-		buf_release(&err);
-		return EXIT_DATAERR;
+		return rc;
 	}
 	if ((rc = stage_start(&st)) == 0)
 		rc = stage_run(&st, argc - optind, argv + optind, each, &m);
 	rc = stage_finish(&st, rc);
 	map_release(&m);
-	buf_release(&err);
 	return rc;
 }

@@ -50,7 +50,7 @@ static const char *const user_fields[][2] = {
 
 struct ctx {
 	const struct map *map;
-	unsigned long long bad_user, bad_campaign;
+	unsigned long long bad_user, bad_number; /* values set aside */
 	unsigned long long warned;
 };
 
@@ -59,12 +59,16 @@ struct referral {
 	char user[25];
 	long long campaign, run;
 	char *source, *source_details;
-	char why[160]; /* the warning, if a value was set aside */
+	int bad_user, bad_number;
+	struct buf why; /* the warnings, when values were set aside */
 };
 
-/* Returns the first column TurboVote's export must have that rec lacks. */
+/*
+ * Returns the first column TurboVote's export has that rec lacks or holds
+ * as something other than a string, or NULL when all are there.
+ */
 static const char *
-missing_column(const json_t *rec)
+bad_column(const json_t *rec)
 {
 	size_t i;
 
@@ -153,17 +157,29 @@ number(const char *v)
 	return (long long)n;
 }
 
+/* Notes a value set aside, for the record's _meta.warning. */
+static void
+set_aside(struct referral *r, const char *what, const char *val)
+{
+	buf_printf(&r->why, "%sreferral code %s '%.40s' is not %s; not used",
+	    r->why.len ? "; " : "", what, val,
+	    strcmp(what, "user") == 0 ? "a Northstar id" : "a number");
+}
+
 /*
  * Parses "user:ID,campaignID:7059,campaignRunID:8022,source:email,..." (or
- * key=value pieces). Keys are case-insensitive; a later piece with the same
- * key wins. code is modified; the strings kept point into it.
+ * key=value pieces). Keys are case-insensitive and a user id is taken in
+ * lower case, as Northstar writes it; a later piece with the same key wins.
+ * code is modified; the strings kept point into it. Release r->why.
  */
 static void
 parse_referral(char *code, struct referral *r)
 {
 	char *piece, *next, *sep, *key, *val;
+	int i;
 
 	memset(r, 0, sizeof(*r));
+	buf_init(&r->why, 1024);
 	for (piece = code; piece; piece = next) {
 		next = strchr(piece, ',');
 		if (next)
@@ -181,25 +197,25 @@ parse_referral(char *code, struct referral *r)
 		if (*val == '\0')
 			continue;
 		if (strcmp(key, "user") == 0) {
-			if (is_object_id(val)) {
-				memcpy(r->user, val, 25);
-			} else {
-				r->user[0] = '\0';
-				snprintf(r->why, sizeof(r->why), "referral "
-				    "code user '%.40s' is not a Northstar id; "
-				    "not used", val);
+			r->user[0] = '\0';
+			if (!is_object_id(val)) {
+				r->bad_user++;
+				set_aside(r, "user", val);
+				continue;
 			}
+			for (i = 0; i < 25; i++)
+				r->user[i] = (char)tolower((unsigned char)val[i]);
 		} else if (strcmp(key, "campaign") == 0 ||
 		    strcmp(key, "campaignid") == 0) {
-			if ((r->campaign = number(val)) == 0)
-				snprintf(r->why, sizeof(r->why), "referral "
-				    "code campaign '%.40s' is not a number; "
-				    "not used", val);
+			if ((r->campaign = number(val)) == 0) {
+				r->bad_number++;
+				set_aside(r, "campaign", val);
+			}
 		} else if (strcmp(key, "campaignrunid") == 0) {
-			if ((r->run = number(val)) == 0)
-				snprintf(r->why, sizeof(r->why), "referral "
-				    "code campaign run '%.40s' is not a "
-				    "number; not used", val);
+			if ((r->run = number(val)) == 0) {
+				r->bad_number++;
+				set_aside(r, "campaign run", val);
+			}
 		} else if (strcmp(key, "source") == 0) {
 			r->source = val;
 		} else if (strcmp(key, "source_details") == 0) {
@@ -272,14 +288,15 @@ canonical(struct ctx *c, const json_t *rec, const struct referral *r)
 	    str_or_null(r->source_details));
 	json_object_set_new(out, "referrer_user_id", json_null());
 	json_object_set_new(out, "group_id", json_null());
-	json_object_set(out, "created_at", json_object_get(rec, "created-at"));
+	json_object_set_new(out, "created_at", str_or_null(json_string_value(
+	    json_object_get(rec, "created-at"))));
 	json_object_set_new(out, "details", details_of(rec));
 	json_object_set_new(out, "user", user_of(rec));
 	meta = json_object_get(rec, "_meta");
 	meta = json_is_object(meta) ? json_deep_copy(meta) : json_object();
 	json_object_set(meta, "vendor_id", json_object_get(rec, "id"));
-	if (r->why[0])
-		json_object_set_new(meta, "warning", json_string(r->why));
+	if (r->why.len)
+		json_object_set_new(meta, "warning", json_string(r->why.data));
 	json_object_set_new(out, "_meta", meta);
 	return out;
 }
@@ -288,19 +305,23 @@ static int
 each(struct stage *st, json_t *rec, void *arg)
 {
 	struct ctx *c = arg;
-	const char *col = missing_column(rec), *rule;
+	const char *col = bad_column(rec), *rule;
 	struct referral r;
 	char *code;
 	json_t *out;
 
 	if (col && st->tally.in == 1) {
-		diag(st->file, st->line, "not a TurboVote export: no column "
-		    "'%s'", col);
-		stage_reject(st, rec, "no column '%s'", col);
+		/* The first record decides whether this is the right input. */
+		stage_reject(st, rec, "not a TurboVote export: no column '%s'",
+		    col);
 		return EXIT_DATAERR;
 	}
 	if (col) {
-		stage_reject(st, rec, "no column '%s' (or not a string)", col);
+		if (json_object_get(rec, col))
+			stage_reject(st, rec, "column '%s' is not a string",
+			    col);
+		else
+			stage_reject(st, rec, "no column '%s'", col);
 		return 0;
 	}
 	if ((rule = scrubbed(c->map, rec)) != NULL) {
@@ -310,15 +331,14 @@ each(struct stage *st, json_t *rec, void *arg)
 	code = xstrdup(json_string_value(json_object_get(rec,
 	    "referral-code")));
 	parse_referral(code, &r);
-	if (r.why[0]) {
-		c->bad_user += strstr(r.why, "user") != NULL;
-		c->bad_campaign += strstr(r.why, "user") == NULL;
-		if (c->warned++ < 10)
-			diag(st->file, st->line, "%s", r.why);
-	}
+	c->bad_user += (unsigned)r.bad_user;
+	c->bad_number += (unsigned)r.bad_number;
+	if (r.why.len && c->warned++ < 10)
+		diag(st->file, st->line, "%s", r.why.data);
 	out = canonical(c, rec, &r);
 	stage_emit(st, out);
 	json_decref(out);
+	buf_release(&r.why);
 	free(code);
 	return 0;
 }
@@ -352,7 +372,6 @@ main(int argc, char **argv)
 	struct stage st;
 	struct map m;
 	struct ctx c = {.map = &m};
-	struct buf err = BUF_INIT;
 	const char *mapfile = NULL;
 	int ch, rc;
 
@@ -370,21 +389,18 @@ main(int argc, char **argv)
 	}
 	if (mapfile == NULL)
 		return cli_usage_error(SYNOPSIS, "--map FILE is required");
-	if (map_load(&m, mapfile, &err) < 0) {
-		diag(NULL, 0, "%s", err.data);
+	if ((rc = stage_load_map(&m, mapfile)) != 0) {
 		map_release(&m);
-		buf_release(&err);
-		return EXIT_DATAERR;
+		return rc;
 	}
 	if ((rc = stage_start(&st)) == 0)
 		rc = stage_run(&st, argc - optind, argv + optind, each, &c);
-	if (c.bad_user || c.bad_campaign)
+	if (c.bad_user || c.bad_number)
 		diag(NULL, 0, "referral codes set aside: %llu user ids that "
 		    "are not Northstar ids, %llu campaign or run ids that are "
 		    "not numbers (see _meta.warning)", c.bad_user,
-		    c.bad_campaign);
+		    c.bad_number);
 	rc = stage_finish(&st, rc);
 	map_release(&m);
-	buf_release(&err);
 	return rc;
 }
