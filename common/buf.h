@@ -35,11 +35,18 @@ void buf_release(struct buf *b);
  */
 int buf_grow(struct buf *b, size_t extra);
 
+/* buf_grow() when the room is not there already: for hot paths. */
+static inline int
+buf_reserve(struct buf *b, size_t extra)
+{
+	return b->cap - b->len > extra ? 0 : buf_grow(b, extra);
+}
+
 /* Appends n bytes. Returns 0, or -1 when that would exceed max. */
 static inline int
 buf_add(struct buf *b, const void *p, size_t n)
 {
-	if (b->cap - b->len <= n && buf_grow(b, n) < 0)
+	if (buf_reserve(b, n) < 0)
 		return -1;
 	if (n)
 		memcpy(b->data + b->len, p, n);

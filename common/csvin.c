@@ -285,6 +285,28 @@ line_end(struct csvin *c, int *term)
 	return c->rlen;
 }
 
+/*
+ * A whole physical line without a quote character is a record whose fields
+ * are the line split at the delimiter: exactly what libcsv would make of
+ * it, at a fraction of the cost. Most vendor rows take this path.
+ */
+static void
+split_plain(struct csvin *c, const char *s, size_t n)
+{
+	const char *end = s + n, *d;
+
+	while (end > s && (end[-1] == '\n' || end[-1] == '\r'))
+		end--;
+	for (;;) {
+		d = memchr(s, c->delim, (size_t)(end - s));
+		on_field((void *)s, (size_t)((d ? d : end) - s), c);
+		if (d == NULL)
+			break;
+		s = d + 1;
+	}
+	c->ended = 1;
+}
+
 /* The end of input: close an open record. */
 static enum csvin_status
 finish(struct csvin *c)
@@ -331,6 +353,11 @@ csvin_next(struct csvin *c)
 		} else if (!c->in_record && term &&
 		    (c->rbuf[c->rpos] == '\n' || c->rbuf[c->rpos] == '\r')) {
 			/* Blank lines between records are skipped. */
+		} else if (!c->in_record && (term || c->eof) &&
+		    !memchr(c->rbuf + c->rpos, CSV_QUOTE, len)) {
+			record_start(c);
+			raw_keep(c, c->rbuf + c->rpos, len);
+			split_plain(c, c->rbuf + c->rpos, len);
 		} else {
 			if (!c->in_record)
 				record_start(c);

@@ -1,5 +1,5 @@
 /* Fast JSON string output; see jsonw.h. */
-#include <stdio.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "jsonw.h"
@@ -17,6 +17,32 @@ static const char escape[256] = {
 	[29] = 'u', [30] = 'u', [31] = 'u', ['"'] = '"', ['\\'] = '\\',
 };
 
+/*
+ * The length of the prefix of s that needs no escaping. Eight bytes at a
+ * time: a word is safe when none of its bytes is below 0x20, a quote or a
+ * backslash (the usual "has a zero byte" bit tricks).
+ */
+static size_t
+safe_prefix(const unsigned char *s, size_t n)
+{
+	const uint64_t ones = 0x0101010101010101ull;
+	const uint64_t highs = 0x8080808080808080ull;
+	uint64_t w, q, b;
+	size_t i = 0;
+
+	for (; n - i >= 8; i += 8) {
+		memcpy(&w, s + i, 8);
+		q = w ^ (ones * '"');
+		b = w ^ (ones * '\\');
+		if ((((w - ones * 0x20) & ~w) | ((q - ones) & ~q) |
+			((b - ones) & ~b)) & highs)
+			break;
+	}
+	while (i < n && !escape[s[i]])
+		i++;
+	return i;
+}
+
 int
 jsonw_string(struct buf *out, const char *str, size_t n)
 {
@@ -26,12 +52,11 @@ jsonw_string(struct buf *out, const char *str, size_t n)
 	char e[6];
 
 	/* Reserve for the common case (nothing to escape) in one step. */
-	if (buf_grow(out, n + 2) < 0)
+	if (buf_reserve(out, n + 2) < 0)
 		return -1;
 	out->data[out->len++] = '"';
 	while (i < n) {
-		for (run = i; run < n && !escape[s[run]]; run++)
-			;
+		run = i + safe_prefix(s + i, n - i);
 		if (buf_add(out, s + i, run - i) < 0)
 			return -1;
 		if ((i = run) >= n)
@@ -61,8 +86,12 @@ jsonw_cstring(struct buf *out, const char *s)
 int
 jsonw_uint(struct buf *out, unsigned long long v)
 {
-	char tmp[24];
-	int n = snprintf(tmp, sizeof(tmp), "%llu", v);
+	char tmp[24], *p = tmp + sizeof(tmp);
 
-	return buf_add(out, tmp, (size_t)n);
+	/* Once per record: cheaper than snprintf. */
+	do {
+		*--p = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	return buf_add(out, p, (size_t)(tmp + sizeof(tmp) - p));
 }
