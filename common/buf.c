@@ -54,7 +54,8 @@ buf_init(struct buf *b, size_t max)
 	b->data = NULL;
 	b->len = 0;
 	b->cap = 0;
-	b->max = max;
+	/* Bounded so that max + 1 (room for the NUL) cannot overflow. */
+	b->max = max > BUF_UNLIMITED ? BUF_UNLIMITED : max;
 }
 
 void

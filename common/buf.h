@@ -23,7 +23,10 @@ struct buf {
 #define BUF_INIT_MAX(m) {NULL, 0, 0, (m)}
 #define BUF_INIT BUF_INIT_MAX(BUF_UNLIMITED)
 
-/* Sets up an empty buffer that may hold up to max bytes. Allocates nothing. */
+/*
+ * Sets up an empty buffer that may hold up to max bytes (at most
+ * BUF_UNLIMITED; more is taken as that). Allocates nothing.
+ */
 void buf_init(struct buf *b, size_t max);
 
 /* Frees the memory and leaves the buffer empty and reusable. */

@@ -13,7 +13,8 @@ lines_init(struct lines *lr, struct input *in, size_t max)
 {
 	memset(lr, 0, sizeof(*lr));
 	lr->in = in;
-	lr->max = max;
+	/* Bounded so that max + 1 (room for the \n) cannot overflow. */
+	lr->max = max > BUF_UNLIMITED ? BUF_UNLIMITED : max;
 }
 
 void

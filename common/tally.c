@@ -20,10 +20,14 @@ tally_drop(struct tally *t, const char *rule)
 			break;
 	}
 	if (i == t->nrules) {
-		if (t->nrules == TALLY_MAX_RULES)
-			i = TALLY_MAX_RULES - 1, t->rules[i].rule = "other";
-		else
+		if (t->nrules < TALLY_MAX_RULES - 1) {
 			t->rules[t->nrules++].rule = rule;
+		} else {
+			/* The last slot gathers every rule past the others. */
+			i = TALLY_MAX_RULES - 1;
+			t->rules[i].rule = "other";
+			t->nrules = TALLY_MAX_RULES;
+		}
 	}
 	t->rules[i].count++;
 }

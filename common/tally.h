@@ -26,7 +26,8 @@ void tally_init(struct tally *t);
 
 /*
  * Counts a record dropped by a named rule. The name is borrowed and must
- * outlive the tally. Rules past TALLY_MAX_RULES are counted as "other".
+ * outlive the tally. After TALLY_MAX_RULES - 1 named rules, any further
+ * rule is counted in one last entry named "other".
  */
 void tally_drop(struct tally *t, const char *rule);
 

@@ -3,6 +3,7 @@
  * append leaves the buffer as it was), buf_printf, buf_reset keeping the
  * memory, the NUL byte after the data, and the allocation wrappers.
  */
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -141,6 +142,25 @@ TEST(max_zero)
 	buf_release(&b);
 }
 
+TEST(max_size_max)
+{
+	struct buf b;
+
+	/*
+	 * Nothing in buf.h keeps max below BUF_UNLIMITED, so the largest
+	 * size_t must work too: room for 5 bytes means cap >= 6.
+	 */
+	buf_init(&b, (size_t)-1);
+	CHECK(buf_grow(&b, 5) == 0);
+	CHECK(b.data != NULL && b.cap >= 6);
+	/* Only append when there is room, so that a failure stays clean. */
+	if (b.cap >= 6) {
+		CHECK(buf_adds(&b, "hello") == 0);
+		CHECK_STR(b.data, "hello");
+	}
+	buf_release(&b);
+}
+
 TEST(printf_appends)
 {
 	struct buf b = BUF_INIT;
@@ -152,8 +172,7 @@ TEST(printf_appends)
 	CHECK(b.len == 6);
 	CHECK(buf_printf(&b, "%s", "") == 0);
 	CHECK(b.len == 6);
-	CHECK(buf_printf(&b, " %05.1f %llu", 3.14159, 18446744073709551615ull) ==
-	    0);
+	CHECK(buf_printf(&b, " %05.1f %llu", 3.14159, ULLONG_MAX) == 0);
 	CHECK_STR(b.data, "x=42-y 003.1 18446744073709551615");
 	CHECK(b.len == strlen(b.data));
 	buf_reset(&b);
@@ -268,6 +287,7 @@ main(void)
 	RUN(max_refused_leaves_unchanged);
 	RUN(max_refused_on_empty);
 	RUN(max_zero);
+	RUN(max_size_max);
 	RUN(printf_appends);
 	RUN(printf_max);
 	RUN(reset_keeps_memory);
