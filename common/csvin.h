@@ -52,6 +52,7 @@ struct csvin {
 	struct csvin_field *fv; /* nfields entries */
 	size_t nfields, fcap;
 	struct buf raw;		/* its text as read, up to CSVIN_RAW_MAX */
+	struct buf field;	/* a quoted field being unescaped */
 	int raw_cut;		/* raw holds only the start of the text */
 	int field_cut;		/* the current field went over max_field */
 	int skip_line;		/* skipping the rest of a malformed line */
