@@ -5,17 +5,23 @@ The file has the 29 columns of a real export, in their order, with values
 shaped like the real ones (ids, referral codes, timestamps, statuses) and the
 mess real exports carry in a few percent of rows: fields that need quoting
 (commas, doubled quotes), newlines inside an address field, UTF-8 names and
-empty optional fields. About 250 bytes a row, so 1M rows is about 250 MB.
+empty optional fields. About 300 bytes a row, so 1M rows is about 300 MB;
+no padding: realistic values alone come out that long.
 
-The output depends only on --seed and --rows, so a benchmark can cache it.
-Rows are built a batch at a time, column by column, which keeps a million
-rows well under a minute in plain CPython. Standard library only.
+The output depends only on --seed and --rows (not on --jobs), so a benchmark
+can cache it. Rows are built in batches of 10,000, column by column, and the
+batches are rendered by a pool of processes, because the csv module alone
+takes about 15 us a row. A million rows take about 40 s on one core, 25 s on
+two. Standard library only.
 
-Usage: bench/gen-turbovote.py [--rows N] [--seed S] > export.csv
+Usage: bench/gen-turbovote.py [--rows N] [--seed S] [--jobs J] > export.csv
 """
 
 import argparse
 import csv
+import io
+import multiprocessing
+import os
 import random
 import sys
 import time
@@ -163,7 +169,7 @@ SOURCE_DETAILS = ["newsletter", "newsletter_bdaytrigger", "onboarding",
                   "CTA_football", "fb_post_04_2018", "", "share-modal"]
 
 # Real exports lose the user's browser into a free-text field now and then:
-# user agents are the realistic long values used to reach ~250 bytes a row.
+# about 1% of referral codes carry one of these, the longest fields in the file.
 USER_AGENTS = [
     "Mozilla/5.0 (iPhone; CPU iPhone OS 11_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/11.0 Mobile/15E148 Safari/604.1",
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/67.0.3396.99 Safari/537.36",
@@ -172,137 +178,201 @@ USER_AGENTS = [
 ]
 
 T_START = 1451606400  # 2016-01-01T00:00:00Z
-T_END = 1609459199    # 2020-12-31T23:59:59Z
+SPAN = 5 * 365 * 86400  # created-at falls in 2016 .. 2020
+DOB_START = -1262304000  # 1930-01-01
+DOB_DAYS = 75 * 365
 
 
-def pick(rng, pool, n):
-    """n values drawn from pool, with replacement."""
-    return rng.choices(pool, k=n)
+def day_strings(start, ndays, fmt):
+    return [time.strftime(fmt, time.gmtime(start + d * 86400))
+            for d in range(ndays)]
 
 
-def iso(t):
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(t))
+# Dates and times of day formatted once, not once per row: strftime on every
+# timestamp would be a third of the run time.
+DAYS = day_strings(T_START, SPAN // 86400 + 400, "%Y-%m-%dT")
+DOBS = day_strings(DOB_START, DOB_DAYS, "%Y-%m-%d")
+CLOCK = ["%02d:%02d:%02dZ" % (s // 3600, s // 60 % 60, s % 60)
+         for s in range(86400)]
 
 
-def hex_id(rng):
-    return "%024x" % rng.getrandbits(96)
+class Gen:
+    """Makes one batch of rows. Each column is drawn for the whole batch at
+    once, then a few percent of its cells are made messy. Every batch has
+    its own generator, seeded from (seed, batch number), so the output does
+    not depend on how many processes made it, and the first K batches of a
+    big file are a smaller file with the same seed."""
 
+    def __init__(self, seed, batch_no):
+        self.rng = random.Random("%d:%d" % (seed, batch_no))
+        rng = self.rng
+        # Nine short columns (language, hostname, opt-in, the four status
+        # columns and the two subscription flags) are drawn together, as one
+        # tuple from a pool made per batch: one draw a row instead of nine.
+        self.tails = list(zip(*(rng.choices(pool, k=4096) for pool in (
+            LANGS, HOSTNAMES, OPT_IN, STATUSES, REG_SOURCES, REG_METHODS,
+            VOTE_METHODS, BOOLS, BOOLS))))
 
-def referral(rng):
-    """A referral code in one of the shapes seen in real exports."""
-    shape = rng.random()
-    user = hex_id(rng)
-    camp = rng.randint(1000, 9999)
-    if shape < 0.45:
-        return ("user:%s,campaignID:%d,campaignRunID:%d,source:%s,"
-                "source_details:%s" % (user, camp, camp + rng.randint(1, 30),
-                                       rng.choice(SOURCES),
-                                       rng.choice(SOURCE_DETAILS)))
-    if shape < 0.65:
-        return "user:%s,campaignID:%d,campaignRunID:%d,source:%s" % (
-            user, camp, camp + rng.randint(1, 30), rng.choice(SOURCES))
-    if shape < 0.75:
-        return "user:%s,source:%s" % (user, rng.choice(SOURCES))
-    if shape < 0.80:
-        return "user:%s" % user
-    if shape < 0.83:
-        return "campaignID:%d,source:web" % camp
-    if shape < 0.85:
-        return "user:null,campaignID:%d,source:%s" % (camp,
-                                                      rng.choice(SOURCES))
-    if shape < 0.86:
+    def col(self, pool, n):
+        return self.rng.choices(pool, k=n)
+
+    def ints(self, lo, hi, n):
+        r, span = self.rng.random, hi - lo + 1
+        return [lo + int(r() * span) for _ in range(n)]
+
+    def mess(self, cells, share, fn):
+        """Replace a share of cells (chosen at random) with fn(cell)."""
+        for i in self.rng.sample(range(len(cells)), int(len(cells) * share)):
+            cells[i] = fn(cells[i])
+
+    def streets(self, n):
+        rng = self.rng
+        s = ["%d %s %s" % t for t in zip(self.ints(1, 9999, n),
+                                         self.col(STREET_NAMES, n),
+                                         self.col(STREET_TYPES, n))]
+        self.mess(s, 0.03, lambda v: "%s, %s" % (v, rng.choice(UNITS)))
+        self.mess(s, 0.01, lambda v: 'The "%s" Building, %s' % (
+            rng.choice(STREET_NAMES), v))
+        return s
+
+    def streets2(self, n):
+        rng = self.rng
+        s = self.col(UNITS + [""] * 28, n)
+        # The worst of the mess: line breaks inside a quoted field.
+        self.mess(s, 0.01, lambda v: "%s\nc/o %s" % (
+            v or rng.choice(UNITS), rng.choice(LAST)))
+        self.mess(s, 0.003, lambda v: '%s\r\nattn: "front desk"' % (
+            v or rng.choice(UNITS)))
+        return s
+
+    def names(self, plain, utf8, n):
+        s = self.col(plain, n)
+        self.mess(s, 0.03, lambda v: self.rng.choice(utf8))
+        return s
+
+    def phones(self, n):
+        fmts = [""] * 3 + ["%d%d%04d"] * 8 + ["(%d) %d-%04d"] * 6 + \
+            ["+1 %d-%d-%04d"] * 3
+        return [f % (a, b, c) if f else "" for f, a, b, c in zip(
+            self.col(fmts, n), self.ints(201, 989, n), self.ints(200, 999, n),
+            self.ints(0, 9999, n))]
+
+    def emails(self, first, last, n):
+        shapes = ["%s.%s%d", "%s%s%d", "%s_%s%d"]
+        out = []
+        for f, l, k, shape, d in zip(first, last, self.ints(1, 99, n),
+                                     self.col(shapes, n),
+                                     self.col(EMAIL_DOMAINS, n)):
+            local = shape % (f, l, k)
+            if not local.isascii() or not local.replace(".", "").replace(
+                    "_", "").isalnum():
+                local = "".join(c for c in local if c.isascii() and (
+                    c.isalnum() or c in "._")) or "voter"
+            out.append("%s@%s" % (local.lower(), d))
+        return out
+
+    def timestamps(self, n):
+        """created-at and updated-at, the second a while after the first."""
+        ex, last = self.rng.expovariate, len(DAYS) - 1
+        created, updated = [], []
+        for t in self.ints(0, SPAN - 1, n):
+            u = t + int(ex(1 / (30 * 86400.0)))
+            created.append(DAYS[t // 86400] + CLOCK[t % 86400])
+            updated.append(DAYS[min(u // 86400, last)] + CLOCK[u % 86400])
+        return created, updated
+
+    def referral(self):
+        """A referral code in one of the shapes seen in real exports."""
+        rng = self.rng
+        shape = rng.random()
+        if shape >= 0.51:
+            return ""
+        user = "%024x" % rng.getrandbits(96)
+        camp = 1000 + int(rng.random() * 9000)
+        src = rng.choice(SOURCES)
+        if shape < 0.22:
+            return ("user:%s,campaignID:%d,campaignRunID:%d,source:%s,"
+                    "source_details:%s" % (user, camp, camp + 5, src,
+                                           rng.choice(SOURCE_DETAILS)))
+        if shape < 0.32:
+            return "user:%s,campaignID:%d,campaignRunID:%d,source:%s" % (
+                user, camp, camp + 3, src)
+        if shape < 0.40:
+            return "user:%s,source:%s" % (user, src)
+        if shape < 0.46:
+            return "user:%s" % user
+        if shape < 0.49:
+            return "campaignID:%d,source:web" % camp
+        if shape < 0.50:
+            return "user:null,campaignID:%d,source:%s" % (camp, src)
         return "friend:%s" % user[:8]
-    return ""
 
-
-def street(rng):
-    """A street line; long names on purpose, commas and quotes sometimes."""
-    s = "%d %s %s" % (rng.randint(1, 99999), rng.choice(STREET_NAMES),
-                      rng.choice(STREET_TYPES))
-    mess = rng.random()
-    if mess < 0.03:
-        s += ", " + rng.choice(UNITS)
-    elif mess < 0.04:
-        s = 'The "%s" Building, %s' % (rng.choice(STREET_NAMES), s)
-    return s
-
-
-def street2(rng):
-    r = rng.random()
-    if r < 0.70:
-        return ""
-    if r < 0.98:
-        return rng.choice(UNITS)
-    # The mess: an address line with a newline, and sometimes a quote.
-    if r < 0.99:
-        return "%s\nc/o %s" % (rng.choice(UNITS), rng.choice(LAST))
-    return '%s\r\nattn: "front desk"' % rng.choice(UNITS)
-
-
-def name(rng, plain, utf8):
-    return rng.choice(utf8) if rng.random() < 0.03 else rng.choice(plain)
-
-
-def phone(rng):
-    r = rng.random()
-    a, b, c = rng.randint(201, 989), rng.randint(200, 999), \
-        rng.randint(0, 9999)
-    if r < 0.15:
-        return ""
-    if r < 0.55:
-        return "%d%d%04d" % (a, b, c)
-    if r < 0.85:
-        return "(%d) %d-%04d" % (a, b, c)
-    return "+1 %d-%d-%04d" % (a, b, c)
-
-
-def email(rng, first, last):
-    local = "%s.%s%d" % (first, last, rng.randint(0, 999))
-    local = local.lower().encode("ascii", "ignore").decode() or "voter"
-    local = local.replace(" ", "").replace("'", "")
-    return "%s@%s" % (local, rng.choice(EMAIL_DOMAINS))
-
-
-def dob(rng):
-    t = rng.randint(-1262304000, 1104537600)  # 1930 .. 2005
-    if rng.random() < 0.05:
-        return ""
-    return time.strftime("%Y-%m-%d", time.gmtime(t))
-
-
-def row(rng):
-    """One export row, as a list of 29 strings."""
-    first = name(rng, FIRST, FIRST_UTF8)
-    last = name(rng, LAST, LAST_UTF8)
-    middle = rng.choice(MIDDLE) if rng.random() < 0.35 else ""
-    if rng.random() < 0.005:
-        first = '%s "%s"' % (first, first[:3])  # nickname in quotes
-    city, state, zip3 = rng.choice(PLACES)
-    zipc = "%s%02d" % (zip3, rng.randint(0, 99))
-    reg = [street(rng), street2(rng), city, state, zipc]
-    r = rng.random()
-    if r < 0.55:
-        mail = ["", "", "", "", ""]
-    elif r < 0.85:
-        mail = list(reg)
-    else:
-        m_city, m_state, m_zip3 = rng.choice(PLACES)
-        mail = [street(rng), street2(rng), m_city, m_state,
-                "%s%02d-%04d" % (m_zip3, rng.randint(0, 99),
-                                 rng.randint(0, 9999))]
-    created = rng.randint(T_START, T_END)
-    updated = created + int(rng.expovariate(1 / 86400.0 / 30))
-    ref = referral(rng)
-    if rng.random() < 0.02:
+    def referrals(self, n):
+        s = [self.referral() for _ in range(n)]
         # A browser string pasted into the referral code, as in the wild.
-        ref = (ref + "," if ref else "") + "ua:" + rng.choice(USER_AGENTS)
-    return [hex_id(rng), first, middle, last, phone(rng),
-            email(rng, first, last)] + reg + mail + [
-        dob(rng), rng.choice(LANGS), rng.choice(HOSTNAMES), ref,
-        rng.choice(OPT_IN), iso(created), iso(min(updated, T_END + 86400)),
-        rng.choice(STATUSES), rng.choice(REG_SOURCES),
-        rng.choice(REG_METHODS), rng.choice(VOTE_METHODS),
-        rng.choice(BOOLS), rng.choice(BOOLS)]
+        self.mess(s, 0.01, lambda v: (v + "," if v else "") + "ua:" +
+                  self.rng.choice(USER_AGENTS))
+        return s
+
+    def address(self, n, zips, units):
+        """Five address columns: street, street 2, city, state, zip. zips
+        turns a place's three-digit zip prefix into a whole zip code."""
+        places = self.col(PLACES, n)
+        return [self.streets(n), units,
+                [p[0] for p in places], [p[1] for p in places],
+                zips([p[2] for p in places])]
+
+    def zip5(self, prefixes):
+        return ["%s%02d" % (p, a) for p, a in zip(
+            prefixes, self.ints(0, 99, len(prefixes)))]
+
+    def zip9(self, prefixes):
+        n = len(prefixes)
+        return ["%s%02d-%04d" % t for t in zip(
+            prefixes, self.ints(0, 99, n), self.ints(0, 9999, n))]
+
+    def addresses(self, n):
+        """Registered and mailing address. Most mailing addresses are
+        empty; 12% repeat the registered one, 8% are elsewhere."""
+        reg = self.address(n, self.zip5, self.streets2(n))
+        mail = [[""] * n for _ in range(5)]
+        rows = self.rng.sample(range(n), n // 5)
+        same, elsewhere = rows[:n * 12 // 100], rows[n * 12 // 100:]
+        other = self.address(len(elsewhere), self.zip9,
+                             self.col(UNITS + [""] * 36, len(elsewhere)))
+        for c in range(5):
+            for i in same:
+                mail[c][i] = reg[c][i]
+            for j, i in enumerate(elsewhere):
+                mail[c][i] = other[c][j]
+        return reg + mail
+
+    def batch(self, n):
+        """n rows, as tuples of the 29 columns in header order."""
+        rng = self.rng
+        ids = ["%024x" % rng.getrandbits(96) for _ in range(n)]
+        first = self.names(FIRST, FIRST_UTF8, n)
+        last = self.names(LAST, LAST_UTF8, n)
+        emails = self.emails(first, last, n)
+        self.mess(first, 0.005, lambda v: '%s "%s"' % (v, v[:3]))
+        dobs = self.col(DOBS, n)
+        self.mess(dobs, 0.05, lambda v: "")
+        created, updated = self.timestamps(n)
+        tails = self.col(self.tails, n)
+        cols = [ids, first, self.col(MIDDLE + [""] * 48, n), last,
+                self.phones(n), emails] + self.addresses(n) + [
+            dobs, [t[0] for t in tails], [t[1] for t in tails],
+            self.referrals(n), [t[2] for t in tails], created, updated]
+        return [a + b[3:] for a, b in zip(zip(*cols), tails)]
+
+
+def render(job):
+    """The CSV text of one batch, as UTF-8 bytes."""
+    seed, batch_no, n = job
+    text = io.StringIO()
+    csv.writer(text, lineterminator="\r\n").writerows(
+        Gen(seed, batch_no).batch(n))
+    return text.getvalue().encode("utf-8")
 
 
 def main():
@@ -312,20 +382,28 @@ def main():
                     help="data rows to write (default 1000000)")
     ap.add_argument("--seed", type=int, default=1,
                     help="random seed (default 1)")
+    ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
+                    help="processes making batches (default: one a CPU); "
+                    "the output is the same for any number")
     args = ap.parse_args()
-    if args.rows < 0:
-        ap.error("--rows must be >= 0")
+    if args.rows < 0 or args.jobs < 1:
+        ap.error("--rows must be >= 0 and --jobs >= 1")
 
-    out = open(sys.stdout.fileno(), "w", encoding="utf-8", newline="",
-               buffering=1 << 20, closefd=False)
-    w = csv.writer(out, lineterminator="\r\n")
-    w.writerow(HEADER)
-    rng = random.Random(args.seed)
-    left = args.rows
-    while left > 0:
-        n = min(BATCH, left)
-        w.writerows([row(rng) for _ in range(n)])
-        left -= n
+    jobs = [(args.seed, b, min(BATCH, args.rows - b * BATCH))
+            for b in range((args.rows + BATCH - 1) // BATCH)]
+    out = sys.stdout.buffer
+    head = io.StringIO()
+    csv.writer(head, lineterminator="\r\n").writerow(HEADER)
+    out.write(head.getvalue().encode("utf-8"))
+    if args.jobs == 1 or len(jobs) < 2:
+        for job in jobs:
+            out.write(render(job))
+    else:
+        # imap keeps the batches in order; the csv module is the slow part
+        # (about 15 us a row), so it runs in the workers too.
+        with multiprocessing.Pool(args.jobs) as pool:
+            for chunk in pool.imap(render, jobs):
+                out.write(chunk)
     out.flush()
 
 
