@@ -229,6 +229,35 @@ stage_load_map(struct map *m, const char *path)
 }
 
 int
+stage_map_args(struct stage *st, int argc, char **argv, void (*usage)(void),
+    struct map *m)
+{
+	static const struct option longopts[] = {
+		{"map", required_argument, NULL, 'm'},
+		STAGE_LONGOPTS,
+		{NULL, 0, NULL, 0},
+	};
+	const char *path = NULL;
+	int ch, rc;
+
+	memset(m, 0, sizeof(*m));
+	while ((ch = getopt_long(argc, argv, ":m:" STAGE_SHORTOPTS, longopts,
+		    NULL)) != -1) {
+		if (ch == 'm') {
+			path = optarg;
+		} else if (ch == 'h') {
+			usage();
+			return -1;
+		} else if ((rc = stage_option(st, ch, optarg, argv)) != 0) {
+			return rc;
+		}
+	}
+	if (path == NULL)
+		return cli_usage_error(st->synopsis, "--map FILE is required");
+	return stage_load_map(m, path);
+}
+
+int
 stage_finish(struct stage *st, int rc)
 {
 	struct buf line = BUF_INIT;

@@ -129,6 +129,17 @@ struct map;
 int stage_load_map(struct map *m, const char *path);
 
 /*
+ * The whole command line of a stage whose one option of its own is
+ * -m/--map FILE (required): the common options, --help (calls usage), and
+ * the map loaded into m. Returns 0 with optind at the first file; -1 when
+ * --help or --version was answered (exit 0); or an exit status after
+ * saying what is wrong. The map is zeroed first, so map_release() is
+ * right in every case.
+ */
+int stage_map_args(struct stage *st, int argc, char **argv,
+    void (*usage)(void), struct map *m);
+
+/*
  * Ends the stage: erases the progress line, closes the side files and
  * stdout, prints the summary line, frees what it holds. rc is the status
  * from stage_run (or another fatal one). Returns the exit status.

@@ -12,7 +12,6 @@
 #include <string.h>
 
 #include "buf.h"
-#include "cli.h"
 #include "diag.h"
 #include "exitcode.h"
 #include "jpath.h"
@@ -81,33 +80,14 @@ usage(void)
 int
 main(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{"map", required_argument, NULL, 'm'},
-		STAGE_LONGOPTS,
-		{NULL, 0, NULL, 0},
-	};
 	struct stage st;
 	struct map m;
-	const char *mapfile = NULL;
-	int ch, rc;
+	int rc;
 
 	stage_init(&st, "status-map", SYNOPSIS);
-	while ((ch = getopt_long(argc, argv, ":m:" STAGE_SHORTOPTS, longopts,
-		    NULL)) != -1) {
-		if (ch == 'm') {
-			mapfile = optarg;
-		} else if (ch == 'h') {
-			usage();
-			return EXIT_OK;
-		} else if ((rc = stage_option(&st, ch, optarg, argv)) != 0) {
-			return rc < 0 ? EXIT_OK : rc;
-		}
-	}
-	if (mapfile == NULL)
-		return cli_usage_error(SYNOPSIS, "--map FILE is required");
-	if ((rc = stage_load_map(&m, mapfile)) != 0) {
+	if ((rc = stage_map_args(&st, argc, argv, usage, &m)) != 0) {
 		map_release(&m);
-		return rc;
+		return rc < 0 ? EXIT_OK : rc;
 	}
 	if ((rc = stage_start(&st)) == 0)
 		rc = stage_run(&st, argc - optind, argv + optind, each, &m);

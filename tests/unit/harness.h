@@ -8,7 +8,9 @@
 #define HARNESS_H
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static int harness_failed_checks; /* in the test running now */
 static int harness_failed_tests;
@@ -58,6 +60,33 @@ static int harness_failed_tests;
 		if (harness_failed_checks)                                    \
 			harness_failed_tests++;                               \
 	} while (0)
+
+/* The name pattern of temporary files; size a path buffer with it. */
+#define HARNESS_TMP "/tmp/sluice-unit.XXXXXX"
+
+/*
+ * Creates a temporary file holding n bytes of data and puts its name in
+ * path (room for sizeof(HARNESS_TMP)). Returns 0 or -1. The test removes it.
+ */
+static inline int
+harness_tmpfile(char *path, const void *data, size_t n)
+{
+	FILE *fp;
+	int fd, rc = 0;
+
+	memcpy(path, HARNESS_TMP, sizeof(HARNESS_TMP));
+	if ((fd = mkstemp(path)) < 0)
+		return -1;
+	if ((fp = fdopen(fd, "wb")) == NULL) {
+		close(fd);
+		return -1;
+	}
+	if (n && fwrite(data, 1, n, fp) != n)
+		rc = -1;
+	if (fclose(fp) != 0)
+		rc = -1;
+	return rc;
+}
 
 static inline int
 harness_done(void)

@@ -19,29 +19,7 @@
 #include "harness.h"
 #include "input.h"
 
-#define TMP_TEMPLATE "/tmp/sluice-unit-csvin.XXXXXX"
 #define MIB (1024 * 1024)
-
-/* Creates a temporary file holding n bytes of data. 0 or -1. */
-static int
-tmp_write(char *path, const void *data, size_t n)
-{
-	FILE *fp;
-	int fd, rc = 0;
-
-	memcpy(path, TMP_TEMPLATE, sizeof(TMP_TEMPLATE));
-	if ((fd = mkstemp(path)) < 0)
-		return -1;
-	if ((fp = fdopen(fd, "wb")) == NULL) {
-		close(fd);
-		return -1;
-	}
-	if (n && fwrite(data, 1, n, fp) != n)
-		rc = -1;
-	if (fclose(fp) != 0)
-		rc = -1;
-	return rc;
-}
 
 /* Appends n bytes to out with \n, \r and \ shown as \n, \r and \\. */
 static void
@@ -100,12 +78,12 @@ static void
 run(const char *data, size_t n, unsigned char delim, size_t max,
     struct buf *out)
 {
-	char path[sizeof(TMP_TEMPLATE)];
+	char path[sizeof(HARNESS_TMP)];
 	struct input in;
 	struct csvin c;
 	enum csvin_status st;
 
-	CHECK(tmp_write(path, data, n) == 0);
+	CHECK(harness_tmpfile(path, data, n) == 0);
 	CHECK(input_open(&in, path) == INPUT_OK);
 	CHECK(csvin_init(&c, &in, delim, max) == 0);
 	while ((st = csvin_next(&c)) != CSVIN_EOF) {
@@ -248,11 +226,11 @@ TEST(text_after_closing_quote)
 TEST(bad_record_details)
 {
 	static const char data[] = "a,b\n\"x\"y,z\nc,d\n";
-	char path[sizeof(TMP_TEMPLATE)];
+	char path[sizeof(HARNESS_TMP)];
 	struct input in;
 	struct csvin c;
 
-	CHECK(tmp_write(path, data, sizeof(data) - 1) == 0);
+	CHECK(harness_tmpfile(path, data, sizeof(data) - 1) == 0);
 	CHECK(input_open(&in, path) == INPUT_OK);
 	CHECK(csvin_init(&c, &in, ',', 1024) == 0);
 	CHECK(csvin_next(&c) == CSVIN_RECORD);
@@ -274,14 +252,14 @@ TEST(bad_record_details)
 TEST(unterminated_quote_at_eof)
 {
 	static const char data[] = "a,b\n\"open,x\nmore\n";
-	char path[sizeof(TMP_TEMPLATE)];
+	char path[sizeof(HARNESS_TMP)];
 	struct input in;
 	struct csvin c;
 
 	CHECK_CSV("a,b\n\"open,x\nmore\n", "1[2]:a|b\n2:bad\n");
 	CHECK_CSV("\"abc", "1:bad\n");
 	CHECK_CSV("x,\"", "1:bad\n");
-	CHECK(tmp_write(path, data, sizeof(data) - 1) == 0);
+	CHECK(harness_tmpfile(path, data, sizeof(data) - 1) == 0);
 	CHECK(input_open(&in, path) == INPUT_OK);
 	CHECK(csvin_init(&c, &in, ',', 1024) == 0);
 	CHECK(csvin_next(&c) == CSVIN_RECORD);
@@ -427,7 +405,7 @@ add_rows(struct buf *out, size_t n, unsigned long first, const char *eol)
 
 TEST(many_rows_across_read_buffer)
 {
-	char path[sizeof(TMP_TEMPLATE)];
+	char path[sizeof(HARNESS_TMP)];
 	struct buf data = BUF_INIT, want = BUF_INIT;
 	struct input in;
 	struct csvin c;
@@ -437,7 +415,7 @@ TEST(many_rows_across_read_buffer)
 	size_t len;
 
 	rows = add_rows(&data, 3 * MIB, 0, "\n");
-	CHECK(tmp_write(path, data.data, data.len) == 0);
+	CHECK(harness_tmpfile(path, data.data, data.len) == 0);
 	CHECK(input_open(&in, path) == INPUT_OK);
 	CHECK(csvin_init(&c, &in, ',', 1024) == 0);
 	while ((st = csvin_next(&c)) == CSVIN_RECORD) {
@@ -559,7 +537,7 @@ TEST(lone_cr_on_read_buffer_boundary)
 
 TEST(read_error)
 {
-	char path[sizeof(TMP_TEMPLATE)];
+	char path[sizeof(HARNESS_TMP)];
 	struct buf rows = BUF_INIT, gz = BUF_INIT;
 	struct input in;
 	struct csvin c;
@@ -572,7 +550,7 @@ TEST(read_error)
 
 	/* A gzipped CSV file cut in the middle. */
 	add_rows(&rows, 300000, 0, "\n");
-	CHECK(tmp_write(path, "", 0) == 0);
+	CHECK(harness_tmpfile(path, "", 0) == 0);
 	g = gzopen(path, "wb");
 	CHECK(g != NULL);
 	CHECK(g && gzwrite(g, rows.data, (unsigned)rows.len) == (int)rows.len);
@@ -584,7 +562,7 @@ TEST(read_error)
 	if (fp)
 		fclose(fp);
 	remove(path);
-	CHECK(tmp_write(path, gz.data, gz.len / 2) == 0);
+	CHECK(harness_tmpfile(path, gz.data, gz.len / 2) == 0);
 	CHECK(input_open(&in, path) == INPUT_OK);
 	CHECK(csvin_init(&c, &in, ',', 1024) == 0);
 	while ((st = csvin_next(&c)) == CSVIN_RECORD) {

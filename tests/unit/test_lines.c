@@ -15,28 +15,6 @@
 #include "input.h"
 #include "lines.h"
 
-#define TMP_TEMPLATE "/tmp/sluice-unit-lines.XXXXXX"
-
-/* Creates a temporary file holding n bytes of data. 0 or -1. */
-static int
-tmp_write(char *path, const void *data, size_t n)
-{
-	FILE *fp;
-	int fd, rc = 0;
-
-	memcpy(path, TMP_TEMPLATE, sizeof(TMP_TEMPLATE));
-	if ((fd = mkstemp(path)) < 0)
-		return -1;
-	if ((fp = fdopen(fd, "wb")) == NULL) {
-		close(fd);
-		return -1;
-	}
-	if (n && fwrite(data, 1, n, fp) != n)
-		rc = -1;
-	if (fclose(fp) != 0)
-		rc = -1;
-	return rc;
-}
 
 /*
  * Reads n bytes of data as lines of at most max bytes, and describes every
@@ -47,14 +25,14 @@ tmp_write(char *path, const void *data, size_t n)
 static void
 run(const char *data, size_t n, size_t max, struct buf *out)
 {
-	char path[sizeof(TMP_TEMPLATE)];
+	char path[sizeof(HARNESS_TMP)];
 	struct input in;
 	struct lines lr;
 	const char *line, *nl;
 	size_t len, pos = 0;
 	enum lines_status st;
 
-	CHECK(tmp_write(path, data, n) == 0);
+	CHECK(harness_tmpfile(path, data, n) == 0);
 	CHECK(input_open(&in, path) == INPUT_OK);
 	lines_init(&lr, &in, max);
 	while ((st = lines_next(&lr, &line, &len)) != LINES_EOF) {
@@ -204,14 +182,14 @@ TEST(max_size_max)
 
 TEST(line_numbers_after_too_long)
 {
-	char path[sizeof(TMP_TEMPLATE)];
+	char path[sizeof(HARNESS_TMP)];
 	static const char data[] = "a\nxxxxxxxxxxxx\nb\n\nxxxxxxxxx";
 	struct input in;
 	struct lines lr;
 	const char *line;
 	size_t len;
 
-	CHECK(tmp_write(path, data, sizeof(data) - 1) == 0);
+	CHECK(harness_tmpfile(path, data, sizeof(data) - 1) == 0);
 	CHECK(input_open(&in, path) == INPUT_OK);
 	lines_init(&lr, &in, 8);
 	CHECK(lines_next(&lr, &line, &len) == LINES_OK);
@@ -240,7 +218,7 @@ TEST(line_numbers_after_too_long)
 static void
 many_lines(size_t max)
 {
-	char path[sizeof(TMP_TEMPLATE)];
+	char path[sizeof(HARNESS_TMP)];
 	struct buf data = BUF_INIT, want = BUF_INIT;
 	struct input in;
 	struct lines lr;
@@ -254,7 +232,7 @@ many_lines(size_t max)
 		add_line(&data, (char)('a' + i % 26), i % 37);
 	}
 	CHECK(data.len > 3 * 256 * 1024);
-	CHECK(tmp_write(path, data.data, data.len) == 0);
+	CHECK(harness_tmpfile(path, data.data, data.len) == 0);
 	CHECK(input_open(&in, path) == INPUT_OK);
 	lines_init(&lr, &in, max);
 	for (i = 0; (st = lines_next(&lr, &line, &len)) == LINES_OK; i++) {

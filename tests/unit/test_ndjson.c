@@ -17,32 +17,10 @@
 #include "input.h"
 #include "ndjson.h"
 
-#define TMP_TEMPLATE "/tmp/sluice-unit-ndjson.XXXXXX"
-
-/* Creates a temporary file holding n bytes of data. 0 or -1. */
-static int
-tmp_write(char *path, const void *data, size_t n)
-{
-	FILE *fp;
-	int fd, rc = 0;
-
-	memcpy(path, TMP_TEMPLATE, sizeof(TMP_TEMPLATE));
-	if ((fd = mkstemp(path)) < 0)
-		return -1;
-	if ((fp = fdopen(fd, "wb")) == NULL) {
-		close(fd);
-		return -1;
-	}
-	if (n && fwrite(data, 1, n, fp) != n)
-		rc = -1;
-	if (fclose(fp) != 0)
-		rc = -1;
-	return rc;
-}
 
 /* An open reader on a temporary file, for one test. */
 struct fixture {
-	char path[sizeof(TMP_TEMPLATE)];
+	char path[sizeof(HARNESS_TMP)];
 	struct input in;
 	struct ndjson_reader r;
 };
@@ -50,7 +28,7 @@ struct fixture {
 static void
 fixture_open(struct fixture *f, const char *data, size_t n, size_t max)
 {
-	CHECK(tmp_write(f->path, data, n) == 0);
+	CHECK(harness_tmpfile(f->path, data, n) == 0);
 	CHECK(input_open(&f->in, f->path) == INPUT_OK);
 	ndjson_init(&f->r, &f->in, max);
 }
@@ -278,7 +256,7 @@ TEST(line_too_long)
 
 TEST(many_records_line_numbers)
 {
-	char path[sizeof(TMP_TEMPLATE)];
+	char path[sizeof(HARNESS_TMP)];
 	struct buf data = BUF_INIT;
 	struct input in;
 	struct ndjson_reader r;
@@ -295,7 +273,7 @@ TEST(many_records_line_numbers)
 			buf_printf(&data, "{\"i\":%lu,\"pad\":\"%0*d\"}\n", i,
 			    (int)(i % 50), 0);
 	}
-	CHECK(tmp_write(path, data.data, data.len) == 0);
+	CHECK(harness_tmpfile(path, data.data, data.len) == 0);
 	CHECK(input_open(&in, path) == INPUT_OK);
 	ndjson_init(&r, &in, 1000);
 	for (i = 0; (st = ndjson_next(&r, &rec)) != NDJSON_EOF; i++) {
