@@ -55,6 +55,18 @@ entry_hash(struct ledger *l, const char *fields, const char *key,
 	return hash128(l->hb.data, l->hb.len);
 }
 
+/*
+ * Records in memory that the key whose bytes are in l->kb (reckey_join)
+ * was delivered at status.
+ */
+static void
+remember(struct ledger *l, const char *fields, const char *status)
+{
+	keymap_put(&l->keys, entry_hash(l, fields, l->kb.data, l->kb.len),
+	    intern(l, status));
+	l->lines++;
+}
+
 /* Records one line as an entry. Returns 0, or -1 when it is not one. */
 static int
 take_line(struct ledger *l, const char *s, size_t n)
@@ -69,12 +81,9 @@ take_line(struct ledger *l, const char *s, size_t n)
 	fields = json_string_value(json_object_get(v, "fields"));
 	status = json_string_value(json_object_get(v, "status"));
 	key = json_object_get(v, "key");
-	if (fields == NULL || status == NULL || !json_is_array(key) ||
-	    reckey_join(key, &l->kb) < 0)
+	if (fields == NULL || status == NULL || reckey_join(key, &l->kb) < 0)
 		goto out;
-	keymap_put(&l->keys, entry_hash(l, fields, l->kb.data, l->kb.len),
-	    intern(l, status));
-	l->lines++;
+	remember(l, fields, status);
 	rc = 0;
 out:
 	json_decref(v);
@@ -359,12 +368,11 @@ ledger_append(struct ledger *l, const char *fields, const json_t *key,
 		buf_printf(err, "%s: not open for writing", l->path);
 		goto out;
 	}
+	/* The key is checked before anything is written. */
 	if (format_entry(l, fields, key, status, extra, &line, err) < 0 ||
 	    reckey_join(key, &l->kb) < 0 || write_line(l, &line, err) < 0)
 		goto out;
-	keymap_put(&l->keys, entry_hash(l, fields, l->kb.data, l->kb.len),
-	    intern(l, status));
-	l->lines++;
+	remember(l, fields, status);
 	rc = 0;
 out:
 	buf_release(&line);
