@@ -20,7 +20,10 @@ struct buf {
 };
 
 #define BUF_UNLIMITED ((size_t)-1 / 2)
-#define BUF_INIT_MAX(m) {NULL, 0, 0, (m)}
+#define BUF_INIT_MAX(m)                                                        \
+	{                                                                      \
+		NULL, 0, 0, (m)                                                \
+	}
 #define BUF_INIT BUF_INIT_MAX(BUF_UNLIMITED)
 
 /*

@@ -39,9 +39,17 @@ cli_size(const char *s, size_t *out)
 		const char *suffix;
 		unsigned shift;
 	} units[] = {
-		{"", 0}, {"b", 0}, {"k", 10}, {"kb", 10}, {"kib", 10},
-		{"m", 20}, {"mb", 20}, {"mib", 20}, {"g", 30}, {"gb", 30},
-		{"gib", 30},
+	    {"", 0},
+	    {"b", 0},
+	    {"k", 10},
+	    {"kb", 10},
+	    {"kib", 10},
+	    {"m", 20},
+	    {"mb", 20},
+	    {"mib", 20},
+	    {"g", 30},
+	    {"gb", 30},
+	    {"gib", 30},
 	};
 	char *end;
 	unsigned long long v;
@@ -79,8 +87,8 @@ cli_usage_error(const char *synopsis, const char *fmt, ...)
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\nusage: %s\ntry '%s --help'\n", synopsis,
-	    diag_stage());
+	fprintf(
+	    stderr, "\nusage: %s\ntry '%s --help'\n", synopsis, diag_stage());
 	return EXIT_USAGE;
 }
 

@@ -44,8 +44,8 @@ parser_setup(struct csvin *c)
 }
 
 int
-csvin_init(struct csvin *c, struct input *in, unsigned char delim,
-    size_t max_field)
+csvin_init(
+    struct csvin *c, struct input *in, unsigned char delim, size_t max_field)
 {
 	memset(c, 0, sizeof(*c));
 	c->in = in;
@@ -194,16 +194,19 @@ feed(struct csvin *c, const char *s, size_t n)
 			if (c->p.pstate == LIBCSV_FIELD_BEGUN && !c->p.quoted &&
 			    s[off] == (char)CSV_QUOTE) {
 				csv_set_opts(&c->p, CSV_STRICT_FINI);
-				csv_parse(&c->p, s + off, 1, on_field,
-				    on_record, c);
-				csv_set_opts(&c->p, CSV_STRICT | CSV_STRICT_FINI);
+				csv_parse(
+				    &c->p, s + off, 1, on_field, on_record, c);
+				csv_set_opts(
+				    &c->p, CSV_STRICT | CSV_STRICT_FINI);
 				c->p.status = CSV_SUCCESS;
 				off++;
 				continue;
 			}
-			set_bad(c, csv_error(&c->p) == CSV_EPARSE ?
-			    "malformed quoting: a closing quote is followed by "
-			    "more text" : csv_strerror(csv_error(&c->p)));
+			set_bad(c,
+			    csv_error(&c->p) == CSV_EPARSE
+			        ? "malformed quoting: a closing quote is followed by "
+			          "more text"
+			        : csv_strerror(csv_error(&c->p)));
 			resync(c);
 			return;
 		}
@@ -343,7 +346,7 @@ finish(struct csvin *c)
 	c->ended = 0;
 	if (csv_fini(&c->p, on_field, on_record, c) != 0) {
 		set_bad(c, "unterminated quoted field at end of input "
-			   "(truncated file?)");
+		           "(truncated file?)");
 		resync(c);
 	}
 	c->in_record = 0;
@@ -378,16 +381,19 @@ csvin_next(struct csvin *c)
 			/* The rest of a malformed record's line. */
 			c->skip_line = !term;
 		} else if (!c->in_record && term &&
-		    (c->rbuf[c->rpos] == '\n' || c->rbuf[c->rpos] == '\r')) {
+		           (c->rbuf[c->rpos] == '\n' ||
+		               c->rbuf[c->rpos] == '\r')) {
 			/* Blank lines between records are skipped. */
 		} else {
 			fast = 0;
 			if (!c->in_record) {
 				record_start(c);
-				fast = (term || c->eof) &&
+				fast =
+				    (term || c->eof) &&
 				    split_line(c, c->rbuf + c->rpos, len) == 0;
 				if (!fast)
-					record_start(c); /* forget a partial split */
+					record_start(
+					    c); /* forget a partial split */
 			}
 			raw_keep(c, c->rbuf + c->rpos, len);
 			if (!fast) {

@@ -42,21 +42,21 @@ struct csvin {
 	size_t rpos, rlen;
 	int eof, started;
 
-	unsigned long long cur;	 /* the physical line being read, from 1 */
+	unsigned long long cur;  /* the physical line being read, from 1 */
 	unsigned long long line; /* where the last record returned starts */
-	int in_record;		 /* a record has begun and not ended */
-	int ended;		 /* libcsv ended a record in the last feed */
+	int in_record;           /* a record has begun and not ended */
+	int ended;               /* libcsv ended a record in the last feed */
 
 	/* The record being assembled. */
-	struct buf data;	/* its fields' bytes back to back */
+	struct buf data;        /* its fields' bytes back to back */
 	struct csvin_field *fv; /* nfields entries */
 	size_t nfields, fcap;
-	struct buf raw;		/* its text as read, up to CSVIN_RAW_MAX */
-	struct buf field;	/* a quoted field being unescaped */
-	int raw_cut;		/* raw holds only the start of the text */
-	int field_cut;		/* the current field went over max_field */
-	int skip_line;		/* skipping the rest of a malformed line */
-	char why[160];		/* why the record is bad, "" when it is not */
+	struct buf raw;   /* its text as read, up to CSVIN_RAW_MAX */
+	struct buf field; /* a quoted field being unescaped */
+	int raw_cut;      /* raw holds only the start of the text */
+	int field_cut;    /* the current field went over max_field */
+	int skip_line;    /* skipping the rest of a malformed line */
+	char why[160];    /* why the record is bad, "" when it is not */
 };
 
 #define CSVIN_RAW_MAX (64 * 1024)
@@ -68,8 +68,8 @@ struct csvin {
  * than max_field bytes makes its record bad. Returns 0, or -1 when libcsv
  * cannot be set up.
  */
-int csvin_init(struct csvin *c, struct input *in, unsigned char delim,
-    size_t max_field);
+int csvin_init(
+    struct csvin *c, struct input *in, unsigned char delim, size_t max_field);
 
 /* Returns the next record; see enum csvin_status. */
 enum csvin_status csvin_next(struct csvin *c);

@@ -6,14 +6,14 @@
 #define EXITCODE_H
 
 enum exitcode {
-	EXIT_OK = 0,	      /* all records accounted for, none rejected */
-	EXIT_REJECTS = 1,     /* finished; some records rejected */
-	EXIT_USAGE = 64,      /* bad command line */
-	EXIT_DATAERR = 65,    /* input unusable (no header, bad map file) */
-	EXIT_NOINPUT = 66,    /* an input file is missing */
+	EXIT_OK = 0,           /* all records accounted for, none rejected */
+	EXIT_REJECTS = 1,      /* finished; some records rejected */
+	EXIT_USAGE = 64,       /* bad command line */
+	EXIT_DATAERR = 65,     /* input unusable (no header, bad map file) */
+	EXIT_NOINPUT = 66,     /* an input file is missing */
 	EXIT_UNAVAILABLE = 69, /* a service stayed unavailable after retries */
-	EXIT_IOERR = 74,      /* read or write error */
-	EXIT_NOPERM = 77      /* credentials refused */
+	EXIT_IOERR = 74,       /* read or write error */
+	EXIT_NOPERM = 77       /* credentials refused */
 };
 
 /* Returns the worse of two exit statuses (the numerically higher one). */

@@ -76,7 +76,8 @@ input_read(struct input *in, void *dst, size_t n)
 			msg = strstr(msg, ">: ") + 3;
 		in->status = INPUT_CORRUPT;
 		snprintf(in->errmsg, sizeof(in->errmsg),
-		    "damaged gzip data (truncated file?): %s", msg ? msg : "unknown error");
+		    "damaged gzip data (truncated file?): %s",
+		    msg ? msg : "unknown error");
 	}
 	return -1;
 }

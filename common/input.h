@@ -12,16 +12,16 @@
 
 enum input_status {
 	INPUT_OK = 0,
-	INPUT_MISSING,	/* the file does not exist (exit 66) */
-	INPUT_IOERR,	/* read or open error (exit 74) */
-	INPUT_CORRUPT	/* the gzip stream is truncated or damaged (exit 65) */
+	INPUT_MISSING, /* the file does not exist (exit 66) */
+	INPUT_IOERR,   /* read or open error (exit 74) */
+	INPUT_CORRUPT  /* the gzip stream is truncated or damaged (exit 65) */
 };
 
 struct input {
 	gzFile gz;
 	int fd;
 	const char *name; /* as shown in messages and _meta: "<stdin>" for - */
-	off_t size;	  /* of the file on disk, or -1 when unknown */
+	off_t size;       /* of the file on disk, or -1 when unknown */
 	enum input_status status;
 	char errmsg[160];
 };

@@ -36,8 +36,8 @@ jpath_set_new(json_t *obj, const char *path, json_t *value)
 		next = json_object_getn(obj, path, (size_t)(dot - path));
 		if (next == NULL) {
 			next = json_object();
-			if (json_object_setn_new(obj, path,
-				(size_t)(dot - path), next) < 0)
+			if (json_object_setn_new(
+			        obj, path, (size_t)(dot - path), next) < 0)
 				goto fail;
 		} else if (!json_is_object(next)) {
 			goto fail;

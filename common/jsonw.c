@@ -8,6 +8,7 @@
  * For each byte: 0 copy as is, 'u' write as \u00XX, anything else write as
  * a backslash and that character.
  */
+/* clang-format off */
 static const char escape[256] = {
 	['\b'] = 'b', ['\t'] = 't', ['\n'] = 'n', ['\f'] = 'f', ['\r'] = 'r',
 	[0] = 'u', [1] = 'u', [2] = 'u', [3] = 'u', [4] = 'u', [5] = 'u',
@@ -16,6 +17,7 @@ static const char escape[256] = {
 	[23] = 'u', [24] = 'u', [25] = 'u', [26] = 'u', [27] = 'u', [28] = 'u',
 	[29] = 'u', [30] = 'u', [31] = 'u', ['"'] = '"', ['\\'] = '\\',
 };
+/* clang-format on */
 
 /*
  * The length of the prefix of s that needs no escaping. Eight bytes at a
@@ -27,15 +29,15 @@ safe_prefix(const unsigned char *s, size_t n)
 {
 	const uint64_t ones = 0x0101010101010101ull;
 	const uint64_t highs = 0x8080808080808080ull;
-	uint64_t w, q, b;
+	uint64_t w, ctl, quote, bslash;
 	size_t i = 0;
 
 	for (; n - i >= 8; i += 8) {
 		memcpy(&w, s + i, 8);
-		q = w ^ (ones * '"');
-		b = w ^ (ones * '\\');
-		if ((((w - ones * 0x20) & ~w) | ((q - ones) & ~q) |
-			((b - ones) & ~b)) & highs)
+		ctl = (w - ones * 0x20) & ~w;
+		quote = ((w ^ (ones * '"')) - ones) & ~(w ^ (ones * '"'));
+		bslash = ((w ^ (ones * '\\')) - ones) & ~(w ^ (ones * '\\'));
+		if ((ctl | quote | bslash) & highs)
 			break;
 	}
 	while (i < n && !escape[s[i]])

@@ -28,7 +28,7 @@
 
 struct keyset {
 	struct hash128 *slots; /* cap slots, all-zero when free */
-	size_t cap, n;	       /* cap is 0 or a power of two */
+	size_t cap, n;         /* cap is 0 or a power of two */
 };
 
 /* Sets up an empty set. Allocates nothing. */
@@ -45,7 +45,7 @@ void keyset_release(struct keyset *s);
 
 struct keymap {
 	struct hash128 *slots; /* cap slots, all-zero when free */
-	uint32_t *vals;	       /* the value of each used slot */
+	uint32_t *vals;        /* the value of each used slot */
 	size_t cap, n;
 };
 
@@ -69,8 +69,8 @@ uint32_t *keymap_get(const struct keymap *m, struct hash128 h);
  * The value of h, adding h with the value v first when it is new (then
  * *added is set to 1, else to 0). The pointer is valid as for keymap_get.
  */
-uint32_t *keymap_ref(struct keymap *m, struct hash128 h, uint32_t v,
-    int *added);
+uint32_t *keymap_ref(
+    struct keymap *m, struct hash128 h, uint32_t v, int *added);
 
 /* Frees the tables and leaves the map empty and reusable. */
 void keymap_release(struct keymap *m);

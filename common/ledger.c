@@ -17,9 +17,9 @@
 /* Where reading is: the line being gathered and what came before it. */
 struct scan {
 	struct buf line; /* the current line so far (without its \n) */
-	int overlong;	 /* the current line passed LEDGER_MAX_LINE */
-	off_t start;	 /* file offset of the current line */
-	off_t pending;	 /* offset of a complete line that did not parse */
+	int overlong;    /* the current line passed LEDGER_MAX_LINE */
+	off_t start;     /* file offset of the current line */
+	off_t pending;   /* offset of a complete line that did not parse */
 	int has_pending; /* (it is torn if nothing follows it) */
 };
 
@@ -36,8 +36,8 @@ intern(struct ledger *l, const char *status)
 		return *idx;
 	if (l->nstatus == l->capstatus) {
 		l->capstatus = l->capstatus ? 2 * l->capstatus : 8;
-		l->status = xrealloc(l->status,
-		    l->capstatus * sizeof(*l->status));
+		l->status =
+		    xrealloc(l->status, l->capstatus * sizeof(*l->status));
 	}
 	l->status[l->nstatus] = xstrdup(status);
 	return (uint32_t)l->nstatus++;
@@ -45,8 +45,7 @@ intern(struct ledger *l, const char *status)
 
 /* The identity of an entry: hash128(fields 0x1f key-bytes). */
 static struct hash128
-entry_hash(struct ledger *l, const char *fields, const char *key,
-    size_t keylen)
+entry_hash(struct ledger *l, const char *fields, const char *key, size_t keylen)
 {
 	buf_reset(&l->hb);
 	buf_adds(&l->hb, fields);
@@ -102,7 +101,7 @@ line_done(struct ledger *l, struct scan *sc, off_t next)
 	if (sc->overlong) {
 		l->bad++;
 	} else if (take_line(l, sc->line.data ? sc->line.data : "",
-		       sc->line.len) < 0) {
+	               sc->line.len) < 0) {
 		sc->pending = sc->start;
 		sc->has_pending = 1;
 	}
@@ -190,13 +189,13 @@ open_writable(struct ledger *l, struct buf *err)
 
 	l->fd = open(l->path, O_RDWR | O_APPEND | O_CLOEXEC);
 	if (l->fd < 0 && errno == ENOENT) {
-		l->fd = open(l->path, O_RDWR | O_APPEND | O_CREAT | O_EXCL |
-		    O_CLOEXEC, 0666);
+		l->fd = open(l->path,
+		    O_RDWR | O_APPEND | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
 		l->created = l->fd >= 0;
 	}
 	if (l->fd < 0) {
-		buf_printf(err, "%s: cannot open: %s", l->path,
-		    strerror(errno));
+		buf_printf(
+		    err, "%s: cannot open: %s", l->path, strerror(errno));
 		return -1;
 	}
 	memset(&fl, 0, sizeof(fl));
@@ -204,8 +203,10 @@ open_writable(struct ledger *l, struct buf *err)
 	fl.l_whence = SEEK_SET;
 	if (fcntl(l->fd, F_SETLK, &fl) < 0) {
 		if (errno == EACCES || errno == EAGAIN)
-			buf_printf(err, "%s: in use by another process "
-			    "(locked)", l->path);
+			buf_printf(err,
+			    "%s: in use by another process "
+			    "(locked)",
+			    l->path);
 		else
 			buf_printf(err, "%s: cannot lock: %s", l->path,
 			    strerror(errno));
@@ -215,8 +216,7 @@ open_writable(struct ledger *l, struct buf *err)
 }
 
 int
-ledger_open(struct ledger *l, const char *path, int writable,
-    struct buf *err)
+ledger_open(struct ledger *l, const char *path, int writable, struct buf *err)
 {
 	off_t tail = 0;
 	int fd;
@@ -256,8 +256,8 @@ fail:
 }
 
 const char *
-ledger_lookup(struct ledger *l, const char *fields, const char *key,
-    size_t keylen)
+ledger_lookup(
+    struct ledger *l, const char *fields, const char *key, size_t keylen)
 {
 	const uint32_t *idx;
 
@@ -276,11 +276,14 @@ add_extra(struct ledger *l, json_t *obj, const json_t *extra, struct buf *err)
 	json_t *v;
 	size_t i;
 
-	json_object_foreach((json_t *)extra, name, v) {
+	json_object_foreach((json_t *)extra, name, v)
+	{
 		for (i = 0; i < sizeof(reserved) / sizeof(*reserved); i++) {
 			if (strcmp(name, reserved[i]) == 0) {
-				buf_printf(err, "%s: extra member '%s' is "
-				    "reserved", l->path, name);
+				buf_printf(err,
+				    "%s: extra member '%s' is "
+				    "reserved",
+				    l->path, name);
 				return -1;
 			}
 		}
@@ -292,8 +295,7 @@ add_extra(struct ledger *l, json_t *obj, const json_t *extra, struct buf *err)
 /* Builds the entry's line (with its \n) in out. 0, or -1 with err set. */
 static int
 format_entry(struct ledger *l, const char *fields, const json_t *key,
-    const char *status, const json_t *extra, struct buf *out,
-    struct buf *err)
+    const char *status, const json_t *extra, struct buf *out, struct buf *err)
 {
 	char at[32];
 	struct tm tm;
@@ -318,10 +320,12 @@ format_entry(struct ledger *l, const char *fields, const json_t *key,
 		goto out;
 	/* Invalid UTF-8 in fields or status leaves a member out: refuse. */
 	if (json_object_size(obj) !=
-		4 + (extra ? json_object_size(extra) : 0) ||
+	        4 + (extra ? json_object_size(extra) : 0) ||
 	    ndjson_dump(out, obj) < 0) {
-		buf_printf(err, "%s: bad ledger entry (not valid UTF-8, or "
-		    "too long)", l->path);
+		buf_printf(err,
+		    "%s: bad ledger entry (not valid UTF-8, or "
+		    "too long)",
+		    l->path);
 		goto out;
 	}
 	rc = 0;
@@ -351,8 +355,8 @@ write_line(struct ledger *l, const struct buf *line, struct buf *err)
 			buf_printf(err, " (and cannot truncate it: %s)",
 			    strerror(errno));
 	} else {
-		buf_printf(err, "%s: write error: %s", l->path,
-		    strerror(errno));
+		buf_printf(
+		    err, "%s: write error: %s", l->path, strerror(errno));
 	}
 	return -1;
 }
@@ -413,8 +417,8 @@ ledger_sync(struct ledger *l, struct buf *err)
 	if (l->fd < 0)
 		return 0;
 	if (fsync(l->fd) < 0) {
-		buf_printf(err, "%s: cannot sync: %s", l->path,
-		    strerror(errno));
+		buf_printf(
+		    err, "%s: cannot sync: %s", l->path, strerror(errno));
 		return -1;
 	}
 	if (l->created) {

@@ -61,18 +61,18 @@
 #define LEDGER_MAX_LINE ((size_t)64 << 20)
 
 struct ledger {
-	char *path;	   /* owned copy */
-	int fd;		   /* open for appending, or -1 when read-only */
-	int created;	   /* the file was created: sync its directory too */
-	off_t size;	   /* bytes of whole lines: where the next entry goes */
-	struct keymap keys; /* entry hash -> index into status */
+	char *path;  /* owned copy */
+	int fd;      /* open for appending, or -1 when read-only */
+	int created; /* the file was created: sync its directory too */
+	off_t size;  /* bytes of whole lines: where the next entry goes */
+	struct keymap keys;  /* entry hash -> index into status */
 	struct keymap names; /* hash of a status string -> its index */
-	char **status;	   /* the interned status strings, owned */
+	char **status;       /* the interned status strings, owned */
 	size_t nstatus, capstatus;
 	unsigned long long lines; /* entries read from the file */
 	unsigned long long torn;  /* torn last lines ignored (0 or 1) */
-	unsigned long long bad;	  /* other lines that are not entries */
-	struct buf kb, hb;	  /* scratch: key bytes, hashed bytes */
+	unsigned long long bad;   /* other lines that are not entries */
+	struct buf kb, hb;        /* scratch: key bytes, hashed bytes */
 };
 
 /*
@@ -83,16 +83,16 @@ struct ledger {
  * (the file cannot be read, or another process holds the lock); release l
  * with ledger_close() either way. path is copied.
  */
-int ledger_open(struct ledger *l, const char *path, int writable,
-    struct buf *err);
+int ledger_open(
+    struct ledger *l, const char *path, int writable, struct buf *err);
 
 /*
  * The status last recorded for the key with the given fields string and
  * key bytes (keylen bytes at key), or NULL when there is none. The string
  * is owned by the ledger and valid until ledger_close().
  */
-const char *ledger_lookup(struct ledger *l, const char *fields,
-    const char *key, size_t keylen);
+const char *ledger_lookup(
+    struct ledger *l, const char *fields, const char *key, size_t keylen);
 
 /*
  * Appends an entry: fields (the key spec), key (a JSON array of the key

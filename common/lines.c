@@ -44,7 +44,8 @@ lines_fill(struct lines *lr)
 	if (lr->cap < want) {
 		/* Doubling: a long line costs O(n) copying, not O(n^2). */
 		if (want < 2 * lr->cap)
-			want = 2 * lr->cap < lr->max + 1 ? 2 * lr->cap : lr->max + 1;
+			want = 2 * lr->cap < lr->max + 1 ? 2 * lr->cap
+			                                 : lr->max + 1;
 		lr->buf = xrealloc(lr->buf, want);
 		lr->cap = want;
 	}
@@ -78,7 +79,8 @@ lines_next(struct lines *lr, const char **line, size_t *len)
 			return LINES_OK;
 		}
 		if (lr->skipping) {
-			lr->start = lr->end; /* discard, still in the long line */
+			lr->start =
+			    lr->end; /* discard, still in the long line */
 		} else if (avail > lr->max) {
 			*line = lr->buf + lr->start;
 			*len = LINES_SHOW < avail ? LINES_SHOW : avail;

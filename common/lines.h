@@ -21,7 +21,7 @@ struct lines {
 	struct input *in;
 	char *buf;
 	size_t cap, start, end;
-	size_t max;		/* the largest line accepted, in bytes */
+	size_t max;                /* the largest line accepted, in bytes */
 	unsigned long long lineno; /* of the line last returned, from 1 */
 	int eof;
 	int skipping; /* inside an over-long line, looking for its end */
@@ -36,8 +36,7 @@ void lines_init(struct lines *lr, struct input *in, size_t max);
  * and *len their count; reading goes on after its end. A final line without
  * a \n is returned like any other.
  */
-enum lines_status lines_next(struct lines *lr, const char **line,
-    size_t *len);
+enum lines_status lines_next(struct lines *lr, const char **line, size_t *len);
 
 /* Frees the buffer. */
 void lines_release(struct lines *lr);

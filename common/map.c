@@ -33,15 +33,17 @@ load_rank(const char *path, json_t *v, const char *what, const char ***out,
 	if (v == NULL)
 		return 0;
 	if (!json_is_array(v))
-		return shape_error(err, path, "%s: must be a list of statuses",
-		    what);
+		return shape_error(
+		    err, path, "%s: must be a list of statuses", what);
 	*n = json_array_size(v);
 	*out = xcalloc(*n, sizeof(**out));
 	for (i = 0; i < *n; i++) {
 		(*out)[i] = json_string_value(json_array_get(v, i));
 		if ((*out)[i] == NULL)
-			return shape_error(err, path, "%s[%zu]: must be a "
-			    "string", what, i);
+			return shape_error(err, path,
+			    "%s[%zu]: must be a "
+			    "string",
+			    what, i);
 	}
 	return 0;
 }
@@ -60,11 +62,14 @@ load_pairs(const char *path, json_t *obj, const char *what, size_t *n,
 	*n = json_object_size(obj);
 	*paths = xcalloc(*n, sizeof(**paths));
 	*values = xcalloc(*n, sizeof(**values));
-	json_object_foreach(obj, key, v) {
+	json_object_foreach(obj, key, v)
+	{
 		if (when && !json_is_string(v)) {
 			if (!json_is_array(v))
-				return shape_error(err, path, "%s.%s: must be "
-				    "a string or a list of strings", what, key);
+				return shape_error(err, path,
+				    "%s.%s: must be "
+				    "a string or a list of strings",
+				    what, key);
 			for (k = 0; k < json_array_size(v); k++) {
 				if (!json_is_string(json_array_get(v, k)))
 					return shape_error(err, path,
@@ -88,8 +93,8 @@ note_when_path(struct map *m, const char *p)
 		if (strcmp(m->when_paths[i], p) == 0)
 			return;
 	}
-	m->when_paths = xrealloc(m->when_paths,
-	    (m->nwhen_paths + 1) * sizeof(*m->when_paths));
+	m->when_paths = xrealloc(
+	    m->when_paths, (m->nwhen_paths + 1) * sizeof(*m->when_paths));
 	m->when_paths[m->nwhen_paths++] = p;
 }
 
@@ -112,13 +117,13 @@ load_rules(struct map *m, const char *path, json_t *v, struct buf *err)
 		r = json_array_get(v, i);
 		snprintf(what, sizeof(what), "rules[%zu].when", i);
 		if (load_pairs(path, json_object_get(r, "when"), what,
-			&rule->nwhen, &rule->when_path, &rule->when_value, 1,
-			err) < 0)
+		        &rule->nwhen, &rule->when_path, &rule->when_value, 1,
+		        err) < 0)
 			return -1;
 		snprintf(what, sizeof(what), "rules[%zu].set", i);
 		if (load_pairs(path, json_object_get(r, "set"), what,
-			&rule->nset, &rule->set_path, &rule->set_value, 0,
-			err) < 0)
+		        &rule->nset, &rule->set_path, &rule->set_value, 0,
+		        err) < 0)
 			return -1;
 		for (k = 0; k < rule->nwhen; k++)
 			note_when_path(m, rule->when_path[k]);
@@ -149,7 +154,8 @@ load_default(struct map *m, const char *path, json_t *v, struct buf *err)
 		return 0;
 	}
 	if (!json_is_object(v))
-		return shape_error(err, path, "default: must be \"reject\", "
+		return shape_error(err, path,
+		    "default: must be \"reject\", "
 		    "\"keep\", a status or an object of fields to set");
 	return load_pairs(path, v, "default", &m->dflt_set.nset,
 	    &m->dflt_set.set_path, &m->dflt_set.set_value, 0, err);
@@ -169,7 +175,8 @@ load_scrub(struct map *m, const char *path, json_t *v, struct buf *err)
 	m->scrub = xcalloc(m->nscrub, sizeof(*m->scrub));
 	for (i = 0; i < m->nscrub; i++) {
 		s = json_array_get(v, i);
-		m->scrub[i].rule = json_string_value(json_object_get(s, "rule"));
+		m->scrub[i].rule =
+		    json_string_value(json_object_get(s, "rule"));
 		m->scrub[i].field =
 		    json_string_value(json_object_get(s, "field"));
 		m->scrub[i].contains =
@@ -178,7 +185,8 @@ load_scrub(struct map *m, const char *path, json_t *v, struct buf *err)
 		    json_is_true(json_object_get(s, "ignore_case"));
 		if (!m->scrub[i].rule || !m->scrub[i].field ||
 		    !m->scrub[i].contains || !m->scrub[i].contains[0])
-			return shape_error(err, path, "scrub[%zu]: needs "
+			return shape_error(err, path,
+			    "scrub[%zu]: needs "
 			    "\"rule\", \"field\" and a non-empty \"contains\"",
 			    i);
 	}
@@ -211,9 +219,9 @@ map_load(struct map *m, const char *path, struct buf *err)
 	if (!json_is_object(root))
 		return shape_error(err, path, "a map must be a JSON object");
 	if (load_rank(path, json_object_get(root, "rank"), "rank", &m->rank,
-		&m->nrank, err) < 0 ||
+	        &m->nrank, err) < 0 ||
 	    load_rank(path, json_object_get(root, "user_rank"), "user_rank",
-		&m->user_rank, &m->nuser_rank, err) < 0 ||
+	        &m->user_rank, &m->nuser_rank, err) < 0 ||
 	    load_rules(m, path, json_object_get(root, "rules"), err) < 0 ||
 	    load_default(m, path, json_object_get(root, "default"), err) < 0 ||
 	    load_scrub(m, path, json_object_get(root, "scrub"), err) < 0)
@@ -321,7 +329,7 @@ map_match(const struct map *m, const json_t *rec)
 	for (i = 0; i < m->nrules; i++) {
 		for (k = 0; k < m->rules[i].nwhen; k++) {
 			if (!when_holds(rec, m->rules[i].when_path[k],
-				m->rules[i].when_value[k]))
+			        m->rules[i].when_value[k]))
 				break;
 		}
 		if (k == m->rules[i].nwhen)
@@ -337,7 +345,7 @@ map_apply(const struct map_rule *r, json_t *rec)
 
 	for (i = 0; i < r->nset; i++) {
 		if (jpath_set_new(rec, r->set_path[i],
-			json_deep_copy(r->set_value[i])) < 0)
+		        json_deep_copy(r->set_value[i])) < 0)
 			return -1;
 	}
 	return 0;

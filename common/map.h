@@ -3,13 +3,14 @@
  * as data in pipelines/maps/NAME.json rather than in code.
  *
  *	{
- *	  "rank": ["uncertain", "ineligible", ...],     post statuses, lowest first
- *	  "user_rank": [...],                           member statuses (else rank)
- *	  "rules": [                                    first match wins
+ *	  "rank": ["uncertain", "ineligible", ...],     post statuses, lowest
+ *first "user_rank": [...],                           member statuses (else
+ *rank) "rules": [                                    first match wins
  *	    {"when": {"status": "registered",
  *	              "details.voter-registration-method": "online"},
  *	     "set": {"status": "register-OVR",
- *	             "user.voter_registration_status": "registration_complete"}},
+ *	             "user.voter_registration_status":
+ *"registration_complete"}},
  *	    {"when": {"status": ["unknown", "pending"]}, "set": {...}}
  *	  ],
  *	  "default": "reject" | "keep" | "STATUS" | {"status": ..., ...},
@@ -33,7 +34,7 @@
 struct map_rule {
 	size_t nwhen;
 	const char **when_path; /* borrowed from the loaded JSON */
-	json_t **when_value;	/* a string, or an array of strings */
+	json_t **when_value;    /* a string, or an array of strings */
 	size_t nset;
 	const char **set_path;
 	json_t **set_value;
@@ -85,8 +86,8 @@ int map_user_rank(const struct map *m, const char *status);
  * on user_rank.
  */
 int map_upgrades(const struct map *m, const char *current, const char *next);
-int map_user_upgrades(const struct map *m, const char *current,
-    const char *next);
+int map_user_upgrades(
+    const struct map *m, const char *current, const char *next);
 
 /* The first rule whose "when" matches rec, or NULL. */
 const struct map_rule *map_match(const struct map *m, const json_t *rec);

@@ -66,8 +66,7 @@ ndjson_next(struct ndjson_reader *r, json_t **rec)
 		return NDJSON_ERROR;
 	case LINES_TOOLONG:
 		r->line = r->lines.lineno;
-		buf_printf(&r->why, "line longer than %zu bytes",
-		    r->lines.max);
+		buf_printf(&r->why, "line longer than %zu bytes", r->lines.max);
 		return reject(r, line, len);
 	case LINES_OK:
 		break;
@@ -82,8 +81,8 @@ ndjson_next(struct ndjson_reader *r, json_t **rec)
 	}
 	v = json_loadb(line, len, JSON_DECODE_ANY | JSON_ALLOW_NUL, &err);
 	if (v == NULL) {
-		buf_printf(&r->why, "invalid JSON at column %d: %s",
-		    err.column, err.text);
+		buf_printf(&r->why, "invalid JSON at column %d: %s", err.column,
+		    err.text);
 		return reject(r, line, len);
 	}
 	if (!json_is_object(v)) {

@@ -24,8 +24,8 @@ enum ndjson_status {
 struct ndjson_reader {
 	struct lines lines;
 	unsigned long long line; /* of the record or reject last returned */
-	struct buf why;		 /* the reason of the last reject */
-	const char *raw;	 /* the rejected line (or its start) */
+	struct buf why;          /* the reason of the last reject */
+	const char *raw;         /* the rejected line (or its start) */
 	size_t rawlen;
 };
 

@@ -65,8 +65,8 @@ progress_update(struct progress *p, int force)
 	el = t - p->start;
 	group(done, p->done);
 	group(rate, el > 0 ? (unsigned long long)((double)p->done / el) : 0);
-	n = snprintf(line, sizeof(line), "%s: %s %s  %s/s", diag_stage(),
-	    done, p->unit, rate);
+	n = snprintf(line, sizeof(line), "%s: %s %s  %s/s", diag_stage(), done,
+	    p->unit, rate);
 	if (p->errors && n > 0 && (size_t)n < sizeof(line))
 		n += snprintf(line + n, sizeof(line) - (size_t)n,
 		    "  %llu rejected", p->errors);

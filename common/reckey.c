@@ -76,8 +76,8 @@ reckey_add_value(struct buf *out, const json_t *v)
 	if (buf_grow(out, 64) < 0 && buf_grow(out, 1) < 0)
 		return -1;
 	room = out->cap - out->len - 1;
-	need = json_dumpb(v, out->data + out->len, room,
-	    JSON_COMPACT | JSON_ENCODE_ANY);
+	need = json_dumpb(
+	    v, out->data + out->len, room, JSON_COMPACT | JSON_ENCODE_ANY);
 	/* json_dumpb never yields 0 bytes for a value it can encode. */
 	if (need == 0)
 		return -1;

@@ -67,8 +67,8 @@ int reckey_join(const json_t *arr, struct buf *out);
  * caller; the values are shared with rec), for ledger_append. NULL when a
  * key field is absent or null, with *missing set as for reckey_build.
  */
-json_t *reckey_array(const struct reckey *k, const json_t *rec,
-    const char **missing);
+json_t *reckey_array(
+    const struct reckey *k, const json_t *rec, const char **missing);
 
 /* The hash of key bytes: hash128() of out's bytes. */
 struct hash128 reckey_hash(const struct buf *key);

@@ -7,8 +7,8 @@
 #include "utf8.h"
 
 int
-rejects_open(struct rejects *r, const char *stage, const char *path,
-    const char *key)
+rejects_open(
+    struct rejects *r, const char *stage, const char *path, const char *key)
 {
 	memset(r, 0, sizeof(*r));
 	r->path = path;

@@ -18,7 +18,7 @@
 #include "buf.h"
 
 struct rejects {
-	FILE *fp;	   /* NULL when no file was asked for */
+	FILE *fp;          /* NULL when no file was asked for */
 	const char *path;  /* borrowed */
 	const char *stage; /* borrowed */
 	const char *key;   /* "reason" or "rule" */
@@ -30,8 +30,8 @@ struct rejects {
  * counted. key is "reason" for rejects, "rule" for dropped records. Returns
  * 0, or -1 with errno set.
  */
-int rejects_open(struct rejects *r, const char *stage, const char *path,
-    const char *key);
+int rejects_open(
+    struct rejects *r, const char *stage, const char *path, const char *key);
 
 /*
  * Writes one entry whose record is raw text (n bytes, any bytes). Returns 0,

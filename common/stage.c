@@ -42,8 +42,8 @@ stage_option(struct stage *st, int ch, const char *arg, char **argv)
 		return 0;
 	case 'L':
 		if (cli_size(arg, &st->max_line) < 0 || st->max_line == 0)
-			return cli_usage_error(st->synopsis, "bad size '%s'",
-			    arg);
+			return cli_usage_error(
+			    st->synopsis, "bad size '%s'", arg);
 		return 0;
 	case 'V':
 		cli_version();
@@ -52,8 +52,8 @@ stage_option(struct stage *st, int ch, const char *arg, char **argv)
 		return cli_usage_error(st->synopsis,
 		    "option '%s' needs a value", argv[optind - 1]);
 	case '?':
-		return cli_usage_error(st->synopsis, "unknown option '%s'",
-		    argv[optind - 1]);
+		return cli_usage_error(
+		    st->synopsis, "unknown option '%s'", argv[optind - 1]);
 	}
 	return 1;
 }
@@ -91,8 +91,8 @@ rejected(struct stage *st, const char *why)
 		diag(st->file, st->line, "%s", why);
 	else if (st->shown == SHOW_REJECTS + 1)
 		diag(NULL, 0, "more rejects not shown here%s%s",
-		    st->rejects_path ? "; all are in " :
-				       "; use --rejects FILE to keep them",
+		    st->rejects_path ? "; all are in "
+		                     : "; use --rejects FILE to keep them",
 		    st->rejects_path ? st->rejects_path : "");
 }
 
@@ -121,7 +121,7 @@ stage_reject(struct stage *st, const json_t *rec, const char *fmt, ...)
 		why.len = (size_t)n;
 	}
 	if (rejects_json(&st->rej, why.data ? why.data : fmt, st->file,
-		st->line, rec) < 0)
+	        st->line, rec) < 0)
 		side_error(st, st->rejects_path);
 	rejected(st, why.data ? why.data : fmt);
 	buf_release(&why);
@@ -229,20 +229,20 @@ stage_load_map(struct map *m, const char *path)
 }
 
 int
-stage_map_args(struct stage *st, int argc, char **argv, void (*usage)(void),
-    struct map *m)
+stage_map_args(
+    struct stage *st, int argc, char **argv, void (*usage)(void), struct map *m)
 {
 	static const struct option longopts[] = {
-		{"map", required_argument, NULL, 'm'},
-		STAGE_LONGOPTS,
-		{NULL, 0, NULL, 0},
+	    {"map", required_argument, NULL, 'm'},
+	    STAGE_LONGOPTS,
+	    {NULL, 0, NULL, 0},
 	};
 	const char *path = NULL;
 	int ch, rc;
 
 	memset(m, 0, sizeof(*m));
-	while ((ch = getopt_long(argc, argv, ":m:" STAGE_SHORTOPTS, longopts,
-		    NULL)) != -1) {
+	while ((ch = getopt_long(
+	            argc, argv, ":m:" STAGE_SHORTOPTS, longopts, NULL)) != -1) {
 		if (ch == 'm') {
 			path = optarg;
 		} else if (ch == 'h') {

@@ -30,27 +30,29 @@
 #include "tally.h"
 
 #define STAGE_SHORTOPTS "r:D:uL:h"
-#define STAGE_LONGOPTS                                                        \
-	{"rejects", required_argument, NULL, 'r'},                            \
-	    {"dropped", required_argument, NULL, 'D'},                        \
-	    {"line-buffered", no_argument, NULL, 'u'},                        \
-	    {"unbuffered", no_argument, NULL, 'u'},                           \
-	    {"max-line-size", required_argument, NULL, 'L'},                  \
-	    {"help", no_argument, NULL, 'h'},                                 \
-	    {"version", no_argument, NULL, 'V'}
+/* clang-format off */
+#define STAGE_LONGOPTS                                                 \
+	{"rejects", required_argument, NULL, 'r'},                     \
+	{"dropped", required_argument, NULL, 'D'},                     \
+	{"line-buffered", no_argument, NULL, 'u'},                     \
+	{"unbuffered", no_argument, NULL, 'u'},                        \
+	{"max-line-size", required_argument, NULL, 'L'},               \
+	{"help", no_argument, NULL, 'h'},                              \
+	{"version", no_argument, NULL, 'V'}
+/* clang-format on */
 
 /* The lines of --help for the common options. */
-#define STAGE_OPTIONS_HELP                                                    \
-	"  -r, --rejects FILE        write rejected records to FILE\n"       \
-	"  -D, --dropped FILE        write dropped records to FILE\n"        \
-	"  -u, --line-buffered       flush after every record\n"             \
-	"  -L, --max-line-size N     reject longer input lines (default "    \
-	"64MiB)\n"                                                            \
-	"  -h, --help                show this help\n"                       \
+#define STAGE_OPTIONS_HELP                                                     \
+	"  -r, --rejects FILE        write rejected records to FILE\n"         \
+	"  -D, --dropped FILE        write dropped records to FILE\n"          \
+	"  -u, --line-buffered       flush after every record\n"               \
+	"  -L, --max-line-size N     reject longer input lines (default "      \
+	"64MiB)\n"                                                             \
+	"  -h, --help                show this help\n"                         \
 	"      --version             show the version\n"
 
-#define STAGE_EXIT_HELP                                                       \
-	"Exit status: 0 ok, 1 some records rejected, 64 usage, 65 input "    \
+#define STAGE_EXIT_HELP                                                        \
+	"Exit status: 0 ok, 1 some records rejected, 64 usage, 65 input "      \
 	"unusable,\n66 file missing, 74 I/O error.\n"
 
 struct stage {
@@ -69,7 +71,7 @@ struct stage {
 	struct progress prog;
 	struct buf out;
 	unsigned long long shown; /* rejects told on stderr */
-	int status;		  /* the worst exit status so far */
+	int status;               /* the worst exit status so far */
 };
 
 /* Sets defaults; name and synopsis are borrowed. */
@@ -116,8 +118,8 @@ void stage_reject(struct stage *st, const json_t *rec, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 /* Rejects raw text (a line that is not a record) with a reason. */
-void stage_reject_raw(struct stage *st, const char *raw, size_t n,
-    const char *why);
+void stage_reject_raw(
+    struct stage *st, const char *raw, size_t n, const char *why);
 
 struct map;
 
@@ -136,8 +138,8 @@ int stage_load_map(struct map *m, const char *path);
  * saying what is wrong. The map is zeroed first, so map_release() is
  * right in every case.
  */
-int stage_map_args(struct stage *st, int argc, char **argv,
-    void (*usage)(void), struct map *m);
+int stage_map_args(struct stage *st, int argc, char **argv, void (*usage)(void),
+    struct map *m);
 
 /*
  * Ends the stage: erases the progress line, closes the side files and

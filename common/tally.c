@@ -16,7 +16,8 @@ tally_drop(struct tally *t, const char *rule)
 
 	t->dropped++;
 	for (i = 0; i < t->nrules; i++) {
-		if (t->rules[i].rule == rule || strcmp(t->rules[i].rule, rule) == 0)
+		if (t->rules[i].rule == rule ||
+		    strcmp(t->rules[i].rule, rule) == 0)
 			break;
 	}
 	if (i == t->nrules) {
@@ -37,8 +38,8 @@ tally_format(const struct tally *t, struct buf *out)
 {
 	int i, rc;
 
-	rc = buf_printf(out, "in=%llu out=%llu dropped=%llu", t->in, t->out,
-	    t->dropped);
+	rc = buf_printf(
+	    out, "in=%llu out=%llu dropped=%llu", t->in, t->out, t->dropped);
 	for (i = 0; rc == 0 && i < t->nrules; i++)
 		rc = buf_printf(out, "%s%s=%llu", i ? " " : " (",
 		    t->rules[i].rule, t->rules[i].count);

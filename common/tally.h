@@ -1,7 +1,8 @@
 /*
  * The counters every stage keeps, and the summary line it prints at exit:
  *
- *	tv-filter: in=1000 out=990 dropped=7 (staff-email=5 test-hostname=2) rejected=3
+ *	tv-filter: in=1000 out=990 dropped=7 (staff-email=5 test-hostname=2)
+ *rejected=3
  *
  * The accounting rule of DESIGN.md is in = out + dropped + rejected.
  */

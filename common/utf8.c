@@ -87,12 +87,14 @@ utf8_repair(struct buf *out, const char *str, size_t n)
 }
 
 /* CP1252's 0x80..0x9f; the undefined ones map to the C1 control itself. */
+/* clang-format off */
 static const uint16_t cp1252_high[32] = {
 	0x20ac, 0x0081, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021,
 	0x02c6, 0x2030, 0x0160, 0x2039, 0x0152, 0x008d, 0x017d, 0x008f,
 	0x0090, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014,
 	0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0x009d, 0x017e, 0x0178,
 };
+/* clang-format on */
 
 int
 utf8_from(struct buf *out, const char *str, size_t n, enum encoding enc)
@@ -137,10 +139,14 @@ encoding_parse(const char *name, enum encoding *enc)
 		const char *name;
 		enum encoding enc;
 	} names[] = {
-		{"utf-8", ENC_UTF8}, {"utf8", ENC_UTF8},
-		{"latin1", ENC_LATIN1}, {"latin-1", ENC_LATIN1},
-		{"iso-8859-1", ENC_LATIN1}, {"iso8859-1", ENC_LATIN1},
-		{"cp1252", ENC_CP1252}, {"windows-1252", ENC_CP1252},
+	    {"utf-8", ENC_UTF8},
+	    {"utf8", ENC_UTF8},
+	    {"latin1", ENC_LATIN1},
+	    {"latin-1", ENC_LATIN1},
+	    {"iso-8859-1", ENC_LATIN1},
+	    {"iso8859-1", ENC_LATIN1},
+	    {"cp1252", ENC_CP1252},
+	    {"windows-1252", ENC_CP1252},
 	};
 	size_t i;
 

@@ -41,10 +41,10 @@ struct opts {
 /* The column names of one file, already written as JSON keys. */
 struct header {
 	size_t ncols;
-	char **names;	 /* the keys, unescaped */
-	char **fnames;	 /* "field 'NAME'", for messages */
+	char **names;    /* the keys, unescaped */
+	char **fnames;   /* "field 'NAME'", for messages */
 	struct buf keys; /* "{\"a\":" ",\"b\":" ... back to back */
-	size_t *koff;	 /* ncols + 1 offsets into keys */
+	size_t *koff;    /* ncols + 1 offsets into keys */
 };
 
 struct run {
@@ -103,8 +103,10 @@ header_build(struct header *h, char **names, size_t n, int meta,
 				buf_reset(&name);
 				buf_printf(&name, "%s_%zu", names[i], k++);
 			} while (!strset_add(&seen, name.data));
-			diag(file, line, "duplicate column name '%s' renamed "
-			    "to '%s'", names[i], name.data);
+			diag(file, line,
+			    "duplicate column name '%s' renamed "
+			    "to '%s'",
+			    names[i], name.data);
 			free(names[i]);
 			names[i] = xstrdup(name.data);
 		}
@@ -153,8 +155,8 @@ split_columns(const char *spec, char ***out)
  * holds a NUL byte or invalid UTF-8.
  */
 static const char *
-field_text(struct run *r, const char *s, size_t *n, const char *name,
-    struct buf *why)
+field_text(
+    struct run *r, const char *s, size_t *n, const char *name, struct buf *why)
 {
 	size_t ok;
 
@@ -165,7 +167,8 @@ field_text(struct run *r, const char *s, size_t *n, const char *name,
 	if (r->o->enc == ENC_UTF8) {
 		ok = utf8_valid_prefix(s, *n);
 		if (ok < *n) {
-			buf_printf(why, "invalid UTF-8 in %s at byte %zu "
+			buf_printf(why,
+			    "invalid UTF-8 in %s at byte %zu "
 			    "(is the file Windows-1252? try --encoding cp1252)",
 			    name, ok + 1);
 			return NULL;
@@ -216,7 +219,8 @@ header_read(struct run *r, struct csvin *c, struct header *h)
 	if (st == CSVIN_ERROR)
 		return -1;
 	if (st == CSVIN_EOF) {
-		diag(c->in->name, 0, "no header row (empty file?); use "
+		diag(c->in->name, 0,
+		    "no header row (empty file?); use "
 		    "--columns for a file without one");
 		return EXIT_DATAERR;
 	}
@@ -380,64 +384,64 @@ parse_delim(const char *s, unsigned char *out)
 static void
 usage(void)
 {
-	printf("usage: " SYNOPSIS "\n"
-	       "Convert CSV to NDJSON: one JSON object per record, keys from "
-	       "the header row.\n\n"
-	       "  -s, --source NAME         record NAME as _meta.source\n"
-	       "  -d, --delimiter C         field delimiter: , (default), "
-	       "'\\t' or tab, ;, |\n"
-	       "  -c, --columns A,B,...     column names; the input has no "
-	       "header row\n"
-	       "  -M, --no-meta             leave _meta (source, file, line) "
-	       "out\n"
-	       "  -e, --encoding ENC        utf-8 (default), latin1, cp1252: "
-	       "output is UTF-8\n"
-	       "  -p, --ragged MODE         error (default): reject records "
-	       "of the wrong width;\n"
-	       "                            pad: pad short records with \"\"\n"
-	       "  -F, --max-field-size N    reject records with a longer "
-	       "field (default 1MiB)\n"
-	       "  -r, --rejects FILE        write rejected records to FILE\n"
-	       "  -u, --line-buffered       flush after every record\n"
-	       "  -h, --help                show this help\n"
-	       "      --version             show the version\n\n"
-	       "FILE may be gzipped; - or none reads stdin.\n" STAGE_EXIT_HELP
-	       "\n"
-	       "Example:\n"
-	       "  csv2ndjson --source turbovote --rejects rejects.ndjson "
-	       "export.csv.gz > rows.ndjson\n");
+	printf(
+	    "usage: " SYNOPSIS "\n"
+	    "Convert CSV to NDJSON: one JSON object per record, keys from "
+	    "the header row.\n\n"
+	    "  -s, --source NAME         record NAME as _meta.source\n"
+	    "  -d, --delimiter C         field delimiter: , (default), "
+	    "'\\t' or tab, ;, |\n"
+	    "  -c, --columns A,B,...     column names; the input has no "
+	    "header row\n"
+	    "  -M, --no-meta             leave _meta (source, file, line) "
+	    "out\n"
+	    "  -e, --encoding ENC        utf-8 (default), latin1, cp1252: "
+	    "output is UTF-8\n"
+	    "  -p, --ragged MODE         error (default): reject records "
+	    "of the wrong width;\n"
+	    "                            pad: pad short records with \"\"\n"
+	    "  -F, --max-field-size N    reject records with a longer "
+	    "field (default 1MiB)\n"
+	    "  -r, --rejects FILE        write rejected records to FILE\n"
+	    "  -u, --line-buffered       flush after every record\n"
+	    "  -h, --help                show this help\n"
+	    "      --version             show the version\n\n"
+	    "FILE may be gzipped; - or none reads stdin.\n" STAGE_EXIT_HELP "\n"
+	    "Example:\n"
+	    "  csv2ndjson --source turbovote --rejects rejects.ndjson "
+	    "export.csv.gz > rows.ndjson\n");
 }
 
 static int
 parse_args(int argc, char **argv, struct opts *o, struct stage *st)
 {
 	static const struct option longopts[] = {
-		{"source", required_argument, NULL, 's'},
-		{"delimiter", required_argument, NULL, 'd'},
-		{"columns", required_argument, NULL, 'c'},
-		{"no-meta", no_argument, NULL, 'M'},
-		{"encoding", required_argument, NULL, 'e'},
-		{"ragged", required_argument, NULL, 'p'},
-		{"max-field-size", required_argument, NULL, 'F'},
-		{"rejects", required_argument, NULL, 'r'},
-		{"line-buffered", no_argument, NULL, 'u'},
-		{"unbuffered", no_argument, NULL, 'u'},
-		{"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, 'V'},
-		{NULL, 0, NULL, 0},
+	    {"source", required_argument, NULL, 's'},
+	    {"delimiter", required_argument, NULL, 'd'},
+	    {"columns", required_argument, NULL, 'c'},
+	    {"no-meta", no_argument, NULL, 'M'},
+	    {"encoding", required_argument, NULL, 'e'},
+	    {"ragged", required_argument, NULL, 'p'},
+	    {"max-field-size", required_argument, NULL, 'F'},
+	    {"rejects", required_argument, NULL, 'r'},
+	    {"line-buffered", no_argument, NULL, 'u'},
+	    {"unbuffered", no_argument, NULL, 'u'},
+	    {"help", no_argument, NULL, 'h'},
+	    {"version", no_argument, NULL, 'V'},
+	    {NULL, 0, NULL, 0},
 	};
 	int ch, rc;
 
-	while ((ch = getopt_long(argc, argv, ":s:d:c:Me:p:F:r:uh", longopts,
-		    NULL)) != -1) {
+	while ((ch = getopt_long(
+	            argc, argv, ":s:d:c:Me:p:F:r:uh", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 's':
 			o->source = optarg;
 			break;
 		case 'd':
 			if (parse_delim(optarg, &o->delim) < 0)
-				return cli_usage_error(SYNOPSIS,
-				    "bad delimiter '%s'", optarg);
+				return cli_usage_error(
+				    SYNOPSIS, "bad delimiter '%s'", optarg);
 			break;
 		case 'c':
 			o->columns = optarg;
@@ -447,8 +451,8 @@ parse_args(int argc, char **argv, struct opts *o, struct stage *st)
 			break;
 		case 'e':
 			if (encoding_parse(optarg, &o->enc) < 0)
-				return cli_usage_error(SYNOPSIS,
-				    "unknown encoding '%s'", optarg);
+				return cli_usage_error(
+				    SYNOPSIS, "unknown encoding '%s'", optarg);
 			break;
 		case 'p':
 			if (strcmp(optarg, "pad") != 0 &&
@@ -460,8 +464,8 @@ parse_args(int argc, char **argv, struct opts *o, struct stage *st)
 		case 'F':
 			if (cli_size(optarg, &o->max_field) < 0 ||
 			    o->max_field == 0)
-				return cli_usage_error(SYNOPSIS,
-				    "bad size '%s'", optarg);
+				return cli_usage_error(
+				    SYNOPSIS, "bad size '%s'", optarg);
 			break;
 		case 'h':
 			usage();

@@ -97,8 +97,8 @@ delivered(struct run *r, int rank)
 
 	if (r->o->seen == NULL)
 		return 0;
-	status = ledger_lookup(&r->ledger, r->key.fields, r->kb.data,
-	    r->kb.len);
+	status =
+	    ledger_lookup(&r->ledger, r->key.fields, r->kb.data, r->kb.len);
 	if (status == NULL)
 		return 0;
 	return r->o->rank == NULL || map_rank(&r->map, status) >= rank;
@@ -148,13 +148,13 @@ keep_best(struct run *r, struct stage *st, const json_t *rec, int rank)
 		stage_reject(st, rec, "too many distinct keys to keep");
 		return;
 	}
-	at = keymap_ref(&r->index, reckey_hash(&r->kb), (uint32_t)r->nbests,
-	    &added);
+	at = keymap_ref(
+	    &r->index, reckey_hash(&r->kb), (uint32_t)r->nbests, &added);
 	if (added) {
 		if (r->nbests == r->capbests) {
 			r->capbests = r->capbests ? 2 * r->capbests : 1024;
-			r->bests = xrealloc(r->bests,
-			    r->capbests * sizeof(*r->bests));
+			r->bests =
+			    xrealloc(r->bests, r->capbests * sizeof(*r->bests));
 		}
 		b = &r->bests[r->nbests++];
 		b->json = NULL;
@@ -215,31 +215,32 @@ flush_bests(struct run *r, struct stage *st)
 static void
 usage(void)
 {
-	printf("usage: " SYNOPSIS "\n"
-	       "Keep one record per key: the first, or the best ranked, and "
-	       "drop the others.\n\n"
-	       "  -k, --key F[,F...]        the key: fields by dotted path "
-	       "(required)\n"
-	       "  -K, --keep first|best     keep the first record of a key "
-	       "(default, streaming)\n"
-	       "                            or the best ranked, written at "
-	       "the end\n"
-	       "  -R, --rank FIELD          rank records by FIELD in the "
-	       "map's hierarchy\n"
-	       "  -m, --map FILE            the business map whose \"rank\" "
-	       "orders statuses\n"
-	       "  -s, --seen LEDGER         drop keys the delivery ledger "
-	       "holds (at an equal\n"
-	       "                            or higher rank with --rank)\n"
-	       STAGE_OPTIONS_HELP "\n"
-	       "Records without a key field (absent or null) are rejected. "
-	       "FILE may be\ngzipped; - or none reads stdin.\n" STAGE_EXIT_HELP
-	       "\n"
-	       "Example:\n"
-	       "  dedupe --key northstar_id,action_id,type --keep best "
-	       "--rank status \\\n"
-	       "      --map pipelines/maps/turbovote.json --seen "
-	       "state/turbovote.ledger\n");
+	printf(
+	    "usage: " SYNOPSIS "\n"
+	    "Keep one record per key: the first, or the best ranked, and "
+	    "drop the others.\n\n"
+	    "  -k, --key F[,F...]        the key: fields by dotted path "
+	    "(required)\n"
+	    "  -K, --keep first|best     keep the first record of a key "
+	    "(default, streaming)\n"
+	    "                            or the best ranked, written at "
+	    "the end\n"
+	    "  -R, --rank FIELD          rank records by FIELD in the "
+	    "map's hierarchy\n"
+	    "  -m, --map FILE            the business map whose \"rank\" "
+	    "orders statuses\n"
+	    "  -s, --seen LEDGER         drop keys the delivery ledger "
+	    "holds (at an equal\n"
+	    "                            or higher rank with --rank)\n" STAGE_OPTIONS_HELP
+	    "\n"
+	    "Records without a key field (absent or null) are rejected. "
+	    "FILE may be\ngzipped; - or none reads stdin.\n" STAGE_EXIT_HELP
+	    "\n"
+	    "Example:\n"
+	    "  dedupe --key northstar_id,action_id,type --keep best "
+	    "--rank status \\\n"
+	    "      --map pipelines/maps/turbovote.json --seen "
+	    "state/turbovote.ledger\n");
 }
 
 /* Checks that the options make sense together. 0, or EXIT_USAGE. */
@@ -249,17 +250,19 @@ check_opts(const struct opts *o, struct reckey *key)
 	if (o->key == NULL)
 		return cli_usage_error(SYNOPSIS, "--key is required");
 	if (reckey_parse(key, o->key) < 0)
-		return cli_usage_error(SYNOPSIS, "bad key '%s': fields are "
-		    "dotted paths separated by commas", o->key);
+		return cli_usage_error(SYNOPSIS,
+		    "bad key '%s': fields are "
+		    "dotted paths separated by commas",
+		    o->key);
 	if ((o->rank == NULL) != (o->map == NULL))
-		return cli_usage_error(SYNOPSIS,
-		    "--rank FIELD and --map FILE go together");
+		return cli_usage_error(
+		    SYNOPSIS, "--rank FIELD and --map FILE go together");
 	if (o->best && o->rank == NULL)
-		return cli_usage_error(SYNOPSIS,
-		    "--keep best needs --rank FIELD and --map FILE");
+		return cli_usage_error(
+		    SYNOPSIS, "--keep best needs --rank FIELD and --map FILE");
 	if (o->rank && !o->best && o->seen == NULL)
-		return cli_usage_error(SYNOPSIS,
-		    "--rank is used only with --keep best or --seen");
+		return cli_usage_error(
+		    SYNOPSIS, "--rank is used only with --keep best or --seen");
 	if (o->rank && o->rank[0] == '\0')
 		return cli_usage_error(SYNOPSIS, "--rank needs a field");
 	return 0;
@@ -269,18 +272,18 @@ static int
 parse_args(int argc, char **argv, struct opts *o, struct stage *st)
 {
 	static const struct option longopts[] = {
-		{"key", required_argument, NULL, 'k'},
-		{"keep", required_argument, NULL, 'K'},
-		{"rank", required_argument, NULL, 'R'},
-		{"map", required_argument, NULL, 'm'},
-		{"seen", required_argument, NULL, 's'},
-		STAGE_LONGOPTS,
-		{NULL, 0, NULL, 0},
+	    {"key", required_argument, NULL, 'k'},
+	    {"keep", required_argument, NULL, 'K'},
+	    {"rank", required_argument, NULL, 'R'},
+	    {"map", required_argument, NULL, 'm'},
+	    {"seen", required_argument, NULL, 's'},
+	    STAGE_LONGOPTS,
+	    {NULL, 0, NULL, 0},
 	};
 	int ch, rc;
 
 	while ((ch = getopt_long(argc, argv, ":k:K:R:m:s:" STAGE_SHORTOPTS,
-		    longopts, NULL)) != -1) {
+	            longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'k':
 			o->key = optarg;
@@ -288,8 +291,8 @@ parse_args(int argc, char **argv, struct opts *o, struct stage *st)
 		case 'K':
 			if (strcmp(optarg, "first") != 0 &&
 			    strcmp(optarg, "best") != 0)
-				return cli_usage_error(SYNOPSIS,
-				    "--keep takes 'first' or 'best'");
+				return cli_usage_error(
+				    SYNOPSIS, "--keep takes 'first' or 'best'");
 			o->best = strcmp(optarg, "best") == 0;
 			break;
 		case 'R':

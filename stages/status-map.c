@@ -51,7 +51,8 @@ each(struct stage *st, json_t *rec, void *ctx)
 		stage_reject(st, rec, "no rule of the map matches %s",
 		    why.data ? why.data : "the record");
 	} else if (rule && map_apply(rule, rec) < 0) {
-		stage_reject(st, rec, "cannot set the mapped fields: a field "
+		stage_reject(st, rec,
+		    "cannot set the mapped fields: a field "
 		    "on their path is not an object");
 	} else {
 		stage_emit(st, rec);
@@ -63,18 +64,19 @@ each(struct stage *st, json_t *rec, void *ctx)
 static void
 usage(void)
 {
-	printf("usage: " SYNOPSIS "\n"
-	       "Map vendor statuses to the organization's, by the ordered "
-	       "rules of a map file.\n\n"
-	       "  -m, --map FILE            the map (pipelines/maps/*.json); "
-	       "required\n" STAGE_OPTIONS_HELP "\n"
-	       "A record no rule matches meets the map's \"default\": "
-	       "\"reject\" (the default),\n\"keep\", or a status to set.\n"
-	       STAGE_EXIT_HELP "\n"
-	       "Example:\n"
-	       "  tv-filter export.ndjson | status-map --map "
-	       "pipelines/maps/turbovote.json \\\n"
-	       "      --rejects unknown-statuses.ndjson > mapped.ndjson\n");
+	printf(
+	    "usage: " SYNOPSIS "\n"
+	    "Map vendor statuses to the organization's, by the ordered "
+	    "rules of a map file.\n\n"
+	    "  -m, --map FILE            the map (pipelines/maps/*.json); "
+	    "required\n" STAGE_OPTIONS_HELP "\n"
+	    "A record no rule matches meets the map's \"default\": "
+	    "\"reject\" (the default),\n\"keep\", or a status to set.\n" STAGE_EXIT_HELP
+	    "\n"
+	    "Example:\n"
+	    "  tv-filter export.ndjson | status-map --map "
+	    "pipelines/maps/turbovote.json \\\n"
+	    "      --rejects unknown-statuses.ndjson > mapped.ndjson\n");
 }
 
 int

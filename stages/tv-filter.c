@@ -28,14 +28,17 @@
 #define SYNOPSIS "tv-filter --map FILE [OPTIONS] [FILE...]"
 
 /* The columns the reference keeps verbatim as the post's details. */
+/* clang-format off */
 static const char *const detail_cols[] = {
 	"hostname", "referral-code", "partner-comms-opt-in", "created-at",
 	"updated-at", "voter-registration-status", "voter-registration-source",
 	"voter-registration-method", "voting-method-preference",
 	"email subscribed", "sms subscribed",
 };
+/* clang-format on */
 
 /* The member's fields, and the columns they come from. */
+/* clang-format off */
 static const char *const user_fields[][2] = {
 	{"email", "email"}, {"mobile", "phone"},
 	{"first_name", "first-name"}, {"last_name", "last-name"},
@@ -45,6 +48,7 @@ static const char *const user_fields[][2] = {
 	{"addr_state", "registered-address-state"},
 	{"addr_zip", "registered-address-zip"},
 };
+/* clang-format on */
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -114,8 +118,8 @@ scrubbed(const struct map *m, const json_t *rec)
 
 	for (i = 0; i < m->nscrub; i++) {
 		v = json_string_value(json_object_get(rec, m->scrub[i].field));
-		if (v && contains(v, m->scrub[i].contains,
-			     m->scrub[i].ignore_case))
+		if (v &&
+		    contains(v, m->scrub[i].contains, m->scrub[i].ignore_case))
 			return m->scrub[i].rule;
 	}
 	return NULL;
@@ -204,9 +208,10 @@ parse_referral(char *code, struct referral *r)
 				continue;
 			}
 			for (i = 0; i < 25; i++)
-				r->user[i] = (char)tolower((unsigned char)val[i]);
+				r->user[i] =
+				    (char)tolower((unsigned char)val[i]);
 		} else if (strcmp(key, "campaign") == 0 ||
-		    strcmp(key, "campaignid") == 0) {
+		           strcmp(key, "campaignid") == 0) {
 			if ((r->campaign = number(val)) == 0) {
 				r->bad_number++;
 				set_aside(r, "campaign", val);
@@ -249,7 +254,7 @@ user_of(const json_t *rec)
 	for (i = 0; i < NELEM(user_fields); i++)
 		json_object_set_new(u, user_fields[i][0],
 		    str_or_null(json_string_value(
-			json_object_get(rec, user_fields[i][1]))));
+		        json_object_get(rec, user_fields[i][1]))));
 	return u;
 }
 
@@ -260,8 +265,8 @@ details_of(const json_t *rec)
 	size_t i;
 
 	for (i = 0; i < NELEM(detail_cols); i++)
-		json_object_set(d, detail_cols[i],
-		    json_object_get(rec, detail_cols[i]));
+		json_object_set(
+		    d, detail_cols[i], json_object_get(rec, detail_cols[i]));
 	return d;
 }
 
@@ -280,16 +285,16 @@ canonical(struct ctx *c, const json_t *rec, const struct referral *r)
 	json_object_set_new(out, "campaign_run_id",
 	    r->run ? json_integer(r->run) : dflt(m, "campaign_run_id"));
 	json_object_set_new(out, "type", dflt(m, "type"));
-	json_object_set(out, "status",
-	    json_object_get(rec, "voter-registration-status"));
+	json_object_set(
+	    out, "status", json_object_get(rec, "voter-registration-status"));
 	json_object_set_new(out, "source",
 	    r->source ? json_string(r->source) : dflt(m, "source"));
-	json_object_set_new(out, "source_details",
-	    str_or_null(r->source_details));
+	json_object_set_new(
+	    out, "source_details", str_or_null(r->source_details));
 	json_object_set_new(out, "referrer_user_id", json_null());
 	json_object_set_new(out, "group_id", json_null());
-	json_object_set_new(out, "created_at", str_or_null(json_string_value(
-	    json_object_get(rec, "created-at"))));
+	json_object_set_new(out, "created_at",
+	    str_or_null(json_string_value(json_object_get(rec, "created-at"))));
 	json_object_set_new(out, "details", details_of(rec));
 	json_object_set_new(out, "user", user_of(rec));
 	meta = json_object_get(rec, "_meta");
@@ -312,14 +317,14 @@ each(struct stage *st, json_t *rec, void *arg)
 
 	if (col && st->tally.in == 1) {
 		/* The first record decides whether this is the right input. */
-		stage_reject(st, rec, "not a TurboVote export: no column '%s'",
-		    col);
+		stage_reject(
+		    st, rec, "not a TurboVote export: no column '%s'", col);
 		return EXIT_DATAERR;
 	}
 	if (col) {
 		if (json_object_get(rec, col))
-			stage_reject(st, rec, "column '%s' is not a string",
-			    col);
+			stage_reject(
+			    st, rec, "column '%s' is not a string", col);
 		else
 			stage_reject(st, rec, "no column '%s'", col);
 		return 0;
@@ -328,8 +333,8 @@ each(struct stage *st, json_t *rec, void *arg)
 		stage_drop(st, rule, rec);
 		return 0;
 	}
-	code = xstrdup(json_string_value(json_object_get(rec,
-	    "referral-code")));
+	code =
+	    xstrdup(json_string_value(json_object_get(rec, "referral-code")));
 	parse_referral(code, &r);
 	c->bad_user += (unsigned)r.bad_user;
 	c->bad_number += (unsigned)r.bad_number;
@@ -377,10 +382,11 @@ main(int argc, char **argv)
 	if ((rc = stage_start(&st)) == 0)
 		rc = stage_run(&st, argc - optind, argv + optind, each, &c);
 	if (c.bad_user || c.bad_number)
-		diag(NULL, 0, "referral codes set aside: %llu user ids that "
+		diag(NULL, 0,
+		    "referral codes set aside: %llu user ids that "
 		    "are not Northstar ids, %llu campaign or run ids that are "
-		    "not numbers (see _meta.warning)", c.bad_user,
-		    c.bad_number);
+		    "not numbers (see _meta.warning)",
+		    c.bad_user, c.bad_number);
 	rc = stage_finish(&st, rc);
 	map_release(&m);
 	return rc;

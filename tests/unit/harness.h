@@ -17,48 +17,48 @@ static int harness_failed_tests;
 
 #define TEST(name) static void name(void)
 
-#define CHECK(cond)                                                           \
-	do {                                                                  \
-		if (!(cond)) {                                                \
-			harness_failed_checks++;                              \
-			fprintf(stderr, "%s:%d: check failed: %s\n",          \
-			    __FILE__, __LINE__, #cond);                       \
-		}                                                             \
+#define CHECK(cond)                                                            \
+	do {                                                                   \
+		if (!(cond)) {                                                 \
+			harness_failed_checks++;                               \
+			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, \
+			    __LINE__, #cond);                                  \
+		}                                                              \
 	} while (0)
 
 /* Compares a NUL-terminated string with the expected one. */
-#define CHECK_STR(got, want)                                                  \
-	do {                                                                  \
-		const char *g_ = (got), *w_ = (want);                         \
-		if (g_ == NULL || strcmp(g_, w_) != 0) {                      \
-			harness_failed_checks++;                              \
-			fprintf(stderr, "%s:%d: got \"%s\", want \"%s\"\n",   \
-			    __FILE__, __LINE__, g_ ? g_ : "(null)", w_);      \
-		}                                                             \
+#define CHECK_STR(got, want)                                                   \
+	do {                                                                   \
+		const char *g_ = (got), *w_ = (want);                          \
+		if (g_ == NULL || strcmp(g_, w_) != 0) {                       \
+			harness_failed_checks++;                               \
+			fprintf(stderr, "%s:%d: got \"%s\", want \"%s\"\n",    \
+			    __FILE__, __LINE__, g_ ? g_ : "(null)", w_);       \
+		}                                                              \
 	} while (0)
 
 /* Compares n bytes at got with the NUL-terminated want (same length). */
-#define CHECK_MEM(got, n, want)                                               \
-	do {                                                                  \
-		const char *w_ = (want);                                      \
-		size_t n_ = (n);                                              \
-		if (n_ != strlen(w_) || memcmp((got), w_, n_) != 0) {         \
-			harness_failed_checks++;                              \
-			fprintf(stderr, "%s:%d: got \"%.*s\", want \"%s\"\n", \
-			    __FILE__, __LINE__, (int)n_, (const char *)(got), \
-			    w_);                                              \
-		}                                                             \
+#define CHECK_MEM(got, n, want)                                                \
+	do {                                                                   \
+		const char *w_ = (want);                                       \
+		size_t n_ = (n);                                               \
+		if (n_ != strlen(w_) || memcmp((got), w_, n_) != 0) {          \
+			harness_failed_checks++;                               \
+			fprintf(stderr, "%s:%d: got \"%.*s\", want \"%s\"\n",  \
+			    __FILE__, __LINE__, (int)n_, (const char *)(got),  \
+			    w_);                                               \
+		}                                                              \
 	} while (0)
 
-#define RUN(name)                                                             \
-	do {                                                                  \
-		harness_failed_checks = 0;                                    \
-		name();                                                       \
-		printf("%s - %s\n", harness_failed_checks ? "not ok" : "ok",  \
-		    #name);                                                   \
-		fflush(stdout);                                               \
-		if (harness_failed_checks)                                    \
-			harness_failed_tests++;                               \
+#define RUN(name)                                                              \
+	do {                                                                   \
+		harness_failed_checks = 0;                                     \
+		name();                                                        \
+		printf("%s - %s\n", harness_failed_checks ? "not ok" : "ok",   \
+		    #name);                                                    \
+		fflush(stdout);                                                \
+		if (harness_failed_checks)                                     \
+			harness_failed_tests++;                                \
 	} while (0)
 
 /* The name pattern of temporary files; size a path buffer with it. */

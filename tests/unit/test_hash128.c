@@ -44,8 +44,8 @@ TEST(smhasher_verification_value)
 		    digests + 16 * i);
 	}
 	to_bytes(hash128_seeded(digests, sizeof(digests), 0), final);
-	v = (uint32_t)final[0] | (uint32_t)final[1] << 8 |
-	    (uint32_t)final[2] << 16 | (uint32_t)final[3] << 24;
+	v = (uint32_t) final[0] | (uint32_t) final[1] << 8 |
+	    (uint32_t) final[2] << 16 | (uint32_t) final[3] << 24;
 	CHECK(v == 0x6384BA69u);
 }
 
@@ -141,8 +141,8 @@ TEST(trailing_zero_bytes_count)
 
 TEST(seeds_differ)
 {
-	CHECK(!hash128_eq(hash128_seeded("key", 3, 0),
-	    hash128_seeded("key", 3, 1)));
+	CHECK(!hash128_eq(
+	    hash128_seeded("key", 3, 0), hash128_seeded("key", 3, 1)));
 	CHECK(hash128_eq(hash128_seeded("key", 3, 0), hash128("key", 3)));
 }
 

@@ -124,24 +124,24 @@ TEST(append_and_reload)
 
 	CHECK(ledger_open(&l, fresh("a.ledger"), 1, &err) == 0);
 	CHECK(append(&l, F3, "[\"u1\",8017,\"voter-reg\"]", "register-form",
-	    NULL, &err) == 0);
+	          NULL, &err) == 0);
 	CHECK(append(&l, F3, "[\"u2\",8017,\"voter-reg\"]", "confirmed",
-	    "{\"post_id\":9}", &err) == 0);
+	          "{\"post_id\":9}", &err) == 0);
 	/* Seen at once, before any reload. */
-	CHECK_STR(lookup(&l, F3, "[\"u1\",8017,\"voter-reg\"]"),
-	    "register-form");
+	CHECK_STR(
+	    lookup(&l, F3, "[\"u1\",8017,\"voter-reg\"]"), "register-form");
 	CHECK(append(&l, F3, "[\"u1\",8017,\"voter-reg\"]", "register-OVR",
-	    NULL, &err) == 0);
-	CHECK_STR(lookup(&l, F3, "[\"u1\",8017,\"voter-reg\"]"),
-	    "register-OVR");
+	          NULL, &err) == 0);
+	CHECK_STR(
+	    lookup(&l, F3, "[\"u1\",8017,\"voter-reg\"]"), "register-OVR");
 	CHECK(ledger_sync(&l, &err) == 0);
 	CHECK(ledger_close(&l) == 0);
 
 	CHECK(ledger_open(&l, path, 0, &err) == 0);
 	CHECK(l.lines == 3 && l.torn == 0 && l.bad == 0);
 	/* The latest line of a key wins. */
-	CHECK_STR(lookup(&l, F3, "[\"u1\",8017,\"voter-reg\"]"),
-	    "register-OVR");
+	CHECK_STR(
+	    lookup(&l, F3, "[\"u1\",8017,\"voter-reg\"]"), "register-OVR");
 	CHECK_STR(lookup(&l, F3, "[\"u2\",8017,\"voter-reg\"]"), "confirmed");
 	/* "8017" is not 8017, and other fields never match. */
 	CHECK(lookup(&l, F3, "[\"u2\",\"8017\",\"voter-reg\"]") == NULL);
@@ -163,21 +163,22 @@ TEST(entry_line_shape)
 
 	CHECK(ledger_open(&l, fresh("shape.ledger"), 1, &err) == 0);
 	CHECK(append(&l, "id", "[\"é\\u001f\"]", "done", "{\"post_id\":9}",
-	    &err) == 0);
+	          &err) == 0);
 	ledger_close(&l);
 	CHECK(get_file(path, &text) == 0);
 	at = strstr(text.data, ",\"at\":\"");
 	CHECK(at != NULL);
 	if (at == NULL)
 		goto out;
-	CHECK(strncmp(text.data,
-	    "{\"fields\":\"id\",\"key\":[\"é\\u001F\"],\"status\":\"done\"",
-	    (size_t)(at - text.data)) == 0);
+	CHECK(
+	    strncmp(text.data,
+	        "{\"fields\":\"id\",\"key\":[\"é\\u001F\"],\"status\":\"done\"",
+	        (size_t)(at - text.data)) == 0);
 	at += 7;
 	/* YYYY-MM-DDTHH:MM:SSZ */
 	for (i = 0; i < 20; i++)
-		ok &= shape[i] == 'd' ? at[i] >= '0' && at[i] <= '9' :
-					at[i] == shape[i];
+		ok &= shape[i] == 'd' ? at[i] >= '0' && at[i] <= '9'
+		                      : at[i] == shape[i];
 	CHECK(ok);
 	CHECK_STR(at + 20, "\",\"post_id\":9}\n");
 out:
@@ -218,8 +219,8 @@ TEST(torn_line_without_newline)
 	struct ledger l;
 	struct buf err = BUF_INIT, text = BUF_INIT;
 
-	CHECK(put_file(fresh("torn.ledger"), GOOD1 GOOD2
-	    "{\"fields\":\"id\",\"key\":[3],\"sta") == 0);
+	CHECK(put_file(fresh("torn.ledger"),
+	          GOOD1 GOOD2 "{\"fields\":\"id\",\"key\":[3],\"sta") == 0);
 	/* Read-only: ignored, counted, the file left alone. */
 	CHECK(ledger_open(&l, path, 0, &err) == 0);
 	CHECK(l.lines == 2 && l.torn == 1 && l.bad == 0);
@@ -239,7 +240,7 @@ TEST(torn_line_without_newline)
 	ledger_close(&l);
 	CHECK(get_file(path, &text) == 0);
 	CHECK(strncmp(text.data, GOOD1 GOOD2 NEXT, strlen(GOOD1 GOOD2 NEXT)) ==
-	    0);
+	      0);
 	buf_release(&err);
 	buf_release(&text);
 }
@@ -251,7 +252,7 @@ TEST(complete_entry_without_newline_is_torn)
 	struct buf err = BUF_INIT;
 
 	CHECK(put_file(fresh("nonl.ledger"), GOOD1
-	    "{\"fields\":\"id\",\"key\":[2],\"status\":\"b\"}") == 0);
+	          "{\"fields\":\"id\",\"key\":[2],\"status\":\"b\"}") == 0);
 	CHECK(ledger_open(&l, path, 0, &err) == 0);
 	CHECK(l.lines == 1 && l.torn == 1);
 	CHECK(lookup(&l, "id", "[2]") == NULL);
@@ -280,9 +281,11 @@ TEST(bad_lines_elsewhere_are_counted)
 	struct ledger l;
 	struct buf err = BUF_INIT, text = BUF_INIT;
 
-	CHECK(put_file(fresh("bad.ledger"), GOOD1 "not json\n\n"
-	    "{\"fields\":\"id\",\"key\":1,\"status\":\"x\"}\n"
-	    "{\"fields\":\"id\",\"key\":[9]}\n" GOOD2 "[1]\n" "torn") == 0);
+	CHECK(put_file(fresh("bad.ledger"),
+	          GOOD1 "not json\n\n"
+	                "{\"fields\":\"id\",\"key\":1,\"status\":\"x\"}\n"
+	                "{\"fields\":\"id\",\"key\":[9]}\n" GOOD2 "[1]\n"
+	                "torn") == 0);
 	CHECK(ledger_open(&l, path, 1, &err) == 0);
 	/* "[1]\n" is not the last line: the torn fragment after it is. */
 	CHECK(l.lines == 2 && l.bad == 5 && l.torn == 1);
@@ -292,8 +295,7 @@ TEST(bad_lines_elsewhere_are_counted)
 	ledger_close(&l);
 	/* Only the torn tail is cut; bad lines in the middle stay. */
 	CHECK(get_file(path, &text) == 0);
-	CHECK(text.len > 4 &&
-	    strcmp(text.data + text.len - 4, "[1]\n") == 0);
+	CHECK(text.len > 4 && strcmp(text.data + text.len - 4, "[1]\n") == 0);
 	buf_release(&err);
 	buf_release(&text);
 }
@@ -346,7 +348,7 @@ TEST(record_keys_find_entries)
 	struct buf err = BUF_INIT, kb = BUF_INIT;
 	const char *missing;
 	json_t *rec = json_loads("{\"northstar_id\":\"5f\",\"action_id\":8017,"
-				 "\"type\":\"voter-reg\",\"status\":\"x\"}",
+	                         "\"type\":\"voter-reg\",\"status\":\"x\"}",
 	    0, NULL);
 	json_t *key;
 

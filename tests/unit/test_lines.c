@@ -15,7 +15,6 @@
 #include "input.h"
 #include "lines.h"
 
-
 /*
  * Reads n bytes of data as lines of at most max bytes, and describes every
  * result on a line of out: "LINENO:TEXT" for a line, "LINENO!" for one too

@@ -17,7 +17,6 @@
 #include "input.h"
 #include "ndjson.h"
 
-
 /* An open reader on a temporary file, for one test. */
 struct fixture {
 	char path[sizeof(HARNESS_TMP)];

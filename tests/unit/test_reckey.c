@@ -39,7 +39,10 @@ TEST(parse_spec)
 TEST(parse_refuses_bad_specs)
 {
 	static const char *bad[] = {"", ",", "a,", ",a", "a,,b", "a..b", ".a",
-	    "a.", "a.b.", "a\x1f" "b", "a\nb"};
+	    "a.", "a.b.",
+	    "a\x1f"
+	    "b",
+	    "a\nb"};
 	struct reckey k;
 	size_t i;
 	int ok = 1;
@@ -99,13 +102,14 @@ TEST(all_kinds_of_values)
 	struct buf b = BUF_INIT;
 	const char *missing;
 	json_t *rec = parse("{\"o\":{\"y\":[1, 2],\"x\":false},"
-			    "\"s\":\"a\\u001fb\\\"\",\"f\":2.5,\"t\":true}");
+	                    "\"s\":\"a\\u001fb\\\"\",\"f\":2.5,\"t\":true}");
 
 	CHECK(reckey_parse(&k, "o,s,f,t") == 0);
 	CHECK(reckey_build(&k, rec, &b, &missing) == 0);
 	/* 0x1f inside a string is escaped, so it only ever separates. */
 	CHECK_MEM(b.data, b.len,
-	    "{\"y\":[1,2],\"x\":false}\x1f\"a\\u001Fb\\\"\"\x1f" "2.5\x1ftrue");
+	    "{\"y\":[1,2],\"x\":false}\x1f\"a\\u001Fb\\\"\"\x1f"
+	    "2.5\x1ftrue");
 	reckey_release(&k);
 	json_decref(rec);
 	buf_release(&b);
@@ -162,7 +166,7 @@ TEST(join_matches_build)
 	struct buf b1 = BUF_INIT, b2 = BUF_INIT;
 	const char *missing;
 	json_t *rec = parse("{\"n\":\"5f3\",\"act\":{\"id\":8017},"
-			    "\"t\":\"v\"}");
+	                    "\"t\":\"v\"}");
 	json_t *arr, *back;
 	char *text;
 
