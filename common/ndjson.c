@@ -95,16 +95,18 @@ ndjson_next(struct ndjson_reader *r, json_t **rec)
 	return NDJSON_RECORD;
 }
 
+/* json_dump_callback's sink: appends to a struct buf. */
+static int
+dump_to_buf(const char *s, size_t n, void *data)
+{
+	return buf_add(data, s, n);
+}
+
 int
 ndjson_dump(struct buf *out, const json_t *rec)
 {
-	size_t need = json_dumpb(rec, NULL, 0, JSON_COMPACT);
-
-	if (need == 0 || buf_grow(out, need + 1) < 0)
+	/* One pass, straight into out (json_dumpb would need two). */
+	if (json_dump_callback(rec, dump_to_buf, out, JSON_COMPACT) < 0)
 		return -1;
-	json_dumpb(rec, out->data + out->len, need, JSON_COMPACT);
-	out->len += need;
-	out->data[out->len++] = '\n';
-	out->data[out->len] = '\0';
-	return 0;
+	return buf_addc(out, '\n');
 }
