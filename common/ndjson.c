@@ -92,6 +92,8 @@ ndjson_next(struct ndjson_reader *r, json_t **rec)
 		return reject(r, line, len);
 	}
 	*rec = v;
+	r->raw = line;
+	r->rawlen = len;
 	return NDJSON_RECORD;
 }
 

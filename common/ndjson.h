@@ -15,7 +15,8 @@
 #define NDJSON_MAX_LINE_DEFAULT ((size_t)64 << 20)
 
 enum ndjson_status {
-	NDJSON_RECORD, /* *rec holds a new reference to a JSON object */
+	NDJSON_RECORD, /* *rec holds a new reference to a JSON object; raw
+	                  and rawlen its line, as read */
 	NDJSON_EOF,
 	NDJSON_REJECT, /* the line is not a record: see why, raw, rawlen */
 	NDJSON_ERROR   /* reading failed: see the input's status, errmsg */

@@ -153,6 +153,15 @@ stage_emit_line(struct stage *st, const struct buf *line)
 }
 
 void
+stage_emit_unchanged(struct stage *st)
+{
+	buf_reset(&st->out);
+	buf_add(&st->out, st->raw, st->rawlen);
+	buf_addc(&st->out, '\n');
+	stage_emit_line(st, &st->out);
+}
+
+void
 stage_emit(struct stage *st, const json_t *rec)
 {
 	buf_reset(&st->out);
@@ -179,6 +188,8 @@ run_file(struct stage *st, const char *path,
 	ndjson_init(&r, &in, st->max_line);
 	while (rc == 0 && (s = ndjson_next(&r, &rec)) != NDJSON_EOF) {
 		st->line = r.line;
+		st->raw = r.raw;
+		st->rawlen = r.rawlen;
 		if (s == NDJSON_ERROR) {
 			diag(in.name, r.lines.lineno + 1, "%s", in.errmsg);
 			rc = input_exitcode(in.status);

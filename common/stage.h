@@ -65,6 +65,8 @@ struct stage {
 	/* Where the record being handled came from. */
 	const char *file;
 	unsigned long long line;
+	const char *raw; /* its line as read, valid during the callback */
+	size_t rawlen;
 
 	struct tally tally;
 	struct rejects rej, drop;
@@ -102,6 +104,12 @@ int stage_run(struct stage *st, int nfiles, char **files,
 
 /* Writes rec to stdout. */
 void stage_emit(struct stage *st, const json_t *rec);
+
+/*
+ * Writes the record being handled exactly as it was read: for a stage that
+ * passes a record on without changing it, which saves serialising it.
+ */
+void stage_emit_unchanged(struct stage *st);
 
 /* Writes one ready line of JSON (ending in \n) to stdout as a record. */
 void stage_emit_line(struct stage *st, const struct buf *line);

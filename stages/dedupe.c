@@ -104,17 +104,15 @@ delivered(struct run *r, int rank)
 	return r->o->rank == NULL || map_rank(&r->map, status) >= rank;
 }
 
-/* Stores rec (borrowed) as the best of its key, in b. */
+/* Stores the record being handled, as read, as the best of its key, in b. */
 static void
-best_set(struct run *r, struct best *b, struct stage *st, const json_t *rec,
-    int rank)
+best_set(struct best *b, struct stage *st, int rank)
 {
-	buf_reset(&r->text);
-	ndjson_dump(&r->text, rec);
 	free(b->json);
-	b->json = xmalloc(r->text.len);
-	memcpy(b->json, r->text.data, r->text.len);
-	b->len = r->text.len;
+	b->json = xmalloc(st->rawlen + 1);
+	memcpy(b->json, st->raw, st->rawlen);
+	b->json[st->rawlen] = '\n';
+	b->len = st->rawlen + 1;
 	b->rank = rank;
 	b->file = st->file;
 	b->line = st->line;
@@ -122,8 +120,9 @@ best_set(struct run *r, struct best *b, struct stage *st, const json_t *rec,
 
 /*
  * Drops the stored best b: it was replaced by a record that ranks higher.
- * The text is our own dump of a record, so it parses (NUL bytes in strings
- * included); should it not, the dropped file gets the text as a string.
+ * The text is the record's line as read, which parsed once already (NUL
+ * bytes in strings included); should it not, the dropped file gets the text
+ * as a string.
  */
 static void
 best_drop(struct stage *st, const struct best *b)
@@ -158,13 +157,13 @@ keep_best(struct run *r, struct stage *st, const json_t *rec, int rank)
 		}
 		b = &r->bests[r->nbests++];
 		b->json = NULL;
-		best_set(r, b, st, rec, rank);
+		best_set(b, st, rank);
 		return;
 	}
 	b = &r->bests[*at];
 	if (rank > b->rank) {
 		best_drop(st, b);
-		best_set(r, b, st, rec, rank);
+		best_set(b, st, rank);
 	} else {
 		stage_drop(st, dup_rule, rec);
 	}
@@ -193,7 +192,7 @@ each(struct stage *st, json_t *rec, void *ctx)
 	else if (r->o->best)
 		keep_best(r, st, rec, rank);
 	else if (keyset_add(&r->keys, reckey_hash(&r->kb)))
-		stage_emit(st, rec);
+		stage_emit_unchanged(st);
 	else
 		stage_drop(st, dup_rule, rec);
 	return 0;
