@@ -391,9 +391,9 @@ csvin_next(struct csvin *c)
 				fast =
 				    (term || c->eof) &&
 				    split_line(c, c->rbuf + c->rpos, len) == 0;
+				/* Failed: start the record again. */
 				if (!fast)
-					record_start(
-					    c); /* forget a partial split */
+					record_start(c);
 			}
 			raw_keep(c, c->rbuf + c->rpos, len);
 			if (!fast) {
