@@ -13,36 +13,7 @@
 
 #include "harness.h"
 #include "jpath.h"
-
-/* Parses a JSON text that the test knows to be valid. */
-static json_t *
-parse(const char *text)
-{
-	json_error_t err;
-	json_t *v = json_loads(text, 0, &err);
-
-	if (v == NULL) {
-		fprintf(stderr, "bad test JSON: %s\n", err.text);
-		abort();
-	}
-	return v;
-}
-
-/* Compares v, serialised compactly with keys in order, with want. */
-static void
-check_json(const json_t *v, const char *want, int line)
-{
-	char *got = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
-
-	if (got == NULL || strcmp(got, want) != 0) {
-		harness_failed_checks++;
-		fprintf(stderr, "%s:%d: got %s, want %s\n", __FILE__, line,
-		    got ? got : "(null)", want);
-	}
-	free(got);
-}
-
-#define CHECK_JSON(v, want) check_json((v), (want), __LINE__)
+#include "jsoncheck.h"
 
 TEST(get_top_level)
 {
