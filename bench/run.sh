@@ -21,6 +21,10 @@
 # The report, a Markdown table with the machine and the date, goes to stdout
 # and to bench/out/csv2ndjson.md. It reports numbers and never fails on them.
 #
+# At its end it runs bench/stages.sh with the same --rows and --runs: the
+# NDJSON stages (status-map, tv-filter, dedupe) against jq, Miller and awk,
+# reported in bench/out/stages.md.
+#
 # Usage, from the repository root (make bench runs it with the defaults):
 #   bench/run.sh [--rows N] [--runs N]    default 1000000 rows, 5 runs
 set -eu
@@ -254,3 +258,7 @@ flat=$(awk -v f="$c_full" -v c="$c_cut" \
 cp "$tmp/report.md" "$out/csv2ndjson.md"
 cat "$tmp/report.md"
 echo "bench: report written to $out/csv2ndjson.md" >&2
+
+# The NDJSON stages, on the same export and with as many runs.
+echo
+bench/stages.sh --rows "$rows" --runs "$runs"
