@@ -48,7 +48,7 @@ safe_prefix(const unsigned char *s, size_t n)
 int
 jsonw_string(struct buf *out, const char *str, size_t n)
 {
-	static const char hex[] = "0123456789abcdef";
+	static const char hex[] = "0123456789ABCDEF";
 	const unsigned char *s = (const unsigned char *)str;
 	size_t i = 0, run;
 	char e[6];

@@ -11,7 +11,9 @@
 
 /*
  * Appends s (n bytes of valid UTF-8) to out as a quoted JSON string:
- * quotes, backslashes and control characters escaped, everything else kept.
+ * quotes, backslashes and control characters escaped, everything else kept,
+ * exactly as jansson's dump writes it (\u001F in upper case), so that the
+ * stages after csv2ndjson read its lines on their fast path (jdoc.h).
  * Returns 0, or -1 when out would exceed its maximum.
  */
 int jsonw_string(struct buf *out, const char *s, size_t n);

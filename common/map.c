@@ -193,12 +193,37 @@ load_scrub(struct map *m, const char *path, json_t *v, struct buf *err)
 	return 0;
 }
 
+/*
+ * Prepares a rule for lines read by jdoc: the text of its values, and
+ * whether its paths are plain. Returns whether they are.
+ */
+static int
+rule_prepare(struct map_rule *r)
+{
+	int plain = 1;
+	size_t i;
+
+	r->set_text = xcalloc(r->nset ? r->nset : 1, sizeof(*r->set_text));
+	for (i = 0; i < r->nset; i++) {
+		r->set_text[i] =
+		    json_dumps(r->set_value[i], JSON_COMPACT | JSON_ENCODE_ANY);
+		if (r->set_text[i] == NULL || !jdoc_plain_path(r->set_path[i]))
+			plain = 0;
+	}
+	for (i = 0; i < r->nwhen; i++) {
+		if (!jdoc_plain_path(r->when_path[i]))
+			plain = 0;
+	}
+	return plain;
+}
+
 int
 map_load(struct map *m, const char *path, struct buf *err)
 {
 	json_error_t je;
 	json_t *root;
 	FILE *fp;
+	size_t i;
 
 	memset(m, 0, sizeof(*m));
 	if ((fp = fopen(path, "r")) == NULL) {
@@ -229,12 +254,20 @@ map_load(struct map *m, const char *path, struct buf *err)
 	m->defaults = json_object_get(root, "defaults");
 	if (m->defaults && !json_is_object(m->defaults))
 		return shape_error(err, path, "defaults: must be an object");
+	m->plain = rule_prepare(&m->dflt_set);
+	for (i = 0; i < m->nrules; i++)
+		m->plain &= rule_prepare(&m->rules[i]);
 	return 0;
 }
 
 static void
 rule_release(struct map_rule *r)
 {
+	size_t i;
+
+	for (i = 0; r->set_text && i < r->nset; i++)
+		free(r->set_text[i]);
+	free(r->set_text);
 	free(r->when_path);
 	free(r->when_value);
 	free(r->set_path);
@@ -302,11 +335,10 @@ map_user_upgrades(const struct map *m, const char *current, const char *next)
 	return r > 0 && r > map_user_rank(m, current);
 }
 
-/* Whether the field at path has the wanted value (or one of them). */
+/* Whether have (NULL: not a string) is the wanted value or one of them. */
 static int
-when_holds(const json_t *rec, const char *path, const json_t *want)
+value_holds(const char *have, const json_t *want)
 {
-	const char *have = jpath_string(rec, path);
 	size_t i;
 
 	if (have == NULL)
@@ -321,14 +353,16 @@ when_holds(const json_t *rec, const char *path, const json_t *want)
 	return 0;
 }
 
-const struct map_rule *
-map_match(const struct map *m, const json_t *rec)
+/* The first rule all of whose "when" pairs hold by holds(arg, path, want). */
+static const struct map_rule *
+first_rule(const struct map *m,
+    int (*holds)(void *arg, const char *path, const json_t *want), void *arg)
 {
 	size_t i, k;
 
 	for (i = 0; i < m->nrules; i++) {
 		for (k = 0; k < m->rules[i].nwhen; k++) {
-			if (!when_holds(rec, m->rules[i].when_path[k],
+			if (!holds(arg, m->rules[i].when_path[k],
 			        m->rules[i].when_value[k]))
 				break;
 		}
@@ -336,6 +370,18 @@ map_match(const struct map *m, const json_t *rec)
 			return &m->rules[i];
 	}
 	return NULL;
+}
+
+static int
+holds_in_tree(void *rec, const char *path, const json_t *want)
+{
+	return value_holds(jpath_string(rec, path), want);
+}
+
+const struct map_rule *
+map_match(const struct map *m, const json_t *rec)
+{
+	return first_rule(m, holds_in_tree, (void *)rec);
 }
 
 int
@@ -346,6 +392,42 @@ map_apply(const struct map_rule *r, json_t *rec)
 	for (i = 0; i < r->nset; i++) {
 		if (jpath_set_new(rec, r->set_path[i],
 		        json_deep_copy(r->set_value[i])) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* A canonical line and a buffer to unescape its values in. */
+struct doc_scratch {
+	const struct jdoc *d;
+	struct buf *scratch;
+};
+
+static int
+holds_in_doc(void *arg, const char *path, const json_t *want)
+{
+	struct doc_scratch *ds = arg;
+
+	return value_holds(
+	    jdoc_cstr(ds->d, jdoc_path(ds->d, path), ds->scratch), want);
+}
+
+const struct map_rule *
+map_match_doc(const struct map *m, const struct jdoc *d, struct buf *scratch)
+{
+	struct doc_scratch ds = {d, scratch};
+
+	return first_rule(m, holds_in_doc, &ds);
+}
+
+int
+map_apply_doc(const struct map_rule *r, struct jdoc *d)
+{
+	size_t i;
+
+	for (i = 0; i < r->nset; i++) {
+		if (jdoc_set(d, r->set_path[i], r->set_text[i],
+		        strlen(r->set_text[i])) < 0)
 			return -1;
 	}
 	return 0;

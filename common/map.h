@@ -30,6 +30,7 @@
 #include <stddef.h>
 
 #include "buf.h"
+#include "jdoc.h"
 
 struct map_rule {
 	size_t nwhen;
@@ -38,6 +39,7 @@ struct map_rule {
 	size_t nset;
 	const char **set_path;
 	json_t **set_value;
+	char **set_text; /* each set_value as compact JSON, for jdoc_set */
 };
 
 struct map_scrub {
@@ -60,6 +62,7 @@ struct map {
 	json_t *defaults; /* an object (borrowed from root), maybe empty */
 	const char **when_paths; /* every distinct "when" path, for messages */
 	size_t nwhen_paths;
+	int plain; /* every when and set path suits jdoc (jdoc_plain_path) */
 };
 
 /*
@@ -94,5 +97,15 @@ const struct map_rule *map_match(const struct map *m, const json_t *rec);
 
 /* Applies a rule's "set" to rec. Returns 0, or -1 when a path is blocked. */
 int map_apply(const struct map_rule *r, json_t *rec);
+
+/*
+ * map_match() and map_apply() on a canonical line (jdoc.h), for a map whose
+ * paths are plain (m->plain): the same rule, the same changes, recorded
+ * with jdoc_set(). scratch is for unescaping values. map_apply_doc returns
+ * 0, or -1 when the changes need the tree (jdoc_set could not make one).
+ */
+const struct map_rule *map_match_doc(
+    const struct map *m, const struct jdoc *d, struct buf *scratch);
+int map_apply_doc(const struct map_rule *r, struct jdoc *d);
 
 #endif

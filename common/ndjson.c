@@ -50,14 +50,11 @@ reject(struct ndjson_reader *r, const char *line, size_t len)
 }
 
 enum ndjson_status
-ndjson_next(struct ndjson_reader *r, json_t **rec)
+ndjson_line(struct ndjson_reader *r)
 {
 	const char *line;
 	size_t len;
-	json_error_t err;
-	json_t *v;
 
-	*rec = NULL;
 	buf_reset(&r->why);
 	switch (lines_next(&r->lines, &line, &len)) {
 	case LINES_EOF:
@@ -79,22 +76,42 @@ ndjson_next(struct ndjson_reader *r, json_t **rec)
 		buf_adds(&r->why, "empty line, expected a JSON object");
 		return reject(r, line, len);
 	}
-	v = json_loadb(line, len, JSON_DECODE_ANY | JSON_ALLOW_NUL, &err);
+	r->raw = line;
+	r->rawlen = len;
+	return NDJSON_RECORD;
+}
+
+enum ndjson_status
+ndjson_parse(struct ndjson_reader *r, json_t **rec)
+{
+	json_error_t err;
+	json_t *v;
+
+	*rec = NULL;
+	v = json_loadb(
+	    r->raw, r->rawlen, JSON_DECODE_ANY | JSON_ALLOW_NUL, &err);
 	if (v == NULL) {
 		buf_printf(&r->why, "invalid JSON at column %d: %s", err.column,
 		    err.text);
-		return reject(r, line, len);
+		return NDJSON_REJECT;
 	}
 	if (!json_is_object(v)) {
 		buf_printf(&r->why, "expected a JSON object, got %s",
 		    ndjson_type_name(v));
 		json_decref(v);
-		return reject(r, line, len);
+		return NDJSON_REJECT;
 	}
 	*rec = v;
-	r->raw = line;
-	r->rawlen = len;
 	return NDJSON_RECORD;
+}
+
+enum ndjson_status
+ndjson_next(struct ndjson_reader *r, json_t **rec)
+{
+	enum ndjson_status s = ndjson_line(r);
+
+	*rec = NULL;
+	return s == NDJSON_RECORD ? ndjson_parse(r, rec) : s;
 }
 
 /* json_dump_callback's sink: appends to a struct buf. */

@@ -36,6 +36,15 @@ void ndjson_init(struct ndjson_reader *r, struct input *in, size_t max_line);
 /* Returns the next record or reject; see enum ndjson_status. */
 enum ndjson_status ndjson_next(struct ndjson_reader *r, json_t **rec);
 
+/*
+ * ndjson_next() in two steps, for a stage that reads some lines without
+ * jansson: ndjson_line() reads the next line into raw and rawlen without
+ * parsing it (NDJSON_RECORD: a line that may hold a record), and
+ * ndjson_parse() then parses that line (NDJSON_RECORD or NDJSON_REJECT).
+ */
+enum ndjson_status ndjson_line(struct ndjson_reader *r);
+enum ndjson_status ndjson_parse(struct ndjson_reader *r, json_t **rec);
+
 /* Frees the reader's buffers. */
 void ndjson_release(struct ndjson_reader *r);
 

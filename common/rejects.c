@@ -97,6 +97,17 @@ rejects_json(struct rejects *r, const char *why, const char *file,
 }
 
 int
+rejects_text(struct rejects *r, const char *why, const char *file,
+    unsigned long long line, const char *json, size_t n)
+{
+	if (r->fp == NULL)
+		return 0;
+	entry_start(r, why, file, line);
+	buf_add(&r->line, json, n);
+	return entry_finish(r);
+}
+
+int
 rejects_close(struct rejects *r)
 {
 	int rc = 0, saved;

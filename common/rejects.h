@@ -45,6 +45,13 @@ int rejects_json(struct rejects *r, const char *why, const char *file,
     unsigned long long line, const json_t *record);
 
 /*
+ * Writes one entry whose record is n bytes of JSON text, compact as
+ * jansson writes it (a canonical line, jdoc.h), put in as it is. 0 or -1.
+ */
+int rejects_text(struct rejects *r, const char *why, const char *file,
+    unsigned long long line, const char *json, size_t n);
+
+/*
  * Flushes and closes the file. Returns 0, or -1 with errno set when any
  * write failed (a full disk is an error too).
  */

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -24,6 +25,7 @@ stage_init(struct stage *st, const char *name, const char *synopsis)
 	diag_init(name);
 	tally_init(&st->tally);
 	buf_init(&st->out, BUF_UNLIMITED);
+	jdoc_init(&st->doc);
 	opterr = 0; /* our own messages, without the program's path */
 }
 
@@ -143,6 +145,19 @@ stage_drop(struct stage *st, const char *rule, const json_t *rec)
 }
 
 void
+stage_drop_read(struct stage *st, const char *rule)
+{
+	if (st->rec) {
+		stage_drop(st, rule, st->rec);
+		return;
+	}
+	tally_drop(&st->tally, rule);
+	if (rejects_text(
+	        &st->drop, rule, st->file, st->line, st->raw, st->rawlen) < 0)
+		side_error(st, st->dropped_path);
+}
+
+void
 stage_emit_line(struct stage *st, const struct buf *line)
 {
 	if (out_record(line) < 0) {
@@ -169,6 +184,48 @@ stage_emit(struct stage *st, const json_t *rec)
 	stage_emit_line(st, &st->out);
 }
 
+void
+stage_fast(struct stage *st,
+    int (*fast)(struct stage *st, struct jdoc *doc, void *ctx))
+{
+	const char *env = getenv("SLUICE_FASTPATH");
+
+	st->fast = env && strcmp(env, "0") == 0 ? NULL : fast;
+}
+
+json_t *
+stage_record(struct stage *st)
+{
+	/* The line was read as canonical JSON, which jansson always reads;
+	 * were it not so, the record shows as its text rather than not at
+	 * all. */
+	if (st->rec == NULL)
+		st->rec = json_loadb(st->raw, st->rawlen, JSON_ALLOW_NUL, NULL);
+	if (st->rec == NULL)
+		st->rec = json_stringn(st->raw, st->rawlen);
+	return st->rec;
+}
+
+/*
+ * Hands one line that may hold a record to the fast callback, else parses
+ * it for the tree callback. Returns 0, or an exit status.
+ */
+static int
+handle(struct stage *st, struct ndjson_reader *r,
+    int (*each)(struct stage *, json_t *, void *), void *ctx)
+{
+	int rc;
+
+	if (st->fast && jdoc_parse(&st->doc, r->raw, r->rawlen) == 0 &&
+	    (rc = st->fast(st, &st->doc, ctx)) != STAGE_SLOW)
+		return rc;
+	if (st->rec == NULL && ndjson_parse(r, &st->rec) != NDJSON_RECORD) {
+		stage_reject_raw(st, r->raw, r->rawlen, r->why.data);
+		return 0;
+	}
+	return each(st, st->rec, ctx);
+}
+
 /* Reads one file. Returns 0, or an exit status. */
 static int
 run_file(struct stage *st, const char *path,
@@ -177,7 +234,6 @@ run_file(struct stage *st, const char *path,
 	struct input in;
 	struct ndjson_reader r;
 	enum ndjson_status s;
-	json_t *rec;
 	int rc = 0;
 
 	if (input_open(&in, path) != INPUT_OK) {
@@ -186,7 +242,7 @@ run_file(struct stage *st, const char *path,
 	}
 	st->file = in.name;
 	ndjson_init(&r, &in, st->max_line);
-	while (rc == 0 && (s = ndjson_next(&r, &rec)) != NDJSON_EOF) {
+	while (rc == 0 && (s = ndjson_line(&r)) != NDJSON_EOF) {
 		st->line = r.line;
 		st->raw = r.raw;
 		st->rawlen = r.rawlen;
@@ -199,8 +255,9 @@ run_file(struct stage *st, const char *path,
 		if (s == NDJSON_REJECT)
 			stage_reject_raw(st, r.raw, r.rawlen, r.why.data);
 		else
-			rc = each(st, rec, ctx);
-		json_decref(rec);
+			rc = handle(st, &r, each, ctx);
+		json_decref(st->rec);
+		st->rec = NULL;
 		progress_tick(&st->prog);
 	}
 	ndjson_release(&r);
@@ -290,5 +347,6 @@ stage_finish(struct stage *st, int rc)
 	}
 	buf_release(&line);
 	buf_release(&st->out);
+	jdoc_release(&st->doc);
 	return st->status;
 }

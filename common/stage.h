@@ -17,6 +17,15 @@
  * The callback must account for every record it gets exactly once: with
  * stage_emit(), stage_drop() or stage_reject() (or keep it for later, as
  * dedupe --keep best does, and account for it then).
+ *
+ * A stage may also set a fast path with stage_fast() before stage_run():
+ * a callback that gets lines in jansson's own compact form checked and
+ * indexed (jdoc.h) instead of a jansson tree, reads what it needs from the
+ * index and writes the record by copying or splicing the line. Whatever it
+ * does not want to handle it gives back (STAGE_SLOW), and that record goes
+ * to the tree callback as every record did before. SLUICE_FASTPATH=0 in
+ * the environment turns fast paths off, which tests use to hold the two
+ * paths to the same output.
  */
 #ifndef STAGE_H
 #define STAGE_H
@@ -25,6 +34,7 @@
 #include <jansson.h>
 
 #include "buf.h"
+#include "jdoc.h"
 #include "progress.h"
 #include "rejects.h"
 #include "tally.h"
@@ -67,6 +77,10 @@ struct stage {
 	unsigned long long line;
 	const char *raw; /* its line as read, valid during the callback */
 	size_t rawlen;
+	json_t *rec; /* its tree, when parsed (stage_record) */
+
+	int (*fast)(struct stage *st, struct jdoc *doc, void *ctx);
+	struct jdoc doc;
 
 	struct tally tally;
 	struct rejects rej, drop;
@@ -102,6 +116,26 @@ int stage_start(struct stage *st);
 int stage_run(struct stage *st, int nfiles, char **files,
     int (*each)(struct stage *st, json_t *rec, void *ctx), void *ctx);
 
+/* What a fast callback returns for a record it leaves to the tree one. */
+#define STAGE_SLOW (-1)
+
+/*
+ * Sets the stage's fast path (see the top): fast(st, doc, ctx) gets each
+ * record whose line is canonical (jdoc.h), with doc indexing it, and
+ * either accounts for it as the tree callback would and returns what the
+ * tree callback would return, or returns STAGE_SLOW having accounted for
+ * nothing. Ignored when SLUICE_FASTPATH is 0.
+ */
+void stage_fast(struct stage *st,
+    int (*fast)(struct stage *st, struct jdoc *doc, void *ctx));
+
+/*
+ * The record being handled as a jansson tree (borrowed, valid during the
+ * callback): in a fast callback, parsed on first use, for dropping or
+ * rejecting it.
+ */
+json_t *stage_record(struct stage *st);
+
 /* Writes rec to stdout. */
 void stage_emit(struct stage *st, const json_t *rec);
 
@@ -116,6 +150,13 @@ void stage_emit_line(struct stage *st, const struct buf *line);
 
 /* Drops rec by the named rule (borrowed; must outlive the stage). */
 void stage_drop(struct stage *st, const char *rule, const json_t *rec);
+
+/*
+ * Drops the record being handled, as it was read, by the named rule: in a
+ * fast callback without parsing it (its line is what the dropped file
+ * gets), in the tree callback as stage_drop(st, rule, tree).
+ */
+void stage_drop_read(struct stage *st, const char *rule);
 
 /* Drops a record that came from elsewhere than the current line. */
 void stage_drop_at(struct stage *st, const char *rule, const char *file,

@@ -29,6 +29,10 @@
  * follows a record already delivered still goes through, and a key's
  * place in the --keep best output is that of its first record not dropped
  * so.
+ *
+ * Most lines take the fast path (stage.h): a canonical line's key bytes
+ * are the text of its key values as written, read from the line's index
+ * with no jansson tree.
  */
 #include <getopt.h>
 #include <stdint.h>
@@ -76,7 +80,7 @@ struct run {
 	struct keymap index; /* --keep best: key -> index into bests */
 	struct best *bests;
 	size_t nbests, capbests;
-	struct buf kb, text;
+	struct buf kb, text, scratch;
 };
 
 /* Rejects a record whose key is incomplete, naming the field. */
@@ -135,16 +139,17 @@ best_drop(struct stage *st, const struct best *b)
 	json_decref(old);
 }
 
-/* --keep best: keeps rec when it is the first or a better one of its key. */
+/* --keep best: keeps the record when it is the first or a better one. */
 static void
-keep_best(struct run *r, struct stage *st, const json_t *rec, int rank)
+keep_best(struct run *r, struct stage *st, int rank)
 {
 	struct best *b;
 	uint32_t *at;
 	int added;
 
 	if (r->nbests == UINT32_MAX) {
-		stage_reject(st, rec, "too many distinct keys to keep");
+		stage_reject(
+		    st, stage_record(st), "too many distinct keys to keep");
 		return;
 	}
 	at = keymap_ref(
@@ -165,8 +170,63 @@ keep_best(struct run *r, struct stage *st, const json_t *rec, int rank)
 		best_drop(st, b);
 		best_set(b, st, rank);
 	} else {
-		stage_drop(st, dup_rule, rec);
+		stage_drop_read(st, dup_rule);
 	}
+}
+
+/*
+ * Writes, keeps or drops the record being handled, whose key bytes are in
+ * r->kb and whose status ranks rank.
+ */
+static void
+decide(struct run *r, struct stage *st, int rank)
+{
+	if (delivered(r, rank))
+		stage_drop_read(st, seen_rule);
+	else if (r->o->best)
+		keep_best(r, st, rank);
+	else if (keyset_add(&r->keys, reckey_hash(&r->kb)))
+		stage_emit_unchanged(st);
+	else
+		stage_drop_read(st, dup_rule);
+}
+
+/* The key bytes of a canonical line are its key values as written. */
+static int
+fast(struct stage *st, struct jdoc *d, void *ctx)
+{
+	struct run *r = ctx;
+	const struct jdoc_node *n;
+	int rank = 0;
+	size_t i;
+
+	buf_reset(&r->kb);
+	for (i = 0; i < r->key.n; i++) {
+		n = jdoc_path(d, r->key.paths[i]);
+		if (n == NULL || n->type == JDOC_NULL)
+			return STAGE_SLOW; /* rejected there, with the reason */
+		if ((i && buf_addc(&r->kb, 0x1f) < 0) ||
+		    buf_add(&r->kb, d->text + n->off, n->len) < 0)
+			return STAGE_SLOW;
+	}
+	if (r->o->rank)
+		rank = map_rank(&r->map,
+		    jdoc_cstr(d, jdoc_path(d, r->o->rank), &r->scratch));
+	decide(r, st, rank);
+	return 0;
+}
+
+/* Whether every path the stage reads suits the fast path. */
+static int
+fast_paths(const struct run *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->key.n; i++) {
+		if (!jdoc_plain_path(r->key.paths[i]))
+			return 0;
+	}
+	return r->o->rank == NULL || jdoc_plain_path(r->o->rank);
 }
 
 static int
@@ -187,14 +247,7 @@ each(struct stage *st, json_t *rec, void *ctx)
 	}
 	if (r->o->rank)
 		rank = map_rank(&r->map, jpath_string(rec, r->o->rank));
-	if (delivered(r, rank))
-		stage_drop(st, seen_rule, rec);
-	else if (r->o->best)
-		keep_best(r, st, rec, rank);
-	else if (keyset_add(&r->keys, reckey_hash(&r->kb)))
-		stage_emit_unchanged(st);
-	else
-		stage_drop(st, dup_rule, rec);
+	decide(r, st, rank);
 	return 0;
 }
 
@@ -354,6 +407,7 @@ run_release(struct run *r)
 	keymap_release(&r->index);
 	buf_release(&r->kb);
 	buf_release(&r->text);
+	buf_release(&r->scratch);
 }
 
 int
@@ -377,7 +431,10 @@ main(int argc, char **argv)
 	}
 	buf_init(&r.kb, BUF_UNLIMITED);
 	buf_init(&r.text, BUF_UNLIMITED);
+	buf_init(&r.scratch, BUF_UNLIMITED);
 	keyset_init(&r.keys);
+	if (fast_paths(&r))
+		stage_fast(&st, fast);
 	keymap_init(&r.index);
 	rc = stage_run(&st, argc - optind, argv + optind, each, &r);
 	/* Records held back are accounted for even after an input error. */

@@ -12,6 +12,11 @@
  * of a referral code defaults on its own (a code with a user id but no run
  * id keeps the user id), and a user value that is not a Northstar id is
  * set aside with a warning rather than sent on.
+ *
+ * Most lines take the fast path (stage.h): the record is written straight
+ * from the line's index, the columns copied as they are written, with no
+ * jansson tree. Rows it does not handle (scrubbed ones, a missing column,
+ * anything unusual) take the tree path, which writes the same bytes.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -22,6 +27,7 @@
 #include "cli.h"
 #include "diag.h"
 #include "exitcode.h"
+#include "jsonw.h"
 #include "map.h"
 #include "stage.h"
 
@@ -52,10 +58,23 @@ static const char *const user_fields[][2] = {
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
+/* The canonical fields that come from the map's defaults. */
+enum { D_ACTION, D_CAMPAIGN, D_RUN, D_TYPE, D_SOURCE, ND };
+static const char *const dflt_keys[ND] = {
+    "action_id",
+    "campaign_id",
+    "campaign_run_id",
+    "type",
+    "source",
+};
+
 struct ctx {
 	const struct map *map;
 	unsigned long long bad_user, bad_number; /* values set aside */
 	unsigned long long warned;
+	/* The fast path's: the defaults as JSON text, and scratch space. */
+	char *dflt_text[ND];
+	struct buf scratch, code;
 };
 
 /* What a referral code says; NULL or 0 where it says nothing usable. */
@@ -165,8 +184,15 @@ number(const char *v)
 static void
 set_aside(struct referral *r, const char *what, const char *val)
 {
-	buf_printf(&r->why, "%sreferral code %s '%.40s' is not %s; not used",
-	    r->why.len ? "; " : "", what, val,
+	int n = 40;
+
+	/* At most 40 bytes, cut between characters: the warning is JSON. */
+	if (strlen(val) > 40) {
+		while (n > 0 && (val[n] & 0xc0) == 0x80)
+			n--;
+	}
+	buf_printf(&r->why, "%sreferral code %s '%.*s' is not %s; not used",
+	    r->why.len ? "; " : "", what, n, val,
 	    strcmp(what, "user") == 0 ? "a Northstar id" : "a number");
 }
 
@@ -306,6 +332,20 @@ canonical(struct ctx *c, const json_t *rec, const struct referral *r)
 	return out;
 }
 
+/*
+ * Parses a referral code (modified) into r, counting what was set aside
+ * and telling the first ones on stderr. Release r->why.
+ */
+static void
+read_referral(struct ctx *c, struct stage *st, char *code, struct referral *r)
+{
+	parse_referral(code, r);
+	c->bad_user += (unsigned)r->bad_user;
+	c->bad_number += (unsigned)r->bad_number;
+	if (r->why.len && c->warned++ < 10)
+		diag(st->file, st->line, "%s", r->why.data);
+}
+
 static int
 each(struct stage *st, json_t *rec, void *arg)
 {
@@ -335,17 +375,237 @@ each(struct stage *st, json_t *rec, void *arg)
 	}
 	code =
 	    xstrdup(json_string_value(json_object_get(rec, "referral-code")));
-	parse_referral(code, &r);
-	c->bad_user += (unsigned)r.bad_user;
-	c->bad_number += (unsigned)r.bad_number;
-	if (r.why.len && c->warned++ < 10)
-		diag(st->file, st->line, "%s", r.why.data);
+	read_referral(c, st, code, &r);
 	out = canonical(c, rec, &r);
 	stage_emit(st, out);
 	json_decref(out);
 	buf_release(&r.why);
 	free(code);
 	return 0;
+}
+
+/* The fast path. A top-level member of the line, by name. */
+static const struct jdoc_node *
+column(const struct jdoc *d, const char *name)
+{
+	return jdoc_get(d, &d->nodes[0], name, strlen(name));
+}
+
+/*
+ * Whether a string may hold \u0000, where the tree path, reading it as a
+ * C string, would see its end (an escaped backslash before "u0000" makes
+ * this say yes too, which only sends the line the slow way).
+ */
+static int
+may_hold_nul(const struct jdoc *d, const struct jdoc_node *n)
+{
+	const char *s = d->text + n->off, *e = s + n->len, *p;
+
+	if (!n->escaped)
+		return 0;
+	for (p = s; (p = memchr(p, '\\', (size_t)(e - p))) != NULL; p++) {
+		if (e - p >= 6 && memcmp(p, "\\u0000", 6) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * Whether the line has every column as a string, none that the tree path
+ * reads as a C string holding \u0000, and a _meta the record's own
+ * members can be added to: else the slow path decides.
+ */
+static int
+fast_usable(const struct jdoc *d)
+{
+	const struct jdoc_node *n = column(d, "id"), *meta;
+	size_t i;
+
+	if (n == NULL || n->type != JDOC_STRING)
+		return 0;
+	for (i = 0; i < NELEM(detail_cols); i++) {
+		n = column(d, detail_cols[i]);
+		if (n == NULL || n->type != JDOC_STRING)
+			return 0;
+	}
+	for (i = 0; i < NELEM(user_fields); i++) {
+		n = column(d, user_fields[i][1]);
+		if (n == NULL || n->type != JDOC_STRING || may_hold_nul(d, n))
+			return 0;
+	}
+	if (may_hold_nul(d, column(d, "created-at")))
+		return 0;
+	meta = column(d, "_meta");
+	return meta == NULL || meta->type != JDOC_OBJECT ||
+	       (jdoc_get(d, meta, "vendor_id", 9) == NULL &&
+	           jdoc_get(d, meta, "warning", 7) == NULL);
+}
+
+/* The scrub rule the line hits, or NULL. */
+static const char *
+scrubbed_doc(struct ctx *c, const struct jdoc *d)
+{
+	const struct map *m = c->map;
+	const char *v;
+	size_t i;
+
+	for (i = 0; i < m->nscrub; i++) {
+		v = jdoc_cstr(d, column(d, m->scrub[i].field), &c->scratch);
+		if (v &&
+		    contains(v, m->scrub[i].contains, m->scrub[i].ignore_case))
+			return m->scrub[i].rule;
+	}
+	return NULL;
+}
+
+/* Appends ,"key": (or without the comma for the first member). */
+static void
+put_key(struct buf *o, const char *key)
+{
+	if (o->data[o->len - 1] != '{')
+		buf_addc(o, ',');
+	buf_addc(o, '"');
+	buf_adds(o, key);
+	buf_add(o, "\":", 2);
+}
+
+/* Appends a column's text as it is, or null for an empty string. */
+static void
+put_column(struct buf *o, const struct jdoc *d, const char *col, int empty)
+{
+	const struct jdoc_node *n = column(d, col);
+
+	if (!empty && n->len == 2)
+		buf_adds(o, "null");
+	else
+		buf_add(o, d->text + n->off, n->len);
+}
+
+static void
+put_string_or(struct buf *o, const char *s, const char *otherwise)
+{
+	if (s && *s)
+		jsonw_cstring(o, s);
+	else
+		buf_adds(o, otherwise);
+}
+
+static void
+put_number_or(struct buf *o, long long v, const char *otherwise)
+{
+	if (v)
+		jsonw_uint(o, (unsigned long long)v);
+	else
+		buf_adds(o, otherwise);
+}
+
+/* _meta: the line's own (an object), with vendor_id and warning added. */
+static void
+put_meta(struct buf *o, const struct jdoc *d, const struct referral *r)
+{
+	const struct jdoc_node *meta = column(d, "_meta");
+
+	put_key(o, "_meta");
+	if (meta && meta->type == JDOC_OBJECT)
+		buf_add(o, d->text + meta->off, meta->len - 1);
+	else
+		buf_addc(o, '{');
+	put_key(o, "vendor_id");
+	put_column(o, d, "id", 1);
+	if (r->why.len) {
+		put_key(o, "warning");
+		jsonw_string(o, r->why.data, r->why.len);
+	}
+	buf_addc(o, '}');
+}
+
+/* canonical(), written as text from the line's index. */
+static void
+write_canonical(struct ctx *c, const struct jdoc *d, const struct referral *r,
+    struct buf *o)
+{
+	size_t i;
+
+	buf_addc(o, '{');
+	put_key(o, "northstar_id");
+	put_string_or(o, r->user, "null");
+	put_key(o, "action_id");
+	buf_adds(o, c->dflt_text[D_ACTION]);
+	put_key(o, "campaign_id");
+	put_number_or(o, r->campaign, c->dflt_text[D_CAMPAIGN]);
+	put_key(o, "campaign_run_id");
+	put_number_or(o, r->run, c->dflt_text[D_RUN]);
+	put_key(o, "type");
+	buf_adds(o, c->dflt_text[D_TYPE]);
+	put_key(o, "status");
+	put_column(o, d, "voter-registration-status", 1);
+	put_key(o, "source");
+	if (r->source)
+		jsonw_cstring(o, r->source);
+	else
+		buf_adds(o, c->dflt_text[D_SOURCE]);
+	put_key(o, "source_details");
+	put_string_or(o, r->source_details, "null");
+	buf_adds(o, ",\"referrer_user_id\":null,\"group_id\":null");
+	put_key(o, "created_at");
+	put_column(o, d, "created-at", 0);
+	put_key(o, "details");
+	buf_addc(o, '{');
+	for (i = 0; i < NELEM(detail_cols); i++) {
+		put_key(o, detail_cols[i]);
+		put_column(o, d, detail_cols[i], 1);
+	}
+	buf_addc(o, '}');
+	put_key(o, "user");
+	buf_addc(o, '{');
+	for (i = 0; i < NELEM(user_fields); i++) {
+		put_key(o, user_fields[i][0]);
+		put_column(o, d, user_fields[i][1], 0);
+	}
+	buf_addc(o, '}');
+	put_meta(o, d, r);
+	buf_add(o, "}\n", 2);
+}
+
+static int
+fast(struct stage *st, struct jdoc *d, void *arg)
+{
+	struct ctx *c = arg;
+	struct referral r;
+
+	if (!fast_usable(d) || scrubbed_doc(c, d))
+		return STAGE_SLOW;
+	jdoc_cstr(d, column(d, "referral-code"), &c->code);
+	read_referral(c, st, c->code.data, &r);
+	buf_reset(&st->out);
+	write_canonical(c, d, &r, &st->out);
+	stage_emit_line(st, &st->out);
+	buf_release(&r.why);
+	return 0;
+}
+
+/*
+ * Sets the fast path up: the map's defaults as JSON text. It stays off
+ * when a scrub rule names a column jdoc cannot look up as written.
+ */
+static void
+fast_init(struct ctx *c, struct stage *st)
+{
+	json_t *v;
+	size_t i;
+
+	for (i = 0; i < c->map->nscrub; i++) {
+		if (!jdoc_plain_path(c->map->scrub[i].field))
+			return;
+	}
+	for (i = 0; i < ND; i++) {
+		v = dflt(c->map, dflt_keys[i]);
+		c->dflt_text[i] = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+		json_decref(v);
+		if (c->dflt_text[i] == NULL)
+			return;
+	}
+	stage_fast(st, fast);
 }
 
 static void
@@ -371,7 +631,8 @@ main(int argc, char **argv)
 {
 	struct stage st;
 	struct map m;
-	struct ctx c = {.map = &m};
+	struct ctx c = {.map = &m, .scratch = BUF_INIT, .code = BUF_INIT};
+	size_t i;
 	int rc;
 
 	stage_init(&st, "tv-filter", SYNOPSIS);
@@ -379,6 +640,7 @@ main(int argc, char **argv)
 		map_release(&m);
 		return rc < 0 ? EXIT_OK : rc;
 	}
+	fast_init(&c, &st);
 	if ((rc = stage_start(&st)) == 0)
 		rc = stage_run(&st, argc - optind, argv + optind, each, &c);
 	if (c.bad_user || c.bad_number)
@@ -389,5 +651,9 @@ main(int argc, char **argv)
 		    c.bad_user, c.bad_number);
 	rc = stage_finish(&st, rc);
 	map_release(&m);
+	for (i = 0; i < ND; i++)
+		free(c.dflt_text[i]);
+	buf_release(&c.scratch);
+	buf_release(&c.code);
 	return rc;
 }

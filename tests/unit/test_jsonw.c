@@ -1,8 +1,8 @@
 /*
  * Unit tests for common/jsonw.c: JSON string escaping (quote, backslash,
- * the short escapes, other control bytes as \u00XX), UTF-8 passed through
- * unchanged, output that jansson reads back to the same bytes, the buffer
- * maximum, and jsonw_uint.
+ * the short escapes, other control bytes as \u00XX in upper-case hex, as
+ * jansson writes them), UTF-8 passed through unchanged, output that jansson
+ * reads back to the same bytes, the buffer maximum, and jsonw_uint.
  */
 #include <jansson.h>
 #include <limits.h>
@@ -52,11 +52,11 @@ TEST(short_escapes)
 TEST(control_bytes_as_u00xx)
 {
 	CHECK_JSON("\x01", "\"\\u0001\"");
-	CHECK_JSON("\x1f", "\"\\u001f\"");
-	CHECK_JSON("\x0b", "\"\\u000b\"");
-	CHECK_JSON("\x1b[0m", "\"\\u001b[0m\"");
+	CHECK_JSON("\x1f", "\"\\u001F\"");
+	CHECK_JSON("\x0b", "\"\\u000B\"");
+	CHECK_JSON("\x1b[0m", "\"\\u001B[0m\"");
 	CHECK_JSON("a\0b", "\"a\\u0000b\"");
-	CHECK_JSON("\x10\x1a", "\"\\u0010\\u001a\"");
+	CHECK_JSON("\x10\x1a", "\"\\u0010\\u001A\"");
 }
 
 TEST(every_control_byte)
@@ -74,7 +74,7 @@ TEST(every_control_byte)
 		if (p)
 			snprintf(want, sizeof(want), "\"\\%c\"", p[1]);
 		else
-			snprintf(want, sizeof(want), "\"\\u%04x\"", i);
+			snprintf(want, sizeof(want), "\"\\u%04X\"", i);
 		buf_reset(&b);
 		CHECK(jsonw_string(&b, &c, 1) == 0);
 		if (b.len != strlen(want) || memcmp(b.data, want, b.len) != 0) {
