@@ -34,10 +34,10 @@ PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -ljansson -l
 # Debian's libcsv ships no .pc file.
 CSV_LIBS   := $(shell pkg-config --libs csv 2>/dev/null || echo -lcsv)
 
-ALL_CFLAGS  := $(WARN) -Icommon $(PKG_CFLAGS) -DSLUICE_VERSION='"$(VERSION)"' \
+ALL_CFLAGS  := $(WARN) -pthread -Icommon $(PKG_CFLAGS) -DSLUICE_VERSION='"$(VERSION)"' \
                $(SAN_FLAGS) $(CFLAGS) -MMD -MP
 ALL_LDFLAGS := $(SAN_FLAGS) $(LDFLAGS)
-LIBS        := $(CSV_LIBS) $(PKG_LIBS) -lm
+LIBS        := $(CSV_LIBS) $(PKG_LIBS) -lm -pthread
 
 COMMON_SRC := $(wildcard common/*.c)
 COMMON_OBJ := $(COMMON_SRC:%.c=$(BUILD)/%.o)

@@ -319,20 +319,33 @@ map_user_rank(const struct map *m, const char *status)
 	return rank_in(m->user_rank, m->nuser_rank, status);
 }
 
+/*
+ * The upgrade rule on ranks: an unlisted next never wins; no current
+ * status at all ranks below everything; an unlisted current one ranks as
+ * the lowest listed (the old importer's comparison of 0-based positions
+ * with PHP's false: Rogue's default "pending" is not moved by "uncertain",
+ * chompy-behaviour.md 2.4 and case 16).
+ */
+static int
+upgrades(int cur, int next, int have_current)
+{
+	if (have_current && cur == 0)
+		cur = 1;
+	return next > 0 && next > cur;
+}
+
 int
 map_upgrades(const struct map *m, const char *current, const char *next)
 {
-	int r = map_rank(m, next);
-
-	return r > 0 && r > map_rank(m, current);
+	return upgrades(
+	    map_rank(m, current), map_rank(m, next), current != NULL);
 }
 
 int
 map_user_upgrades(const struct map *m, const char *current, const char *next)
 {
-	int r = map_user_rank(m, next);
-
-	return r > 0 && r > map_user_rank(m, current);
+	return upgrades(
+	    map_user_rank(m, current), map_user_rank(m, next), current != NULL);
 }
 
 /* Whether have (NULL: not a string) is the wanted value or one of them. */

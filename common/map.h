@@ -84,9 +84,10 @@ int map_user_rank(const struct map *m, const char *status);
 
 /*
  * Whether a post moves from current (NULL: none) to next: only when next is
- * listed and ranks strictly above current; an unlisted current counts as
- * the lowest, so an unlisted next never wins. map_user_upgrades is the same
- * on user_rank.
+ * listed and ranks strictly above current. No current status (NULL) ranks
+ * below every listed one; an unlisted current one counts as the lowest
+ * listed (so "uncertain" does not replace Rogue's default "pending"); an
+ * unlisted next never wins. map_user_upgrades is the same on user_rank.
  */
 int map_upgrades(const struct map *m, const char *current, const char *next);
 int map_user_upgrades(

@@ -40,13 +40,47 @@ ndjson_type_name(const json_t *v)
 	return "null";
 }
 
-/* Sets up a reject of the current line with a formatted reason. */
-static enum ndjson_status
-reject(struct ndjson_reader *r, const char *line, size_t len)
+enum ndjson_status
+ndjson_check(enum lines_status ls, const char *line, size_t *len, size_t max,
+    struct buf *why)
 {
-	r->raw = line;
-	r->rawlen = len;
-	return NDJSON_REJECT;
+	buf_reset(why);
+	if (ls == LINES_TOOLONG) {
+		buf_printf(why, "line longer than %zu bytes", max);
+		return NDJSON_REJECT;
+	}
+	/* Tolerate CRLF files: the \r is line ending, not data. */
+	if (*len && line[*len - 1] == '\r')
+		(*len)--;
+	if (*len == 0) {
+		buf_adds(why, "empty line, expected a JSON object");
+		return NDJSON_REJECT;
+	}
+	return NDJSON_RECORD;
+}
+
+enum ndjson_status
+ndjson_parse_text(const char *text, size_t len, json_t **rec, struct buf *why)
+{
+	json_error_t err;
+	json_t *v;
+
+	*rec = NULL;
+	buf_reset(why);
+	v = json_loadb(text, len, JSON_DECODE_ANY | JSON_ALLOW_NUL, &err);
+	if (v == NULL) {
+		buf_printf(
+		    why, "invalid JSON at column %d: %s", err.column, err.text);
+		return NDJSON_REJECT;
+	}
+	if (!json_is_object(v)) {
+		buf_printf(
+		    why, "expected a JSON object, got %s", ndjson_type_name(v));
+		json_decref(v);
+		return NDJSON_REJECT;
+	}
+	*rec = v;
+	return NDJSON_RECORD;
 }
 
 enum ndjson_status
@@ -54,55 +88,22 @@ ndjson_line(struct ndjson_reader *r)
 {
 	const char *line;
 	size_t len;
+	enum lines_status ls = lines_next(&r->lines, &line, &len);
 
-	buf_reset(&r->why);
-	switch (lines_next(&r->lines, &line, &len)) {
-	case LINES_EOF:
+	if (ls == LINES_EOF)
 		return NDJSON_EOF;
-	case LINES_ERROR:
+	if (ls == LINES_ERROR)
 		return NDJSON_ERROR;
-	case LINES_TOOLONG:
-		r->line = r->lines.lineno;
-		buf_printf(&r->why, "line longer than %zu bytes", r->lines.max);
-		return reject(r, line, len);
-	case LINES_OK:
-		break;
-	}
 	r->line = r->lines.lineno;
-	/* Tolerate CRLF files: the \r is line ending, not data. */
-	if (len && line[len - 1] == '\r')
-		len--;
-	if (len == 0) {
-		buf_adds(&r->why, "empty line, expected a JSON object");
-		return reject(r, line, len);
-	}
 	r->raw = line;
 	r->rawlen = len;
-	return NDJSON_RECORD;
+	return ndjson_check(ls, line, &r->rawlen, r->lines.max, &r->why);
 }
 
 enum ndjson_status
 ndjson_parse(struct ndjson_reader *r, json_t **rec)
 {
-	json_error_t err;
-	json_t *v;
-
-	*rec = NULL;
-	v = json_loadb(
-	    r->raw, r->rawlen, JSON_DECODE_ANY | JSON_ALLOW_NUL, &err);
-	if (v == NULL) {
-		buf_printf(&r->why, "invalid JSON at column %d: %s", err.column,
-		    err.text);
-		return NDJSON_REJECT;
-	}
-	if (!json_is_object(v)) {
-		buf_printf(&r->why, "expected a JSON object, got %s",
-		    ndjson_type_name(v));
-		json_decref(v);
-		return NDJSON_REJECT;
-	}
-	*rec = v;
-	return NDJSON_RECORD;
+	return ndjson_parse_text(r->raw, r->rawlen, rec, &r->why);
 }
 
 enum ndjson_status

@@ -45,6 +45,19 @@ enum ndjson_status ndjson_next(struct ndjson_reader *r, json_t **rec);
 enum ndjson_status ndjson_line(struct ndjson_reader *r);
 enum ndjson_status ndjson_parse(struct ndjson_reader *r, json_t **rec);
 
+/*
+ * The two steps on a line read elsewhere (by a reader thread, feed.h).
+ * ndjson_check() takes what lines_next() said of the line (LINES_OK or
+ * LINES_TOOLONG), trims a final \r from *len, and returns NDJSON_RECORD,
+ * or NDJSON_REJECT with the reason in why (max is the line maximum, for
+ * the message). ndjson_parse_text() parses a record line: NDJSON_RECORD
+ * with a new reference in *rec, or NDJSON_REJECT with the reason in why.
+ */
+enum ndjson_status ndjson_check(enum lines_status ls, const char *line,
+    size_t *len, size_t max, struct buf *why);
+enum ndjson_status ndjson_parse_text(
+    const char *text, size_t len, json_t **rec, struct buf *why);
+
 /* Frees the reader's buffers. */
 void ndjson_release(struct ndjson_reader *r);
 

@@ -9,6 +9,7 @@
 #include "diag.h"
 #include "exitcode.h"
 #include "input.h"
+#include "lines.h"
 #include "map.h"
 #include "ndjson.h"
 #include "stage.h"
@@ -25,6 +26,7 @@ stage_init(struct stage *st, const char *name, const char *synopsis)
 	diag_init(name);
 	tally_init(&st->tally);
 	buf_init(&st->out, BUF_UNLIMITED);
+	buf_init(&st->why, 4096);
 	jdoc_init(&st->doc);
 	opterr = 0; /* our own messages, without the program's path */
 }
@@ -207,23 +209,46 @@ stage_record(struct stage *st)
 }
 
 /*
- * Hands one line that may hold a record to the fast callback, else parses
- * it for the tree callback. Returns 0, or an exit status.
+ * Hands a record line to the fast callback, else parses it for the tree
+ * callback. Returns 0, or an exit status.
  */
 static int
-handle(struct stage *st, struct ndjson_reader *r,
-    int (*each)(struct stage *, json_t *, void *), void *ctx)
+handle(
+    struct stage *st, int (*each)(struct stage *, json_t *, void *), void *ctx)
 {
 	int rc;
 
-	if (st->fast && jdoc_parse(&st->doc, r->raw, r->rawlen) == 0 &&
+	if (st->fast && jdoc_parse(&st->doc, st->raw, st->rawlen) == 0 &&
 	    (rc = st->fast(st, &st->doc, ctx)) != STAGE_SLOW)
 		return rc;
-	if (st->rec == NULL && ndjson_parse(r, &st->rec) != NDJSON_RECORD) {
-		stage_reject_raw(st, r->raw, r->rawlen, r->why.data);
+	if (st->rec == NULL && ndjson_parse_text(st->raw, st->rawlen, &st->rec,
+	                           &st->why) != NDJSON_RECORD) {
+		stage_reject_raw(st, st->raw, st->rawlen, st->why.data);
 		return 0;
 	}
 	return each(st, st->rec, ctx);
+}
+
+int
+stage_line(struct stage *st, const char *file, unsigned long long line,
+    int toolong, const char *text, size_t len,
+    int (*each)(struct stage *, json_t *, void *), void *ctx)
+{
+	int rc = 0;
+
+	st->file = file;
+	st->line = line;
+	st->raw = text;
+	st->rawlen = len;
+	st->tally.in++;
+	if (ndjson_check(toolong ? LINES_TOOLONG : LINES_OK, text, &st->rawlen,
+	        st->max_line, &st->why) == NDJSON_REJECT)
+		stage_reject_raw(st, text, st->rawlen, st->why.data);
+	else
+		rc = handle(st, each, ctx);
+	json_decref(st->rec);
+	st->rec = NULL;
+	return rc;
 }
 
 /* Reads one file. Returns 0, or an exit status. */
@@ -232,35 +257,28 @@ run_file(struct stage *st, const char *path,
     int (*each)(struct stage *, json_t *, void *), void *ctx)
 {
 	struct input in;
-	struct ndjson_reader r;
-	enum ndjson_status s;
+	struct lines lr;
+	enum lines_status s;
+	const char *line;
+	size_t len;
 	int rc = 0;
 
 	if (input_open(&in, path) != INPUT_OK) {
 		diag(in.name, 0, "%s", in.errmsg);
 		return input_exitcode(in.status);
 	}
-	st->file = in.name;
-	ndjson_init(&r, &in, st->max_line);
-	while (rc == 0 && (s = ndjson_line(&r)) != NDJSON_EOF) {
-		st->line = r.line;
-		st->raw = r.raw;
-		st->rawlen = r.rawlen;
-		if (s == NDJSON_ERROR) {
-			diag(in.name, r.lines.lineno + 1, "%s", in.errmsg);
+	lines_init(&lr, &in, st->max_line);
+	while (rc == 0 && (s = lines_next(&lr, &line, &len)) != LINES_EOF) {
+		if (s == LINES_ERROR) {
+			diag(in.name, lr.lineno + 1, "%s", in.errmsg);
 			rc = input_exitcode(in.status);
 			break;
 		}
-		st->tally.in++;
-		if (s == NDJSON_REJECT)
-			stage_reject_raw(st, r.raw, r.rawlen, r.why.data);
-		else
-			rc = handle(st, &r, each, ctx);
-		json_decref(st->rec);
-		st->rec = NULL;
+		rc = stage_line(st, in.name, lr.lineno, s == LINES_TOOLONG,
+		    line, len, each, ctx);
 		progress_tick(&st->prog);
 	}
-	ndjson_release(&r);
+	lines_release(&lr);
 	input_close(&in);
 	return rc;
 }
@@ -347,6 +365,7 @@ stage_finish(struct stage *st, int rc)
 	}
 	buf_release(&line);
 	buf_release(&st->out);
+	buf_release(&st->why);
 	jdoc_release(&st->doc);
 	return st->status;
 }

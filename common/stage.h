@@ -86,6 +86,7 @@ struct stage {
 	struct rejects rej, drop;
 	struct progress prog;
 	struct buf out;
+	struct buf why;           /* the reason of a line's reject */
 	unsigned long long shown; /* rejects told on stderr */
 	int status;               /* the worst exit status so far */
 };
@@ -135,6 +136,17 @@ void stage_fast(struct stage *st,
  * rejecting it.
  */
 json_t *stage_record(struct stage *st);
+
+/*
+ * Takes one input line read elsewhere (by a reader thread, feed.h), as
+ * stage_run() takes each of its lines: counts it, rejects it when it is
+ * not a record (toolong: it was cut at the line maximum), else hands it to
+ * the fast or the tree callback. file is borrowed until the record is
+ * accounted for. Returns 0, or the exit status the callback returned.
+ */
+int stage_line(struct stage *st, const char *file, unsigned long long line,
+    int toolong, const char *text, size_t len,
+    int (*each)(struct stage *st, json_t *rec, void *ctx), void *ctx);
 
 /* Writes rec to stdout. */
 void stage_emit(struct stage *st, const json_t *rec);

@@ -376,8 +376,11 @@ TEST(upgrades)
 	struct map m;
 
 	CHECK(load_ok(&m, full_map) == 0);
-	/* An unlisted current counts as the lowest. */
-	CHECK(map_upgrades(&m, "pending", "uncertain"));
+	/* An unlisted current counts as the lowest listed: Rogue's default
+	 * "pending" is not moved by "uncertain" (chompy case 16), by the
+	 * next one up it is. */
+	CHECK(!map_upgrades(&m, "pending", "uncertain"));
+	CHECK(map_upgrades(&m, "pending", "ineligible"));
 	CHECK(map_upgrades(&m, "confirmed", "register-OVR"));
 	CHECK(map_upgrades(&m, "uncertain", "register-form"));
 	CHECK(!map_upgrades(&m, "register-form", "register-OVR"));

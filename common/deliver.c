@@ -1,0 +1,379 @@
+/* The delivery stages' loop; see deliver.h. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "deliver.h"
+#include "diag.h"
+#include "exitcode.h"
+
+#define FEED_QUEUE 256 /* lines read ahead by the reader thread */
+
+void
+deliver_opts_init(struct deliver_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	http_opts_default(&o->http);
+}
+
+/* Seconds, with a fraction, from 0 to a day: 0 or -1. */
+static int
+seconds(const char *arg, double *out)
+{
+	char *end;
+	double v = strtod(arg, &end);
+
+	if (end == arg || *end != '\0' || !(v >= 0 && v <= 86400))
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int
+deliver_option(
+    struct deliver_opts *o, int ch, const char *arg, const char *synopsis)
+{
+	unsigned long long n;
+	double t;
+
+	switch (ch) {
+	case 'c':
+		if (cli_uint(arg, 1024, &n) < 0 || n == 0)
+			return cli_usage_error(synopsis,
+			    "--concurrency takes a number from 1 to 1024");
+		o->http.concurrency = (unsigned)n;
+		return 0;
+	case 'N':
+		if (cli_uint(arg, 100, &n) < 0)
+			return cli_usage_error(
+			    synopsis, "--retries takes a number from 0 to 100");
+		o->http.retries = (unsigned)n;
+		return 0;
+	case 'M':
+	case 'T':
+	case 'O':
+		if (seconds(arg, &t) < 0)
+			return cli_usage_error(
+			    synopsis, "bad number of seconds '%s'", arg);
+		if (ch == 'M')
+			o->http.retry_max_time = t;
+		else if (ch == 'T')
+			o->http.timeout_ms = (long)(t * 1000);
+		else
+			o->http.connect_timeout_ms = (long)(t * 1000);
+		return 0;
+	case 'A':
+		o->http.cacert = arg;
+		return 0;
+	case 'f':
+		o->secret_file = arg;
+		return 0;
+	case 'U':
+		o->url = arg;
+		return 0;
+	case 'n':
+		o->dry_run = 1;
+		return 0;
+	}
+	return 1;
+}
+
+/* An environment variable that is set and not empty, or NULL. */
+static const char *
+env(const char *name)
+{
+	const char *v = getenv(name);
+
+	return v && *v ? v : NULL;
+}
+
+int
+deliver_configure(struct deliver_opts *o, const char *url_var, const char **url,
+    struct oauth *oauth)
+{
+	const char *ns = env("NORTHSTAR_URL"), *id = env("NORTHSTAR_CLIENT_ID");
+	struct buf err = BUF_INIT;
+	char *secret;
+
+	*url = o->url ? o->url : env(url_var);
+	if (*url == NULL) {
+		diag(NULL, 0, "no service: set %s or use --url URL", url_var);
+		return EXIT_USAGE;
+	}
+	if (o->dry_run)
+		return 0;
+	if (ns == NULL || id == NULL) {
+		diag(NULL, 0, "no OAuth client: set %s",
+		    ns == NULL && id == NULL ? "NORTHSTAR_URL and "
+		                               "NORTHSTAR_CLIENT_ID"
+		    : ns == NULL             ? "NORTHSTAR_URL"
+		                             : "NORTHSTAR_CLIENT_ID");
+		return EXIT_USAGE;
+	}
+	if ((secret = oauth_read_secret(o->secret_file, &err)) == NULL) {
+		diag(NULL, 0, "%s", err.data);
+		buf_release(&err);
+		return EXIT_USAGE;
+	}
+	oauth_init(oauth, ns, id, secret, NULL);
+	memset(secret, 0, strlen(secret));
+	free(secret);
+	buf_release(&err);
+	return 0;
+}
+
+void
+deliver_init(struct deliver *d, struct stage *st, const struct deliver_ops *ops,
+    void *ctx, size_t window)
+{
+	size_t i;
+
+	memset(d, 0, sizeof(*d));
+	d->st = st;
+	d->ops = ops;
+	d->ctx = ctx;
+	d->cap = window ? window : 1;
+	d->ring = xcalloc(d->cap, sizeof(*d->ring));
+	for (i = 0; i < d->cap; i++) {
+		buf_init(&d->ring[i].why, 4096);
+		http_call_init(&d->ring[i].call);
+		d->ring[i].d = d;
+	}
+	buf_init(&d->stop_why, 4096);
+}
+
+int
+deliver_connect(
+    struct deliver *d, const struct http_opts *o, struct oauth *oauth)
+{
+	struct buf err = BUF_INIT;
+
+	d->http = http_new(o, oauth, &err);
+	if (d->http == NULL) {
+		diag(NULL, 0, "%s", err.data);
+		buf_release(&err);
+		return EXIT_UNAVAILABLE;
+	}
+	buf_release(&err);
+	return 0;
+}
+
+void
+deliver_release(struct deliver *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->n; i++)
+		json_decref(deliver_job(d, i)->rec);
+	http_free(d->http);
+	for (i = 0; i < d->cap; i++) {
+		buf_release(&d->ring[i].why);
+		http_call_release(&d->ring[i].call);
+	}
+	free(d->ring);
+	buf_release(&d->stop_why);
+	memset(d, 0, sizeof(*d));
+}
+
+struct job *
+deliver_job(struct deliver *d, size_t i)
+{
+	return &d->ring[(d->head + i) % d->cap];
+}
+
+void
+deliver_stop(struct deliver *d, int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	d->stopped = exit_worst(d->stopped, status);
+	if (d->stop_why.len)
+		return;
+	va_start(ap, fmt);
+	buf_reset(&d->stop_why);
+	if (buf_grow(&d->stop_why, 1024) == 0) {
+		vsnprintf(d->stop_why.data, 1024, fmt, ap);
+		d->stop_why.len = strlen(d->stop_why.data);
+	}
+	va_end(ap);
+	diag(NULL, 0, "%s; stopping: records not delivered are rejected",
+	    d->stop_why.data);
+}
+
+void
+job_finish(struct job *j)
+{
+	j->done = 1;
+}
+
+void
+job_reject(struct job *j, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	buf_reset(&j->why);
+	if (n > 0 && buf_grow(&j->why, (size_t)n) == 0) {
+		va_start(ap, fmt);
+		vsnprintf(j->why.data, (size_t)n + 1, fmt, ap);
+		va_end(ap);
+		j->why.len = (size_t)n;
+	} else {
+		buf_adds(&j->why, "rejected");
+	}
+	j->done = 1;
+}
+
+static void
+reject_stopped(struct job *j)
+{
+	job_reject(j, "not delivered: %s", j->d->stop_why.data);
+}
+
+void
+job_failed(struct job *j, const char *what)
+{
+	struct http_call *c = &j->call;
+
+	if (c->result == HTTP_REFUSED)
+		deliver_stop(j->d, EXIT_NOPERM, "%s: %s", what, c->err.data);
+	else
+		deliver_stop(j->d, EXIT_UNAVAILABLE, "%s unavailable: %s", what,
+		    c->err.data);
+	reject_stopped(j);
+}
+
+void
+job_call(struct job *j, double delay)
+{
+	if (j->d->stopped || j->d->http == NULL) {
+		if (!j->d->stopped)
+			deliver_stop(j->d, EXIT_UNAVAILABLE, "no network");
+		reject_stopped(j);
+		return;
+	}
+	http_start(j->d->http, &j->call, delay);
+}
+
+/* stage_line's callback: a record becomes a job at the window's tail. */
+static int
+accept_record(struct stage *st, json_t *rec, void *arg)
+{
+	struct deliver *d = arg;
+	struct job *j = deliver_job(d, d->n++);
+
+	j->rec = json_incref(rec);
+	j->file = st->file;
+	j->line = st->line;
+	j->done = 0;
+	j->state = 0;
+	j->priv = NULL;
+	buf_reset(&j->why);
+	j->call.tries = 0;
+	if (d->stopped)
+		reject_stopped(j);
+	else
+		d->ops->start(d, j);
+	return 0;
+}
+
+/* Takes one item of the reader's. */
+static void
+take(struct deliver *d, struct feed_item *it)
+{
+	if (it->kind == FEED_ERROR) {
+		diag(it->file, it->line, "%s", it->text);
+		d->input_status = exit_worst(d->input_status, it->status);
+	} else {
+		stage_line(d->st, it->file, it->line, it->kind == FEED_TOOLONG,
+		    it->text, it->len, accept_record, d);
+	}
+	free(it->text);
+}
+
+/* Writes or rejects the finished jobs at the window's head. */
+static void
+flush(struct deliver *d)
+{
+	struct stage *st = d->st;
+	struct job *j;
+
+	while (d->n && (j = deliver_job(d, 0))->done) {
+		st->file = j->file;
+		st->line = j->line;
+		if (j->why.len)
+			stage_reject(st, j->rec, "%s", j->why.data);
+		else
+			stage_emit(st, j->rec);
+		d->ops->release(d, j);
+		json_decref(j->rec);
+		j->rec = NULL;
+		d->head = (d->head + 1) % d->cap;
+		d->n--;
+		progress_tick(&st->prog);
+	}
+}
+
+/* After a stop, once nothing is on the wire: reject what is left. */
+static void
+reject_rest(struct deliver *d)
+{
+	size_t i;
+	struct job *j;
+
+	for (i = 0; i < d->n; i++) {
+		j = deliver_job(d, i);
+		if (!j->done)
+			reject_stopped(j);
+	}
+}
+
+static void
+wake(void *arg)
+{
+	struct deliver *d = arg;
+
+	if (d->http)
+		http_wakeup(d->http);
+}
+
+int
+deliver_run(struct deliver *d, int nfiles, char **files)
+{
+	struct feed_item it;
+	int got = 0, ended = 0;
+
+	if (feed_start(&d->feed, nfiles, files, d->st->max_line, FEED_QUEUE,
+	        wake, d) < 0) {
+		diag(NULL, 0, "cannot start the reader thread");
+		return EXIT_IOERR;
+	}
+	for (;;) {
+		while (d->n < d->cap &&
+		       (got = d->http ? feed_take(&d->feed, &it)
+		                      : feed_wait(&d->feed, &it)) == 1)
+			take(d, &it);
+		ended = got < 0;
+		if (!d->stopped && d->ops->advance)
+			d->ops->advance(d);
+		if (d->stopped && (d->http == NULL || !http_pending(d->http)))
+			reject_rest(d);
+		flush(d);
+		if (ended && d->n == 0 &&
+		    (d->http == NULL || !http_pending(d->http)))
+			break;
+		if (d->http) {
+			http_poll(
+			    d->http, d->n < d->cap && !ended ? 250 : 1000);
+			d->st->prog.retries = http_retries(d->http);
+			flush(d);
+		}
+	}
+	feed_release(&d->feed);
+	return exit_worst(d->input_status, d->stopped);
+}

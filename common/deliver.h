@@ -1,0 +1,184 @@
+/*
+ * The loop the delivery stages (post-northstar, post-rogue) share, so that
+ * a stage holds only what it does with one record.
+ *
+ * Records are read by a reader thread (feed.h) and become jobs in a window
+ * kept in input order. The stage moves each job along, one HTTP call at a
+ * time (http.h), and says when it is finished or rejected; finished jobs
+ * leave the window at its head, so records are written in the order they
+ * were read, each with what the stage added to it.
+ *
+ * When a service stays unavailable after the retries (exit 69) or refuses
+ * the credentials (exit 77), delivery stops: no new call starts, the calls
+ * on the wire end (and what they confirm still counts), and every record
+ * not delivered is rejected with the reason, the rest of the input too. So
+ * in = out + dropped + rejected still holds and the rejects file holds
+ * exactly the records to send again.
+ *
+ *	struct deliver d;
+ *	deliver_init(&d, &st, &ops, ctx, window);
+ *	deliver_connect(&d, &http_opts, &oauth)   (or none: a dry run)
+ *	rc = deliver_run(&d, nfiles, files);
+ *	deliver_release(&d);
+ */
+#ifndef DELIVER_H
+#define DELIVER_H
+
+#include <jansson.h>
+
+#include "buf.h"
+#include "feed.h"
+#include "http.h"
+#include "stage.h"
+
+struct deliver;
+
+/* The options every delivery stage takes, and what they come to. */
+struct deliver_opts {
+	struct http_opts http;
+	const char *url;         /* --url: the service, else its variable */
+	const char *secret_file; /* --client-secret-file */
+	int dry_run;             /* --dry-run */
+};
+
+#define DELIVER_SHORTOPTS "c:N:M:T:O:A:f:U:n"
+/* clang-format off */
+#define DELIVER_LONGOPTS                                               \
+	{"concurrency", required_argument, NULL, 'c'},                 \
+	{"retries", required_argument, NULL, 'N'},                     \
+	{"retry-max-time", required_argument, NULL, 'M'},              \
+	{"timeout", required_argument, NULL, 'T'},                     \
+	{"connect-timeout", required_argument, NULL, 'O'},             \
+	{"cacert", required_argument, NULL, 'A'},                      \
+	{"client-secret-file", required_argument, NULL, 'f'},          \
+	{"url", required_argument, NULL, 'U'},                         \
+	{"dry-run", no_argument, NULL, 'n'}
+/* clang-format on */
+
+#define DELIVER_OPTIONS_HELP                                                   \
+	"  -U, --url URL             the service (default: the environment "   \
+	"variable)\n"                                                          \
+	"  -c, --concurrency N       requests in flight at most (default 8)\n" \
+	"  -N, --retries N           retries of a failed request (default "    \
+	"8)\n"                                                                 \
+	"  -M, --retry-max-time S    stop retrying a request after S seconds " \
+	"(default 300)\n"                                                      \
+	"  -T, --timeout S           a request's time limit (default 60)\n"    \
+	"  -O, --connect-timeout S   a connection's time limit (default 10)\n" \
+	"  -A, --cacert FILE         trust the CA certificates in FILE too\n"  \
+	"  -f, --client-secret-file FILE\n"                                    \
+	"                            read the client secret from FILE (else "  \
+	"from\n"                                                               \
+	"                            NORTHSTAR_CLIENT_SECRET)\n"               \
+	"  -n, --dry-run             send nothing: write the requests it "     \
+	"would send\n"
+
+#define DELIVER_EXIT_HELP                                                      \
+	"Exit status: 0 ok, 1 some records rejected, 64 usage or "             \
+	"configuration, 65 input\nunusable, 66 file missing, 69 a service "    \
+	"stayed unavailable, 74 I/O error,\n77 credentials refused.\n"
+
+/* The defaults. */
+void deliver_opts_init(struct deliver_opts *o);
+
+/*
+ * Handles one of the delivery options (what getopt_long returned). Returns
+ * 0 when handled, 1 when the option is not one of them, or EXIT_USAGE
+ * after saying what is wrong.
+ */
+int deliver_option(
+    struct deliver_opts *o, int ch, const char *arg, const char *synopsis);
+
+/*
+ * The service's URL (--url, else the environment variable url_var) and,
+ * unless it is a dry run, the OAuth client from NORTHSTAR_URL,
+ * NORTHSTAR_CLIENT_ID and the secret (--client-secret-file or
+ * NORTHSTAR_CLIENT_SECRET), set up in oauth. Returns 0, or EXIT_USAGE after
+ * naming what is missing. Release oauth with oauth_release() when it
+ * returned 0 and it was not a dry run.
+ */
+int deliver_configure(struct deliver_opts *o, const char *url_var,
+    const char **url, struct oauth *oauth);
+
+struct job {
+	json_t *rec; /* the record: a reference the job owns */
+	const char *file;
+	unsigned long long line;
+	int done;       /* finished: written (why empty) or rejected */
+	struct buf why; /* the reject's reason */
+	struct http_call call;
+	struct deliver *d;
+	int state;  /* the stage's */
+	void *priv; /* the stage's */
+};
+
+struct deliver_ops {
+	/* A new record in the window: set the job up (may finish it). */
+	void (*start)(struct deliver *d, struct job *j);
+	/* Once a turn of the loop: start what can start. May be NULL. */
+	void (*advance)(struct deliver *d);
+	/* The job leaves the window: free what the stage holds for it. */
+	void (*release)(struct deliver *d, struct job *j);
+};
+
+struct deliver {
+	struct stage *st;
+	const struct deliver_ops *ops;
+	void *ctx;         /* the stage's */
+	struct http *http; /* NULL: no network (a dry run) */
+	struct feed feed;
+	struct job *ring;
+	size_t cap, head, n;
+	int stopped; /* 0, or EXIT_UNAVAILABLE or EXIT_NOPERM */
+	struct buf stop_why;
+	int input_status; /* the worst of the inputs' */
+};
+
+/* Sets d up for a stage; window jobs at most in flight or waiting. */
+void deliver_init(struct deliver *d, struct stage *st,
+    const struct deliver_ops *ops, void *ctx, size_t window);
+
+/*
+ * Makes the HTTP client the jobs' calls go through (oauth borrowed, may be
+ * NULL). Returns 0, or an exit status after saying what is wrong.
+ */
+int deliver_connect(
+    struct deliver *d, const struct http_opts *o, struct oauth *oauth);
+
+/*
+ * Reads the files (stdin when none) to their end and delivers every record.
+ * Returns 0 or the worst exit status (input, or why delivery stopped).
+ */
+int deliver_run(struct deliver *d, int nfiles, char **files);
+
+/* Frees what d holds. */
+void deliver_release(struct deliver *d);
+
+/* The jobs in the window, in input order: i from 0 to d->n - 1. */
+struct job *deliver_job(struct deliver *d, size_t i);
+
+/*
+ * Starts the job's call (the stage has set j->call up, with done and arg),
+ * after delay seconds; when delivery has stopped, rejects the job instead.
+ */
+void job_call(struct job *j, double delay);
+
+/* The job is finished: its record is written as it is now. */
+void job_finish(struct job *j);
+
+/* The job is rejected, with a formatted reason. */
+void job_reject(struct job *j, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/*
+ * The job's call ended in HTTP_UNAVAILABLE or HTTP_REFUSED: stops delivery
+ * (69 or 77) and rejects the job, saying what the service (what, e.g.
+ * "Rogue") did.
+ */
+void job_failed(struct job *j, const char *what);
+
+/* Stops delivery with status (69 or 77); the first reason stays. */
+void deliver_stop(struct deliver *d, int status, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+#endif

@@ -1,0 +1,149 @@
+/*
+ * An HTTP client for the delivery stages, on libcurl's multi interface:
+ * many calls in flight over kept-alive connections, at most a set number at
+ * once; connect and total timeouts; TLS verification on (a CA file may be
+ * added); retries with exponential backoff and jitter for what a retry can
+ * cure (network errors, 5xx, 429, honouring Retry-After); and the OAuth
+ * token (oauth.h) fetched when first needed, renewed before it expires and
+ * once more on a 401.
+ *
+ * A call is a struct the caller owns and keeps alive until its done
+ * callback has run; one call is one request, retried as the policy says,
+ * and ends once with a result:
+ *
+ *	HTTP_ANSWER       the server answered (see status and resp): 2xx, or
+ *	                  a 4xx a retry cannot cure
+ *	HTTP_TRANSIENT    a failure a retry may cure, for a call that is not
+ *	                  idempotent (a POST that may or may not have taken
+ *	                  effect): the caller finds out and decides, and may
+ *	                  start the same call again after http_backoff()
+ *	HTTP_UNAVAILABLE  failures until the retry budget ran out, or one no
+ *	                  retry cures (TLS verification, a bad URL): see err
+ *	HTTP_REFUSED      the credentials were refused (see err)
+ *
+ * Everything runs in the thread that calls http_poll(), except
+ * http_wakeup(), which any thread may call. Nothing here prints.
+ */
+#ifndef HTTP_H
+#define HTTP_H
+
+#include <curl/curl.h>
+#include <jansson.h>
+
+#include "buf.h"
+#include "oauth.h"
+
+enum http_result {
+	HTTP_ANSWER,
+	HTTP_TRANSIENT,
+	HTTP_UNAVAILABLE,
+	HTTP_REFUSED
+};
+
+struct http_opts {
+	unsigned concurrency;    /* calls in flight at most */
+	long connect_timeout_ms; /* per try */
+	long timeout_ms;         /* per try, all of it */
+	unsigned retries;        /* tries after the first, at most */
+	double retry_max_time;   /* seconds from the first try, at most */
+	double backoff_base;     /* seconds before the first retry */
+	double backoff_max;      /* seconds between tries, at most */
+	const char *cacert;      /* a CA file to trust too, or NULL */
+};
+
+/* The defaults the stages document: 8 in flight, 10 s to connect, ... */
+void http_opts_default(struct http_opts *o);
+
+struct http;
+
+struct http_call {
+	/* The request, set by the caller. */
+	const char *method;       /* "GET", "POST", "PUT", "PATCH" */
+	struct buf url;           /* the whole URL */
+	struct buf body;          /* sent when not empty */
+	const char *content_type; /* of the body; NULL: application/json */
+	const char *encoding;     /* Content-Encoding of the body, or NULL */
+	int auth;                 /* send the OAuth token */
+	int idempotent;           /* may be sent again as it is */
+	void (*done)(struct http_call *c);
+	void *arg; /* the caller's */
+
+	/* The outcome, set before done is called. */
+	enum http_result result;
+	long status;           /* the HTTP status, 0 when there was none */
+	struct buf resp;       /* the answer's body */
+	struct buf err;        /* what went wrong, for a message */
+	unsigned tries;        /* tries made, over the whole call */
+	unsigned retries_seen; /* of them, retried for a failure */
+
+	/* The client's. */
+	double first_try, start_at, retry_after;
+	unsigned token_gen;
+	int auth_renewed;
+	CURL *easy;
+	struct curl_slist *headers;
+	struct http_call *next;
+	struct http *h;
+};
+
+/* Sets c up empty: buffers with sane maximums, idempotent, no auth. */
+void http_call_init(struct http_call *c);
+
+/* Sets c's body to v (borrowed) as compact JSON. 0, or -1. */
+int http_set_json(struct http_call *c, const json_t *v);
+
+/* Frees what c holds (not c itself). c must not be in flight. */
+void http_call_release(struct http_call *c);
+
+/*
+ * Makes a client. oauth (borrowed, may be NULL) serves calls with auth
+ * set. Returns NULL with the reason in err when libcurl cannot be set up.
+ */
+struct http *http_new(
+    const struct http_opts *o, struct oauth *oauth, struct buf *err);
+
+/* Frees the client; calls still queued or in flight are dropped. */
+void http_free(struct http *h);
+
+/*
+ * Starts a call (a new one, or one that ended, to send it again): at once,
+ * or after delay seconds. Its result, status, resp and err are cleared;
+ * tries and first_try are kept, so retries started by the caller count
+ * against the same budget (zero c->tries to start afresh).
+ */
+void http_start(struct http *h, struct http_call *c, double delay);
+
+/*
+ * The delay before trying c again (after a failure): exponential backoff
+ * with jitter, at least the Retry-After the server asked for; -1 when the
+ * retry budget (retries, retry_max_time) is spent.
+ */
+double http_backoff(struct http *h, const struct http_call *c);
+
+/*
+ * Runs the client: starts what is due, waits for network activity at most
+ * timeout_ms (less when a retry or the token falls due; 0 does not wait),
+ * and calls the done callbacks of the calls that ended. Returns the number
+ * of calls not ended yet (queued, waiting or in flight).
+ */
+unsigned http_poll(struct http *h, int timeout_ms);
+
+/* Makes a waiting http_poll() return early. Any thread. */
+void http_wakeup(struct http *h);
+
+/* Calls not ended yet. */
+unsigned http_pending(const struct http *h);
+
+/* Tries made again after a failure, over all calls so far. */
+unsigned long long http_retries(const struct http *h);
+
+/* Monotonic seconds, the client's clock. */
+double http_now(void);
+
+/*
+ * Appends s to out, percent-encoded for a URL path segment or a query
+ * value (RFC 3986 unreserved characters kept). 0 or -1.
+ */
+int http_escape(struct buf *out, const char *s);
+
+#endif
