@@ -1,0 +1,538 @@
+/*
+ * post-northstar: finds or creates the member of each canonical record in
+ * Northstar, and fills the record's northstar_id.
+ *
+ * The member is looked up by the record's northstar_id, then by e-mail,
+ * then by mobile (only a valid mobile: chompy-behaviour.md 3.3, not
+ * 000-000-0000 and more than nine characters once spaces and dashes are
+ * gone); the first found wins. None found: the member is created from the
+ * record's user fields. A found member's voter_registration_status is
+ * changed only to one that ranks higher in the map's user_rank. The record
+ * goes on with _meta.northstar = {"result": "found" or "created", "id": ID}
+ * (and "updated": ["voter_registration_status"] when it was changed).
+ *
+ * Two records that could be the same member (the same id, e-mail or
+ * mobile) are never in flight together, so a lookup followed by a create
+ * never makes the member twice. A create whose answer was lost is not sent
+ * again blindly: the member is looked up again first. Northstar's
+ * validation errors (422) reject the record with Northstar's words.
+ */
+#include <ctype.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "deliver.h"
+#include "diag.h"
+#include "exitcode.h"
+#include "keylock.h"
+#include "map.h"
+#include "stage.h"
+
+#define SYNOPSIS "post-northstar --map FILE [OPTIONS] [FILE...]"
+
+enum step { S_WAIT, S_BY_ID, S_BY_EMAIL, S_BY_MOBILE, S_CREATE, S_UPDATE };
+enum result { R_FOUND, R_CREATED, R_UPDATED, NRESULTS };
+
+/* The user fields sent on a create, as named in the canonical record. */
+static const char *const create_fields[] = {"email", "mobile", "first_name",
+    "last_name", "addr_street1", "addr_street2", "addr_city", "addr_state",
+    "addr_zip", "voter_registration_status"};
+
+struct njob {
+	struct hash128 keys[3];
+	int nkeys, locked;
+	const char *id, *email, *mobile, *status; /* borrowed from the record */
+	char *found_id;
+	int created, relooked;
+};
+
+struct opts {
+	struct deliver_opts d;
+	const char *map;
+};
+
+struct run {
+	struct opts *o;
+	const char *url;
+	struct map map;
+	struct keylock locks;
+	struct deliver d;
+	unsigned long long results[NRESULTS];
+};
+
+/* The reference's rule for a mobile worth sending (chompy 3.3). */
+static int
+valid_mobile(const char *s)
+{
+	size_t n = 0;
+
+	if (s == NULL || strcmp(s, "000-000-0000") == 0)
+		return 0;
+	for (; *s; s++) {
+		if (*s != ' ' && *s != '-')
+			n++;
+	}
+	return n > 9;
+}
+
+/* A lock key: a kind and a value, the value normalised as Northstar does. */
+static struct hash128
+lock_key(const char *kind, const char *v)
+{
+	struct buf b = BUF_INIT;
+	struct hash128 h;
+	size_t digits = 0;
+	const char *p;
+
+	buf_adds(&b, kind);
+	if (strcmp(kind, "mobile:") == 0) {
+		/* The last ten digits: (212) 254-2390 is +12122542390. */
+		for (p = v; *p; p++)
+			digits += isdigit((unsigned char)*p) != 0;
+		for (p = v; *p; p++) {
+			if (isdigit((unsigned char)*p) && digits-- <= 10)
+				buf_addc(&b, *p);
+		}
+	} else {
+		while (isspace((unsigned char)*v))
+			v++;
+		for (p = v; *p; p++)
+			buf_addc(&b, (char)tolower((unsigned char)*p));
+		while (b.len && isspace((unsigned char)b.data[b.len - 1]))
+			b.data[--b.len] = '\0';
+	}
+	h = hash128(b.data, b.len);
+	buf_release(&b);
+	return h;
+}
+
+static const char *
+user_string(const json_t *rec, const char *field)
+{
+	const char *v = json_string_value(
+	    json_object_get(json_object_get(rec, "user"), field));
+
+	return v && *v ? v : NULL;
+}
+
+static void
+set_base(struct run *r, struct buf *u)
+{
+	buf_reset(u);
+	buf_adds(u, r->url);
+	while (u->len && u->data[u->len - 1] == '/')
+		u->data[--u->len] = '\0';
+}
+
+static void step_done(struct http_call *c);
+
+/* Sends the request of the job's step. */
+static void
+send_step(struct run *r, struct job *j, double delay)
+{
+	struct njob *nj = j->priv;
+	struct http_call *c = &j->call;
+	json_t *body, *v;
+	size_t i;
+
+	set_base(r, &c->url);
+	c->auth = 1;
+	c->done = step_done;
+	c->arg = j;
+	c->method = "GET";
+	c->idempotent = 1;
+	buf_reset(&c->body);
+	switch (j->state) {
+	case S_BY_ID:
+		buf_adds(&c->url, "/v2/users/");
+		http_escape(&c->url, nj->id);
+		break;
+	case S_BY_EMAIL:
+		buf_adds(&c->url, "/v2/email/");
+		http_escape(&c->url, nj->email);
+		break;
+	case S_BY_MOBILE:
+		buf_adds(&c->url, "/v2/mobile/");
+		http_escape(&c->url, nj->mobile);
+		break;
+	case S_CREATE:
+		buf_adds(&c->url, "/v2/users");
+		c->method = "POST";
+		c->idempotent = 0;
+		body = json_object();
+		for (i = 0; i < sizeof(create_fields) / sizeof(*create_fields);
+		     i++) {
+			v = json_object_get(
+			    json_object_get(j->rec, "user"), create_fields[i]);
+			if (json_is_string(v) && *json_string_value(v) &&
+			    (strcmp(create_fields[i], "mobile") != 0 ||
+			        nj->mobile))
+				json_object_set(body, create_fields[i], v);
+		}
+		v = json_object_get(j->rec, "referrer_user_id");
+		if (json_is_string(v))
+			json_object_set(body, "referrer_user_id", v);
+		http_set_json(c, body);
+		json_decref(body);
+		break;
+	default: /* S_UPDATE */
+		buf_adds(&c->url, "/v2/users/");
+		http_escape(&c->url, nj->found_id);
+		c->method = "PUT";
+		body =
+		    json_pack("{s:s}", "voter_registration_status", nj->status);
+		http_set_json(c, body);
+		json_decref(body);
+		break;
+	}
+	job_call(j, delay);
+}
+
+/* The first lookup step from step on that the record has a value for. */
+static enum step
+next_lookup(const struct njob *nj, enum step from)
+{
+	if (from <= S_BY_ID && nj->id)
+		return S_BY_ID;
+	if (from <= S_BY_EMAIL && nj->email)
+		return S_BY_EMAIL;
+	if (from <= S_BY_MOBILE && nj->mobile)
+		return S_BY_MOBILE;
+	return S_CREATE;
+}
+
+static void
+unlock(struct run *r, struct njob *nj)
+{
+	int i;
+
+	for (i = 0; nj->locked && i < nj->nkeys; i++)
+		keylock_drop(&r->locks, nj->keys[i]);
+	nj->locked = 0;
+}
+
+/* The job is through: keys let go, the record completed. */
+static void
+finish(struct run *r, struct job *j, int updated)
+{
+	struct njob *nj = j->priv;
+	json_t *meta = json_object_get(j->rec, "_meta"), *v;
+
+	json_object_set_new(j->rec, "northstar_id", json_string(nj->found_id));
+	if (!json_is_object(meta)) {
+		meta = json_object();
+		json_object_set_new(j->rec, "_meta", meta);
+	}
+	v = json_pack("{s:s,s:s}", "result", nj->created ? "created" : "found",
+	    "id", nj->found_id);
+	if (updated)
+		json_object_set_new(v, "updated",
+		    json_pack("[s]", "voter_registration_status"));
+	json_object_set_new(meta, "northstar", v);
+	r->results[nj->created ? R_CREATED : R_FOUND]++;
+	r->results[R_UPDATED] += updated != 0;
+	unlock(r, nj);
+	job_finish(j);
+}
+
+/* Northstar's reason for a refusal, in its words. */
+static void
+service_reason(const struct http_call *c, struct buf *out)
+{
+	json_t *ans = json_loadb(c->resp.data, c->resp.len, 0, NULL);
+	json_t *err = json_object_get(ans, "error"), *fields, *msgs, *m;
+	const char *msg = json_string_value(json_object_get(err, "message"));
+	const char *field;
+	size_t i;
+
+	buf_printf(out, "Northstar refused it (HTTP %ld)", c->status);
+	if (msg)
+		buf_printf(out, ": %s", msg);
+	fields = json_object_get(err, "fields");
+	json_object_foreach(fields, field, msgs)
+	{
+		json_array_foreach(msgs, i, m)
+		{
+			if (json_is_string(m))
+				buf_printf(out, " %s: %s", field,
+				    json_string_value(m));
+		}
+	}
+	if (ans == NULL && c->resp.len)
+		buf_printf(out, ": %.200s", c->resp.data);
+	json_decref(ans);
+}
+
+/* A member was found or made: upgrade the status if it ranks higher. */
+static void
+have_member(struct run *r, struct job *j, const json_t *user)
+{
+	struct njob *nj = j->priv;
+	const char *id = json_string_value(json_object_get(user, "id"));
+	const char *cur = json_string_value(
+	    json_object_get(user, "voter_registration_status"));
+
+	if (id == NULL) {
+		unlock(r, nj);
+		job_reject(j, "Northstar answered without the member's id");
+		return;
+	}
+	free(nj->found_id);
+	nj->found_id = xstrdup(id);
+	if (!nj->created && nj->status &&
+	    map_user_upgrades(&r->map, cur, nj->status)) {
+		j->state = S_UPDATE;
+		j->call.tries = 0;
+		send_step(r, j, 0);
+		return;
+	}
+	finish(r, j, 0);
+}
+
+/* Whether a 422 says the member exists already (a create raced). */
+static int
+exists_already(const struct http_call *c)
+{
+	return c->status == 422 && c->resp.data &&
+	       strstr(c->resp.data, "already") != NULL;
+}
+
+static void
+step_done(struct http_call *c)
+{
+	struct job *j = c->arg;
+	struct run *r = j->d->ctx;
+	struct njob *nj = j->priv;
+	json_t *ans;
+	struct buf why = BUF_INIT;
+	double delay;
+
+	if (c->result == HTTP_TRANSIENT) {
+		/* A create whose answer was lost: look again, then decide. */
+		if ((delay = http_backoff(r->d.http, c)) < 0) {
+			c->result = HTTP_UNAVAILABLE;
+		} else {
+			j->state = next_lookup(nj, S_BY_EMAIL);
+			if (j->state != S_CREATE)
+				nj->relooked = 1;
+			send_step(r, j, delay);
+			return;
+		}
+	}
+	if (c->result != HTTP_ANSWER) {
+		unlock(r, nj);
+		job_failed(j, "Northstar");
+		return;
+	}
+	if (j->state <= S_BY_MOBILE && c->status == 404) {
+		j->state = next_lookup(nj, (enum step)(j->state + 1));
+		send_step(r, j, 0);
+		return;
+	}
+	if (j->state == S_CREATE && exists_already(c) && !nj->relooked &&
+	    next_lookup(nj, S_BY_EMAIL) != S_CREATE) {
+		nj->relooked = 1;
+		j->state = next_lookup(nj, S_BY_EMAIL);
+		send_step(r, j, 0);
+		return;
+	}
+	if (c->status != 200 && c->status != 201) {
+		service_reason(c, &why);
+		unlock(r, nj);
+		job_reject(j, "%s", why.data);
+		buf_release(&why);
+		return;
+	}
+	ans = json_loadb(c->resp.data, c->resp.len, 0, NULL);
+	if (j->state == S_UPDATE) {
+		finish(r, j, 1);
+	} else {
+		nj->created = j->state == S_CREATE;
+		have_member(r, j, json_object_get(ans, "data"));
+	}
+	json_decref(ans);
+}
+
+static void
+start(struct deliver *d, struct job *j)
+{
+	struct njob *nj = xcalloc(1, sizeof(*nj));
+	const char *id =
+	    json_string_value(json_object_get(j->rec, "northstar_id"));
+
+	(void)d;
+	j->priv = nj;
+	nj->id = id && *id ? id : NULL;
+	nj->email = user_string(j->rec, "email");
+	nj->mobile = user_string(j->rec, "mobile");
+	if (!valid_mobile(nj->mobile))
+		nj->mobile = NULL;
+	nj->status = user_string(j->rec, "voter_registration_status");
+	if (!nj->id && !nj->email && !nj->mobile) {
+		job_reject(j, "no northstar_id, e-mail or valid mobile to "
+		              "find or create the member by");
+		return;
+	}
+	if (nj->id)
+		nj->keys[nj->nkeys++] = lock_key("id:", nj->id);
+	if (nj->email)
+		nj->keys[nj->nkeys++] = lock_key("email:", nj->email);
+	if (nj->mobile)
+		nj->keys[nj->nkeys++] = lock_key("mobile:", nj->mobile);
+	j->state = S_WAIT;
+}
+
+/* Takes all the job's keys, or none. */
+static int
+take_keys(struct run *r, struct njob *nj)
+{
+	int i;
+
+	for (i = 0; i < nj->nkeys; i++) {
+		if (keylock_held(&r->locks, nj->keys[i]))
+			return 0;
+	}
+	for (i = 0; i < nj->nkeys; i++) {
+		/* A record may name the same key twice (id = e-mail...). */
+		keylock_take(&r->locks, nj->keys[i]);
+	}
+	nj->locked = 1;
+	return 1;
+}
+
+static void
+advance(struct deliver *d)
+{
+	struct run *r = d->ctx;
+	struct job *j;
+	size_t i;
+
+	for (i = 0; i < d->n; i++) {
+		j = deliver_job(d, i);
+		if (j->done || j->state != S_WAIT || !take_keys(r, j->priv))
+			continue;
+		j->state = next_lookup(j->priv, S_BY_ID);
+		send_step(r, j, 0);
+	}
+}
+
+static void
+release(struct deliver *d, struct job *j)
+{
+	struct run *r = d->ctx;
+	struct njob *nj = j->priv;
+
+	if (nj == NULL)
+		return;
+	unlock(r, nj);
+	free(nj->found_id);
+	free(nj);
+	j->priv = NULL;
+}
+
+static const struct deliver_ops ops = {start, advance, release};
+
+static void
+usage(void)
+{
+	printf(
+	    "usage: " SYNOPSIS "\n"
+	    "Find or create each record's member in Northstar and fill its "
+	    "northstar_id.\n\n"
+	    "  -m, --map FILE            the business map whose \"user_rank\" "
+	    "orders member\n"
+	    "                            statuses (required)\n" DELIVER_OPTIONS_HELP
+	        STAGE_OPTIONS_HELP "\n"
+	    "Environment: NORTHSTAR_URL, NORTHSTAR_CLIENT_ID, "
+	    "NORTHSTAR_CLIENT_SECRET.\n"
+	    "Each record goes on with _meta.northstar = {\"result\": found or "
+	    "created, \"id\": ID}.\n" DELIVER_EXIT_HELP "\n"
+	    "Example:\n"
+	    "  status-map --map pipelines/maps/turbovote.json < activity.ndjson "
+	    "|\n"
+	    "      post-northstar --map pipelines/maps/turbovote.json "
+	    "--concurrency 16 \\\n"
+	    "      --rejects northstar-rejects.ndjson > members.ndjson\n");
+}
+
+static int
+parse_args(int argc, char **argv, struct opts *o, struct stage *st)
+{
+	static const struct option longopts[] = {
+	    {"map", required_argument, NULL, 'm'},
+	    DELIVER_LONGOPTS,
+	    STAGE_LONGOPTS,
+	    {NULL, 0, NULL, 0},
+	};
+	int ch, rc;
+
+	while ((ch = getopt_long(argc, argv,
+	            ":m:" DELIVER_SHORTOPTS STAGE_SHORTOPTS, longopts, NULL)) !=
+	       -1) {
+		if (ch == 'm') {
+			o->map = optarg;
+		} else if (ch == 'h') {
+			usage();
+			return -1;
+		} else {
+			if ((rc = deliver_option(
+			         &o->d, ch, optarg, SYNOPSIS)) == 1)
+				rc = stage_option(st, ch, optarg, argv);
+			if (rc != 0)
+				return rc;
+		}
+	}
+	if (o->map == NULL)
+		return cli_usage_error(SYNOPSIS, "--map FILE is required");
+	if (o->d.dry_run)
+		return cli_usage_error(SYNOPSIS,
+		    "--dry-run is post-rogue's: a member cannot be found "
+		    "without asking Northstar");
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct opts o = {0};
+	struct run r;
+	struct stage st;
+	struct oauth oauth;
+	int rc;
+
+	memset(&r, 0, sizeof(r));
+	memset(&oauth, 0, sizeof(oauth));
+	r.o = &o;
+	deliver_opts_init(&o.d);
+	stage_init(&st, "post-northstar", SYNOPSIS);
+	if ((rc = parse_args(argc, argv, &o, &st)) != 0)
+		return rc < 0 ? EXIT_OK : rc;
+	if ((rc = stage_load_map(&r.map, o.map)) != 0) {
+		map_release(&r.map);
+		return rc;
+	}
+	if ((rc = deliver_configure(&o.d, "NORTHSTAR_URL", &r.url, &oauth)) !=
+	    0) {
+		map_release(&r.map);
+		return rc;
+	}
+	keylock_init(&r.locks);
+	deliver_init(&r.d, &st, &ops, &r,
+	    o.d.http.concurrency * 16 < 256 ? 256 : o.d.http.concurrency * 16);
+	if ((rc = deliver_connect(&r.d, &o.d.http, &oauth)) == 0 &&
+	    (rc = stage_start(&st)) == 0) {
+		rc = deliver_run(&r.d, argc - optind, argv + optind);
+		diag(NULL, 0, "found=%llu created=%llu updated=%llu",
+		    r.results[R_FOUND], r.results[R_CREATED],
+		    r.results[R_UPDATED]);
+		rc = stage_finish(&st, rc);
+	}
+	deliver_release(&r.d);
+	keylock_release(&r.locks);
+	map_release(&r.map);
+	oauth_release(&oauth);
+	return rc;
+}
