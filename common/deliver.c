@@ -372,6 +372,7 @@ deliver_run(struct deliver *d, int nfiles, char **files)
 			    d->http, d->n < d->cap && !ended ? 250 : 1000);
 			d->st->prog.retries = http_retries(d->http);
 			flush(d);
+			progress_update(&d->st->prog, 0);
 		}
 	}
 	feed_release(&d->feed);

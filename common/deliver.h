@@ -69,7 +69,9 @@ struct deliver_opts {
 	"  -f, --client-secret-file FILE\n"                                    \
 	"                            read the client secret from FILE (else "  \
 	"from\n"                                                               \
-	"                            NORTHSTAR_CLIENT_SECRET)\n"               \
+	"                            NORTHSTAR_CLIENT_SECRET)\n"
+
+#define DELIVER_DRY_RUN_HELP                                                   \
 	"  -n, --dry-run             send nothing: write the requests it "     \
 	"would send\n"
 

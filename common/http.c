@@ -309,6 +309,13 @@ launch(struct http *h, struct http_call *c)
 	curl_easy_setopt(e, CURLOPT_USERAGENT, "sluice/" SLUICE_VERSION);
 	if (h->o.cacert)
 		curl_easy_setopt(e, CURLOPT_CAINFO, h->o.cacert);
+	/* On a kept-alive connection that dies before any answer, libcurl
+	 * sends the request again by itself, on a new connection. For a
+	 * request that may have taken effect (a POST the server committed
+	 * before the connection dropped) that would do it twice, behind the
+	 * caller's back; on a new connection libcurl never does. */
+	if (!c->idempotent)
+		curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, 1L);
 	if (strcmp(c->method, "GET") != 0 || c->body.len) {
 		curl_easy_setopt(
 		    e, CURLOPT_POSTFIELDS, c->body.data ? c->body.data : "");

@@ -285,7 +285,6 @@ have_member(struct run *r, struct job *j, const json_t *user)
 	if (!nj->created && nj->status &&
 	    map_user_upgrades(&r->map, cur, nj->status)) {
 		j->state = S_UPDATE;
-		j->call.tries = 0;
 		send_step(r, j, 0);
 		return;
 	}
@@ -327,6 +326,8 @@ step_done(struct http_call *c)
 		job_failed(j, "Northstar");
 		return;
 	}
+	/* An answer: the next step has a retry budget of its own. */
+	c->tries = 0;
 	if (j->state <= S_BY_MOBILE && c->status == 404) {
 		j->state = next_lookup(nj, (enum step)(j->state + 1));
 		send_step(r, j, 0);

@@ -1,0 +1,516 @@
+#!/usr/bin/env python3
+"""End-to-end tests of post-northstar and post-rogue against the emulator.
+
+Each test starts tests/servers/emulator.py on a free loopback port (and
+stops it, also on failure), runs the real stages on records made here, and
+checks what the emulator then holds and what its request log says:
+
+  - a TurboVote export through tv-filter | status-map | post-northstar |
+    post-rogue: the users and posts the reference rules give (computed here
+    from chompy-behaviour.md 2.3 and 2.4, independently of the stages);
+  - with 20% 500/503s, 429s, dropped connections and writes whose answers
+    are lost: every record delivered exactly once;
+  - the pipeline killed with SIGKILL at random moments and run again, several
+    times: one post per key with the highest status, nothing missing;
+  - the same export run twice: no write request the second time, and with
+    dedupe --seen in front of post-rogue no Rogue request at all;
+  - tokens that expire during the run; credentials refused (77); a service
+    that stays down (69, every record in the rejects file); --dry-run;
+  - the progress line on a pseudo-terminal.
+
+Usage: delivery.py BIN ROOT TMPDIR [TEST...] (test names without "test_";
+SLUICE_FAULT_SEED sets the fault dice). Prints ok/not ok lines.
+"""
+
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+
+BIN, ROOT, TMP = sys.argv[1:4]
+MAP = os.path.join(ROOT, "pipelines/maps/turbovote.json")
+SECRET = "s3cr3t-" + "%08x" % random.Random(os.getpid()).getrandbits(32)
+RANK = ["uncertain", "ineligible", "confirmed", "register-OVR",
+        "register-form"]
+USER_RANK = ["uncertain", "ineligible", "unregistered", "confirmed",
+             "registration_complete"]
+failures = 0
+
+
+def report(ok, what, detail=""):
+    global failures
+    print(("ok - " if ok else "not ok - ") + what)
+    if not ok:
+        failures += 1
+        if detail:
+            sys.stderr.write(detail + "\n")
+    sys.stdout.flush()
+
+
+class Emulator:
+    """The emulator in the background, with its own database and log."""
+
+    def __init__(self, name, *args):
+        self.dir = os.path.join(TMP, "emu-" + name)
+        os.makedirs(self.dir, exist_ok=True)
+        self.log = os.path.join(self.dir, "requests.ndjson")
+        self.args = list(args)
+        self.proc = None
+        self.start()
+
+    def start(self):
+        portfile = os.path.join(self.dir, "port")
+        if os.path.exists(portfile):
+            os.remove(portfile)
+        self.proc = subprocess.Popen(
+            [sys.executable, os.path.join(ROOT, "tests/servers/emulator.py"),
+             "--port", "0", "--port-file", portfile,
+             "--db", os.path.join(self.dir, "db.sqlite"), "--log", self.log,
+             "--client-secret", SECRET] + self.args,
+            stdout=subprocess.DEVNULL, stderr=open(
+                os.path.join(self.dir, "err"), "ab"))
+        for _ in range(200):
+            if os.path.exists(portfile) and open(portfile).read().strip():
+                break
+            if self.proc.poll() is not None:
+                raise RuntimeError("the emulator exited")
+            time.sleep(0.05)
+        self.port = int(open(portfile).read())
+        self.url = "http://127.0.0.1:%d" % self.port
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.proc = None
+
+    def control(self, path, body=None):
+        req = urllib.request.Request(
+            self.url + path, data=None if body is None else
+            json.dumps(body).encode(), method="GET" if body is None
+            else "POST", headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(req, timeout=10) as r:
+            return json.load(r)
+
+    def state(self):
+        return self.control("/_emulator/state")
+
+    def faults(self, **kw):
+        return self.control("/_emulator/faults", kw)
+
+    def requests(self):
+        if not os.path.exists(self.log):
+            return []
+        return [json.loads(line) for line in open(self.log)
+                if line.endswith("\n")]
+
+    def env(self, secret=SECRET):
+        e = dict(os.environ)
+        e.update(NORTHSTAR_URL=self.url, ROGUE_URL=self.url,
+                 NORTHSTAR_CLIENT_ID="sluice-test",
+                 NORTHSTAR_CLIENT_SECRET=secret, SLUICE_PROGRESS="0")
+        return e
+
+
+def stage(name, *args):
+    return [os.path.join(BIN, name)] + list(args)
+
+
+def run_pipeline(cmds, inp, out, env, err_path, timeout=300):
+    """Runs stages connected by pipes; returns their exit statuses."""
+    procs = []
+    src = open(inp, "rb")
+    err = open(err_path, "ab")
+    for i, cmd in enumerate(cmds):
+        last = i == len(cmds) - 1
+        p = subprocess.Popen(cmd, stdin=src,
+                             stdout=open(out, "wb") if last else
+                             subprocess.PIPE, stderr=err, env=env)
+        if procs:
+            procs[-1].stdout.close()
+        src = p.stdout
+        procs.append(p)
+    return [p.wait(timeout) for p in procs], procs
+
+
+def tv_export(path, n, seed, members):
+    """A TurboVote export as csv2ndjson writes it, with known members."""
+    rng = random.Random(seed)
+    statuses = ["initiated", "registered", "registered", "unknown", "pending",
+                "ineligible", "not-required"]
+    methods = ["online", "by-mail", ""]
+    rows = []
+    for i in range(n):
+        m = members[rng.randrange(len(members))]
+        rows.append({
+            "id": "%024x" % rng.getrandbits(96), "first-name": m["first"],
+            "middle-name": "", "last-name": m["last"], "phone": m["phone"],
+            "email": m["email"], "registered-address-street": "1 Main St",
+            "registered-address-street-2": "",
+            "registered-address-city": "Austin",
+            "registered-address-state": "TX",
+            "registered-address-zip": "73301",
+            "mailing-address-street": "", "mailing-address-street-2": "",
+            "mailing-address-city": "", "mailing-address-state": "",
+            "mailing-address-zip": "", "dob": "2000-01-01",
+            "language-preference": "en",
+            "hostname": "dosomething.turbovote.org",
+            "referral-code": rng.choice([
+                "", "campaignID:8017,campaignRunID:8022,source:email",
+                "user:%s,campaignID:8017" % ("%024x" % rng.getrandbits(96))]),
+            "partner-comms-opt-in": "true",
+            "created-at": "2018-08-17T15:17:37Z",
+            "updated-at": "2018-08-17T15:20:01Z",
+            "voter-registration-status": rng.choice(statuses),
+            "voter-registration-source": "user",
+            "voter-registration-method": rng.choice(methods),
+            "voting-method-preference": "in-person",
+            "email subscribed": "true", "sms subscribed": "false",
+            "_meta": {"source": "turbovote", "file": "export.csv",
+                      "line": i + 2}})
+    with open(path, "w") as f:
+        for r in rows:
+            f.write(json.dumps(r, separators=(",", ":"),
+                               ensure_ascii=False) + "\n")
+    return rows
+
+
+def reference_status(row):
+    """chompy-behaviour.md 2.3: (post status, member status)."""
+    s, m = row["voter-registration-status"], row["voter-registration-method"]
+    if s == "initiated":
+        return "register-form", "registration_complete"
+    if s == "registered":
+        if m == "online":
+            return "register-OVR", "registration_complete"
+        return "confirmed", "confirmed"
+    if s in ("unknown", "pending"):
+        return "uncertain", "uncertain"
+    return "ineligible", "ineligible"
+
+
+def members_for(n, seed):
+    rng = random.Random(seed)
+    out = []
+    for i in range(n):
+        phone = rng.choice(["", "212-254-%04d" % (1000 + i),
+                            "000-000-0000"])
+        out.append({"first": "M%d" % i, "last": "Test", "phone": phone,
+                    "email": "Member%d@Example.org" % i})
+    return out
+
+
+def expected_from(rows):
+    """Per member e-mail: the highest post and member status."""
+    want = {}
+    for r in rows:
+        post, user = reference_status(r)
+        e = r["email"].lower()
+        p, u = want.get(e, (None, None))
+        if p is None or RANK.index(post) > RANK.index(p):
+            p = post
+        if u is None or USER_RANK.index(user) > USER_RANK.index(u):
+            u = user
+        want[e] = (p, u)
+    return want
+
+
+def check_state(emu, want, what):
+    st = emu.state()
+    users = {u["email"]: u for u in st["users"]}
+    by_id = {u["id"]: u["email"] for u in st["users"]}
+    posts = {}
+    dup = []
+    for p in st["posts"]:
+        e = by_id.get(p["northstar_id"])
+        if (e, p["action_id"]) in posts:
+            dup.append(e)
+        posts[(e, p["action_id"])] = p["status"]
+    problems = []
+    if len(st["users"]) != len(want):
+        problems.append("%d users, want %d" % (len(st["users"]), len(want)))
+    if dup:
+        problems.append("duplicate posts for %s" % dup[:3])
+    for e, (p, u) in want.items():
+        if e not in users:
+            problems.append("no user %s" % e)
+            continue
+        if users[e]["voter_registration_status"] != u:
+            problems.append("%s: member status %s, want %s" % (
+                e, users[e]["voter_registration_status"], u))
+        if posts.get((e, 954)) != p:
+            problems.append("%s: post %s, want %s" % (
+                e, posts.get((e, 954)), p))
+    if len(st["posts"]) != len(want):
+        problems.append("%d posts, want %d" % (len(st["posts"]), len(want)))
+    report(not problems, what, "; ".join(problems[:8]))
+    return not problems
+
+
+def pipeline_cmds(ledger, extra=(), dedupe=False, concurrency="8"):
+    cmds = [stage("tv-filter", "--map", MAP),
+            stage("status-map", "--map", MAP),
+            stage("post-northstar", "--map", MAP, "--concurrency",
+                  concurrency, "--rejects", os.path.join(TMP, "ns-rej"),
+                  *extra)]
+    if dedupe:
+        cmds.append(stage("dedupe", "--key", "northstar_id,action_id,type",
+                          "--rank", "status", "--map", MAP, "--seen", ledger))
+    cmds.append(stage("post-rogue", "--map", MAP, "--ledger", ledger,
+                      "--concurrency", concurrency,
+                      "--rejects", os.path.join(TMP, "rogue-rej"),
+                      *extra))
+    return cmds
+
+
+def test_turbovote_flow():
+    emu = Emulator("flow")
+    try:
+        rows = tv_export(os.path.join(TMP, "flow.ndjson"), 240, 1,
+                         members_for(60, 1))
+        want = expected_from(rows)
+        ledger = os.path.join(TMP, "flow.ledger")
+        out = os.path.join(TMP, "flow.out")
+        err = os.path.join(TMP, "flow.err")
+        codes, _ = run_pipeline(pipeline_cmds(ledger),
+                                os.path.join(TMP, "flow.ndjson"), out,
+                                emu.env(), err)
+        report(codes == [0, 0, 0, 0],
+               "TurboVote flow: every stage exits 0", "codes %s: %s" % (
+                   codes, open(err).read()[-1500:]))
+        check_state(emu, want,
+                    "TurboVote flow: the emulator holds the users and posts "
+                    "the reference rules give")
+        results = [json.loads(l)["_meta"]["rogue"]["result"]
+                   for l in open(out)]
+        report(len(results) == 240 and set(results) <=
+               {"created", "upgraded", "unchanged", "skipped"},
+               "TurboVote flow: every record goes on with _meta.rogue")
+
+        # The same export again: no write of any kind.
+        n = len(emu.requests())
+        codes, _ = run_pipeline(pipeline_cmds(ledger),
+                                os.path.join(TMP, "flow.ndjson"), out,
+                                emu.env(), err)
+        again = emu.requests()[n:]
+        writes = [r for r in again if r["method"] != "GET"
+                  and r["path"] != "/v2/auth/token"]
+        rogue = [r for r in again if r["path"].startswith("/api/v3")]
+        report(codes == [0, 0, 0, 0] and not writes and not rogue,
+               "the same export again: no POST, PUT or PATCH, and no Rogue "
+               "request (the ledger)", "%d writes, %d Rogue requests" %
+               (len(writes), len(rogue)))
+        n = len(emu.requests())
+        codes, _ = run_pipeline(pipeline_cmds(ledger, dedupe=True),
+                                os.path.join(TMP, "flow.ndjson"), out,
+                                emu.env(), err)
+        again = emu.requests()[n:]
+        rogue = [r for r in again if r["path"].startswith("/api/v3")]
+        report(codes == [0] * 5 and not rogue and os.path.getsize(out) == 0,
+               "with dedupe --seen in front: no Rogue request, nothing left "
+               "to post", "codes %s, %d Rogue requests" % (codes, len(rogue)))
+        check_state(emu, want, "after the re-runs: still the same users "
+                    "and posts")
+    finally:
+        emu.stop()
+
+
+def test_faults():
+    emu = Emulator("faults", "--seed",
+                   os.environ.get("SLUICE_FAULT_SEED", "7"))
+    try:
+        rows = tv_export(os.path.join(TMP, "faults.ndjson"), 200, 2,
+                         members_for(50, 2))
+        want = expected_from(rows)
+        emu.faults(fail_rate=0.2, rate_limit_rate=0.03, retry_after=1,
+                   drop_rate=0.05, fail_after_write_rate=0.05,
+                   drop_after_write_rate=0.05)
+        ledger = os.path.join(TMP, "faults.ledger")
+        err = os.path.join(TMP, "faults.err")
+        env = emu.env()
+        codes, _ = run_pipeline(
+            pipeline_cmds(ledger, ("--retries", "30"), concurrency="16"),
+            os.path.join(TMP, "faults.ndjson"), os.path.join(TMP, "f.out"),
+            env, err)
+        log = emu.requests()
+        faults = sum(1 for r in log if r["fault"])
+        report(codes == [0, 0, 0, 0] and faults > 50,
+               "with 20%% 500/503s, 429s, drops and lost answers (%d faults): "
+               "every stage exits 0" % faults,
+               "codes %s: %s" % (codes, open(err).read()[-2000:]))
+        emu.faults(fail_rate=0, rate_limit_rate=0, drop_rate=0,
+                   fail_after_write_rate=0, drop_after_write_rate=0)
+        check_state(emu, want, "with faults: every record delivered exactly "
+                    "once (one user per member, one post per key)")
+    finally:
+        emu.stop()
+
+
+def test_kills():
+    emu = Emulator("kills", "--latency-ms", "5")
+    rng = random.Random(3)
+    try:
+        rows = tv_export(os.path.join(TMP, "kills.ndjson"), 300, 3,
+                         members_for(80, 3))
+        want = expected_from(rows)
+        ledger = os.path.join(TMP, "kills.ledger")
+        err = os.path.join(TMP, "kills.err")
+        killed = 0
+        for _ in range(5):
+            cmds = pipeline_cmds(ledger, concurrency="8")
+            procs = []
+            src = open(os.path.join(TMP, "kills.ndjson"), "rb")
+            for i, cmd in enumerate(cmds):
+                last = i == len(cmds) - 1
+                p = subprocess.Popen(cmd, stdin=src, stdout=subprocess.DEVNULL
+                                     if last else subprocess.PIPE,
+                                     stderr=open(err, "ab"), env=emu.env())
+                if procs:
+                    procs[-1].stdout.close()
+                src = p.stdout
+                procs.append(p)
+            time.sleep(rng.uniform(0.05, 0.6))
+            for p in procs:
+                if p.poll() is None:
+                    p.send_signal(signal.SIGKILL)
+                    killed += 1
+            for p in procs:
+                p.wait()
+        codes, _ = run_pipeline(pipeline_cmds(ledger),
+                                os.path.join(TMP, "kills.ndjson"),
+                                os.path.join(TMP, "k.out"), emu.env(), err)
+        report(codes == [0, 0, 0, 0] and killed > 0,
+               "killed with SIGKILL %d times, then run to the end: exit 0"
+               % killed, "codes %s" % codes)
+        check_state(emu, want, "after the kills: one user per member, one "
+                    "post per key with the highest status, nothing missing")
+    finally:
+        emu.stop()
+
+
+def canonical(n, seed):
+    """Canonical records with Northstar ids, for post-rogue alone."""
+    rng = random.Random(seed)
+    out = []
+    for i in range(n):
+        out.append({"northstar_id": "%024x" % (rng.randrange(n // 2) + 1),
+                    "action_id": 954, "type": "voter-reg",
+                    "status": rng.choice(RANK), "source": "turbovote",
+                    "details": {"i": str(i)}, "_meta": {"line": i + 1}})
+    return out
+
+
+def write_lines(path, recs):
+    with open(path, "w") as f:
+        for r in recs:
+            f.write(json.dumps(r, separators=(",", ":")) + "\n")
+
+
+def test_tokens_and_failures():
+    recs = canonical(60, 4)
+    inp = os.path.join(TMP, "canon.ndjson")
+    write_lines(inp, recs)
+    emu = Emulator("tokens", "--token-ttl", "1", "--latency-ms", "40")
+    try:
+        p = subprocess.run(stage("post-rogue", "--map", MAP, "--concurrency",
+                                 "2", inp), capture_output=True,
+                           env=emu.env(), timeout=120)
+        tokens = [r for r in emu.requests()
+                  if r["path"] == "/v2/auth/token"]
+        report(p.returncode == 0 and len(tokens) >= 2,
+               "tokens that expire during the run are renewed (%d tokens)"
+               % len(tokens), p.stderr.decode()[-800:])
+        everything = p.stdout + p.stderr + open(emu.log, "rb").read()
+        report(SECRET.encode() not in everything,
+               "the client secret appears in no output and no request log")
+    finally:
+        emu.stop()
+
+    emu = Emulator("refused")
+    try:
+        rej = os.path.join(TMP, "refused.rej")
+        p = subprocess.run(stage("post-rogue", "--map", MAP, "--rejects", rej,
+                                 inp), capture_output=True,
+                           env=emu.env("wrong-secret"), timeout=60)
+        n = sum(1 for _ in open(rej))
+        report(p.returncode == 77 and n == 60 and b"credentials refused"
+               in p.stderr, "wrong credentials: exit 77, every record in "
+               "the rejects file", "exit %d, %d rejects: %s" % (
+                   p.returncode, n, p.stderr.decode()[-500:]))
+        st = emu.state()
+        report(not st["posts"], "wrong credentials: nothing posted")
+    finally:
+        emu.stop()
+
+    emu = Emulator("down")
+    url = emu.url
+    emu.stop()  # nothing listens there any more
+    env = emu.env()
+    env["ROGUE_URL"] = env["NORTHSTAR_URL"] = url
+    rej = os.path.join(TMP, "down.rej")
+    t0 = time.time()
+    p = subprocess.run(stage("post-rogue", "--map", MAP, "--rejects", rej,
+                             "--retries", "3", "--retry-max-time", "2", inp),
+                       capture_output=True, env=env, timeout=60)
+    n = sum(1 for _ in open(rej))
+    report(p.returncode == 69 and n == 60 and b"in=60 out=0 dropped=0 "
+           b"rejected=60" in p.stderr, "a service that stays down: exit 69 "
+           "after the retries (%.1f s), every record in the rejects file"
+           % (time.time() - t0), "exit %d, %d rejects: %s" % (
+               p.returncode, n, p.stderr.decode()[-600:]))
+
+
+def test_dry_run():
+    recs = canonical(10, 5)
+    inp = os.path.join(TMP, "dry.ndjson")
+    write_lines(inp, recs)
+    env = dict(os.environ, ROGUE_URL="http://127.0.0.1:9")
+    env.pop("NORTHSTAR_CLIENT_SECRET", None)
+    p = subprocess.run(stage("post-rogue", "--map", MAP, "--dry-run", inp),
+                       capture_output=True, env=env, timeout=30)
+    lines = [json.loads(l) for l in p.stdout.splitlines()]
+    ok = p.returncode == 0 and len(lines) == 10 and all(
+        [q["method"] for q in l["requests"]] == ["GET", "POST"]
+        for l in lines)
+    report(ok, "--dry-run writes the requests it would send and needs no "
+           "credentials", p.stderr.decode()[-500:])
+
+
+def test_progress():
+    recs = canonical(200, 6)
+    inp = os.path.join(TMP, "progress.ndjson")
+    write_lines(inp, recs)
+    emu = Emulator("progress", "--latency-ms", "20")
+    try:
+        env = emu.env()
+        env["SLUICE_PROGRESS"] = ""
+        del env["SLUICE_PROGRESS"]
+        ts = os.path.join(TMP, "typescript")
+        cmd = "%s --map %s --concurrency 2 %s >/dev/null" % (
+            os.path.join(BIN, "post-rogue"), MAP, inp)
+        subprocess.run(["script", "-qec", cmd, ts], env=env,
+                       stdout=subprocess.DEVNULL, timeout=120)
+        text = open(ts, "rb").read()
+        report(b"records" in text and b"/s" in text and b"\x1b[K" in text,
+               "the progress line is drawn on a terminal", repr(text[-300:]))
+    finally:
+        emu.stop()
+
+
+TESTS = (test_turbovote_flow, test_faults, test_kills,
+         test_tokens_and_failures, test_dry_run, test_progress)
+for t in TESTS:
+    if sys.argv[4:] and t.__name__[5:] not in sys.argv[4:]:
+        continue
+    try:
+        t()
+    except Exception as e:  # a test that breaks counts as a failure
+        report(False, "%s ran to the end" % t.__name__, repr(e))
