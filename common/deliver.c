@@ -358,7 +358,7 @@ deliver_run(struct deliver *d, int nfiles, char **files)
 		       (got = d->http ? feed_take(&d->feed, &it)
 		                      : feed_wait(&d->feed, &it)) == 1)
 			take(d, &it);
-		ended = got < 0;
+		ended = d->input_ended = got < 0;
 		if (!d->stopped && d->ops->advance)
 			d->ops->advance(d);
 		if (d->stopped && (d->http == NULL || !http_pending(d->http)))

@@ -131,7 +131,8 @@ struct deliver {
 	struct feed feed;
 	struct job *ring;
 	size_t cap, head, n;
-	int stopped; /* 0, or EXIT_UNAVAILABLE or EXIT_NOPERM */
+	int stopped;     /* 0, or EXIT_UNAVAILABLE or EXIT_NOPERM */
+	int input_ended; /* every record has been read */
 	struct buf stop_why;
 	int input_status; /* the worst of the inputs' */
 };

@@ -381,13 +381,23 @@ lookup_start(struct run *r, struct lookup *lk, double delay)
 	http_start(r->d.http, &lk->call, delay);
 }
 
-/* Batches the groups nobody has looked up yet, by action and type. */
+/*
+ * Batches the groups nobody has looked up yet, by action and type. While
+ * anything is in flight, a part batch waits for more members (the window
+ * refills a record at a time), so lookups go out full: a record waits a
+ * little longer, and the service gets one GET for fifty records.
+ */
 static void
 start_lookups(struct run *r)
 {
 	struct group *g, **p;
 	struct lookup *lk;
+	size_t n = 0;
 
+	for (g = r->todo; g && n < BATCH; g = g->todo)
+		n++;
+	if (n < BATCH && !r->d.input_ended && http_pending(r->d.http) > 0)
+		return;
 	while (r->todo) {
 		lk = lookup_new(r);
 		for (p = &r->todo; (g = *p) != NULL && lk->n < BATCH;) {
