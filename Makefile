@@ -3,7 +3,10 @@
 #   make            build build/bin/* (the stages) and build/libcommon.a
 #   make test       install what is missing, build, run every test, then the
 #                   whole suite again under AddressSanitizer and UBSan
-#   make demo       install what is missing, build, run the demo import
+#   make demo       install what is missing, build, run the TurboVote import
+#                   on the sample against local stand-ins, twice
+#   make import-turbovote FILE=export.csv   the TurboVote import (the services
+#                   from NORTHSTAR_URL, ROGUE_URL, ... ; see README.md)
 #   make bench      run the benchmarks in bench/ (see bench/README.md)
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make SANITIZE=address,undefined   a sanitized build (in build-san/)
@@ -48,7 +51,7 @@ UNITS      := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 LIBCOMMON  := $(BUILD)/libcommon.a
 
 .PHONY: all test check demo bench install uninstall clean format format-check \
-        lint setup units
+        lint setup units import-turbovote
 .DEFAULT_GOAL := all
 
 all: $(STAGES)
@@ -89,6 +92,10 @@ demo:
 	@$(MAKE) --no-print-directory all
 	@pipelines/demo.sh
 
+import-turbovote: all
+	@[ -n "$(FILE)" ] || { echo "usage: make import-turbovote FILE=export.csv" >&2; exit 64; }
+	@pipelines/turbovote.sh $(if $(TEE_ALL),--tee-all) "$(FILE)"
+
 bench:
 	@tests/setup.sh bench
 	@$(MAKE) --no-print-directory all
@@ -102,7 +109,7 @@ uninstall:
 	rm -f $(STAGES:$(BUILD)/bin/%=$(DESTDIR)$(PREFIX)/bin/%)
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san demo-data
 
 FORMAT_FILES = $(wildcard common/*.[ch] stages/*.c tests/unit/*.[ch])
 format:

@@ -85,14 +85,34 @@ side_error(struct stage *st, const char *path)
 	st->status = exit_worst(st->status, EXIT_IOERR);
 }
 
+void
+stage_where(const struct stage *st, const json_t *rec, const char **file,
+    unsigned long long *line)
+{
+	const json_t *meta = json_object_get(rec, "_meta");
+	const char *f = json_string_value(json_object_get(meta, "file"));
+	const json_t *l = json_object_get(meta, "line");
+
+	*file = st->file;
+	*line = st->line;
+	if (f && json_is_integer(l) && json_integer_value(l) > 0) {
+		*file = f;
+		*line = (unsigned long long)json_integer_value(l);
+	}
+}
+
 /* Counts a reject and tells the first ones on stderr. */
 static void
-rejected(struct stage *st, const char *why)
+rejected(struct stage *st, const json_t *rec, const char *why)
 {
+	const char *file;
+	unsigned long long line;
+
 	st->tally.rejected++;
 	st->prog.errors++;
+	stage_where(st, rec, &file, &line);
 	if (st->shown++ < SHOW_REJECTS)
-		diag(st->file, st->line, "%s", why);
+		diag(file, line, "%s", why);
 	else if (st->shown == SHOW_REJECTS + 1)
 		diag(NULL, 0, "more rejects not shown here%s%s",
 		    st->rejects_path ? "; all are in "
@@ -105,7 +125,7 @@ stage_reject_raw(struct stage *st, const char *raw, size_t n, const char *why)
 {
 	if (rejects_raw(&st->rej, why, st->file, st->line, raw, n) < 0)
 		side_error(st, st->rejects_path);
-	rejected(st, why);
+	rejected(st, NULL, why);
 }
 
 void
@@ -127,7 +147,7 @@ stage_reject(struct stage *st, const json_t *rec, const char *fmt, ...)
 	if (rejects_json(&st->rej, why.data ? why.data : fmt, st->file,
 	        st->line, rec) < 0)
 		side_error(st, st->rejects_path);
-	rejected(st, why.data ? why.data : fmt);
+	rejected(st, rec, why.data ? why.data : fmt);
 	buf_release(&why);
 }
 

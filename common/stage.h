@@ -174,7 +174,15 @@ void stage_drop_read(struct stage *st, const char *rule);
 void stage_drop_at(struct stage *st, const char *rule, const char *file,
     unsigned long long line, const json_t *rec);
 
-/* Rejects rec with a formatted reason. */
+/*
+ * Where rec came from, for a message: the provenance csv2ndjson gave it
+ * (_meta.file and _meta.line) when it has one, else the line of the
+ * stage's own input being handled. *file is borrowed from rec or st.
+ */
+void stage_where(const struct stage *st, const json_t *rec, const char **file,
+    unsigned long long *line);
+
+/* Rejects rec with a formatted reason (told on stderr at stage_where). */
 void stage_reject(struct stage *st, const json_t *rec, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 

@@ -1,71 +1,110 @@
 #!/bin/sh
-# make demo: what the importer can do so far, on the sample TurboVote export.
+# make demo: the TurboVote import end to end, against local stand-ins.
 #
-# Today that is the offline half of the TurboVote import:
-#
-#   csv2ndjson | tv-filter | status-map | dedupe
-#
-# on pipelines/samples/turbovote-sample.csv (CRLF line endings, UTF-8
-# names, quoted commas and line breaks, staff and test rows, an unknown
-# status, a referral code with a bad user id, a repeated row, a broken
-# row). Every record ends up in the output, a dropped file or a rejects
-# file, and each stage's summary line accounts for all of them. Delivery to
-# the local stand-ins of Northstar, Rogue and Quasar is not built yet: see
-# README.md, "Status".
+# Starts, on free loopback ports, the Rogue/Northstar emulator
+# (tests/servers/emulator.py) and a ClickHouse server as the Quasar
+# warehouse (tests/servers/clickhouse.sh), runs pipelines/turbovote.sh on
+# pipelines/samples/turbovote-sample.csv (about 2,000 synthetic rows with
+# the mess of a real export: staff and test rows, every referral-code
+# shape, every status and some unknown ones, repeated rows, CRLF endings,
+# UTF-8 names, a broken row), shows its summary and a query of the raw
+# table, then runs it a second time to show that nothing is sent twice.
+# The servers are stopped at the end, also when the demo is interrupted.
+# The files of the runs stay in demo-data/ (raw/, runs/, state/).
 set -eu
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
+export ROOT
 BIN=${BIN:-$ROOT/build/bin}
-MAP=$ROOT/pipelines/maps/turbovote.json
+export BIN
 SAMPLE=$ROOT/pipelines/samples/turbovote-sample.csv
-OUT=$(mktemp -d "${TMPDIR:-/tmp}/sluice-demo.XXXXXX")
-trap 'rm -rf "$OUT"' EXIT INT TERM
+SLUICE_DATA=${SLUICE_DATA:-$ROOT/demo-data}
+export SLUICE_DATA
+rm -rf "$SLUICE_DATA"
+mkdir -p "$SLUICE_DATA"
 
-# Debian's sh (dash) has no pipefail, so each stage of the pipeline keeps
-# its own exit status in a file, and the worst one is the pipeline's.
-stage() { # name command...
-	name=$1
-	shift
-	rc=0
-	"$@" || rc=$?
-	echo "$rc" >"$OUT/$name.status"
+. "$ROOT/tests/servers/lib.sh"
+. "$ROOT/tests/servers/clickhouse-lib.sh"
+cleanup() {
+	emulator_stop
+	clickhouse_stop
+}
+trap cleanup EXIT
+trap 'cleanup; exit 130' INT TERM
+
+# The stand-ins' own files live beside the demo's, out of the way.
+servers=$SLUICE_DATA/servers
+export NORTHSTAR_CLIENT_ID=sluice-demo
+NORTHSTAR_CLIENT_SECRET=demo-$(od -An -N8 -tx8 /dev/urandom | tr -d ' ')
+export NORTHSTAR_CLIENT_SECRET
+emulator_start "$servers/emulator" --client-id "$NORTHSTAR_CLIENT_ID" \
+    --client-secret "$NORTHSTAR_CLIENT_SECRET"
+export NORTHSTAR_URL=$EMU_URL ROGUE_URL=$EMU_URL
+echo "== the Rogue/Northstar emulator listens on $EMU_URL"
+if clickhouse_available && [ -x "$BIN/post-quasar" ] &&
+    clickhouse_start "$servers/clickhouse" >/dev/null; then
+	export QUASAR_URL=$CH_URL
+	echo "== ClickHouse (the Quasar stand-in) listens on $CH_URL"
+else
+	unset QUASAR_URL
+	echo "== no ClickHouse server or no post-quasar: the raw rows go to" \
+	    "files only"
+fi
+
+# Requests the emulator has logged, and of them the writes.
+requests() { wc -l <"$EMU_LOG"; }
+writes() {
+	tail -n +"$(($1 + 1))" "$EMU_LOG" |
+		grep -c '"method":"\(POST\|PUT\|PATCH\)","path":"/\(v2/users\|api\)' ||
+		true
 }
 
-echo "== the offline TurboVote import on $SAMPLE"
-echo
-stage csv2ndjson "$BIN/csv2ndjson" --source turbovote \
-    --rejects "$OUT/csv.rejects" "$SAMPLE" |
-	stage tv-filter "$BIN/tv-filter" --map "$MAP" \
-	    --dropped "$OUT/scrubbed" --rejects "$OUT/tv.rejects" |
-	stage status-map "$BIN/status-map" --map "$MAP" \
-	    --rejects "$OUT/status.rejects" |
-	stage dedupe "$BIN/dedupe" --key user.email,action_id,type \
-	    --keep best --rank status --map "$MAP" \
-	    --dropped "$OUT/duplicates" >"$OUT/activity.ndjson"
-status=0
-for f in "$OUT"/*.status; do
-	[ "$(cat "$f")" -gt "$status" ] && status=$(cat "$f")
-done
+# query SQL: ClickHouse's answer, over HTTP.
+query() {
+	python3 -c '
+import sys, urllib.parse, urllib.request
+url = sys.argv[1] + "/?" + urllib.parse.urlencode({"query": sys.argv[2]})
+print(urllib.request.urlopen(url, timeout=30).read().decode(), end="")
+' "$QUASAR_URL" "$1"
+}
 
 echo
-echo "== $(wc -l <"$OUT/activity.ndjson") canonical records; the first:"
-head -n 1 "$OUT/activity.ndjson" | jq .
+echo "== first run: pipelines/turbovote.sh $SAMPLE"
 echo
-echo "== statuses delivered to the next stages:"
-jq -r '"\(.status)\t\(.user.voter_registration_status)\t\(.user.email)"' \
-    "$OUT/activity.ndjson"
+status=0
+before=$(requests)
+(cd "$SLUICE_DATA" && "$ROOT/pipelines/turbovote.sh" "$SAMPLE") 2>/dev/null ||
+	status=$?
+first_writes=$(writes "$before")
+first=$(($(requests) - before))
+
+if [ -n "${QUASAR_URL:-}" ]; then
+	echo
+	echo "== the raw table in the warehouse (SELECT ... FROM raw_turbovote FINAL):"
+	query "SELECT source, count() AS rows, min(line) AS first_line,
+	    max(line) AS last_line FROM raw_turbovote FINAL GROUP BY source
+	    FORMAT PrettyCompactNoEscapes"
+	query "SELECT line, substring(record, 1, 100) AS record FROM
+	    raw_turbovote FINAL ORDER BY line LIMIT 3
+	    FORMAT PrettyCompactNoEscapes"
+fi
+
 echo
-echo "== scrubbed (tv-filter --dropped):"
-jq -c '{rule, line: .record._meta.line, email: .record.email}' "$OUT/scrubbed"
+echo "== second run, on the same export:"
+before=$(requests)
+(cd "$SLUICE_DATA" && "$ROOT/pipelines/turbovote.sh" "$SAMPLE") \
+    >"$SLUICE_DATA/second-run.txt" 2>&1 || status2=$?
+second_writes=$(writes "$before")
+second=$(($(requests) - before))
+grep -E '^  (dedupe|post-rogue):' "$SLUICE_DATA/second-run.txt" || true
 echo
-echo "== duplicates (dedupe --dropped):"
-jq -c '{rule, status: .record.status, email: .record.user.email}' \
-    "$OUT/duplicates"
+echo "first run:  $first requests, $first_writes of them writes" \
+    "(POST, PUT, PATCH)"
+echo "second run: $second requests (member lookups), $second_writes writes:" \
+    "the ledger and dedupe --seen"
+echo "            keep anything from being sent twice"
 echo
-echo "== rejects, by stage:"
-cat "$OUT/csv.rejects" "$OUT/tv.rejects" "$OUT/status.rejects" |
-	jq -c '{stage, reason, csv_line: ((.record | objects | ._meta.line) // .line)}'
-echo
-echo "The pipeline's worst exit status: $status (1 = finished, some records"
-echo "rejected; each is in a rejects file with the reason)."
-echo "Not built yet: post-northstar, post-rogue and post-quasar, and the"
-echo "stand-ins they deliver to; see README.md, \"Status\"."
+echo "The files of both runs are in $SLUICE_DATA (raw/, runs/, state/)."
+echo "The import's exit status: $status (1: finished, some records rejected;"
+echo "each one is in a rejects file with the reason)."
+[ "$second_writes" -eq 0 ] || exit 1
+[ "$status" -le 1 ] && [ "${status2:-0}" -le 1 ]

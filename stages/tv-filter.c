@@ -74,7 +74,7 @@ struct ctx {
 	unsigned long long warned;
 	/* The fast path's: the defaults as JSON text, and scratch space. */
 	char *dflt_text[ND];
-	struct buf scratch, code;
+	struct buf scratch, code, where;
 };
 
 /* What a referral code says; NULL or 0 where it says nothing usable. */
@@ -334,23 +334,25 @@ canonical(struct ctx *c, const json_t *rec, const struct referral *r)
 
 /*
  * Parses a referral code (modified) into r, counting what was set aside
- * and telling the first ones on stderr. Release r->why.
+ * and telling the first ones on stderr, at file:line. Release r->why.
  */
 static void
-read_referral(struct ctx *c, struct stage *st, char *code, struct referral *r)
+read_referral(struct ctx *c, const char *file, unsigned long long line,
+    char *code, struct referral *r)
 {
 	parse_referral(code, r);
 	c->bad_user += (unsigned)r->bad_user;
 	c->bad_number += (unsigned)r->bad_number;
 	if (r->why.len && c->warned++ < 10)
-		diag(st->file, st->line, "%s", r->why.data);
+		diag(file, line, "%s", r->why.data);
 }
 
 static int
 each(struct stage *st, json_t *rec, void *arg)
 {
 	struct ctx *c = arg;
-	const char *col = bad_column(rec), *rule;
+	const char *col = bad_column(rec), *rule, *file;
+	unsigned long long line;
 	struct referral r;
 	char *code;
 	json_t *out;
@@ -375,7 +377,8 @@ each(struct stage *st, json_t *rec, void *arg)
 	}
 	code =
 	    xstrdup(json_string_value(json_object_get(rec, "referral-code")));
-	read_referral(c, st, code, &r);
+	stage_where(st, rec, &file, &line);
+	read_referral(c, file, line, code, &r);
 	out = canonical(c, rec, &r);
 	stage_emit(st, out);
 	json_decref(out);
@@ -567,16 +570,38 @@ write_canonical(struct ctx *c, const struct jdoc *d, const struct referral *r,
 	buf_add(o, "}\n", 2);
 }
 
+/* stage_where() on the line's index. */
+static void
+where_doc(const struct stage *st, const struct jdoc *d, struct ctx *c,
+    const char **file, unsigned long long *line)
+{
+	const struct jdoc_node *meta = column(d, "_meta");
+	const struct jdoc_node *l = jdoc_get(d, meta, "line", 4);
+	const char *f = jdoc_cstr(d, jdoc_get(d, meta, "file", 4), &c->where);
+	long long v =
+	    l && l->type == JDOC_INT ? strtoll(d->text + l->off, NULL, 10) : 0;
+
+	*file = st->file;
+	*line = st->line;
+	if (f && v > 0) {
+		*file = f;
+		*line = (unsigned long long)v;
+	}
+}
+
 static int
 fast(struct stage *st, struct jdoc *d, void *arg)
 {
 	struct ctx *c = arg;
+	const char *file;
+	unsigned long long line;
 	struct referral r;
 
 	if (!fast_usable(d) || scrubbed_doc(c, d))
 		return STAGE_SLOW;
 	jdoc_cstr(d, column(d, "referral-code"), &c->code);
-	read_referral(c, st, c->code.data, &r);
+	where_doc(st, d, c, &file, &line);
+	read_referral(c, file, line, c->code.data, &r);
 	buf_reset(&st->out);
 	write_canonical(c, d, &r, &st->out);
 	stage_emit_line(st, &st->out);
@@ -631,7 +656,10 @@ main(int argc, char **argv)
 {
 	struct stage st;
 	struct map m;
-	struct ctx c = {.map = &m, .scratch = BUF_INIT, .code = BUF_INIT};
+	struct ctx c = {.map = &m,
+	    .scratch = BUF_INIT,
+	    .code = BUF_INIT,
+	    .where = BUF_INIT};
 	size_t i;
 	int rc;
 
@@ -655,5 +683,6 @@ main(int argc, char **argv)
 		free(c.dflt_text[i]);
 	buf_release(&c.scratch);
 	buf_release(&c.code);
+	buf_release(&c.where);
 	return rc;
 }

@@ -418,10 +418,11 @@ def test_tokens_and_failures():
     recs = canonical(60, 4)
     inp = os.path.join(TMP, "canon.ndjson")
     write_lines(inp, recs)
-    emu = Emulator("tokens", "--token-ttl", "1", "--latency-ms", "40")
+    # About 40 requests of 60 ms one at a time: 2.4 s, tokens of 1 s.
+    emu = Emulator("tokens", "--token-ttl", "1", "--latency-ms", "60")
     try:
         p = subprocess.run(stage("post-rogue", "--map", MAP, "--concurrency",
-                                 "2", inp), capture_output=True,
+                                 "1", inp), capture_output=True,
                            env=emu.env(), timeout=120)
         tokens = [r for r in emu.requests()
                   if r["path"] == "/v2/auth/token"]

@@ -1,0 +1,20 @@
+-- The table post-quasar writes raw vendor records to (ClickHouse 18.16 or
+-- later), one per import: here raw_turbovote. `post-quasar --table T
+-- --create-table` sends exactly this statement (with T) before its first
+-- batch; run it yourself instead when the stage's user may not create
+-- tables:
+--
+--   clickhouse-client --multiquery < pipelines/sql/quasar-raw.sql
+--
+-- source, file, line: where the record came from (csv2ndjson's _meta, or
+-- the stage's own input and line number when a record has no _meta).
+-- imported_at: when the run that sent it started, UTC.
+-- record: the NDJSON line exactly as post-quasar read it.
+--
+-- ReplacingMergeTree keyed by (source, file, line): a batch sent twice (a
+-- retry after a lost answer, a replay of a batch that did arrive) or an
+-- export imported again collapses to one row per record, the one inserted
+-- last. Merges happen in the background: count with FINAL, or run
+-- OPTIMIZE TABLE raw_turbovote FINAL. No PARTITION BY: duplicates collapse
+-- only within a partition.
+CREATE TABLE IF NOT EXISTS raw_turbovote (source String, file String, line UInt64, imported_at DateTime, record String) ENGINE = ReplacingMergeTree() ORDER BY (source, file, line)
