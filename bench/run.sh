@@ -259,6 +259,20 @@ cp "$tmp/report.md" "$out/csv2ndjson.md"
 cat "$tmp/report.md"
 echo "bench: report written to $out/csv2ndjson.md" >&2
 
-# The NDJSON stages, on the same export and with as many runs.
+# The NDJSON stages, on the same export and with as many runs; the offline
+# pipeline at several sizes; the delivery stages; then the summary file.
 echo
 bench/stages.sh --rows "$rows" --runs "$runs"
+echo
+if [ "$rows" -ge 1000000 ]; then
+	bench/pipeline.sh --sizes "100000 1000000 5000000"
+else
+	bench/pipeline.sh --sizes "$rows"
+fi
+echo
+bench/rogue.sh
+if [ -x bench/quasar.sh ]; then
+	echo
+	bench/quasar.sh
+fi
+bench/results.sh
