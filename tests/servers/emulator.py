@@ -26,6 +26,7 @@ import re
 import secrets
 import signal
 import sqlite3
+import ssl
 import sys
 import threading
 import time
@@ -1358,6 +1359,8 @@ def parse_args(argv):
                    action="append", default=[],
                    metavar="ID:TYPE:CAMPAIGN[:NAME]")
     p.add_argument("--latency-ms", type=int, default=0)
+    p.add_argument("--tls-cert", help="serve HTTPS with this certificate")
+    p.add_argument("--tls-key", help="the certificate's private key")
     p.add_argument("--fail-rate", type=rate_arg, default=0.0)
     p.add_argument("--fail-after-write-rate", type=rate_arg, default=0.0)
     p.add_argument("--rate-limit-rate", type=rate_arg, default=0.0)
@@ -1377,6 +1380,11 @@ def main(argv):
     opts = parse_args(argv)
     emu = Emulator(opts)
     server = Server(("127.0.0.1", opts.port), Handler)
+    if opts.tls_cert:
+        # HTTPS: every connection is wrapped as it is accepted.
+        ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        ctx.load_cert_chain(opts.tls_cert, opts.tls_key)
+        server.socket = ctx.wrap_socket(server.socket, server_side=True)
     server.emu = emu
     port = server.server_address[1]
 
