@@ -38,6 +38,7 @@
 #include "ledger.h"
 #include "map.h"
 #include "reckey.h"
+#include "referral.h"
 #include "stage.h"
 
 #define SYNOPSIS "post-rogue --map FILE [OPTIONS] [FILE...]"
@@ -701,21 +702,6 @@ write_done(struct http_call *c)
 	finish(r, j, pj->result, id);
 }
 
-/* Whether s is a Northstar id: 24 hex digits. */
-static int
-object_id(const char *s)
-{
-	size_t i;
-
-	for (i = 0; i < 24; i++) {
-		if (!((s[i] >= '0' && s[i] <= '9') ||
-		        (s[i] >= 'a' && s[i] <= 'f') ||
-		        (s[i] >= 'A' && s[i] <= 'F')))
-			return 0;
-	}
-	return s[24] == '\0';
-}
-
 /*
  * Checks a record and fills pj: NULL, or why it cannot be posted.
  */
@@ -731,7 +717,7 @@ check_record(struct run *r, struct job *j, struct pjob *pj)
 
 	if (nsid == NULL)
 		return "no northstar_id (run post-northstar first)";
-	if (!object_id(nsid))
+	if (!northstar_id_valid(nsid))
 		return "northstar_id is not a Northstar id";
 	if (!json_is_integer(action) || json_integer_value(action) <= 0)
 		return "no action_id (a positive integer)";

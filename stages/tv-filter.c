@@ -29,6 +29,7 @@
 #include "exitcode.h"
 #include "jsonw.h"
 #include "map.h"
+#include "referral.h"
 #include "stage.h"
 
 #define SYNOPSIS "tv-filter --map FILE [OPTIONS] [FILE...]"
@@ -75,15 +76,6 @@ struct ctx {
 	/* The fast path's: the defaults as JSON text, and scratch space. */
 	char *dflt_text[ND];
 	struct buf scratch, code, where;
-};
-
-/* What a referral code says; NULL or 0 where it says nothing usable. */
-struct referral {
-	char user[25];
-	long long campaign, run;
-	char *source, *source_details;
-	int bad_user, bad_number;
-	struct buf why; /* the warnings, when values were set aside */
 };
 
 /*
@@ -142,117 +134,6 @@ scrubbed(const struct map *m, const json_t *rec)
 			return m->scrub[i].rule;
 	}
 	return NULL;
-}
-
-static char *
-trim(char *s)
-{
-	char *e;
-
-	while (isspace((unsigned char)*s))
-		s++;
-	e = s + strlen(s);
-	while (e > s && isspace((unsigned char)e[-1]))
-		*--e = '\0';
-	return s;
-}
-
-static int
-is_object_id(const char *s)
-{
-	size_t i;
-
-	for (i = 0; i < 24; i++) {
-		if (!isxdigit((unsigned char)s[i]))
-			return 0;
-	}
-	return s[24] == '\0';
-}
-
-/* A positive decimal number, or 0 when v is not one. */
-static long long
-number(const char *v)
-{
-	unsigned long long n;
-
-	if (cli_uint(v, 999999999999ull, &n) < 0 || n == 0)
-		return 0;
-	return (long long)n;
-}
-
-/* Notes a value set aside, for the record's _meta.warning. */
-static void
-set_aside(struct referral *r, const char *what, const char *val)
-{
-	int n = 40;
-
-	/* At most 40 bytes, cut between characters: the warning is JSON. */
-	if (strlen(val) > 40) {
-		while (n > 0 && (val[n] & 0xc0) == 0x80)
-			n--;
-	}
-	buf_printf(&r->why, "%sreferral code %s '%.*s' is not %s; not used",
-	    r->why.len ? "; " : "", what, n, val,
-	    strcmp(what, "user") == 0 ? "a Northstar id" : "a number");
-}
-
-/*
- * Parses "user:ID,campaignID:7059,campaignRunID:8022,source:email,..." (or
- * key=value pieces). Keys are case-insensitive and a user id is taken in
- * lower case, as Northstar writes it; a later piece with the same key wins.
- * code is modified; the strings kept point into it. Release r->why.
- */
-static void
-parse_referral(char *code, struct referral *r)
-{
-	char *piece, *next, *sep, *key, *val;
-	int i;
-
-	memset(r, 0, sizeof(*r));
-	buf_init(&r->why, 1024);
-	for (piece = code; piece; piece = next) {
-		next = strchr(piece, ',');
-		if (next)
-			*next++ = '\0';
-		sep = strchr(piece, ':');
-		if (sep == NULL)
-			sep = strchr(piece, '=');
-		if (sep == NULL)
-			continue;
-		*sep = '\0';
-		key = trim(piece);
-		val = trim(sep + 1);
-		for (sep = key; *sep; sep++)
-			*sep = (char)tolower((unsigned char)*sep);
-		if (*val == '\0')
-			continue;
-		if (strcmp(key, "user") == 0) {
-			r->user[0] = '\0';
-			if (!is_object_id(val)) {
-				r->bad_user++;
-				set_aside(r, "user", val);
-				continue;
-			}
-			for (i = 0; i < 25; i++)
-				r->user[i] =
-				    (char)tolower((unsigned char)val[i]);
-		} else if (strcmp(key, "campaign") == 0 ||
-		           strcmp(key, "campaignid") == 0) {
-			if ((r->campaign = number(val)) == 0) {
-				r->bad_number++;
-				set_aside(r, "campaign", val);
-			}
-		} else if (strcmp(key, "campaignrunid") == 0) {
-			if ((r->run = number(val)) == 0) {
-				r->bad_number++;
-				set_aside(r, "campaign run", val);
-			}
-		} else if (strcmp(key, "source") == 0) {
-			r->source = val;
-		} else if (strcmp(key, "source_details") == 0) {
-			r->source_details = val;
-		}
-	}
 }
 
 /* A string, or null for an empty one (the services store "" as null). */
@@ -340,7 +221,7 @@ static void
 read_referral(struct ctx *c, const char *file, unsigned long long line,
     char *code, struct referral *r)
 {
-	parse_referral(code, r);
+	referral_parse(code, r);
 	c->bad_user += (unsigned)r->bad_user;
 	c->bad_number += (unsigned)r->bad_number;
 	if (r->why.len && c->warned++ < 10)
@@ -382,7 +263,7 @@ each(struct stage *st, json_t *rec, void *arg)
 	out = canonical(c, rec, &r);
 	stage_emit(st, out);
 	json_decref(out);
-	buf_release(&r.why);
+	referral_release(&r);
 	free(code);
 	return 0;
 }
@@ -605,7 +486,7 @@ fast(struct stage *st, struct jdoc *d, void *arg)
 	buf_reset(&st->out);
 	write_canonical(c, d, &r, &st->out);
 	stage_emit_line(st, &st->out);
-	buf_release(&r.why);
+	referral_release(&r);
 	return 0;
 }
 

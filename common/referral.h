@@ -1,0 +1,41 @@
+/*
+ * Referral codes and tracking sources: the key:value strings vendors carry
+ * from the organization's links ("user:5552aa34469c64ec7d8b715b,
+ * campaignID:7059,campaignRunID:8022,source:email,source_details:news").
+ *
+ * TurboVote's referral code (chompy-behaviour.md 2.2 rule 2, with its
+ * defects fixed): pieces split on ",", each "key:value" or "key=value"
+ * (the first ":", else the first "="), keys case-insensitive, spaces
+ * around keys and values ignored; user, campaign or campaignid,
+ * campaignrunid, source, source_details; other keys ignored; a later
+ * piece with the same key wins. Each value stands on its own: a missing
+ * one is simply absent (the caller applies its default), and a user that
+ * is not a Northstar id or a campaign or run that is not a number is set
+ * aside with a warning, never used.
+ */
+#ifndef REFERRAL_H
+#define REFERRAL_H
+
+#include "buf.h"
+
+struct referral {
+	char user[25];                 /* the Northstar id, lower case, or "" */
+	long long campaign, run;       /* 0 when absent or not a number */
+	char *source, *source_details; /* into the code, or NULL */
+	int bad_user, bad_number;      /* values set aside */
+	struct buf why; /* the warnings ("referral code user 'x' is not ...") */
+};
+
+/*
+ * Parses code (a NUL-terminated string, modified: r's strings point into
+ * it) into r. Release r with referral_release().
+ */
+void referral_parse(char *code, struct referral *r);
+
+/* Frees what r holds. */
+void referral_release(struct referral *r);
+
+/* Whether s is a Northstar id: exactly 24 hex digits. */
+int northstar_id_valid(const char *s);
+
+#endif
