@@ -8,6 +8,7 @@
 #   make import-turbovote FILE=export.csv   the TurboVote import (the services
 #                   from NORTHSTAR_URL, ROGUE_URL, ... ; see README.md)
 #   make bench      run the benchmarks in bench/ (see bench/README.md)
+#   make fuzz       run every fuzz target FUZZ_TIME seconds (default 60)
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make SANITIZE=address,undefined   a sanitized build (in build-san/)
 
@@ -47,11 +48,15 @@ COMMON_OBJ := $(COMMON_SRC:%.c=$(BUILD)/%.o)
 STAGE_SRC  := $(wildcard stages/*.c)
 STAGES     := $(STAGE_SRC:stages/%.c=$(BUILD)/bin/%)
 UNIT_SRC   := $(wildcard tests/unit/test_*.c)
+FUZZ_SRC   := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZERS    := $(FUZZ_SRC:tests/fuzz/%.c=build-fuzz/%)
+FUZZ_CC    ?= clang
+FUZZ_TIME  ?= 60
 UNITS      := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 LIBCOMMON  := $(BUILD)/libcommon.a
 
 .PHONY: all test check demo bench install uninstall clean format format-check \
-        lint setup units import-turbovote
+        lint setup units import-turbovote fuzz fuzz-build
 .DEFAULT_GOAL := all
 
 all: $(STAGES)
@@ -101,6 +106,29 @@ bench:
 	@$(MAKE) --no-print-directory all
 	@bench/run.sh
 
+# Fuzz targets: libFuzzer with clang, under AddressSanitizer and UBSan, the
+# common sources instrumented with them. make fuzz runs each FUZZ_TIME
+# seconds (tests/fuzz/run.sh); make test runs each a few seconds.
+FUZZ_CFLAGS := $(WARN) -pthread -Icommon $(PKG_CFLAGS) \
+               -DSLUICE_VERSION='"$(VERSION)"' -g -O1 -fno-sanitize-recover=all
+FUZZ_OBJ   := $(COMMON_SRC:%.c=build-fuzz/%.o)
+
+build-fuzz/common/%.o: common/%.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link,address,undefined \
+	    -MMD -MP -c -o $@ $<
+
+build-fuzz/%: tests/fuzz/%.c $(FUZZ_OBJ)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined \
+	    -o $@ $< $(FUZZ_OBJ) $(LIBS)
+
+fuzz-build: $(FUZZERS)
+
+fuzz: setup
+	@$(MAKE) --no-print-directory fuzz-build
+	@tests/fuzz/run.sh $(FUZZ_TIME)
+
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 755 $(STAGES) $(DESTDIR)$(PREFIX)/bin/
@@ -109,9 +137,10 @@ uninstall:
 	rm -f $(STAGES:$(BUILD)/bin/%=$(DESTDIR)$(PREFIX)/bin/%)
 
 clean:
-	rm -rf build build-san demo-data
+	rm -rf build build-san build-fuzz demo-data
 
-FORMAT_FILES = $(wildcard common/*.[ch] stages/*.c tests/unit/*.[ch])
+FORMAT_FILES = $(wildcard common/*.[ch] stages/*.c tests/unit/*.[ch] \
+                 tests/fuzz/*.c)
 format:
 	clang-format -i $(FORMAT_FILES)
 
@@ -122,5 +151,6 @@ lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
 	    --suppress=missingIncludeSystem -Icommon common stages
 
+-include $(wildcard build-fuzz/common/*.d)
 -include $(COMMON_OBJ:.o=.d) $(STAGE_SRC:%.c=$(BUILD)/%.d) \
          $(UNIT_SRC:%.c=$(BUILD)/%.d)

@@ -10,6 +10,9 @@
 #include "map.h"
 
 /* Says what is wrong with the map's shape, after the file name. */
+static int shape_error(struct buf *err, const char *path, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 static int
 shape_error(struct buf *err, const char *path, const char *fmt, ...)
 {
@@ -217,29 +220,24 @@ rule_prepare(struct map_rule *r)
 	return plain;
 }
 
-int
-map_load(struct map *m, const char *path, struct buf *err)
+/* Says what is wrong with JSON that did not parse, with where. */
+static int
+json_error(struct buf *err, const char *path, const json_error_t *je)
 {
-	json_error_t je;
-	json_t *root;
-	FILE *fp;
+	if (je->line <= 0)
+		buf_printf(err, "%s: %s", path, je->text);
+	else
+		buf_printf(
+		    err, "%s:%d:%d: %s", path, je->line, je->column, je->text);
+	return -1;
+}
+
+/* Checks and takes apart a parsed map (root: a new reference, taken). */
+static int
+load_root(struct map *m, const char *path, json_t *root, struct buf *err)
+{
 	size_t i;
 
-	memset(m, 0, sizeof(*m));
-	if ((fp = fopen(path, "r")) == NULL) {
-		buf_printf(err, "%s: %s", path, strerror(errno));
-		return -2;
-	}
-	root = json_loadf(fp, JSON_REJECT_DUPLICATES, &je);
-	fclose(fp);
-	if (root == NULL) {
-		if (je.line <= 0)
-			buf_printf(err, "%s: %s", path, je.text);
-		else
-			buf_printf(err, "%s:%d:%d: %s", path, je.line,
-			    je.column, je.text);
-		return -1;
-	}
 	m->root = root;
 	if (!json_is_object(root))
 		return shape_error(err, path, "a map must be a JSON object");
@@ -258,6 +256,39 @@ map_load(struct map *m, const char *path, struct buf *err)
 	for (i = 0; i < m->nrules; i++)
 		m->plain &= rule_prepare(&m->rules[i]);
 	return 0;
+}
+
+int
+map_load(struct map *m, const char *path, struct buf *err)
+{
+	json_error_t je;
+	json_t *root;
+	FILE *fp;
+
+	memset(m, 0, sizeof(*m));
+	if ((fp = fopen(path, "r")) == NULL) {
+		buf_printf(err, "%s: %s", path, strerror(errno));
+		return -2;
+	}
+	root = json_loadf(fp, JSON_REJECT_DUPLICATES, &je);
+	fclose(fp);
+	if (root == NULL)
+		return json_error(err, path, &je);
+	return load_root(m, path, root, err);
+}
+
+int
+map_loadb(struct map *m, const char *name, const char *data, size_t n,
+    struct buf *err)
+{
+	json_error_t je;
+	json_t *root;
+
+	memset(m, 0, sizeof(*m));
+	root = json_loadb(data, n, JSON_REJECT_DUPLICATES, &je);
+	if (root == NULL)
+		return json_error(err, name, &je);
+	return load_root(m, name, root, err);
 }
 
 static void

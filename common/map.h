@@ -73,6 +73,10 @@ struct map {
  */
 int map_load(struct map *m, const char *path, struct buf *err);
 
+/* map_load() on n bytes of JSON in memory, named name in messages. */
+int map_loadb(struct map *m, const char *name, const char *data, size_t n,
+    struct buf *err);
+
 /* Frees the map. */
 void map_release(struct map *m);
 

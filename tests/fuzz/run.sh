@@ -1,0 +1,77 @@
+#!/bin/sh
+# Runs every fuzz target (build-fuzz/fuzz_*, made by make fuzz-build) for
+# SECONDS seconds each, seeded from the stage tests, the sample export, the
+# maps and the conformance corpora. Prints "ok - ..." or "not ok - ..." per
+# target; a crash leaves its input in build-fuzz/crashes/ (make it a stage
+# test). Usage: tests/fuzz/run.sh [SECONDS]   (default 60)
+set -u
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+SHARED=${SHARED:-$(cd "$ROOT/.." && pwd)/shared}
+secs=${1:-60}
+out=$ROOT/build-fuzz
+mkdir -p "$out/crashes"
+
+# seeds NAME: the seed directory of a target, made afresh.
+seeds() {
+	d=$out/seeds-$1
+	rm -rf "$d"
+	mkdir -p "$d"
+	case $1 in
+	fuzz_csv)
+		cp "$ROOT"/tests/stages/csv2ndjson/*/input "$d/" 2>/dev/null
+		i=0
+		for f in "$ROOT"/tests/stages/csv2ndjson/*/input \
+		    "$SHARED"/conformance/csv-spectrum/csvs/*.csv; do
+			[ -f "$f" ] && cp "$f" "$d/seed$i" && i=$((i + 1))
+		done
+		head -c 20000 "$ROOT/pipelines/samples/turbovote-sample.csv" \
+		    >"$d/sample"
+		;;
+	fuzz_ndjson)
+		i=0
+		for f in "$ROOT"/tests/stages/*/*/input; do
+			case $f in */csv2ndjson/*) continue ;; esac
+			split -l 1 -a 4 "$f" "$d/s$i-" 2>/dev/null
+			i=$((i + 1))
+		done
+		for f in "$SHARED"/conformance/json-test-suite/*/y_object*.json; do
+			[ -f "$f" ] && cp "$f" "$d/" && i=$((i + 1))
+		done
+		;;
+	fuzz_referral)
+		printf '%s' "user:5552aa34469c64ec7d8b715b,campaignID:8017,campaignRunID:8022,source:email,source_details:x" >"$d/a"
+		printf '%s' " USER = 5552AA34469c64ec7d8b715b , Campaign=7059" >"$d/b"
+		printf '%s' "user:not-an-id,campaignID:abc" >"$d/c"
+		printf '%s' "user:aéééééééééééééééééééééééééé" >"$d/d"
+		;;
+	fuzz_map)
+		i=0
+		for f in "$ROOT"/pipelines/maps/*.json \
+		    "$ROOT"/tests/stages/status-map/*/*.json; do
+			[ -f "$f" ] && cp "$f" "$d/m$i" && i=$((i + 1))
+		done
+		;;
+	esac
+	echo "$d"
+}
+
+status=0
+for f in "$out"/fuzz_*; do
+	[ -x "$f" ] || continue
+	name=$(basename "$f")
+	corpus=$out/corpus-$name
+	mkdir -p "$corpus"
+	s=$(seeds "$name")
+	if "$f" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
+	    -artifact_prefix="$out/crashes/$name-" -print_final_stats=1 \
+	    "$corpus" "$s" >"$out/$name.log" 2>&1; then
+		runs=$(sed -n 's/^stat::number_of_executed_units: *//p' \
+		    "$out/$name.log")
+		echo "ok - $name: ${runs:-?} inputs in ${secs} s, no crash"
+	else
+		echo "not ok - $name: a crash; see $out/$name.log and $out/crashes/"
+		tail -n 30 "$out/$name.log" >&2
+		status=1
+	fi
+done
+exit $status
