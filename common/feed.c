@@ -142,6 +142,25 @@ feed_take(struct feed *f, struct feed_item *it)
 }
 
 int
+feed_take_many(struct feed *f, struct feed_item *items, size_t max)
+{
+	size_t k = 0;
+	int rc;
+
+	pthread_mutex_lock(&f->mu);
+	while (k < max && f->n > 0) {
+		items[k++] = f->ring[f->head];
+		f->head = (f->head + 1) % f->cap;
+		f->n--;
+	}
+	rc = k ? (int)k : f->ended ? -1 : 0;
+	pthread_mutex_unlock(&f->mu);
+	if (k)
+		pthread_cond_broadcast(&f->cv);
+	return rc;
+}
+
+int
 feed_wait(struct feed *f, struct feed_item *it)
 {
 	int rc;

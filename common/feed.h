@@ -65,6 +65,14 @@ int feed_start(struct feed *f, int nfiles, char **files, size_t max_line,
  */
 int feed_take(struct feed *f, struct feed_item *it);
 
+/*
+ * Takes up to max items into items without waiting, waking the reader
+ * once for all of them: taken one by one from a full queue, each take
+ * wakes the reader for one line. Returns the number taken, 0 when none is
+ * queued yet, -1 when there will be no more.
+ */
+int feed_take_many(struct feed *f, struct feed_item *items, size_t max);
+
 /* Takes the next item, waiting for one. 1, or -1 at the end. */
 int feed_wait(struct feed *f, struct feed_item *it);
 

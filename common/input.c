@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -37,6 +38,10 @@ input_open(struct input *in, const char *path)
 		snprintf(in->errmsg, sizeof(in->errmsg), "is a directory");
 		return in->status;
 	}
+	if (in->size < 0) {
+		in->stream = 1; /* read as data comes: see input.h */
+		return INPUT_OK;
+	}
 	/* zlib reads data without the gzip magic through unchanged. */
 	in->gz = gzdopen(in->fd, "rb");
 	if (in->gz == NULL) {
@@ -50,6 +55,137 @@ input_open(struct input *in, const char *path)
 	return INPUT_OK;
 }
 
+#define ZCHUNK (64 * 1024) /* compressed bytes read at a time */
+
+/* One read(2) of up to n bytes, again after a signal. -1 sets the error. */
+static ssize_t
+read_some(struct input *in, void *dst, size_t n)
+{
+	ssize_t r;
+
+	while ((r = read(in->fd, dst, n)) < 0 && errno == EINTR)
+		;
+	if (r < 0) {
+		in->status = INPUT_IOERR;
+		snprintf(in->errmsg, sizeof(in->errmsg), "read error: %s",
+		    strerror(errno));
+	}
+	return r;
+}
+
+static ssize_t
+corrupt(struct input *in, const char *msg)
+{
+	in->status = INPUT_CORRUPT;
+	snprintf(in->errmsg, sizeof(in->errmsg),
+	    "damaged gzip data (truncated file?): %s", msg);
+	return -1;
+}
+
+/*
+ * Looks at a stream's first two bytes (waiting for two, or the end) and
+ * sets inflate up when they are the gzip magic. 0 or -1.
+ */
+static int
+sniff(struct input *in)
+{
+	ssize_t r;
+
+	in->sniffed = 1;
+	while (in->npeek < 2 &&
+	       (r = read_some(in, in->peek + in->npeek, 2 - in->npeek)) > 0)
+		in->npeek += (size_t)r;
+	if (in->status != INPUT_OK)
+		return -1;
+	if (in->npeek < 2 || in->peek[0] != 0x1f || in->peek[1] != 0x8b)
+		return 0;
+	in->z = calloc(1, sizeof(*in->z));
+	in->zin = malloc(ZCHUNK);
+	if (in->z == NULL || in->zin == NULL ||
+	    inflateInit2(in->z, 31) != Z_OK) {
+		free(in->z);
+		in->z = NULL;
+		in->status = INPUT_IOERR;
+		snprintf(in->errmsg, sizeof(in->errmsg), "out of memory");
+		return -1;
+	}
+	memcpy(in->zin, in->peek, 2);
+	in->z->next_in = in->zin;
+	in->z->avail_in = 2;
+	in->npeek = 0;
+	return 0;
+}
+
+/*
+ * Inflates what has come of a gzip stream into dst: as much as the bytes
+ * read so far give, reading more only while there is no output yet.
+ * Members follow one another; bytes after a member that do not start
+ * another are ignored, as gzread() ignores them.
+ */
+static ssize_t
+inflate_some(struct input *in, void *dst, size_t n)
+{
+	z_stream *z = in->z;
+	ssize_t r;
+	size_t out;
+	int rc;
+
+	z->next_out = dst;
+	z->avail_out = (uInt)n;
+	for (;;) {
+		out = n - z->avail_out;
+		if (z->avail_in == 0 && !in->zeof) {
+			if (out > 0)
+				return (ssize_t)out;
+			if ((r = read_some(in, in->zin, ZCHUNK)) < 0)
+				return -1;
+			in->zeof = r == 0;
+			z->next_in = in->zin;
+			z->avail_in = (uInt)r;
+			continue;
+		}
+		if (in->zend) {
+			if (z->avail_in == 0 || z->next_in[0] != 0x1f) {
+				z->avail_in = 0;
+				in->zeof = 1;
+				return (ssize_t)out;
+			}
+			inflateReset(z);
+			in->zend = 0;
+		}
+		if (z->avail_in == 0)
+			return out > 0 ? (ssize_t)out
+			               : corrupt(in, "unexpected end of file");
+		rc = inflate(z, Z_NO_FLUSH);
+		if (rc == Z_STREAM_END)
+			in->zend = 1;
+		else if (rc != Z_OK && rc != Z_BUF_ERROR)
+			return corrupt(in, z->msg ? z->msg : "inflate failed");
+		if (z->avail_out == 0)
+			return (ssize_t)n;
+	}
+}
+
+/* input_read() of a pipe or terminal. */
+static ssize_t
+stream_read(struct input *in, void *dst, size_t n)
+{
+	size_t k;
+
+	if (!in->sniffed && sniff(in) < 0)
+		return -1;
+	if (in->z)
+		return inflate_some(in, dst, n);
+	if (in->npeek) {
+		k = n < in->npeek ? n : in->npeek;
+		memcpy(dst, in->peek, k);
+		memmove(in->peek, in->peek + k, in->npeek - k);
+		in->npeek -= k;
+		return (ssize_t)k;
+	}
+	return read_some(in, dst, n);
+}
+
 ssize_t
 input_read(struct input *in, void *dst, size_t n)
 {
@@ -60,6 +196,8 @@ input_read(struct input *in, void *dst, size_t n)
 		return -1;
 	if (n > 1u << 30)
 		n = 1u << 30;
+	if (in->stream)
+		return stream_read(in, dst, n);
 	got = gzread(in->gz, dst, (unsigned)n);
 	if (got > 0)
 		return got;
@@ -102,6 +240,13 @@ input_close(struct input *in)
 		gzclose_r(in->gz); /* closes in->fd, our own duplicate */
 	else if (in->fd >= 0)
 		close(in->fd);
+	if (in->z) {
+		inflateEnd(in->z);
+		free(in->z);
+	}
+	free(in->zin);
+	in->z = NULL;
+	in->zin = NULL;
 	in->gz = NULL;
 	in->fd = -1;
 }

@@ -2,6 +2,12 @@
  * Reading an input file or stdin, gzipped or not: gzip is recognised by its
  * magic bytes, never by the file name, and concatenated members are read as
  * one stream.
+ *
+ * A regular file is read through zlib's gz* functions. A pipe or terminal
+ * is read as data comes instead: gzread() waits until it has filled its
+ * buffer (256 KiB) or the input ends, so a slow trickle would not reach a
+ * stage for a long time; input_read() returns what one read(2) brought,
+ * raw, or inflated when the input starts with the gzip magic.
  */
 #ifndef INPUT_H
 #define INPUT_H
@@ -24,6 +30,14 @@ struct input {
 	off_t size;       /* of the file on disk, or -1 when unknown */
 	enum input_status status;
 	char errmsg[160];
+	/* A pipe or terminal (see the top); the rest is for its reading. */
+	int stream;
+	int sniffed;           /* its first bytes were looked at */
+	unsigned char peek[2]; /* raw: those bytes, not yet returned */
+	size_t npeek;
+	z_stream *z;        /* gzip: the inflate state, else NULL */
+	unsigned char *zin; /* gzip: compressed bytes read */
+	int zeof, zend;     /* gzip: input ended; a member ended */
 };
 
 /*

@@ -241,6 +241,10 @@ handle(
 	if (st->fast && jdoc_parse(&st->doc, st->raw, st->rawlen) == 0 &&
 	    (rc = st->fast(st, &st->doc, ctx)) != STAGE_SLOW)
 		return rc;
+	/* A huge line's index goes before jansson builds its tree, so the
+	 * two are never held at once. */
+	if (st->doc.cap > 65536)
+		jdoc_release(&st->doc);
 	if (st->rec == NULL && ndjson_parse_text(st->raw, st->rawlen, &st->rec,
 	                           &st->why) != NDJSON_RECORD) {
 		stage_reject_raw(st, st->raw, st->rawlen, st->why.data);
@@ -384,8 +388,14 @@ stage_finish(struct stage *st, int rc)
 		st->status = exit_worst(st->status, EXIT_REJECTS);
 	}
 	buf_release(&line);
+	stage_release(st);
+	return st->status;
+}
+
+void
+stage_release(struct stage *st)
+{
 	buf_release(&st->out);
 	buf_release(&st->why);
 	jdoc_release(&st->doc);
-	return st->status;
 }

@@ -217,4 +217,10 @@ int stage_map_args(struct stage *st, int argc, char **argv, void (*usage)(void),
  */
 int stage_finish(struct stage *st, int rc);
 
+/*
+ * Frees the stage's buffers without ending it as stage_finish() does (no
+ * summary, stdout left open): for tests that drive a stage by hand.
+ */
+void stage_release(struct stage *st);
+
 #endif

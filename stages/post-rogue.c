@@ -395,6 +395,8 @@ start_lookups(struct run *r)
 	struct lookup *lk;
 	size_t n = 0;
 
+	if (r->todo == NULL || r->d.http == NULL)
+		return;
 	for (g = r->todo; g && n < BATCH; g = g->todo)
 		n++;
 	if (n < BATCH && !r->d.input_ended && http_pending(r->d.http) > 0)

@@ -106,7 +106,7 @@ TEST(init_defaults)
 	CHECK(st.max_line == NDJSON_MAX_LINE_DEFAULT);
 	CHECK(st.max_line == (size_t)64 << 20);
 	CHECK(st.tally.in == 0 && st.status == 0);
-	buf_release(&st.out);
+	stage_release(&st);
 }
 
 TEST(option_common)
@@ -131,7 +131,7 @@ TEST(option_common)
 	/* Handled options say nothing. */
 	CHECK_STR(err.data, "");
 	buf_release(&err);
-	buf_release(&st.out);
+	stage_release(&st);
 }
 
 TEST(option_bad_size)
@@ -157,7 +157,7 @@ TEST(option_bad_size)
 	CHECK(option_err(&st, 'L', "", NULL, &err) == EXIT_USAGE);
 	CHECK_STR(err.data, "tv-filter: bad size ''\n" USAGE_TAIL);
 	buf_release(&err);
-	buf_release(&st.out);
+	stage_release(&st);
 }
 
 TEST(option_getopt_errors)
@@ -181,7 +181,7 @@ TEST(option_getopt_errors)
 	                    "usage: " SYNOPSIS "\ntry 'tv-filter --help'\n");
 	optind = saved_optind;
 	buf_release(&err);
-	buf_release(&st.out);
+	stage_release(&st);
 }
 
 TEST(option_stage_own)
@@ -202,7 +202,7 @@ TEST(option_stage_own)
 	CHECK(st.line_buffered == 0);
 	CHECK(st.max_line == NDJSON_MAX_LINE_DEFAULT);
 	buf_release(&err);
-	buf_release(&st.out);
+	stage_release(&st);
 }
 
 TEST(option_version)
@@ -219,7 +219,7 @@ TEST(option_version)
 	CHECK(rc == -1);
 	CHECK_STR(out.data, "tv-filter (sluice) " SLUICE_VERSION "\n");
 	buf_release(&out);
-	buf_release(&st.out);
+	stage_release(&st);
 }
 
 /* What the callback saw. */
@@ -378,7 +378,7 @@ TEST(run_one_file)
 	buf_release(&err);
 	buf_release(&want);
 	buf_release(&rej);
-	buf_release(&st.out);
+	stage_release(&st);
 }
 
 TEST(run_two_files)
@@ -426,7 +426,7 @@ TEST(run_two_files)
 	remove(p2);
 	seen_release(&s);
 	buf_release(&err);
-	buf_release(&st.out);
+	stage_release(&st);
 }
 
 TEST(run_callback_stops)
@@ -454,7 +454,7 @@ TEST(run_callback_stops)
 	CHECK(rejects_close(&st.drop) == 0);
 	remove(path);
 	seen_release(&s);
-	buf_release(&st.out);
+	stage_release(&st);
 }
 
 TEST(run_missing_file)
@@ -488,7 +488,7 @@ TEST(run_missing_file)
 	remove(path);
 	seen_release(&s);
 	buf_release(&err);
-	buf_release(&st.out);
+	stage_release(&st);
 }
 
 int

@@ -1,0 +1,108 @@
+/*
+ * What post-quasar knows about its warehouse, ClickHouse: the table, the
+ * row each record becomes, the URL of an insert, and what an answer means
+ * (tests/servers/CLICKHOUSE.md has the measurements behind it).
+ *
+ * A record becomes one JSONEachRow row of the table
+ *
+ *	{"source":"turbovote","file":"export.csv","line":2,
+ *	 "imported_at":"2026-11-22 10:00:00","record":"{\"id\":...}"}
+ *
+ * whose record is the line exactly as read, as a JSON string: no vendor
+ * schema is needed, and RowBinary or JSONEachRow output gives the line
+ * back byte for byte. source, file and line come from the record's _meta
+ * (csv2ndjson's provenance), else the defaults the stage gives: so the
+ * table's key (source, file, line) names the original CSV row, and a
+ * batch inserted twice collapses to one row per record under FINAL.
+ */
+#ifndef QUASAR_H
+#define QUASAR_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <time.h>
+
+#include "buf.h"
+#include "jdoc.h"
+
+/* A table name: letters, digits, _ (not first a digit), maybe "db.". */
+int quasar_table_ok(const char *table);
+
+/* Appends the CREATE TABLE IF NOT EXISTS statement for table. */
+void quasar_ddl(struct buf *out, const char *table);
+
+/* Appends "INSERT INTO table FORMAT JSONEachRow". */
+void quasar_insert(struct buf *out, const char *table);
+
+/*
+ * Appends ClickHouse's HTTP URL running query: base (http://host:8123,
+ * with or without a path or parameters of its own) and the query as its
+ * "query" parameter, percent-encoded. 0 or -1.
+ */
+int quasar_url(struct buf *out, const char *base, const char *query);
+
+/*
+ * A copy of url without credentials, to be written to disk: no
+ * "user:password@" and no "password" parameter. Owned by the caller.
+ */
+char *quasar_redact(const char *url);
+
+/* UTC time t as DateTime input wants it: "YYYY-MM-DD hh:mm:ss". */
+void quasar_datetime(time_t t, char out[20]);
+
+/*
+ * A record's provenance, each part as the JSON text the row takes: a
+ * string's with its quotes and escapes. A part the record lacks is NULL
+ * (line: -1); the stage fills in its defaults.
+ */
+struct quasar_prov {
+	const char *source, *file;
+	size_t source_len, file_len;
+	long long line;
+	struct buf sbuf, fbuf; /* the texts, for a record read by jansson */
+};
+
+void quasar_prov_init(struct quasar_prov *p);
+void quasar_prov_release(struct quasar_prov *p);
+
+/*
+ * Reads _meta.source, _meta.file (strings) and _meta.line (an integer, 0
+ * or more) from a record indexed by jdoc (the texts point into its line),
+ * or from its jansson tree. A value of another type counts as missing.
+ */
+void quasar_prov_doc(struct quasar_prov *p, const struct jdoc *d);
+void quasar_prov_tree(struct quasar_prov *p, const json_t *rec);
+
+/*
+ * Appends the record's row and its \n: source and file (JSON string text),
+ * line, imported ("YYYY-MM-DD hh:mm:ss"), and the n bytes of the raw line
+ * (valid UTF-8) as the record. 0, or -1 when out would exceed its maximum.
+ */
+int quasar_row(struct buf *out, const struct quasar_prov *p,
+    const char *imported, const char *raw, size_t n);
+
+/* What an answer to an insert (or CREATE) means. */
+enum quasar_verdict {
+	QUASAR_STORED,  /* 2xx: the batch is in the table */
+	QUASAR_RETRY,   /* no answer, 429, 5xx without a data error code */
+	QUASAR_REFUSED, /* the server will not take it as it is: a 4xx,
+	                   or an error code a retry cannot cure */
+	QUASAR_DENIED   /* the credentials were refused */
+};
+
+/*
+ * The verdict on an answer: the HTTP status (0 when there was none) and
+ * the body, whose "Code: N" ClickHouse sets on errors.
+ */
+enum quasar_verdict quasar_verdict(long status, const char *body, size_t n);
+
+/* The "Code: N" of an error body, or -1. */
+long quasar_code(const char *body, size_t n);
+
+/*
+ * Appends the server's message for a message of ours: the body's first
+ * line, at most 300 bytes, without ClickHouse's ", e.what() = ..." tail.
+ */
+void quasar_message(struct buf *out, const char *body, size_t n);
+
+#endif

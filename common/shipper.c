@@ -1,0 +1,272 @@
+/* Rows shipped to the warehouse in gzipped batches; see shipper.h. */
+#include <string.h>
+
+#include "exitcode.h"
+#include "quasar.h"
+#include "shipper.h"
+
+static void batch_done(struct http_call *c);
+
+void
+shipper_init(struct shipper *s, struct http *http, const struct shipper_opts *o,
+    void (*ended)(struct ship_batch *, int, const char *, void *), void *arg)
+{
+	size_t i;
+
+	memset(s, 0, sizeof(*s));
+	s->o = *o;
+	if (s->o.flight < 1 || s->o.flight > SHIP_FLIGHT_MAX)
+		s->o.flight = SHIP_FLIGHT_MAX;
+	s->http = http;
+	s->ended = ended;
+	s->arg = arg;
+	gzw_init(&s->gz, 1);
+	buf_init(&s->stop_why, 4096);
+	for (i = 0; i < SHIP_SLOTS; i++) {
+		struct ship_batch *b = &s->slot[i];
+
+		http_call_init(&b->call);
+		b->call.method = "POST";
+		b->call.idempotent = 0; /* shipper_judge() decides */
+		b->call.content_type = o->content_type;
+		b->call.encoding = "gzip";
+		b->call.done = batch_done;
+		b->call.arg = b;
+		b->index = i;
+		b->s = s;
+	}
+}
+
+void
+shipper_release(struct shipper *s)
+{
+	size_t i;
+
+	for (i = 0; i < SHIP_SLOTS; i++)
+		http_call_release(&s->slot[i].call);
+	gzw_release(&s->gz);
+	buf_release(&s->stop_why);
+	memset(s, 0, sizeof(*s));
+}
+
+struct ship_batch *
+shipper_free_batch(struct shipper *s)
+{
+	size_t i;
+
+	for (i = 0; i < SHIP_SLOTS; i++) {
+		if (s->slot[i].state == SHIP_FREE)
+			return &s->slot[i];
+	}
+	return NULL;
+}
+
+int
+shipper_room(struct shipper *s)
+{
+	return s->ready == NULL && (s->filling || shipper_free_batch(s));
+}
+
+int
+shipper_busy(const struct shipper *s)
+{
+	return s->filling || s->ready || s->sending;
+}
+
+void
+shipper_stop(struct shipper *s, int status, const char *why)
+{
+	s->stopped = exit_worst(s->stopped, status);
+	if (s->stop_why.len == 0)
+		buf_adds(&s->stop_why, why);
+}
+
+/* The batch is through: the stage hears of it, and it is free again. */
+static void
+end(struct shipper *s, struct ship_batch *b, int status, const char *why)
+{
+	if (b->state == SHIP_SENDING)
+		s->sending--;
+	s->ended(b, status, why, s->arg);
+	b->state = SHIP_FREE;
+	b->records = b->bytes = 0;
+	buf_reset(&b->call.body);
+	buf_reset(&b->call.resp);
+}
+
+void
+shipper_post(struct shipper *s, struct ship_batch *b)
+{
+	if (s->stopped) {
+		end(s, b, s->stopped, s->stop_why.data);
+		return;
+	}
+	b->state = SHIP_SENDING;
+	s->sending++;
+	b->call.tries = 0;
+	http_start(s->http, &b->call, 0);
+}
+
+static int
+full(const struct shipper *s, const struct ship_batch *b)
+{
+	return b->records >= s->o.max_records || b->bytes >= s->o.max_bytes;
+}
+
+static int seal(struct shipper *s);
+
+/*
+ * Sends the full batch when there is room on the wire; then the open one
+ * takes its place if it is full already (a row larger than the maximum
+ * filled it at once while the other waited).
+ */
+static void
+dispatch(struct shipper *s)
+{
+	struct ship_batch *b = s->ready;
+
+	if (b == NULL || (!s->stopped && s->sending >= s->o.flight))
+		return;
+	s->ready = NULL;
+	buf_reset(&b->call.url);
+	buf_adds(&b->call.url, s->o.url);
+	shipper_post(s, b);
+	if (s->filling && full(s, s->filling))
+		seal(s);
+}
+
+int
+shipper_judge(struct shipper *s, struct http_call *c, struct buf *why)
+{
+	enum quasar_verdict v = c->status == 0 ? QUASAR_RETRY
+	                                       : quasar_verdict(c->status,
+	                                             c->resp.data, c->resp.len);
+	double delay;
+
+	if (v == QUASAR_STORED)
+		return 0;
+	if (v == QUASAR_RETRY && c->result == HTTP_TRANSIENT && !s->stopped &&
+	    (delay = http_backoff(s->http, c)) >= 0) {
+		s->retries++;
+		http_start(s->http, c, delay);
+		return 1;
+	}
+	buf_reset(why);
+	if (v == QUASAR_RETRY)
+		buf_printf(why, "%s unavailable: %s", s->o.what,
+		    c->err.len ? c->err.data : "no answer");
+	else
+		buf_printf(why, "%s refused the %s (HTTP %ld)", s->o.what,
+		    v == QUASAR_DENIED ? "credentials" : "batch", c->status);
+	if (c->status && c->resp.len) {
+		buf_adds(why, ": ");
+		quasar_message(why, c->resp.data, c->resp.len);
+	}
+	return v == QUASAR_DENIED ? EXIT_NOPERM : EXIT_UNAVAILABLE;
+}
+
+static void
+batch_done(struct http_call *c)
+{
+	struct ship_batch *b = c->arg;
+	struct shipper *s = b->s;
+	struct buf why = BUF_INIT;
+	int rc = shipper_judge(s, c, &why);
+
+	if (rc == 1)
+		goto out;
+	if (rc != 0)
+		shipper_stop(s, rc, why.data);
+	end(s, b, rc, rc ? why.data : NULL);
+	dispatch(s);
+out:
+	buf_release(&why);
+}
+
+/*
+ * The batch being filled is complete (there is none waiting: the caller
+ * made sure). 0, or -1 when zlib failed.
+ */
+static int
+seal(struct shipper *s)
+{
+	struct ship_batch *b = s->filling;
+	int rc = gzw_end(&s->gz);
+
+	s->filling = NULL;
+	b->state = SHIP_READY;
+	s->ready = b;
+	dispatch(s);
+	return rc;
+}
+
+int
+shipper_add(struct shipper *s, const char *row, size_t n, const char *file,
+    unsigned long long line)
+{
+	struct ship_batch *b = s->filling;
+	int rc = 0;
+
+	if (b && b->bytes + n > s->o.max_bytes)
+		rc = seal(s);
+	if ((b = s->filling) == NULL) {
+		/* There is one: shipper_room() said so. */
+		b = shipper_free_batch(s);
+		b->state = SHIP_FILLING;
+		b->opened = http_now();
+		b->from_file = file;
+		b->from_line = line;
+		if (gzw_begin(&s->gz, &b->call.body) < 0)
+			rc = -1;
+		s->filling = b;
+	}
+	if (gzw_add(&s->gz, row, n) < 0)
+		rc = -1;
+	b->records++;
+	b->bytes += n;
+	b->to_file = file;
+	b->to_line = line;
+	/* When a full batch waits already, this one is sealed as soon as
+	 * that one goes out (dispatch), and meanwhile there is no room. */
+	if (full(s, b) && s->ready == NULL && seal(s) < 0)
+		rc = -1;
+	return rc;
+}
+
+int
+shipper_due(struct shipper *s, int force)
+{
+	if (s->filling == NULL || s->ready ||
+	    (!force && http_now() - s->filling->opened < s->o.interval))
+		return 0;
+	return seal(s);
+}
+
+int
+shipper_wait_ms(const struct shipper *s, int max)
+{
+	double left;
+
+	if (s->filling == NULL || s->ready)
+		return max;
+	left = s->filling->opened + s->o.interval - http_now();
+	if (left <= 0)
+		return 0;
+	return left * 1000 < max ? (int)(left * 1000) + 1 : max;
+}
+
+void
+shipper_abort(struct shipper *s, int status, const char *why)
+{
+	size_t i;
+
+	shipper_stop(s, status, why);
+	/* Stopped, the full batch and then the open one end at once. */
+	dispatch(s);
+	if (s->filling)
+		seal(s);
+	for (i = 0; i < SHIP_SLOTS; i++) {
+		if (s->slot[i].state == SHIP_SENDING)
+			end(s, &s->slot[i], s->stopped, s->stop_why.data);
+	}
+}

@@ -1,0 +1,135 @@
+/*
+ * shipper: rows shipped to the warehouse in gzipped batches, for
+ * post-quasar. The stage adds rows; the shipper gathers them into the
+ * batch being filled (gzipped on the way, gzw.h), seals it when it holds
+ * max_records rows or max_bytes bytes, or interval seconds after its first
+ * row, and POSTs it (http.h), at most `flight` batches at once. One full
+ * batch may wait for a free place on the wire; while it waits, the stage
+ * takes no more rows (shipper_room), which is what bounds memory:
+ * SHIP_SLOTS batches of at most max_bytes rows, gzipped.
+ *
+ * What an answer means is quasar_verdict()'s: a failure a retry may cure
+ * (no answer, 429, a 5xx without a data error code) is sent again after
+ * http_backoff() while the retry budget lasts; anything else ends the
+ * batch. Each batch ends once, through the stage's callback:
+ *
+ *	ended(b, 0, NULL, arg)           the server took it
+ *	ended(b, status, why, arg)       it failed: status EXIT_UNAVAILABLE
+ *	                                 (unavailable, or refused) or
+ *	                                 EXIT_NOPERM (credentials refused)
+ *
+ * After the first failure the shipper stops: batches sealed later end at
+ * once with the same status and reason, unsent, and no call is retried
+ * any more; the stage spools them. The batch is free again when the
+ * callback returns. Nothing here prints.
+ */
+#ifndef SHIPPER_H
+#define SHIPPER_H
+
+#include "buf.h"
+#include "gzw.h"
+#include "http.h"
+
+#define SHIP_FLIGHT_MAX 2
+#define SHIP_SLOTS (SHIP_FLIGHT_MAX + 2) /* on the wire, full, filling */
+
+enum ship_state { SHIP_FREE, SHIP_FILLING, SHIP_READY, SHIP_SENDING };
+
+struct ship_batch {
+	enum ship_state state;
+	struct http_call call;             /* its body is the gzipped batch */
+	unsigned long long records, bytes; /* rows; their bytes, unzipped */
+	double opened;                     /* http_now() of its first row */
+	const char *from_file, *to_file;   /* where its first and last row */
+	unsigned long long from_line, to_line; /* came from (borrowed) */
+	size_t index;                          /* in the shipper's slots */
+	struct shipper *s;
+};
+
+struct shipper_opts {
+	unsigned flight;                /* batches on the wire, 1 or 2 */
+	unsigned long long max_records; /* rows a batch holds at most */
+	size_t max_bytes;               /* bytes of rows a batch holds */
+	double interval;                /* seconds a batch stays open */
+	const char *url;                /* where batches go (borrowed) */
+	const char *content_type;       /* of the body (borrowed) */
+	const char *what; /* the server, in reasons: "ClickHouse" */
+};
+
+struct shipper {
+	struct shipper_opts o;
+	struct http *http; /* borrowed */
+	struct gzw gz;
+	struct ship_batch slot[SHIP_SLOTS];
+	struct ship_batch *filling, *ready;
+	unsigned sending;
+	int stopped; /* 0, or the status of the first failure */
+	struct buf stop_why;
+	unsigned long long retries; /* batches sent again */
+	void (*ended)(
+	    struct ship_batch *b, int status, const char *why, void *arg);
+	void *arg;
+};
+
+/* Sets s up to send through http (borrowed). */
+void shipper_init(struct shipper *s, struct http *http,
+    const struct shipper_opts *o,
+    void (*ended)(struct ship_batch *, int, const char *, void *), void *arg);
+
+/* Frees what s holds. No call of its may be polled any more. */
+void shipper_release(struct shipper *s);
+
+/* Whether a row can be added now (see the top). */
+int shipper_room(struct shipper *s);
+
+/*
+ * Adds a row (n bytes) read at file:line (borrowed until the batch ends).
+ * Call only when shipper_room() says so. Returns 0, or -1 when zlib
+ * failed (the batch's body is then not to be trusted).
+ */
+int shipper_add(struct shipper *s, const char *row, size_t n, const char *file,
+    unsigned long long line);
+
+/* Seals the open batch if it is due, or now when force is set. 0 or -1. */
+int shipper_due(struct shipper *s, int force);
+
+/* Milliseconds until the open batch is due, at most max. */
+int shipper_wait_ms(const struct shipper *s, int max);
+
+/* Whether any batch is open, full or on the wire. */
+int shipper_busy(const struct shipper *s);
+
+/* A free batch, or NULL. */
+struct ship_batch *shipper_free_batch(struct shipper *s);
+
+/*
+ * Sends b, whose body and URL the caller has set (a replay), as a sealed
+ * batch is sent. b comes from shipper_free_batch(); it ends through the
+ * callback like the others.
+ */
+void shipper_post(struct shipper *s, struct ship_batch *b);
+
+/*
+ * The verdict on a call that ended: 0 when the server took it; 1 when it
+ * was started again after a backoff (counted in retries); otherwise the
+ * exit status of a failure, with the reason in why. For calls of the
+ * stage's own (a CREATE TABLE) as for batches.
+ */
+int shipper_judge(struct shipper *s, struct http_call *c, struct buf *why);
+
+/*
+ * Stops shipping with status and why (the first reason stays): batches
+ * sealed from now on end at once, unsent. For a failure of the stage's
+ * own, such as its CREATE TABLE.
+ */
+void shipper_stop(struct shipper *s, int status, const char *why);
+
+/*
+ * Stops (status and why, unless stopped already) and ends every batch not
+ * ended yet as failed: the open one sealed, the full one, and those on
+ * the wire (which may have arrived: the stage spools them anyway). For a
+ * signal; the client must not be polled afterwards.
+ */
+void shipper_abort(struct shipper *s, int status, const char *why);
+
+#endif

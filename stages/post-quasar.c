@@ -1,0 +1,903 @@
+/*
+ * post-quasar: raw records into the warehouse (ClickHouse), never dropped,
+ * and passed on unchanged.
+ *
+ * Every record is written to stdout as it was read, at once, and becomes a
+ * row of the table (quasar.h): its provenance and the line itself as a
+ * string. Rows go out in gzipped batches of at most --batch-records rows
+ * and --batch-bytes bytes, or what came in --flush-interval seconds, at
+ * most two on the wire (shipper.h), as JSONEachRow to ClickHouse's HTTP
+ * interface (--format ndjson: the lines themselves, to any URL).
+ *
+ * Network errors, 429 and 5xx answers without a data error are retried
+ * with backoff; ClickHouse's table is a ReplacingMergeTree keyed by
+ * (source, file, line), so a batch that arrives twice after a lost answer
+ * collapses. A batch that still fails, or that the server refuses, is
+ * written to the spool (spool.h), and so is every later one: the run ends
+ * with 69 (77: credentials refused) and says how to send them:
+ * post-quasar --replay DIR, which removes each spooled batch only once the
+ * server confirmed it.
+ */
+#include <getopt.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "deliver.h"
+#include "diag.h"
+#include "exitcode.h"
+#include "feed.h"
+#include "http.h"
+#include "jsonw.h"
+#include "quasar.h"
+#include "shipper.h"
+#include "spool.h"
+#include "stage.h"
+
+#define SYNOPSIS                                                               \
+	"post-quasar --table T [OPTIONS] [FILE...]\n"                          \
+	"       post-quasar --format ndjson [OPTIONS] [FILE...]\n"             \
+	"       post-quasar --replay DIR [OPTIONS]"
+#define FEED_QUEUE 256 /* lines read ahead by the reader thread */
+#define PENDING 64     /* lines taken from the reader at once */
+
+struct opts {
+	struct deliver_opts d;
+	const char *table, *spool, *replay, *source;
+	int create, sink, ndjson;
+	unsigned long long batch_records;
+	size_t batch_bytes;
+	double interval;
+};
+
+/* A spooled batch being replayed, beside its ship_batch. */
+struct replaying {
+	struct spool_meta meta;
+	struct buf name;
+};
+
+struct run {
+	struct opts *o;
+	struct stage *st;
+	const char *url;  /* the target: --url or QUASAR_URL */
+	const char *what; /* the target, in messages */
+	struct buf query, insert_url;
+	char imported[20];
+	struct buf source_json, file_json, row;
+	const char *file_for; /* the input file_json was made for */
+	struct quasar_prov prov;
+	struct http *http;
+	struct shipper ship;
+	struct replaying rep[SHIP_SLOTS];
+	struct feed feed;
+	struct feed_item pend[PENDING]; /* lines taken from the reader */
+	size_t ipend, npend;
+	int eof;             /* the reader is through */
+	atomic_int sleeping; /* the main thread waits in http_poll() */
+	int told;            /* the first failure was told */
+	int sync_done;       /* call_sync()'s call ended */
+	int status;          /* the worst of the inputs, the spool, zlib */
+	unsigned long long read_bytes, rows_sent, batches_sent;
+	unsigned long long rows_spooled, batches_spooled;
+	char unit[128]; /* the progress line's "records (...)" */
+};
+
+static volatile sig_atomic_t interrupted;
+
+static void
+on_signal(int sig)
+{
+	interrupted = sig;
+}
+
+/* --- telling ------------------------------------------------------- */
+
+static unsigned long long
+retries(const struct run *r)
+{
+	return r->ship.retries + http_retries(r->http);
+}
+
+static void
+show(struct run *r)
+{
+	struct progress *p = &r->st->prog;
+	double mb = (double)r->read_bytes / 1e6;
+
+	if (!p->active)
+		return;
+	snprintf(r->unit, sizeof(r->unit),
+	    "records (%.*f MB read, %llu batches sent)", mb < 10 ? 1 : 0, mb,
+	    r->batches_sent);
+	p->unit = r->unit;
+	p->retries = retries(r);
+	progress_update(p, 0);
+}
+
+/* Says, once, that delivery stopped and where batches go now. */
+static void
+tell_stop(struct run *r, const char *why)
+{
+	if (r->told++)
+		return;
+	if (r->o->replay)
+		diag(NULL, 0, "%s; stopping: the batches left stay in %s", why,
+		    r->o->replay);
+	else
+		diag(NULL, 0, "%s; batches go to the spool %s from now on", why,
+		    r->o->spool);
+}
+
+/* --- batches ------------------------------------------------------- */
+
+/* "FILE:LINE" into out (replaced). */
+static char *
+place(struct buf *out, const char *file, unsigned long long line)
+{
+	buf_reset(out);
+	buf_printf(out, "%s:%llu", file ? file : "-", line);
+	return out->data;
+}
+
+/* Writes a batch that was not delivered to the spool. */
+static void
+spool(struct run *r, struct ship_batch *b, const char *why)
+{
+	struct spool_meta m = {0};
+	struct buf err = BUF_INIT, from = BUF_INIT, to = BUF_INIT;
+	char *url = quasar_redact(r->url);
+
+	m.format = r->o->ndjson ? "ndjson" : "jsoneachrow";
+	m.url = url;
+	m.table = r->o->ndjson ? NULL : (char *)r->o->table;
+	m.query = r->o->ndjson ? NULL : r->query.data;
+	m.from = place(&from, b->from_file, b->from_line);
+	m.to = place(&to, b->to_file, b->to_line);
+	m.reason = (char *)why;
+	m.records = b->records;
+	m.bytes = b->bytes;
+	if (spool_mkdir(r->o->spool, &err) < 0 ||
+	    spool_put(r->o->spool, &m, b->call.body.data, b->call.body.len,
+	        NULL, &err) < 0) {
+		diag(NULL, 0,
+		    "cannot spool a batch: %s: its %llu records (%s to %s) "
+		    "are not in the warehouse",
+		    err.data, b->records, m.from, m.to);
+		r->status = exit_worst(r->status, EXIT_IOERR);
+	} else {
+		r->rows_spooled += b->records;
+		r->batches_spooled++;
+	}
+	free(url);
+	buf_release(&err);
+	buf_release(&from);
+	buf_release(&to);
+}
+
+/* The shipper's callback: a batch stored, or failed (to the spool). */
+static void
+ended(struct ship_batch *b, int status, const char *why, void *arg)
+{
+	struct run *r = arg;
+
+	if (status == 0) {
+		r->rows_sent += b->records;
+		r->batches_sent++;
+	} else {
+		tell_stop(r, why);
+		spool(r, b, why);
+	}
+	show(r);
+}
+
+/* --- records ------------------------------------------------------- */
+
+/* A record's provenance is read: defaults, pass it on, ship its row. */
+static int
+take_record(struct run *r)
+{
+	struct stage *st = r->st;
+	struct quasar_prov *p = &r->prov;
+
+	if (p->source == NULL) {
+		p->source = r->source_json.data;
+		p->source_len = r->source_json.len;
+	}
+	if (p->file == NULL) {
+		if (r->file_for != st->file) {
+			buf_reset(&r->file_json);
+			jsonw_cstring(&r->file_json, st->file);
+			r->file_for = st->file;
+		}
+		p->file = r->file_json.data;
+		p->file_len = r->file_json.len;
+	}
+	if (p->line < 0)
+		p->line = (long long)st->line;
+	if (r->o->sink) {
+		st->tally.out++;
+	} else {
+		stage_emit_unchanged(st);
+		if (ferror(stdout)) {
+			diag(NULL, 0,
+			    "stdout is closed: records go on to "
+			    "the warehouse only");
+			r->o->sink = 1;
+		}
+	}
+	buf_reset(&r->row);
+	if (r->o->ndjson) {
+		buf_add(&r->row, st->raw, st->rawlen);
+		buf_addc(&r->row, '\n');
+	} else {
+		quasar_row(&r->row, p, r->imported, st->raw, st->rawlen);
+	}
+	if (shipper_add(&r->ship, r->row.data, r->row.len, st->file, st->line) <
+	        0 &&
+	    r->status < EXIT_IOERR) {
+		diag(NULL, 0, "cannot gzip a batch (zlib)");
+		r->status = EXIT_IOERR;
+	}
+	return 0;
+}
+
+static int
+fast(struct stage *st, struct jdoc *doc, void *ctx)
+{
+	struct run *r = ctx;
+
+	(void)st;
+	quasar_prov_doc(&r->prov, doc);
+	return take_record(r);
+}
+
+static int
+tree(struct stage *st, json_t *rec, void *ctx)
+{
+	struct run *r = ctx;
+
+	(void)st;
+	quasar_prov_tree(&r->prov, rec);
+	return take_record(r);
+}
+
+/* Takes one line of the reader's. */
+static void
+take(struct run *r, struct feed_item *it)
+{
+	struct progress *p = &r->st->prog;
+
+	if (it->kind == FEED_ERROR) {
+		diag(it->file, it->line, "%s", it->text);
+		r->status = exit_worst(r->status, it->status);
+	} else {
+		r->read_bytes += it->len + 1;
+		stage_line(r->st, it->file, it->line, it->kind == FEED_TOOLONG,
+		    it->text, it->len, tree, r);
+		p->done++;
+		if (p->active && (++p->ticks & 1023) == 0)
+			show(r);
+	}
+	free(it->text);
+}
+
+/* --- reading and waiting ------------------------------------------- */
+
+static void
+wake(void *arg)
+{
+	struct run *r = arg;
+
+	if (atomic_load(&r->sleeping))
+		http_wakeup(r->http);
+}
+
+/*
+ * Takes what the reader has queued, up to PENDING lines, without waiting:
+ * in a run rather than one at a time, so that the reader refills the
+ * queue while they are handled instead of the two threads waking each
+ * other for every line. Returns the number of lines in hand.
+ */
+static size_t
+refill(struct run *r)
+{
+	int got;
+
+	if (r->ipend == r->npend)
+		r->ipend = r->npend = 0;
+	got = feed_take_many(&r->feed, r->pend + r->npend, PENDING - r->npend);
+	if (got > 0)
+		r->npend += (size_t)got;
+	if (got < 0)
+		r->eof = 1;
+	return r->npend - r->ipend;
+}
+
+/* The next line in hand, or NULL when none is yet. */
+static struct feed_item *
+next_line(struct run *r)
+{
+	if (r->ipend == r->npend && refill(r) == 0)
+		return NULL;
+	return &r->pend[r->ipend++];
+}
+
+/*
+ * Waits for the network or, when a row can be taken (want), for input
+ * too: first a nap of a millisecond, in which lines gather, then a sleep
+ * that the reader ends when it queues a line.
+ */
+static void
+idle(struct run *r, int want)
+{
+	int ms = shipper_wait_ms(&r->ship, 1000);
+
+	if (want) {
+		http_poll(r->http, ms < 1 ? ms : 1);
+		if (refill(r) || r->eof)
+			return;
+		atomic_store(&r->sleeping, 1);
+		/* After the flag: a line queued from now on wakes the poll. */
+		if (refill(r) || r->eof) {
+			atomic_store(&r->sleeping, 0);
+			return;
+		}
+		ms = shipper_wait_ms(&r->ship, 1000);
+	}
+	http_poll(r->http, ms);
+	atomic_store(&r->sleeping, 0);
+	show(r);
+}
+
+/* Reads the input to its end, shipping every record's row. */
+static int
+run_input(struct run *r, int nfiles, char **files)
+{
+	struct feed_item *it;
+	int ended = 0;
+
+	if (feed_start(&r->feed, nfiles, files, r->st->max_line, FEED_QUEUE,
+	        wake, r) < 0) {
+		diag(NULL, 0, "cannot start the reader thread");
+		return EXIT_IOERR;
+	}
+	while (!interrupted) {
+		while (shipper_room(&r->ship) && (it = next_line(r)) != NULL)
+			take(r, it);
+		ended = r->eof && r->ipend == r->npend;
+		shipper_due(&r->ship, ended);
+		if (ended && !shipper_busy(&r->ship))
+			break;
+		idle(r, !ended && shipper_room(&r->ship));
+	}
+	if (interrupted) {
+		/* The reader may wait on a terminal: it is left to exit(). */
+		shipper_abort(&r->ship, EXIT_UNAVAILABLE, "interrupted");
+		return 128 + interrupted;
+	}
+	feed_release(&r->feed);
+	return 0;
+}
+
+/* --- CREATE TABLE -------------------------------------------------- */
+
+static void
+sync_done(struct http_call *c)
+{
+	struct run *r = c->arg;
+
+	r->sync_done = 1;
+}
+
+/* Sends one call and waits for its end, retries included. */
+static int
+call_sync(struct run *r, struct http_call *c, struct buf *why)
+{
+	int rc;
+
+	c->done = sync_done;
+	c->arg = r;
+	c->tries = 0;
+	r->sync_done = 0;
+	http_start(r->http, c, 0);
+	for (;;) {
+		while (!r->sync_done)
+			http_poll(r->http, 1000);
+		r->sync_done = 0;
+		if ((rc = shipper_judge(&r->ship, c, why)) != 1)
+			return rc;
+	}
+}
+
+/* --create-table: the table, made before the first batch goes out. */
+static void
+create_table(struct run *r, const char *table, const char *base)
+{
+	struct http_call c;
+	struct buf ddl = BUF_INIT, why = BUF_INIT, msg = BUF_INIT;
+	int rc;
+
+	http_call_init(&c);
+	c.method = "POST";
+	c.idempotent = 0;
+	quasar_ddl(&ddl, table);
+	quasar_url(&c.url, base, ddl.data);
+	if ((rc = call_sync(r, &c, &why)) != 0) {
+		buf_printf(
+		    &msg, "cannot create the table %s: %s", table, why.data);
+		shipper_stop(&r->ship, rc, msg.data);
+		tell_stop(r, msg.data);
+	}
+	http_call_release(&c);
+	buf_release(&ddl);
+	buf_release(&why);
+	buf_release(&msg);
+}
+
+/* --- replay -------------------------------------------------------- */
+
+/* The shipper's callback in a replay: stored batches leave the spool. */
+static void
+replayed(struct ship_batch *b, int status, const char *why, void *arg)
+{
+	struct run *r = arg;
+	struct replaying *rp = &r->rep[b->index];
+	struct buf err = BUF_INIT;
+
+	if (status != 0) {
+		tell_stop(r, why);
+	} else if (spool_remove(r->o->replay, rp->name.data, &err) < 0) {
+		diag(NULL, 0, "%s", err.data);
+		r->status = exit_worst(r->status, EXIT_IOERR);
+	} else {
+		r->rows_sent += rp->meta.records;
+		r->batches_sent++;
+		r->st->prog.done = r->rows_sent;
+	}
+	spool_meta_release(&rp->meta);
+	buf_release(&err);
+	show(r);
+}
+
+/* Loads a spooled batch and sends it. 0, or -1 (told). */
+static int
+replay_one(struct run *r, const char *name)
+{
+	struct ship_batch *b = shipper_free_batch(&r->ship);
+	struct replaying *rp = &r->rep[b->index];
+	struct buf err = BUF_INIT;
+	const char *base;
+
+	if (spool_load(r->o->replay, name, &rp->meta, &b->call.body, &err) <
+	    0) {
+		diag(NULL, 0, "%s: left in the spool", err.data);
+		r->status = exit_worst(r->status, EXIT_DATAERR);
+		spool_meta_release(&rp->meta);
+		buf_release(&err);
+		return -1;
+	}
+	buf_reset(&rp->name);
+	buf_adds(&rp->name, name);
+	b->records = rp->meta.records;
+	b->bytes = rp->meta.bytes;
+	base = r->url ? r->url : rp->meta.url;
+	buf_reset(&b->call.url);
+	if (strcmp(rp->meta.format, "ndjson") == 0)
+		buf_adds(&b->call.url, base);
+	else
+		quasar_url(&b->call.url, base, rp->meta.query);
+	shipper_post(&r->ship, b);
+	buf_release(&err);
+	return 0;
+}
+
+/* --create-table with --replay: the tables of the spooled batches. */
+static void
+replay_tables(struct run *r, char **names, size_t n)
+{
+	struct spool_meta m, prev = {0};
+	struct buf err = BUF_INIT;
+	size_t i;
+
+	for (i = 0; i < n && !r->ship.stopped; i++) {
+		if (spool_load(r->o->replay, names[i], &m, NULL, &err) == 0 &&
+		    m.table &&
+		    (prev.table == NULL || strcmp(prev.table, m.table) != 0)) {
+			create_table(r, m.table, r->url ? r->url : m.url);
+			spool_meta_release(&prev);
+			prev = m;
+		} else {
+			spool_meta_release(&m);
+		}
+	}
+	spool_meta_release(&prev);
+	buf_release(&err);
+}
+
+/* post-quasar --replay DIR: every batch in the spool, in order. */
+static int
+replay(struct run *r)
+{
+	const char *dir = r->o->replay;
+	struct buf err = BUF_INIT;
+	char **names = NULL;
+	size_t n = 0, i = 0, left;
+	int lock;
+
+	if (access(dir, F_OK) < 0) {
+		diag(dir, 0, "no such spool directory");
+		return EXIT_NOINPUT;
+	}
+	if ((lock = spool_lock(dir, &err)) < 0 || spool_clean(dir, &err) < 0 ||
+	    spool_list(dir, &names, &n, NULL, &err) < 0) {
+		diag(NULL, 0, "%s", err.data);
+		r->status = EXIT_IOERR;
+		goto out;
+	}
+	if (r->o->create)
+		replay_tables(r, names, n);
+	for (;;) {
+		while (!r->ship.stopped && !interrupted && i < n &&
+		       r->ship.sending < r->ship.o.flight)
+			replay_one(r, names[i++]);
+		if (!r->ship.sending &&
+		    (i >= n || r->ship.stopped || interrupted))
+			break;
+		http_poll(r->http, 1000);
+		show(r);
+	}
+	left = n - (size_t)r->batches_sent;
+	diag(NULL, 0, "replay: batches sent=%llu rows=%llu left=%zu",
+	    r->batches_sent, r->rows_sent, left);
+	if (left)
+		diag(NULL, 0,
+		    "%zu batches are still in %s: run 'post-quasar --replay "
+		    "%s' again",
+		    left, dir, dir);
+out:
+	if (lock >= 0)
+		close(lock);
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	buf_release(&err);
+	if (interrupted)
+		return 128 + interrupted;
+	return exit_worst(r->status, r->ship.stopped);
+}
+
+/* --- the command line ---------------------------------------------- */
+
+static void
+usage(void)
+{
+	printf(
+	    "usage: " SYNOPSIS "\n"
+	    "Send every record to the warehouse (ClickHouse) as a raw row, and "
+	    "pass it on\nunchanged.\n\n"
+	    "  -t, --table T             the table (ClickHouse), [db.]name\n"
+	    "  -C, --create-table        create the table if missing "
+	    "(ReplacingMergeTree)\n"
+	    "  -F, --format F            jsoneachrow (ClickHouse, the default) "
+	    "or ndjson (the\n"
+	    "                            lines themselves, gzipped, to any "
+	    "URL)\n"
+	    "  -s, --source NAME         the source of records without "
+	    "_meta.source (\"\")\n"
+	    "  -b, --batch-records N     rows a batch holds at most (default "
+	    "10000)\n"
+	    "  -B, --batch-bytes SIZE    bytes a batch holds at most, before "
+	    "gzip (8MiB)\n"
+	    "  -i, --flush-interval S    send a batch S seconds after its first "
+	    "row (5)\n"
+	    "  -S, --spool DIR           keep batches not delivered in DIR "
+	    "(quasar-spool)\n"
+	    "  -R, --replay DIR          send the batches spooled in DIR, "
+	    "removing each one\n"
+	    "                            the server took\n"
+	    "  -k, --sink                write nothing on stdout\n"
+	    "  -U, --url URL             the warehouse (default: QUASAR_URL)\n"
+	    "  -c, --concurrency N       batches in flight at most, 1 or 2 "
+	    "(default 2)\n"
+	    "  -N, --retries N           retries of a failed batch (default 8)\n"
+	    "  -M, --retry-max-time S    stop retrying a batch after S seconds "
+	    "(default 300)\n"
+	    "  -T, --timeout S           a request's time limit (default 60)\n"
+	    "  -O, --connect-timeout S   a connection's time limit (default 10)\n"
+	    "  -A, --cacert FILE         trust the CA certificates in FILE "
+	    "too\n" STAGE_OPTIONS_HELP "\n"
+	    "Environment: QUASAR_URL (http://127.0.0.1:8123).\n"
+	    "Exit status: 0 ok, 1 some records rejected, 64 usage, 65 input "
+	    "unusable, 66 file\nmissing, 69 batches spooled (the warehouse was "
+	    "unavailable or refused them),\n74 I/O error, 77 credentials "
+	    "refused; after SIGINT or SIGTERM, what is in hand\nis spooled "
+	    "and the status is 128 + the signal.\n\n"
+	    "Example:\n"
+	    "  csv2ndjson --source turbovote export.csv |\n"
+	    "      post-quasar --table raw_turbovote --create-table \\\n"
+	    "      --spool state/quasar-spool | tv-filter > activity.ndjson\n"
+	    "  post-quasar --replay state/quasar-spool\n");
+}
+
+/* A number of seconds, more than 0 and at most a day. 0 or -1. */
+static int
+interval(const char *arg, double *out)
+{
+	char *end;
+	double v = strtod(arg, &end);
+
+	if (end == arg || *end != '\0' || !(v > 0 && v <= 86400))
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* Handles one of the stage's own options. 0, or an exit status. */
+static int
+own_option(struct opts *o, int ch, const char *arg)
+{
+	unsigned long long n;
+
+	switch (ch) {
+	case 't':
+		o->table = arg;
+		break;
+	case 'C':
+		o->create = 1;
+		break;
+	case 'F':
+		if (strcmp(arg, "ndjson") != 0 &&
+		    strcmp(arg, "jsoneachrow") != 0)
+			return cli_usage_error(
+			    SYNOPSIS, "--format takes jsoneachrow or ndjson");
+		o->ndjson = strcmp(arg, "ndjson") == 0;
+		break;
+	case 's':
+		o->source = arg;
+		break;
+	case 'b':
+		if (cli_uint(arg, 100000000, &n) < 0 || n == 0)
+			return cli_usage_error(SYNOPSIS,
+			    "--batch-records takes a number from 1 to "
+			    "100000000");
+		o->batch_records = n;
+		break;
+	case 'B':
+		if (cli_size(arg, &o->batch_bytes) < 0 || o->batch_bytes == 0 ||
+		    o->batch_bytes > ((size_t)1 << 30))
+			return cli_usage_error(SYNOPSIS,
+			    "--batch-bytes takes a size from 1 to 1GiB");
+		break;
+	case 'i':
+		if (interval(arg, &o->interval) < 0)
+			return cli_usage_error(SYNOPSIS,
+			    "--flush-interval takes seconds, more than 0");
+		break;
+	case 'S':
+		o->spool = arg;
+		break;
+	case 'R':
+		o->replay = arg;
+		break;
+	case 'k':
+		o->sink = 1;
+		break;
+	default:
+		return -2;
+	}
+	return 0;
+}
+
+/* Checks the options against each other. 0, or EXIT_USAGE. */
+static int
+check_args(struct opts *o, int nfiles)
+{
+	if (o->d.http.concurrency > SHIP_FLIGHT_MAX)
+		return cli_usage_error(
+		    SYNOPSIS, "--concurrency takes 1 or 2 (batches in flight)");
+	if (o->replay)
+		return nfiles ? cli_usage_error(SYNOPSIS,
+		                    "--replay DIR reads no input files")
+		              : 0;
+	if (o->ndjson && (o->table || o->create))
+		return cli_usage_error(
+		    SYNOPSIS, "--format ndjson goes to a URL, not a table");
+	if (!o->ndjson && o->table == NULL)
+		return cli_usage_error(SYNOPSIS, "--table T is required");
+	if (!o->ndjson && !quasar_table_ok(o->table))
+		return cli_usage_error(SYNOPSIS,
+		    "bad table name '%s': letters, digits and _, maybe "
+		    "after \"db.\"",
+		    o->table);
+	return 0;
+}
+
+static int
+parse_args(int argc, char **argv, struct opts *o, struct stage *st)
+{
+	static const struct option longopts[] = {
+	    {"table", required_argument, NULL, 't'},
+	    {"create-table", no_argument, NULL, 'C'},
+	    {"format", required_argument, NULL, 'F'},
+	    {"source", required_argument, NULL, 's'},
+	    {"batch-records", required_argument, NULL, 'b'},
+	    {"batch-bytes", required_argument, NULL, 'B'},
+	    {"flush-interval", required_argument, NULL, 'i'},
+	    {"spool", required_argument, NULL, 'S'},
+	    {"replay", required_argument, NULL, 'R'},
+	    {"sink", no_argument, NULL, 'k'},
+	    {"url", required_argument, NULL, 'U'},
+	    {"concurrency", required_argument, NULL, 'c'},
+	    {"retries", required_argument, NULL, 'N'},
+	    {"retry-max-time", required_argument, NULL, 'M'},
+	    {"timeout", required_argument, NULL, 'T'},
+	    {"connect-timeout", required_argument, NULL, 'O'},
+	    {"cacert", required_argument, NULL, 'A'},
+	    STAGE_LONGOPTS,
+	    {NULL, 0, NULL, 0},
+	};
+	int ch, rc;
+
+	while ((ch = getopt_long(argc, argv,
+	            ":t:CF:s:b:B:i:S:R:kU:c:N:M:T:O:A:" STAGE_SHORTOPTS,
+	            longopts, NULL)) != -1) {
+		if (ch == 'h') {
+			usage();
+			return -1;
+		}
+		if ((rc = own_option(o, ch, optarg)) == -2 &&
+		    (rc = deliver_option(&o->d, ch, optarg, SYNOPSIS)) == 1)
+			rc = stage_option(st, ch, optarg, argv);
+		if (rc != 0)
+			return rc;
+	}
+	return check_args(o, argc - optind);
+}
+
+/* --- main ---------------------------------------------------------- */
+
+static void
+signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sigemptyset(&sa.sa_mask);
+	/* A closed stdout must not cost the batches in hand: the records
+	 * still go to the warehouse (and the run ends with 74). */
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+/* Sets the run up. 0, or an exit status. */
+static int
+setup(struct run *r, struct opts *o, struct stage *st)
+{
+	const char *env = getenv("QUASAR_URL");
+	struct shipper_opts so;
+	struct buf err = BUF_INIT;
+	size_t i;
+
+	r->o = o;
+	r->st = st;
+	r->url = o->d.url ? o->d.url : env && *env ? env : NULL;
+	r->what = o->ndjson ? "the warehouse" : "ClickHouse";
+	if (r->url == NULL && o->replay == NULL) {
+		diag(NULL, 0, "no warehouse: set QUASAR_URL or use --url URL");
+		return EXIT_USAGE;
+	}
+	quasar_datetime(time(NULL), r->imported);
+	buf_init(&r->query, 4096);
+	buf_init(&r->insert_url, 64 << 10);
+	buf_init(&r->source_json, BUF_UNLIMITED);
+	buf_init(&r->file_json, BUF_UNLIMITED);
+	buf_init(&r->row, BUF_UNLIMITED);
+	for (i = 0; i < SHIP_SLOTS; i++)
+		buf_init(&r->rep[i].name, 4096);
+	jsonw_cstring(&r->source_json, o->source ? o->source : "");
+	quasar_prov_init(&r->prov);
+	if (o->ndjson) {
+		buf_adds(&r->insert_url, r->url ? r->url : "");
+	} else if (!o->replay) {
+		quasar_insert(&r->query, o->table);
+		quasar_url(&r->insert_url, r->url, r->query.data);
+	}
+	if ((r->http = http_new(&o->d.http, NULL, &err)) == NULL) {
+		diag(NULL, 0, "%s", err.data);
+		buf_release(&err);
+		return EXIT_UNAVAILABLE;
+	}
+	so.flight = o->d.http.concurrency;
+	so.max_records = o->batch_records;
+	so.max_bytes = o->batch_bytes;
+	so.interval = o->interval;
+	so.url = r->insert_url.data;
+	so.content_type = "application/x-ndjson";
+	so.what = r->what;
+	shipper_init(&r->ship, r->http, &so, o->replay ? replayed : ended, r);
+	return 0;
+}
+
+static void
+run_release(struct run *r)
+{
+	size_t i;
+
+	shipper_release(&r->ship);
+	http_free(r->http);
+	for (i = 0; i < SHIP_SLOTS; i++) {
+		spool_meta_release(&r->rep[i].meta);
+		buf_release(&r->rep[i].name);
+	}
+	quasar_prov_release(&r->prov);
+	buf_release(&r->query);
+	buf_release(&r->insert_url);
+	buf_release(&r->source_json);
+	buf_release(&r->file_json);
+	buf_release(&r->row);
+}
+
+/* The lines after a run: what went where, and how to send the rest. */
+static void
+summary(struct run *r)
+{
+	diag(NULL, 0,
+	    "rows sent=%llu spooled=%llu batches sent=%llu spooled=%llu "
+	    "retries=%llu",
+	    r->rows_sent, r->rows_spooled, r->batches_sent, r->batches_spooled,
+	    retries(r));
+	if (r->batches_spooled)
+		diag(NULL, 0,
+		    "%llu records in %llu batches are in the spool %s: send "
+		    "them with 'post-quasar --replay %s' once %s takes them",
+		    r->rows_spooled, r->batches_spooled, r->o->spool,
+		    r->o->spool, r->what);
+}
+
+int
+main(int argc, char **argv)
+{
+	static struct run r; /* static: reachable when a signal cuts in */
+	struct opts o = {0};
+	struct stage st;
+	int rc;
+
+	deliver_opts_init(&o.d);
+	o.d.http.concurrency = SHIP_FLIGHT_MAX;
+	o.batch_records = 10000;
+	o.batch_bytes = (size_t)8 << 20;
+	o.interval = 5;
+	o.spool = "quasar-spool";
+	stage_init(&st, "post-quasar", SYNOPSIS);
+	if ((rc = parse_args(argc, argv, &o, &st)) != 0)
+		return rc < 0 ? EXIT_OK : rc;
+	signals();
+	if ((rc = setup(&r, &o, &st)) != 0)
+		goto out;
+	if (o.replay) {
+		progress_init(&st.prog, "records");
+		rc = replay(&r);
+		progress_done(&st.prog);
+		goto out;
+	}
+	if ((rc = stage_start(&st)) != 0)
+		goto out;
+	stage_fast(&st, fast);
+	if (o.create)
+		create_table(&r, o.table, r.url);
+	rc = run_input(&r, argc - optind, argv + optind);
+	summary(&r);
+	rc = exit_worst(rc, exit_worst(r.status, r.ship.stopped));
+	rc = stage_finish(&st, rc);
+out:
+	run_release(&r);
+	return rc;
+}

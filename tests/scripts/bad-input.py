@@ -1,0 +1,143 @@
+#!/usr/bin/env python3
+"""The bad-input matrix: every stage against input no vendor should send.
+
+Each stage reads, in a fresh process: empty input, 20 MB of binary garbage,
+a truncated gzip file, a 100 MB line, a record of a million fields, invalid
+UTF-8, NUL bytes, and JSON nested 100,000 deep. For each it must end with
+an exit status the README lists (no crash, no sanitizer report), say what
+was wrong on stderr when it rejected something, keep in = out + dropped +
+rejected in its summary line, and stay under 256 MB of peak memory.
+
+The delivery stages run with no service behind them (post-rogue --dry-run;
+post-northstar and post-quasar against a closed port): bad input must be
+rejected before any request is needed, and the good records among it are
+rejected (or spooled) as not delivered.
+
+Usage: bad-input.py BIN TMPDIR. Prints ok/not ok lines for tests/run.sh.
+"""
+
+import gzip
+import json
+import os
+import random
+import re
+import subprocess
+import sys
+
+BIN, TMP = sys.argv[1:3]
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__))))
+MAP = os.path.join(ROOT, "pipelines/maps/turbovote.json")
+LIMIT_MB = 256
+STATUSES = {0, 1, 65, 66, 69, 74}
+SANITIZED = "build-san" in BIN
+
+
+def inputs():
+    """(name, bytes, is_csv_only) of each bad input."""
+    rng = random.Random(1)
+    garbage = bytes(rng.getrandbits(8) for _ in range(1 << 16)) * 320
+    good = b'{"a":"1","status":"registered"}\n'
+    gz = gzip.compress(good * 10000)
+    yield "empty input", b""
+    yield "20 MB of binary garbage", garbage
+    yield "a truncated gzip file", gz[:len(gz) // 2]
+    yield "a 100 MB line", b'{"a":"' + b"x" * (100 << 20) + b'"}\n' + good
+    fields = b",".join(b"f%d" % i for i in range(1000000))
+    yield "a record of a million fields", (
+        b"{" + b",".join(b'"k%d":"v"' % i for i in range(1000000)) +
+        b"}\n" + good + fields + b"\n" + fields + b"\n")
+    yield "invalid UTF-8", (b'{"a":"\xff\xfe\xc3"}\n' + good +
+                           b"a,b\n\xff\xfe,\xc3\x28\n")
+    yield "NUL bytes", (b'{"a":"x\x00y"}\n\x00\x00\x00\n' + good +
+                        b"a,b\nx\x00y,z\n")
+    yield "JSON nested 100,000 deep", (b'{"a":' + b"[" * 100000 +
+                                       b"]" * 100000 + b"}\n" + good)
+
+
+def stages():
+    env = dict(os.environ, SLUICE_PROGRESS="0",
+               NORTHSTAR_URL="http://127.0.0.1:9",
+               NORTHSTAR_CLIENT_ID="x", NORTHSTAR_CLIENT_SECRET="y",
+               ROGUE_URL="http://127.0.0.1:9")
+    yield "csv2ndjson", [], env
+    yield "tv-filter", ["--map", MAP], env
+    yield "status-map", ["--map", MAP], env
+    yield "dedupe", ["--key", "a"], env
+    yield "post-rogue", ["--map", MAP, "--dry-run"], env
+    yield "post-northstar", ["--map", MAP, "--retries", "0",
+                             "--retry-max-time", "1"], env
+    yield "post-quasar", ["--table", "t", "--url", "http://127.0.0.1:9",
+                          "--retries", "0", "--retry-max-time", "1",
+                          "--spool", os.path.join(TMP, "bad-spool")], env
+
+
+def run(stage, args, path, env):
+    """Runs a stage on the file: exit status, peak RSS in MB, stderr.
+
+    GNU time measures the stage: this process's own size would count in
+    the peak of a child it forks."""
+    rej = os.path.join(TMP, "bad-rejects")
+    rss_file = os.path.join(TMP, "bad-rss")
+    with open(path, "rb") as inp, open(os.devnull, "wb") as out, \
+            open(os.path.join(TMP, "bad-err"), "wb") as err:
+        code = subprocess.call(
+            ["/usr/bin/time", "-f", "%M", "-o", rss_file,
+             os.path.join(BIN, stage)] + args + ["--rejects", rej],
+            stdin=inp, stdout=out, stderr=err, env=env)
+    try:
+        rss = int(open(rss_file).read().split()[-1]) / 1024
+    except (OSError, ValueError, IndexError):
+        rss = 0
+    err = open(os.path.join(TMP, "bad-err"), "rb").read()
+    # GNU time says "Command terminated by signal N" for a crash.
+    if b"terminated by signal" in open(rss_file, "rb").read():
+        code = -1
+    return code, rss, err
+
+
+def main():
+    # The inputs go to files first, so that this process stays small: a
+    # child's peak RSS counts what it held before it became the stage.
+    cases = []
+    for i, (name, data) in enumerate(inputs()):
+        path = os.path.join(TMP, "bad-input-%d" % i)
+        with open(path, "wb") as f:
+            f.write(data)
+        cases.append((name, path))
+        del data
+    for stage, args, env in stages():
+        problems = []
+        for name, path in cases:
+            if stage == "csv2ndjson" and name.startswith("JSON"):
+                continue
+            code, rss, err = run(stage, args, path, env)
+            text = err.decode("utf-8", "replace")
+            m = re.search(r"in=(\d+) out=(\d+) dropped=(\d+)"
+                          r"(?: \([^)]*\))? rejected=(\d+)", text)
+            if code not in STATUSES:
+                problems.append("%s: exit %d" % (name, code))
+            if m is None and code != 65 and name != "empty input":
+                problems.append("%s: no summary line" % name)
+            elif m:
+                i, o, d, r = map(int, m.groups())
+                if i != o + d + r:
+                    problems.append("%s: in=%d but out+dropped+rejected=%d"
+                                    % (name, i, o + d + r))
+                if r and not re.search(r": .*:\d+: ", text):
+                    problems.append("%s: rejects told without file:line"
+                                    % name)
+            if not SANITIZED and rss > LIMIT_MB:
+                problems.append("%s: %.0f MB peak" % (name, rss))
+            if "runtime error" in text or "Sanitizer" in text:
+                problems.append("%s: sanitizer report" % name)
+        print(("ok - " if not problems else "not ok - ") +
+              "%s on bad input: sane exit, summary balanced, %s" % (
+                  stage, "memory not measured (sanitized build)"
+                  if SANITIZED else "under %d MB" % LIMIT_MB))
+        if problems:
+            sys.stderr.write("\n".join(problems) + "\n")
+        sys.stdout.flush()
+
+
+main()

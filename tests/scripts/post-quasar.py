@@ -1,0 +1,523 @@
+"""post-quasar against a real ClickHouse (tests/servers/clickhouse.sh) and a
+fake HTTP endpoint. Run by post-quasar.sh; prints "ok - ..." and
+"not ok - ..." lines. Environment: ROOT, BIN, TMPDIR (tests/run.sh).
+"""
+import gzip
+import hashlib
+import http.server
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+
+ROOT = os.environ["ROOT"]
+BIN = os.environ["BIN"]
+TMP = os.environ["TMPDIR"]
+PQ = os.path.join(BIN, "post-quasar")
+CH_SH = os.path.join(ROOT, "tests", "servers", "clickhouse.sh")
+SANITIZED = os.path.basename(os.path.dirname(BIN)) == "build-san"
+
+servers = []  # the directories of servers started, to stop at exit
+
+
+def check(ok, name, detail=""):
+    print(("ok - " if ok else "not ok - ") + "post-quasar: " + name)
+    if not ok and detail != "":
+        sys.stderr.write("    " + str(detail)[:1500] + "\n")
+    sys.stdout.flush()
+    return ok
+
+
+# --- the server --------------------------------------------------------
+
+def ch_start(d):
+    p = subprocess.run(["sh", CH_SH, "start", d], capture_output=True,
+                       text=True, timeout=120)
+    if p.returncode != 0:
+        sys.stderr.write(p.stderr)
+        return None
+    if d not in servers:
+        servers.append(d)
+    return p.stdout.strip()
+
+
+def ch_stop(d):
+    subprocess.run(["sh", CH_SH, "stop", d], capture_output=True,
+                   timeout=120)
+
+
+def stop_all(*_):
+    for d in servers:
+        ch_stop(d)
+    servers.clear()
+
+
+def on_signal(sig, _frame):
+    stop_all()
+    sys.exit(128 + sig)
+
+
+def query(url, sql, body=None, headers=None):
+    """POSTs sql (with body); returns (status, bytes)."""
+    r = urllib.request.Request(
+        url + "/?" + urllib.parse.urlencode({"query": sql}),
+        data=body if body is not None else b"", headers=headers or {},
+        method="POST")
+    try:
+        with urllib.request.urlopen(r, timeout=60) as f:
+            return f.status, f.read()
+    except urllib.error.HTTPError as e:
+        return e.code, e.read()
+    except OSError as e:
+        return 0, str(e).encode()
+
+
+def scalar(url, sql):
+    st, out = query(url, sql)
+    return out.decode().strip() if st == 200 else "HTTP %d: %s" % (st, out)
+
+
+def wait_for(url, sql, want, seconds=20):
+    deadline = time.time() + seconds
+    got = None
+    while time.time() < deadline:
+        got = scalar(url, sql)
+        if got == want:
+            return True
+        time.sleep(0.1)
+    sys.stderr.write("    waited for %s = %s, got %s\n" % (sql, want, got))
+    return False
+
+
+def rows(url, table, final=True):
+    """(source, file, line, record bytes) of every row, via RowBinary."""
+    st, out = query(url, "SELECT source, file, line, record FROM %s%s "
+                    "FORMAT RowBinary" % (table, " FINAL" if final else ""))
+    if st != 200:
+        raise RuntimeError("HTTP %d: %s" % (st, out[:300]))
+    got, i = [], 0
+
+    def string():
+        nonlocal i
+        n = shift = 0
+        while True:
+            c = out[i]
+            i += 1
+            n |= (c & 0x7F) << shift
+            shift += 7
+            if c < 0x80:
+                break
+        s = out[i:i + n]
+        i += n
+        return s
+
+    while i < len(out):
+        source, file = string(), string()
+        line = int.from_bytes(out[i:i + 8], "little")
+        i += 8
+        got.append((source.decode(), file.decode(), line, string()))
+    return got
+
+
+def digest(records):
+    h = hashlib.sha256()
+    for r in sorted(records):
+        h.update(len(r).to_bytes(8, "little") + r)
+    return h.hexdigest()
+
+
+def spooled(d):
+    return sorted(f for f in os.listdir(d) if f.startswith("batch-")) \
+        if os.path.isdir(d) else []
+
+
+# --- running the stage -------------------------------------------------
+
+def run(args, data=b"", env=None, timeout=300):
+    e = dict(os.environ, SLUICE_PROGRESS="0")
+    e.pop("QUASAR_URL", None)
+    e.update(env or {})
+    p = subprocess.Popen([PQ] + args, stdin=subprocess.PIPE,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                         env=e)
+    out, err = p.communicate(data, timeout=timeout)
+    return p.returncode, out, err.decode("utf-8", "replace")
+
+
+def start(args, env=None, stdout=subprocess.DEVNULL, seconds=120):
+    """Starts the stage, killed after seconds (a hang fails, not waits)."""
+    e = dict(os.environ, SLUICE_PROGRESS="0")
+    e.pop("QUASAR_URL", None)
+    e.update(env or {})
+    p = subprocess.Popen([PQ] + args, stdin=subprocess.PIPE, stdout=stdout,
+                         stderr=subprocess.PIPE, env=e)
+    t = threading.Timer(seconds, p.kill)
+    t.daemon = True
+    t.start()
+    return p
+
+
+def export(n, source, seed=0):
+    """n records as csv2ndjson writes them, with _meta."""
+    out = []
+    for i in range(n):
+        k = i * 7919 + seed
+        out.append(json.dumps({
+            "id": "%024x" % (k * 2654435761 % (1 << 96)),
+            "first-name": ["Joe", "Zoë", "José \"Pepe\"", "李"][k % 4],
+            "email": "user%d@example.com" % k,
+            "note": ["", "a\\b", "tab\there", "line\nbreak"][k % 4],
+            "_meta": {"source": source, "file": "export-%d.csv" % seed,
+                      "line": i + 2}},
+            ensure_ascii=False, separators=(",", ":")).encode() + b"\n")
+    return out
+
+
+# --- the cases ---------------------------------------------------------
+
+def hundred_thousand(url):
+    lines = export(100000, "turbovote")
+    data = b"".join(lines)
+    path = os.path.join(TMP, "pq-100k.ndjson")
+    with open(path, "wb") as f:
+        f.write(data)
+    e = dict(os.environ, SLUICE_PROGRESS="0")
+    e.pop("QUASAR_URL", None)
+    # GNU time, when there is one, for the peak RSS of the stage alone.
+    rss = os.path.join(TMP, "pq-100k.rss")
+    timer = ["/usr/bin/time", "-f", "%M", "-o", rss] \
+        if os.access("/usr/bin/time", os.X_OK) else []
+    t0 = time.time()
+    p = subprocess.run(timer + [PQ, "--url", url, "--table", "big",
+                                "--create-table", path],
+                       capture_output=True, env=e, timeout=300)
+    out, err = p.stdout, p.stderr.decode()
+    check(p.returncode == 0 and out == data,
+          "100,000 records pass through unchanged (%.1f s)"
+          % (time.time() - t0), (p.returncode, err))
+    if timer and not SANITIZED:
+        with open(rss) as f:
+            kib = int(f.read().split()[-1])
+        check(kib < 64 * 1024, "memory stays bounded: peak RSS %d KiB" % kib)
+    check("rows sent=100000 spooled=0 batches sent=10 spooled=0 retries=0"
+          in err and "in=100000 out=100000 dropped=0 rejected=0" in err,
+          "the summary counts 100,000 rows in 10 batches", err)
+    check(scalar(url, "SELECT count() FROM big") == "100000",
+          "100,000 rows in the table, none twice",
+          scalar(url, "SELECT count() FROM big"))
+    got = rows(url, "big")
+    check(len(got) == 100000 and
+          digest([r[3] for r in got]) == digest([ln[:-1] for ln in lines]),
+          "the records in the table are the input lines (sorted checksum)",
+          len(got))
+    meta = set()
+    for ln in lines:
+        m = json.loads(ln)["_meta"]
+        meta.add((m["source"], m["file"], m["line"]))
+    check({r[:3] for r in got} == meta,
+          "source, file, line are the records' _meta")
+    st, out = query(url, "SELECT DISTINCT toString(imported_at) FROM big")
+    stamps = out.decode().split()
+    check(st == 200 and len(stamps) == 2 and
+          abs(time.mktime(time.strptime(" ".join(stamps),
+                                        "%Y-%m-%d %H:%M:%S"))
+              - time.mktime(time.gmtime(t0))) < 60,
+          "imported_at is the run's start, UTC", out)
+    return lines
+
+
+def sql_file(url):
+    with open(os.path.join(ROOT, "pipelines", "sql", "quasar-raw.sql")) as f:
+        ddl = f.read().replace("raw_turbovote", "fromsql")
+    st, out = query(url, ddl)
+    a = scalar(url, "SHOW CREATE TABLE big").replace("default.big", "T")
+    b = scalar(url, "SHOW CREATE TABLE fromsql").replace("default.fromsql",
+                                                          "T")
+    check(st == 200 and a == b and "ReplacingMergeTree" in a,
+          "pipelines/sql/quasar-raw.sql makes the table --create-table makes",
+          (st, out, a, b))
+
+
+def tricky(url):
+    big = "0123456789abcdef" * 65536
+    strings = ["plain", "quotes \" ' `", "back\\slash \\n \\\\",
+               "".join(chr(c) for c in range(1, 32)) + "\x7f", "nul\x00",
+               "Zoë naïve 日本語", "emoji 😀 🇫🇷 👩‍👩‍👧 \u2028\u2029", "", big,
+               '{"nested": "json"}']
+    lines = []
+    for i, s in enumerate(strings):
+        meta = {"source": "tricky", "file": "t.csv", "line": i + 1}
+        # Canonical (the fast path) and ASCII-escaped (the tree path).
+        lines.append(json.dumps({"v": s, "_meta": meta}, ensure_ascii=False,
+                                separators=(",", ":")).encode())
+        meta = dict(meta, line=i + 1001)
+        lines.append(json.dumps({"v": s, "_meta": meta}).encode())
+    # Without _meta: the stage's own provenance. Odd spacing, \/, a
+    # duplicate key, a CRLF line end (the \r is not part of the record).
+    plain = [b'{"a" : [1, 2.50, {"b": null}] , "c":"\\/"}',
+             b'{"dup":1,"dup":2}', b'{"crlf":"x"}']
+    bad = [b'{"lone":"\\ud800"}', b'{"utf8":"\xff"}', b"[]", b"{"]
+    data = b"".join(ln + b"\n" for ln in lines) + plain[0] + b"\n" + \
+        plain[1] + b"\n" + plain[2] + b"\r\n" + b"".join(
+            b + b"\n" for b in bad)
+    path = os.path.join(TMP, "pq-tricky.ndjson")
+    with open(path, "wb") as f:
+        f.write(data)
+    rc, out, err = run(["--url", url, "--table", "tricky", "--create-table",
+                        "--source", "mine", "--rejects",
+                        os.path.join(TMP, "pq-rejects"), path])
+    check(rc == 1 and "rejected=4" in err,
+          "invalid lines are rejected (exit 1), the rest delivered",
+          (rc, err))
+    got = {r[2]: r for r in rows(url, "tricky")}
+    want = {}
+    for ln in lines:
+        want[json.loads(ln)["_meta"]["line"]] = ("tricky", "t.csv", ln)
+    n = len(lines)
+    for k, ln in enumerate(plain):
+        want[n + k + 1] = ("mine", path, ln)
+    diff = [k for k in want if got.get(k, (None,) * 4)[1:] !=
+            (want[k][1], k, want[k][2]) or got[k][0] != want[k][0]]
+    check(not diff and len(got) == len(want),
+          "every kind of JSON string comes back byte for byte (RowBinary)",
+          ("lines differing", diff[:10], len(got), len(want)))
+
+
+def refused(url):
+    sp = os.path.join(TMP, "pq-spool-refused")
+    data = b"".join(export(25, "refused"))
+    t0 = time.time()
+    rc, _, err = run(["--url", url, "--table", "nosuch", "--spool", sp,
+                      "--sink"], data)
+    took = time.time() - t0
+    check(rc == 69 and "refused the batch (HTTP 404): Code: 60" in err and
+          "post-quasar --replay " + sp in err and took < 10,
+          "a batch refused for good (no table) is spooled at once, exit 69",
+          (rc, took, err))
+    names = spooled(sp)
+    meta = {}
+    if len(names) == 2:
+        with open(os.path.join(sp, names[0])) as f:
+            meta = json.load(f)
+    check(names and names[0].endswith(".json") and
+          names[1] == names[0][:-5] + ".ndjson.gz" and
+          meta.get("format") == "jsoneachrow" and meta.get("url") == url and
+          meta.get("table") == "nosuch" and meta.get("records") == 25 and
+          meta.get("query") == "INSERT INTO nosuch FORMAT JSONEachRow" and
+          meta.get("from") == "<stdin>:1" and meta.get("to") == "<stdin>:25"
+          and meta.get("size") == os.path.getsize(os.path.join(sp,
+                                                                names[1])),
+          "the spool holds the gzipped batch and its sidecar", (names, meta))
+    if len(names) == 2:
+        with open(os.path.join(sp, names[1]), "rb") as f:
+            body = gzip.decompress(f.read())
+        check(len(body) == meta.get("bytes") and
+              [json.loads(x)["record"].encode() + b"\n"
+               for x in body.splitlines()] == export(25, "refused"),
+              "the spooled body is the batch's JSONEachRow rows")
+    rc, _, err = run(["--replay", sp, "--url", url])
+    check(rc == 69 and len(spooled(sp)) == 2,
+          "a replay refused again leaves the batch in the spool", (rc, err))
+    rc, _, err = run(["--replay", sp, "--url", url, "--create-table"])
+    check(rc == 0 and spooled(sp) == [] and
+          "replay: batches sent=1 rows=25 left=0" in err and
+          scalar(url, "SELECT count() FROM nosuch") == "25",
+          "--replay --create-table sends it and empties the spool",
+          (rc, err, spooled(sp)))
+    rc, _, err = run(["--replay", sp])
+    check(rc == 0 and "batches sent=0 rows=0 left=0" in err,
+          "replaying an empty spool sends nothing", (rc, err))
+
+
+def stopped_mid_run(d, url):
+    sp = os.path.join(TMP, "pq-spool-stopped")
+    first, second = export(3000, "stop", 1), export(3000, "stop", 2)
+    p = start(["--url", url, "--table", "stopped", "--create-table",
+               "--batch-records", "1000", "--retries", "2",
+               "--retry-max-time", "3", "--spool", sp])
+    p.stdin.write(b"".join(first))
+    p.stdin.flush()
+    arrived = wait_for(url, "SELECT count() FROM stopped", "3000")
+    ch_stop(d)
+    for k in range(0, 3000, 500):
+        p.stdin.write(b"".join(second[k:k + 500]))
+        p.stdin.flush()
+        time.sleep(0.05)
+    p.stdin.close()
+    err = p.stderr.read().decode()
+    rc = p.wait(timeout=120)
+    check(arrived and rc == 69 and "ClickHouse unavailable" in err and
+          "post-quasar --replay " + sp in err and spooled(sp),
+          "ClickHouse stopped in the middle: the run spools and exits 69",
+          (arrived, rc, err))
+    url = ch_start(d)
+    if not check(url is not None, "ClickHouse starts again on its data"):
+        return None
+    rc, _, err = run(["--replay", sp, "--url", url])
+    check(rc == 0 and spooled(sp) == [],
+          "after the restart --replay delivers and empties the spool",
+          (rc, err))
+    got = rows(url, "stopped")
+    keys = [r[:3] for r in got]
+    check(len(got) == 6000 and len(set(keys)) == 6000 and
+          digest([r[3] for r in got]) ==
+          digest([ln[:-1] for ln in first + second]),
+          "every record is in the table exactly once (FINAL)",
+          (len(got), len(set(keys))))
+    return url
+
+
+def denied(url):
+    sp = os.path.join(TMP, "pq-spool-denied")
+    rc, _, err = run(["--url", url + "/?user=nobody&password=hunter2",
+                      "--table", "big", "--spool", sp, "--sink"],
+                     b"".join(export(3, "denied")))
+    names = spooled(sp)
+    text = ""
+    for n in names:
+        with open(os.path.join(sp, n), "rb") as f:
+            text += f.read().decode("latin-1")
+    check(rc == 77 and "refused the credentials" in err and len(names) == 2,
+          "credentials refused: spooled, exit 77", (rc, err, names))
+    check("hunter2" not in text and "hunter2" not in err and
+          "user=nobody" in text,
+          "the password is in neither the spool nor the messages",
+          text[:500])
+
+
+def ndjson_format(url):
+    st, _ = query(url, "CREATE TABLE nd (a String, n UInt64) ENGINE = Log")
+    target = url + "/?" + urllib.parse.urlencode(
+        {"query": "INSERT INTO nd FORMAT JSONEachRow"})
+    data = b"".join(b'{"a":"x%d","n":%d}\n' % (i, i) for i in range(500))
+    rc, out, err = run(["--format", "ndjson", "--url", target,
+                        "--batch-records", "100"], data)
+    check(st == 200 and rc == 0 and out == data and
+          scalar(url, "SELECT count(), sum(n) FROM nd") == "500\t124750" and
+          "batches sent=5" in err,
+          "--format ndjson posts the lines themselves, gzipped, to a URL",
+          (st, rc, err))
+
+
+class Fake(http.server.BaseHTTPRequestHandler):
+    """Answers POSTs from a script of (status, body); keeps what came."""
+    script, got = [], []
+
+    def do_POST(self):
+        n = int(self.headers.get("Content-Length", 0))
+        Fake.got.append((self.headers.get("Content-Encoding"),
+                         self.rfile.read(n)))
+        status, body = Fake.script.pop(0) if Fake.script else (200, b"")
+        self.send_response(status)
+        if status == 503:
+            self.send_header("Retry-After", "0")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+def fake_endpoint():
+    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Fake)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    url = "http://127.0.0.1:%d/ingest" % srv.server_address[1]
+    data = b"".join(export(40, "fake"))
+    Fake.script, Fake.got = [(503, b""), (503, b"")], []
+    rc, _, err = run(["--format", "ndjson", "--url", url, "--sink"], data)
+    bodies = [gzip.decompress(b) for _, b in Fake.got]
+    check(rc == 0 and len(bodies) == 3 and set(bodies) == {data} and
+          {e for e, _ in Fake.got} == {"gzip"} and "retries=2" in err,
+          "503 is retried with backoff; the same gzipped body each time",
+          (rc, len(bodies), err))
+    sp = os.path.join(TMP, "pq-spool-fake")
+    Fake.script, Fake.got = [(500, b"Code: 27, e.displayText() = "
+                              b"DB::Exception: Cannot parse input")], []
+    rc, _, err = run(["--format", "ndjson", "--url", url, "--sink",
+                      "--spool", sp], data)
+    check(rc == 69 and len(Fake.got) == 1 and len(spooled(sp)) == 2 and
+          "(HTTP 500): Code: 27" in err,
+          "a 500 with a data error code is not retried: spooled",
+          (rc, len(Fake.got), err))
+    Fake.script, Fake.got = [], []
+    rc, _, err = run(["--replay", sp])
+    check(rc == 0 and len(Fake.got) == 1 and
+          gzip.decompress(Fake.got[0][1]) == data and spooled(sp) == [],
+          "--replay of an ndjson batch posts it to its URL", (rc, err))
+    srv.shutdown()
+
+
+def trickle(url):
+    p = start(["--url", url, "--table", "trickle", "--create-table",
+               "--flush-interval", "0.3", "--line-buffered"],
+              {"SLUICE_PROGRESS": "1"}, subprocess.PIPE, 30)
+    rec = export(2, "trickle")
+    p.stdin.write(rec[0])
+    p.stdin.flush()
+    echoed = p.stdout.readline()
+    arrived = wait_for(url, "SELECT count() FROM trickle", "1", 10)
+    time.sleep(0.4)
+    p.stdin.write(rec[1])
+    p.stdin.close()
+    out = p.stdout.read()
+    err = p.stderr.read().decode()
+    rc = p.wait(timeout=60)
+    check(echoed == rec[0] and arrived and rc == 0 and out == rec[1],
+          "a slow trickle: each record passed on at once, its row sent "
+          "after --flush-interval", (echoed, arrived, rc, err))
+    check("\r\x1b[K" in err and "records (" in err and "batches sent)" in
+          err, "the progress line: records, MB read, batches, rate", err)
+
+
+def interrupted(url):
+    sp = os.path.join(TMP, "pq-spool-term")
+    recs = export(2500, "term")
+    p = start(["--url", url, "--table", "term", "--create-table",
+               "--batch-records", "1000", "--flush-interval", "600",
+               "--spool", sp])
+    p.stdin.write(b"".join(recs))
+    p.stdin.flush()
+    arrived = wait_for(url, "SELECT count() FROM term", "2000")
+    time.sleep(0.5)  # the stage has the server's answers too
+    p.send_signal(signal.SIGTERM)
+    err = p.stderr.read().decode()
+    rc = p.wait(timeout=60)
+    check(arrived and rc == 128 + signal.SIGTERM and
+          "interrupted" in err and len(spooled(sp)) == 2 and
+          "rows sent=2000 spooled=500 batches sent=2 spooled=1" in err,
+          "SIGTERM: the open batch is spooled", (arrived, rc, err))
+    rc, _, err = run(["--replay", sp, "--url", url])
+    check(rc == 0 and scalar(url, "SELECT count() FROM term FINAL") ==
+          "2500", "and a replay completes the table", (rc, err))
+
+
+def main():
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    d = os.path.join(TMP, "pq-clickhouse")
+    try:
+        url = ch_start(d)
+        if not check(url is not None, "a ClickHouse server to test with"):
+            return
+        hundred_thousand(url)
+        sql_file(url)
+        tricky(url)
+        refused(url)
+        denied(url)
+        ndjson_format(url)
+        fake_endpoint()
+        trickle(url)
+        interrupted(url)
+        stopped_mid_run(d, url)
+    finally:
+        stop_all()
+
+
+main()

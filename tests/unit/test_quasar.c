@@ -1,0 +1,317 @@
+/*
+ * Unit tests for common/quasar.c: table names, the DDL and INSERT text,
+ * insert URLs on several shapes of base URL, credentials taken out of a
+ * URL, DateTime text, provenance read from _meta on the fast (jdoc) and
+ * tree (jansson) paths alike, the exact row a record becomes (and that
+ * jansson reads the record back from it byte for byte), and what answers
+ * mean: status, ClickHouse's error codes, the message shown.
+ */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "harness.h"
+#include "jdoc.h"
+#include "jsoncheck.h"
+#include "quasar.h"
+
+TEST(table_names)
+{
+	CHECK(quasar_table_ok("raw_turbovote"));
+	CHECK(quasar_table_ok("db.t1"));
+	CHECK(quasar_table_ok("_x"));
+	CHECK(!quasar_table_ok(""));
+	CHECK(!quasar_table_ok("1abc"));
+	CHECK(!quasar_table_ok("a-b"));
+	CHECK(!quasar_table_ok("t; DROP TABLE x"));
+	CHECK(!quasar_table_ok("a.b.c"));
+	CHECK(!quasar_table_ok("db."));
+	CHECK(!quasar_table_ok(".t"));
+	CHECK(!quasar_table_ok("t`"));
+}
+
+TEST(statements)
+{
+	struct buf b = BUF_INIT;
+
+	quasar_ddl(&b, "t");
+	CHECK_STR(b.data, "CREATE TABLE IF NOT EXISTS t (source String, file "
+	                  "String, line UInt64, imported_at DateTime, record "
+	                  "String) ENGINE = ReplacingMergeTree() ORDER BY "
+	                  "(source, file, line)");
+	buf_reset(&b);
+	quasar_insert(&b, "db.t");
+	CHECK_STR(b.data, "INSERT INTO db.t FORMAT JSONEachRow");
+	buf_release(&b);
+}
+
+#define CHECK_URL(base, want)                                                  \
+	do {                                                                   \
+		struct buf u_ = BUF_INIT;                                      \
+		CHECK(quasar_url(&u_, (base), "INSERT INTO t FORMAT X") == 0); \
+		CHECK_STR(u_.data, (want));                                    \
+		buf_release(&u_);                                              \
+	} while (0)
+
+TEST(insert_urls)
+{
+	CHECK_URL("http://127.0.0.1:8123",
+	    "http://127.0.0.1:8123/?query=INSERT%20INTO%20t%20FORMAT%20X");
+	CHECK_URL("http://h:8123//",
+	    "http://h:8123/?query=INSERT%20INTO%20t%20FORMAT%20X");
+	CHECK_URL("http://h/ch/",
+	    "http://h/ch/?query=INSERT%20INTO%20t%20FORMAT%20X");
+	CHECK_URL("http://h:8123/?database=d",
+	    "http://h:8123/?database=d&query=INSERT%20INTO%20t%20FORMAT%20X");
+	CHECK_URL("http://h:8123/?",
+	    "http://h:8123/?query=INSERT%20INTO%20t%20FORMAT%20X");
+}
+
+#define CHECK_REDACT(url, want)                                                \
+	do {                                                                   \
+		char *r_ = quasar_redact(url);                                 \
+		CHECK_STR(r_, (want));                                         \
+		free(r_);                                                      \
+	} while (0)
+
+TEST(credentials_are_redacted)
+{
+	CHECK_REDACT("http://127.0.0.1:8123", "http://127.0.0.1:8123");
+	CHECK_REDACT("http://u:secret@h:8123/", "http://h:8123/");
+	CHECK_REDACT("https://u@h/x?y=1", "https://h/x?y=1");
+	CHECK_REDACT("http://h:8123/?user=u&password=secret&database=d",
+	    "http://h:8123/?user=u&database=d");
+	CHECK_REDACT("http://h/?password=secret", "http://h/");
+	CHECK_REDACT("http://h/?password&a=1", "http://h/?a=1");
+	CHECK_REDACT("http://h/?passwords=1", "http://h/?passwords=1");
+	CHECK_REDACT("http://h/a@b?x=1#frag", "http://h/a@b?x=1");
+	CHECK_REDACT("h:8123", "h:8123");
+}
+
+TEST(datetime)
+{
+	char s[20];
+
+	quasar_datetime(0, s);
+	CHECK_STR(s, "1970-01-01 00:00:00");
+	quasar_datetime(1795341600, s);
+	CHECK_STR(s, "2026-11-22 10:00:00");
+}
+
+/* The row of a line whose provenance came from p's parts. */
+static void
+row_of(const struct quasar_prov *p, const char *line, struct buf *out)
+{
+	buf_reset(out);
+	CHECK(
+	    quasar_row(out, p, "2026-11-22 10:00:00", line, strlen(line)) == 0);
+}
+
+TEST(provenance_fast_and_tree)
+{
+	static const char *const lines[] = {
+	    "{\"a\":\"x\",\"_meta\":{\"source\":\"tv\",\"file\":\"e x\\\"."
+	    "csv\",\"line\":42}}",
+	    /* Not canonical (spaces): only the tree path reads it. */
+	    "{\"a\": \"x\", \"_meta\": {\"source\": \"tv\", \"file\": "
+	    "\"e x\\\".csv\", \"line\": 42}}",
+	};
+	struct quasar_prov p;
+	struct jdoc d;
+	struct buf row = BUF_INIT;
+	json_t *rec;
+
+	quasar_prov_init(&p);
+	jdoc_init(&d);
+	CHECK(jdoc_parse(&d, lines[0], strlen(lines[0])) == 0);
+	quasar_prov_doc(&p, &d);
+	CHECK_MEM(p.source, p.source_len, "\"tv\"");
+	CHECK_MEM(p.file, p.file_len, "\"e x\\\".csv\"");
+	CHECK(p.line == 42);
+	CHECK(jdoc_parse(&d, lines[1], strlen(lines[1])) < 0);
+	rec = parse(lines[1]);
+	quasar_prov_tree(&p, rec);
+	CHECK_MEM(p.source, p.source_len, "\"tv\"");
+	CHECK_MEM(p.file, p.file_len, "\"e x\\\".csv\"");
+	CHECK(p.line == 42);
+	row_of(&p, "{}", &row);
+	CHECK_STR(row.data, "{\"source\":\"tv\",\"file\":\"e x\\\".csv\","
+	                    "\"line\":42,\"imported_at\":\"2026-11-22 "
+	                    "10:00:00\",\"record\":\"{}\"}\n");
+	json_decref(rec);
+	buf_release(&row);
+	jdoc_release(&d);
+	quasar_prov_release(&p);
+}
+
+TEST(provenance_missing_or_of_another_type)
+{
+	static const char *const lines[] = {
+	    "{\"a\":1}",
+	    "{\"_meta\":\"x\"}",
+	    "{\"_meta\":{\"source\":1,\"file\":null,\"line\":-3}}",
+	    "{\"_meta\":{\"line\":\"7\"}}",
+	};
+	struct quasar_prov p;
+	struct jdoc d;
+	json_t *rec;
+	size_t i;
+
+	quasar_prov_init(&p);
+	jdoc_init(&d);
+	for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+		CHECK(jdoc_parse(&d, lines[i], strlen(lines[i])) == 0);
+		quasar_prov_doc(&p, &d);
+		CHECK(p.source == NULL && p.file == NULL && p.line == -1);
+		rec = parse(lines[i]);
+		quasar_prov_tree(&p, rec);
+		CHECK(p.source == NULL && p.file == NULL && p.line == -1);
+		json_decref(rec);
+	}
+	jdoc_release(&d);
+	quasar_prov_release(&p);
+}
+
+TEST(row_record_is_the_line_byte_for_byte)
+{
+	/* Quotes, backslashes, escapes as written, a tab between tokens,
+	 * UTF-8 (two, three and four bytes), DEL. */
+	static const char line[] = "{\"q\":\"a\\\"b\\\\c\\u0001\\n\",\t\"u\":"
+	                           "\"Zo\xc3\xab \xe2\x80\xa8 \xf0\x9f\x98\x80"
+	                           "\x7f\"}";
+	struct quasar_prov p;
+	struct buf row = BUF_INIT;
+	json_t *v;
+
+	quasar_prov_init(&p);
+	p.source = "\"\"";
+	p.source_len = 2;
+	p.file = "\"<stdin>\"";
+	p.file_len = 9;
+	p.line = 3;
+	row_of(&p, line, &row);
+	CHECK_STR(row.data,
+	    "{\"source\":\"\",\"file\":\"<stdin>\",\"line\":3,\"imported_at\":"
+	    "\"2026-11-22 10:00:00\",\"record\":\"{\\\"q\\\":\\\"a\\\\\\\"b\\\\"
+	    "\\\\c\\\\u0001\\\\n\\\",\\t\\\"u\\\":\\\"Zo\xc3\xab \xe2\x80\xa8 "
+	    "\xf0\x9f\x98\x80\x7f\\\"}\"}\n");
+	v = parse(row.data);
+	CHECK_MEM(json_string_value(json_object_get(v, "record")),
+	    json_string_length(json_object_get(v, "record")), line);
+	json_decref(v);
+	buf_release(&row);
+	quasar_prov_release(&p);
+}
+
+TEST(row_of_a_long_line)
+{
+	struct quasar_prov p;
+	struct buf row = BUF_INIT, line = BUF_INIT;
+	json_t *v;
+	size_t i;
+
+	/* Longer than the escaping chunk, with escapes across its edges. */
+	buf_adds(&line, "{\"k\":\"");
+	for (i = 0; i < 20000; i++)
+		buf_adds(&line, i % 7 ? "ab" : "\\\"");
+	buf_adds(&line, "\"}");
+	quasar_prov_init(&p);
+	p.source = p.file = "\"\"";
+	p.source_len = p.file_len = 2;
+	p.line = 1;
+	row_of(&p, line.data, &row);
+	v = parse(row.data);
+	CHECK(json_string_length(json_object_get(v, "record")) == line.len);
+	CHECK(memcmp(json_string_value(json_object_get(v, "record")), line.data,
+	          line.len) == 0);
+	json_decref(v);
+	buf_release(&row);
+	buf_release(&line);
+	quasar_prov_release(&p);
+}
+
+#define BODY(s) (s), sizeof(s) - 1
+
+TEST(verdicts)
+{
+	CHECK(quasar_verdict(200, "", 0) == QUASAR_STORED);
+	CHECK(quasar_verdict(204, NULL, 0) == QUASAR_STORED);
+	CHECK(quasar_verdict(0, NULL, 0) == QUASAR_RETRY);
+	CHECK(quasar_verdict(503, "", 0) == QUASAR_RETRY);
+	CHECK(quasar_verdict(429, "", 0) == QUASAR_RETRY);
+	CHECK(quasar_verdict(408, "", 0) == QUASAR_RETRY);
+	CHECK(quasar_verdict(500, BODY("Code: 252, e.displayText() = "
+	                               "DB::Exception: Too many parts")) ==
+	      QUASAR_RETRY);
+	CHECK(quasar_verdict(500, BODY("Code: 27, e.displayText() = "
+	                               "DB::Exception: Cannot parse "
+	                               "input")) == QUASAR_REFUSED);
+	CHECK(quasar_verdict(500, BODY("Code: 117, e.displayText() = "
+	                               "DB::Exception: Unknown field")) ==
+	      QUASAR_REFUSED);
+	CHECK(quasar_verdict(404, BODY("Code: 60, e.displayText() = "
+	                               "DB::Exception: Table default.x "
+	                               "doesn't exist.")) == QUASAR_REFUSED);
+	CHECK(quasar_verdict(404, "", 0) == QUASAR_REFUSED);
+	CHECK(quasar_verdict(400, BODY("nope")) == QUASAR_REFUSED);
+	CHECK(quasar_verdict(302, "", 0) == QUASAR_REFUSED);
+	CHECK(quasar_verdict(401, "", 0) == QUASAR_DENIED);
+	CHECK(quasar_verdict(403, "", 0) == QUASAR_DENIED);
+	CHECK(quasar_verdict(500, BODY("Code: 192, e.displayText() = "
+	                               "DB::Exception: Unknown user x")) ==
+	      QUASAR_DENIED);
+	CHECK(quasar_verdict(516, BODY("Code: 516")) == QUASAR_DENIED);
+}
+
+TEST(error_codes)
+{
+	CHECK(quasar_code(BODY("Code: 60, e.displayText()")) == 60);
+	CHECK(quasar_code(BODY("\n  Code: 7")) == 7);
+	CHECK(quasar_code(BODY("Code: x")) == -1);
+	CHECK(quasar_code(BODY("Code:")) == -1);
+	CHECK(quasar_code(BODY("Error 60")) == -1);
+	CHECK(quasar_code(BODY("")) == -1);
+}
+
+TEST(messages)
+{
+	struct buf b = BUF_INIT;
+	char big[1000];
+
+	quasar_message(&b, BODY("Code: 60, e.displayText() = DB::Exception: "
+	                        "Table default.x doesn't exist., e.what() = "
+	                        "DB::Exception\n"));
+	CHECK_STR(b.data, "Code: 60, e.displayText() = DB::Exception: Table "
+	                  "default.x doesn't exist.");
+	buf_reset(&b);
+	quasar_message(&b, BODY("  first line \nsecond\n"));
+	CHECK_STR(b.data, "first line");
+	buf_reset(&b);
+	quasar_message(&b, BODY("caf\xc3\xa9\ttab"));
+	CHECK_STR(b.data, "caf???tab");
+	buf_reset(&b);
+	memset(big, 'x', sizeof(big));
+	quasar_message(&b, big, sizeof(big));
+	CHECK(b.len == 300);
+	buf_release(&b);
+}
+
+int
+main(void)
+{
+	RUN(table_names);
+	RUN(statements);
+	RUN(insert_urls);
+	RUN(credentials_are_redacted);
+	RUN(datetime);
+	RUN(provenance_fast_and_tree);
+	RUN(provenance_missing_or_of_another_type);
+	RUN(row_record_is_the_line_byte_for_byte);
+	RUN(row_of_a_long_line);
+	RUN(verdicts);
+	RUN(error_codes);
+	RUN(messages);
+	return harness_done();
+}

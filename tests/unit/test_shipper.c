@@ -1,0 +1,272 @@
+/*
+ * Unit tests for common/shipper.c, against a port where nothing listens
+ * (127.0.0.1:1, connection refused) with no retries: rows gathered into
+ * batches by count and by bytes (a row larger than the maximum alone in
+ * its batch), a batch sealed when its interval is up, the room that a
+ * full batch waiting for the wire takes away, every batch ending once
+ * through the callback with its rows gzipped in order, the first failure
+ * stopping the shipper (later batches end unsent, with the same reason;
+ * with one batch on the wire they end in order),
+ * and abort ending what is in hand.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <zlib.h>
+
+#include "buf.h"
+#include "exitcode.h"
+#include "harness.h"
+#include "http.h"
+#include "shipper.h"
+
+#define NOWHERE "http://127.0.0.1:1/?query=INSERT"
+
+struct seen {
+	int batches, failed;
+	unsigned long long records;
+	struct buf rows; /* every batch's rows, gunzipped, in order */
+	struct buf why;  /* the first reason */
+	unsigned long long sizes[16];
+};
+
+static int
+gunzip_into(const struct buf *gz, struct buf *out)
+{
+	z_stream z;
+	char tmp[4096];
+	int rc;
+
+	memset(&z, 0, sizeof(z));
+	if (inflateInit2(&z, 31) != Z_OK)
+		return -1;
+	z.next_in = (Bytef *)(uintptr_t)gz->data;
+	z.avail_in = (uInt)gz->len;
+	do {
+		z.next_out = (Bytef *)tmp;
+		z.avail_out = sizeof(tmp);
+		rc = inflate(&z, Z_NO_FLUSH);
+		buf_add(out, tmp, sizeof(tmp) - z.avail_out);
+	} while (rc == Z_OK);
+	inflateEnd(&z);
+	return rc == Z_STREAM_END ? 0 : -1;
+}
+
+static void
+ended(struct ship_batch *b, int status, const char *why, void *arg)
+{
+	struct seen *s = arg;
+
+	if (s->batches < 16)
+		s->sizes[s->batches] = b->records;
+	s->batches++;
+	s->records += b->records;
+	if (status != 0) {
+		s->failed++;
+		CHECK(status == EXIT_UNAVAILABLE);
+		if (s->why.len == 0)
+			buf_adds(&s->why, why);
+	}
+	CHECK(gunzip_into(&b->call.body, &s->rows) == 0);
+}
+
+static struct http *
+client(void)
+{
+	struct http_opts o;
+	struct buf err = BUF_INIT;
+	struct http *h;
+
+	http_opts_default(&o);
+	o.retries = 0;
+	o.connect_timeout_ms = 2000;
+	h = http_new(&o, NULL, &err);
+	buf_release(&err);
+	return h;
+}
+
+static void
+setup(struct shipper *s, struct http *h, struct seen *seen, unsigned flight,
+    unsigned long long records, size_t bytes, double interval)
+{
+	struct shipper_opts o = {flight, records, bytes, interval, NOWHERE,
+	    "application/x-ndjson", "Nowhere"};
+
+	memset(seen, 0, sizeof(*seen));
+	buf_init(&seen->rows, BUF_UNLIMITED);
+	buf_init(&seen->why, BUF_UNLIMITED);
+	shipper_init(s, h, &o, ended, seen);
+}
+
+/* Adds a row, running the client until there is room for it. */
+static void
+add(struct shipper *s, struct http *h, const char *row)
+{
+	while (!shipper_room(s))
+		http_poll(h, 100);
+	CHECK(shipper_add(s, row, strlen(row), "f", 1) == 0);
+}
+
+/* Seals what is open and runs the client until every batch ended. */
+static void
+drain(struct shipper *s, struct http *h)
+{
+	int i;
+
+	for (i = 0; i < 200 && shipper_busy(s); i++) {
+		shipper_due(s, 1);
+		http_poll(h, 100);
+	}
+	CHECK(!shipper_busy(s));
+}
+
+TEST(batches_by_count_all_end_once)
+{
+	struct http *h = client();
+	struct shipper s;
+	struct seen seen;
+
+	setup(&s, h, &seen, 1, 2, 1 << 20, 100);
+	add(&s, h, "r1\n");
+	add(&s, h, "r2\n");
+	add(&s, h, "r3\n");
+	add(&s, h, "r4\n");
+	add(&s, h, "r5\n");
+	drain(&s, h);
+	CHECK(seen.batches == 3 && seen.failed == 3 && seen.records == 5);
+	CHECK(seen.sizes[0] == 2 && seen.sizes[1] == 2 && seen.sizes[2] == 1);
+	CHECK_STR(seen.rows.data, "r1\nr2\nr3\nr4\nr5\n");
+	CHECK(strncmp(seen.why.data, "Nowhere unavailable: ", 21) == 0);
+	CHECK(s.stopped == EXIT_UNAVAILABLE);
+	CHECK_STR(s.stop_why.data, seen.why.data);
+	shipper_release(&s);
+	http_free(h);
+	buf_release(&seen.rows);
+	buf_release(&seen.why);
+}
+
+TEST(batches_by_bytes)
+{
+	struct http *h = client();
+	struct shipper s;
+	struct seen seen;
+
+	setup(&s, h, &seen, 1, 1000, 10, 100);
+	add(&s, h, "aaa\n");
+	add(&s, h, "bbb\n");
+	add(&s, h, "ccc\n"); /* 12 bytes would pass 10: a new batch */
+	add(&s, h, "a row longer than ten\n");
+	add(&s, h, "d\n");
+	drain(&s, h);
+	CHECK(seen.batches == 4 && seen.records == 5);
+	CHECK(seen.sizes[0] == 2 && seen.sizes[1] == 1 && seen.sizes[2] == 1 &&
+	      seen.sizes[3] == 1);
+	CHECK_STR(seen.rows.data, "aaa\nbbb\nccc\na row longer than ten\nd\n");
+	shipper_release(&s);
+	http_free(h);
+	buf_release(&seen.rows);
+	buf_release(&seen.why);
+}
+
+TEST(sealed_when_the_interval_is_up)
+{
+	struct http *h = client();
+	struct shipper s;
+	struct seen seen;
+	struct timespec ts = {0, 80 * 1000000};
+	int ms;
+
+	setup(&s, h, &seen, 2, 1000, 1 << 20, 0.05);
+	CHECK(shipper_wait_ms(&s, 1000) == 1000); /* nothing open */
+	add(&s, h, "x\n");
+	ms = shipper_wait_ms(&s, 1000);
+	CHECK(ms > 0 && ms <= 51);
+	CHECK(shipper_due(&s, 0) == 0);
+	CHECK(s.filling != NULL);
+	nanosleep(&ts, NULL);
+	CHECK(shipper_wait_ms(&s, 1000) == 0);
+	CHECK(shipper_due(&s, 0) == 0);
+	CHECK(s.filling == NULL && s.sending == 1);
+	drain(&s, h);
+	CHECK(seen.batches == 1 && seen.records == 1);
+	shipper_release(&s);
+	http_free(h);
+	buf_release(&seen.rows);
+	buf_release(&seen.why);
+}
+
+TEST(a_full_batch_waiting_takes_the_room)
+{
+	struct http *h = client();
+	struct shipper s;
+	struct seen seen;
+
+	setup(&s, h, &seen, 1, 1, 1 << 20, 100);
+	CHECK(shipper_room(&s));
+	CHECK(shipper_add(&s, "a\n", 2, "f", 1) == 0); /* on the wire */
+	CHECK(s.sending == 1 && shipper_room(&s));
+	CHECK(shipper_add(&s, "b\n", 2, "f", 2) == 0); /* full, waits */
+	CHECK(s.ready != NULL && !shipper_room(&s));
+	drain(&s, h);
+	CHECK(seen.batches == 2 && seen.failed == 2);
+	CHECK_STR(seen.rows.data, "a\nb\n");
+	shipper_release(&s);
+	http_free(h);
+	buf_release(&seen.rows);
+	buf_release(&seen.why);
+}
+
+TEST(after_a_failure_batches_end_unsent)
+{
+	struct http *h = client();
+	struct shipper s;
+	struct seen seen;
+
+	setup(&s, h, &seen, 2, 1, 1 << 20, 100);
+	shipper_stop(&s, EXIT_UNAVAILABLE, "stopped before");
+	shipper_stop(&s, EXIT_UNAVAILABLE, "a second reason");
+	CHECK(shipper_add(&s, "a\n", 2, "f", 1) == 0);
+	/* Ended at once, without the network. */
+	CHECK(seen.batches == 1 && s.sending == 0 && !shipper_busy(&s));
+	CHECK_STR(seen.why.data, "stopped before");
+	shipper_release(&s);
+	http_free(h);
+	buf_release(&seen.rows);
+	buf_release(&seen.why);
+}
+
+TEST(abort_ends_what_is_in_hand)
+{
+	struct http *h = client();
+	struct shipper s;
+	struct seen seen;
+
+	setup(&s, h, &seen, 1, 2, 1 << 20, 100);
+	CHECK(shipper_add(&s, "a\n", 2, "f", 1) == 0);
+	CHECK(shipper_add(&s, "b\n", 2, "f", 2) == 0); /* on the wire */
+	CHECK(shipper_add(&s, "c\n", 2, "f", 3) == 0);
+	CHECK(shipper_add(&s, "d\n", 2, "f", 4) == 0); /* full, waits */
+	CHECK(shipper_add(&s, "e\n", 2, "f", 5) == 0); /* open */
+	shipper_abort(&s, EXIT_UNAVAILABLE, "interrupted");
+	CHECK(seen.batches == 3 && seen.failed == 3 && seen.records == 5);
+	CHECK_STR(seen.why.data, "interrupted");
+	CHECK(!shipper_busy(&s));
+	shipper_release(&s);
+	http_free(h);
+	buf_release(&seen.rows);
+	buf_release(&seen.why);
+}
+
+int
+main(void)
+{
+	RUN(batches_by_count_all_end_once);
+	RUN(batches_by_bytes);
+	RUN(sealed_when_the_interval_is_up);
+	RUN(a_full_batch_waiting_takes_the_room);
+	RUN(after_a_failure_batches_end_unsent);
+	RUN(abort_ends_what_is_in_hand);
+	return harness_done();
+}
