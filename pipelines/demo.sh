@@ -77,6 +77,17 @@ before=$(requests)
 first_writes=$(writes "$before")
 first=$(($(requests) - before))
 
+run=$(ls -d "$SLUICE_DATA"/runs/turbovote/* | head -n 1)
+echo
+echo "== what was set aside, and why (from $run):"
+cat "$run"/*.rejects.ndjson | jq -r '"  rejected by \(.stage) at \(
+    (.record | objects | ._meta | objects | "\(.file):\(.line)") //
+    "\(.file):\(.line)"): \(.reason)"' | sed "s|$ROOT/||" | head -n 6
+jq -r '"  dropped by tv-filter (\(.rule)): \(.record.email)"' \
+    "$run/tv-filter.dropped.ndjson" | sort | uniq | head -n 4
+jq -r '.record.user.email' "$run/dedupe.dropped.ndjson" | head -n 2 |
+	sed 's/^/  dropped by dedupe (the same post again, at no higher status): /'
+
 if [ -n "${QUASAR_URL:-}" ]; then
 	echo
 	echo "== the raw table in the warehouse (SELECT ... FROM raw_turbovote FINAL):"

@@ -569,8 +569,8 @@ def test_secrets():
         env = emu.env()
         env["SLUICE_DATA"] = data
         p = subprocess.Popen([os.path.join(ROOT, "pipelines/turbovote.sh"),
-                              path], env=env, stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE)
+                              "--tee-all", path], env=env,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         seen_in_argv = False
         while p.poll() is None:
             for pid in os.listdir("/proc"):
@@ -595,6 +595,12 @@ def test_secrets():
                     found.append(n)
         if SECRET.encode() in open(emu.log, "rb").read():
             found.append("the emulator's request log")
+        kept = sorted(n.split("-2")[0] for _, _, ns in
+                      os.walk(os.path.join(data, "raw")) for n in ns)
+        report(kept == ["csv2ndjson", "post-northstar", "status-map",
+                        "tv-filter"],
+               "the canned import with --tee-all keeps every stage's output "
+               "under raw/", "kept: %s" % kept)
         report(p.returncode in (0, 1) and not seen_in_argv and not found,
                "the canned import with a known secret: in no process's argv, "
                "output, log, result, reject or raw file",
