@@ -335,8 +335,11 @@ def test_turbovote_flow():
 
 
 def test_faults():
-    emu = Emulator("faults", "--seed",
-                   os.environ.get("SLUICE_FAULT_SEED", "7"))
+    # A new seed each run, told in the test's line, so a failure can be
+    # repeated with SLUICE_FAULT_SEED.
+    seed = os.environ.get("SLUICE_FAULT_SEED") or str(
+        random.SystemRandom().randrange(1 << 30))
+    emu = Emulator("faults", "--seed", seed)
     try:
         rows = tv_export(os.path.join(TMP, "faults.ndjson"), 200, 2,
                          members_for(50, 2))
@@ -354,13 +357,14 @@ def test_faults():
         log = emu.requests()
         faults = sum(1 for r in log if r["fault"])
         report(codes == [0, 0, 0, 0] and faults > 50,
-               "with 20%% 500/503s, 429s, drops and lost answers (%d faults): "
-               "every stage exits 0" % faults,
+               "with 20%% 500/503s, 429s, drops and lost answers (%d faults, "
+               "seed %s): every stage exits 0" % (faults, seed),
                "codes %s: %s" % (codes, open(err).read()[-2000:]))
         emu.faults(fail_rate=0, rate_limit_rate=0, drop_rate=0,
                    fail_after_write_rate=0, drop_after_write_rate=0)
-        check_state(emu, want, "with faults: every record delivered exactly "
-                    "once (one user per member, one post per key)")
+        check_state(emu, want, "with faults (seed %s): every record "
+                    "delivered exactly once (one user per member, one post "
+                    "per key)" % seed)
     finally:
         emu.stop()
 
