@@ -1,6 +1,8 @@
 /* Referral codes; see referral.h. */
 #include <ctype.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cli.h"
 #include "referral.h"
@@ -41,20 +43,29 @@ number(const char *v)
 	return (long long)n;
 }
 
-/* Notes a value set aside, for the record's _meta.warning. */
-static void
-set_aside(struct referral *r, const char *what, const char *val)
+/*
+ * How many bytes of val a warning quotes: at most 40, cut between
+ * characters, since the warning goes into JSON.
+ */
+static int
+quoted(const char *val)
 {
 	int n = 40;
 
-	/* At most 40 bytes, cut between characters: the warning is JSON. */
 	if (strlen(val) > 40) {
 		while (n > 0 && (val[n] & 0xc0) == 0x80)
 			n--;
 	}
-	buf_printf(&r->why, "%sreferral code %s '%.*s' is not %s; not used",
-	    r->why.len ? "; " : "", what, n, val,
-	    strcmp(what, "user") == 0 ? "a Northstar id" : "a number");
+	return n;
+}
+
+/* Notes a value set aside, for the record's _meta.warning. */
+static void
+set_aside(struct buf *why, const char *from, const char *what, const char *val,
+    const char *not_a)
+{
+	buf_printf(why, "%s%s %s '%.*s' is not %s; not used",
+	    why->len ? "; " : "", from, what, quoted(val), val, not_a);
 }
 
 /* A user id is taken in lower case, as Northstar writes it. */
@@ -86,7 +97,8 @@ referral_parse(char *code, struct referral *r)
 			r->user[0] = '\0';
 			if (!northstar_id_valid(val)) {
 				r->bad_user++;
-				set_aside(r, "user", val);
+				set_aside(&r->why, "referral code", "user", val,
+				    "a Northstar id");
 				continue;
 			}
 			for (i = 0; i < 25; i++)
@@ -96,12 +108,14 @@ referral_parse(char *code, struct referral *r)
 		           strcmp(key, "campaignid") == 0) {
 			if ((r->campaign = number(val)) == 0) {
 				r->bad_number++;
-				set_aside(r, "campaign", val);
+				set_aside(&r->why, "referral code", "campaign",
+				    val, "a number");
 			}
 		} else if (strcmp(key, "campaignrunid") == 0) {
 			if ((r->run = number(val)) == 0) {
 				r->bad_number++;
-				set_aside(r, "campaign run", val);
+				set_aside(&r->why, "referral code",
+				    "campaign run", val, "a number");
 			}
 		} else if (strcmp(key, "source") == 0) {
 			r->source = val;
@@ -115,4 +129,95 @@ void
 referral_release(struct referral *r)
 {
 	buf_release(&r->why);
+}
+
+int
+rtv_bool(const char *s)
+{
+	static const char *const yes[] = {"1", "true", "on", "yes"};
+	char w[8];
+	size_t i, n;
+
+	if (s == NULL)
+		return 0;
+	if (strcasecmp(s, "y") == 0)
+		return 1;
+	while (isspace((unsigned char)*s))
+		s++;
+	for (n = 0; s[n] && n < sizeof(w) - 1; n++)
+		w[n] = (char)tolower((unsigned char)s[n]);
+	while (n > 0 && isspace((unsigned char)w[n - 1]))
+		n--;
+	if (s[n] && !isspace((unsigned char)s[n]))
+		return 0; /* longer than any yes */
+	w[n] = '\0';
+	for (i = 0; i < sizeof(yes) / sizeof(*yes); i++) {
+		if (strcmp(w, yes[i]) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* A whole number (optionally signed), or -1 when v is not one. */
+static long long
+whole(const char *v)
+{
+	unsigned long long n;
+
+	if (cli_uint(v, 999999999999ull, &n) < 0)
+		return -1;
+	return (long long)n;
+}
+
+void
+tracking_parse(const char *src, struct tracking *t)
+{
+	char *copy = xstrdup(src), *piece, *next, *sep, *key, *val;
+	char user[25] = "";
+	int i;
+
+	memset(t, 0, sizeof(*t));
+	buf_init(&t->why, 1024);
+	t->group_id = -1;
+	for (piece = copy; piece; piece = next) {
+		next = strchr(piece, ',');
+		if (next)
+			*next++ = '\0';
+		sep = strchr(piece, ':');
+		if (sep == NULL)
+			sep = strchr(piece, '=');
+		if (sep == NULL)
+			continue;
+		*sep = '\0';
+		key = trim(piece);
+		val = trim(sep + 1);
+		for (sep = key; *sep; sep++)
+			*sep = (char)tolower((unsigned char)*sep);
+		if (strcmp(key, "user") == 0 || strcmp(key, "user_id") == 0 ||
+		    strcmp(key, "userid") == 0) {
+			user[0] = '\0';
+			if (*val && !northstar_id_valid(val)) {
+				set_aside(&t->why, "tracking source", "user",
+				    val, "a Northstar id");
+				continue;
+			}
+			for (i = 0; *val && i < 25; i++)
+				user[i] = (char)tolower((unsigned char)val[i]);
+		} else if (strcmp(key, "referral") == 0 ||
+		           strcmp(key, "refferal") == 0) {
+			t->referral |= rtv_bool(val);
+		} else if (strcmp(key, "group_id") == 0 && *val) {
+			if ((t->group_id = whole(val)) < 0)
+				set_aside(&t->why, "tracking source",
+				    "group_id", val, "a whole number");
+		}
+	}
+	memcpy(t->referral ? t->referrer : t->user, user, sizeof(user));
+	free(copy);
+}
+
+void
+tracking_release(struct tracking *t)
+{
+	buf_release(&t->why);
 }

@@ -35,6 +35,44 @@ void referral_parse(char *code, struct referral *r);
 /* Frees what r holds. */
 void referral_release(struct referral *r);
 
+/*
+ * Rock the Vote's tracking source (chompy-behaviour.md 3.3 step 7, with its
+ * defects fixed): pieces split on ",", each split at its first ":", else
+ * its first "="; keys case-insensitive, keys and values trimmed.
+ *
+ *   user, user_id, userid   the member's Northstar id
+ *   referral, refferal      when true (as rtv_bool() says), the user piece,
+ *                           before or after it, names the member who
+ *                           referred this one: it becomes the referrer and
+ *                           the member's own id stays unknown (the old
+ *                           importer crashed when referral came first, and
+ *                           ignored every piece after it)
+ *   group_id                a group id: a whole number (a value that is not
+ *                           one is set aside with a warning, not taken as 0)
+ *
+ * Other keys (source, source_details, campaignID...) are left to reporting.
+ * A user value that is not a Northstar id is set aside with a warning.
+ */
+struct tracking {
+	char user[25];      /* the member's id, lower case, or "" */
+	char referrer[25];  /* the referrer's id, or "" */
+	long long group_id; /* -1 when absent or not a number */
+	int referral;       /* a true referral piece was there */
+	struct buf why;     /* warnings, as in struct referral */
+};
+
+/* Parses src (not modified) into t. Release t with tracking_release(). */
+void tracking_parse(const char *src, struct tracking *t);
+
+void tracking_release(struct tracking *t);
+
+/*
+ * The old importer's yes/no (chompy 3.3 "bool"): lower-cased, exactly "y"
+ * is yes; otherwise yes only for "1", "true", "on" or "yes", surrounding
+ * white space ignored ("yes " is yes, "y " is not).
+ */
+int rtv_bool(const char *s);
+
 /* Whether s is a Northstar id: exactly 24 hex digits. */
 int northstar_id_valid(const char *s);
 

@@ -1,7 +1,8 @@
 /*
- * Fuzz target: a TurboVote referral code (common/referral). A user id kept
- * is 24 lower-case hex digits; the warnings are valid UTF-8 whenever the
- * code is (they go into JSON), and never cut a character in two.
+ * Fuzz target: a TurboVote referral code and a Rock the Vote tracking
+ * source (common/referral). An id kept is 24 lower-case hex digits; the
+ * warnings are valid UTF-8 whenever the input is (they go into JSON), and
+ * never cut a character in two.
  */
 #include <ctype.h>
 #include <stdint.h>
@@ -13,27 +14,45 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t n);
 
+/* An id as kept: empty, or 24 lower-case hex digits. */
+static void
+check_id(const char *id)
+{
+	size_t i;
+
+	if (id[0] == '\0')
+		return;
+	for (i = 0; i < 24; i++) {
+		if (!isxdigit((unsigned char)id[i]) ||
+		    isupper((unsigned char)id[i]))
+			abort();
+	}
+	if (id[24] != '\0')
+		abort();
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t n)
 {
 	char *code = malloc(n + 1);
 	struct referral r;
-	size_t i;
+	struct tracking t;
 	int valid;
 
 	memcpy(code, data, n);
 	code[n] = '\0';
 	valid = utf8_valid_prefix(code, strlen(code)) == strlen(code);
+	tracking_parse(code, &t);
+	check_id(t.user);
+	check_id(t.referrer);
+	if ((t.user[0] && t.referrer[0]) || t.group_id < -1 ||
+	    (valid && t.why.len &&
+	        utf8_valid_prefix(t.why.data, t.why.len) != t.why.len))
+		abort();
+	tracking_release(&t);
+	rtv_bool(code);
 	referral_parse(code, &r);
-	if (r.user[0]) {
-		for (i = 0; i < 24; i++) {
-			if (!isxdigit((unsigned char)r.user[i]) ||
-			    isupper((unsigned char)r.user[i]))
-				abort();
-		}
-		if (r.user[24] != '\0')
-			abort();
-	}
+	check_id(r.user);
 	if (r.campaign < 0 || r.run < 0)
 		abort();
 	if (valid && r.why.len &&

@@ -94,6 +94,64 @@ TEST(northstar_ids)
 	CHECK(!northstar_id_valid(""));
 }
 
+/* chompy-behaviour.md 3.3 "bool" and case 1 of section 8. */
+TEST(rtv_yes_and_no)
+{
+	CHECK(rtv_bool("Yes") && rtv_bool("yes ") && rtv_bool("Y") &&
+	      rtv_bool("y") && rtv_bool("1") && rtv_bool(" TRUE") &&
+	      rtv_bool("on"));
+	CHECK(!rtv_bool("y ") && !rtv_bool("No") && !rtv_bool("") &&
+	      !rtv_bool("n") && !rtv_bool(NULL) && !rtv_bool("yess") &&
+	      !rtv_bool("yes yes"));
+}
+
+/* Cases 6 to 9 of section 8, with the old importer's defects fixed. */
+TEST(tracking_sources)
+{
+	struct tracking t;
+
+	tracking_parse("user:58007c1242a0646e3a8b46b8,campaignID:8017,"
+	               "campaignRunID:8022,source:email,source_details:x",
+	    &t);
+	CHECK_STR(t.user, "58007c1242a0646e3a8b46b8");
+	CHECK(t.referrer[0] == '\0' && t.group_id == -1 && t.why.len == 0);
+	tracking_release(&t);
+	/* Case 7: referral after user: the user is the referrer. */
+	tracking_parse("user:5552aa34469c64ec7d8b715b,source_details:x,"
+	               "referral=true",
+	    &t);
+	CHECK(t.user[0] == '\0' && t.referral);
+	CHECK_STR(t.referrer, "5552aa34469c64ec7d8b715b");
+	tracking_release(&t);
+	/* Case 8: referral first (the old importer crashed): the same. */
+	tracking_parse("referral=true,user:5552AA34469c64ec7d8b715b", &t);
+	CHECK(t.user[0] == '\0');
+	CHECK_STR(t.referrer, "5552aa34469c64ec7d8b715b");
+	tracking_release(&t);
+	/* Case 9: group ids, also after a referral piece. */
+	tracking_parse("source:email,source_details:x,group_id=12", &t);
+	CHECK(t.group_id == 12);
+	tracking_release(&t);
+	tracking_parse("group_id=abc", &t);
+	CHECK(t.group_id == -1 &&
+	      strstr(t.why.data, "group_id 'abc' is not a whole number"));
+	tracking_release(&t);
+	tracking_parse(
+	    "user:5552aa34469c64ec7d8b715b,referral:true,group_id:5", &t);
+	CHECK(t.group_id == 5 && t.user[0] == '\0' && t.referrer[0]);
+	tracking_release(&t);
+	/* A referral that is not true changes nothing; a bad user is noted. */
+	tracking_parse("user:5552aa34469c64ec7d8b715b,referral:no", &t);
+	CHECK_STR(t.user, "5552aa34469c64ec7d8b715b");
+	tracking_release(&t);
+	tracking_parse("user:123,userid:", &t);
+	CHECK(t.user[0] == '\0' && strstr(t.why.data, "user '123'"));
+	tracking_release(&t);
+	tracking_parse("", &t);
+	CHECK(t.user[0] == '\0' && t.group_id == -1 && t.why.len == 0);
+	tracking_release(&t);
+}
+
 int
 main(void)
 {
@@ -102,5 +160,7 @@ main(void)
 	RUN(separators_case_spaces);
 	RUN(set_aside);
 	RUN(northstar_ids);
+	RUN(rtv_yes_and_no);
+	RUN(tracking_sources);
 	return harness_done();
 }
