@@ -7,6 +7,7 @@
 #                   on the sample against local stand-ins, twice
 #   make import-turbovote FILE=export.csv   the TurboVote import (the services
 #                   from NORTHSTAR_URL, ROGUE_URL, ... ; see README.md)
+#   make import-rock-the-vote [FILE=report.csv]   the Rock the Vote import
 #   make bench      run the benchmarks in bench/ (see bench/README.md)
 #   make fuzz       run every fuzz target FUZZ_TIME seconds (default 60)
 #   make install    PREFIX=/usr/local DESTDIR=
@@ -56,7 +57,8 @@ UNITS      := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 LIBCOMMON  := $(BUILD)/libcommon.a
 
 .PHONY: all test check demo bench install uninstall clean format format-check \
-        lint setup units import-turbovote fuzz fuzz-build
+        lint setup units import-turbovote import-rock-the-vote fuzz \
+        fuzz-build
 .DEFAULT_GOAL := all
 
 all: $(STAGES)
@@ -100,6 +102,10 @@ demo:
 import-turbovote: all
 	@[ -n "$(FILE)" ] || { echo "usage: make import-turbovote FILE=export.csv" >&2; exit 64; }
 	@pipelines/turbovote.sh $(if $(TEE_ALL),--tee-all) "$(FILE)"
+
+# Without FILE, the report of the last 90 minutes is fetched (fetch-rtv).
+import-rock-the-vote: all
+	@pipelines/rock-the-vote.sh $(if $(TEE_ALL),--tee-all) $(if $(FILE),"$(FILE)")
 
 bench:
 	@tests/setup.sh bench

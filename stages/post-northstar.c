@@ -33,30 +33,42 @@
 
 #define SYNOPSIS "post-northstar --map FILE [OPTIONS] [FILE...]"
 
-enum step { S_WAIT, S_BY_ID, S_BY_EMAIL, S_BY_MOBILE, S_CREATE, S_UPDATE };
-enum result { R_FOUND, R_CREATED, R_UPDATED, NRESULTS };
+enum step {
+	S_WAIT,
+	S_BY_ID,
+	S_BY_EMAIL,
+	S_BY_MOBILE,
+	S_CREATE,
+	S_UPDATE,
+	S_ACTIVATE
+};
+enum result { R_FOUND, R_CREATED, R_UPDATED, R_ACTIVATED, NRESULTS };
 
 /* The user fields sent on a create, as named in the canonical record. */
 static const char *const create_fields[] = {"email", "mobile", "first_name",
     "last_name", "addr_street1", "addr_street2", "addr_city", "addr_state",
-    "addr_zip", "voter_registration_status"};
+    "addr_zip", "voter_registration_status", "source_detail",
+    "email_subscription_status", "email_subscription_topics", "sms_status",
+    "sms_subscription_topics"};
 
 struct njob {
 	struct hash128 keys[3];
 	int nkeys, locked;
 	const char *id, *email, *mobile, *status; /* borrowed from the record */
 	char *found_id;
-	int created, relooked;
+	int created, relooked, activated;
 };
 
 struct opts {
 	struct deliver_opts d;
 	const char *map;
+	const char *activate; /* --activate TYPE, or NULL */
 };
 
 struct run {
 	struct opts *o;
 	const char *url;
+	const char *client_id;
 	struct map map;
 	struct keylock locks;
 	struct deliver d;
@@ -167,14 +179,29 @@ send_step(struct run *r, struct job *j, double delay)
 		     i++) {
 			v = json_object_get(
 			    json_object_get(j->rec, "user"), create_fields[i]);
-			if (json_is_string(v) && *json_string_value(v) &&
-			    (strcmp(create_fields[i], "mobile") != 0 ||
-			        nj->mobile))
-				json_object_set(body, create_fields[i], v);
+			if (v == NULL || json_is_null(v) ||
+			    (json_is_string(v) && !*json_string_value(v)) ||
+			    (strcmp(create_fields[i], "mobile") == 0 &&
+			        !nj->mobile))
+				continue;
+			json_object_set(body, create_fields[i], v);
 		}
+		/* Northstar keeps source_detail only beside a source: ours,
+		 * the client's id, as Northstar would set it. */
+		if (json_object_get(body, "source_detail"))
+			json_object_set_new(
+			    body, "source", json_string(r->client_id));
 		v = json_object_get(j->rec, "referrer_user_id");
 		if (json_is_string(v))
 			json_object_set(body, "referrer_user_id", v);
+		http_set_json(c, body);
+		json_decref(body);
+		break;
+	case S_ACTIVATE:
+		buf_adds(&c->url, "/v2/resets");
+		c->method = "POST";
+		body = json_pack(
+		    "{s:s,s:s}", "id", nj->found_id, "type", r->o->activate);
 		http_set_json(c, body);
 		json_decref(body);
 		break;
@@ -231,9 +258,13 @@ finish(struct run *r, struct job *j, int updated)
 	if (updated)
 		json_object_set_new(v, "updated",
 		    json_pack("[s]", "voter_registration_status"));
+	if (nj->activated)
+		json_object_set_new(
+		    v, "activation", json_string(r->o->activate));
 	json_object_set_new(meta, "northstar", v);
 	r->results[nj->created ? R_CREATED : R_FOUND]++;
 	r->results[R_UPDATED] += updated != 0;
+	r->results[R_ACTIVATED] += nj->activated != 0;
 	unlock(r, nj);
 	job_finish(j);
 }
@@ -266,6 +297,21 @@ service_reason(const struct http_call *c, struct buf *out)
 	json_decref(ans);
 }
 
+/*
+ * Whether the member just made gets the activation e-mail (--activate): a
+ * new member who opted in to e-mail (chompy 3.4 step 3; a Step-1 row
+ * carries no opt-in, so never).
+ */
+static int
+wants_activation(const struct run *r, const struct job *j)
+{
+	const struct njob *nj = j->priv;
+
+	return r->o->activate && nj->created &&
+	       json_is_true(json_object_get(json_object_get(j->rec, "user"),
+	           "email_subscription_status"));
+}
+
 /* A member was found or made: upgrade the status if it ranks higher. */
 static void
 have_member(struct run *r, struct job *j, const json_t *user)
@@ -285,6 +331,11 @@ have_member(struct run *r, struct job *j, const json_t *user)
 	if (!nj->created && nj->status &&
 	    map_user_upgrades(&r->map, cur, nj->status)) {
 		j->state = S_UPDATE;
+		send_step(r, j, 0);
+		return;
+	}
+	if (wants_activation(r, j)) {
+		j->state = S_ACTIVATE;
 		send_step(r, j, 0);
 		return;
 	}
@@ -350,6 +401,9 @@ step_done(struct http_call *c)
 	ans = json_loadb(c->resp.data, c->resp.len, 0, NULL);
 	if (j->state == S_UPDATE) {
 		finish(r, j, 1);
+	} else if (j->state == S_ACTIVATE) {
+		nj->activated = 1;
+		finish(r, j, 0);
 	} else {
 		nj->created = j->state == S_CREATE;
 		have_member(r, j, json_object_get(ans, "data"));
@@ -445,7 +499,12 @@ usage(void)
 	    "northstar_id.\n\n"
 	    "  -m, --map FILE            the business map whose \"user_rank\" "
 	    "orders member\n"
-	    "                            statuses (required)\n" DELIVER_OPTIONS_HELP
+	    "                            statuses (required)\n"
+	    "  -a, --activate TYPE       send a new member who opted in to "
+	    "e-mail the\n"
+	    "                            activation e-mail TYPE (POST "
+	    "/v2/resets), e.g.\n"
+	    "                            rock-the-vote-activate-account\n" DELIVER_OPTIONS_HELP
 	        STAGE_OPTIONS_HELP "\n"
 	    "Environment: NORTHSTAR_URL, NORTHSTAR_CLIENT_ID, "
 	    "NORTHSTAR_CLIENT_SECRET.\n"
@@ -464,6 +523,7 @@ parse_args(int argc, char **argv, struct opts *o, struct stage *st)
 {
 	static const struct option longopts[] = {
 	    {"map", required_argument, NULL, 'm'},
+	    {"activate", required_argument, NULL, 'a'},
 	    DELIVER_LONGOPTS,
 	    STAGE_LONGOPTS,
 	    {NULL, 0, NULL, 0},
@@ -471,10 +531,12 @@ parse_args(int argc, char **argv, struct opts *o, struct stage *st)
 	int ch, rc;
 
 	while ((ch = getopt_long(argc, argv,
-	            ":m:" DELIVER_SHORTOPTS STAGE_SHORTOPTS, longopts, NULL)) !=
-	       -1) {
+	            ":m:a:" DELIVER_SHORTOPTS STAGE_SHORTOPTS, longopts,
+	            NULL)) != -1) {
 		if (ch == 'm') {
 			o->map = optarg;
+		} else if (ch == 'a') {
+			o->activate = optarg;
 		} else if (ch == 'h') {
 			usage();
 			return -1;
@@ -520,15 +582,17 @@ main(int argc, char **argv)
 		map_release(&r.map);
 		return rc;
 	}
+	r.client_id = oauth.client_id;
 	keylock_init(&r.locks);
 	deliver_init(&r.d, &st, &ops, &r,
 	    o.d.http.concurrency * 16 < 256 ? 256 : o.d.http.concurrency * 16);
 	if ((rc = deliver_connect(&r.d, &o.d.http, &oauth)) == 0 &&
 	    (rc = stage_start(&st)) == 0) {
 		rc = deliver_run(&r.d, argc - optind, argv + optind);
-		diag(NULL, 0, "found=%llu created=%llu updated=%llu",
+		diag(NULL, 0,
+		    "found=%llu created=%llu updated=%llu activated=%llu",
 		    r.results[R_FOUND], r.results[R_CREATED],
-		    r.results[R_UPDATED]);
+		    r.results[R_UPDATED], r.results[R_ACTIVATED]);
 		rc = stage_finish(&st, rc);
 	}
 	deliver_release(&r.d);
