@@ -614,13 +614,14 @@ def test_secrets():
         emu.stop()
 
 
-TESTS = (test_turbovote_flow, test_faults, test_kills,
-         test_tokens_and_failures, test_dry_run, test_progress, test_tls,
-         test_secrets)
-for t in TESTS:
-    if sys.argv[4:] and t.__name__[5:] not in sys.argv[4:]:
-        continue
-    try:
-        t()
-    except Exception as e:  # a test that breaks counts as a failure
-        report(False, "%s ran to the end" % t.__name__, repr(e))
+if __name__ == "__main__":
+    TESTS = (test_turbovote_flow, test_faults, test_kills,
+             test_tokens_and_failures, test_dry_run, test_progress, test_tls,
+             test_secrets)
+    for t in TESTS:
+        if sys.argv[4:] and t.__name__[5:] not in sys.argv[4:]:
+            continue
+        try:
+            t()
+        except Exception as e:  # a test that breaks counts as a failure
+            report(False, "%s ran to the end" % t.__name__, repr(e))
