@@ -9,6 +9,7 @@
 #                                            source, member, details
 #   | status-map                             known statuses; member status
 #   | post-northstar --activate rock-the-vote-activate-account
+#                    --sms-topics voting --sms-ledger state/...-sms.ledger
 #   | dedupe --key northstar_id,action_id,type,details.Started registration
 #            --keep best --seen LEDGER       one record per registration
 #   | post-rogue --match-detail "Started registration" --ledger LEDGER
@@ -16,7 +17,9 @@
 #
 # One post per registration (the member's posts are matched on their
 # details' "Started registration"), statuses only ever moved up, new
-# members who opted in to e-mail get the activation e-mail. Configuration
+# members who opted in to e-mail get the activation e-mail, and the SMS
+# opt-in of a row with a mobile is applied to a member who exists once per
+# registration (chompy 3.6). Configuration
 # as pipelines/turbovote.sh, plus for fetching RTV_URL, RTV_PARTNER_ID and
 # RTV_PARTNER_API_KEY. Files under $SLUICE_DATA: raw/rock-the-vote/DATE/,
 # runs/rock-the-vote/STAMP/, state/rock-the-vote.ledger.
@@ -71,6 +74,7 @@ stage csv2ndjson "$BIN/csv2ndjson" --source rock-the-vote \
 	keep_if_all status-map |
 	delivering post-northstar "$BIN/post-northstar" --map "$MAP" \
 	    --activate rock-the-vote-activate-account \
+	    --sms-topics voting --sms-ledger "$DATA/state/rock-the-vote-sms.ledger" \
 	    --concurrency "${SLUICE_CONCURRENCY:-16}" ${SECRET_OPT:+"$SECRET_OPT"} \
 	    --rejects "$RUN/post-northstar.rejects.ndjson" |
 	keep_if_all post-northstar |

@@ -28,8 +28,11 @@
 #include "diag.h"
 #include "exitcode.h"
 #include "keylock.h"
+#include "ledger.h"
 #include "map.h"
+#include "reckey.h"
 #include "stage.h"
+#include "subscribe.h"
 
 #define SYNOPSIS "post-northstar --map FILE [OPTIONS] [FILE...]"
 
@@ -40,9 +43,11 @@ enum step {
 	S_BY_MOBILE,
 	S_CREATE,
 	S_UPDATE,
-	S_ACTIVATE
+	S_ACTIVATE,
+	S_SMS_MOBILE,
+	S_SMS_PUT
 };
-enum result { R_FOUND, R_CREATED, R_UPDATED, R_ACTIVATED, NRESULTS };
+enum result { R_FOUND, R_CREATED, R_UPDATED, R_ACTIVATED, R_SMS, NRESULTS };
 
 /* The user fields sent on a create, as named in the canonical record. */
 static const char *const create_fields[] = {"email", "mobile", "first_name",
@@ -56,19 +61,29 @@ struct njob {
 	int nkeys, locked;
 	const char *id, *email, *mobile, *status; /* borrowed from the record */
 	char *found_id;
-	int created, relooked, activated;
+	json_t *member; /* the member as Northstar answered */
+	int created, relooked, activated, updated;
+	int status_done, sms_done, activation_done; /* steps after lookups */
+	char *sms_target; /* whose subscription changes */
+	json_t *sms_change;
+	json_t *sms_note; /* what happened to it, for _meta */
 };
 
 struct opts {
 	struct deliver_opts d;
 	const char *map;
 	const char *activate; /* --activate TYPE, or NULL */
+	const char *sms_topics, *sms_ledger, *sms_key;
 };
 
 struct run {
 	struct opts *o;
 	const char *url;
 	const char *client_id;
+	json_t *sms_topics; /* --sms-topics, as a list */
+	struct ledger sms_ledger;
+	struct reckey sms_key;
+	struct buf kb;
 	struct map map;
 	struct keylock locks;
 	struct deliver d;
@@ -197,6 +212,16 @@ send_step(struct run *r, struct job *j, double delay)
 		http_set_json(c, body);
 		json_decref(body);
 		break;
+	case S_SMS_MOBILE:
+		buf_adds(&c->url, "/v2/mobile/");
+		http_escape(&c->url, nj->mobile);
+		break;
+	case S_SMS_PUT:
+		buf_adds(&c->url, "/v2/users/");
+		http_escape(&c->url, nj->sms_target);
+		c->method = "PUT";
+		http_set_json(c, nj->sms_change);
+		break;
 	case S_ACTIVATE:
 		buf_adds(&c->url, "/v2/resets");
 		c->method = "POST";
@@ -243,7 +268,7 @@ unlock(struct run *r, struct njob *nj)
 
 /* The job is through: keys let go, the record completed. */
 static void
-finish(struct run *r, struct job *j, int updated)
+finish(struct run *r, struct job *j)
 {
 	struct njob *nj = j->priv;
 	json_t *meta = json_object_get(j->rec, "_meta"), *v;
@@ -255,15 +280,17 @@ finish(struct run *r, struct job *j, int updated)
 	}
 	v = json_pack("{s:s,s:s}", "result", nj->created ? "created" : "found",
 	    "id", nj->found_id);
-	if (updated)
+	if (nj->updated)
 		json_object_set_new(v, "updated",
 		    json_pack("[s]", "voter_registration_status"));
 	if (nj->activated)
 		json_object_set_new(
 		    v, "activation", json_string(r->o->activate));
+	if (nj->sms_note)
+		json_object_set(v, "sms", nj->sms_note);
 	json_object_set_new(meta, "northstar", v);
 	r->results[nj->created ? R_CREATED : R_FOUND]++;
-	r->results[R_UPDATED] += updated != 0;
+	r->results[R_UPDATED] += nj->updated != 0;
 	r->results[R_ACTIVATED] += nj->activated != 0;
 	unlock(r, nj);
 	job_finish(j);
@@ -312,14 +339,139 @@ wants_activation(const struct run *r, const struct job *j)
 	           "email_subscription_status"));
 }
 
-/* A member was found or made: upgrade the status if it ranks higher. */
+/*
+ * Whether the SMS rules apply (--sms-topics): a member who was there
+ * already, a row with a valid mobile that says whether they opted in
+ * (user.sms_status), and a registration whose opt-in was not applied
+ * before (--sms-ledger: once per registration, so a member who texted STOP
+ * afterwards is not subscribed again by a later report).
+ */
+static int
+wants_sms(struct run *r, struct job *j)
+{
+	struct njob *nj = j->priv;
+	const char *missing;
+
+	if (r->sms_topics == NULL || nj->created || nj->mobile == NULL ||
+	    json_object_get(json_object_get(j->rec, "user"), "sms_status") ==
+	        NULL)
+		return 0;
+	if (r->o->sms_ledger == NULL)
+		return 1;
+	json_object_set_new(j->rec, "northstar_id", json_string(nj->found_id));
+	if (reckey_build(&r->sms_key, j->rec, &r->kb, &missing) != 0)
+		return 0;
+	if (ledger_lookup(&r->sms_ledger, r->sms_key.fields, r->kb.data,
+	        r->kb.len) == NULL)
+		return 1;
+	nj->sms_note = json_string("applied before");
+	return 0;
+}
+
+/* The SMS change for member m (the row's mobile added when give_mobile). */
+static void
+sms_for(struct run *r, struct job *j, const json_t *m, int give_mobile)
+{
+	struct njob *nj = j->priv;
+	const char *st = json_string_value(
+	    json_object_get(json_object_get(j->rec, "user"), "sms_status"));
+
+	free(nj->sms_target);
+	nj->sms_target = xstrdup(json_string_value(json_object_get(m, "id")));
+	json_decref(nj->sms_change);
+	nj->sms_change =
+	    sms_change(json_string_value(json_object_get(m, "sms_status")),
+	        json_object_get(m, "sms_subscription_topics"),
+	        st && strcmp(st, "active") == 0, r->sms_topics);
+	if (give_mobile)
+		json_object_set_new(
+		    nj->sms_change, "mobile", json_string(nj->mobile));
+}
+
+/* The SMS change went through (or there was none): remembered. */
+static void
+sms_done(struct run *r, struct job *j)
+{
+	struct njob *nj = j->priv;
+	struct buf err = BUF_INIT;
+	const char *missing;
+	json_t *key;
+
+	json_decref(nj->sms_note);
+	nj->sms_note = json_object_size(nj->sms_change)
+	                   ? json_pack("{s:s,s:O}", "member", nj->sms_target,
+	                         "set", nj->sms_change)
+	                   : json_string("no change");
+	r->results[R_SMS] += json_object_size(nj->sms_change) != 0;
+	if (r->o->sms_ledger &&
+	    (key = reckey_array(&r->sms_key, j->rec, &missing)) != NULL) {
+		if (ledger_append(&r->sms_ledger, r->sms_key.fields, key,
+		        "applied", NULL, &err) < 0)
+			diag(NULL, 0, "%s", err.data);
+		json_decref(key);
+	}
+	buf_release(&err);
+}
+
+/*
+ * What is left to do for a member found or made, in this order: move the
+ * status up (when it ranks higher), the SMS rules, the activation e-mail;
+ * then the record is through.
+ */
+static void
+carry_on(struct run *r, struct job *j)
+{
+	struct njob *nj = j->priv;
+	const char *cur = json_string_value(
+	    json_object_get(nj->member, "voter_registration_status"));
+	const char *mobile;
+
+	if (!nj->status_done) {
+		nj->status_done = 1;
+		if (!nj->created && nj->status &&
+		    map_user_upgrades(&r->map, cur, nj->status)) {
+			j->state = S_UPDATE;
+			send_step(r, j, 0);
+			return;
+		}
+	}
+	if (!nj->sms_done) {
+		nj->sms_done = 1;
+		if (wants_sms(r, j)) {
+			mobile = json_string_value(
+			    json_object_get(nj->member, "mobile"));
+			if (mobile == NULL || *mobile == '\0') {
+				/* Whose is the row's mobile? (PR #172) */
+				j->state = S_SMS_MOBILE;
+				send_step(r, j, 0);
+				return;
+			}
+			sms_for(r, j, nj->member, 0);
+			if (json_object_size(nj->sms_change)) {
+				j->state = S_SMS_PUT;
+				send_step(r, j, 0);
+				return;
+			}
+			sms_done(r, j);
+		}
+	}
+	if (!nj->activation_done) {
+		nj->activation_done = 1;
+		if (wants_activation(r, j)) {
+			j->state = S_ACTIVATE;
+			send_step(r, j, 0);
+			return;
+		}
+	}
+	finish(r, j);
+}
+
+/* A member was found or made: what follows (carry_on). */
 static void
 have_member(struct run *r, struct job *j, const json_t *user)
 {
 	struct njob *nj = j->priv;
 	const char *id = json_string_value(json_object_get(user, "id"));
-	const char *cur = json_string_value(
-	    json_object_get(user, "voter_registration_status"));
 
 	if (id == NULL) {
 		unlock(r, nj);
@@ -328,18 +480,50 @@ have_member(struct run *r, struct job *j, const json_t *user)
 	}
 	free(nj->found_id);
 	nj->found_id = xstrdup(id);
-	if (!nj->created && nj->status &&
-	    map_user_upgrades(&r->map, cur, nj->status)) {
-		j->state = S_UPDATE;
-		send_step(r, j, 0);
-		return;
+	json_decref(nj->member);
+	nj->member = json_incref((json_t *)user);
+	carry_on(r, j);
+}
+
+/*
+ * The answer to the SMS steps. Whose the mobile is: another member's
+ * (that one's subscription changes, and the row's member is left alone),
+ * or nobody's (the row's member gets the mobile with the change). A
+ * refused change does not reject the record: the member and the post
+ * still go through, and _meta.northstar.sms says what Northstar said.
+ */
+static void
+sms_answer(struct run *r, struct job *j, struct http_call *c)
+{
+	struct njob *nj = j->priv;
+	json_t *ans = json_loadb(c->resp.data, c->resp.len, 0, NULL);
+	json_t *owner = json_object_get(ans, "data");
+	const char *oid = json_string_value(json_object_get(owner, "id"));
+	struct buf why = BUF_INIT;
+
+	if (j->state == S_SMS_MOBILE &&
+	    (c->status == 200 || c->status == 404)) {
+		if (c->status == 200 && oid && strcmp(oid, nj->found_id) != 0)
+			sms_for(r, j, owner, 0);
+		else
+			sms_for(r, j, nj->member, 1);
+		if (json_object_size(nj->sms_change)) {
+			j->state = S_SMS_PUT;
+			send_step(r, j, 0);
+			json_decref(ans);
+			return;
+		}
+		sms_done(r, j);
+	} else if (c->status == 200) {
+		sms_done(r, j);
+	} else {
+		service_reason(c, &why);
+		json_decref(nj->sms_note);
+		nj->sms_note = json_pack("{s:s}", "failed", why.data);
 	}
-	if (wants_activation(r, j)) {
-		j->state = S_ACTIVATE;
-		send_step(r, j, 0);
-		return;
-	}
-	finish(r, j, 0);
+	json_decref(ans);
+	buf_release(&why);
+	carry_on(r, j);
 }
 
 /* Whether a 422 says the member exists already (a create raced). */
@@ -391,6 +575,10 @@ step_done(struct http_call *c)
 		send_step(r, j, 0);
 		return;
 	}
+	if (j->state == S_SMS_MOBILE || j->state == S_SMS_PUT) {
+		sms_answer(r, j, c);
+		return;
+	}
 	if (c->status != 200 && c->status != 201) {
 		service_reason(c, &why);
 		unlock(r, nj);
@@ -400,10 +588,11 @@ step_done(struct http_call *c)
 	}
 	ans = json_loadb(c->resp.data, c->resp.len, 0, NULL);
 	if (j->state == S_UPDATE) {
-		finish(r, j, 1);
+		nj->updated = 1;
+		carry_on(r, j);
 	} else if (j->state == S_ACTIVATE) {
 		nj->activated = 1;
-		finish(r, j, 0);
+		finish(r, j);
 	} else {
 		nj->created = j->state == S_CREATE;
 		have_member(r, j, json_object_get(ans, "data"));
@@ -484,6 +673,10 @@ release(struct deliver *d, struct job *j)
 		return;
 	unlock(r, nj);
 	free(nj->found_id);
+	free(nj->sms_target);
+	json_decref(nj->member);
+	json_decref(nj->sms_change);
+	json_decref(nj->sms_note);
 	free(nj);
 	j->priv = NULL;
 }
@@ -504,7 +697,17 @@ usage(void)
 	    "e-mail the\n"
 	    "                            activation e-mail TYPE (POST "
 	    "/v2/resets), e.g.\n"
-	    "                            rock-the-vote-activate-account\n" DELIVER_OPTIONS_HELP
+	    "                            rock-the-vote-activate-account\n"
+	    "  -t, --sms-topics LIST     apply the SMS opt-in of a row with a "
+	    "mobile to a\n"
+	    "                            member who exists (chompy 3.6), these "
+	    "topics\n"
+	    "                            (comma-separated, e.g. voting)\n"
+	    "  -l, --sms-ledger FILE     once per registration: remember what "
+	    "was applied\n"
+	    "  -k, --sms-key F[,F...]    a registration's key (default "
+	    "northstar_id,\n"
+	    "                            details.Started registration)\n" DELIVER_OPTIONS_HELP
 	        STAGE_OPTIONS_HELP "\n"
 	    "Environment: NORTHSTAR_URL, NORTHSTAR_CLIENT_ID, "
 	    "NORTHSTAR_CLIENT_SECRET.\n"
@@ -524,6 +727,9 @@ parse_args(int argc, char **argv, struct opts *o, struct stage *st)
 	static const struct option longopts[] = {
 	    {"map", required_argument, NULL, 'm'},
 	    {"activate", required_argument, NULL, 'a'},
+	    {"sms-topics", required_argument, NULL, 't'},
+	    {"sms-ledger", required_argument, NULL, 'l'},
+	    {"sms-key", required_argument, NULL, 'k'},
 	    DELIVER_LONGOPTS,
 	    STAGE_LONGOPTS,
 	    {NULL, 0, NULL, 0},
@@ -531,12 +737,18 @@ parse_args(int argc, char **argv, struct opts *o, struct stage *st)
 	int ch, rc;
 
 	while ((ch = getopt_long(argc, argv,
-	            ":m:a:" DELIVER_SHORTOPTS STAGE_SHORTOPTS, longopts,
+	            ":m:a:t:l:k:" DELIVER_SHORTOPTS STAGE_SHORTOPTS, longopts,
 	            NULL)) != -1) {
 		if (ch == 'm') {
 			o->map = optarg;
 		} else if (ch == 'a') {
 			o->activate = optarg;
+		} else if (ch == 't') {
+			o->sms_topics = optarg;
+		} else if (ch == 'l') {
+			o->sms_ledger = optarg;
+		} else if (ch == 'k') {
+			o->sms_key = optarg;
 		} else if (ch == 'h') {
 			usage();
 			return -1;
@@ -557,6 +769,56 @@ parse_args(int argc, char **argv, struct opts *o, struct stage *st)
 	return 0;
 }
 
+/* The SMS options: the topics as a list, the key, the ledger. 0 or an exit
+ * status. */
+static int
+sms_setup(struct run *r)
+{
+	const struct opts *o = r->o;
+	struct buf err = BUF_INIT;
+	const char *p, *comma;
+	int rc = 0;
+
+	buf_init(&r->kb, BUF_UNLIMITED);
+	if (o->sms_topics == NULL)
+		return (o->sms_ledger || o->sms_key)
+		           ? cli_usage_error(SYNOPSIS,
+		                 "--sms-ledger and --sms-key go with --sms-topics")
+		           : 0;
+	r->sms_topics = json_array();
+	for (p = o->sms_topics; *p; p = *comma ? comma + 1 : comma) {
+		comma = p + strcspn(p, ",");
+		if (comma > p)
+			json_array_append_new(r->sms_topics,
+			    json_stringn(p, (size_t)(comma - p)));
+	}
+	if (reckey_parse(&r->sms_key,
+	        o->sms_key ? o->sms_key
+	                   : "northstar_id,details.Started registration") < 0)
+		return cli_usage_error(SYNOPSIS, "bad --sms-key");
+	if (o->sms_ledger &&
+	    ledger_open(&r->sms_ledger, o->sms_ledger, 1, &err) < 0) {
+		diag(NULL, 0, "%s", err.data);
+		rc = EXIT_IOERR;
+	}
+	buf_release(&err);
+	return rc;
+}
+
+static void
+sms_release(struct run *r)
+{
+	struct buf err = BUF_INIT;
+
+	if (r->o->sms_ledger && ledger_sync(&r->sms_ledger, &err) < 0)
+		diag(NULL, 0, "%s", err.data);
+	ledger_close(&r->sms_ledger);
+	reckey_release(&r->sms_key);
+	json_decref(r->sms_topics);
+	buf_release(&r->kb);
+	buf_release(&err);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -569,17 +831,21 @@ main(int argc, char **argv)
 	memset(&r, 0, sizeof(r));
 	memset(&oauth, 0, sizeof(oauth));
 	r.o = &o;
+	r.sms_ledger.fd = -1;
 	deliver_opts_init(&o.d);
 	stage_init(&st, "post-northstar", SYNOPSIS);
 	if ((rc = parse_args(argc, argv, &o, &st)) != 0)
 		return rc < 0 ? EXIT_OK : rc;
-	if ((rc = stage_load_map(&r.map, o.map)) != 0) {
+	if ((rc = stage_load_map(&r.map, o.map)) != 0 ||
+	    (rc = sms_setup(&r)) != 0) {
 		map_release(&r.map);
+		sms_release(&r);
 		return rc;
 	}
 	if ((rc = deliver_configure(&o.d, "NORTHSTAR_URL", &r.url, &oauth)) !=
 	    0) {
 		map_release(&r.map);
+		sms_release(&r);
 		return rc;
 	}
 	r.client_id = oauth.client_id;
@@ -590,14 +856,17 @@ main(int argc, char **argv)
 	    (rc = stage_start(&st)) == 0) {
 		rc = deliver_run(&r.d, argc - optind, argv + optind);
 		diag(NULL, 0,
-		    "found=%llu created=%llu updated=%llu activated=%llu",
+		    "found=%llu created=%llu updated=%llu activated=%llu "
+		    "sms=%llu",
 		    r.results[R_FOUND], r.results[R_CREATED],
-		    r.results[R_UPDATED], r.results[R_ACTIVATED]);
+		    r.results[R_UPDATED], r.results[R_ACTIVATED],
+		    r.results[R_SMS]);
 		rc = stage_finish(&st, rc);
 	}
 	deliver_release(&r.d);
 	keylock_release(&r.locks);
 	map_release(&r.map);
+	sms_release(&r);
 	oauth_release(&oauth);
 	return rc;
 }
