@@ -225,7 +225,13 @@ static size_t
 on_data(char *p, size_t size, size_t n, void *arg)
 {
 	struct http_call *c = arg;
+	long status = 0;
 
+	if (c->sink) {
+		curl_easy_getinfo(c->easy, CURLINFO_RESPONSE_CODE, &status);
+		if (status >= 200 && status < 300)
+			return c->sink(c, p, size * n) == 0 ? size * n : 0;
+	}
 	return buf_add(&c->resp, p, size * n) == 0 ? size * n : 0;
 }
 

@@ -67,6 +67,14 @@ struct http_call {
 	int idempotent;           /* may be sent again as it is */
 	void (*done)(struct http_call *c);
 	void *arg; /* the caller's */
+	/*
+	 * Optional: takes the body of a 2xx answer as it arrives, instead
+	 * of resp (a download too large to hold in memory); other answers'
+	 * bodies still go to resp. Returns 0, or -1 to stop the call, which
+	 * then ends HTTP_UNAVAILABLE. A try that is retried sends the body
+	 * again from its start: the sink sees c->tries change.
+	 */
+	int (*sink)(struct http_call *c, const char *p, size_t n);
 
 	/* The outcome, set before done is called. */
 	enum http_result result;

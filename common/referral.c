@@ -144,7 +144,7 @@ rtv_bool(const char *s)
 		return 1;
 	while (isspace((unsigned char)*s))
 		s++;
-	for (n = 0; s[n] && n < sizeof(w) - 1; n++)
+	for (n = 0; n < sizeof(w) - 1 && s[n]; n++)
 		w[n] = (char)tolower((unsigned char)s[n]);
 	while (n > 0 && isspace((unsigned char)w[n - 1]))
 		n--;

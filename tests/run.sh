@@ -26,8 +26,13 @@ SHARED=$(cd "$ROOT/.." && pwd)/shared
 TMPDIR=$(mktemp -d "${TMPDIR:-/tmp}/sluice-test.XXXXXX")
 trap 'rm -rf "$TMPDIR"' EXIT INT TERM
 export BIN ROOT SHARED TMPDIR
-# Progress lines would only clutter captured stderr.
+# Progress lines would only clutter captured stderr; the services of the
+# shell that runs the tests must not leak into them (a test that needs a
+# service starts its own and says where it is).
 export SLUICE_PROGRESS=0
+unset NORTHSTAR_URL ROGUE_URL QUASAR_URL NORTHSTAR_CLIENT_ID \
+    NORTHSTAR_CLIENT_SECRET NORTHSTAR_CLIENT_SECRET_FILE RTV_URL \
+    RTV_PARTNER_ID RTV_PARTNER_API_KEY SLUICE_DATA SLUICE_FASTPATH
 
 passed=0 failed=0 skipped=0
 

@@ -8,7 +8,8 @@ faults on demand: 500/503 answers, 429 with Retry-After, dropped
 connections, slow answers, and, the nasty case for exactly-once delivery,
 writes that are committed and then answered 500 or not answered at all.
 
-The contracts are those of chompy-behaviour.md sections 5.1 to 5.3; see
+The contracts are those of chompy-behaviour.md sections 5.1 to 5.3, and
+Rock the Vote's partner API v4 registrant reports (section 3.1); see
 tests/servers/README.md for the options, the control endpoints under
 /_emulator/ and the log format. Python 3 standard library only.
 
@@ -16,6 +17,8 @@ usage: emulator.py [--port 0] [--port-file F] [--db PATH] [--log PATH] ...
 """
 import argparse
 import base64
+import csv
+import io
 import email.parser
 import email.policy
 import json
@@ -43,6 +46,106 @@ FAULT_RATES = ("fail_rate", "fail_after_write_rate", "rate_limit_rate",
 FAULT_INTS = ("latency_ms", "retry_after", "slow_ms", "token_ttl")
 
 ALL_SCOPES = ["admin", "user", "activity", "write"]
+
+# ------------------------------------------------------------ Rock the Vote
+
+# Settings of the report API, switchable at run time like the faults.
+RTV_SETTINGS = ("rtv_fail_reports", "rtv_report_polls")
+RTV_KEY_PARAM = "partner_API_key"
+RTV_BAD_CREDENTIALS = "Invalid partner ID or API key."
+# The header of a registrant report (chompy-behaviour.md 3.2, after the
+# parsons fixture) and a few synthetic rows, served when no
+# --rtv-report-csv is given.
+RTV_COLUMNS = [
+    "Status", "Tracking Source", "Tracking ID", "Open Tracking ID",
+    "Language", "Date of birth", "Email address", "US citizen?",
+    "Salutation", "First name", "Middle name", "Last name", "Name suffix",
+    "Home address", "Home unit", "Home city", "Home County", "Home state",
+    "Home zip code", "Has mailing address?", "Mailing address",
+    "Mailing unit", "Mailing city", "Mailing County", "Mailing state",
+    "Mailing zip code", "Party", "Race", "Phone", "Phone type",
+    "Opt-in to RTV email?", "Opt-in to RTV sms?", "Opt-in to Partner email?",
+    "Opt-in to Partner SMS/robocall", "Survey question 1",
+    "Survey answer 1", "Survey question 2", "Survey answer 2",
+    "Volunteer for RTV", "Volunteer for partner", "Ineligible reason",
+    "Pre-Registered", "Started registration", "Finish with State",
+    "Built via API", "Has State License", "Has SSN",
+    "Submitted Via State API", "Submitted Via State API Status"]
+RTV_ROWS = [
+    # Status, Tracking Source, Email, First, Last, Home address, unit, city,
+    # state, zip, Phone, Partner email?, Partner SMS, Pre-Registered,
+    # Started registration, Finish with State
+    ("Complete", "user:5552aa34469c64ec7d8b715b,source:email",
+     "ada@example.org", "Ada", "Lovelace", "1 Main St", "", "Austin", "TX",
+     "73301", "212-254-2390", "Yes", "Yes", "No",
+     "2020-03-08 00:56:02 -0400", "Yes"),
+    ("Complete", "source:web,source_details:hero",
+     "grace@example.org", "Grace", "Hopper", "2 Elm St, Apt 3", "3B",
+     "Arlington", "VA", "22201", "", "No", "No", "No",
+     "2020-03-08 01:10:45 -0400", "No"),
+    ("Step 1", "", "step1@example.org", "", "", "", "", "", "", "10001",
+     "000-000-0000", "No", "No", "No", "2020-03-08 01:20:00 -0400", "No"),
+    ("Step 2", "user=5552aa34469c64ec7d8b715c,referral=true",
+     "rene@example.org", "Ren\u00e9", "D\u00fcrer", "5 Quai \"Ouest\"", "",
+     "New Orleans", "LA", "70112", "787 249 13", "y", "n", "No",
+     "2020-03-08 01:31:17 -0400", "No"),
+    ("Rejected", "group_id:42", "rejected@example.org", "Rex", "Jones",
+     "9 Oak Ave", "", "Denver", "CO", "80202", "303-555-0199", "Yes", "No",
+     "No", "2020-03-08 01:45:00 -0400", "No"),
+    ("Under 18", "source:sms", "teen@example.org", "Tia", "Young",
+     "7 Pine Rd", "", "Portland", "OR", "97201", "503-555-0142", "No", "Yes",
+     "Yes", "2020-03-08 01:50:09 -0400", "No"),
+]
+
+
+def rtv_builtin_csv():
+    """The built-in report: the header and RTV_ROWS, LF line ends."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(RTV_COLUMNS)
+    index = {name: i for i, name in enumerate(RTV_COLUMNS)}
+    used = ("Status", "Tracking Source", "Email address", "First name",
+            "Last name", "Home address", "Home unit", "Home city",
+            "Home state", "Home zip code", "Phone",
+            "Opt-in to Partner email?", "Opt-in to Partner SMS/robocall",
+            "Pre-Registered", "Started registration", "Finish with State")
+    for n, values in enumerate(RTV_ROWS):
+        row = [""] * len(RTV_COLUMNS)
+        for name, value in zip(used, values):
+            row[index[name]] = value
+        row[index["Tracking ID"]] = "rtv-%06d" % (n + 1)
+        row[index["Language"]] = "English"
+        row[index["Date of birth"]] = "01/02/2000"
+        row[index["US citizen?"]] = "Yes"
+        row[index["Has mailing address?"]] = "No"
+        row[index["Phone type"]] = "Mobile" if values[10] else ""
+        row[index["Built via API"]] = "No"
+        writer.writerow(row)
+    return out.getvalue().encode("utf-8")
+
+
+def csv_records(stream):
+    """The data records (the header row not counted) of a CSV file."""
+    text = io.TextIOWrapper(stream, encoding="latin-1", newline="")
+    return max(0, sum(1 for _ in csv.reader(text)) - 1)
+
+
+def redact_query(query):
+    """The query string with the RTV API key's value hidden, for the log."""
+    if RTV_KEY_PARAM not in query:
+        return query
+    return "&".join(RTV_KEY_PARAM + "=REDACTED"
+                    if part.split("=", 1)[0] == RTV_KEY_PARAM else part
+                    for part in query.split("&"))
+
+
+class RawBody:
+    """An answer that is not JSON: bytes, or a file streamed as it is."""
+
+    def __init__(self, ctype, data=None, path=None):
+        self.ctype = ctype
+        self.data = data
+        self.path = path
 
 # ---------------------------------------------------------------- Northstar
 
@@ -341,6 +444,7 @@ class Emulator:
         }
         self.log_lock = threading.Lock()
         self.log = open(opts.log, "a", encoding="utf-8") if opts.log else None
+        self.init_rtv(opts)
 
     # ------------------------------------------------------------ plumbing
 
@@ -405,7 +509,7 @@ class Emulator:
     def set_faults(self, changes):
         if not isinstance(changes, dict):
             raise BadBody("Expected a JSON object of fault settings.")
-        new = {}
+        new, new_rtv = {}, {}
         for key, value in changes.items():
             if key in FAULT_RATES:
                 if (isinstance(value, bool) or
@@ -419,10 +523,16 @@ class Emulator:
                         (key == "token_ttl" and value < 1)):
                     raise BadBody("%s must be a non-negative number" % key)
                 new[key] = int(value)
+            elif key in RTV_SETTINGS:
+                if (isinstance(value, bool) or not isinstance(value, int)
+                        or value < 0):
+                    raise BadBody("%s must be a non-negative integer" % key)
+                new_rtv[key] = value
             else:
                 raise BadBody("unknown fault setting '%s'" % key)
         with self.lock:
             self.faults.update(new)
+            self.rtv.update(new_rtv)
             return dict(self.faults)
 
     def reset(self):
@@ -431,6 +541,7 @@ class Emulator:
             DELETE FROM users; DELETE FROM posts; DELETE FROM signups;
             DELETE FROM resets;""")
             self.requests = 0
+            self.rtv_reports = {}
 
     def state(self):
         with self.lock:
@@ -449,7 +560,9 @@ class Emulator:
                            "SELECT * FROM actions ORDER BY id")]
             return {"users": users, "posts": posts, "signups": signups,
                     "resets": resets, "actions": actions,
-                    "requests": self.requests}
+                    "requests": self.requests,
+                    "rtv_reports": [self.rtv_public(r) for r in
+                                    self.rtv_reports.values()]}
 
     # ---------------------------------------------------------------- auth
 
@@ -515,6 +628,106 @@ class Emulator:
         if entry is None or entry[0] <= time.time():
             return None
         return entry[1], entry[2]
+
+    # ------------------------------------------------------- Rock the Vote
+
+    def init_rtv(self, opts):
+        self.rtv_partner_id = opts.rtv_partner_id
+        self.rtv_api_key = opts.rtv_api_key
+        self.rtv = {"rtv_fail_reports": opts.rtv_fail_reports,
+                    "rtv_report_polls": opts.rtv_report_polls}
+        self.rtv_reports = {}  # id -> report, in creation order
+        self.rtv_next_id = 1
+        self.rtv_csv_path = opts.rtv_report_csv
+        if self.rtv_csv_path:
+            with open(self.rtv_csv_path, "rb") as f:
+                self.rtv_records = csv_records(f)
+        else:
+            self.rtv_csv = rtv_builtin_csv()
+            self.rtv_records = csv_records(io.BytesIO(self.rtv_csv))
+
+    def rtv_snapshot(self):
+        with self.lock:
+            return dict(self.rtv)
+
+    def rtv_credentials_ok(self, fields, query):
+        """The partner id and key: in the body (create) or the query."""
+        if fields.get(RTV_KEY_PARAM) is None:
+            fields = dict(parse_qsl(query, keep_blank_values=True))
+        return (fields.get("partner_id") == self.rtv_partner_id and
+                fields.get(RTV_KEY_PARAM) == self.rtv_api_key)
+
+    @staticmethod
+    def rtv_public(report):
+        return {k: report[k] for k in ("id", "since", "before", "status",
+                                       "polls", "record_count")}
+
+    def rtv_report(self, report_id):
+        with self.lock:
+            report = self.rtv_reports.get(report_id)
+        if report is None:
+            raise ApiError(404, {"message": "Report not found."})
+        return report
+
+    def rtv_create(self, fields, base):
+        for key in ("since", "before"):
+            if fields.get(key) is not None and \
+                    not isinstance(fields[key], str):
+                raise ApiError(400, {"message": "%s must be a string" % key})
+        with self.lock:
+            report_id = str(self.rtv_next_id)
+            self.rtv_next_id += 1
+            fail = self.rtv["rtv_fail_reports"] > 0
+            if fail:
+                self.rtv["rtv_fail_reports"] -= 1
+            self.rtv_reports[report_id] = {
+                "id": report_id, "since": fields.get("since"),
+                "before": fields.get("before"), "status": "queued",
+                "polls": 0, "record_count": self.rtv_records,
+                "polls_needed": max(1, self.rtv["rtv_report_polls"]),
+                "fail": fail}
+        return 200, {"status": "queued", "status_url":
+                     "%s/api/v4/registrant_reports/%s" % (base, report_id)}
+
+    def rtv_status(self, report_id, base):
+        report = self.rtv_report(report_id)
+        with self.lock:
+            if report["status"] in ("queued", "building"):
+                report["polls"] += 1
+                if report["polls"] >= report["polls_needed"]:
+                    report["status"] = ("failed" if report["fail"]
+                                        else "complete")
+                else:
+                    report["status"] = "building"
+            status, polls = report["status"], report["polls"]
+            count, needed = report["record_count"], report["polls_needed"]
+        body = {"status": status, "record_count": count,
+                "current_index": count if status == "complete" else
+                count * min(polls, needed) // needed}
+        if status == "complete":
+            body["download_url"] = ("%s/api/v4/registrant_reports/%s/"
+                                    "download" % (base, report_id))
+        return 200, body
+
+    def rtv_download(self, report_id):
+        report = self.rtv_report(report_id)
+        if report["status"] != "complete":
+            raise ApiError(409, {"message": "The report is not complete."})
+        if self.rtv_csv_path:
+            return 200, RawBody("text/csv", path=self.rtv_csv_path)
+        return 200, RawBody("text/csv", data=self.rtv_csv)
+
+    def rtv_dispatch(self, name, params, fields, query, base, auth):
+        """(status, body) of a Rock the Vote route."""
+        if not auth:
+            raise ApiError(401, {"message": RTV_BAD_CREDENTIALS})
+        if name == "rtv_create":
+            return self.rtv_create(fields, base)
+        if name == "rtv_status":
+            return self.rtv_status(unquote(params["id"]), base)
+        if name == "rtv_download":
+            return self.rtv_download(unquote(params["id"]))
+        raise AssertionError(name)
 
     # ----------------------------------------------------------- Northstar
 
@@ -1018,6 +1231,12 @@ ROUTES = [
      ("activity",)),
     (("PATCH",), r"/api/v3/posts/(?P<id>[^/]+)", "rogue_update", "rogue",
      ("activity", "write")),
+    # Rock the Vote: partner credentials in the body or query, no token.
+    (("POST",), r"/api/v4/registrant_reports", "rtv_create", "rtv", ()),
+    (("GET",), r"/api/v4/registrant_reports/(?P<id>[^/]+)", "rtv_status",
+     "rtv", ()),
+    (("GET",), r"/api/v4/registrant_reports/(?P<id>[^/]+)/download",
+     "rtv_download", "rtv", ()),
 ]
 ROUTES = [(m, re.compile(p), h, a, s) for m, p, h, a, s in ROUTES]
 WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
@@ -1169,6 +1388,33 @@ class Handler(BaseHTTPRequestHandler):
         except OSError:
             self.close_connection = True
 
+    def send_raw(self, status, raw, headers=()):
+        """Sends a RawBody: its bytes, or its file in 64 KiB pieces."""
+        try:
+            size = (len(raw.data) if raw.path is None
+                    else os.path.getsize(raw.path))
+            self.send_response(status)
+            self.send_header("Content-Type", raw.ctype)
+            self.send_header("Content-Length", str(size))
+            for key, value in headers:
+                self.send_header(key, value)
+            if self.close_connection:
+                self.send_header("Connection", "close")
+            self.end_headers()
+            if self.command == "HEAD":
+                return
+            if raw.path is None:
+                self.wfile.write(raw.data)
+                return
+            with open(raw.path, "rb") as f:
+                while True:
+                    piece = f.read(65536)
+                    if not piece:
+                        break
+                    self.wfile.write(piece)
+        except OSError:
+            self.close_connection = True
+
     # ------------------------------------------------------------ handling
 
     def handle_request(self):
@@ -1185,7 +1431,8 @@ class Handler(BaseHTTPRequestHandler):
             if not control:
                 emu.count_request()
                 emu.write_log({"t": arrival, "method": self.command,
-                               "path": path, "query": query, "status": 400,
+                               "path": path, "query": redact_query(query),
+                               "status": 400,
                                "fault": None, "auth": False})
             self.send_json(400, {"message": str(e)})
             return
@@ -1194,7 +1441,8 @@ class Handler(BaseHTTPRequestHandler):
             return
         emu.count_request()
         rec = {"t": arrival, "method": self.command, "path": path,
-               "query": query, "status": None, "fault": None, "auth": False}
+               "query": redact_query(query), "status": None, "fault": None,
+               "auth": False}
         try:
             status, body, headers = self.handle_api(emu, rec, path, query,
                                                     raw)
@@ -1209,6 +1457,9 @@ class Handler(BaseHTTPRequestHandler):
         if status is None:
             # Dropped: the connection closes with no answer at all.
             self.close_connection = True
+            return
+        if isinstance(body, RawBody):
+            self.send_raw(status, body, headers)
             return
         self.send_json(status, body, headers)
 
@@ -1230,7 +1481,9 @@ class Handler(BaseHTTPRequestHandler):
             except BadBody as e:
                 body_error = e
         client = None
-        if route is not None and route[2] == "token":
+        if route is not None and route[3] == "rtv":
+            rec["auth"] = emu.rtv_credentials_ok(fields, query)
+        elif route is not None and route[2] == "token":
             rec["auth"] = emu.credentials_ok(fields)
         else:
             client = emu.check_token(self.headers.get("Authorization"))
@@ -1256,7 +1509,7 @@ class Handler(BaseHTTPRequestHandler):
             if route is None:
                 raise error
             api = route[3]
-            if route[2] != "token":
+            if route[2] != "token" and api != "rtv":
                 if client is None:
                     raise unauthorized()
                 for scope in route[4]:
@@ -1266,8 +1519,13 @@ class Handler(BaseHTTPRequestHandler):
                 msg = str(body_error)
                 raise ApiError(400, {"error": {"code": 400, "message": msg}}
                                if api == "northstar" else {"message": msg})
-            status, body = dispatch(emu, route, params, fields, query,
-                                    client[0] if client else None)
+            if api == "rtv":
+                status, body = emu.rtv_dispatch(
+                    route[2], params, fields, query, self.base_url(),
+                    rec["auth"])
+            else:
+                status, body = dispatch(emu, route, params, fields, query,
+                                        client[0] if client else None)
             wrote = (route[2] != "token" and self.command in WRITE_METHODS
                      and 200 <= status < 300)
         except ApiError as e:
@@ -1285,18 +1543,27 @@ class Handler(BaseHTTPRequestHandler):
             time.sleep(faults["slow_ms"] / 1000.0)
         return status, body, headers
 
+    def base_url(self):
+        """scheme://host:port as the client reached the emulator."""
+        host = self.headers.get("Host") or "127.0.0.1:%d" % (
+            self.server.server_address[1])
+        return "%s://%s" % (self.server.scheme, host)
+
     def handle_control(self, emu, path, raw):
         try:
             if path == "/_emulator/state" and self.command == "GET":
                 self.send_json(200, emu.state())
             elif path == "/_emulator/faults" and self.command == "GET":
-                self.send_json(200, {"faults": emu.faults_snapshot()})
+                self.send_json(200, {"faults": emu.faults_snapshot(),
+                                     "rtv": emu.rtv_snapshot()})
             elif path == "/_emulator/faults" and self.command == "POST":
                 try:
                     changes = json.loads(raw.decode("utf-8") or "{}")
                 except (UnicodeDecodeError, ValueError):
                     raise BadBody("The request body is not valid JSON.")
-                self.send_json(200, {"faults": emu.set_faults(changes)})
+                faults = emu.set_faults(changes)
+                self.send_json(200, {"faults": faults,
+                                     "rtv": emu.rtv_snapshot()})
             elif path == "/_emulator/reset" and self.command == "POST":
                 emu.reset()
                 self.send_json(200, {"reset": True})
@@ -1314,6 +1581,13 @@ class Server(ThreadingHTTPServer):
     block_on_close = False
     request_queue_size = 128
     allow_reuse_address = True
+
+    def handle_error(self, request, client_address):
+        # A client that hangs up mid-request (a stage killed by a test, a
+        # timeout) is part of the job, not an emulator error to report.
+        if isinstance(sys.exc_info()[1], (ConnectionError, BrokenPipeError)):
+            return
+        super().handle_error(request, client_address)
 
 
 def action_arg(text):
@@ -1370,7 +1644,21 @@ def parse_args(argv):
     p.add_argument("--slow-rate", type=rate_arg, default=0.0)
     p.add_argument("--slow-ms", type=int, default=5000)
     p.add_argument("--seed", type=int, default=None)
+    p.add_argument("--rtv-partner-id",
+                   default=os.environ.get("RTV_PARTNER_ID",
+                                          "sluice-partner"))
+    p.add_argument("--rtv-api-key",
+                   default=os.environ.get("RTV_PARTNER_API_KEY",
+                                          "sluice-rtv-key"))
+    p.add_argument("--rtv-report-polls", type=int, default=2,
+                   help="status polls until a report is complete")
+    p.add_argument("--rtv-fail-reports", type=int, default=0,
+                   help="the next N reports end in status failed")
+    p.add_argument("--rtv-report-csv",
+                   help="the CSV every report serves (default: built in)")
     opts = p.parse_args(argv)
+    if opts.rtv_report_polls < 0 or opts.rtv_fail_reports < 0:
+        p.error("--rtv-report-polls and --rtv-fail-reports take N >= 0")
     if opts.token_ttl < 1:
         p.error("--token-ttl must be at least 1")
     return opts
@@ -1386,6 +1674,7 @@ def main(argv):
         ctx.load_cert_chain(opts.tls_cert, opts.tls_key)
         server.socket = ctx.wrap_socket(server.socket, server_side=True)
     server.emu = emu
+    server.scheme = "https" if opts.tls_cert else "http"
     port = server.server_address[1]
 
     def stop(signum, frame):
