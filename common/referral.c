@@ -68,29 +68,46 @@ set_aside(struct buf *why, const char *from, const char *what, const char *val,
 	    why->len ? "; " : "", from, what, quoted(val), val, not_a);
 }
 
-/* A user id is taken in lower case, as Northstar writes it. */
-void
-referral_parse(char *code, struct referral *r)
+/*
+ * The next "key:value" (or "key=value") piece of a comma-separated list at
+ * *cursor (modified in place), the key trimmed and lower-cased, the value
+ * trimmed. Returns 1 with *key and *val set, 0 at the end. Pieces with
+ * neither separator are skipped.
+ */
+static int
+next_piece(char **cursor, char **key, char **val)
 {
-	char *piece, *next, *sep, *key, *val;
-	int i;
+	char *piece, *sep;
 
-	memset(r, 0, sizeof(*r));
-	buf_init(&r->why, 1024);
-	for (piece = code; piece; piece = next) {
-		next = strchr(piece, ',');
-		if (next)
-			*next++ = '\0';
+	while ((piece = *cursor) != NULL) {
+		*cursor = strchr(piece, ',');
+		if (*cursor)
+			*(*cursor)++ = '\0';
 		sep = strchr(piece, ':');
 		if (sep == NULL)
 			sep = strchr(piece, '=');
 		if (sep == NULL)
 			continue;
 		*sep = '\0';
-		key = trim(piece);
-		val = trim(sep + 1);
-		for (sep = key; *sep; sep++)
+		*key = trim(piece);
+		*val = trim(sep + 1);
+		for (sep = *key; *sep; sep++)
 			*sep = (char)tolower((unsigned char)*sep);
+		return 1;
+	}
+	return 0;
+}
+
+/* A user id is taken in lower case, as Northstar writes it. */
+void
+referral_parse(char *code, struct referral *r)
+{
+	char *cursor = code, *key, *val;
+	int i;
+
+	memset(r, 0, sizeof(*r));
+	buf_init(&r->why, 1024);
+	while (next_piece(&cursor, &key, &val)) {
 		if (*val == '\0')
 			continue;
 		if (strcmp(key, "user") == 0) {
@@ -172,27 +189,14 @@ whole(const char *v)
 void
 tracking_parse(const char *src, struct tracking *t)
 {
-	char *copy = xstrdup(src), *piece, *next, *sep, *key, *val;
+	char *copy = xstrdup(src), *cursor = copy, *key, *val;
 	char user[25] = "";
 	int i;
 
 	memset(t, 0, sizeof(*t));
 	buf_init(&t->why, 1024);
 	t->group_id = -1;
-	for (piece = copy; piece; piece = next) {
-		next = strchr(piece, ',');
-		if (next)
-			*next++ = '\0';
-		sep = strchr(piece, ':');
-		if (sep == NULL)
-			sep = strchr(piece, '=');
-		if (sep == NULL)
-			continue;
-		*sep = '\0';
-		key = trim(piece);
-		val = trim(sep + 1);
-		for (sep = key; *sep; sep++)
-			*sep = (char)tolower((unsigned char)*sep);
+	while (next_piece(&cursor, &key, &val)) {
 		if (strcmp(key, "user") == 0 || strcmp(key, "user_id") == 0 ||
 		    strcmp(key, "userid") == 0) {
 			user[0] = '\0';
@@ -220,4 +224,16 @@ void
 tracking_release(struct tracking *t)
 {
 	buf_release(&t->why);
+}
+
+int
+mobile_valid(const char *s)
+{
+	size_t n = 0;
+
+	if (s == NULL || strcmp(s, "000-000-0000") == 0)
+		return 0;
+	for (; *s; s++)
+		n += *s != ' ' && *s != '-';
+	return n > 9;
 }

@@ -73,6 +73,13 @@ void tracking_release(struct tracking *t);
  */
 int rtv_bool(const char *s);
 
+/*
+ * The old importer's test of a mobile worth sending (chompy 3.3, "valid
+ * mobile"): not 000-000-0000, and more than nine characters once spaces
+ * and dashes are gone (parentheses, dots and "+" count).
+ */
+int mobile_valid(const char *s);
+
 /* Whether s is a Northstar id: exactly 24 hex digits. */
 int northstar_id_valid(const char *s);
 

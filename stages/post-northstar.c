@@ -31,6 +31,7 @@
 #include "ledger.h"
 #include "map.h"
 #include "reckey.h"
+#include "referral.h"
 #include "stage.h"
 #include "subscribe.h"
 
@@ -89,21 +90,6 @@ struct run {
 	struct deliver d;
 	unsigned long long results[NRESULTS];
 };
-
-/* The reference's rule for a mobile worth sending (chompy 3.3). */
-static int
-valid_mobile(const char *s)
-{
-	size_t n = 0;
-
-	if (s == NULL || strcmp(s, "000-000-0000") == 0)
-		return 0;
-	for (; *s; s++) {
-		if (*s != ' ' && *s != '-')
-			n++;
-	}
-	return n > 9;
-}
 
 /* A lock key: a kind and a value, the value normalised as Northstar does. */
 static struct hash128
@@ -612,7 +598,7 @@ start(struct deliver *d, struct job *j)
 	nj->id = id && *id ? id : NULL;
 	nj->email = user_string(j->rec, "email");
 	nj->mobile = user_string(j->rec, "mobile");
-	if (!valid_mobile(nj->mobile))
+	if (!mobile_valid(nj->mobile))
 		nj->mobile = NULL;
 	nj->status = user_string(j->rec, "voter_registration_status");
 	if (!nj->id && !nj->email && !nj->mobile) {

@@ -171,19 +171,6 @@ rtv_status(const json_t *rec, struct buf *out)
 	}
 }
 
-/* The reference's rule for a mobile worth sending (chompy 3.3). */
-static int
-valid_mobile(const char *s)
-{
-	size_t n = 0;
-
-	if (s == NULL || strcmp(s, "000-000-0000") == 0)
-		return 0;
-	for (; *s; s++)
-		n += *s != ' ' && *s != '-';
-	return n > 9;
-}
-
 static json_t *
 str_or_null(const char *s)
 {
@@ -222,7 +209,7 @@ user_of(const struct map *m, const json_t *rec, const char *status)
 	if (strcmp(status, "step-1") == 0)
 		return u;
 	json_object_set_new(u, "mobile",
-	    valid_mobile(phone) ? json_string(phone) : json_null());
+	    mobile_valid(phone) ? json_string(phone) : json_null());
 	json_object_set_new(
 	    u, "first_name", str_or_null(col(rec, "First name")));
 	json_object_set_new(u, "last_name", str_or_null(col(rec, "Last name")));
@@ -236,7 +223,7 @@ user_of(const struct map *m, const json_t *rec, const char *status)
 	    u, "email_subscription_status", json_boolean(email_in));
 	json_object_set_new(u, "email_subscription_topics",
 	    topics(m, "email_topics", email_in));
-	if (valid_mobile(phone)) {
+	if (mobile_valid(phone)) {
 		sms_in = rtv_bool(col(rec, "Opt-in to Partner SMS/robocall"));
 		json_object_set_new(
 		    u, "sms_status", json_string(sms_in ? "active" : "stop"));

@@ -84,6 +84,16 @@ TEST(set_aside)
 	referral_release(&r);
 }
 
+/* chompy 3.3 "valid mobile" and case 5. */
+TEST(mobiles)
+{
+	CHECK(mobile_valid("212-254-2390") && mobile_valid("(212) 254-2390") &&
+	      mobile_valid("+1 212 254 2390"));
+	CHECK(!mobile_valid("000-000-0000") && !mobile_valid("787 249 13") &&
+	      !mobile_valid("302367890") && !mobile_valid("") &&
+	      !mobile_valid(NULL));
+}
+
 TEST(northstar_ids)
 {
 	CHECK(northstar_id_valid("5552aa34469c64ec7d8b715b"));
@@ -160,6 +170,7 @@ main(void)
 	RUN(separators_case_spaces);
 	RUN(set_aside);
 	RUN(northstar_ids);
+	RUN(mobiles);
 	RUN(rtv_yes_and_no);
 	RUN(tracking_sources);
 	return harness_done();
