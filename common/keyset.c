@@ -44,44 +44,70 @@ needs_growth(size_t n, size_t cap)
 	return cap == 0 || (n + 1) > cap / 4 * 3;
 }
 
+#define SEG_MIN_CAP 16
+
+/* A segment's slot holding h, or the free slot where it would go. */
+static uint32_t
+seg_probe(const struct keyset_seg *g, struct hash128 h)
+{
+	uint32_t i = (uint32_t)(h.lo % g->cap);
+
+	while (!is_free(&g->slots[i]) && !hash128_eq(g->slots[i], h))
+		i = i + 1 == g->cap ? 0 : i + 1;
+	return i;
+}
+
+/* Grows a segment by half again; the load goes back to about 0.53. */
+static void
+seg_grow(struct keyset_seg *g)
+{
+	struct keyset_seg old = *g;
+	uint32_t i;
+
+	g->cap = old.cap ? old.cap + old.cap / 2 : SEG_MIN_CAP;
+	g->slots = xcalloc(g->cap, sizeof(*g->slots));
+	for (i = 0; i < old.cap; i++) {
+		if (!is_free(&old.slots[i]))
+			g->slots[seg_probe(g, old.slots[i])] = old.slots[i];
+	}
+	free(old.slots);
+}
+
+static struct keyset_seg *
+seg_of(const struct keyset *s, struct hash128 h)
+{
+	return &s->seg[h.hi >> 56];
+}
+
 void
 keyset_init(struct keyset *s)
 {
-	s->slots = NULL;
-	s->cap = s->n = 0;
-}
-
-static void
-keyset_grow(struct keyset *s)
-{
-	size_t cap = s->cap ? 2 * s->cap : MIN_CAP, i;
-	struct hash128 *slots = xcalloc(cap, sizeof(*slots));
-
-	for (i = 0; i < s->cap; i++) {
-		if (!is_free(&s->slots[i]))
-			slots[probe(slots, cap, s->slots[i])] = s->slots[i];
-	}
-	free(s->slots);
-	s->slots = slots;
-	s->cap = cap;
+	s->seg = NULL;
+	s->n = 0;
 }
 
 int
 keyset_add(struct keyset *s, struct hash128 h)
 {
-	size_t i;
+	struct keyset_seg *g;
+	uint32_t i;
 
 	h = stored(h);
-	if (needs_growth(s->n, s->cap)) {
-		/* Look first: a key already there needs no room. */
+	if (s->seg == NULL)
+		s->seg = xcalloc(KEYSET_SEGS, sizeof(*s->seg));
+	g = seg_of(s, h);
+	/* Over 0.8 full after this one: grow (looking first, since a key
+	 * already there needs no room). */
+	if ((uint64_t)(g->n + 1) * 5 > (uint64_t)g->cap * 4) {
 		if (keyset_has(s, h))
 			return 0;
-		keyset_grow(s);
+		seg_grow(g);
 	}
-	i = probe(s->slots, s->cap, h);
-	if (!is_free(&s->slots[i]))
+	i = seg_probe(g, h);
+	if (!is_free(&g->slots[i]))
 		return 0;
-	s->slots[i] = h;
+	g->slots[i] = h;
+	g->n++;
 	s->n++;
 	return 1;
 }
@@ -89,15 +115,32 @@ keyset_add(struct keyset *s, struct hash128 h)
 int
 keyset_has(const struct keyset *s, struct hash128 h)
 {
-	if (s->cap == 0)
+	const struct keyset_seg *g;
+
+	h = stored(h);
+	if (s->seg == NULL || (g = seg_of(s, h))->cap == 0)
 		return 0;
-	return !is_free(&s->slots[probe(s->slots, s->cap, stored(h))]);
+	return !is_free(&g->slots[seg_probe(g, h)]);
+}
+
+size_t
+keyset_bytes(const struct keyset *s)
+{
+	size_t i, b = 0;
+
+	for (i = 0; s->seg && i < KEYSET_SEGS; i++)
+		b += (size_t)s->seg[i].cap * sizeof(struct hash128);
+	return b;
 }
 
 void
 keyset_release(struct keyset *s)
 {
-	free(s->slots);
+	size_t i;
+
+	for (i = 0; s->seg && i < KEYSET_SEGS; i++)
+		free(s->seg[i].slots);
+	free(s->seg);
 	keyset_init(s);
 }
 

@@ -3,13 +3,13 @@
  * for memory-tight bookkeeping of millions of keys: a key is represented by
  * the hash128 of its bytes, never by the bytes themselves.
  *
- * Both are open-addressing tables with linear probing. The capacity is a
- * power of two (starting at 64 slots) and doubles before the load would
- * pass 0.75, so a lookup touches few slots and an insertion amortizes to
- * O(1). A keyset slot is 16 bytes: with the load between 0.375 and 0.75
- * that is 21 to 43 bytes per key, and during a doubling the old table
- * (16 bytes per slot) lives beside the new one for a moment. A keymap slot
- * is 20 bytes (the hash, and the value in a parallel array).
+ * Both are open-addressing tables with linear probing, so a lookup touches
+ * few slots and an insertion amortizes to O(1). A keyset slot is 16 bytes
+ * and the set is split in segments that grow on their own (below), at most
+ * 30 bytes a key at any size, peaks included. A keymap has one table whose
+ * capacity is a power of two (starting at 64 slots) and doubles before the
+ * load would pass 0.75; a slot is 20 bytes (the hash, and the value in a
+ * parallel array).
  *
  * The all-zero hash marks a free slot. A real key whose hash is all zeros
  * (probability 2^-128) is stored as the hash {1, 0} instead, so it shares
@@ -26,9 +26,24 @@
 
 #include "hash128.h"
 
-struct keyset {
+/*
+ * A keyset is KEYSET_SEGS independent tables, picked by the hash's top
+ * byte. Each grows on its own, by half again (not double) when its load
+ * would pass 0.8, so its load stays between 0.53 and 0.8 (20 to 30 bytes
+ * a key), and while one grows only that 1/256th of the set is held twice:
+ * the peak memory is never much more than the set itself, whatever the
+ * number of keys. The home slot is the low 64 bits modulo the capacity.
+ */
+#define KEYSET_SEGS 256
+
+struct keyset_seg {
 	struct hash128 *slots; /* cap slots, all-zero when free */
-	size_t cap, n;         /* cap is 0 or a power of two */
+	uint32_t cap, n;
+};
+
+struct keyset {
+	struct keyset_seg *seg; /* KEYSET_SEGS, allocated on the first add */
+	size_t n;               /* keys in all segments */
 };
 
 /* Sets up an empty set. Allocates nothing. */
@@ -40,7 +55,10 @@ int keyset_add(struct keyset *s, struct hash128 h);
 /* 1 when the set holds h, else 0. */
 int keyset_has(const struct keyset *s, struct hash128 h);
 
-/* Frees the table and leaves the set empty and reusable. */
+/* Bytes of table the set holds now (for tests and reports). */
+size_t keyset_bytes(const struct keyset *s);
+
+/* Frees the tables and leaves the set empty and reusable. */
 void keyset_release(struct keyset *s);
 
 struct keymap {

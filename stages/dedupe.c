@@ -8,10 +8,10 @@
  *
  * --keep first (the default) streams: the first record of each key goes
  * out at once and later ones are dropped by the rule "duplicate". Only a
- * 128-bit hash of each key is remembered, 16 bytes a slot in an open-
- * addressing table (keyset.h), so ten million keys fit in a few hundred
- * MiB; two keys sharing a hash (odds around 2^-128 a pair) would be taken
- * for one.
+ * 128-bit hash of each key is remembered, 16 bytes a slot in segmented
+ * open-addressing tables (keyset.h), 20 to 30 bytes a key at peak, so ten
+ * million keys fit in about 220 MiB; two keys sharing a hash (odds around
+ * 2^-128 a pair) would be taken for one.
  *
  * --keep best --rank FIELD --map FILE keeps, per key, the record whose
  * FIELD ranks highest in the map's hierarchy (an unlisted value ranks

@@ -1,8 +1,9 @@
 /*
- * Unit tests for common/keyset.c: adding and finding hashes, growth that
- * keeps every member and the load at most 0.75, long probe chains and
- * wrap-around at the end of the table, the all-zero hash (the free-slot
- * marker) as a real member, and the keymap's put, get, ref and replace.
+ * Unit tests for common/keyset.c: adding and finding hashes, segments that
+ * grow keeping every member and their load between 0.53 and 0.8 (so at
+ * most 30 bytes a key at every size), long probe chains and wrap-around at
+ * the end of a segment, the all-zero hash (the free-slot marker) as a real
+ * member, and the keymap's put, get, ref and replace.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -40,57 +41,73 @@ TEST(add_and_has)
 	CHECK(keyset_add(&s, key(2)) == 1);
 	CHECK(s.n == 2);
 	keyset_release(&s);
-	CHECK(s.slots == NULL && s.n == 0 && s.cap == 0);
+	CHECK(s.seg == NULL && s.n == 0 && keyset_bytes(&s) == 0);
 	/* Reusable after release. */
 	CHECK(keyset_add(&s, key(1)) == 1);
 	keyset_release(&s);
+}
+
+/* The load of a segment, in thousandths. */
+static unsigned
+load(const struct keyset_seg *g)
+{
+	return g->cap ? (unsigned)((uint64_t)g->n * 1000 / g->cap) : 0;
 }
 
 TEST(growth_keeps_members)
 {
 	struct keyset s;
 	uint64_t i;
+	size_t g, most = 0;
 	int ok = 1;
 
 	keyset_init(&s);
-	for (i = 0; i < 200000; i++) {
+	for (i = 0; i < 400000; i++) {
 		ok &= keyset_add(&s, key(i)) == 1;
-		ok &= s.n * 4 <= s.cap * 3;
+		/* Never more than 32 bytes a key once the set is large. */
+		if (i > 100000 && keyset_bytes(&s) > 32 * s.n)
+			most++;
 	}
 	CHECK(ok);
-	CHECK(s.n == 200000);
-	CHECK((s.cap & (s.cap - 1)) == 0);
-	for (i = 0; i < 200000; i++)
+	CHECK(most == 0);
+	CHECK(s.n == 400000);
+	for (g = 0; g < KEYSET_SEGS; g++)
+		ok &= load(&s.seg[g]) <= 800 && load(&s.seg[g]) >= 500;
+	CHECK(ok);
+	for (i = 0; i < 400000; i++)
 		ok &= keyset_has(&s, key(i)) && keyset_add(&s, key(i)) == 0;
-	for (i = 200000; i < 210000; i++)
+	for (i = 400000; i < 410000; i++)
 		ok &= !keyset_has(&s, key(i));
 	CHECK(ok);
 	keyset_release(&s);
 }
 
-/* Hashes that share their low bits all land on one home slot. */
+/* Hashes that share a segment and a home slot: one long chain. */
 TEST(collisions_and_wrap_around)
 {
 	struct keyset s;
+	struct keyset_seg *g;
 	uint64_t i;
 	int ok = 1;
 
 	keyset_init(&s);
-	for (i = 1; i <= 40; i++)
-		ok &= keyset_add(&s, hh(63, i)) == 1;
+	/* lo = 15: the last slot of a 16-slot segment, so the chain wraps. */
+	for (i = 1; i <= 12; i++)
+		ok &= keyset_add(&s, hh(15, i)) == 1;
 	CHECK(ok);
-	CHECK(s.cap == 64); /* 40 fit without growth: the chain wraps */
-	for (i = 1; i <= 40; i++)
-		ok &= keyset_has(&s, hh(63, i));
+	g = &s.seg[0];
+	CHECK(g->cap == 16 && g->n == 12);
+	for (i = 1; i <= 12; i++)
+		ok &= keyset_has(&s, hh(15, i));
 	CHECK(ok);
-	CHECK(!keyset_has(&s, hh(63, 41)));
+	CHECK(!keyset_has(&s, hh(15, 13)));
 	/* Growth rehashes the whole chain. */
-	for (i = 41; i <= 100; i++)
-		ok &= keyset_add(&s, hh(63, i)) == 1;
+	for (i = 13; i <= 100; i++)
+		ok &= keyset_add(&s, hh(15, i)) == 1;
 	for (i = 1; i <= 100; i++)
-		ok &= keyset_has(&s, hh(63, i));
+		ok &= keyset_has(&s, hh(15, i));
 	CHECK(ok);
-	CHECK(s.n == 100);
+	CHECK(s.n == 100 && g->n == 100);
 	keyset_release(&s);
 }
 
@@ -113,18 +130,20 @@ TEST(zero_hash_is_a_member)
 TEST(add_when_full_and_present)
 {
 	struct keyset s;
-	size_t cap;
+	uint32_t cap;
 	uint64_t i;
 
 	keyset_init(&s);
-	for (i = 0; i < 48; i++)
-		keyset_add(&s, key(i));
-	cap = s.cap;
+	/* 12 keys fill a 16-slot segment to 0.75; the 13th would pass 0.8. */
+	for (i = 1; i <= 12; i++)
+		keyset_add(&s, hh(i, 7));
+	cap = s.seg[0].cap;
+	CHECK(cap == 16);
 	/* At the growth threshold, re-adding a member must not grow. */
-	CHECK(keyset_add(&s, key(0)) == 0);
-	CHECK(s.cap == cap);
-	CHECK(keyset_add(&s, key(48)) == 1);
-	CHECK(s.cap == 2 * cap);
+	CHECK(keyset_add(&s, hh(1, 7)) == 0);
+	CHECK(s.seg[0].cap == cap);
+	CHECK(keyset_add(&s, hh(13, 7)) == 1);
+	CHECK(s.seg[0].cap == cap + cap / 2);
 	keyset_release(&s);
 }
 
