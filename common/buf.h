@@ -9,6 +9,7 @@
 #ifndef BUF_H
 #define BUF_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <string.h>
 
@@ -72,6 +73,13 @@ buf_adds(struct buf *b, const char *s)
 {
 	return buf_add(b, s, strlen(s));
 }
+
+/*
+ * Appends printf-formatted text, from a va_list (not consumed: the caller
+ * still calls va_end). Returns 0, or -1 when over max (nothing appended).
+ */
+int buf_vprintf(struct buf *b, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
 
 /* Appends printf-formatted text. Returns 0, or -1 when over max. */
 int buf_printf(struct buf *b, const char *fmt, ...)

@@ -209,24 +209,24 @@ job_finish(struct job *j)
 }
 
 void
-job_reject(struct job *j, const char *fmt, ...)
+job_vreject(struct job *j, const char *fmt, va_list ap)
 {
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
 	buf_reset(&j->why);
-	if (n > 0 && buf_grow(&j->why, (size_t)n) == 0) {
-		va_start(ap, fmt);
-		vsnprintf(j->why.data, (size_t)n + 1, fmt, ap);
-		va_end(ap);
-		j->why.len = (size_t)n;
-	} else {
+	if (buf_vprintf(&j->why, fmt, ap) < 0 || j->why.len == 0) {
+		buf_reset(&j->why);
 		buf_adds(&j->why, "rejected");
 	}
 	j->done = 1;
+}
+
+void
+job_reject(struct job *j, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	job_vreject(j, fmt, ap);
+	va_end(ap);
 }
 
 static void

@@ -172,6 +172,8 @@ void job_finish(struct job *j);
 /* The job is rejected, with a formatted reason. */
 void job_reject(struct job *j, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+void job_vreject(struct job *j, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
 
 /*
  * The job's call ended in HTTP_UNAVAILABLE or HTTP_REFUSED: stops delivery

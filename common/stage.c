@@ -133,17 +133,10 @@ stage_reject(struct stage *st, const json_t *rec, const char *fmt, ...)
 {
 	struct buf why = BUF_INIT_MAX(4096);
 	va_list ap;
-	int n;
 
 	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
+	buf_vprintf(&why, fmt, ap);
 	va_end(ap);
-	if (n >= 0 && buf_grow(&why, (size_t)n) == 0) {
-		va_start(ap, fmt);
-		vsnprintf(why.data, (size_t)n + 1, fmt, ap);
-		va_end(ap);
-		why.len = (size_t)n;
-	}
 	if (rejects_json(&st->rej, why.data ? why.data : fmt, st->file,
 	        st->line, rec) < 0)
 		side_error(st, st->rejects_path);

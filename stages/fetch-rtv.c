@@ -192,18 +192,11 @@ say(const struct fetch *f, const char *fmt, ...)
 {
 	struct buf msg = BUF_INIT_MAX(64 << 10), enc = BUF_INIT;
 	va_list ap;
-	int n;
 	char *p;
 
 	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
+	buf_vprintf(&msg, fmt, ap);
 	va_end(ap);
-	if (n >= 0 && buf_grow(&msg, (size_t)n + 1) == 0) {
-		va_start(ap, fmt);
-		vsnprintf(msg.data, (size_t)n + 1, fmt, ap);
-		va_end(ap);
-		msg.len = (size_t)n;
-	}
 	if (f->key && msg.data) {
 		scrub(&msg, f->key);
 		if (http_escape(&enc, f->key) == 0)

@@ -495,18 +495,16 @@ static void
 reject(struct run *r, struct job *j, const char *fmt, ...)
 {
 	struct pjob *pj = j->priv;
-	char why[1024];
 	va_list ap;
 
-	va_start(ap, fmt);
-	vsnprintf(why, sizeof(why), fmt, ap);
-	va_end(ap);
 	if (pj && pj->locked) {
 		keylock_drop(&r->locks, pj->key);
 		pj->locked = 0;
 	}
 	j->state = J_DONE;
-	job_reject(j, "%s", why);
+	va_start(ap, fmt);
+	job_vreject(j, fmt, ap);
+	va_end(ap);
 }
 
 /* The post of the group the record belongs to, or NULL. */
