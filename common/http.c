@@ -621,6 +621,17 @@ http_pending(const struct http *h)
 }
 
 int
+http_url(struct buf *out, const char *base, const char *path)
+{
+	size_t n = strlen(base);
+
+	while (n > 0 && base[n - 1] == '/')
+		n--;
+	buf_reset(out);
+	return buf_add(out, base, n) < 0 ? -1 : buf_adds(out, path);
+}
+
+int
 http_escape(struct buf *out, const char *s)
 {
 	static const char hex[] = "0123456789ABCDEF";

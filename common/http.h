@@ -149,6 +149,13 @@ unsigned long long http_retries(const struct http *h);
 double http_now(void);
 
 /*
+ * Replaces out's contents with base (a service's URL) without its trailing
+ * slashes, followed by path ("/v2/users"). 0, or -1 when out would exceed
+ * its maximum.
+ */
+int http_url(struct buf *out, const char *base, const char *path);
+
+/*
  * Appends s to out, percent-encoded for a URL path segment or a query
  * value (RFC 3986 unreserved characters kept). 0 or -1.
  */

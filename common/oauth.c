@@ -5,29 +5,20 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "http.h"
 #include "oauth.h"
 
 #define DEFAULT_SCOPE "admin user activity write"
-
-static char *
-join_url(const char *base, const char *path)
-{
-	struct buf b = BUF_INIT;
-	size_t n = strlen(base);
-
-	while (n > 0 && base[n - 1] == '/')
-		n--;
-	buf_add(&b, base, n);
-	buf_adds(&b, path);
-	return b.data;
-}
 
 void
 oauth_init(struct oauth *o, const char *base_url, const char *client_id,
     const char *client_secret, const char *scope)
 {
+	struct buf url = BUF_INIT;
+
 	memset(o, 0, sizeof(*o));
-	o->url = join_url(base_url, "/v2/auth/token");
+	http_url(&url, base_url, "/v2/auth/token");
+	o->url = url.data;
 	o->client_id = xstrdup(client_id);
 	o->client_secret = xstrdup(client_secret);
 	o->scope = xstrdup(scope ? scope : DEFAULT_SCOPE);

@@ -329,19 +329,6 @@ answer_json(struct fetch *f, const char *what)
 	return v;
 }
 
-/* The URL {base}{path} (the base without trailing slashes). */
-static void
-endpoint(struct buf *url, const char *base, const char *path)
-{
-	size_t n = strlen(base);
-
-	while (n > 0 && base[n - 1] == '/')
-		n--;
-	buf_reset(url);
-	buf_add(url, base, n);
-	buf_adds(url, path);
-}
-
 /* Appends the credentials as the query the API wants them in. */
 static void
 add_credentials(struct fetch *f, struct buf *url)
@@ -424,7 +411,7 @@ create_report(struct fetch *f, struct report *r)
 	json_object_set_new(req, "before", json_string(f->before));
 	json_object_set_new(req, "partner_API_key", json_string(f->key));
 	json_object_set_new(req, "partner_id", json_string(f->partner_id));
-	endpoint(&f->call.url, f->base, "/registrant_reports");
+	http_url(&f->call.url, f->base, "/registrant_reports");
 	rc = http_set_json(&f->call, req);
 	json_decref(req);
 	if (rc != 0) {
@@ -546,7 +533,7 @@ wait_report(struct fetch *f, struct report *r)
 		if ((left = f->give_up_at - http_now()) <= 0)
 			return gave_up(f, r);
 		/* The last question goes out at the deadline. */
-		endpoint(&f->call.url, f->base, "/registrant_reports/");
+		http_url(&f->call.url, f->base, "/registrant_reports/");
 		http_escape(&f->call.url, r->id);
 		add_credentials(f, &f->call.url);
 		start(f, "GET", wait < left ? wait : left);

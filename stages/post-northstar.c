@@ -131,15 +131,6 @@ user_string(const json_t *rec, const char *field)
 	return v && *v ? v : NULL;
 }
 
-static void
-set_base(struct run *r, struct buf *u)
-{
-	buf_reset(u);
-	buf_adds(u, r->url);
-	while (u->len && u->data[u->len - 1] == '/')
-		u->data[--u->len] = '\0';
-}
-
 static void step_done(struct http_call *c);
 
 /* Sends the request of the job's step. */
@@ -151,7 +142,7 @@ send_step(struct run *r, struct job *j, double delay)
 	json_t *body, *v;
 	size_t i;
 
-	set_base(r, &c->url);
+	http_url(&c->url, r->url, "");
 	c->auth = 1;
 	c->done = step_done;
 	c->arg = j;

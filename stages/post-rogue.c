@@ -210,12 +210,8 @@ lookup_url(struct run *r, struct lookup *lk)
 	struct buf *u = &lk->call.url;
 	size_t i;
 
-	buf_reset(u);
-	buf_adds(u, r->url);
-	while (u->len && u->data[u->len - 1] == '/')
-		u->data[--u->len] = '\0';
-	buf_printf(u, "/api/v3/posts?filter%%5Baction_id%%5D=%lld",
-	    lk->g[0]->action_id);
+	http_url(u, r->url, "/api/v3/posts");
+	buf_printf(u, "?filter%%5Baction_id%%5D=%lld", lk->g[0]->action_id);
 	buf_adds(u, "&filter%5Btype%5D=");
 	http_escape(u, lk->g[0]->type);
 	buf_adds(u, "&filter%5Bnorthstar_id%5D=");
@@ -580,11 +576,7 @@ create_body(const json_t *rec)
 static void
 posts_url(struct run *r, struct buf *u, long long id)
 {
-	buf_reset(u);
-	buf_adds(u, r->url);
-	while (u->len && u->data[u->len - 1] == '/')
-		u->data[--u->len] = '\0';
-	buf_adds(u, "/api/v3/posts");
+	http_url(u, r->url, "/api/v3/posts");
 	if (id > 0)
 		buf_printf(u, "/%lld", id);
 }
