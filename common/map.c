@@ -336,6 +336,14 @@ rank_in(const char **list, size_t n, const char *status)
 	return 0;
 }
 
+json_t *
+map_default(const struct map *m, const char *key)
+{
+	json_t *v = m->defaults ? json_object_get(m->defaults, key) : NULL;
+
+	return v ? json_deep_copy(v) : json_null();
+}
+
 int
 map_rank(const struct map *m, const char *status)
 {

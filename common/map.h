@@ -77,6 +77,10 @@ int map_load(struct map *m, const char *path, struct buf *err);
 int map_loadb(struct map *m, const char *name, const char *data, size_t n,
     struct buf *err);
 
+/* The map's default for key (its "defaults"), copied; null when there is
+ * none. A new reference. */
+json_t *map_default(const struct map *m, const char *key);
+
 /* Frees the map. */
 void map_release(struct map *m);
 

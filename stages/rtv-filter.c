@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "canon.h"
 #include "diag.h"
 #include "exitcode.h"
 #include "map.h"
@@ -172,21 +173,6 @@ rtv_status(const json_t *rec, struct buf *out)
 }
 
 static json_t *
-str_or_null(const char *s)
-{
-	return s && *s ? json_string(s) : json_null();
-}
-
-/* The map's default for key, or null (a new reference). */
-static json_t *
-dflt(const struct map *m, const char *key)
-{
-	json_t *v = m->defaults ? json_object_get(m->defaults, key) : NULL;
-
-	return v ? json_deep_copy(v) : json_null();
-}
-
-static json_t *
 topics(const struct map *m, const char *key, int in)
 {
 	json_t *v = m->defaults ? json_object_get(m->defaults, key) : NULL;
@@ -202,22 +188,23 @@ user_of(const struct map *m, const json_t *rec, const char *status)
 	json_t *u = json_object();
 	int email_in, sms_in;
 
-	json_object_set_new(u, "email", str_or_null(col(rec, "Email address")));
+	json_object_set_new(u, "email", canon_text(col(rec, "Email address")));
 	json_object_set_new(
-	    u, "addr_zip", str_or_null(col(rec, "Home zip code")));
-	json_object_set_new(u, "source_detail", dflt(m, "source_detail"));
+	    u, "addr_zip", canon_text(col(rec, "Home zip code")));
+	json_object_set_new(
+	    u, "source_detail", map_default(m, "source_detail"));
 	if (strcmp(status, "step-1") == 0)
 		return u;
 	json_object_set_new(u, "mobile",
 	    mobile_valid(phone) ? json_string(phone) : json_null());
 	json_object_set_new(
-	    u, "first_name", str_or_null(col(rec, "First name")));
-	json_object_set_new(u, "last_name", str_or_null(col(rec, "Last name")));
+	    u, "first_name", canon_text(col(rec, "First name")));
+	json_object_set_new(u, "last_name", canon_text(col(rec, "Last name")));
 	json_object_set_new(
-	    u, "addr_street1", str_or_null(col(rec, "Home address")));
+	    u, "addr_street1", canon_text(col(rec, "Home address")));
 	json_object_set_new(
-	    u, "addr_street2", str_or_null(col(rec, "Home unit")));
-	json_object_set_new(u, "addr_city", str_or_null(col(rec, "Home city")));
+	    u, "addr_street2", canon_text(col(rec, "Home unit")));
+	json_object_set_new(u, "addr_city", canon_text(col(rec, "Home city")));
 	email_in = rtv_bool(col(rec, "Opt-in to Partner email?"));
 	json_object_set_new(
 	    u, "email_subscription_status", json_boolean(email_in));
@@ -233,24 +220,6 @@ user_of(const struct map *m, const json_t *rec, const char *status)
 	return u;
 }
 
-static json_t *
-details_of(const json_t *rec)
-{
-	json_t *d = json_object();
-	size_t i;
-
-	for (i = 0; i < NELEM(detail_cols); i++)
-		json_object_set(
-		    d, detail_cols[i], json_object_get(rec, detail_cols[i]));
-	return d;
-}
-
-static json_t *
-id_or_null(const char *id)
-{
-	return id[0] ? json_string(id) : json_null();
-}
-
 /* Builds the canonical record of a Rock the Vote row. */
 static json_t *
 canonical(struct ctx *c, const json_t *rec, const struct tracking *t)
@@ -259,20 +228,21 @@ canonical(struct ctx *c, const json_t *rec, const struct tracking *t)
 	json_t *out = json_object(), *meta;
 
 	rtv_status(rec, &c->code);
-	json_object_set_new(out, "northstar_id", id_or_null(t->user));
-	json_object_set_new(out, "action_id", dflt(m, "action_id"));
-	json_object_set_new(out, "campaign_id", dflt(m, "campaign_id"));
+	json_object_set_new(out, "northstar_id", canon_text(t->user));
+	json_object_set_new(out, "action_id", map_default(m, "action_id"));
+	json_object_set_new(out, "campaign_id", map_default(m, "campaign_id"));
 	json_object_set_new(out, "campaign_run_id", json_null());
-	json_object_set_new(out, "type", dflt(m, "type"));
+	json_object_set_new(out, "type", map_default(m, "type"));
 	json_object_set_new(out, "status", json_string(c->code.data));
-	json_object_set_new(out, "source", dflt(m, "source"));
+	json_object_set_new(out, "source", map_default(m, "source"));
 	json_object_set_new(out, "source_details", json_null());
-	json_object_set_new(out, "referrer_user_id", id_or_null(t->referrer));
+	json_object_set_new(out, "referrer_user_id", canon_text(t->referrer));
 	json_object_set_new(out, "group_id",
 	    t->group_id >= 0 ? json_integer(t->group_id) : json_null());
 	json_object_set(
 	    out, "created_at", json_object_get(rec, "Started registration"));
-	json_object_set_new(out, "details", details_of(rec));
+	json_object_set_new(
+	    out, "details", canon_pick(rec, detail_cols, NELEM(detail_cols)));
 	json_object_set_new(out, "user", user_of(m, rec, c->code.data));
 	meta = json_object_get(rec, "_meta");
 	meta = json_is_object(meta) ? json_deep_copy(meta) : json_object();

@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "canon.h"
 #include "cli.h"
 #include "diag.h"
 #include "exitcode.h"
@@ -136,22 +137,6 @@ scrubbed(const struct map *m, const json_t *rec)
 	return NULL;
 }
 
-/* A string, or null for an empty one (the services store "" as null). */
-static json_t *
-str_or_null(const char *s)
-{
-	return s && *s ? json_string(s) : json_null();
-}
-
-/* The map's default for a canonical field, or null. */
-static json_t *
-dflt(const struct map *m, const char *key)
-{
-	json_t *v = m->defaults ? json_object_get(m->defaults, key) : NULL;
-
-	return v ? json_deep_copy(v) : json_null();
-}
-
 static json_t *
 user_of(const json_t *rec)
 {
@@ -160,21 +145,9 @@ user_of(const json_t *rec)
 
 	for (i = 0; i < NELEM(user_fields); i++)
 		json_object_set_new(u, user_fields[i][0],
-		    str_or_null(json_string_value(
+		    canon_text(json_string_value(
 		        json_object_get(rec, user_fields[i][1]))));
 	return u;
-}
-
-static json_t *
-details_of(const json_t *rec)
-{
-	json_t *d = json_object();
-	size_t i;
-
-	for (i = 0; i < NELEM(detail_cols); i++)
-		json_object_set(
-		    d, detail_cols[i], json_object_get(rec, detail_cols[i]));
-	return d;
 }
 
 /* Builds the canonical record of a TurboVote row. */
@@ -184,25 +157,26 @@ canonical(struct ctx *c, const json_t *rec, const struct referral *r)
 	const struct map *m = c->map;
 	json_t *out = json_object(), *meta;
 
-	json_object_set_new(out, "northstar_id",
-	    r->user[0] ? json_string(r->user) : json_null());
-	json_object_set_new(out, "action_id", dflt(m, "action_id"));
+	json_object_set_new(out, "northstar_id", canon_text(r->user));
+	json_object_set_new(out, "action_id", map_default(m, "action_id"));
 	json_object_set_new(out, "campaign_id",
-	    r->campaign ? json_integer(r->campaign) : dflt(m, "campaign_id"));
+	    r->campaign ? json_integer(r->campaign)
+	                : map_default(m, "campaign_id"));
 	json_object_set_new(out, "campaign_run_id",
-	    r->run ? json_integer(r->run) : dflt(m, "campaign_run_id"));
-	json_object_set_new(out, "type", dflt(m, "type"));
+	    r->run ? json_integer(r->run) : map_default(m, "campaign_run_id"));
+	json_object_set_new(out, "type", map_default(m, "type"));
 	json_object_set(
 	    out, "status", json_object_get(rec, "voter-registration-status"));
 	json_object_set_new(out, "source",
-	    r->source ? json_string(r->source) : dflt(m, "source"));
+	    r->source ? json_string(r->source) : map_default(m, "source"));
 	json_object_set_new(
-	    out, "source_details", str_or_null(r->source_details));
+	    out, "source_details", canon_text(r->source_details));
 	json_object_set_new(out, "referrer_user_id", json_null());
 	json_object_set_new(out, "group_id", json_null());
 	json_object_set_new(out, "created_at",
-	    str_or_null(json_string_value(json_object_get(rec, "created-at"))));
-	json_object_set_new(out, "details", details_of(rec));
+	    canon_text(json_string_value(json_object_get(rec, "created-at"))));
+	json_object_set_new(
+	    out, "details", canon_pick(rec, detail_cols, NELEM(detail_cols)));
 	json_object_set_new(out, "user", user_of(rec));
 	meta = json_object_get(rec, "_meta");
 	meta = json_is_object(meta) ? json_deep_copy(meta) : json_object();
@@ -505,7 +479,7 @@ fast_init(struct ctx *c, struct stage *st)
 			return;
 	}
 	for (i = 0; i < ND; i++) {
-		v = dflt(c->map, dflt_keys[i]);
+		v = map_default(c->map, dflt_keys[i]);
 		c->dflt_text[i] = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
 		json_decref(v);
 		if (c->dflt_text[i] == NULL)

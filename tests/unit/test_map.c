@@ -183,6 +183,14 @@ TEST(load_full)
 	      8017);
 	CHECK_STR(
 	    json_string_value(json_object_get(m.defaults, "source")), "rtv");
+	{
+		json_t *a = map_default(&m, "campaign_id");
+		json_t *b = map_default(&m, "nothing");
+
+		CHECK(json_integer_value(a) == 8017 && json_is_null(b));
+		json_decref(a);
+		json_decref(b);
+	}
 	/* Each distinct "when" path once. */
 	CHECK(m.nwhen_paths == 2);
 	if (m.nwhen_paths == 2) {
@@ -201,6 +209,12 @@ TEST(load_empty_map)
 	CHECK(load_ok(&m, "{}") == 0);
 	CHECK(m.nrank == 0 && m.nuser_rank == 0 && m.nrules == 0);
 	CHECK(m.nscrub == 0 && m.defaults == NULL);
+	{
+		json_t *v = map_default(&m, "campaign_id");
+
+		CHECK(json_is_null(v));
+		json_decref(v);
+	}
 	CHECK(m.dflt == MAP_REJECT);
 	CHECK(m.user_rank == NULL);
 	map_release(&m);
