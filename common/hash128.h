@@ -32,6 +32,25 @@ struct hash128 hash128(const void *p, size_t n);
 struct hash128 hash128_seeded(const void *p, size_t n, uint64_t seed);
 
 /* 1 when a and b are the same hash, else 0. */
+/*
+ * Tables of hashes (keyset.h, keylock.h) mark a free slot with the
+ * all-zero hash, so a real all-zero hash (probability 2^-128) is stored as
+ * {1, 0} instead: hash128_slot() maps it, hash128_free() tells a free slot.
+ */
+static inline struct hash128
+hash128_slot(struct hash128 h)
+{
+	if (h.lo == 0 && h.hi == 0)
+		h.lo = 1;
+	return h;
+}
+
+static inline int
+hash128_free(struct hash128 h)
+{
+	return h.lo == 0 && h.hi == 0;
+}
+
 static inline int
 hash128_eq(struct hash128 a, struct hash128 b)
 {

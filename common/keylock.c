@@ -5,20 +5,6 @@
 #include "buf.h"
 #include "keylock.h"
 
-static struct hash128
-nonzero(struct hash128 k)
-{
-	if (k.lo == 0 && k.hi == 0)
-		k.lo = 1;
-	return k;
-}
-
-static int
-is_free(struct hash128 k)
-{
-	return k.lo == 0 && k.hi == 0;
-}
-
 void
 keylock_init(struct keylock *l)
 {
@@ -38,7 +24,7 @@ find(const struct keylock *l, struct hash128 k)
 {
 	size_t i = k.lo & (l->cap - 1);
 
-	while (!is_free(l->slots[i]) && !hash128_eq(l->slots[i], k))
+	while (!hash128_free(l->slots[i]) && !hash128_eq(l->slots[i], k))
 		i = (i + 1) & (l->cap - 1);
 	return i;
 }
@@ -46,7 +32,7 @@ find(const struct keylock *l, struct hash128 k)
 int
 keylock_held(const struct keylock *l, struct hash128 k)
 {
-	k = nonzero(k);
+	k = hash128_slot(k);
 	return l->cap && hash128_eq(l->slots[find(l, k)], k);
 }
 
@@ -59,7 +45,7 @@ grow(struct keylock *l)
 	l->cap = l->cap ? 2 * l->cap : 64;
 	l->slots = xcalloc(l->cap, sizeof(*l->slots));
 	for (i = 0; i < ncap; i++) {
-		if (!is_free(old[i]))
+		if (!hash128_free(old[i]))
 			l->slots[find(l, old[i])] = old[i];
 	}
 	free(old);
@@ -70,7 +56,7 @@ keylock_take(struct keylock *l, struct hash128 k)
 {
 	size_t i;
 
-	k = nonzero(k);
+	k = hash128_slot(k);
 	if ((l->n + 1) * 2 > l->cap)
 		grow(l);
 	i = find(l, k);
@@ -86,12 +72,13 @@ keylock_drop(struct keylock *l, struct hash128 k)
 {
 	size_t i, j, home, mask = l->cap - 1;
 
-	k = nonzero(k);
+	k = hash128_slot(k);
 	if (l->cap == 0 || !hash128_eq(l->slots[i = find(l, k)], k))
 		return;
 	/* Backward shift: move later members of the run into the hole when
 	 * their home slot is not between the hole and them. */
-	for (j = (i + 1) & mask; !is_free(l->slots[j]); j = (j + 1) & mask) {
+	for (j = (i + 1) & mask; !hash128_free(l->slots[j]);
+	     j = (j + 1) & mask) {
 		home = l->slots[j].lo & mask;
 		if (((j - home) & mask) >= ((j - i) & mask)) {
 			l->slots[i] = l->slots[j];

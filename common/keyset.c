@@ -6,21 +6,6 @@
 
 #define MIN_CAP 64
 
-/* The all-zero hash means "free"; a real one is stored as {1, 0}. */
-static struct hash128
-stored(struct hash128 h)
-{
-	if (h.lo == 0 && h.hi == 0)
-		h.lo = 1;
-	return h;
-}
-
-static int
-is_free(const struct hash128 *slot)
-{
-	return slot->lo == 0 && slot->hi == 0;
-}
-
 /*
  * The slot holding h, or the free slot where it would go. The table is
  * never full (the load stays at most 0.75), so the probe always ends. The
@@ -32,7 +17,7 @@ probe(const struct hash128 *slots, size_t cap, struct hash128 h)
 {
 	size_t i = (size_t)h.lo & (cap - 1);
 
-	while (!is_free(&slots[i]) && !hash128_eq(slots[i], h))
+	while (!hash128_free(slots[i]) && !hash128_eq(slots[i], h))
 		i = (i + 1) & (cap - 1);
 	return i;
 }
@@ -52,7 +37,7 @@ seg_probe(const struct keyset_seg *g, struct hash128 h)
 {
 	uint32_t i = (uint32_t)(h.lo % g->cap);
 
-	while (!is_free(&g->slots[i]) && !hash128_eq(g->slots[i], h))
+	while (!hash128_free(g->slots[i]) && !hash128_eq(g->slots[i], h))
 		i = i + 1 == g->cap ? 0 : i + 1;
 	return i;
 }
@@ -67,7 +52,7 @@ seg_grow(struct keyset_seg *g)
 	g->cap = old.cap ? old.cap + old.cap / 2 : SEG_MIN_CAP;
 	g->slots = xcalloc(g->cap, sizeof(*g->slots));
 	for (i = 0; i < old.cap; i++) {
-		if (!is_free(&old.slots[i]))
+		if (!hash128_free(old.slots[i]))
 			g->slots[seg_probe(g, old.slots[i])] = old.slots[i];
 	}
 	free(old.slots);
@@ -92,7 +77,7 @@ keyset_add(struct keyset *s, struct hash128 h)
 	struct keyset_seg *g;
 	uint32_t i;
 
-	h = stored(h);
+	h = hash128_slot(h);
 	if (s->seg == NULL)
 		s->seg = xcalloc(KEYSET_SEGS, sizeof(*s->seg));
 	g = seg_of(s, h);
@@ -104,7 +89,7 @@ keyset_add(struct keyset *s, struct hash128 h)
 		seg_grow(g);
 	}
 	i = seg_probe(g, h);
-	if (!is_free(&g->slots[i]))
+	if (!hash128_free(g->slots[i]))
 		return 0;
 	g->slots[i] = h;
 	g->n++;
@@ -117,10 +102,10 @@ keyset_has(const struct keyset *s, struct hash128 h)
 {
 	const struct keyset_seg *g;
 
-	h = stored(h);
+	h = hash128_slot(h);
 	if (s->seg == NULL || (g = seg_of(s, h))->cap == 0)
 		return 0;
-	return !is_free(&g->slots[seg_probe(g, h)]);
+	return !hash128_free(g->slots[seg_probe(g, h)]);
 }
 
 size_t
@@ -160,7 +145,7 @@ keymap_grow(struct keymap *m)
 	uint32_t *vals = xcalloc(cap, sizeof(*vals));
 
 	for (i = 0; i < m->cap; i++) {
-		if (is_free(&m->slots[i]))
+		if (hash128_free(m->slots[i]))
 			continue;
 		k = probe(slots, cap, m->slots[i]);
 		slots[k] = m->slots[i];
@@ -180,8 +165,8 @@ keymap_get(const struct keymap *m, struct hash128 h)
 
 	if (m->cap == 0)
 		return NULL;
-	i = probe(m->slots, m->cap, stored(h));
-	return is_free(&m->slots[i]) ? NULL : &m->vals[i];
+	i = probe(m->slots, m->cap, hash128_slot(h));
+	return hash128_free(m->slots[i]) ? NULL : &m->vals[i];
 }
 
 uint32_t *
@@ -190,7 +175,7 @@ keymap_ref(struct keymap *m, struct hash128 h, uint32_t v, int *added)
 	uint32_t *have;
 	size_t i;
 
-	h = stored(h);
+	h = hash128_slot(h);
 	*added = 0;
 	if ((have = keymap_get(m, h)) != NULL)
 		return have;
