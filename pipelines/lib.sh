@@ -94,6 +94,19 @@ delivering() {
 	SLUICE_PROGRESS=$PROGRESS stage "$@"
 }
 
+# warehouse TABLE: the raw records into the warehouse's TABLE with
+# post-quasar (spooled under SPOOL when it cannot take them), passed on as
+# they are; without QUASAR_URL only passed on (they are kept under raw/).
+warehouse() {
+	if [ -n "${QUASAR_URL:-}" ]; then
+		delivering post-quasar "$BIN/post-quasar" --table "$1" \
+		    --create-table --spool "$SPOOL" \
+		    --rejects "$RUN/post-quasar.rejects.ndjson"
+	else
+		cat
+	fi
+}
+
 # keep NAME: passes records on, keeping a gzipped copy under RAW (a named
 # pipe and a background gzip, so the stream is read once).
 keep() {

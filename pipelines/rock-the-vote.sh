@@ -51,20 +51,10 @@ import_env
 KEY="northstar_id,action_id,type,details.Started registration"
 [ -n "$fetched" ] && cp "$fetched" "$RUN/report.csv"
 
-warehouse() {
-	if [ -n "${QUASAR_URL:-}" ]; then
-		delivering post-quasar "$BIN/post-quasar" \
-		    --table raw_rock_the_vote --create-table --spool "$SPOOL" \
-		    --rejects "$RUN/post-quasar.rejects.ndjson"
-	else
-		cat
-	fi
-}
-
 stage csv2ndjson "$BIN/csv2ndjson" --source rock-the-vote \
     --rejects "$RUN/csv2ndjson.rejects.ndjson" "$FILE" |
 	keep csv2ndjson |
-	warehouse |
+	warehouse raw_rock_the_vote |
 	stage rtv-filter "$BIN/rtv-filter" --map "$MAP" \
 	    --dropped "$RUN/rtv-filter.dropped.ndjson" \
 	    --rejects "$RUN/rtv-filter.rejects.ndjson" |

@@ -37,21 +37,10 @@ import_init turbovote "$@"
 import_env
 KEY=northstar_id,action_id,type
 
-# The warehouse, when there is one; else the raw rows are only kept.
-warehouse() {
-	if [ -n "${QUASAR_URL:-}" ]; then
-		delivering post-quasar "$BIN/post-quasar" --table raw_turbovote \
-		    --create-table --spool "$SPOOL" \
-		    --rejects "$RUN/post-quasar.rejects.ndjson"
-	else
-		cat
-	fi
-}
-
 stage csv2ndjson "$BIN/csv2ndjson" --source turbovote \
     --rejects "$RUN/csv2ndjson.rejects.ndjson" "$FILE" |
 	keep csv2ndjson |
-	warehouse |
+	warehouse raw_turbovote |
 	stage tv-filter "$BIN/tv-filter" --map "$MAP" \
 	    --dropped "$RUN/tv-filter.dropped.ndjson" \
 	    --rejects "$RUN/tv-filter.rejects.ndjson" |
