@@ -19,6 +19,8 @@ static const char escape[256] = {
 };
 /* clang-format on */
 
+static const char hex[] = "0123456789ABCDEF";
+
 /*
  * The length of the prefix of s that needs no escaping. Eight bytes at a
  * time: a word is safe when none of its bytes is below 0x20, a quote or a
@@ -48,7 +50,6 @@ safe_prefix(const unsigned char *s, size_t n)
 int
 jsonw_string(struct buf *out, const char *str, size_t n)
 {
-	static const char hex[] = "0123456789ABCDEF";
 	const unsigned char *s = (const unsigned char *)str;
 	size_t i = 0, run;
 	char e[6];
@@ -75,6 +76,42 @@ jsonw_string(struct buf *out, const char *str, size_t n)
 			return -1;
 		}
 		i++;
+	}
+	return buf_addc(out, '"');
+}
+
+#define ESCAPE_CHUNK 4096 /* bytes escaped per reservation */
+
+int
+jsonw_string_dense(struct buf *out, const char *str, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i, k;
+	char *o, e;
+
+	if (buf_addc(out, '"') < 0)
+		return -1;
+	while (n > 0) {
+		k = n < ESCAPE_CHUNK ? n : ESCAPE_CHUNK;
+		if (buf_reserve(out, 6 * k + 1) < 0)
+			return -1;
+		o = out->data + out->len;
+		for (i = 0; i < k; i++) {
+			if ((e = escape[s[i]]) == 0) {
+				*o++ = (char)s[i];
+			} else if (e != 'u') {
+				*o++ = '\\';
+				*o++ = e;
+			} else {
+				memcpy(o, "\\u00", 4);
+				o[4] = hex[s[i] >> 4];
+				o[5] = hex[s[i] & 15];
+				o += 6;
+			}
+		}
+		out->len = (size_t)(o - out->data);
+		s += k;
+		n -= k;
 	}
 	return buf_addc(out, '"');
 }

@@ -18,6 +18,14 @@
  */
 int jsonw_string(struct buf *out, const char *s, size_t n);
 
+/*
+ * jsonw_string() for text dense with characters to escape, such as a JSON
+ * record put inside a string (one byte in eight or so is a quote): a byte
+ * loop into room reserved ahead beats the word-at-a-time scan, which is
+ * made for text that is mostly plain. The same bytes out. 0 or -1.
+ */
+int jsonw_string_dense(struct buf *out, const char *s, size_t n);
+
 /* Appends a NUL-terminated UTF-8 string as a JSON string. 0 or -1. */
 int jsonw_cstring(struct buf *out, const char *s);
 

@@ -186,65 +186,6 @@ quasar_prov_tree(struct quasar_prov *p, const json_t *rec)
 	              : -1;
 }
 
-/*
- * For each byte of a record: 0 copy as is, 'u' write as \u00XX, anything
- * else write as a backslash and that character: jansson's escapes, as
- * jsonw.h writes them.
- */
-/* clang-format off */
-static const char escape[256] = {
-	['\b'] = 'b', ['\t'] = 't', ['\n'] = 'n', ['\f'] = 'f', ['\r'] = 'r',
-	[0] = 'u', [1] = 'u', [2] = 'u', [3] = 'u', [4] = 'u', [5] = 'u',
-	[6] = 'u', [7] = 'u', [11] = 'u', [14] = 'u', [15] = 'u', [16] = 'u',
-	[17] = 'u', [18] = 'u', [19] = 'u', [20] = 'u', [21] = 'u', [22] = 'u',
-	[23] = 'u', [24] = 'u', [25] = 'u', [26] = 'u', [27] = 'u', [28] = 'u',
-	[29] = 'u', [30] = 'u', [31] = 'u', ['"'] = '"', ['\\'] = '\\',
-};
-/* clang-format on */
-
-#define ESCAPE_CHUNK 4096 /* bytes escaped per reservation */
-
-/*
- * Appends n bytes as a quoted JSON string, as jsonw_string() does. A
- * record is JSON text, in which one byte in eight or so is a quote: a
- * byte loop into room reserved ahead beats jsonw's word-at-a-time scan,
- * which is made for text that is mostly plain. 0 or -1.
- */
-static int
-escape_string(struct buf *out, const char *str, size_t n)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	const unsigned char *s = (const unsigned char *)str;
-	size_t i, k;
-	char *o, e;
-
-	if (buf_addc(out, '"') < 0)
-		return -1;
-	while (n > 0) {
-		k = n < ESCAPE_CHUNK ? n : ESCAPE_CHUNK;
-		if (buf_reserve(out, 6 * k + 1) < 0)
-			return -1;
-		o = out->data + out->len;
-		for (i = 0; i < k; i++) {
-			if ((e = escape[s[i]]) == 0) {
-				*o++ = (char)s[i];
-			} else if (e != 'u') {
-				*o++ = '\\';
-				*o++ = e;
-			} else {
-				memcpy(o, "\\u00", 4);
-				o[4] = hex[s[i] >> 4];
-				o[5] = hex[s[i] & 15];
-				o += 6;
-			}
-		}
-		out->len = (size_t)(o - out->data);
-		s += k;
-		n -= k;
-	}
-	return buf_addc(out, '"');
-}
-
 int
 quasar_row(struct buf *out, const struct quasar_prov *p, const char *imported,
     const char *raw, size_t n)
@@ -260,7 +201,7 @@ quasar_row(struct buf *out, const struct quasar_prov *p, const char *imported,
 	    buf_adds(out, ",\"imported_at\":\"") < 0 ||
 	    buf_adds(out, imported) < 0 ||
 	    buf_adds(out, "\",\"record\":") < 0 ||
-	    escape_string(out, raw, n) < 0)
+	    jsonw_string_dense(out, raw, n) < 0)
 		return -1;
 	return buf_adds(out, "}\n");
 }

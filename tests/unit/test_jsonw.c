@@ -205,6 +205,28 @@ TEST(uint_max)
 	buf_release(&b);
 }
 
+/* The dense variant writes the same bytes as jsonw_string. */
+TEST(dense_same_bytes)
+{
+	struct buf a = BUF_INIT, b = BUF_INIT;
+	char s[20000]; /* past one 4096-byte chunk */
+	size_t i, n;
+	int ok = 1;
+
+	for (i = 0; i < sizeof(s); i++)
+		s[i] = (char)(i * 7 % 128);
+	for (n = 0; n < sizeof(s); n = n * 3 + 1) {
+		buf_reset(&a);
+		buf_reset(&b);
+		ok &= jsonw_string(&a, s, n) == 0;
+		ok &= jsonw_string_dense(&b, s, n) == 0;
+		ok &= a.len == b.len && memcmp(a.data, b.data, a.len) == 0;
+	}
+	CHECK(ok);
+	buf_release(&a);
+	buf_release(&b);
+}
+
 int
 main(void)
 {
@@ -220,5 +242,6 @@ main(void)
 	RUN(string_max);
 	RUN(uint_values);
 	RUN(uint_max);
+	RUN(dense_same_bytes);
 	return harness_done();
 }
