@@ -643,10 +643,9 @@ relook(struct run *r, struct job *j)
 	pj->created_maybe = 1;
 	lk = lookup_new(r);
 	lk->g[lk->n++] = pj->g;
-	pj->g->refs++; /* the lookup's own hold, let go in lookup_end */
+	/* The job holds the group; G_FETCHING keeps it until the lookup ends. */
 	j->state = J_READY;
 	lookup_start(r, lk, delay);
-	pj->g->refs--;
 }
 
 static void
