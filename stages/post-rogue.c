@@ -643,7 +643,8 @@ relook(struct run *r, struct job *j)
 	pj->created_maybe = 1;
 	lk = lookup_new(r);
 	lk->g[lk->n++] = pj->g;
-	/* The job holds the group; G_FETCHING keeps it until the lookup ends. */
+	/* The job holds the group; G_FETCHING keeps it until the lookup ends.
+	 */
 	j->state = J_READY;
 	lookup_start(r, lk, delay);
 }
