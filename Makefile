@@ -39,13 +39,20 @@ PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -ljansson -l
 # Debian's libcsv ships no .pc file.
 CSV_LIBS   := $(shell pkg-config --libs csv 2>/dev/null || echo -lcsv)
 
-ALL_CFLAGS  := $(WARN) -pthread -Icommon $(PKG_CFLAGS) -DSLUICE_VERSION='"$(VERSION)"' \
+# The vendor files a stage finds by name (--vendor NAME) when SLUICE_VENDORS
+# is not set: this checkout's.
+VENDORS_DIR ?= $(CURDIR)/vendors
+DEFS        := -DSLUICE_VERSION='"$(VERSION)"' \
+               -DSLUICE_VENDORS_DIR='"$(VENDORS_DIR)"'
+ALL_CFLAGS  := $(WARN) -pthread -Icommon -Irules $(PKG_CFLAGS) $(DEFS) \
                $(SAN_FLAGS) $(CFLAGS) -MMD -MP
 ALL_LDFLAGS := $(SAN_FLAGS) $(LDFLAGS)
 LIBS        := $(CSV_LIBS) $(PKG_LIBS) -lm -pthread
 
 COMMON_SRC := $(wildcard common/*.c)
 COMMON_OBJ := $(COMMON_SRC:%.c=$(BUILD)/%.o)
+RULES_SRC  := $(wildcard rules/*.c)
+RULES_OBJ  := $(RULES_SRC:%.c=$(BUILD)/%.o)
 STAGE_SRC  := $(wildcard stages/*.c)
 STAGES     := $(STAGE_SRC:stages/%.c=$(BUILD)/bin/%)
 UNIT_SRC   := $(wildcard tests/unit/test_*.c)
@@ -55,6 +62,8 @@ FUZZ_CC    ?= clang
 FUZZ_TIME  ?= 60
 UNITS      := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 LIBCOMMON  := $(BUILD)/libcommon.a
+LIBRULES   := $(BUILD)/librules.a
+LIBS_OURS  := $(LIBRULES) $(LIBCOMMON)
 
 .PHONY: all test check demo bench install uninstall clean format format-check \
         lint setup units import-turbovote import-rock-the-vote fuzz \
@@ -73,13 +82,22 @@ $(LIBCOMMON): $(COMMON_OBJ)
 	@rm -f $@
 	$(AR) rcs $@ $^
 
-$(BUILD)/bin/%: $(BUILD)/stages/%.o $(LIBCOMMON)
-	@mkdir -p $(@D)
-	$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIBCOMMON) $(LIBS)
+# rules/ (the named vendor functions) may use common/, never the reverse.
+$(LIBRULES): $(RULES_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
 
-$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIBCOMMON)
+$(BUILD)/bin/%: $(BUILD)/stages/%.o $(LIBS_OURS)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIBCOMMON) $(LIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIBS_OURS) $(LIBS)
+
+$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIBS_OURS)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIBS_OURS) $(LIBS)
+
+# The objects are kept: make would otherwise delete them as intermediate
+# files, and the next make would build everything again.
+.SECONDARY:
 
 setup:
 	@tests/setup.sh test
@@ -115,11 +133,11 @@ bench:
 # Fuzz targets: libFuzzer with clang, under AddressSanitizer and UBSan, the
 # common sources instrumented with them. make fuzz runs each FUZZ_TIME
 # seconds (tests/fuzz/run.sh); make test runs each a few seconds.
-FUZZ_CFLAGS := $(WARN) -pthread -Icommon $(PKG_CFLAGS) \
-               -DSLUICE_VERSION='"$(VERSION)"' -g -O1 -fno-sanitize-recover=all
-FUZZ_OBJ   := $(COMMON_SRC:%.c=build-fuzz/%.o)
+FUZZ_CFLAGS := $(WARN) -pthread -Icommon -Irules $(PKG_CFLAGS) $(DEFS) \
+               -g -O1 -fno-sanitize-recover=all
+FUZZ_OBJ   := $(COMMON_SRC:%.c=build-fuzz/%.o) $(RULES_SRC:%.c=build-fuzz/%.o)
 
-build-fuzz/common/%.o: common/%.c
+$(FUZZ_OBJ): build-fuzz/%.o: %.c
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link,address,undefined \
 	    -MMD -MP -c -o $@ $<
@@ -145,8 +163,8 @@ uninstall:
 clean:
 	rm -rf build build-san build-fuzz demo-data
 
-FORMAT_FILES = $(wildcard common/*.[ch] stages/*.c tests/unit/*.[ch] \
-                 tests/fuzz/*.c)
+FORMAT_FILES = $(wildcard common/*.[ch] rules/*.[ch] stages/*.c \
+                 tests/unit/*.[ch] tests/fuzz/*.c)
 format:
 	clang-format -i $(FORMAT_FILES)
 
@@ -155,8 +173,8 @@ format-check:
 
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
-	    --suppress=missingIncludeSystem -Icommon common stages
+	    --suppress=missingIncludeSystem -Icommon -Irules common rules stages
 
--include $(wildcard build-fuzz/common/*.d)
--include $(COMMON_OBJ:.o=.d) $(STAGE_SRC:%.c=$(BUILD)/%.d) \
+-include $(wildcard build-fuzz/common/*.d build-fuzz/rules/*.d)
+-include $(COMMON_OBJ:.o=.d) $(RULES_OBJ:.o=.d) $(STAGE_SRC:%.c=$(BUILD)/%.d) \
          $(UNIT_SRC:%.c=$(BUILD)/%.d)

@@ -58,7 +58,7 @@ load_pairs(const char *path, json_t *obj, const char *what, size_t *n,
 {
 	const char *key;
 	json_t *v;
-	size_t i = 0, k;
+	size_t i = 0;
 
 	if (!json_is_object(obj))
 		return shape_error(err, path, "%s: must be an object", what);
@@ -67,19 +67,11 @@ load_pairs(const char *path, json_t *obj, const char *what, size_t *n,
 	*values = xcalloc(*n, sizeof(**values));
 	json_object_foreach(obj, key, v)
 	{
-		if (when && !json_is_string(v)) {
-			if (!json_is_array(v))
-				return shape_error(err, path,
-				    "%s.%s: must be "
-				    "a string or a list of strings",
-				    what, key);
-			for (k = 0; k < json_array_size(v); k++) {
-				if (!json_is_string(json_array_get(v, k)))
-					return shape_error(err, path,
-					    "%s.%s[%zu]: must be a string",
-					    what, key, k);
-			}
-		}
+		if (when && !map_when_value_ok(v))
+			return shape_error(err, path,
+			    "%s.%s: must be a string, a list of strings, "
+			    "true, false or null",
+			    what, key);
 		(*paths)[i] = key;
 		(*values)[i++] = v;
 	}
@@ -164,38 +156,6 @@ load_default(struct map *m, const char *path, json_t *v, struct buf *err)
 	    &m->dflt_set.set_path, &m->dflt_set.set_value, 0, err);
 }
 
-static int
-load_scrub(struct map *m, const char *path, json_t *v, struct buf *err)
-{
-	json_t *s;
-	size_t i;
-
-	if (v == NULL)
-		return 0;
-	if (!json_is_array(v))
-		return shape_error(err, path, "scrub: must be a list");
-	m->nscrub = json_array_size(v);
-	m->scrub = xcalloc(m->nscrub, sizeof(*m->scrub));
-	for (i = 0; i < m->nscrub; i++) {
-		s = json_array_get(v, i);
-		m->scrub[i].rule =
-		    json_string_value(json_object_get(s, "rule"));
-		m->scrub[i].field =
-		    json_string_value(json_object_get(s, "field"));
-		m->scrub[i].contains =
-		    json_string_value(json_object_get(s, "contains"));
-		m->scrub[i].ignore_case =
-		    json_is_true(json_object_get(s, "ignore_case"));
-		if (!m->scrub[i].rule || !m->scrub[i].field ||
-		    !m->scrub[i].contains || !m->scrub[i].contains[0])
-			return shape_error(err, path,
-			    "scrub[%zu]: needs "
-			    "\"rule\", \"field\" and a non-empty \"contains\"",
-			    i);
-	}
-	return 0;
-}
-
 /*
  * Prepares a rule for lines read by jdoc: the text of its values, and
  * whether its paths are plain. Returns whether they are.
@@ -246,8 +206,7 @@ load_root(struct map *m, const char *path, json_t *root, struct buf *err)
 	    load_rank(path, json_object_get(root, "user_rank"), "user_rank",
 	        &m->user_rank, &m->nuser_rank, err) < 0 ||
 	    load_rules(m, path, json_object_get(root, "rules"), err) < 0 ||
-	    load_default(m, path, json_object_get(root, "default"), err) < 0 ||
-	    load_scrub(m, path, json_object_get(root, "scrub"), err) < 0)
+	    load_default(m, path, json_object_get(root, "default"), err) < 0)
 		return -1;
 	m->defaults = json_object_get(root, "defaults");
 	if (m->defaults && !json_is_object(m->defaults))
@@ -275,6 +234,13 @@ map_load(struct map *m, const char *path, struct buf *err)
 	if (root == NULL)
 		return json_error(err, path, &je);
 	return load_root(m, path, root, err);
+}
+
+int
+map_loadj(struct map *m, const char *name, json_t *root, struct buf *err)
+{
+	memset(m, 0, sizeof(*m));
+	return load_root(m, name, json_incref(root), err);
 }
 
 int
@@ -316,7 +282,6 @@ map_release(struct map *m)
 	free(m->rules);
 	free(m->rank);
 	free(m->user_rank);
-	free(m->scrub);
 	free(m->when_paths);
 	json_decref(m->root);
 	memset(m, 0, sizeof(*m));
@@ -387,19 +352,37 @@ map_user_upgrades(const struct map *m, const char *current, const char *next)
 	    map_user_rank(m, current), map_user_rank(m, next), current != NULL);
 }
 
-/* Whether have (NULL: not a string) is the wanted value or one of them. */
-static int
-value_holds(const char *have, const json_t *want)
+int
+map_when_value_ok(const json_t *v)
 {
 	size_t i;
 
-	if (have == NULL)
+	if (json_is_string(v) || json_is_boolean(v) || json_is_null(v))
+		return 1;
+	if (!json_is_array(v))
+		return 0;
+	for (i = 0; i < json_array_size(v); i++) {
+		if (!json_is_string(json_array_get(v, i)))
+			return 0;
+	}
+	return 1;
+}
+
+int
+map_holds(const json_t *want, enum map_kind kind, const char *s)
+{
+	size_t i;
+
+	if (json_is_null(want))
+		return kind == MAP_ABSENT;
+	if (json_is_boolean(want))
+		return kind == (json_is_true(want) ? MAP_TRUE : MAP_FALSE);
+	if (kind != MAP_STRING)
 		return 0;
 	if (json_is_string(want))
-		return strcmp(have, json_string_value(want)) == 0;
+		return strcmp(s, json_string_value(want)) == 0;
 	for (i = 0; i < json_array_size(want); i++) {
-		if (strcmp(have, json_string_value(json_array_get(want, i))) ==
-		    0)
+		if (strcmp(s, json_string_value(json_array_get(want, i))) == 0)
 			return 1;
 	}
 	return 0;
@@ -427,7 +410,16 @@ first_rule(const struct map *m,
 static int
 holds_in_tree(void *rec, const char *path, const json_t *want)
 {
-	return value_holds(jpath_string(rec, path), want);
+	const json_t *v = jpath_get(rec, path);
+	enum map_kind kind = MAP_OTHER;
+
+	if (v == NULL || json_is_null(v))
+		kind = MAP_ABSENT;
+	else if (json_is_string(v))
+		kind = MAP_STRING;
+	else if (json_is_boolean(v))
+		kind = json_is_true(v) ? MAP_TRUE : MAP_FALSE;
+	return map_holds(want, kind, json_string_value(v));
 }
 
 const struct map_rule *
@@ -459,9 +451,17 @@ static int
 holds_in_doc(void *arg, const char *path, const json_t *want)
 {
 	struct doc_scratch *ds = arg;
+	const struct jdoc_node *n = jdoc_path(ds->d, path);
+	enum map_kind kind = MAP_OTHER;
 
-	return value_holds(
-	    jdoc_cstr(ds->d, jdoc_path(ds->d, path), ds->scratch), want);
+	if (n == NULL || n->type == JDOC_NULL)
+		kind = MAP_ABSENT;
+	else if (n->type == JDOC_STRING)
+		kind = MAP_STRING;
+	else if (n->type == JDOC_TRUE || n->type == JDOC_FALSE)
+		kind = n->type == JDOC_TRUE ? MAP_TRUE : MAP_FALSE;
+	return map_holds(want, kind,
+	    kind == MAP_STRING ? jdoc_cstr(ds->d, n, ds->scratch) : NULL);
 }
 
 const struct map_rule *

@@ -1,27 +1,30 @@
 /*
  * A business map: the rules of one import that change with campaigns, kept
- * as data in pipelines/maps/NAME.json rather than in code.
+ * as data in its vendor file (vendors/NAME/vendor.json, vendor.h) rather
+ * than in code.
  *
  *	{
- *	  "rank": ["uncertain", "ineligible", ...],     post statuses, lowest
- *first "user_rank": [...],                           member statuses (else
- *rank) "rules": [                                    first match wins
+ *	  "rank": ["uncertain", "ineligible", ...],  post statuses, lowest
+ *	                                             first
+ *	  "user_rank": [...],                        member statuses (else
+ *	                                             rank)
+ *	  "rules": [                                 first match wins
  *	    {"when": {"status": "registered",
  *	              "details.voter-registration-method": "online"},
  *	     "set": {"status": "register-OVR",
  *	             "user.voter_registration_status":
- *"registration_complete"}},
+ *	                 "registration_complete"}},
  *	    {"when": {"status": ["unknown", "pending"]}, "set": {...}}
  *	  ],
  *	  "default": "reject" | "keep" | "STATUS" | {"status": ..., ...},
- *	  "scrub": [{"rule": "staff-email", "field": "email",
- *	             "contains": "dosomething.org", "ignore_case": true}],
  *	  "defaults": {"campaign_id": 8017, ...}
  *	}
  *
- * "when" matches fields by dotted path, exactly and case-sensitively; a
- * list means any of its values. Every section is optional; keys starting
- * with "_" at the top level and in "defaults" are comments.
+ * "when" matches fields by dotted path, exactly and case-sensitively: a
+ * string, or a list meaning any of its strings; true or false a boolean;
+ * null a field that is missing or null. Every section is optional; keys
+ * starting with "_" at the top level and in "defaults" are comments, and
+ * the other sections of a vendor file (vendor.h) are left to it.
  */
 #ifndef MAP_H
 #define MAP_H
@@ -42,11 +45,6 @@ struct map_rule {
 	char **set_text; /* each set_value as compact JSON, for jdoc_set */
 };
 
-struct map_scrub {
-	const char *rule, *field, *contains;
-	int ignore_case;
-};
-
 enum map_default { MAP_REJECT, MAP_KEEP, MAP_SET };
 
 struct map {
@@ -57,8 +55,6 @@ struct map {
 	size_t nrules;
 	enum map_default dflt;
 	struct map_rule dflt_set; /* for MAP_SET: no "when", only "set" */
-	struct map_scrub *scrub;
-	size_t nscrub;
 	json_t *defaults; /* an object (borrowed from root), maybe empty */
 	const char **when_paths; /* every distinct "when" path, for messages */
 	size_t nwhen_paths;
@@ -72,6 +68,9 @@ struct map {
  * ("FILE: reason"). Release the map either way.
  */
 int map_load(struct map *m, const char *path, struct buf *err);
+
+/* map_load() on a JSON object parsed already (root: borrowed). */
+int map_loadj(struct map *m, const char *name, json_t *root, struct buf *err);
 
 /* map_load() on n bytes of JSON in memory, named name in messages. */
 int map_loadb(struct map *m, const char *name, const char *data, size_t n,
@@ -100,6 +99,25 @@ int map_user_rank(const struct map *m, const char *status);
 int map_upgrades(const struct map *m, const char *current, const char *next);
 int map_user_upgrades(
     const struct map *m, const char *current, const char *next);
+
+/* What a "when" sees of a value. */
+enum map_kind {
+	MAP_ABSENT, /* missing, or null */
+	MAP_STRING,
+	MAP_TRUE,
+	MAP_FALSE,
+	MAP_OTHER /* a number, an object or an array */
+};
+
+/*
+ * Whether a value that is of kind (s: its text, for MAP_STRING) is what
+ * want, a "when" value, asks for (see the top). The one matcher of every
+ * "when": status-map's rules and a vendor file's shape (shaper.h).
+ */
+int map_holds(const json_t *want, enum map_kind kind, const char *s);
+
+/* Whether v may be a "when" value. */
+int map_when_value_ok(const json_t *v);
 
 /* The first rule whose "when" matches rec, or NULL. */
 const struct map_rule *map_match(const struct map *m, const json_t *rec);

@@ -10,7 +10,7 @@
 #include "exitcode.h"
 #include "input.h"
 #include "lines.h"
-#include "map.h"
+#include "vendor.h"
 #include "ndjson.h"
 #include "stage.h"
 
@@ -320,10 +320,10 @@ stage_run(struct stage *st, int nfiles, char **files,
 }
 
 int
-stage_load_map(struct map *m, const char *path)
+stage_load_vendor(struct vendor *v, const char *which)
 {
 	struct buf err = BUF_INIT;
-	int rc = map_load(m, path, &err);
+	int rc = vendor_load(v, which, &err);
 
 	if (rc < 0)
 		diag(NULL, 0, "%s", err.data);
@@ -332,22 +332,23 @@ stage_load_map(struct map *m, const char *path)
 }
 
 int
-stage_map_args(
-    struct stage *st, int argc, char **argv, void (*usage)(void), struct map *m)
+stage_vendor_args(struct stage *st, int argc, char **argv,
+    void (*usage)(void), struct vendor *v)
 {
 	static const struct option longopts[] = {
-	    {"map", required_argument, NULL, 'm'},
+	    STAGE_VENDOR_LONGOPTS,
 	    STAGE_LONGOPTS,
 	    {NULL, 0, NULL, 0},
 	};
-	const char *path = NULL;
+	const char *which = NULL;
 	int ch, rc;
 
-	memset(m, 0, sizeof(*m));
-	while ((ch = getopt_long(
-	            argc, argv, ":m:" STAGE_SHORTOPTS, longopts, NULL)) != -1) {
-		if (ch == 'm') {
-			path = optarg;
+	memset(v, 0, sizeof(*v));
+	while ((ch = getopt_long(argc, argv,
+	            ":" STAGE_VENDOR_SHORTOPTS STAGE_SHORTOPTS, longopts,
+	            NULL)) != -1) {
+		if (ch == 'v' || ch == 'm') {
+			which = optarg;
 		} else if (ch == 'h') {
 			usage();
 			return -1;
@@ -355,9 +356,10 @@ stage_map_args(
 			return rc;
 		}
 	}
-	if (path == NULL)
-		return cli_usage_error(st->synopsis, "--map FILE is required");
-	return stage_load_map(m, path);
+	if (which == NULL)
+		return cli_usage_error(
+		    st->synopsis, "--vendor NAME (or FILE) is required");
+	return stage_load_vendor(v, which);
 }
 
 int

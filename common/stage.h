@@ -190,25 +190,40 @@ void stage_reject(struct stage *st, const json_t *rec, const char *fmt, ...)
 void stage_reject_raw(
     struct stage *st, const char *raw, size_t n, const char *why);
 
-struct map;
+struct vendor;
+
+/* The options that name a vendor file: -m/--map is the older name. */
+#define STAGE_VENDOR_SHORTOPTS "v:m:"
+/* clang-format off */
+#define STAGE_VENDOR_LONGOPTS                                          \
+	{"vendor", required_argument, NULL, 'v'},                      \
+	{"map", required_argument, NULL, 'm'}
+/* clang-format on */
+#define STAGE_VENDOR_HELP                                                      \
+	"  -v, --vendor NAME|FILE    the vendor file: vendors/NAME/vendor.json "  \
+	"(or\n"                                                                \
+	"                            $SLUICE_VENDORS/NAME), or a path; -m, "    \
+	"--map is\n"                                                           \
+	"                            the same\n"
 
 /*
- * Loads a business map (map.h), saying what is wrong on stderr. Returns 0,
- * EXIT_NOINPUT when the file cannot be opened, or EXIT_DATAERR when it is
- * not a valid map. Release the map with map_release() either way.
+ * Loads the vendor file which names (vendor.h), saying what is wrong on
+ * stderr. Returns 0, EXIT_NOINPUT when the file cannot be opened, or
+ * EXIT_DATAERR when it is not a valid vendor file. Release the vendor
+ * with vendor_release() either way.
  */
-int stage_load_map(struct map *m, const char *path);
+int stage_load_vendor(struct vendor *v, const char *which);
 
 /*
  * The whole command line of a stage whose one option of its own is
- * -m/--map FILE (required): the common options, --help (calls usage), and
- * the map loaded into m. Returns 0 with optind at the first file; -1 when
- * --help or --version was answered (exit 0); or an exit status after
- * saying what is wrong. The map is zeroed first, so map_release() is
- * right in every case.
+ * -v/--vendor NAME|FILE (required; -m/--map is the same): the common
+ * options, --help (calls usage), and the vendor file loaded into v.
+ * Returns 0 with optind at the first file; -1 when --help or --version
+ * was answered (exit 0); or an exit status after saying what is wrong.
+ * The vendor is zeroed first, so vendor_release() is right in every case.
  */
-int stage_map_args(struct stage *st, int argc, char **argv, void (*usage)(void),
-    struct map *m);
+int stage_vendor_args(struct stage *st, int argc, char **argv,
+    void (*usage)(void), struct vendor *v);
 
 /*
  * Ends the stage: erases the progress line, closes the side files and

@@ -13,8 +13,8 @@
  * million keys fit in about 220 MiB; two keys sharing a hash (odds around
  * 2^-128 a pair) would be taken for one.
  *
- * --keep best --rank FIELD --map FILE keeps, per key, the record whose
- * FIELD ranks highest in the map's hierarchy (an unlisted value ranks
+ * --keep best --rank FIELD --vendor NAME keeps, per key, the record whose
+ * FIELD ranks highest in the vendor file's hierarchy (an unlisted value ranks
  * lowest; on a tie the record seen first stays) and writes the winners at
  * the end of the input, in the order their keys were first seen. A record
  * that loses, or is replaced, is dropped as a "duplicate" at that moment.
@@ -23,12 +23,15 @@
  *
  * --seen LEDGER first drops, by the rule "already-delivered", records
  * whose key the delivery ledger (ledger.h) holds at an equal or higher
- * rank (with --rank and --map), or at all (without them); a missing ledger
+ * rank (with --rank), or at all (without it); a missing ledger
  * file is an empty one. Those records take no part in the deduplication
  * (it is as if they had been filtered out before it), so an upgrade that
  * follows a record already delivered still goes through, and a key's
  * place in the --keep best output is that of its first record not dropped
  * so.
+ *
+ * The vendor file's "delivery" gives --key, --keep and --rank when the
+ * command line does not (vendor.h).
  *
  * Most lines take the fast path (stage.h): a canonical line's key bytes
  * are the text of its key values as written, read from the line's index
@@ -47,7 +50,7 @@
 #include "jpath.h"
 #include "keyset.h"
 #include "ledger.h"
-#include "map.h"
+#include "vendor.h"
 #include "ndjson.h"
 #include "reckey.h"
 #include "stage.h"
@@ -58,7 +61,8 @@ static const char dup_rule[] = "duplicate";
 static const char seen_rule[] = "already-delivered";
 
 struct opts {
-	const char *key, *rank, *map, *seen;
+	const char *key, *rank, *vendor, *seen;
+	int keep_given;
 	int best; /* --keep best */
 };
 
@@ -74,7 +78,7 @@ struct best {
 struct run {
 	const struct opts *o;
 	struct reckey key;
-	struct map map; /* loaded when o->map is set */
+	struct vendor vendor; /* loaded when o->vendor is set */
 	struct ledger ledger;
 	struct keyset keys;  /* --keep first: the keys seen */
 	struct keymap index; /* --keep best: key -> index into bests */
@@ -105,7 +109,7 @@ delivered(struct run *r, int rank)
 	    ledger_lookup(&r->ledger, r->key.fields, r->kb.data, r->kb.len);
 	if (status == NULL)
 		return 0;
-	return r->o->rank == NULL || map_rank(&r->map, status) >= rank;
+	return r->o->rank == NULL || map_rank(&r->vendor.map, status) >= rank;
 }
 
 /* Stores the record being handled, as read, as the best of its key, in b. */
@@ -210,7 +214,7 @@ fast(struct stage *st, struct jdoc *d, void *ctx)
 			return STAGE_SLOW;
 	}
 	if (r->o->rank)
-		rank = map_rank(&r->map,
+		rank = map_rank(&r->vendor.map,
 		    jdoc_cstr(d, jdoc_path(d, r->o->rank), &r->scratch));
 	decide(r, st, rank);
 	return 0;
@@ -246,7 +250,7 @@ each(struct stage *st, json_t *rec, void *ctx)
 		return 0;
 	}
 	if (r->o->rank)
-		rank = map_rank(&r->map, jpath_string(rec, r->o->rank));
+		rank = map_rank(&r->vendor.map, jpath_string(rec, r->o->rank));
 	decide(r, st, rank);
 	return 0;
 }
@@ -278,9 +282,9 @@ usage(void)
 	    "                            or the best ranked, written at "
 	    "the end\n"
 	    "  -R, --rank FIELD          rank records by FIELD in the "
-	    "map's hierarchy\n"
-	    "  -m, --map FILE            the business map whose \"rank\" "
-	    "orders statuses\n"
+	    "vendor file's \"rank\"\n" STAGE_VENDOR_HELP
+	    "                            (its \"delivery\" gives --key, "
+	    "--keep, --rank)\n"
 	    "  -s, --seen LEDGER         drop keys the delivery ledger "
 	    "holds (at an equal\n"
 	    "                            or higher rank with --rank)\n" STAGE_OPTIONS_HELP
@@ -291,8 +295,9 @@ usage(void)
 	    "Example:\n"
 	    "  dedupe --key northstar_id,action_id,type --keep best "
 	    "--rank status \\\n"
-	    "      --map pipelines/maps/turbovote.json --seen "
-	    "state/turbovote.ledger\n");
+	    "      --vendor turbovote --seen state/turbovote.ledger\n"
+	    "  dedupe --vendor turbovote --seen state/turbovote.ledger   "
+	    "(the same)\n");
 }
 
 /* Checks that the options make sense together. 0, or EXIT_USAGE. */
@@ -306,12 +311,12 @@ check_opts(const struct opts *o, struct reckey *key)
 		    "bad key '%s': fields are "
 		    "dotted paths separated by commas",
 		    o->key);
-	if ((o->rank == NULL) != (o->map == NULL))
+	if (o->rank && o->vendor == NULL)
 		return cli_usage_error(
-		    SYNOPSIS, "--rank FIELD and --map FILE go together");
+		    SYNOPSIS, "--rank FIELD needs --vendor (its hierarchy)");
 	if (o->best && o->rank == NULL)
 		return cli_usage_error(
-		    SYNOPSIS, "--keep best needs --rank FIELD and --map FILE");
+		    SYNOPSIS, "--keep best needs --rank FIELD and --vendor");
 	if (o->rank && !o->best && o->seen == NULL)
 		return cli_usage_error(
 		    SYNOPSIS, "--rank is used only with --keep best or --seen");
@@ -327,14 +332,14 @@ parse_args(int argc, char **argv, struct opts *o, struct stage *st)
 	    {"key", required_argument, NULL, 'k'},
 	    {"keep", required_argument, NULL, 'K'},
 	    {"rank", required_argument, NULL, 'R'},
-	    {"map", required_argument, NULL, 'm'},
+	    STAGE_VENDOR_LONGOPTS,
 	    {"seen", required_argument, NULL, 's'},
 	    STAGE_LONGOPTS,
 	    {NULL, 0, NULL, 0},
 	};
 	int ch, rc;
 
-	while ((ch = getopt_long(argc, argv, ":k:K:R:m:s:" STAGE_SHORTOPTS,
+	while ((ch = getopt_long(argc, argv, ":k:K:R:s:" STAGE_VENDOR_SHORTOPTS STAGE_SHORTOPTS,
 	            longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'k':
@@ -346,12 +351,14 @@ parse_args(int argc, char **argv, struct opts *o, struct stage *st)
 				return cli_usage_error(
 				    SYNOPSIS, "--keep takes 'first' or 'best'");
 			o->best = strcmp(optarg, "best") == 0;
+			o->keep_given = 1;
 			break;
 		case 'R':
 			o->rank = optarg;
 			break;
+		case 'v':
 		case 'm':
-			o->map = optarg;
+			o->vendor = optarg;
 			break;
 		case 's':
 			o->seen = optarg;
@@ -367,15 +374,43 @@ parse_args(int argc, char **argv, struct opts *o, struct stage *st)
 	return 0;
 }
 
-/* Loads the map and the ledger. Returns 0, or an exit status. */
+/*
+ * Loads the vendor file, and takes from its "delivery" the options the
+ * command line did not give. Returns 0, or an exit status.
+ */
+static int
+load_vendor(struct opts *o, struct run *r)
+{
+	const struct vendor *v = &r->vendor;
+	int rc;
+
+	if (o->vendor == NULL)
+		return 0;
+	if ((rc = stage_load_vendor(&r->vendor, o->vendor)) != 0)
+		return rc;
+	if (o->key == NULL)
+		o->key = v->key;
+	if (!o->keep_given && v->keep) {
+		if (strcmp(v->keep, "first") != 0 &&
+		    strcmp(v->keep, "best") != 0) {
+			diag(v->path, 0, "delivery.keep: must be \"first\" or "
+			                 "\"best\"");
+			return EXIT_DATAERR;
+		}
+		o->best = strcmp(v->keep, "best") == 0;
+	}
+	if (o->rank == NULL && (o->best || o->seen))
+		o->rank = v->rank;
+	return 0;
+}
+
+/* Loads the ledger. Returns 0, or an exit status. */
 static int
 load(struct run *r)
 {
 	struct buf err = BUF_INIT;
 	int rc = 0;
 
-	if (r->o->map && (rc = stage_load_map(&r->map, r->o->map)) != 0)
-		goto out;
 	if (r->o->seen && ledger_open(&r->ledger, r->o->seen, 0, &err) < 0) {
 		diag(NULL, 0, "%s", err.data);
 		rc = EXIT_IOERR;
@@ -400,8 +435,7 @@ run_release(struct run *r)
 		free(r->bests[i].json);
 	free(r->bests);
 	reckey_release(&r->key);
-	if (r->o->map)
-		map_release(&r->map);
+	vendor_release(&r->vendor);
 	ledger_close(&r->ledger);
 	keyset_release(&r->keys);
 	keymap_release(&r->index);
@@ -424,7 +458,8 @@ main(int argc, char **argv)
 	stage_init(&st, "dedupe", SYNOPSIS);
 	if ((rc = parse_args(argc, argv, &o, &st)) != 0)
 		return rc < 0 ? EXIT_OK : rc;
-	if ((rc = check_opts(&o, &r.key)) != 0 || (rc = load(&r)) != 0 ||
+	if ((rc = load_vendor(&o, &r)) != 0 ||
+	    (rc = check_opts(&o, &r.key)) != 0 || (rc = load(&r)) != 0 ||
 	    (rc = stage_start(&st)) != 0) {
 		run_release(&r);
 		return rc;

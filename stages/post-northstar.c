@@ -3,11 +3,13 @@
  * Northstar, and fills the record's northstar_id.
  *
  * The member is looked up by the record's northstar_id, then by e-mail,
- * then by mobile (only a valid mobile: chompy-behaviour.md 3.3, not
- * 000-000-0000 and more than nine characters once spaces and dashes are
- * gone); the first found wins. None found: the member is created from the
+ * then by mobile (only a valid mobile: not 000-000-0000, and more than
+ * nine characters once spaces and dashes are gone, rules/values.h); the
+ * first found wins. None found: the member is created from the
  * record's user fields. A found member's voter_registration_status is
- * changed only to one that ranks higher in the map's user_rank. The record
+ * changed only to one that ranks higher in the vendor file's user_rank
+ * (and the vendor file's "delivery" gives --activate, --sms-topics and
+ * --sms-key when the command line does not). The record
  * goes on with _meta.northstar = {"result": "found" or "created", "id": ID}
  * (and "updated": ["voter_registration_status"] when it was changed).
  *
@@ -29,13 +31,13 @@
 #include "exitcode.h"
 #include "keylock.h"
 #include "ledger.h"
-#include "map.h"
 #include "reckey.h"
-#include "referral.h"
+#include "values.h"
+#include "vendor.h"
 #include "stage.h"
 #include "subscribe.h"
 
-#define SYNOPSIS "post-northstar --map FILE [OPTIONS] [FILE...]"
+#define SYNOPSIS "post-northstar --vendor NAME|FILE [OPTIONS] [FILE...]"
 
 enum step {
 	S_WAIT,
@@ -72,7 +74,7 @@ struct njob {
 
 struct opts {
 	struct deliver_opts d;
-	const char *map;
+	const char *vendor;
 	const char *activate; /* --activate TYPE, or NULL */
 	const char *sms_topics, *sms_ledger, *sms_key;
 };
@@ -85,7 +87,7 @@ struct run {
 	struct ledger sms_ledger;
 	struct reckey sms_key;
 	struct buf kb;
-	struct map map;
+	struct vendor vendor;
 	struct keylock locks;
 	struct deliver d;
 	unsigned long long results[NRESULTS];
@@ -316,12 +318,35 @@ wants_activation(const struct run *r, const struct job *j)
 	           "email_subscription_status"));
 }
 
+/* Remembers in the SMS ledger that the registration's opt-in is applied. */
+static void
+sms_remember(struct run *r, struct job *j)
+{
+	struct njob *nj = j->priv;
+	struct buf err = BUF_INIT;
+	const char *missing;
+	json_t *key;
+
+	if (r->o->sms_ledger == NULL)
+		return;
+	json_object_set_new(j->rec, "northstar_id", json_string(nj->found_id));
+	if ((key = reckey_array(&r->sms_key, j->rec, &missing)) != NULL) {
+		if (ledger_append(&r->sms_ledger, r->sms_key.fields, key,
+		        "applied", NULL, &err) < 0)
+			diag(NULL, 0, "%s", err.data);
+		json_decref(key);
+	}
+	buf_release(&err);
+}
+
 /*
  * Whether the SMS rules apply (--sms-topics): a member who was there
  * already, a row with a valid mobile that says whether they opted in
  * (user.sms_status), and a registration whose opt-in was not applied
  * before (--sms-ledger: once per registration, so a member who texted STOP
- * afterwards is not subscribed again by a later report).
+ * afterwards is not subscribed again by a later report). A member just
+ * made got the opt-in with the create: that counts as applied, and is
+ * remembered so.
  */
 static int
 wants_sms(struct run *r, struct job *j)
@@ -329,10 +354,14 @@ wants_sms(struct run *r, struct job *j)
 	struct njob *nj = j->priv;
 	const char *missing;
 
-	if (r->sms_topics == NULL || nj->created || nj->mobile == NULL ||
+	if (r->sms_topics == NULL || nj->mobile == NULL ||
 	    json_object_get(json_object_get(j->rec, "user"), "sms_status") ==
 	        NULL)
 		return 0;
+	if (nj->created) {
+		sms_remember(r, j);
+		return 0;
+	}
 	if (r->o->sms_ledger == NULL)
 		return 1;
 	json_object_set_new(j->rec, "northstar_id", json_string(nj->found_id));
@@ -370,9 +399,6 @@ static void
 sms_done(struct run *r, struct job *j)
 {
 	struct njob *nj = j->priv;
-	struct buf err = BUF_INIT;
-	const char *missing;
-	json_t *key;
 
 	json_decref(nj->sms_note);
 	nj->sms_note = json_object_size(nj->sms_change)
@@ -380,14 +406,7 @@ sms_done(struct run *r, struct job *j)
 	                         "set", nj->sms_change)
 	                   : json_string("no change");
 	r->results[R_SMS] += json_object_size(nj->sms_change) != 0;
-	if (r->o->sms_ledger &&
-	    (key = reckey_array(&r->sms_key, j->rec, &missing)) != NULL) {
-		if (ledger_append(&r->sms_ledger, r->sms_key.fields, key,
-		        "applied", NULL, &err) < 0)
-			diag(NULL, 0, "%s", err.data);
-		json_decref(key);
-	}
-	buf_release(&err);
+	sms_remember(r, j);
 }
 
 /*
@@ -406,7 +425,7 @@ carry_on(struct run *r, struct job *j)
 	if (!nj->status_done) {
 		nj->status_done = 1;
 		if (!nj->created && nj->status &&
-		    map_user_upgrades(&r->map, cur, nj->status)) {
+		    map_user_upgrades(&r->vendor.map, cur, nj->status)) {
 			j->state = S_UPDATE;
 			send_step(r, j, 0);
 			return;
@@ -667,9 +686,12 @@ usage(void)
 	    "usage: " SYNOPSIS "\n"
 	    "Find or create each record's member in Northstar and fill its "
 	    "northstar_id.\n\n"
-	    "  -m, --map FILE            the business map whose \"user_rank\" "
-	    "orders member\n"
-	    "                            statuses (required)\n"
+	    STAGE_VENDOR_HELP
+	    "                            (required: its \"user_rank\" orders "
+	    "member statuses,\n"
+	    "                            its \"delivery\" gives --activate, "
+	    "--sms-topics and\n"
+	    "                            --sms-key)\n"
 	    "  -a, --activate TYPE       send a new member who opted in to "
 	    "e-mail the\n"
 	    "                            activation e-mail TYPE (POST "
@@ -682,19 +704,16 @@ usage(void)
 	    "                            (comma-separated, e.g. voting)\n"
 	    "  -l, --sms-ledger FILE     once per registration: remember what "
 	    "was applied\n"
-	    "  -k, --sms-key F[,F...]    a registration's key (default "
-	    "northstar_id,\n"
-	    "                            details.Started registration)\n" DELIVER_OPTIONS_HELP
+	    "  -k, --sms-key F[,F...]    a registration's key in that "
+	    "ledger\n" DELIVER_OPTIONS_HELP
 	        STAGE_OPTIONS_HELP "\n"
 	    "Environment: NORTHSTAR_URL, NORTHSTAR_CLIENT_ID, "
 	    "NORTHSTAR_CLIENT_SECRET.\n"
 	    "Each record goes on with _meta.northstar = {\"result\": found or "
 	    "created, \"id\": ID}.\n" DELIVER_EXIT_HELP "\n"
 	    "Example:\n"
-	    "  status-map --map pipelines/maps/turbovote.json < activity.ndjson "
-	    "|\n"
-	    "      post-northstar --map pipelines/maps/turbovote.json "
-	    "--concurrency 16 \\\n"
+	    "  status-map --vendor turbovote < activity.ndjson |\n"
+	    "      post-northstar --vendor turbovote --concurrency 16 \\\n"
 	    "      --rejects northstar-rejects.ndjson > members.ndjson\n");
 }
 
@@ -702,7 +721,7 @@ static int
 parse_args(int argc, char **argv, struct opts *o, struct stage *st)
 {
 	static const struct option longopts[] = {
-	    {"map", required_argument, NULL, 'm'},
+	    STAGE_VENDOR_LONGOPTS,
 	    {"activate", required_argument, NULL, 'a'},
 	    {"sms-topics", required_argument, NULL, 't'},
 	    {"sms-ledger", required_argument, NULL, 'l'},
@@ -714,10 +733,10 @@ parse_args(int argc, char **argv, struct opts *o, struct stage *st)
 	int ch, rc;
 
 	while ((ch = getopt_long(argc, argv,
-	            ":m:a:t:l:k:" DELIVER_SHORTOPTS STAGE_SHORTOPTS, longopts,
+	            ":a:t:l:k:" STAGE_VENDOR_SHORTOPTS DELIVER_SHORTOPTS STAGE_SHORTOPTS, longopts,
 	            NULL)) != -1) {
-		if (ch == 'm') {
-			o->map = optarg;
+		if (ch == 'v' || ch == 'm') {
+			o->vendor = optarg;
 		} else if (ch == 'a') {
 			o->activate = optarg;
 		} else if (ch == 't') {
@@ -737,8 +756,9 @@ parse_args(int argc, char **argv, struct opts *o, struct stage *st)
 				return rc;
 		}
 	}
-	if (o->map == NULL)
-		return cli_usage_error(SYNOPSIS, "--map FILE is required");
+	if (o->vendor == NULL)
+		return cli_usage_error(
+		    SYNOPSIS, "--vendor NAME (or FILE) is required");
 	if (o->d.dry_run)
 		return cli_usage_error(SYNOPSIS,
 		    "--dry-run is post-rogue's: a member cannot be found "
@@ -746,22 +766,36 @@ parse_args(int argc, char **argv, struct opts *o, struct stage *st)
 	return 0;
 }
 
-/* The SMS options: the topics as a list, the key, the ledger. 0 or an exit
- * status. */
+/*
+ * The options the vendor file gives when the command line does not, and
+ * the SMS ones made ready: the topics as a list, the key, the ledger.
+ * Returns 0 or an exit status.
+ */
 static int
 sms_setup(struct run *r)
 {
-	const struct opts *o = r->o;
+	struct opts *o = r->o;
 	struct buf err = BUF_INIT;
 	const char *p, *comma;
 	int rc = 0;
 
 	buf_init(&r->kb, BUF_UNLIMITED);
+	if (o->activate == NULL)
+		o->activate = r->vendor.activate;
 	if (o->sms_topics == NULL)
-		return (o->sms_ledger || o->sms_key)
-		           ? cli_usage_error(SYNOPSIS,
-		                 "--sms-ledger and --sms-key go with --sms-topics")
-		           : 0;
+		o->sms_topics = r->vendor.sms_topics;
+	if (o->sms_key == NULL)
+		o->sms_key = r->vendor.sms_key;
+	if (o->sms_topics == NULL)
+		return o->sms_ledger ? cli_usage_error(SYNOPSIS,
+		                           "--sms-ledger goes with --sms-topics "
+		                           "(or the vendor file's "
+		                           "delivery.sms_topics)")
+		                     : 0;
+	if (o->sms_ledger && o->sms_key == NULL)
+		return cli_usage_error(SYNOPSIS,
+		    "--sms-ledger needs --sms-key (or the vendor file's "
+		    "delivery.sms_key): the fields that name one registration");
 	r->sms_topics = json_array();
 	for (p = o->sms_topics; *p; p = *comma ? comma + 1 : comma) {
 		comma = p + strcspn(p, ",");
@@ -769,10 +803,8 @@ sms_setup(struct run *r)
 			json_array_append_new(r->sms_topics,
 			    json_stringn(p, (size_t)(comma - p)));
 	}
-	if (reckey_parse(&r->sms_key,
-	        o->sms_key ? o->sms_key
-	                   : "northstar_id,details.Started registration") < 0)
-		return cli_usage_error(SYNOPSIS, "bad --sms-key");
+	if (o->sms_key && reckey_parse(&r->sms_key, o->sms_key) < 0)
+		return cli_usage_error(SYNOPSIS, "bad --sms-key '%s'", o->sms_key);
 	if (o->sms_ledger &&
 	    ledger_open(&r->sms_ledger, o->sms_ledger, 1, &err) < 0) {
 		diag(NULL, 0, "%s", err.data);
@@ -813,15 +845,15 @@ main(int argc, char **argv)
 	stage_init(&st, "post-northstar", SYNOPSIS);
 	if ((rc = parse_args(argc, argv, &o, &st)) != 0)
 		return rc < 0 ? EXIT_OK : rc;
-	if ((rc = stage_load_map(&r.map, o.map)) != 0 ||
+	if ((rc = stage_load_vendor(&r.vendor, o.vendor)) != 0 ||
 	    (rc = sms_setup(&r)) != 0) {
-		map_release(&r.map);
+		vendor_release(&r.vendor);
 		sms_release(&r);
 		return rc;
 	}
 	if ((rc = deliver_configure(&o.d, "NORTHSTAR_URL", &r.url, &oauth)) !=
 	    0) {
-		map_release(&r.map);
+		vendor_release(&r.vendor);
 		sms_release(&r);
 		return rc;
 	}
@@ -842,7 +874,7 @@ main(int argc, char **argv)
 	}
 	deliver_release(&r.d);
 	keylock_release(&r.locks);
-	map_release(&r.map);
+	vendor_release(&r.vendor);
 	sms_release(&r);
 	oauth_release(&oauth);
 	return rc;

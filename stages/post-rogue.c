@@ -4,7 +4,8 @@
  * For a record it finds the member's post for (action_id, northstar_id,
  * type), or with --match-detail KEY the one whose details hold the same
  * KEY value (one post per registration); then creates the post, or moves
- * its status up when the record's ranks higher in the map's hierarchy, or
+ * its status up when the record's ranks higher in the vendor file's
+ * hierarchy, or
  * leaves it. The record goes on with _meta.rogue = {"result": "created",
  * "upgraded", "unchanged" or "skipped", "post_id": N}.
  *
@@ -36,12 +37,12 @@
 #include "jpath.h"
 #include "keylock.h"
 #include "ledger.h"
-#include "map.h"
 #include "reckey.h"
 #include "referral.h"
 #include "stage.h"
+#include "vendor.h"
 
-#define SYNOPSIS "post-rogue --map FILE [OPTIONS] [FILE...]"
+#define SYNOPSIS "post-rogue --vendor NAME|FILE [OPTIONS] [FILE...]"
 #define BATCH 50 /* members a lookup asks for */
 #define PAGE 100 /* posts a page holds */
 #define BUCKETS 1024
@@ -97,13 +98,14 @@ struct pjob {
 
 struct opts {
 	struct deliver_opts d;
-	const char *map, *ledger, *key, *match_detail;
+	const char *vendor, *ledger, *key, *match_detail;
 };
 
 struct run {
 	struct opts *o;
 	const char *url;
-	struct map map;
+	struct vendor vendor;
+	const struct map *map;
 	struct reckey key;
 	struct ledger ledger;
 	int ledger_error;
@@ -590,7 +592,7 @@ decide(struct run *r, struct job *j)
 	struct http_call *c = &j->call;
 	json_t *body;
 
-	if (p && !map_upgrades(&r->map, p->status, pj->status)) {
+	if (p && !map_upgrades(r->map, p->status, pj->status)) {
 		remember(r, j, p->status, p->id);
 		/* Found after a create whose answer was lost: it took. */
 		finish(r, j,
@@ -740,8 +742,8 @@ delivered(struct run *r, const struct pjob *pj)
 	if (r->o->ledger == NULL)
 		return 0;
 	st = ledger_lookup(&r->ledger, r->key.fields, r->kb.data, r->kb.len);
-	return st && map_rank(&r->map, st) >= map_rank(&r->map, pj->status) &&
-	       map_rank(&r->map, pj->status) > 0;
+	return st && map_rank(r->map, st) >= map_rank(r->map, pj->status) &&
+	       map_rank(r->map, pj->status) > 0;
 }
 
 /* --dry-run: the requests the record would need, in place of it. */
@@ -858,9 +860,11 @@ usage(void)
 	    "usage: " SYNOPSIS "\n"
 	    "Create each canonical record's post in Rogue, or move its status "
 	    "up; once.\n\n"
-	    "  -m, --map FILE            the business map whose \"rank\" orders "
-	    "statuses\n"
-	    "                            (required)\n"
+	    STAGE_VENDOR_HELP
+	    "                            (required: its \"rank\" orders "
+	    "statuses, its\n"
+	    "                            \"delivery\" gives --key and "
+	    "--match-detail)\n"
 	    "  -l, --ledger FILE         skip keys delivered before; append "
 	    "what is delivered\n"
 	    "  -k, --key F[,F...]        the ledger's key (default "
@@ -869,16 +873,15 @@ usage(void)
 	    "  -d, --match-detail KEY    one post per value of details.KEY "
 	    "(Rock the Vote:\n"
 	    "                            \"Started registration\")\n" DELIVER_OPTIONS_HELP
-	        STAGE_OPTIONS_HELP "\n"
+	        DELIVER_DRY_RUN_HELP STAGE_OPTIONS_HELP "\n"
 	    "Environment: ROGUE_URL, NORTHSTAR_URL, NORTHSTAR_CLIENT_ID, "
 	    "NORTHSTAR_CLIENT_SECRET.\n"
 	    "Each record goes on with _meta.rogue = {\"result\": created, "
 	    "upgraded, unchanged\nor skipped, \"post_id\": N}.\n" DELIVER_EXIT_HELP
 	    "\n"
 	    "Example:\n"
-	    "  post-northstar --map pipelines/maps/turbovote.json < mapped.ndjson "
-	    "|\n"
-	    "      post-rogue --map pipelines/maps/turbovote.json --ledger "
+	    "  post-northstar --vendor turbovote < mapped.ndjson |\n"
+	    "      post-rogue --vendor turbovote --ledger "
 	    "state/turbovote.ledger \\\n"
 	    "      --concurrency 32 --rejects rogue-rejects.ndjson > "
 	    "results.ndjson\n");
@@ -888,7 +891,7 @@ static int
 parse_args(int argc, char **argv, struct opts *o, struct stage *st)
 {
 	static const struct option longopts[] = {
-	    {"map", required_argument, NULL, 'm'},
+	    STAGE_VENDOR_LONGOPTS,
 	    {"ledger", required_argument, NULL, 'l'},
 	    {"key", required_argument, NULL, 'k'},
 	    {"match-detail", required_argument, NULL, 'd'},
@@ -899,11 +902,12 @@ parse_args(int argc, char **argv, struct opts *o, struct stage *st)
 	int ch, rc;
 
 	while ((ch = getopt_long(argc, argv,
-	            ":m:l:k:d:" DELIVER_SHORTOPTS STAGE_SHORTOPTS, longopts,
+	            ":l:k:d:" STAGE_VENDOR_SHORTOPTS DELIVER_SHORTOPTS STAGE_SHORTOPTS, longopts,
 	            NULL)) != -1) {
 		switch (ch) {
+		case 'v':
 		case 'm':
-			o->map = optarg;
+			o->vendor = optarg;
 			break;
 		case 'l':
 			o->ledger = optarg;
@@ -925,20 +929,29 @@ parse_args(int argc, char **argv, struct opts *o, struct stage *st)
 				return rc;
 		}
 	}
-	if (o->map == NULL)
-		return cli_usage_error(SYNOPSIS, "--map FILE is required");
+	if (o->vendor == NULL)
+		return cli_usage_error(
+		    SYNOPSIS, "--vendor NAME (or FILE) is required");
 	return 0;
 }
 
-/* The map, the key, the ledger. Returns 0, or an exit status. */
+/*
+ * The vendor file (its "delivery" gives what the command line does not),
+ * the key, the ledger. Returns 0, or an exit status.
+ */
 static int
 load(struct run *r)
 {
 	struct buf spec = BUF_INIT, err = BUF_INIT;
 	int rc = 0;
 
-	if ((rc = stage_load_map(&r->map, r->o->map)) != 0)
+	if ((rc = stage_load_vendor(&r->vendor, r->o->vendor)) != 0)
 		goto out;
+	r->map = &r->vendor.map;
+	if (r->o->key == NULL)
+		r->o->key = r->vendor.key;
+	if (r->o->match_detail == NULL)
+		r->o->match_detail = r->vendor.match_detail;
 	buf_adds(&spec, r->o->key ? r->o->key : default_key);
 	if (r->o->key == NULL && r->o->match_detail)
 		buf_printf(&spec, ",details.%s", r->o->match_detail);
@@ -972,7 +985,7 @@ run_release(struct run *r)
 			free(g);
 		}
 	}
-	map_release(&r->map);
+	vendor_release(&r->vendor);
 	reckey_release(&r->key);
 	ledger_close(&r->ledger);
 	keylock_release(&r->locks);

@@ -1,10 +1,10 @@
 /*
  * status-map: vendor status to organization status, by a table.
  *
- * The map file's rules are tried in order; the first whose "when" matches
- * the record sets what it says (the post status, the member's
- * voter_registration_status). A record no rule matches meets the map's
- * default: by default it is rejected, naming the values it had, so the
+ * The vendor file's status rules (map.h) are tried in order; the first
+ * whose "when" matches the record sets what it says (the post status, the
+ * member's voter_registration_status). A record no rule matches meets the
+ * map's default: by default it is rejected, naming the values it had, so the
  * business owner can extend the map instead of the services receiving a
  * status they refuse. Everything the stage does not set is kept, in order.
  *
@@ -20,8 +20,9 @@
 #include "jpath.h"
 #include "map.h"
 #include "stage.h"
+#include "vendor.h"
 
-#define SYNOPSIS "status-map --map FILE [OPTIONS] [FILE...]"
+#define SYNOPSIS "status-map --vendor NAME|FILE [OPTIONS] [FILE...]"
 
 /* "status=\"moved-away\", details.voter-registration-method=(missing)" */
 static void
@@ -41,7 +42,8 @@ describe(const struct map *m, const json_t *rec, struct buf *out)
 }
 
 struct run {
-	struct map map;
+	struct vendor vendor;
+	const struct map *map;
 	struct buf scratch; /* for unescaping values in the fast path */
 };
 
@@ -49,12 +51,12 @@ static int
 fast(struct stage *st, struct jdoc *d, void *ctx)
 {
 	struct run *r = ctx;
-	const struct map_rule *rule = map_match_doc(&r->map, d, &r->scratch);
+	const struct map_rule *rule = map_match_doc(r->map, d, &r->scratch);
 
-	if (rule == NULL && r->map.dflt == MAP_SET)
-		rule = &r->map.dflt_set;
+	if (rule == NULL && r->map->dflt == MAP_SET)
+		rule = &r->map->dflt_set;
 	/* Rejects, and changes the line cannot take, go the slow way. */
-	if (rule == NULL && r->map.dflt == MAP_REJECT)
+	if (rule == NULL && r->map->dflt == MAP_REJECT)
 		return STAGE_SLOW;
 	if (rule && map_apply_doc(rule, d) < 0)
 		return STAGE_SLOW;
@@ -68,7 +70,7 @@ fast(struct stage *st, struct jdoc *d, void *ctx)
 static int
 each(struct stage *st, json_t *rec, void *ctx)
 {
-	const struct map *m = &((struct run *)ctx)->map;
+	const struct map *m = ((struct run *)ctx)->map;
 	const struct map_rule *rule = map_match(m, rec);
 	struct buf why = BUF_INIT_MAX(2048);
 
@@ -95,15 +97,14 @@ usage(void)
 	printf(
 	    "usage: " SYNOPSIS "\n"
 	    "Map vendor statuses to the organization's, by the ordered "
-	    "rules of a map file.\n\n"
-	    "  -m, --map FILE            the map (pipelines/maps/*.json); "
-	    "required\n" STAGE_OPTIONS_HELP "\n"
+	    "rules of a vendor file.\n\n"
+	    STAGE_VENDOR_HELP STAGE_OPTIONS_HELP "\n"
 	    "A record no rule matches meets the map's \"default\": "
 	    "\"reject\" (the default),\n\"keep\", or a status to set.\n" STAGE_EXIT_HELP
 	    "\n"
 	    "Example:\n"
-	    "  tv-filter export.ndjson | status-map --map "
-	    "pipelines/maps/turbovote.json \\\n"
+	    "  shape --vendor turbovote export.ndjson | status-map --vendor "
+	    "turbovote \\\n"
 	    "      --rejects unknown-statuses.ndjson > mapped.ndjson\n");
 }
 
@@ -115,16 +116,17 @@ main(int argc, char **argv)
 	int rc;
 
 	stage_init(&st, "status-map", SYNOPSIS);
-	if ((rc = stage_map_args(&st, argc, argv, usage, &r.map)) != 0) {
-		map_release(&r.map);
+	if ((rc = stage_vendor_args(&st, argc, argv, usage, &r.vendor)) != 0) {
+		vendor_release(&r.vendor);
 		return rc < 0 ? EXIT_OK : rc;
 	}
-	if (r.map.plain)
+	r.map = &r.vendor.map;
+	if (r.map->plain)
 		stage_fast(&st, fast);
 	if ((rc = stage_start(&st)) == 0)
 		rc = stage_run(&st, argc - optind, argv + optind, each, &r);
 	rc = stage_finish(&st, rc);
-	map_release(&r.map);
+	vendor_release(&r.vendor);
 	buf_release(&r.scratch);
 	return rc;
 }

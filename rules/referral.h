@@ -2,11 +2,14 @@
  * Referral codes and tracking sources: the key:value strings vendors carry
  * from the organization's links ("user:5552aa34469c64ec7d8b715b,
  * campaignID:7059,campaignRunID:8022,source:email,source_details:news").
+ * A vendor file calls them by name (rules.h: referral_code,
+ * tracking_source).
  *
- * TurboVote's referral code (chompy-behaviour.md 2.2 rule 2, with its
- * defects fixed): pieces split on ",", each "key:value" or "key=value"
- * (the first ":", else the first "="), keys case-insensitive, spaces
- * around keys and values ignored; user, campaign or campaignid,
+ * TurboVote's referral code (vendors/turbovote/README.md; the old
+ * importer replaced the whole code by the defaults when any one of user,
+ * campaign or run was missing, losing the user id): pieces split on ",",
+ * each "key:value" or "key=value" (the first ":", else the first "="),
+ * keys case-insensitive, spaces around keys and values ignored; user, campaign or campaignid,
  * campaignrunid, source, source_details; other keys ignored; a later
  * piece with the same key wins. Each value stands on its own: a missing
  * one is simply absent (the caller applies its default), and a user that
@@ -36,12 +39,11 @@ void referral_parse(char *code, struct referral *r);
 void referral_release(struct referral *r);
 
 /*
- * Rock the Vote's tracking source (chompy-behaviour.md 3.3 step 7, with its
- * defects fixed): pieces split on ",", each split at its first ":", else
+ * Rock the Vote's tracking source (vendors/rock-the-vote/README.md): pieces split on ",", each split at its first ":", else
  * its first "="; keys case-insensitive, keys and values trimmed.
  *
  *   user, user_id, userid   the member's Northstar id
- *   referral, refferal      when true (as rtv_bool() says), the user piece,
+ *   referral, refferal      when true (as yes_no() says), the user piece,
  *                           before or after it, names the member who
  *                           referred this one: it becomes the referrer and
  *                           the member's own id stays unknown (the old
@@ -65,20 +67,6 @@ struct tracking {
 void tracking_parse(const char *src, struct tracking *t);
 
 void tracking_release(struct tracking *t);
-
-/*
- * The old importer's yes/no (chompy 3.3 "bool"): lower-cased, exactly "y"
- * is yes; otherwise yes only for "1", "true", "on" or "yes", surrounding
- * white space ignored ("yes " is yes, "y " is not).
- */
-int rtv_bool(const char *s);
-
-/*
- * The old importer's test of a mobile worth sending (chompy 3.3, "valid
- * mobile"): not 000-000-0000, and more than nine characters once spaces
- * and dashes are gone (parentheses, dots and "+" count).
- */
-int mobile_valid(const char *s);
 
 /* Whether s is a Northstar id: exactly 24 hex digits. */
 int northstar_id_valid(const char *s);

@@ -1,8 +1,8 @@
 /*
  * SMS subscriptions of a member who exists already, when a vendor row says
- * whether they opted in (chompy-behaviour.md 3.6): what to change, given
- * what the member has. New members get their subscription with the create
- * instead.
+ * whether they opted in (vendors/rock-the-vote/README.md, "SMS
+ * subscriptions"): what to change, given what the member has. New members
+ * get their subscription with the create instead.
  *
  *	current sms_status          opted in    opted out
  *	none, "" or undeliverable   active      stop

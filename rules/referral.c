@@ -2,10 +2,10 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "cli.h"
 #include "referral.h"
+#include "values.h"
 
 static char *
 trim(char *s)
@@ -148,33 +148,6 @@ referral_release(struct referral *r)
 	buf_release(&r->why);
 }
 
-int
-rtv_bool(const char *s)
-{
-	static const char *const yes[] = {"1", "true", "on", "yes"};
-	char w[8];
-	size_t i, n;
-
-	if (s == NULL)
-		return 0;
-	if (strcasecmp(s, "y") == 0)
-		return 1;
-	while (isspace((unsigned char)*s))
-		s++;
-	for (n = 0; n < sizeof(w) - 1 && s[n]; n++)
-		w[n] = (char)tolower((unsigned char)s[n]);
-	while (n > 0 && isspace((unsigned char)w[n - 1]))
-		n--;
-	if (s[n] && !isspace((unsigned char)s[n]))
-		return 0; /* longer than any yes */
-	w[n] = '\0';
-	for (i = 0; i < sizeof(yes) / sizeof(*yes); i++) {
-		if (strcmp(w, yes[i]) == 0)
-			return 1;
-	}
-	return 0;
-}
-
 /* A whole number (optionally signed), or -1 when v is not one. */
 static long long
 whole(const char *v)
@@ -209,7 +182,7 @@ tracking_parse(const char *src, struct tracking *t)
 				user[i] = (char)tolower((unsigned char)val[i]);
 		} else if (strcmp(key, "referral") == 0 ||
 		           strcmp(key, "refferal") == 0) {
-			t->referral |= rtv_bool(val);
+			t->referral |= yes_no(val);
 		} else if (strcmp(key, "group_id") == 0 && *val) {
 			if ((t->group_id = whole(val)) < 0)
 				set_aside(&t->why, "tracking source",
@@ -224,16 +197,4 @@ void
 tracking_release(struct tracking *t)
 {
 	buf_release(&t->why);
-}
-
-int
-mobile_valid(const char *s)
-{
-	size_t n = 0;
-
-	if (s == NULL || strcmp(s, "000-000-0000") == 0)
-		return 0;
-	for (; *s; s++)
-		n += *s != ' ' && *s != '-';
-	return n > 9;
 }

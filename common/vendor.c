@@ -1,0 +1,264 @@
+/* Vendor files; see vendor.h. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vendor.h"
+
+#ifndef SLUICE_VENDORS_DIR
+#define SLUICE_VENDORS_DIR "vendors"
+#endif
+
+/* clang-format off */
+static const char *const top_keys[] = {
+	"export", "pipeline", "shape", "rank", "user_rank", "rules",
+	"default", "defaults", "delivery", NULL,
+};
+static const char *const export_keys[] = {
+	"title", "source", "encoding", "delimiter", "fetch", NULL,
+};
+static const char *const delivery_keys[] = {
+	"key", "keep", "rank", "match_detail", "activate", "sms_topics",
+	"sms_key", "table", NULL,
+};
+/* clang-format on */
+
+static int bad(struct buf *err, const char *path, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int
+bad(struct buf *err, const char *path, const char *fmt, ...)
+{
+	va_list ap;
+
+	buf_printf(err, "%s: ", path);
+	va_start(ap, fmt);
+	buf_vprintf(err, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+void
+vendor_path(const char *which, struct buf *out)
+{
+	const char *dir = getenv("SLUICE_VENDORS");
+	size_t n = strlen(which);
+
+	buf_reset(out);
+	if (strchr(which, '/') || (n >= 5 && strcmp(which + n - 5, ".json") == 0)) {
+		buf_adds(out, which);
+		return;
+	}
+	buf_printf(out, "%s/%s/vendor.json", dir && *dir ? dir : SLUICE_VENDORS_DIR,
+	    which);
+}
+
+/* The vendor's name: its folder's for a vendor.json, else the file's. */
+static char *
+name_of(const char *path)
+{
+	const char *base = strrchr(path, '/'), *dir;
+	size_t n;
+
+	base = base ? base + 1 : path;
+	if (strcmp(base, "vendor.json") == 0 && base > path + 1) {
+		for (dir = base - 1; dir > path && dir[-1] != '/'; dir--)
+			;
+		n = (size_t)(base - 1 - dir);
+	} else {
+		dir = base;
+		n = strcspn(base, ".");
+	}
+	return memcpy(xcalloc(n + 1, 1), dir, n);
+}
+
+/* Refuses a key of obj that is neither in allowed nor a comment. */
+static int
+known_keys(const json_t *obj, const char *const *allowed, const char *what,
+    const char *path, struct buf *err)
+{
+	const char *key;
+	json_t *v;
+	size_t i;
+
+	json_object_foreach((json_t *)obj, key, v)
+	{
+		if (key[0] == '_')
+			continue;
+		for (i = 0; allowed[i] && strcmp(allowed[i], key) != 0; i++)
+			;
+		if (allowed[i] == NULL)
+			return bad(err, path, "%s%s%s: not a key of a vendor file",
+			    what, *what ? "." : "", key);
+	}
+	(void)v;
+	return 0;
+}
+
+/* A string member of obj (NULL when absent), or -1 for another type. */
+static int
+text(const json_t *obj, const char *key, const char **out, const char *what,
+    const char *path, struct buf *err)
+{
+	json_t *v = json_object_get(obj, key);
+
+	*out = NULL;
+	if (v == NULL)
+		return 0;
+	if (!json_is_string(v) || json_string_length(v) == 0)
+		return bad(err, path, "%s.%s: must be a non-empty string", what,
+		    key);
+	*out = json_string_value(v);
+	return 0;
+}
+
+/*
+ * A list of names as the stages' options take it, "a,b,c" (NULL when
+ * absent); -1 for anything else, or a name holding a comma.
+ */
+static int
+names(const json_t *obj, const char *key, char **out, const char *what,
+    const char *path, struct buf *err)
+{
+	json_t *v = json_object_get(obj, key), *e;
+	struct buf b = BUF_INIT;
+	size_t i;
+
+	*out = NULL;
+	if (v == NULL)
+		return 0;
+	if (!json_is_array(v) || json_array_size(v) == 0)
+		goto wrong;
+	json_array_foreach(v, i, e)
+	{
+		if (!json_is_string(e) || json_string_length(e) == 0 ||
+		    strchr(json_string_value(e), ','))
+			goto wrong;
+		if (i)
+			buf_addc(&b, ',');
+		buf_adds(&b, json_string_value(e));
+	}
+	*out = b.data;
+	return 0;
+wrong:
+	buf_release(&b);
+	return bad(err, path,
+	    "%s.%s: must be a list of names (strings without commas)", what,
+	    key);
+}
+
+static int
+load_export(struct vendor *v, struct buf *err)
+{
+	json_t *e = json_object_get(v->root, "export");
+
+	if (e == NULL)
+		return 0;
+	if (!json_is_object(e))
+		return bad(err, v->path, "export: must be an object");
+	if (known_keys(e, export_keys, "export", v->path, err) < 0 ||
+	    text(e, "title", &v->title, "export", v->path, err) < 0 ||
+	    text(e, "source", &v->source, "export", v->path, err) < 0 ||
+	    text(e, "encoding", &v->encoding, "export", v->path, err) < 0 ||
+	    text(e, "delimiter", &v->delimiter, "export", v->path, err) < 0 ||
+	    text(e, "fetch", &v->fetch, "export", v->path, err) < 0)
+		return -1;
+	return 0;
+}
+
+static int
+load_delivery(struct vendor *v, struct buf *err)
+{
+	json_t *d = json_object_get(v->root, "delivery");
+	const char *p = v->path;
+
+	if (d == NULL)
+		return 0;
+	if (!json_is_object(d))
+		return bad(err, p, "delivery: must be an object");
+	if (known_keys(d, delivery_keys, "delivery", p, err) < 0 ||
+	    names(d, "key", &v->key, "delivery", p, err) < 0 ||
+	    names(d, "sms_topics", &v->sms_topics, "delivery", p, err) < 0 ||
+	    names(d, "sms_key", &v->sms_key, "delivery", p, err) < 0 ||
+	    text(d, "keep", &v->keep, "delivery", p, err) < 0 ||
+	    text(d, "rank", &v->rank, "delivery", p, err) < 0 ||
+	    text(d, "match_detail", &v->match_detail, "delivery", p, err) < 0 ||
+	    text(d, "activate", &v->activate, "delivery", p, err) < 0 ||
+	    text(d, "table", &v->table, "delivery", p, err) < 0)
+		return -1;
+	return 0;
+}
+
+static int
+load_pipeline(struct vendor *v, struct buf *err)
+{
+	json_t *p = json_object_get(v->root, "pipeline"), *e;
+	size_t i;
+
+	if (p == NULL)
+		return 0;
+	if (!json_is_array(p))
+		return bad(err, v->path, "pipeline: must be a list of stages");
+	json_array_foreach(p, i, e)
+	{
+		if (!json_is_string(e))
+			return bad(err, v->path,
+			    "pipeline[%zu]: must be a stage's name", i);
+	}
+	return 0;
+}
+
+int
+vendor_load(struct vendor *v, const char *which, struct buf *err)
+{
+	struct buf path = BUF_INIT;
+	json_error_t je;
+	FILE *fp;
+
+	memset(v, 0, sizeof(*v));
+	vendor_path(which, &path);
+	v->path = path.data;
+	v->name = name_of(v->path);
+	if ((fp = fopen(v->path, "r")) == NULL) {
+		bad(err, v->path, "%s", strerror(errno));
+		return -2;
+	}
+	v->root = json_loadf(fp, JSON_REJECT_DUPLICATES, &je);
+	fclose(fp);
+	if (v->root == NULL) {
+		if (je.line <= 0)
+			return bad(err, v->path, "%s", je.text);
+		buf_printf(err, "%s:%d:%d: %s", v->path, je.line, je.column,
+		    je.text);
+		return -1;
+	}
+	if (!json_is_object(v->root))
+		return bad(err, v->path, "a vendor file must be a JSON object");
+	if (known_keys(v->root, top_keys, "", v->path, err) < 0 ||
+	    map_loadj(&v->map, v->path, v->root, err) < 0 ||
+	    load_export(v, err) < 0 || load_delivery(v, err) < 0 ||
+	    load_pipeline(v, err) < 0)
+		return -1;
+	v->shape = json_object_get(v->root, "shape");
+	v->defaults = v->map.defaults;
+	if (v->shape && !json_is_object(v->shape))
+		return bad(err, v->path, "shape: must be an object");
+	if (v->title == NULL)
+		v->title = v->name;
+	return 0;
+}
+
+void
+vendor_release(struct vendor *v)
+{
+	map_release(&v->map);
+	json_decref(v->root);
+	free(v->path);
+	free(v->name);
+	free(v->key);
+	free(v->sms_topics);
+	free(v->sms_key);
+	memset(v, 0, sizeof(*v));
+}

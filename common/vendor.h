@@ -1,0 +1,64 @@
+/*
+ * A vendor file, vendors/NAME/vendor.json: what the project knows of one
+ * vendor, as data, read by every stage that takes --vendor. Its sections
+ * (README.md, "The vendor file", says what each key means):
+ *
+ *	export     the export itself: "title" (named in messages: "not a
+ *	           TurboVote export"), "source", "encoding", "delimiter",
+ *	           "fetch" (the stage that fetches one when no file is given)
+ *	pipeline   the stages of its import, in order (pipelines/import.sh)
+ *	shape      how a row becomes a canonical record (shaper.h)
+ *	rank, user_rank, rules, default, defaults
+ *	           the business map (map.h)
+ *	delivery   what the later stages need: "key" (the delivery ledger's),
+ *	           "keep" and "rank" (dedupe), "match_detail" (post-rogue),
+ *	           "activate", "sms_topics", "sms_key" (post-northstar),
+ *	           "table" (post-quasar)
+ *
+ * Every section is optional, so a plain map is a vendor file too. Keys
+ * that start with "_" are comments; any other key the file does not know
+ * is refused, so a misspelt option is an error rather than a default.
+ */
+#ifndef VENDOR_H
+#define VENDOR_H
+
+#include <jansson.h>
+
+#include "buf.h"
+#include "map.h"
+
+struct vendor {
+	char *path;        /* the file read */
+	char *name;        /* its folder's name, "turbovote" */
+	json_t *root;      /* owns everything borrowed below */
+	struct map map;    /* the business map */
+	json_t *shape;     /* the shape section, or NULL */
+	json_t *defaults;  /* the map's defaults (an object), or NULL */
+	const char *title; /* export.title, else the name */
+	const char *source, *encoding, *delimiter, *fetch; /* or NULL */
+	/* delivery: lists joined with commas (as the stages' options take
+	 * them), owned; NULL when the file does not say */
+	char *key, *sms_topics, *sms_key;
+	const char *keep, *rank, *match_detail, *activate, *table;
+};
+
+/*
+ * The file that which names: which itself when it holds a "/" or ends in
+ * ".json"; else NAME/vendor.json in $SLUICE_VENDORS, or, without it, in
+ * the vendors/ folder the programs were built beside. Into out (reset).
+ */
+void vendor_path(const char *which, struct buf *out);
+
+/*
+ * Loads and checks the vendor file which names (see vendor_path). Returns
+ * 0; -1 with err saying what is wrong ("FILE:LINE:COLUMN: ..." for JSON
+ * that does not parse, "FILE: delivery.key: must be a list of field
+ * names"); -2 when the file cannot be opened ("FILE: reason"). The vendor
+ * is zeroed first: release it either way.
+ */
+int vendor_load(struct vendor *v, const char *which, struct buf *err);
+
+/* Frees the vendor. */
+void vendor_release(struct vendor *v);
+
+#endif
