@@ -25,6 +25,7 @@
 #include "stage.h"
 #include "strset.h"
 #include "utf8.h"
+#include "vendor.h"
 
 #define SYNOPSIS "csv2ndjson [OPTIONS] [FILE...]"
 
@@ -36,6 +37,9 @@ struct opts {
 	enum encoding enc;
 	int pad;
 	size_t max_field;
+	const char *vendor;          /* --vendor: its export's options */
+	int delim_given, enc_given;  /* the command line's win */
+	struct vendor v;
 };
 
 /* The column names of one file, already written as JSON keys. */
@@ -388,6 +392,10 @@ usage(void)
 	    "usage: " SYNOPSIS "\n"
 	    "Convert CSV to NDJSON: one JSON object per record, keys from "
 	    "the header row.\n\n"
+	    "  -v, --vendor NAME|FILE    the vendor file's export gives "
+	    "--source,\n"
+	    "                            --delimiter and --encoding "
+	    "(vendors/NAME/vendor.json)\n"
 	    "  -s, --source NAME         record NAME as _meta.source\n"
 	    "  -d, --delimiter C         field delimiter: , (default), "
 	    "'\\t' or tab, ;, |\n"
@@ -409,13 +417,15 @@ usage(void)
 	    "FILE may be gzipped; - or none reads stdin.\n" STAGE_EXIT_HELP "\n"
 	    "Example:\n"
 	    "  csv2ndjson --source turbovote --rejects rejects.ndjson "
-	    "export.csv.gz > rows.ndjson\n");
+	    "export.csv.gz > rows.ndjson\n"
+	    "  csv2ndjson --vendor rock-the-vote report.csv > rows.ndjson\n");
 }
 
 static int
 parse_args(int argc, char **argv, struct opts *o, struct stage *st)
 {
 	static const struct option longopts[] = {
+	    {"vendor", required_argument, NULL, 'v'},
 	    {"source", required_argument, NULL, 's'},
 	    {"delimiter", required_argument, NULL, 'd'},
 	    {"columns", required_argument, NULL, 'c'},
@@ -433,8 +443,11 @@ parse_args(int argc, char **argv, struct opts *o, struct stage *st)
 	int ch, rc;
 
 	while ((ch = getopt_long(
-	            argc, argv, ":s:d:c:Me:p:F:r:uh", longopts, NULL)) != -1) {
+	            argc, argv, ":v:s:d:c:Me:p:F:r:uh", longopts, NULL)) != -1) {
 		switch (ch) {
+		case 'v':
+			o->vendor = optarg;
+			break;
 		case 's':
 			o->source = optarg;
 			break;
@@ -442,6 +455,7 @@ parse_args(int argc, char **argv, struct opts *o, struct stage *st)
 			if (parse_delim(optarg, &o->delim) < 0)
 				return cli_usage_error(
 				    SYNOPSIS, "bad delimiter '%s'", optarg);
+			o->delim_given = 1;
 			break;
 		case 'c':
 			o->columns = optarg;
@@ -453,6 +467,7 @@ parse_args(int argc, char **argv, struct opts *o, struct stage *st)
 			if (encoding_parse(optarg, &o->enc) < 0)
 				return cli_usage_error(
 				    SYNOPSIS, "unknown encoding '%s'", optarg);
+			o->enc_given = 1;
 			break;
 		case 'p':
 			if (strcmp(optarg, "pad") != 0 &&
@@ -478,6 +493,37 @@ parse_args(int argc, char **argv, struct opts *o, struct stage *st)
 	return 0;
 }
 
+/*
+ * The options of the vendor file's export that the command line did not
+ * give. Returns 0, or an exit status after saying what is wrong.
+ */
+static int
+apply_vendor(struct opts *o)
+{
+	const struct vendor *v = &o->v;
+	int rc;
+
+	if (o->vendor == NULL)
+		return 0;
+	if ((rc = stage_load_vendor(&o->v, o->vendor)) != 0)
+		return rc;
+	if (o->source == NULL)
+		o->source = v->source;
+	if (!o->delim_given && v->delimiter &&
+	    parse_delim(v->delimiter, &o->delim) < 0) {
+		diag(v->path, 0, "export.delimiter: bad delimiter '%s'",
+		    v->delimiter);
+		return EXIT_DATAERR;
+	}
+	if (!o->enc_given && v->encoding &&
+	    encoding_parse(v->encoding, &o->enc) < 0) {
+		diag(v->path, 0, "export.encoding: unknown encoding '%s'",
+		    v->encoding);
+		return EXIT_DATAERR;
+	}
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -488,8 +534,10 @@ main(int argc, char **argv)
 	stage_init(&r.st, "csv2ndjson", SYNOPSIS);
 	if ((rc = parse_args(argc, argv, &o, &r.st)) != 0)
 		return rc < 0 ? EXIT_OK : rc;
-	if ((rc = stage_start(&r.st)) != 0)
+	if ((rc = apply_vendor(&o)) != 0 || (rc = stage_start(&r.st)) != 0) {
+		vendor_release(&o.v);
 		return rc;
+	}
 	buf_init(&r.field, BUF_UNLIMITED);
 	buf_init(&r.meta, BUF_UNLIMITED);
 	if (optind == argc)
@@ -498,5 +546,7 @@ main(int argc, char **argv)
 		rc = exit_worst(rc, convert(&r, argv[i]));
 	buf_release(&r.field);
 	buf_release(&r.meta);
-	return stage_finish(&r.st, rc);
+	rc = stage_finish(&r.st, rc);
+	vendor_release(&o.v);
+	return rc;
 }

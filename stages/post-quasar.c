@@ -38,6 +38,7 @@
 #include "shipper.h"
 #include "spool.h"
 #include "stage.h"
+#include "vendor.h"
 
 #define SYNOPSIS                                                               \
 	"post-quasar --table T [OPTIONS] [FILE...]\n"                          \
@@ -49,6 +50,8 @@
 struct opts {
 	struct deliver_opts d;
 	const char *table, *spool, *replay, *source;
+	const char *vendor; /* --vendor: its table and source */
+	struct vendor v;
 	int create, sink, ndjson;
 	unsigned long long batch_records;
 	size_t batch_bytes;
@@ -580,6 +583,10 @@ usage(void)
 	    "usage: " SYNOPSIS "\n"
 	    "Send every record to the warehouse (ClickHouse) as a raw row, and "
 	    "pass it on\nunchanged.\n\n"
+	    "  -v, --vendor NAME|FILE    the vendor file's delivery.table and "
+	    "export.source\n"
+	    "                            are the defaults of --table and "
+	    "--source\n"
 	    "  -t, --table T             the table (ClickHouse), [db.]name\n"
 	    "  -C, --create-table        create the table if missing "
 	    "(ReplacingMergeTree)\n"
@@ -644,6 +651,9 @@ own_option(struct opts *o, int ch, const char *arg)
 	unsigned long long n;
 
 	switch (ch) {
+	case 'v':
+		o->vendor = arg;
+		break;
 	case 't':
 		o->table = arg;
 		break;
@@ -721,6 +731,7 @@ static int
 parse_args(int argc, char **argv, struct opts *o, struct stage *st)
 {
 	static const struct option longopts[] = {
+	    {"vendor", required_argument, NULL, 'v'},
 	    {"table", required_argument, NULL, 't'},
 	    {"create-table", no_argument, NULL, 'C'},
 	    {"format", required_argument, NULL, 'F'},
@@ -744,7 +755,7 @@ parse_args(int argc, char **argv, struct opts *o, struct stage *st)
 	int ch, rc;
 
 	while ((ch = getopt_long(argc, argv,
-	            ":t:CF:s:b:B:i:S:R:kU:c:N:M:T:O:A:" STAGE_SHORTOPTS,
+	            ":v:t:CF:s:b:B:i:S:R:kU:c:N:M:T:O:A:" STAGE_SHORTOPTS,
 	            longopts, NULL)) != -1) {
 		if (ch == 'h') {
 			usage();
@@ -756,6 +767,12 @@ parse_args(int argc, char **argv, struct opts *o, struct stage *st)
 		if (rc != 0)
 			return rc;
 	}
+	if (o->vendor && (rc = stage_load_vendor(&o->v, o->vendor)) != 0)
+		return rc;
+	if (o->vendor && o->table == NULL && !o->ndjson && !o->replay)
+		o->table = o->v.table;
+	if (o->vendor && o->source == NULL)
+		o->source = o->v.source;
 	return check_args(o, argc - optind);
 }
 
@@ -877,8 +894,10 @@ main(int argc, char **argv)
 	o.interval = 5;
 	o.spool = "quasar-spool";
 	stage_init(&st, "post-quasar", SYNOPSIS);
-	if ((rc = parse_args(argc, argv, &o, &st)) != 0)
+	if ((rc = parse_args(argc, argv, &o, &st)) != 0) {
+		vendor_release(&o.v);
 		return rc < 0 ? EXIT_OK : rc;
+	}
 	signals();
 	if ((rc = setup(&r, &o, &st)) != 0)
 		goto out;
@@ -899,5 +918,6 @@ main(int argc, char **argv)
 	rc = stage_finish(&st, rc);
 out:
 	run_release(&r);
+	vendor_release(&o.v);
 	return rc;
 }
