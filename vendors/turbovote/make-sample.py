@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes pipelines/samples/turbovote-sample.csv: a synthetic TurboVote user
+"""Writes vendors/turbovote/sample.csv: a synthetic TurboVote user
 export of about 2,000 rows for make demo, with the mess real exports carry.
 
 - the 29 columns of a real export, CRLF line endings (Excel), UTF-8 names
@@ -19,7 +19,7 @@ export of about 2,000 rows for make demo, with the mess real exports carry.
   with too few fields.
 
 Deterministic: the same file every time. Standard library only.
-Usage: pipelines/samples/make-turbovote-sample.py > turbovote-sample.csv
+Usage: vendors/turbovote/make-sample.py > vendors/turbovote/sample.csv
 """
 
 import csv

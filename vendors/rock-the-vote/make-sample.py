@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes pipelines/samples/rock-the-vote-sample.csv: a synthetic Rock the
+"""Writes vendors/rock-the-vote/sample.csv: a synthetic Rock the
 Vote registrant report of about 300 rows, with the report's columns and its
 mess: every status (Step 1 to 4, Complete with and without Finish with
 State, Under 18, Rejected, and one Rock the Vote never sent before),
@@ -9,7 +9,7 @@ before and after user, group ids good and bad, empty); phone numbers good
 and bad (000-000-0000, too short); dates that are not dates; UTF-8 names;
 CRLF line endings. Deterministic. Standard library only.
 
-Usage: pipelines/samples/make-rock-the-vote-sample.py > rock-the-vote-sample.csv
+Usage: vendors/rock-the-vote/make-sample.py > vendors/rock-the-vote/sample.csv
 """
 
 import csv
