@@ -495,10 +495,16 @@ load_src(struct load *l, const json_t *obj, struct shaper_src *src)
 		src->ncols = json_array_size(v);
 		src->cols = xcalloc(src->ncols, sizeof(*src->cols));
 		for (i = 0; i < src->ncols; i++) {
-			size_t item = enter(l, NULL, i);
+			size_t item = enter(l, NULL, i), k;
 
 			if (column_of(l, json_array_get(v, i), &src->cols[i]) < 0)
 				return -1;
+			for (k = 0; k < i; k++) {
+				if (src->cols[k] == src->cols[i])
+					return fail(l, "column '%s' is in the "
+					               "list twice",
+					    l->s->cols[src->cols[i]].name);
+			}
 			leave(l, item);
 		}
 		leave(l, was);
@@ -557,6 +563,9 @@ load_fields(struct load *l, const json_t *obj, struct shaper_field **out,
 			               "character");
 		if (strcmp(name, "_meta") == 0 && !plain_names)
 			return fail(l, "_meta is the row's own (see \"meta\")");
+		if (strcmp(name, "warning") == 0 && plain_names)
+			return fail(l, "_meta.warning is shape's own: what the "
+			               "functions set aside");
 		f->nalts = json_is_array(v) ? json_array_size(v) : 1;
 		if (f->nalts == 0)
 			return fail(l, "an empty list of sources");

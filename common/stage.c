@@ -27,6 +27,7 @@ stage_init(struct stage *st, const char *name, const char *synopsis)
 	tally_init(&st->tally);
 	buf_init(&st->out, BUF_UNLIMITED);
 	buf_init(&st->why, 4096);
+	buf_init(&st->where, 4096);
 	jdoc_init(&st->doc);
 	opterr = 0; /* our own messages, without the program's path */
 }
@@ -98,6 +99,24 @@ stage_where(const struct stage *st, const json_t *rec, const char **file,
 	if (f && json_is_integer(l) && json_integer_value(l) > 0) {
 		*file = f;
 		*line = (unsigned long long)json_integer_value(l);
+	}
+}
+
+void
+stage_where_doc(struct stage *st, const struct jdoc *d, const char **file,
+    unsigned long long *line)
+{
+	const struct jdoc_node *meta = jdoc_get(d, &d->nodes[0], "_meta", 5);
+	const struct jdoc_node *l = jdoc_get(d, meta, "line", 4);
+	const char *f = jdoc_cstr(d, jdoc_get(d, meta, "file", 4), &st->where);
+	long long v =
+	    l && l->type == JDOC_INT ? strtoll(d->text + l->off, NULL, 10) : 0;
+
+	*file = st->file;
+	*line = st->line;
+	if (f && v > 0) {
+		*file = f;
+		*line = (unsigned long long)v;
 	}
 }
 
@@ -232,8 +251,10 @@ handle(
 	int rc;
 
 	if (st->fast && jdoc_parse(&st->doc, st->raw, st->rawlen) == 0 &&
-	    (rc = st->fast(st, &st->doc, ctx)) != STAGE_SLOW)
+	    (rc = st->fast(st, &st->doc, ctx)) != STAGE_SLOW) {
+		st->nfast++;
 		return rc;
+	}
 	/* A huge line's index goes before jansson builds its tree, so the
 	 * two are never held at once. */
 	if (st->doc.cap > 65536)
@@ -378,6 +399,9 @@ stage_finish(struct stage *st, int rc)
 	st->status = exit_worst(st->status, out_finish());
 	tally_format(&st->tally, &line);
 	diag(NULL, 0, "%s", line.data);
+	if (getenv("SLUICE_FASTPATH_STATS"))
+		diag(NULL, 0, "fast path: %llu of %llu records", st->nfast,
+		    st->tally.in);
 	if (!tally_balanced(&st->tally) && rc == 0) {
 		diag(NULL, 0, "internal error: records unaccounted for");
 		st->status = exit_worst(st->status, EXIT_REJECTS);
@@ -392,5 +416,6 @@ stage_release(struct stage *st)
 {
 	buf_release(&st->out);
 	buf_release(&st->why);
+	buf_release(&st->where);
 	jdoc_release(&st->doc);
 }

@@ -25,7 +25,9 @@
  * does not want to handle it gives back (STAGE_SLOW), and that record goes
  * to the tree callback as every record did before. SLUICE_FASTPATH=0 in
  * the environment turns fast paths off, which tests use to hold the two
- * paths to the same output.
+ * paths to the same output; with SLUICE_FASTPATH_STATS set, the stage says
+ * at the end how many records the fast path took, which tests use to see
+ * that it is reached at all.
  */
 #ifndef STAGE_H
 #define STAGE_H
@@ -81,12 +83,14 @@ struct stage {
 
 	int (*fast)(struct stage *st, struct jdoc *doc, void *ctx);
 	struct jdoc doc;
+	unsigned long long nfast; /* records the fast path took */
 
 	struct tally tally;
 	struct rejects rej, drop;
 	struct progress prog;
 	struct buf out;
 	struct buf why;           /* the reason of a line's reject */
+	struct buf where;         /* stage_where_doc()'s file name */
 	unsigned long long shown; /* rejects told on stderr */
 	int status;               /* the worst exit status so far */
 };
@@ -180,6 +184,13 @@ void stage_drop_at(struct stage *st, const char *rule, const char *file,
  * stage's own input being handled. *file is borrowed from rec or st.
  */
 void stage_where(const struct stage *st, const json_t *rec, const char **file,
+    unsigned long long *line);
+
+/*
+ * stage_where() on a canonical line's index, in a fast callback. *file is
+ * borrowed from st (valid until the next call) or from the index.
+ */
+void stage_where_doc(struct stage *st, const struct jdoc *d, const char **file,
     unsigned long long *line);
 
 /* Rejects rec with a formatted reason (told on stderr at stage_where). */

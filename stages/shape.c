@@ -37,9 +37,14 @@ struct run {
 	unsigned long long warned; /* records with values set aside */
 };
 
-/* What a shaped record says, told on stderr for the first ones. */
+/*
+ * What a shaped record says, told on stderr for the first ones, at the
+ * row's place in the vendor's file: rec's, or the line's (d) in the fast
+ * path.
+ */
 static void
-note_warning(struct stage *st, struct run *r, const json_t *rec)
+note_warning(struct stage *st, struct run *r, const json_t *rec,
+    const struct jdoc *d)
 {
 	const char *file;
 	unsigned long long line;
@@ -47,7 +52,10 @@ note_warning(struct stage *st, struct run *r, const json_t *rec)
 	if (r->shaper.warning.len == 0)
 		return;
 	if (r->warned++ < WARN_SHOWN) {
-		stage_where(st, rec, &file, &line);
+		if (d)
+			stage_where_doc(st, d, &file, &line);
+		else
+			stage_where(st, rec, &file, &line);
 		diag(file, line, "%s", r->shaper.warning.data);
 	}
 }
@@ -58,11 +66,12 @@ note_warning(struct stage *st, struct run *r, const json_t *rec)
  * column, means the input is not this vendor's: exit 65).
  */
 static int
-account(struct stage *st, struct run *r, enum shaper_result res, json_t *rec)
+account(struct stage *st, struct run *r, enum shaper_result res, json_t *rec,
+    const struct jdoc *d)
 {
 	switch (res) {
 	case SHAPER_OUT:
-		note_warning(st, r, rec);
+		note_warning(st, r, rec, d);
 		stage_emit_line(st, &st->out);
 		return 0;
 	case SHAPER_DROP:
@@ -88,11 +97,11 @@ fast(struct stage *st, struct jdoc *d, void *arg)
 
 	buf_reset(&st->out);
 	res = shaper_doc(&r->shaper, d, &st->out);
-	/* The tree is parsed only for messages and rejects. */
-	return account(st, r, res,
-	    res == SHAPER_OUT && r->shaper.warning.len == 0
-	        ? NULL
-	        : stage_record(st));
+	/* A reject shows the record as a tree: the tree path makes it, once
+	 * the line's index is let go (a huge line never has both). */
+	if (res == SHAPER_REJECT)
+		return STAGE_SLOW;
+	return account(st, r, res, NULL, d);
 }
 
 static int
@@ -101,7 +110,7 @@ each(struct stage *st, json_t *rec, void *arg)
 	struct run *r = arg;
 
 	buf_reset(&st->out);
-	return account(st, r, shaper_tree(&r->shaper, rec, &st->out), rec);
+	return account(st, r, shaper_tree(&r->shaper, rec, &st->out), rec, NULL);
 }
 
 static void

@@ -4,13 +4,18 @@
 #
 #   tests/run.sh [BUILD]          BUILD defaults to build
 #   tests/run.sh build stages/csv2ndjson/004-ragged   one stage case
+#   tests/run.sh build vendors/turbovote/cases/shape/001-canonical-record
 #
 # Three kinds of test, all counted the same way:
 #   - unit tests: BUILD/tests/test_* print "ok - NAME" / "not ok - NAME";
-#   - stage tests: tests/stages/STAGE/CASE/ holds args, input,
-#     expected.out and optionally expected.rejects, expected.dropped,
-#     expected.err and expected.status (default 0); the stage runs in the
-#     case directory and its outputs must match exactly;
+#   - stage tests: tests/stages/STAGE/CASE/ and, for each vendor,
+#     vendors/NAME/cases/STAGE/CASE/ hold args, input, expected.out and
+#     optionally expected.rejects, expected.dropped, expected.err and
+#     expected.status (default 0); the stage runs in the case directory
+#     and its outputs must match exactly. A stage with a fast path
+#     (FASTPATH below) runs each case twice, the second time with
+#     SLUICE_FASTPATH=0, and both must match: the fast path and the jansson
+#     path write the same bytes;
 #   - script tests: tests/scripts/*.sh print "ok - ..." / "not ok - ..." /
 #     "skip - ..." lines; they get BIN, ROOT, SHARED and TMPDIR.
 # A test program that exits non-zero without a "not ok" line (a crash, a
@@ -77,10 +82,25 @@ same() { # case expected actual
 	fi
 }
 
+# The stages whose cases also run with SLUICE_FASTPATH=0.
+FASTPATH="shape status-map dedupe"
+
 run_case() { # directory
 	dir=$1
 	case_name=${dir#"$ROOT/tests/"}
+	case_name=${case_name#"$ROOT/"}
 	stage=$(basename "$(dirname "$dir")")
+	ok=1
+	run_case_once "$dir" "$case_name" "$stage" ""
+	case " $FASTPATH " in
+	*" $stage "*) run_case_once "$dir" "$case_name (SLUICE_FASTPATH=0)" \
+	    "$stage" 0 ;;
+	esac
+	[ $ok = 1 ] && pass
+}
+
+run_case_once() { # directory name stage fastpath
+	dir=$1 case_name=$2 stage=$3 fastpath=$4
 	out=$TMPDIR/case
 	rm -rf "$out"
 	mkdir -p "$out"
@@ -90,12 +110,16 @@ run_case() { # directory
 	[ -f "$dir/expected.dropped" ] && set -- "$@" --dropped "$out/dropped"
 	input=/dev/null
 	[ -f "$dir/input" ] && input=$dir/input
-	(cd "$dir" && exec "$BIN/$stage" "$@" <"$input" >"$out/out" \
-	    2>"$out/err")
+	if [ -n "$fastpath" ]; then
+		(cd "$dir" && SLUICE_FASTPATH=$fastpath exec "$BIN/$stage" "$@" \
+		    <"$input" >"$out/out" 2>"$out/err")
+	else
+		(cd "$dir" && exec "$BIN/$stage" "$@" <"$input" >"$out/out" \
+		    2>"$out/err")
+	fi
 	status=$?
 	want=0
 	[ -f "$dir/expected.status" ] && want=$(cat "$dir/expected.status")
-	ok=1
 	if [ "$status" != "$want" ]; then
 		fail "$case_name: exit status $status, expected $want"
 		sed 's/^/    /' "$out/err" | tail -n 20
@@ -108,7 +132,6 @@ run_case() { # directory
 			same "$case_name" "$dir/expected.$f" "$out/$f" || ok=0
 		fi
 	done
-	[ $ok = 1 ] && pass
 }
 
 if [ ! -d "$BIN" ]; then
@@ -117,12 +140,15 @@ if [ ! -d "$BIN" ]; then
 fi
 
 if [ -n "$ONLY" ]; then
-	run_case "$ROOT/tests/$ONLY"
+	case $ONLY in
+	vendors/*) run_case "$ROOT/$ONLY" ;;
+	*) run_case "$ROOT/tests/$ONLY" ;;
+	esac
 else
 	for t in "$BUILD"/tests/test_*; do
 		[ -x "$t" ] && run_program "unit/$(basename "$t")" "$t"
 	done
-	for dir in "$ROOT"/tests/stages/*/*/; do
+	for dir in "$ROOT"/tests/stages/*/*/ "$ROOT"/vendors/*/cases/*/*/; do
 		[ -f "$dir/expected.out" ] && run_case "${dir%/}"
 	done
 	for t in "$ROOT"/tests/scripts/*.sh; do

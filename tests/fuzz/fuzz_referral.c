@@ -1,6 +1,6 @@
 /*
  * Fuzz target: a TurboVote referral code and a Rock the Vote tracking
- * source (common/referral). An id kept is 24 lower-case hex digits; the
+ * source (rules/referral). An id kept is 24 lower-case hex digits; the
  * warnings are valid UTF-8 whenever the input is (they go into JSON), and
  * never cut a character in two.
  */
@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "referral.h"
+#include "values.h"
 #include "utf8.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t n);
@@ -50,7 +51,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t n)
 	        utf8_valid_prefix(t.why.data, t.why.len) != t.why.len))
 		abort();
 	tracking_release(&t);
-	rtv_bool(code);
+	yes_no(code);
 	referral_parse(code, &r);
 	check_id(r.user);
 	if (r.campaign < 0 || r.run < 0)

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Runs every fuzz target (build-fuzz/fuzz_*, made by make fuzz-build) for
-# SECONDS seconds each, seeded from the stage tests, the sample export, the
-# maps and the conformance corpora. Prints "ok - ..." or "not ok - ..." per
+# SECONDS seconds each, seeded from the stage tests, the vendors' samples,
+# cases and vendor files, and the conformance corpora. Prints "ok - ..." or "not ok - ..." per
 # target; a crash leaves its input in build-fuzz/crashes/ (make it a stage
 # test). Usage: tests/fuzz/run.sh [SECONDS]   (default 60)
 set -u
@@ -24,12 +24,14 @@ seeds() {
 		    "$SHARED"/conformance/csv-spectrum/csvs/*.csv; do
 			[ -f "$f" ] && cp "$f" "$d/seed$i" && i=$((i + 1))
 		done
-		head -c 20000 "$ROOT/pipelines/samples/turbovote-sample.csv" \
-		    >"$d/sample"
+		for f in "$ROOT"/vendors/*/sample.csv; do
+			head -c 20000 "$f" >"$d/sample-$(basename "$(dirname "$f")")"
+		done
 		;;
 	fuzz_ndjson)
 		i=0
-		for f in "$ROOT"/tests/stages/*/*/input; do
+		for f in "$ROOT"/tests/stages/*/*/input \
+		    "$ROOT"/vendors/*/cases/*/*/input; do
 			case $f in */csv2ndjson/*) continue ;; esac
 			split -l 1 -a 4 "$f" "$d/s$i-" 2>/dev/null
 			i=$((i + 1))
@@ -46,9 +48,29 @@ seeds() {
 		;;
 	fuzz_map)
 		i=0
-		for f in "$ROOT"/pipelines/maps/*.json \
+		for f in "$ROOT"/vendors/*/vendor.json \
 		    "$ROOT"/tests/stages/status-map/*/*.json; do
 			[ -f "$f" ] && cp "$f" "$d/m$i" && i=$((i + 1))
+		done
+		;;
+	fuzz_values)
+		printf '%s' "2020-03-08 00:56:02 -0400" >"$d/a"
+		printf '%s' "03/08/2020 10:00" >"$d/b"
+		printf '%s' "(212) 254-2390" >"$d/c"
+		printf '%s' "Yes " >"$d/d"
+		printf '%s' "user:5552aa34469c64ec7d8b715b,referral=true,group_id=x" \
+		    >"$d/e"
+		;;
+	fuzz_shaper)
+		# A vendor file, a NUL byte, and rows of its shape cases.
+		i=0
+		for v in "$ROOT"/vendors/*/; do
+			for f in "$v"cases/shape/*/input; do
+				[ -f "$f" ] || continue
+				{ cat "$v/vendor.json"; printf '\0'; head -n 20 "$f"; } \
+				    >"$d/v$i"
+				i=$((i + 1))
+			done
 		done
 		;;
 	esac

@@ -5,7 +5,7 @@ Each test starts tests/servers/emulator.py on a free loopback port (and
 stops it, also on failure), runs the real stages on records made here, and
 checks what the emulator then holds and what its request log says:
 
-  - a TurboVote export through tv-filter | status-map | post-northstar |
+  - a TurboVote export through shape | status-map | post-northstar |
     post-rogue: the users and posts the reference rules give (computed here
     from chompy-behaviour.md 2.3 and 2.4, independently of the stages);
   - with 20% 500/503s, 429s, dropped connections and writes whose answers
@@ -33,7 +33,7 @@ import time
 import urllib.request
 
 BIN, ROOT, TMP = sys.argv[1:4]
-MAP = os.path.join(ROOT, "pipelines/maps/turbovote.json")
+VENDOR = "turbovote"
 SECRET = "s3cr3t-" + "%08x" % random.Random(os.getpid()).getrandbits(32)
 RANK = ["uncertain", "ineligible", "confirmed", "register-OVR",
         "register-form"]
@@ -267,15 +267,15 @@ def check_state(emu, want, what):
 
 
 def pipeline_cmds(ledger, extra=(), dedupe=False, concurrency="8"):
-    cmds = [stage("tv-filter", "--map", MAP),
-            stage("status-map", "--map", MAP),
-            stage("post-northstar", "--map", MAP, "--concurrency",
+    cmds = [stage("shape", "--vendor", VENDOR),
+            stage("status-map", "--vendor", VENDOR),
+            stage("post-northstar", "--vendor", VENDOR, "--concurrency",
                   concurrency, "--rejects", os.path.join(TMP, "ns-rej"),
                   *extra)]
     if dedupe:
-        cmds.append(stage("dedupe", "--key", "northstar_id,action_id,type",
-                          "--rank", "status", "--map", MAP, "--seen", ledger))
-    cmds.append(stage("post-rogue", "--map", MAP, "--ledger", ledger,
+        cmds.append(stage("dedupe", "--vendor", VENDOR, "--keep", "first",
+                          "--seen", ledger))
+    cmds.append(stage("post-rogue", "--vendor", VENDOR, "--ledger", ledger,
                       "--concurrency", concurrency,
                       "--rejects", os.path.join(TMP, "rogue-rej"),
                       *extra))
@@ -436,7 +436,7 @@ def test_tokens_and_failures():
     # About 40 requests of 60 ms one at a time: 2.4 s, tokens of 1 s.
     emu = Emulator("tokens", "--token-ttl", "1", "--latency-ms", "60")
     try:
-        p = subprocess.run(stage("post-rogue", "--map", MAP, "--concurrency",
+        p = subprocess.run(stage("post-rogue", "--vendor", VENDOR, "--concurrency",
                                  "1", inp), capture_output=True,
                            env=emu.env(), timeout=120)
         tokens = [r for r in emu.requests()
@@ -453,7 +453,7 @@ def test_tokens_and_failures():
     emu = Emulator("refused")
     try:
         rej = os.path.join(TMP, "refused.rej")
-        p = subprocess.run(stage("post-rogue", "--map", MAP, "--rejects", rej,
+        p = subprocess.run(stage("post-rogue", "--vendor", VENDOR, "--rejects", rej,
                                  inp), capture_output=True,
                            env=emu.env("wrong-secret"), timeout=60)
         n = sum(1 for _ in open(rej))
@@ -473,7 +473,7 @@ def test_tokens_and_failures():
     env["ROGUE_URL"] = env["NORTHSTAR_URL"] = url
     rej = os.path.join(TMP, "down.rej")
     t0 = time.time()
-    p = subprocess.run(stage("post-rogue", "--map", MAP, "--rejects", rej,
+    p = subprocess.run(stage("post-rogue", "--vendor", VENDOR, "--rejects", rej,
                              "--retries", "3", "--retry-max-time", "2", inp),
                        capture_output=True, env=env, timeout=60)
     n = sum(1 for _ in open(rej))
@@ -490,7 +490,7 @@ def test_dry_run():
     write_lines(inp, recs)
     env = dict(os.environ, ROGUE_URL="http://127.0.0.1:9")
     env.pop("NORTHSTAR_CLIENT_SECRET", None)
-    p = subprocess.run(stage("post-rogue", "--map", MAP, "--dry-run", inp),
+    p = subprocess.run(stage("post-rogue", "--vendor", VENDOR, "--dry-run", inp),
                        capture_output=True, env=env, timeout=30)
     lines = [json.loads(l) for l in p.stdout.splitlines()]
     ok = p.returncode == 0 and len(lines) == 10 and all(
@@ -510,8 +510,8 @@ def test_progress():
         env["SLUICE_PROGRESS"] = ""
         del env["SLUICE_PROGRESS"]
         ts = os.path.join(TMP, "typescript")
-        cmd = "%s --map %s --concurrency 2 %s >/dev/null" % (
-            os.path.join(BIN, "post-rogue"), MAP, inp)
+        cmd = "%s --vendor %s --concurrency 2 %s >/dev/null" % (
+            os.path.join(BIN, "post-rogue"), VENDOR, inp)
         subprocess.run(["script", "-qec", cmd, ts], env=env,
                        stdout=subprocess.DEVNULL, timeout=120)
         text = open(ts, "rb").read()
@@ -535,7 +535,7 @@ def test_tls():
     write_lines(inp, recs)
     emu = Emulator("tls", tls=(cert, key))
     try:
-        p = subprocess.run(stage("post-rogue", "--map", MAP, "--retries", "1",
+        p = subprocess.run(stage("post-rogue", "--vendor", VENDOR, "--retries", "1",
                                  "--retry-max-time", "2", inp),
                            capture_output=True, env=emu.env(), timeout=60)
         report(p.returncode == 69 and b"certificate" in p.stderr and
@@ -543,7 +543,7 @@ def test_tls():
                "HTTPS with a certificate nobody vouches for: refused "
                "(exit 69, nothing posted)", "exit %d: %s" % (
                    p.returncode, p.stderr.decode()[-400:]))
-        p = subprocess.run(stage("post-rogue", "--map", MAP, "--cacert", cert,
+        p = subprocess.run(stage("post-rogue", "--vendor", VENDOR, "--cacert", cert,
                                  inp), capture_output=True, env=emu.env(),
                            timeout=60)
         report(p.returncode == 0 and len(emu.state()["posts"]) > 0,

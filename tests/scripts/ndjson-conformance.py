@@ -111,15 +111,18 @@ if not os.path.isdir(SUITE):
     sys.exit(0)
 with open(KEEP_MAP, "w") as f:
     json.dump({"default": "keep"}, f)
-strict("status-map", [f"{BIN}/status-map", "--map", KEEP_MAP])
-loose("tv-filter", [f"{BIN}/tv-filter", "--map",
-                    f"{ROOT}/pipelines/maps/turbovote.json"])
-if os.path.exists(f"{BIN}/dedupe"):
-    loose("dedupe", [f"{BIN}/dedupe", "--key", "a"])
-TV_MAP = f"{ROOT}/pipelines/maps/turbovote.json"
-loose("post-rogue --dry-run", [f"{BIN}/post-rogue", "--map", TV_MAP,
+strict("status-map", [f"{BIN}/status-map", "--vendor", KEEP_MAP])
+# Every vendor folder's stages, with its own options.
+VENDORS = sorted(os.path.basename(os.path.dirname(p)) for p in
+                 glob.glob(os.path.join(ROOT, "vendors/*/vendor.json")))
+for v in VENDORS:
+    loose(f"shape --vendor {v}", [f"{BIN}/shape", "--vendor", v])
+    loose(f"status-map --vendor {v}", [f"{BIN}/status-map", "--vendor", v])
+    loose(f"dedupe --vendor {v}", [f"{BIN}/dedupe", "--vendor", v])
+loose("dedupe", [f"{BIN}/dedupe", "--key", "a"])
+loose("post-rogue --dry-run", [f"{BIN}/post-rogue", "--vendor", VENDORS[0],
                                "--dry-run"])
-loose("post-northstar", [f"{BIN}/post-northstar", "--map", TV_MAP,
+loose("post-northstar", [f"{BIN}/post-northstar", "--vendor", VENDORS[0],
                          "--retries", "0", "--retry-max-time", "1"],
       (0, 1, 65, 69))
 loose("post-quasar", [f"{BIN}/post-quasar", "--table", "t", "--retries",

@@ -35,12 +35,7 @@ static const char full_map[] =
     "     \"set\": {\"status\": \"register-form\"}}\n"
     "  ],\n"
     "  \"default\": \"reject\",\n"
-    "  \"scrub\": [\n"
-    "    {\"rule\": \"staff-email\", \"field\": \"email\",\n"
-    "     \"contains\": \"dosomething.org\", \"ignore_case\": true},\n"
-    "    {\"rule\": \"test-hostname\", \"field\": \"hostname\",\n"
-    "     \"contains\": \"test\"}\n"
-    "  ],\n"
+    "  \"shape\": {\"left\": \"to vendor.h\"},\n"
     "  \"defaults\": {\"_note\": \"x\", \"campaign_id\": 8017,\n"
     "               \"source\": \"rtv\"}\n"
     "}\n";
@@ -169,15 +164,6 @@ TEST(load_full)
 			    r->when_value[0], "[\"unknown\",\"pending\"]");
 	}
 	CHECK(m.dflt == MAP_REJECT);
-	CHECK(m.nscrub == 2);
-	if (m.nscrub == 2) {
-		CHECK_STR(m.scrub[0].rule, "staff-email");
-		CHECK_STR(m.scrub[0].field, "email");
-		CHECK_STR(m.scrub[0].contains, "dosomething.org");
-		CHECK(m.scrub[0].ignore_case == 1);
-		CHECK_STR(m.scrub[1].rule, "test-hostname");
-		CHECK(m.scrub[1].ignore_case == 0);
-	}
 	CHECK(json_is_object(m.defaults));
 	CHECK(json_integer_value(json_object_get(m.defaults, "campaign_id")) ==
 	      8017);
@@ -208,7 +194,7 @@ TEST(load_empty_map)
 	/* Every section is optional. */
 	CHECK(load_ok(&m, "{}") == 0);
 	CHECK(m.nrank == 0 && m.nuser_rank == 0 && m.nrules == 0);
-	CHECK(m.nscrub == 0 && m.defaults == NULL);
+	CHECK(m.defaults == NULL);
 	{
 		json_t *v = map_default(&m, "campaign_id");
 
@@ -287,13 +273,16 @@ TEST(load_wrong_shapes)
 	CHECK_SHAPE_ERROR("{\"rules\": {}}", "rules: must be a list");
 	CHECK_SHAPE_ERROR(
 	    "{\"rules\": [{\"when\": {\"status\": 5}, \"set\": {}}]}",
-	    "rules[0].when.status: must be a string or a list of strings");
+	    "rules[0].when.status: must be a string, a list of strings, true, "
+	    "false or null");
 	CHECK_SHAPE_ERROR(
-	    "{\"rules\": [{\"when\": {\"status\": null}, \"set\": {}}]}",
-	    "rules[0].when.status: must be a string or a list of strings");
+	    "{\"rules\": [{\"when\": {\"status\": {}}, \"set\": {}}]}",
+	    "rules[0].when.status: must be a string, a list of strings, true, "
+	    "false or null");
 	CHECK_SHAPE_ERROR("{\"rules\": [{\"when\": {}, \"set\": {}},\n"
 	                  "{\"when\": {\"a.b\": [\"x\", 1]}, \"set\": {}}]}",
-	    "rules[1].when.a.b[1]: must be a string");
+	    "rules[1].when.a.b: must be a string, a list of strings, true, "
+	    "false or null");
 	CHECK_SHAPE_ERROR(
 	    "{\"rules\": [{\"set\": {}}]}", "rules[0].when: must be an object");
 	CHECK_SHAPE_ERROR(
@@ -307,21 +296,6 @@ TEST(load_wrong_shapes)
 	    "{\"rank\": [\"a\", 2, \"c\"]}", "rank[1]: must be a string");
 	CHECK_SHAPE_ERROR(
 	    "{\"user_rank\": [null]}", "user_rank[0]: must be a string");
-	CHECK_SHAPE_ERROR("{\"scrub\": {}}", "scrub: must be a list");
-	CHECK_SHAPE_ERROR(
-	    "{\"scrub\": [{\"rule\": \"r\", \"field\": \"email\"}]}",
-	    "scrub[0]: needs \"rule\", \"field\" and a non-empty "
-	    "\"contains\"");
-	CHECK_SHAPE_ERROR("{\"scrub\": [{\"rule\": \"r\", \"field\": \"f\", "
-	                  "\"contains\": \"x\"},\n"
-	                  "{\"rule\": \"r\", \"field\": \"f\", "
-	                  "\"contains\": \"\"}]}",
-	    "scrub[1]: needs \"rule\", \"field\" and a non-empty "
-	    "\"contains\"");
-	CHECK_SHAPE_ERROR("{\"scrub\": [{\"field\": \"f\", \"contains\": "
-	                  "\"x\"}]}",
-	    "scrub[0]: needs \"rule\", \"field\" and a non-empty "
-	    "\"contains\"");
 	CHECK_SHAPE_ERROR("{\"defaults\": [1]}", "defaults: must be an object");
 }
 
@@ -422,7 +396,15 @@ match_index(const struct map *m, const char *text)
 {
 	json_t *rec = parse(text);
 	const struct map_rule *r = map_match(m, rec);
+	struct buf scratch = BUF_INIT;
+	struct jdoc d;
 
+	/* The line's index must pick the rule the tree picks. */
+	jdoc_init(&d);
+	if (jdoc_parse(&d, text, strlen(text)) == 0)
+		CHECK(map_match_doc(m, &d, &scratch) == r);
+	jdoc_release(&d);
+	buf_release(&scratch);
 	json_decref(rec);
 	return r == NULL ? -1 : (long)(r - m->rules);
 }
@@ -476,6 +458,31 @@ TEST(match_numbers_are_not_strings)
 
 	CHECK(load_ok(&m, "{}") == 0);
 	CHECK(match_index(&m, "{\"status\":\"x\"}") == -1);
+	map_release(&m);
+}
+
+/* null: missing or null; true and false: those booleans only. */
+TEST(match_null_and_booleans)
+{
+	struct map m;
+
+	CHECK(load_ok(&m, "{\"rules\": ["
+	                  "{\"when\": {\"user.mobile\": null}, \"set\": {}},"
+	                  "{\"when\": {\"sms\": true}, \"set\": {}},"
+	                  "{\"when\": {\"sms\": false}, \"set\": {}}]}") == 0);
+	CHECK(match_index(&m, "{\"user\":{\"mobile\":null}}") == 0);
+	CHECK(match_index(&m, "{\"user\":{}}") == 0);
+	CHECK(match_index(&m, "{}") == 0);
+	CHECK(match_index(&m, "{\"user\":{\"mobile\":\"\"},\"sms\":true}") ==
+	      1);
+	CHECK(match_index(&m, "{\"user\":{\"mobile\":\"1\"},\"sms\":false}") ==
+	      2);
+	/* A string is not a boolean, nor a number null. */
+	CHECK(match_index(&m, "{\"user\":{\"mobile\":1},\"sms\":\"true\"}") ==
+	      -1);
+	CHECK(map_holds(json_null(), MAP_ABSENT, NULL) &&
+	      !map_holds(json_true(), MAP_STRING, "true") &&
+	      map_holds(json_false(), MAP_FALSE, NULL));
 	map_release(&m);
 }
 
@@ -558,6 +565,7 @@ main(void)
 	RUN(upgrades);
 	RUN(match);
 	RUN(match_numbers_are_not_strings);
+	RUN(match_null_and_booleans);
 	RUN(apply);
 	RUN(apply_copies_values);
 	return harness_done();

@@ -1,5 +1,5 @@
 /*
- * Unit tests for common/referral.c: TurboVote referral codes, piece by
+ * Unit tests for rules/referral.c: TurboVote referral codes, piece by
  * piece: ":" and "=", keys in any case, spaces, each value on its own, a
  * later piece winning, values set aside with their warning (cut between
  * characters), and Northstar ids.
@@ -84,16 +84,6 @@ TEST(set_aside)
 	referral_release(&r);
 }
 
-/* chompy 3.3 "valid mobile" and case 5. */
-TEST(mobiles)
-{
-	CHECK(mobile_valid("212-254-2390") && mobile_valid("(212) 254-2390") &&
-	      mobile_valid("+1 212 254 2390"));
-	CHECK(!mobile_valid("000-000-0000") && !mobile_valid("787 249 13") &&
-	      !mobile_valid("302367890") && !mobile_valid("") &&
-	      !mobile_valid(NULL));
-}
-
 TEST(northstar_ids)
 {
 	CHECK(northstar_id_valid("5552aa34469c64ec7d8b715b"));
@@ -104,18 +94,10 @@ TEST(northstar_ids)
 	CHECK(!northstar_id_valid(""));
 }
 
-/* chompy-behaviour.md 3.3 "bool" and case 1 of section 8. */
-TEST(rtv_yes_and_no)
-{
-	CHECK(rtv_bool("Yes") && rtv_bool("yes ") && rtv_bool("Y") &&
-	      rtv_bool("y") && rtv_bool("1") && rtv_bool(" TRUE") &&
-	      rtv_bool("on"));
-	CHECK(!rtv_bool("y ") && !rtv_bool("No") && !rtv_bool("") &&
-	      !rtv_bool("n") && !rtv_bool(NULL) && !rtv_bool("yess") &&
-	      !rtv_bool("yes yes"));
-}
-
-/* Cases 6 to 9 of section 8, with the old importer's defects fixed. */
+/*
+ * Rock the Vote's tracking sources (vendors/rock-the-vote/README.md, cases
+ * 6 to 9), with the old importer's defects fixed.
+ */
 TEST(tracking_sources)
 {
 	struct tracking t;
@@ -170,8 +152,6 @@ main(void)
 	RUN(separators_case_spaces);
 	RUN(set_aside);
 	RUN(northstar_ids);
-	RUN(mobiles);
-	RUN(rtv_yes_and_no);
 	RUN(tracking_sources);
 	return harness_done();
 }

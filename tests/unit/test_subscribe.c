@@ -1,7 +1,7 @@
 /*
- * Unit tests for common/subscribe.c: the SMS table of chompy-behaviour.md
- * 3.6, with the spot checks of case 15 and the examples from Chompy's own
- * tests.
+ * Unit tests for rules/subscribe.c: the SMS table of the old importer
+ * (vendors/rock-the-vote/README.md, "SMS subscriptions"), with the spot
+ * checks of its case 15 and the examples of its own tests.
  */
 #include <jansson.h>
 #include <stdlib.h>
@@ -44,7 +44,7 @@ TEST(case_15_spot_checks)
 	    "[\"voting\"]}");
 }
 
-TEST(chompy_examples)
+TEST(old_importer_examples)
 {
 	CHECK_CHANGE("active", "[\"general\",\"voting\"]", 0,
 	    "{\"sms_subscription_topics\":[\"general\"]}");
@@ -67,6 +67,6 @@ int
 main(void)
 {
 	RUN(case_15_spot_checks);
-	RUN(chompy_examples);
+	RUN(old_importer_examples);
 	return harness_done();
 }

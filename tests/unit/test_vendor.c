@@ -1,0 +1,158 @@
+/*
+ * Unit tests for common/vendor.c: which file --vendor names, a vendor
+ * file's sections read (the map, the export, the delivery options as the
+ * stages take them), and each kind of mistake refused with where it is.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "harness.h"
+#include "vendor.h"
+
+static char dir[] = "/tmp/sluice-vendor.XXXXXX";
+
+/* Writes text as DIR/NAME/vendor.json and loads it by that path. */
+static int
+load(struct vendor *v, const char *name, const char *text, struct buf *err)
+{
+	char path[256];
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	mkdir(path, 0700);
+	snprintf(path, sizeof(path), "%s/%s/vendor.json", dir, name);
+	fp = fopen(path, "w");
+	if (fp == NULL)
+		return 99;
+	fputs(text, fp);
+	fclose(fp);
+	buf_reset(err);
+	return vendor_load(v, path, err);
+}
+
+/* The message (after the file's name) for a file that must not load. */
+static void
+check_error(const char *text, const char *want)
+{
+	struct vendor v;
+	struct buf err = BUF_INIT;
+	const char *msg;
+
+	CHECK(load(&v, "bad", text, &err) == -1);
+	msg = err.data ? strstr(err.data, "vendor.json") : NULL;
+	CHECK(msg != NULL);
+	if (msg)
+		CHECK_STR(msg + strlen("vendor.json"), want);
+	vendor_release(&v);
+	buf_release(&err);
+}
+
+TEST(paths)
+{
+	struct buf b = BUF_INIT;
+
+	vendor_path("./x.json", &b);
+	CHECK_STR(b.data, "./x.json");
+	vendor_path("x.json", &b);
+	CHECK_STR(b.data, "x.json");
+	vendor_path("some/dir/vendor.json", &b);
+	CHECK_STR(b.data, "some/dir/vendor.json");
+	setenv("SLUICE_VENDORS", "/srv/vendors", 1);
+	vendor_path("turbovote", &b);
+	CHECK_STR(b.data, "/srv/vendors/turbovote/vendor.json");
+	unsetenv("SLUICE_VENDORS");
+	vendor_path("turbovote", &b);
+	CHECK(strstr(b.data, "/turbovote/vendor.json") != NULL);
+	buf_release(&b);
+}
+
+TEST(loads_sections)
+{
+	struct vendor v;
+	struct buf err = BUF_INIT;
+
+	CHECK(load(&v, "acme",
+	          "{\"_about\": \"a comment\",\n"
+	          " \"export\": {\"title\": \"Acme export\", \"source\": "
+	          "\"acme\", \"encoding\": \"cp1252\", \"delimiter\": \";\"},\n"
+	          " \"pipeline\": [\"csv2ndjson\", \"shape\"],\n"
+	          " \"shape\": {\"record\": {}},\n"
+	          " \"rank\": [\"a\", \"b\"], \"defaults\": {\"x\": 1},\n"
+	          " \"delivery\": {\"key\": [\"northstar_id\", \"details.When\"], "
+	          "\"keep\": \"best\", \"rank\": \"status\", \"sms_topics\": "
+	          "[\"voting\"], \"table\": \"raw_acme\", \"_note\": 1}}",
+	          &err) == 0);
+	if (err.len)
+		fprintf(stderr, "%s\n", err.data);
+	CHECK_STR(v.name, "acme");
+	CHECK_STR(v.title, "Acme export");
+	CHECK_STR(v.source, "acme");
+	CHECK_STR(v.encoding, "cp1252");
+	CHECK_STR(v.delimiter, ";");
+	CHECK(v.fetch == NULL && v.activate == NULL && v.sms_key == NULL);
+	CHECK_STR(v.key, "northstar_id,details.When");
+	CHECK_STR(v.sms_topics, "voting");
+	CHECK_STR(v.keep, "best");
+	CHECK_STR(v.rank, "status");
+	CHECK_STR(v.table, "raw_acme");
+	CHECK(json_is_object(v.shape) && json_is_object(v.defaults));
+	CHECK(v.map.nrank == 2 && map_rank(&v.map, "b") == 2);
+	vendor_release(&v);
+	/* Every section is optional: a plain map is a vendor file. */
+	CHECK(load(&v, "plain", "{\"rank\": [\"a\"]}", &err) == 0);
+	CHECK_STR(v.title, "plain");
+	CHECK(v.shape == NULL && v.key == NULL);
+	vendor_release(&v);
+	buf_release(&err);
+}
+
+TEST(refuses_mistakes)
+{
+	struct vendor v;
+	struct buf err = BUF_INIT;
+
+	check_error("[]", ": a vendor file must be a JSON object");
+	check_error("{\"delivry\": {}}",
+	    ": delivry: not a key of a vendor file");
+	check_error("{\"delivery\": {\"ky\": [\"a\"]}}",
+	    ": delivery.ky: not a key of a vendor file");
+	check_error("{\"delivery\": {\"key\": \"a,b\"}}",
+	    ": delivery.key: must be a list of names (strings without commas)");
+	check_error("{\"delivery\": {\"key\": [\"a,b\"]}}",
+	    ": delivery.key: must be a list of names (strings without commas)");
+	check_error("{\"delivery\": {\"table\": \"\"}}",
+	    ": delivery.table: must be a non-empty string");
+	check_error("{\"export\": {\"encoding\": 1}}",
+	    ": export.encoding: must be a non-empty string");
+	check_error("{\"pipeline\": [\"shape\", 2]}",
+	    ": pipeline[1]: must be a stage's name");
+	check_error("{\"shape\": 1}", ": shape: must be an object");
+	check_error("{\"rules\": {}}", ": rules: must be a list");
+	check_error("{\"rank\": [1]}", ": rank[0]: must be a string");
+	check_error("{\n  \"a\": 1,\n  \"a\": 2\n}",
+	    ":3:5: duplicate object key near '\"a\"'");
+	CHECK(vendor_load(&v, "/nonexistent-sluice/vendor.json", &err) == -2);
+	CHECK(strstr(err.data, "No such file or directory") != NULL);
+	vendor_release(&v);
+	buf_release(&err);
+}
+
+int
+main(void)
+{
+	char cmd[64];
+	int rc;
+
+	if (mkdtemp(dir) == NULL)
+		return 1;
+	RUN(paths);
+	RUN(loads_sections);
+	RUN(refuses_mistakes);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	rc = system(cmd);
+	(void)rc;
+	return harness_done();
+}
