@@ -37,8 +37,8 @@ struct shaper_src {
 	struct shaper_cond *when;
 	size_t nwhen;
 	enum src_kind kind;
-	size_t idx;  /* SRC_COLUMN, SRC_PIECE */
-	char *json;  /* SRC_JSON */
+	size_t idx;   /* SRC_COLUMN, SRC_PIECE */
+	char *json;   /* SRC_JSON */
 	size_t *cols; /* SRC_COLUMNS */
 	size_t ncols;
 	struct shaper_field *fields; /* SRC_FIELDS */
@@ -229,7 +229,8 @@ function_of(struct load *l, const json_t *obj, const char *key,
 	for (f = l->fns; name && f->name && strcmp(f->name, name); f++)
 		;
 	if (name == NULL || f->name == NULL)
-		return fail(l, "%s: no function named '%s' (rules/rules.h lists them)",
+		return fail(l,
+		    "%s: no function named '%s' (rules/rules.h lists them)",
 		    key, name ? name : "");
 	if (f->arg && (!json_is_string(a) || json_string_length(a) == 0))
 		return fail(l, "%s: '%s' needs a non-empty \"arg\"", key, name);
@@ -258,7 +259,8 @@ load_parse(struct load *l, const json_t *obj)
 	{
 		was = enter(l, name, 0);
 		if (!json_is_object(v))
-			return fail(l, "must be {\"column\": ..., \"fn\": ...}");
+			return fail(
+			    l, "must be {\"column\": ..., \"fn\": ...}");
 		if (column_index(s, name) >= 0)
 			return fail(l, "a piece may not have a column's name");
 		s->parses =
@@ -275,15 +277,16 @@ load_parse(struct load *l, const json_t *obj)
 		for (p->n = 0; p->fn->pieces && p->fn->pieces[p->n]; p->n++)
 			;
 		p->n += p->n == 0;
-		s->pieces =
-		    xrealloc(s->pieces, (s->npieces + p->n) * sizeof(*s->pieces));
-		s->values =
-		    xrealloc(s->values, (s->npieces + p->n) * sizeof(*s->values));
+		s->pieces = xrealloc(
+		    s->pieces, (s->npieces + p->n) * sizeof(*s->pieces));
+		s->values = xrealloc(
+		    s->values, (s->npieces + p->n) * sizeof(*s->values));
 		for (i = 0; i < p->n; i++) {
 			struct buf nb = BUF_INIT;
 
 			if (p->fn->pieces)
-				buf_printf(&nb, "%s.%s", name, p->fn->pieces[i]);
+				buf_printf(
+				    &nb, "%s.%s", name, p->fn->pieces[i]);
 			else
 				buf_adds(&nb, name);
 			if (column_index(s, nb.data) >= 0) {
@@ -304,8 +307,8 @@ load_parse(struct load *l, const json_t *obj)
 }
 
 static int
-load_when(struct load *l, const json_t *obj, struct shaper_cond **out,
-    size_t *n)
+load_when(
+    struct load *l, const json_t *obj, struct shaper_cond **out, size_t *n)
 {
 	const char *key;
 	size_t was;
@@ -365,7 +368,8 @@ load_only(struct load *l, const json_t *list, struct shaper_src *src)
 		item = enter(l, NULL, i);
 		keep = json_object_get(o, "keep");
 		if (!json_is_object(o) || !json_is_array(keep))
-			return fail(l, "must be {\"when\": ..., \"keep\": [...]}");
+			return fail(
+			    l, "must be {\"when\": ..., \"keep\": [...]}");
 		on->keep = xcalloc(src->nfields, 1);
 		json_array_foreach(keep, j, k)
 		{
@@ -376,8 +380,8 @@ load_only(struct load *l, const json_t *list, struct shaper_src *src)
 					break;
 			}
 			if (f == src->nfields)
-				return fail(l, "keep[%zu]: not a field of the object",
-				    j);
+				return fail(l,
+				    "keep[%zu]: not a field of the object", j);
 			on->keep[f] = 1;
 		}
 		if (load_when(l, json_object_get(o, "when"), &on->when,
@@ -422,8 +426,9 @@ load_json(struct load *l, const json_t *obj, struct shaper_src *src)
 		key = json_string_value(json_object_get(obj, "default"));
 		v = key ? json_object_get(l->s->defaults, key) : NULL;
 		if (v == NULL)
-			return fail(l, "default: no \"%s\" in the vendor file's "
-			               "defaults",
+			return fail(l,
+			    "default: no \"%s\" in the vendor file's "
+			    "defaults",
 			    key ? key : "");
 	}
 	src->json = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
@@ -446,8 +451,8 @@ load_src(struct load *l, const json_t *obj, struct shaper_src *src)
 		return fail(l, "must be an object: {\"column\": ...}, "
 		               "{\"piece\": ...}, {\"const\": ...}...");
 	if (only_keys(l, obj, keys) < 0 || src_kind(l, obj, &src->kind) < 0 ||
-	    load_when(l, json_object_get(obj, "when"), &src->when,
-	        &src->nwhen) < 0)
+	    load_when(
+	        l, json_object_get(obj, "when"), &src->when, &src->nwhen) < 0)
 		return -1;
 	if (empty && strcmp(empty, "keep") == 0)
 		src->empty = EMPTY_KEEP;
@@ -462,8 +467,9 @@ load_src(struct load *l, const json_t *obj, struct shaper_src *src)
 		if (function_of(l, obj, "fn", &src->fn, &src->arg) < 0)
 			return -1;
 		if (src->fn->pieces)
-			return fail(l, "fn: '%s' gives pieces: use it in "
-			               "\"parse\"",
+			return fail(l,
+			    "fn: '%s' gives pieces: use it in "
+			    "\"parse\"",
 			    src->fn->name);
 		buf_init(&src->fnout.s, BUF_UNLIMITED);
 	} else if (json_object_get(obj, "arg")) {
@@ -480,8 +486,10 @@ load_src(struct load *l, const json_t *obj, struct shaper_src *src)
 		return 0;
 	case SRC_PIECE:
 		v = json_object_get(obj, "piece");
-		if ((p = piece_index(l->s, json_string_value(v) ? json_string_value(v) : "")) < 0)
-			return fail(l, "piece: no piece named '%s' in \"parse\"",
+		if ((p = piece_index(l->s,
+		         json_string_value(v) ? json_string_value(v) : "")) < 0)
+			return fail(l,
+			    "piece: no piece named '%s' in \"parse\"",
 			    json_string_value(v) ? json_string_value(v) : "");
 		src->idx = (size_t)p;
 		return 0;
@@ -497,12 +505,14 @@ load_src(struct load *l, const json_t *obj, struct shaper_src *src)
 		for (i = 0; i < src->ncols; i++) {
 			size_t item = enter(l, NULL, i), k;
 
-			if (column_of(l, json_array_get(v, i), &src->cols[i]) < 0)
+			if (column_of(l, json_array_get(v, i), &src->cols[i]) <
+			    0)
 				return -1;
 			for (k = 0; k < i; k++) {
 				if (src->cols[k] == src->cols[i])
-					return fail(l, "column '%s' is in the "
-					               "list twice",
+					return fail(l,
+					    "column '%s' is in the "
+					    "list twice",
 					    l->s->cols[src->cols[i]].name);
 			}
 			leave(l, item);
@@ -575,7 +585,8 @@ load_fields(struct load *l, const json_t *obj, struct shaper_field **out,
 
 			if (json_is_array(v))
 				enter(l, NULL, i);
-			if (load_src(l, json_is_array(v) ? json_array_get(v, i) : v,
+			if (load_src(l,
+			        json_is_array(v) ? json_array_get(v, i) : v,
 			        &f->alts[i]) < 0)
 				return -1;
 			leave(l, item);
@@ -604,21 +615,23 @@ load_drops(struct load *l, const json_t *list)
 	{
 		struct shaper_drop *d = &s->drops[i];
 		const char *test = json_object_get(o, "if") ? "if" : "unless";
-		int tests = !!json_object_get(o, "if") +
-		            !!json_object_get(o, "unless");
+		int tests =
+		    !!json_object_get(o, "if") + !!json_object_get(o, "unless");
 
 		was = enter(l, NULL, i);
 		if (!json_is_object(o) || only_keys(l, o, keys) < 0)
-			return fail(l, "must be {\"rule\", \"column\", \"if\" "
-			               "or \"unless\"} or {\"rule\", \"when\"}");
+			return fail(l,
+			    "must be {\"rule\", \"column\", \"if\" "
+			    "or \"unless\"} or {\"rule\", \"when\"}");
 		d->rule = json_string_value(json_object_get(o, "rule"));
 		if (d->rule == NULL || *d->rule == '\0')
 			return fail(l, "rule: must name the rule");
 		buf_init(&d->out.s, BUF_UNLIMITED);
 		if (json_object_get(o, "when")) {
 			if (tests || json_object_get(o, "column"))
-				return fail(l, "a \"when\" rule takes no "
-				               "\"column\", \"if\" or \"unless\"");
+				return fail(l,
+				    "a \"when\" rule takes no "
+				    "\"column\", \"if\" or \"unless\"");
 			if (load_when(l, json_object_get(o, "when"), &d->when,
 			        &d->nwhen) < 0)
 				return -1;
@@ -627,13 +640,14 @@ load_drops(struct load *l, const json_t *list)
 				return fail(l, "needs \"if\" or \"unless\", or "
 				               "\"when\"");
 			d->unless = strcmp(test, "unless") == 0;
-			if (column_of(l, json_object_get(o, "column"), &d->col) <
-			        0 ||
+			if (column_of(
+			        l, json_object_get(o, "column"), &d->col) < 0 ||
 			    function_of(l, o, test, &d->fn, &d->arg) < 0)
 				return -1;
 			if (!d->fn->test)
-				return fail(l, "%s: '%s' is not a test (it does "
-				               "not say yes or no)",
+				return fail(l,
+				    "%s: '%s' is not a test (it does "
+				    "not say yes or no)",
 				    test, d->fn->name);
 		}
 		leave(l, was);
@@ -707,9 +721,9 @@ cell(struct shaper *s, size_t i)
 	c->gen = s->gen;
 	c->raw = NULL;
 	if (s->doc) {
-		c->node = jdoc_get(
-		    s->doc, &s->doc->nodes[0], c->json, c->jsonlen);
-		c->state = c->node == NULL ? CELL_MISSING
+		c->node =
+		    jdoc_get(s->doc, &s->doc->nodes[0], c->json, c->jsonlen);
+		c->state = c->node == NULL                ? CELL_MISSING
 		           : c->node->type == JDOC_STRING ? CELL_STRING
 		                                          : CELL_OTHER;
 		if (c->state == CELL_STRING) {
@@ -718,7 +732,7 @@ cell(struct shaper *s, size_t i)
 		}
 	} else {
 		c->value = json_object_get(s->tree, c->name);
-		c->state = c->value == NULL        ? CELL_MISSING
+		c->state = c->value == NULL           ? CELL_MISSING
 		           : json_is_string(c->value) ? CELL_STRING
 		                                      : CELL_OTHER;
 	}
@@ -798,9 +812,10 @@ holds(struct shaper *s, const struct shaper_cond *w, size_t n)
 			const struct rulefn_value *v = piece(s, w[i].idx);
 
 			kind = v->type == RULEFN_STRING ? MAP_STRING
-			       : v->type == RULEFN_BOOL ? (v->i ? MAP_TRUE : MAP_FALSE)
-			       : v->type == RULEFN_INT  ? MAP_OTHER
-			                                : MAP_ABSENT;
+			       : v->type == RULEFN_BOOL
+			           ? (v->i ? MAP_TRUE : MAP_FALSE)
+			       : v->type == RULEFN_INT ? MAP_OTHER
+			                               : MAP_ABSENT;
 			if (kind == MAP_STRING)
 				text = v->s.data ? v->s.data : "";
 		} else {
@@ -858,8 +873,8 @@ eval(struct shaper *s, struct shaper_src *src, struct val *out)
 		if (c->state != CELL_STRING)
 			return;
 		if (src->fn) {
-			src->fn->call(
-			    cell_text(s, c), src->arg, &src->fnout, &s->warning);
+			src->fn->call(cell_text(s, c), src->arg, &src->fnout,
+			    &s->warning);
 			from_rulefn(&src->fnout, src->empty, out);
 			return;
 		}
@@ -873,7 +888,8 @@ eval(struct shaper *s, struct shaper_src *src, struct val *out)
 	case SRC_PIECE:
 		v = piece(s, src->idx);
 		if (src->fn && v->type == RULEFN_STRING) {
-			src->fn->call(v->s.data, src->arg, &src->fnout, &s->warning);
+			src->fn->call(
+			    v->s.data, src->arg, &src->fnout, &s->warning);
 			v = &src->fnout;
 		} else if (src->fn) {
 			return;
@@ -915,8 +931,8 @@ put_val(struct buf *o, const struct val *v)
 	}
 }
 
-static void write_object(struct shaper *s, const struct shaper_src *obj,
-    struct buf *o);
+static void write_object(
+    struct shaper *s, const struct shaper_src *obj, struct buf *o);
 
 /* A member's key, after a comma unless it is the object's first. */
 static void
@@ -1081,7 +1097,8 @@ write_meta(struct shaper *s, struct buf *o)
 		for (i = m && m->type == JDOC_OBJECT ? m->child : 0; i;
 		     i = e->next) {
 			e = &s->doc->nodes[i];
-			a = added_index(s, nadded, s->doc->text + e->key, e->keylen);
+			a = added_index(
+			    s, nadded, s->doc->text + e->key, e->keylen);
 			if (a >= 0) {
 				put_added(s, (size_t)a, o);
 				continue;
@@ -1103,8 +1120,8 @@ write_meta(struct shaper *s, struct buf *o)
 				buf_addc(o, ',');
 			jsonw_cstring(o, key);
 			buf_addc(o, ':');
-			json_dump_callback(v, dump_to_buf, o,
-			    JSON_COMPACT | JSON_ENCODE_ANY);
+			json_dump_callback(
+			    v, dump_to_buf, o, JSON_COMPACT | JSON_ENCODE_ANY);
 		}
 	}
 	for (i = 0; i < nadded; i++) {

@@ -147,12 +147,12 @@ struct shaper {
 	const struct jdoc *doc;
 	const json_t *tree;
 	/* After shaper_doc() or shaper_tree(): */
-	struct buf warning;  /* what the functions set aside, or empty */
-	struct buf why;      /* SHAPER_REJECT: the reason */
-	const char *rule;    /* SHAPER_DROP: the rule */
-	int column_problem;  /* SHAPER_REJECT: a column missing or not a
-	                        string */
-	struct buf scratch;  /* for values written out */
+	struct buf warning; /* what the functions set aside, or empty */
+	struct buf why;     /* SHAPER_REJECT: the reason */
+	const char *rule;   /* SHAPER_DROP: the rule */
+	int column_problem; /* SHAPER_REJECT: a column missing or not a
+	                       string */
+	struct buf scratch; /* for values written out */
 	struct buf scratch2;
 };
 

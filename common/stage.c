@@ -10,9 +10,9 @@
 #include "exitcode.h"
 #include "input.h"
 #include "lines.h"
-#include "vendor.h"
 #include "ndjson.h"
 #include "stage.h"
+#include "vendor.h"
 
 #define SHOW_REJECTS 10 /* rejects also told on stderr, the first ones */
 
@@ -353,8 +353,8 @@ stage_load_vendor(struct vendor *v, const char *which)
 }
 
 int
-stage_vendor_args(struct stage *st, int argc, char **argv,
-    void (*usage)(void), struct vendor *v)
+stage_vendor_args(struct stage *st, int argc, char **argv, void (*usage)(void),
+    struct vendor *v)
 {
 	static const struct option longopts[] = {
 	    STAGE_VENDOR_LONGOPTS,

@@ -210,11 +210,11 @@ struct vendor;
 	{"vendor", required_argument, NULL, 'v'},                      \
 	{"map", required_argument, NULL, 'm'}
 /* clang-format on */
-#define STAGE_VENDOR_HELP                                                      \
-	"  -v, --vendor NAME|FILE    the vendor file: vendors/NAME/vendor.json "  \
-	"(or\n"                                                                \
-	"                            $SLUICE_VENDORS/NAME), or a path; -m, "    \
-	"--map is\n"                                                           \
+#define STAGE_VENDOR_HELP                                                        \
+	"  -v, --vendor NAME|FILE    the vendor file: vendors/NAME/vendor.json " \
+	"(or\n"                                                                  \
+	"                            $SLUICE_VENDORS/NAME), or a path; -m, "     \
+	"--map is\n"                                                             \
 	"                            the same\n"
 
 /*

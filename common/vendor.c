@@ -47,12 +47,13 @@ vendor_path(const char *which, struct buf *out)
 	size_t n = strlen(which);
 
 	buf_reset(out);
-	if (strchr(which, '/') || (n >= 5 && strcmp(which + n - 5, ".json") == 0)) {
+	if (strchr(which, '/') ||
+	    (n >= 5 && strcmp(which + n - 5, ".json") == 0)) {
 		buf_adds(out, which);
 		return;
 	}
-	buf_printf(out, "%s/%s/vendor.json", dir && *dir ? dir : SLUICE_VENDORS_DIR,
-	    which);
+	buf_printf(out, "%s/%s/vendor.json",
+	    dir && *dir ? dir : SLUICE_VENDORS_DIR, which);
 }
 
 /* The vendor's name: its folder's for a vendor.json, else the file's. */
@@ -90,8 +91,9 @@ known_keys(const json_t *obj, const char *const *allowed, const char *what,
 		for (i = 0; allowed[i] && strcmp(allowed[i], key) != 0; i++)
 			;
 		if (allowed[i] == NULL)
-			return bad(err, path, "%s%s%s: not a key of a vendor file",
-			    what, *what ? "." : "", key);
+			return bad(err, path,
+			    "%s%s%s: not a key of a vendor file", what,
+			    *what ? "." : "", key);
 	}
 	(void)v;
 	return 0;
@@ -108,8 +110,8 @@ text(const json_t *obj, const char *key, const char **out, const char *what,
 	if (v == NULL)
 		return 0;
 	if (!json_is_string(v) || json_string_length(v) == 0)
-		return bad(err, path, "%s.%s: must be a non-empty string", what,
-		    key);
+		return bad(
+		    err, path, "%s.%s: must be a non-empty string", what, key);
 	*out = json_string_value(v);
 	return 0;
 }
@@ -230,8 +232,8 @@ vendor_load(struct vendor *v, const char *which, struct buf *err)
 	if (v->root == NULL) {
 		if (je.line <= 0)
 			return bad(err, v->path, "%s", je.text);
-		buf_printf(err, "%s:%d:%d: %s", v->path, je.line, je.column,
-		    je.text);
+		buf_printf(
+		    err, "%s:%d:%d: %s", v->path, je.line, je.column, je.text);
 		return -1;
 	}
 	if (!json_is_object(v->root))

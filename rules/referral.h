@@ -9,9 +9,9 @@
  * importer replaced the whole code by the defaults when any one of user,
  * campaign or run was missing, losing the user id): pieces split on ",",
  * each "key:value" or "key=value" (the first ":", else the first "="),
- * keys case-insensitive, spaces around keys and values ignored; user, campaign or campaignid,
- * campaignrunid, source, source_details; other keys ignored; a later
- * piece with the same key wins. Each value stands on its own: a missing
+ * keys case-insensitive, spaces around keys and values ignored; user, campaign
+ * or campaignid, campaignrunid, source, source_details; other keys ignored; a
+ * later piece with the same key wins. Each value stands on its own: a missing
  * one is simply absent (the caller applies its default), and a user that
  * is not a Northstar id or a campaign or run that is not a number is set
  * aside with a warning, never used.
@@ -39,8 +39,9 @@ void referral_parse(char *code, struct referral *r);
 void referral_release(struct referral *r);
 
 /*
- * Rock the Vote's tracking source (vendors/rock-the-vote/README.md): pieces split on ",", each split at its first ":", else
- * its first "="; keys case-insensitive, keys and values trimmed.
+ * Rock the Vote's tracking source (vendors/rock-the-vote/README.md): pieces
+ * split on ",", each split at its first ":", else its first "="; keys
+ * case-insensitive, keys and values trimmed.
  *
  *   user, user_id, userid   the member's Northstar id
  *   referral, refferal      when true (as yes_no() says), the user piece,

@@ -32,8 +32,8 @@ static const char *const referral_pieces[] = {
     "user", "campaign", "run", "source", "source_details", NULL};
 
 static void
-call_referral_code(const char *s, const char *arg, struct rulefn_value *out,
-    struct buf *why)
+call_referral_code(
+    const char *s, const char *arg, struct rulefn_value *out, struct buf *why)
 {
 	char *code = xstrdup(s);
 	struct referral r;
@@ -60,8 +60,8 @@ static const char *const tracking_pieces[] = {
     "user", "referrer", "group_id", NULL};
 
 static void
-call_tracking_source(const char *s, const char *arg, struct rulefn_value *out,
-    struct buf *why)
+call_tracking_source(
+    const char *s, const char *arg, struct rulefn_value *out, struct buf *why)
 {
 	struct tracking t;
 
@@ -78,8 +78,8 @@ call_tracking_source(const char *s, const char *arg, struct rulefn_value *out,
 }
 
 static void
-call_slug(const char *s, const char *arg, struct rulefn_value *out,
-    struct buf *why)
+call_slug(
+    const char *s, const char *arg, struct rulefn_value *out, struct buf *why)
 {
 	(void)arg;
 	(void)why;
@@ -88,8 +88,8 @@ call_slug(const char *s, const char *arg, struct rulefn_value *out,
 }
 
 static void
-call_yes_no(const char *s, const char *arg, struct rulefn_value *out,
-    struct buf *why)
+call_yes_no(
+    const char *s, const char *arg, struct rulefn_value *out, struct buf *why)
 {
 	(void)arg;
 	(void)why;
@@ -97,8 +97,8 @@ call_yes_no(const char *s, const char *arg, struct rulefn_value *out,
 }
 
 static void
-call_mobile(const char *s, const char *arg, struct rulefn_value *out,
-    struct buf *why)
+call_mobile(
+    const char *s, const char *arg, struct rulefn_value *out, struct buf *why)
 {
 	(void)arg;
 	(void)why;
@@ -109,8 +109,8 @@ call_mobile(const char *s, const char *arg, struct rulefn_value *out,
 }
 
 static void
-call_real_date(const char *s, const char *arg, struct rulefn_value *out,
-    struct buf *why)
+call_real_date(
+    const char *s, const char *arg, struct rulefn_value *out, struct buf *why)
 {
 	(void)arg;
 	(void)why;
@@ -118,16 +118,16 @@ call_real_date(const char *s, const char *arg, struct rulefn_value *out,
 }
 
 static void
-call_contains(const char *s, const char *arg, struct rulefn_value *out,
-    struct buf *why)
+call_contains(
+    const char *s, const char *arg, struct rulefn_value *out, struct buf *why)
 {
 	(void)why;
 	rulefn_bool(out, contains(s, arg));
 }
 
 static void
-call_contains_ci(const char *s, const char *arg, struct rulefn_value *out,
-    struct buf *why)
+call_contains_ci(
+    const char *s, const char *arg, struct rulefn_value *out, struct buf *why)
 {
 	(void)why;
 	rulefn_bool(out, contains_ci(s, arg));

@@ -37,8 +37,8 @@ struct opts {
 	enum encoding enc;
 	int pad;
 	size_t max_field;
-	const char *vendor;          /* --vendor: its export's options */
-	int delim_given, enc_given;  /* the command line's win */
+	const char *vendor;         /* --vendor: its export's options */
+	int delim_given, enc_given; /* the command line's win */
 	struct vendor v;
 };
 
@@ -442,8 +442,8 @@ parse_args(int argc, char **argv, struct opts *o, struct stage *st)
 	};
 	int ch, rc;
 
-	while ((ch = getopt_long(
-	            argc, argv, ":v:s:d:c:Me:p:F:r:uh", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, ":v:s:d:c:Me:p:F:r:uh", longopts,
+	            NULL)) != -1) {
 		switch (ch) {
 		case 'v':
 			o->vendor = optarg;

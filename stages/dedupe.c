@@ -50,10 +50,10 @@
 #include "jpath.h"
 #include "keyset.h"
 #include "ledger.h"
-#include "vendor.h"
 #include "ndjson.h"
 #include "reckey.h"
 #include "stage.h"
+#include "vendor.h"
 
 #define SYNOPSIS "dedupe --key FIELD[,FIELD...] [OPTIONS] [FILE...]"
 
@@ -339,7 +339,8 @@ parse_args(int argc, char **argv, struct opts *o, struct stage *st)
 	};
 	int ch, rc;
 
-	while ((ch = getopt_long(argc, argv, ":k:K:R:s:" STAGE_VENDOR_SHORTOPTS STAGE_SHORTOPTS,
+	while ((ch = getopt_long(argc, argv,
+	            ":k:K:R:s:" STAGE_VENDOR_SHORTOPTS STAGE_SHORTOPTS,
 	            longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'k':
@@ -393,8 +394,9 @@ load_vendor(struct opts *o, struct run *r)
 	if (!o->keep_given && v->keep) {
 		if (strcmp(v->keep, "first") != 0 &&
 		    strcmp(v->keep, "best") != 0) {
-			diag(v->path, 0, "delivery.keep: must be \"first\" or "
-			                 "\"best\"");
+			diag(v->path, 0,
+			    "delivery.keep: must be \"first\" or "
+			    "\"best\"");
 			return EXIT_DATAERR;
 		}
 		o->best = strcmp(v->keep, "best") == 0;

@@ -32,10 +32,10 @@
 #include "keylock.h"
 #include "ledger.h"
 #include "reckey.h"
-#include "values.h"
-#include "vendor.h"
 #include "stage.h"
 #include "subscribe.h"
+#include "values.h"
+#include "vendor.h"
 
 #define SYNOPSIS "post-northstar --vendor NAME|FILE [OPTIONS] [FILE...]"
 
@@ -685,8 +685,7 @@ usage(void)
 	printf(
 	    "usage: " SYNOPSIS "\n"
 	    "Find or create each record's member in Northstar and fill its "
-	    "northstar_id.\n\n"
-	    STAGE_VENDOR_HELP
+	    "northstar_id.\n\n" STAGE_VENDOR_HELP
 	    "                            (required: its \"user_rank\" orders "
 	    "member statuses,\n"
 	    "                            its \"delivery\" gives --activate, "
@@ -705,8 +704,7 @@ usage(void)
 	    "  -l, --sms-ledger FILE     once per registration: remember what "
 	    "was applied\n"
 	    "  -k, --sms-key F[,F...]    a registration's key in that "
-	    "ledger\n" DELIVER_OPTIONS_HELP
-	        STAGE_OPTIONS_HELP "\n"
+	    "ledger\n" DELIVER_OPTIONS_HELP STAGE_OPTIONS_HELP "\n"
 	    "Environment: NORTHSTAR_URL, NORTHSTAR_CLIENT_ID, "
 	    "NORTHSTAR_CLIENT_SECRET.\n"
 	    "Each record goes on with _meta.northstar = {\"result\": found or "
@@ -733,8 +731,9 @@ parse_args(int argc, char **argv, struct opts *o, struct stage *st)
 	int ch, rc;
 
 	while ((ch = getopt_long(argc, argv,
-	            ":a:t:l:k:" STAGE_VENDOR_SHORTOPTS DELIVER_SHORTOPTS STAGE_SHORTOPTS, longopts,
-	            NULL)) != -1) {
+	            ":a:t:l:k:" STAGE_VENDOR_SHORTOPTS DELIVER_SHORTOPTS
+	                STAGE_SHORTOPTS,
+	            longopts, NULL)) != -1) {
 		if (ch == 'v' || ch == 'm') {
 			o->vendor = optarg;
 		} else if (ch == 'a') {
@@ -787,11 +786,12 @@ sms_setup(struct run *r)
 	if (o->sms_key == NULL)
 		o->sms_key = r->vendor.sms_key;
 	if (o->sms_topics == NULL)
-		return o->sms_ledger ? cli_usage_error(SYNOPSIS,
-		                           "--sms-ledger goes with --sms-topics "
-		                           "(or the vendor file's "
-		                           "delivery.sms_topics)")
-		                     : 0;
+		return o->sms_ledger
+		           ? cli_usage_error(SYNOPSIS,
+		                 "--sms-ledger goes with --sms-topics "
+		                 "(or the vendor file's "
+		                 "delivery.sms_topics)")
+		           : 0;
 	if (o->sms_ledger && o->sms_key == NULL)
 		return cli_usage_error(SYNOPSIS,
 		    "--sms-ledger needs --sms-key (or the vendor file's "
@@ -804,7 +804,8 @@ sms_setup(struct run *r)
 			    json_stringn(p, (size_t)(comma - p)));
 	}
 	if (o->sms_key && reckey_parse(&r->sms_key, o->sms_key) < 0)
-		return cli_usage_error(SYNOPSIS, "bad --sms-key '%s'", o->sms_key);
+		return cli_usage_error(
+		    SYNOPSIS, "bad --sms-key '%s'", o->sms_key);
 	if (o->sms_ledger &&
 	    ledger_open(&r->sms_ledger, o->sms_ledger, 1, &err) < 0) {
 		diag(NULL, 0, "%s", err.data);

@@ -859,8 +859,7 @@ usage(void)
 	printf(
 	    "usage: " SYNOPSIS "\n"
 	    "Create each canonical record's post in Rogue, or move its status "
-	    "up; once.\n\n"
-	    STAGE_VENDOR_HELP
+	    "up; once.\n\n" STAGE_VENDOR_HELP
 	    "                            (required: its \"rank\" orders "
 	    "statuses, its\n"
 	    "                            \"delivery\" gives --key and "
@@ -902,8 +901,9 @@ parse_args(int argc, char **argv, struct opts *o, struct stage *st)
 	int ch, rc;
 
 	while ((ch = getopt_long(argc, argv,
-	            ":l:k:d:" STAGE_VENDOR_SHORTOPTS DELIVER_SHORTOPTS STAGE_SHORTOPTS, longopts,
-	            NULL)) != -1) {
+	            ":l:k:d:" STAGE_VENDOR_SHORTOPTS DELIVER_SHORTOPTS
+	                STAGE_SHORTOPTS,
+	            longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'v':
 		case 'm':

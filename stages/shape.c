@@ -43,8 +43,8 @@ struct run {
  * path.
  */
 static void
-note_warning(struct stage *st, struct run *r, const json_t *rec,
-    const struct jdoc *d)
+note_warning(
+    struct stage *st, struct run *r, const json_t *rec, const struct jdoc *d)
 {
 	const char *file;
 	unsigned long long line;
@@ -110,23 +110,24 @@ each(struct stage *st, json_t *rec, void *arg)
 	struct run *r = arg;
 
 	buf_reset(&st->out);
-	return account(st, r, shaper_tree(&r->shaper, rec, &st->out), rec, NULL);
+	return account(
+	    st, r, shaper_tree(&r->shaper, rec, &st->out), rec, NULL);
 }
 
 static void
 usage(void)
 {
-	printf("usage: " SYNOPSIS "\n"
-	       "Turn a vendor's export (csv2ndjson records) into canonical "
-	       "activity records,\nby the \"shape\" of its vendor file.\n\n"
-	       STAGE_VENDOR_HELP STAGE_OPTIONS_HELP "\n"
-	       "Rows a drop rule takes (test and staff rows, dates that are "
-	       "not dates) are\ndropped, counted per rule.\n" STAGE_EXIT_HELP
-	       "\n"
-	       "Example:\n"
-	       "  csv2ndjson --vendor turbovote export.csv | shape --vendor "
-	       "turbovote \\\n"
-	       "      --dropped scrubbed.ndjson > activity.ndjson\n");
+	printf(
+	    "usage: " SYNOPSIS "\n"
+	    "Turn a vendor's export (csv2ndjson records) into canonical "
+	    "activity records,\nby the \"shape\" of its vendor file.\n\n" STAGE_VENDOR_HELP
+	        STAGE_OPTIONS_HELP "\n"
+	    "Rows a drop rule takes (test and staff rows, dates that are "
+	    "not dates) are\ndropped, counted per rule.\n" STAGE_EXIT_HELP "\n"
+	    "Example:\n"
+	    "  csv2ndjson --vendor turbovote export.csv | shape --vendor "
+	    "turbovote \\\n"
+	    "      --dropped scrubbed.ndjson > activity.ndjson\n");
 }
 
 /* The shape of the vendor file, compiled; 0 or an exit status. */

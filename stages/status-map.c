@@ -97,8 +97,8 @@ usage(void)
 	printf(
 	    "usage: " SYNOPSIS "\n"
 	    "Map vendor statuses to the organization's, by the ordered "
-	    "rules of a vendor file.\n\n"
-	    STAGE_VENDOR_HELP STAGE_OPTIONS_HELP "\n"
+	    "rules of a vendor file.\n\n" STAGE_VENDOR_HELP STAGE_OPTIONS_HELP
+	    "\n"
 	    "A record no rule matches meets the map's \"default\": "
 	    "\"reject\" (the default),\n\"keep\", or a status to set.\n" STAGE_EXIT_HELP
 	    "\n"

@@ -10,8 +10,8 @@
 #include <string.h>
 
 #include "referral.h"
-#include "values.h"
 #include "utf8.h"
+#include "values.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t n);
 

@@ -35,9 +35,9 @@ shape_line(struct shaper *s, const char *line, size_t len, struct jdoc *d)
 	}
 	if (jdoc_parse(d, line, len) == 0) {
 		ra = shaper_doc(s, d, &a);
-		if (ra != rb || (ra == SHAPER_OUT &&
-		                    (a.len != b.len ||
-		                        memcmp(a.data, b.data, a.len) != 0)))
+		if (ra != rb ||
+		    (ra == SHAPER_OUT &&
+		        (a.len != b.len || memcmp(a.data, b.data, a.len) != 0)))
 			abort(); /* the fast path wrote something else */
 	}
 out:

@@ -33,8 +33,8 @@ check_table(const char *s, size_t len)
 		f->call(s, f->arg ? "x" : NULL, out, &why);
 		if (f->test && out[0].type != RULEFN_BOOL)
 			abort();
-		if (valid && why.len && utf8_valid_prefix(why.data, why.len) !=
-		                            why.len)
+		if (valid && why.len &&
+		    utf8_valid_prefix(why.data, why.len) != why.len)
 			abort();
 	}
 	for (i = 0; i < 8; i++)

@@ -473,8 +473,8 @@ TEST(match_null_and_booleans)
 	CHECK(match_index(&m, "{\"user\":{\"mobile\":null}}") == 0);
 	CHECK(match_index(&m, "{\"user\":{}}") == 0);
 	CHECK(match_index(&m, "{}") == 0);
-	CHECK(match_index(&m, "{\"user\":{\"mobile\":\"\"},\"sms\":true}") ==
-	      1);
+	CHECK(
+	    match_index(&m, "{\"user\":{\"mobile\":\"\"},\"sms\":true}") == 1);
 	CHECK(match_index(&m, "{\"user\":{\"mobile\":\"1\"},\"sms\":false}") ==
 	      2);
 	/* A string is not a boolean, nor a number null. */

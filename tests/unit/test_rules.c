@@ -11,8 +11,8 @@
 
 /* Calls a named function on s; out has room for 8 values. */
 static void
-call(const char *name, const char *s, const char *arg,
-    struct rulefn_value *out, struct buf *why)
+call(const char *name, const char *s, const char *arg, struct rulefn_value *out,
+    struct buf *why)
 {
 	const struct rulefn *f = rules_find(name);
 	size_t i;
@@ -118,7 +118,8 @@ TEST(one_value_functions)
 	CHECK(out[0].type == RULEFN_ABSENT);
 	call("real_date", "2020-02-30", NULL, out, &why);
 	CHECK(out[0].type == RULEFN_BOOL && out[0].i == 0);
-	call("contains_ci", "Jane@DoSomething.ORG", "dosomething.org", out, &why);
+	call("contains_ci", "Jane@DoSomething.ORG", "dosomething.org", out,
+	    &why);
 	CHECK(out[0].i == 1);
 	call("contains", "Jane@DoSomething.ORG", "dosomething.org", out, &why);
 	CHECK(out[0].i == 0);

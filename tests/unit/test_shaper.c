@@ -162,12 +162,13 @@ TEST(shapes_rows)
 	    "\"topics\":[]},\"_meta\":{\"warning\":\"tracking source group_id "
 	    "'x' is not a whole number; not used\"}}\n");
 	/* "only": a Step 1 member keeps just the fields it names. */
-	CHECK(shape_row(&s,
-	          "{\"Status\":\"Step 1\",\"Finish\":\"\",\"Email\":\"b@x.org\","
-	          "\"Zip\":\"2\",\"Tracking\":\"\",\"Opt in\":\"yes\"}",
-	          &out) == SHAPER_OUT);
-	CHECK(strstr(out.data, "\"user\":{\"email\":\"b@x.org\",\"zip\":\"2\"}") !=
-	      NULL);
+	CHECK(
+	    shape_row(&s,
+	        "{\"Status\":\"Step 1\",\"Finish\":\"\",\"Email\":\"b@x.org\","
+	        "\"Zip\":\"2\",\"Tracking\":\"\",\"Opt in\":\"yes\"}",
+	        &out) == SHAPER_OUT);
+	CHECK(strstr(out.data,
+	          "\"user\":{\"email\":\"b@x.org\",\"zip\":\"2\"}") != NULL);
 	/* An empty status slug stays "" ("empty": "keep"). */
 	CHECK(shape_row(&s,
 	          "{\"Status\":\"\",\"Finish\":\"\",\"Email\":\"c@x.org\","
@@ -188,8 +189,8 @@ TEST(drops_and_rejects)
 	char row[512];
 
 	CHECK(load(&s, rtv_like, &err) == 0);
-	snprintf(row, sizeof(row), "{\"Status\":\"x\",\"Email\":\"test@x.org\",%s}",
-	    base);
+	snprintf(row, sizeof(row),
+	    "{\"Status\":\"x\",\"Email\":\"test@x.org\",%s}", base);
 	CHECK(shape_row(&s, row, &out) == SHAPER_DROP);
 	CHECK_STR(out.data, "test-row");
 	snprintf(row, sizeof(row),
@@ -201,8 +202,8 @@ TEST(drops_and_rejects)
 	CHECK(shape_row(&s, row, &out) == SHAPER_REJECT);
 	CHECK_STR(out.data, "no column 'Status'");
 	CHECK(s.column_problem);
-	snprintf(row, sizeof(row), "{\"Status\":1,\"Email\":\"a@x.org\",%s}",
-	    base);
+	snprintf(
+	    row, sizeof(row), "{\"Status\":1,\"Email\":\"a@x.org\",%s}", base);
 	CHECK(shape_row(&s, row, &out) == SHAPER_REJECT);
 	CHECK_STR(out.data, "column 'Status' is not a string");
 	/* An optional column may be missing, not of another type. */
@@ -227,10 +228,11 @@ TEST(meta_members_keep_their_place)
 	          "\"keep\"}}, \"meta\": {\"vendor_id\": {\"column\": \"id\", "
 	          "\"empty\": \"keep\"}}}}",
 	          &err) == 0);
-	CHECK(shape_row(&s,
-	          "{\"id\":\"7\",\"c\":\"user:x\",\"_meta\":{\"warning\":\"old\","
-	          "\"vendor_id\":\"6\",\"n\":[1,{\"a\":null}],\"line\":3}}",
-	          &out) == SHAPER_OUT);
+	CHECK(
+	    shape_row(&s,
+	        "{\"id\":\"7\",\"c\":\"user:x\",\"_meta\":{\"warning\":\"old\","
+	        "\"vendor_id\":\"6\",\"n\":[1,{\"a\":null}],\"line\":3}}",
+	        &out) == SHAPER_OUT);
 	CHECK_STR(out.data,
 	    "{\"x\":\"7\",\"_meta\":{\"warning\":\"referral code user 'x' is "
 	    "not a Northstar id; not used\",\"vendor_id\":\"7\",\"n\":[1,{\"a\":"

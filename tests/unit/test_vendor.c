@@ -74,17 +74,18 @@ TEST(loads_sections)
 	struct vendor v;
 	struct buf err = BUF_INIT;
 
-	CHECK(load(&v, "acme",
-	          "{\"_about\": \"a comment\",\n"
-	          " \"export\": {\"title\": \"Acme export\", \"source\": "
-	          "\"acme\", \"encoding\": \"cp1252\", \"delimiter\": \";\"},\n"
-	          " \"pipeline\": [\"csv2ndjson\", \"shape\"],\n"
-	          " \"shape\": {\"record\": {}},\n"
-	          " \"rank\": [\"a\", \"b\"], \"defaults\": {\"x\": 1},\n"
-	          " \"delivery\": {\"key\": [\"northstar_id\", \"details.When\"], "
-	          "\"keep\": \"best\", \"rank\": \"status\", \"sms_topics\": "
-	          "[\"voting\"], \"table\": \"raw_acme\", \"_note\": 1}}",
-	          &err) == 0);
+	CHECK(
+	    load(&v, "acme",
+	        "{\"_about\": \"a comment\",\n"
+	        " \"export\": {\"title\": \"Acme export\", \"source\": "
+	        "\"acme\", \"encoding\": \"cp1252\", \"delimiter\": \";\"},\n"
+	        " \"pipeline\": [\"csv2ndjson\", \"shape\"],\n"
+	        " \"shape\": {\"record\": {}},\n"
+	        " \"rank\": [\"a\", \"b\"], \"defaults\": {\"x\": 1},\n"
+	        " \"delivery\": {\"key\": [\"northstar_id\", \"details.When\"], "
+	        "\"keep\": \"best\", \"rank\": \"status\", \"sms_topics\": "
+	        "[\"voting\"], \"table\": \"raw_acme\", \"_note\": 1}}",
+	        &err) == 0);
 	if (err.len)
 		fprintf(stderr, "%s\n", err.data);
 	CHECK_STR(v.name, "acme");
@@ -115,8 +116,8 @@ TEST(refuses_mistakes)
 	struct buf err = BUF_INIT;
 
 	check_error("[]", ": a vendor file must be a JSON object");
-	check_error("{\"delivry\": {}}",
-	    ": delivry: not a key of a vendor file");
+	check_error(
+	    "{\"delivry\": {}}", ": delivry: not a key of a vendor file");
 	check_error("{\"delivery\": {\"ky\": [\"a\"]}}",
 	    ": delivery.ky: not a key of a vendor file");
 	check_error("{\"delivery\": {\"key\": \"a,b\"}}",

@@ -9,7 +9,10 @@ before and after user, group ids good and bad, empty); phone numbers good
 and bad (000-000-0000, too short); dates that are not dates; UTF-8 names;
 CRLF line endings. Deterministic. Standard library only.
 
-Usage: vendors/rock-the-vote/make-sample.py > vendors/rock-the-vote/sample.csv
+With --rows N it writes about N rows of the same kinds (more members), for the
+benchmarks: bench/stages.sh, bench/shape-vs-filters.sh.
+
+Usage: vendors/rock-the-vote/make-sample.py [--rows N] > vendors/rock-the-vote/sample.csv
 """
 
 import csv
@@ -63,7 +66,9 @@ def row(rng, m, status, started, finish):
 def main():
     rng = random.Random(2020)
     rows = []
-    for i in range(120):
+    want = int(sys.argv[2]) if sys.argv[1:2] == ["--rows"] else None
+    i = 0
+    while (i < 120) if want is None else (len(rows) < want - 28):
         m = {"first": rng.choice(FIRST), "last": rng.choice(LAST),
              "email": "voter%d@example.org" % i, "zip": "606%02d" % (i % 100),
              "phone": phone(rng, i),
@@ -79,6 +84,7 @@ def main():
         if rng.randrange(10) == 0:   # a second registration
             rows.append(row(rng, m, rng.choice(["Under 18", "Rejected"]),
                             "2020-04-01 10:00:00 -0400", "No"))
+        i += 1
     for i in range(4):
         m = {"first": "Odd", "last": "Row", "email": "odd%d@example.org" % i,
              "zip": "60601", "phone": "", "tracking": ""}
