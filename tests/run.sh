@@ -9,7 +9,8 @@
 # Three kinds of test, all counted the same way:
 #   - unit tests: BUILD/tests/test_* print "ok - NAME" / "not ok - NAME";
 #   - stage tests: tests/stages/STAGE/CASE/ and, for each vendor,
-#     vendors/NAME/cases/STAGE/CASE/ hold args, input, expected.out and
+#     vendors/NAME/cases/STAGE/CASE/ (and tests/vendors/NAME/cases/..., the
+#     made-up vendor's) hold args, input, expected.out and
 #     optionally expected.rejects, expected.dropped, expected.err and
 #     expected.status (default 0); the stage runs in the case directory
 #     and its outputs must match exactly. A stage with a fast path
@@ -37,7 +38,8 @@ export BIN ROOT SHARED TMPDIR
 export SLUICE_PROGRESS=0
 unset NORTHSTAR_URL ROGUE_URL QUASAR_URL NORTHSTAR_CLIENT_ID \
     NORTHSTAR_CLIENT_SECRET NORTHSTAR_CLIENT_SECRET_FILE RTV_URL \
-    RTV_PARTNER_ID RTV_PARTNER_API_KEY SLUICE_DATA SLUICE_FASTPATH
+    RTV_PARTNER_ID RTV_PARTNER_API_KEY SLUICE_DATA SLUICE_FASTPATH \
+    SLUICE_FASTPATH_STATS SLUICE_VENDORS
 
 passed=0 failed=0 skipped=0
 
@@ -148,7 +150,8 @@ else
 	for t in "$BUILD"/tests/test_*; do
 		[ -x "$t" ] && run_program "unit/$(basename "$t")" "$t"
 	done
-	for dir in "$ROOT"/tests/stages/*/*/ "$ROOT"/vendors/*/cases/*/*/; do
+	for dir in "$ROOT"/tests/stages/*/*/ "$ROOT"/vendors/*/cases/*/*/ \
+	    "$ROOT"/tests/vendors/*/cases/*/*/; do
 		[ -f "$dir/expected.out" ] && run_case "${dir%/}"
 	done
 	for t in "$ROOT"/tests/scripts/*.sh; do

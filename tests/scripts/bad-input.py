@@ -13,7 +13,11 @@ post-northstar and post-quasar against a closed port): bad input must be
 rejected before any request is needed, and the good records among it are
 rejected (or spooled) as not delivered.
 
-Usage: bad-input.py BIN TMPDIR. Prints ok/not ok lines for tests/run.sh.
+Every vendor folder's stages are in the matrix ($SLUICE_VENDORS, else
+vendors/), with the vendor's own options.
+
+Usage: bad-input.py BIN TMPDIR [--vendors-only]. Prints ok/not ok lines for
+tests/run.sh.
 """
 
 import glob
@@ -26,10 +30,15 @@ import subprocess
 import sys
 
 BIN, TMP = sys.argv[1:3]
+# --vendors-only: the vendor folders' stages alone (a vendor just added).
+VENDORS_ONLY = "--vendors-only" in sys.argv[3:]
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))))
+# Every vendor folder: $SLUICE_VENDORS (as the stages look names up), else
+# this checkout's vendors/.
+VENDOR_DIR = os.environ.get("SLUICE_VENDORS") or os.path.join(ROOT, "vendors")
 VENDORS = sorted(os.path.basename(os.path.dirname(p)) for p in
-                 glob.glob(os.path.join(ROOT, "vendors/*/vendor.json")))
+                 glob.glob(os.path.join(VENDOR_DIR, "*/vendor.json")))
 LIMIT_MB = 256
 STATUSES = {0, 1, 65, 66, 69, 74}
 SANITIZED = "build-san" in BIN
@@ -62,7 +71,8 @@ def stages():
                NORTHSTAR_URL="http://127.0.0.1:9",
                NORTHSTAR_CLIENT_ID="x", NORTHSTAR_CLIENT_SECRET="y",
                ROGUE_URL="http://127.0.0.1:9")
-    yield "csv2ndjson", [], env
+    if not VENDORS_ONLY:
+        yield "csv2ndjson", [], env
     # Every vendor's stages with its own options, so a new vendor folder
     # is in the matrix without a word here.
     for v in VENDORS:
@@ -70,6 +80,8 @@ def stages():
         yield "shape", ["--vendor", v], env
         yield "status-map", ["--vendor", v], env
         yield "dedupe", ["--vendor", v], env
+    if VENDORS_ONLY:
+        return
     v = VENDORS[0]
     yield "dedupe", ["--key", "a"], env
     yield "post-rogue", ["--vendor", v, "--dry-run"], env

@@ -19,6 +19,8 @@ import subprocess
 import sys
 
 BIN, ROOT, SHARED, TMP = sys.argv[1:5]
+# --vendors-only: the vendor folders' stages alone (a vendor just added).
+VENDORS_ONLY = "--vendors-only" in sys.argv[5:]
 SUITE = os.path.join(SHARED, "conformance", "json-test-suite")
 KEEP_MAP = os.path.join(TMP, "keep-map.json")
 # Valid JSON that jansson cannot hold: a \u0000 inside an object key. The
@@ -111,14 +113,19 @@ if not os.path.isdir(SUITE):
     sys.exit(0)
 with open(KEEP_MAP, "w") as f:
     json.dump({"default": "keep"}, f)
-strict("status-map", [f"{BIN}/status-map", "--vendor", KEEP_MAP])
-# Every vendor folder's stages, with its own options.
+if not VENDORS_ONLY:
+    strict("status-map", [f"{BIN}/status-map", "--vendor", KEEP_MAP])
+# Every vendor folder's stages, with its own options: $SLUICE_VENDORS (as
+# the stages look names up), else this checkout's vendors/.
+VENDOR_DIR = os.environ.get("SLUICE_VENDORS") or os.path.join(ROOT, "vendors")
 VENDORS = sorted(os.path.basename(os.path.dirname(p)) for p in
-                 glob.glob(os.path.join(ROOT, "vendors/*/vendor.json")))
+                 glob.glob(os.path.join(VENDOR_DIR, "*/vendor.json")))
 for v in VENDORS:
     loose(f"shape --vendor {v}", [f"{BIN}/shape", "--vendor", v])
     loose(f"status-map --vendor {v}", [f"{BIN}/status-map", "--vendor", v])
     loose(f"dedupe --vendor {v}", [f"{BIN}/dedupe", "--vendor", v])
+if VENDORS_ONLY:
+    sys.exit(0)
 loose("dedupe", [f"{BIN}/dedupe", "--key", "a"])
 loose("post-rogue --dry-run", [f"{BIN}/post-rogue", "--vendor", VENDORS[0],
                                "--dry-run"])
