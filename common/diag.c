@@ -3,9 +3,9 @@
 #include <stdio.h>
 
 #include "diag.h"
-#include "progress.h"
 
 static const char *stage_name = "sluice";
+static void (*before)(void); /* diag_before() */
 
 void
 diag_init(const char *stage)
@@ -20,11 +20,18 @@ diag_stage(void)
 }
 
 void
+diag_before(void (*clear)(void))
+{
+	before = clear;
+}
+
+void
 diag(const char *file, unsigned long long line, const char *fmt, ...)
 {
 	va_list ap;
 
-	progress_clear();
+	if (before)
+		before();
 	fprintf(stderr, "%s: ", stage_name);
 	if (file && line)
 		fprintf(stderr, "%s:%llu: ", file, line);

@@ -4,7 +4,8 @@
  *	STAGE: FILE:LINE: message
  *
  * This and progress.h are the modules whose job is the terminal; the rest
- * of common/ returns codes and leaves the words to the stage.
+ * of common/ returns codes and leaves the words to the stage. progress.h
+ * is the one above: it uses this, never the reverse.
  */
 #ifndef DIAG_H
 #define DIAG_H
@@ -16,8 +17,15 @@ void diag_init(const char *stage);
 const char *diag_stage(void);
 
 /*
+ * Sets a function diag() calls before it prints: progress.h's, which
+ * erases a live progress line, so a message never lands in the middle of
+ * one. NULL for none (the default).
+ */
+void diag_before(void (*clear)(void));
+
+/*
  * Prints "STAGE: FILE:LINE: message" (", LINE" left out when line is 0,
- * "FILE:" when file is NULL), clearing a live progress line first.
+ * "FILE:" when file is NULL), after the function of diag_before().
  */
 void diag(const char *file, unsigned long long line, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

@@ -326,9 +326,9 @@ map_user_rank(const struct map *m, const char *status)
 /*
  * The upgrade rule on ranks: an unlisted next never wins; no current
  * status at all ranks below everything; an unlisted current one ranks as
- * the lowest listed (the old importer's comparison of 0-based positions
- * with PHP's false: Rogue's default "pending" is not moved by "uncertain",
- * chompy-behaviour.md 2.4 and case 16).
+ * the lowest listed (the old importer compared 0-based positions with
+ * PHP's false, which comes to that: Rogue's default "pending" is not moved
+ * by "uncertain"; vendors/rock-the-vote/README.md, "The status map").
  */
 static int
 upgrades(int cur, int next, int have_current)

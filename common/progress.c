@@ -41,6 +41,7 @@ progress_init(struct progress *p, const char *unit)
 	const char *env = getenv("SLUICE_PROGRESS");
 
 	memset(p, 0, sizeof(*p));
+	diag_before(progress_clear);
 	p->unit = unit;
 	p->fraction = -1;
 	p->active = isatty(STDERR_FILENO);

@@ -6,8 +6,9 @@ stops it, also on failure), runs the real stages on records made here, and
 checks what the emulator then holds and what its request log says:
 
   - a TurboVote export through shape | status-map | post-northstar |
-    post-rogue: the users and posts the reference rules give (computed here
-    from chompy-behaviour.md 2.3 and 2.4, independently of the stages);
+    post-rogue: the users and posts the business rules give (computed here
+    from vendors/turbovote/README.md's status table and hierarchies,
+    independently of the stages);
   - with 20% 500/503s, 429s, dropped connections and writes whose answers
     are lost: every record delivered exactly once;
   - the pipeline killed with SIGKILL at random moments and run again, several
@@ -195,7 +196,7 @@ def tv_export(path, n, seed, members):
 
 
 def reference_status(row):
-    """chompy-behaviour.md 2.3: (post status, member status)."""
+    """TurboVote's status table: (post status, member status)."""
     s, m = row["voter-registration-status"], row["voter-registration-method"]
     if s == "initiated":
         return "register-form", "registration_complete"

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""The Rock the Vote import against the emulator: the test cases of
-chompy-behaviour.md section 8 (1 to 17), with the old importer's
-defects fixed as the README says.
+"""The Rock the Vote import against the emulator: the old importer's test
+cases 1 to 17, with its defects fixed as vendors/rock-the-vote/README.md
+says.
 
 Each case imports a few report rows made here through the real stages
 (csv2ndjson | shape | status-map | post-northstar --activate | dedupe

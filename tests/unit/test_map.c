@@ -365,7 +365,7 @@ TEST(upgrades)
 
 	CHECK(load_ok(&m, full_map) == 0);
 	/* An unlisted current counts as the lowest listed: Rogue's default
-	 * "pending" is not moved by "uncertain" (chompy case 16), by the
+	 * "pending" is not moved by "uncertain" (the old importer's case 16), by the
 	 * next one up it is. */
 	CHECK(!map_upgrades(&m, "pending", "uncertain"));
 	CHECK(map_upgrades(&m, "pending", "ineligible"));
