@@ -28,6 +28,7 @@ stage_init(struct stage *st, const char *name, const char *synopsis)
 	buf_init(&st->out, BUF_UNLIMITED);
 	buf_init(&st->why, 4096);
 	jdoc_init(&st->doc);
+	st->doc.max_values = NDJSON_MAX_VALUES;
 	opterr = 0; /* our own messages, without the program's path */
 }
 
@@ -229,10 +230,14 @@ static int
 handle(
     struct stage *st, int (*each)(struct stage *, json_t *, void *), void *ctx)
 {
-	int rc;
+	int rc = st->fast ? jdoc_parse(&st->doc, st->raw, st->rawlen) : -1;
 
-	if (st->fast && jdoc_parse(&st->doc, st->raw, st->rawlen) == 0 &&
-	    (rc = st->fast(st, &st->doc, ctx)) != STAGE_SLOW)
+	if (rc == JDOC_TOO_COMPLEX) {
+		ndjson_too_complex(&st->why);
+		stage_reject_raw(st, st->raw, st->rawlen, st->why.data);
+		return 0;
+	}
+	if (rc == 0 && (rc = st->fast(st, &st->doc, ctx)) != STAGE_SLOW)
 		return rc;
 	/* A huge line's index goes before jansson builds its tree, so the
 	 * two are never held at once. */

@@ -22,6 +22,7 @@
 #include "exitcode.h"
 #include "input.h"
 #include "jsonw.h"
+#include "ndjson.h"
 #include "stage.h"
 #include "strset.h"
 #include "utf8.h"
@@ -253,6 +254,19 @@ header_read(struct run *r, struct csvin *c, struct header *h)
 	return 0;
 }
 
+/*
+ * The values of the record a row becomes, as the NDJSON stages count them:
+ * the object, a value per column, and _meta with its file, line and
+ * source.
+ */
+static size_t
+record_values(const struct run *r, const struct header *h)
+{
+	if (!r->o->meta)
+		return 1 + h->ncols;
+	return 1 + h->ncols + 3 + (r->o->source != NULL);
+}
+
 /* Writes one record as JSON, or rejects it. */
 static void
 record(struct run *r, struct csvin *c, const struct header *h)
@@ -266,6 +280,11 @@ record(struct run *r, struct csvin *c, const struct header *h)
 	if (c->nfields > h->ncols || (c->nfields < h->ncols && !r->o->pad)) {
 		buf_printf(&why, "record has %zu fields, the header has %zu",
 		    c->nfields, h->ncols);
+		goto bad;
+	}
+	/* Every stage after this one would reject it: say so at its line. */
+	if (record_values(r, h) > NDJSON_MAX_VALUES) {
+		ndjson_too_complex(&why);
 		goto bad;
 	}
 	clean = r->o->enc == ENC_UTF8 && record_clean(c);
