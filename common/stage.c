@@ -176,8 +176,12 @@ stage_drop_read(struct stage *st, const char *rule)
 void
 stage_emit_line(struct stage *st, const struct buf *line)
 {
-	if (out_record(line) < 0) {
-		diag(NULL, 0, "write error on stdout: %s", strerror(errno));
+	/* Told once: after a write error every record is lost (cli.h). */
+	if (out_record(line) < 0 && !st->out_failed++) {
+		diag(NULL, 0,
+		    "write error on stdout: %s; nothing more is written, and "
+		    "the records lost are counted as unwritten",
+		    strerror(out_errno()));
 		st->status = exit_worst(st->status, EXIT_IOERR);
 	}
 	st->tally.out++;
@@ -379,6 +383,9 @@ stage_finish(struct stage *st, int rc)
 	if (rejects_close(&st->drop) < 0)
 		side_error(st, st->dropped_path);
 	st->status = exit_worst(st->status, out_finish());
+	/* Out counts what reached stdout; the rest is lost to the reader. */
+	st->tally.unwritten = out_lost();
+	st->tally.out -= st->tally.unwritten;
 	tally_format(&st->tally, &line);
 	diag(NULL, 0, "%s", line.data);
 	if (!tally_balanced(&st->tally) && rc == 0) {

@@ -80,6 +80,7 @@ struct run {
 	int eof;             /* the reader is through */
 	atomic_int sleeping; /* the main thread waits in http_poll() */
 	int told;            /* the first failure was told */
+	int stdout_lost;     /* stdout failed: said once */
 	int sync_done;       /* call_sync()'s call ended */
 	int status;          /* the worst of the inputs, the spool, zlib */
 	unsigned long long read_bytes, rows_sent, batches_sent;
@@ -223,12 +224,8 @@ take_record(struct run *r)
 		st->tally.out++;
 	} else {
 		stage_emit_unchanged(st);
-		if (ferror(stdout)) {
-			diag(NULL, 0,
-			    "stdout is closed: records go on to "
-			    "the warehouse only");
-			r->o->sink = 1;
-		}
+		if (out_errno() && !r->stdout_lost++)
+			diag(NULL, 0, "records go on to the warehouse only");
 	}
 	buf_reset(&r->row);
 	if (r->o->ndjson) {

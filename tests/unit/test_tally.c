@@ -1,7 +1,8 @@
 /*
  * Unit tests for common/tally.c: the counters, drops grouped by rule name
  * (equal names, not equal pointers), the exact summary line tally_format
- * writes, rules past TALLY_MAX_RULES, and tally_balanced.
+ * writes, rules past TALLY_MAX_RULES, tally_balanced, and records that
+ * never reached stdout counted as unwritten, not out.
  */
 #include <limits.h>
 #include <stdio.h>
@@ -130,6 +131,24 @@ TEST(balanced)
 	CHECK(tally_balanced(&t));
 }
 
+TEST(unwritten_records)
+{
+	struct tally t;
+
+	tally_init(&t);
+	t.in = 10;
+	t.out = 3;
+	t.rejected = 1;
+	tally_drop(&t, "x");
+	CHECK(!tally_balanced(&t));
+	t.unwritten = 5;
+	CHECK(tally_balanced(&t));
+	CHECK_FORMAT(&t, "in=10 out=3 dropped=1 (x=1) rejected=1 unwritten=5");
+	t.unwritten = 0;
+	t.out = 8;
+	CHECK_FORMAT(&t, "in=10 out=8 dropped=1 (x=1) rejected=1");
+}
+
 TEST(many_rules)
 {
 	static const char head[] = "in=0 out=0 dropped=41 (r0=2 r1=1 r2=1 ";
@@ -171,6 +190,7 @@ main(void)
 	RUN(format_appends);
 	RUN(format_max);
 	RUN(balanced);
+	RUN(unwritten_records);
 	RUN(many_rules);
 	return harness_done();
 }
