@@ -769,6 +769,11 @@ signals(void)
 	 * still go to the warehouse (and the run ends with 74). */
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &sa, NULL);
+	/* A signal only asks the main loop to stop: a read or a write it
+	 * cuts into is taken up again, not failed with EINTR (zlib's reads
+	 * would take that for a read error). The loop still sees the flag
+	 * soon, since poll(2) ends early on a signal whatever SA_RESTART. */
+	sa.sa_flags = SA_RESTART;
 	sa.sa_handler = on_signal;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);

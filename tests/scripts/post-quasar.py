@@ -498,6 +498,28 @@ def interrupted(url):
           "2500", "and a replay completes the table", (rc, err))
 
 
+def interrupted_while_writing(url):
+    """SIGINT while the stage waits to write stdout (a slow reader): the
+    write is taken up again once the reader reads, and the stage stops as
+    interrupted, with no write error (EINTR is no error)."""
+    path = os.path.join(TMP, "pq-intr.ndjson")
+    with open(path, "wb") as f:
+        f.write(b"".join(export(20000, "intr")))
+    p = start(["--url", url, "--table", "intr", "--create-table",
+               "--spool", os.path.join(TMP, "pq-spool-intr"), path],
+              stdout=subprocess.PIPE, seconds=60)
+    time.sleep(1.0)  # stdout's pipe is full: the stage waits in write
+    p.send_signal(signal.SIGINT)
+    time.sleep(0.3)
+    p.stdout.read()
+    err = p.stderr.read().decode()
+    rc = p.wait(timeout=60)
+    check(rc == 128 + signal.SIGINT and "interrupted" in err and
+          "Interrupted system call" not in err and "write error" not in err,
+          "SIGINT while stdout is full: interrupted (130), no write error",
+          (rc, err))
+
+
 def main():
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
@@ -515,6 +537,7 @@ def main():
         fake_endpoint()
         trickle(url)
         interrupted(url)
+        interrupted_while_writing(url)
         stopped_mid_run(d, url)
     finally:
         stop_all()
