@@ -333,6 +333,17 @@ meta_prefix(struct run *r, const char *file)
 	buf_adds(&r->meta, ",\"line\":");
 }
 
+/* A delimiter as --delimiter takes it, for messages: in two bytes of buf. */
+static const char *
+delim_name(unsigned char c, char *buf)
+{
+	if (c == '\t')
+		return "\\t";
+	buf[0] = (char)c;
+	buf[1] = '\0';
+	return buf;
+}
+
 /* Converts one file. Returns its exit status. */
 static int
 convert(struct run *r, const char *path)
@@ -341,7 +352,7 @@ convert(struct run *r, const char *path)
 	struct csvin c;
 	struct header h = {0};
 	enum csvin_status st;
-	char **names;
+	char **names, sep[2], delim[2];
 	size_t n;
 	int rc = EXIT_OK;
 
@@ -354,6 +365,16 @@ convert(struct run *r, const char *path)
 		input_close(&in);
 		return EXIT_IOERR;
 	}
+	if (csvin_start(&c) < 0) {
+		rc = -1;
+		goto out;
+	}
+	/* The line is never data; the delimiter it names yields to one the
+	 * user chose, which is said when they differ. */
+	if (c.sep && c.sep != c.delim)
+		diag(in.name, 1,
+		    "skipped Excel's line 'sep=%s': --delimiter '%s' wins",
+		    delim_name(c.sep, sep), delim_name(c.delim, delim));
 	if (r->o->columns) {
 		n = split_columns(r->o->columns, &names);
 		header_build(&h, names, n, r->o->meta, NULL, 0);
@@ -410,6 +431,8 @@ usage(void)
 	    "  -s, --source NAME         record NAME as _meta.source\n"
 	    "  -d, --delimiter C         field delimiter: , (default), "
 	    "'\\t' or tab, ;, |\n"
+	    "                            (over Excel's first line sep=C, "
+	    "which is skipped)\n"
 	    "  -c, --columns A,B,...     column names; the input has no "
 	    "header row\n"
 	    "  -M, --no-meta             leave _meta (source, file, line) "
@@ -420,7 +443,9 @@ usage(void)
 	    "of the wrong width;\n"
 	    "                            pad: pad short records with \"\"\n"
 	    "  -F, --max-field-size N    reject records with a longer "
-	    "field (default 1MiB)\n"
+	    "field (default 1MiB);\n"
+	    "                            a record over 64MiB in all is "
+	    "rejected whatever N\n"
 	    "  -r, --rejects FILE        write rejected records to FILE\n"
 	    "  -u, --line-buffered       flush after every record\n"
 	    "  -h, --help                show this help\n"
@@ -429,6 +454,26 @@ usage(void)
 	    "Example:\n"
 	    "  csv2ndjson --source turbovote --rejects rejects.ndjson "
 	    "export.csv.gz > rows.ndjson\n");
+}
+
+/*
+ * Checks --columns: names between commas, none of them empty (a header
+ * row's empty name becomes column_N, but one typed on the command line is
+ * a slip). Returns 0, or the position of the first empty name, from 1.
+ */
+static int
+columns_ok(const char *spec)
+{
+	const char *p = spec;
+	int i;
+
+	for (i = 1;; i++) {
+		if (*p == ',' || *p == '\0')
+			return i;
+		p += strcspn(p, ",");
+		if (*p++ == '\0')
+			return 0;
+	}
 }
 
 static int
@@ -463,6 +508,9 @@ parse_args(int argc, char **argv, struct opts *o, struct stage *st)
 				    SYNOPSIS, "bad delimiter '%s'", optarg);
 			break;
 		case 'c':
+			if ((rc = columns_ok(optarg)) != 0)
+				return cli_usage_error(SYNOPSIS,
+				    "--columns: column %d has no name", rc);
 			o->columns = optarg;
 			break;
 		case 'M':
@@ -500,7 +548,8 @@ parse_args(int argc, char **argv, struct opts *o, struct stage *st)
 int
 main(int argc, char **argv)
 {
-	struct opts o = {.delim = ',', .meta = 1, .max_field = 1 << 20};
+	struct opts o = {
+	    .delim = CSVIN_DELIM_AUTO, .meta = 1, .max_field = 1 << 20};
 	struct run r = {.o = &o};
 	int i, rc;
 

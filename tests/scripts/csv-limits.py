@@ -5,6 +5,7 @@ usage: csv-limits.py CSV2NDJSON TMPDIR
 Memory is checked only on an unsanitized build (the sanitizers' shadow
 memory makes peak RSS meaningless there).
 """
+import json
 import os
 import re
 import resource
@@ -105,6 +106,24 @@ def rejected_as(reason):
     return check
 
 
+def marked_as_cut(total):
+    """The rejected record's text is its first 64 KiB and a marker with
+    its whole size (the 100 MB field's record: 1, the field, \n)."""
+    def check(p):
+        path = os.path.join(TMP, "limits-rejects")
+        with open(path, "rb") as f:
+            rec = json.loads(f.readline())["record"]
+        os.unlink(path)
+        want = "...[cut: %d bytes in all]" % total
+        return [] if rec.endswith(want) and len(rec) == 65536 + len(
+            want) else ["reject's text ends %r, not %r" % (rec[-40:], want)]
+    return check
+
+
+def both(*checks):
+    return lambda p: [x for c in checks for x in c(p)]
+
+
 def last_is(text):
     def check(p):
         lines = p.stdout.decode().splitlines()
@@ -113,7 +132,9 @@ def last_is(text):
     return check
 
 
-run("a 100 MB field", huge_field, want_status=1, check=last_is('"after"'))
+run("a 100 MB field", huge_field,
+    ["--rejects", os.path.join(TMP, "limits-rejects")], want_status=1,
+    check=both(last_is('"after"'), marked_as_cut(2 + 100 * (1 << 20) + 1)))
 run("a 50 MB quoted field of 26M lines", huge_quoted_field, want_status=1,
     check=last_is('"line":26214403'))
 run("a row of a million fields", million_fields, want_status=1,
