@@ -21,8 +21,8 @@
  * tree or a jdoc index is built for it: a tree costs about 40 bytes an
  * array item and 150 an object member, so a line under the line maximum
  * could otherwise cost gigabytes (30 million tiny array items fit in 60
- * MB). At the limit a tree costs at most about 15 MB. Vendor rows hold
- * tens to a few hundred values, the records made of them a few more.
+ * MB). At the limit a tree costs about 20 MB beside its strings. Vendor rows
+ * hold tens to a few hundred values, the records made of them a few more.
  */
 #define NDJSON_MAX_VALUES 100000
 
