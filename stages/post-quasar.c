@@ -535,29 +535,21 @@ replay_one(struct run *r, const char *name)
 {
 	struct ship_batch *b = shipper_free_batch(&r->ship);
 	struct replaying *rp = &r->rep[b->index];
-	struct buf err = BUF_INIT;
+	struct buf err = BUF_INIT, why = BUF_INIT;
 	const char *base;
+	int rc = -1;
 
-	if (spool_load(r->o->replay, name, &rp->meta, &b->call.body, &err) <
-	    0) {
-		diag(NULL, 0, "%s: left in the spool", err.data);
-		r->status = exit_worst(r->status, EXIT_DATAERR);
-		spool_meta_release(&rp->meta);
-		buf_release(&err);
-		return -1;
-	}
+	if (spool_load(r->o->replay, name, &rp->meta, &b->call.body, &err) < 0)
+		goto out;
 	buf_reset(&rp->name);
 	buf_adds(&rp->name, name);
 	b->records = rp->meta.records;
 	b->bytes = rp->meta.bytes;
 	/* An older post-quasar's rows, without their identity: given it. */
 	if (rp->meta.version < 2 && strcmp(rp->meta.format, "ndjson") != 0 &&
-	    quasar_upgrade_rows(&b->call.body, &b->bytes, &err) < 0) {
-		diag(NULL, 0, "%s: %s: left in the spool", name, err.data);
-		r->status = exit_worst(r->status, EXIT_DATAERR);
-		spool_meta_release(&rp->meta);
-		buf_release(&err);
-		return -1;
+	    quasar_upgrade_rows(&b->call.body, &b->bytes, &why) < 0) {
+		buf_printf(&err, "%s: %s", name, why.data);
+		goto out;
 	}
 	base = r->url ? r->url : rp->meta.url;
 	buf_reset(&b->call.url);
@@ -566,8 +558,16 @@ replay_one(struct run *r, const char *name)
 	else
 		quasar_url(&b->call.url, base, rp->meta.query);
 	shipper_post(&r->ship, b);
+	rc = 0;
+out:
+	if (rc < 0) {
+		diag(NULL, 0, "%s: left in the spool", err.data);
+		r->status = exit_worst(r->status, EXIT_DATAERR);
+		spool_meta_release(&rp->meta);
+	}
 	buf_release(&err);
-	return 0;
+	buf_release(&why);
+	return rc;
 }
 
 /* --create-table with --replay: the tables of the spooled batches. */
