@@ -96,8 +96,7 @@ ndjson_values(const char *text, size_t len, size_t max)
 			break;
 		case '[':
 		case '{':
-			/* The first item or member; later ones follow commas.
-			 */
+			/* A first item; the later ones follow commas. */
 			while (p < e && (*p == ' ' || *p == '\t' ||
 			                    *p == '\n' || *p == '\r'))
 				p++;

@@ -73,8 +73,8 @@ enum ndjson_status ndjson_parse_text(
 /*
  * The values the JSON text holds (as NDJSON_MAX_VALUES counts them),
  * counted from its commas and brackets without parsing it, stopping once
- * the count passes max. Exact for valid JSON; for any text, no parser
- * builds more values from it than this count. ndjson_parse_text() rejects
+ * the count passes max. Exact for valid JSON; from any text, jansson
+ * builds no more values than this count. ndjson_parse_text() rejects
  * a line whose count passes NDJSON_MAX_VALUES before jansson sees it.
  */
 size_t ndjson_values(const char *text, size_t len, size_t max);

@@ -432,7 +432,7 @@ stop_early(struct run *r, int rc, const char *msg)
 }
 
 /*
- * Runs query on the server at base, the answer in c->resp. Returns 0, or
+ * Runs sql on the server at base, the answer in c->resp. Returns 0, or
  * the exit status of a failure, having stopped delivery with "cannot
  * DOING: why".
  */
