@@ -29,17 +29,42 @@ int cli_usage_error(const char *synopsis, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 /*
- * Sets stdout up: fully buffered with a large buffer, or flushed after each
- * record when line_buffered is set (--line-buffered).
+ * Records on stdout. They are gathered in a buffer of our own and written
+ * with write(2), so that the count of records that reached stdout whole is
+ * known exactly, even when a write fails part of the way through the
+ * buffer: stdio cannot say how much of its buffer a failed flush wrote.
+ * After a write error nothing more is written (a record after a hole would
+ * only mislead the reader), and every record from the one cut short on is
+ * counted as lost.
+ */
+
+/*
+ * Sets stdout up: written a buffer at a time, or after each record when
+ * line_buffered is set (--line-buffered).
  */
 void out_init(int line_buffered);
 
-/* Writes one record (the bytes of b, which end in \n). 0 or -1. */
+/*
+ * Writes one record (the bytes of b, which end in its only \n). Returns 0
+ * when it was written or buffered, -1 when it will not reach stdout (a
+ * write error now or earlier: see out_errno()).
+ */
 int out_record(const struct buf *b);
 
+/* The errno of the first write error on stdout, or 0 when none. */
+int out_errno(void);
+
 /*
- * Flushes and closes stdout, checking for write errors (a full disk is an
- * error). Returns EXIT_OK, or prints the error and returns EXIT_IOERR.
+ * Records given to out_record() that did not reach stdout whole: lost to
+ * the reader. Final once out_finish() has flushed the buffer.
+ */
+unsigned long long out_lost(void);
+
+/*
+ * Flushes the records and closes stdout (stdio's too, for a stage that
+ * wrote there with fwrite), checking for write errors: a full disk is an
+ * error. Returns EXIT_OK, or EXIT_IOERR after saying what went wrong when
+ * out_record() had not returned -1 for it already.
  */
 int out_finish(void);
 

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "csvin.h"
 
@@ -49,11 +50,13 @@ csvin_init(
 {
 	memset(c, 0, sizeof(*c));
 	c->in = in;
-	c->delim = delim;
+	c->delim_auto = delim == CSVIN_DELIM_AUTO;
+	c->delim = c->delim_auto ? ',' : delim;
 	c->max_field = max_field;
 	c->cur = 1;
 	buf_init(&c->data, CSVIN_MAX_DATA);
-	buf_init(&c->raw, CSVIN_RAW_MAX);
+	/* Room for the marker of a cut text after its first bytes. */
+	buf_init(&c->raw, CSVIN_RAW_MAX + 64);
 	buf_init(&c->field, BUF_UNLIMITED);
 	c->rbuf = malloc(CSVIN_READ);
 	if (c->rbuf == NULL)
@@ -141,6 +144,7 @@ record_start(struct csvin *c)
 	c->field_cut = 0;
 	c->why[0] = '\0';
 	c->raw_cut = 0;
+	c->raw_total = 0;
 	buf_reset(&c->data);
 	buf_reset(&c->raw);
 }
@@ -151,11 +155,26 @@ raw_keep(struct csvin *c, const char *s, size_t n)
 {
 	size_t room = CSVIN_RAW_MAX - c->raw.len;
 
+	c->raw_total += n;
 	if (n > room) {
 		n = room;
 		c->raw_cut = 1;
 	}
 	buf_add(&c->raw, s, n);
+}
+
+/*
+ * The record is complete: a text kept only in part says so at its end, so
+ * that nobody takes the start of a record for all of it. Returns the
+ * record's status.
+ */
+static enum csvin_status
+record_end(struct csvin *c)
+{
+	if (c->raw_cut)
+		buf_printf(
+		    &c->raw, "...[cut: %llu bytes in all]", c->raw_total);
+	return c->why[0] ? CSVIN_BAD : CSVIN_RECORD;
 }
 
 /*
@@ -247,18 +266,81 @@ fill(struct csvin *c)
 	return 1;
 }
 
-/* Reads the first bytes and drops a UTF-8 byte-order mark. 0 or -1. */
+/*
+ * Reads on until n bytes are buffered after rpos, or the input ends.
+ * Returns 1 when they are there, 0 when the input ended first, -1 on a
+ * read error.
+ */
 static int
-start(struct csvin *c)
+want(struct csvin *c, size_t n)
 {
-	while (!c->eof && c->rlen < 3) {
+	while (c->rlen - c->rpos < n) {
+		if (c->eof)
+			return 0;
 		if (fill(c) < 0)
 			return -1;
 	}
-	if (c->rlen >= 3 && memcmp(c->rbuf, "\xef\xbb\xbf", 3) == 0)
-		c->rpos = 3;
-	c->started = 1;
+	return 1;
+}
+
+/* Drops the UTF-8 byte-order marks at rpos, however many. 0 or -1. */
+static int
+skip_boms(struct csvin *c)
+{
+	int rc;
+
+	while ((rc = want(c, 3)) == 1 &&
+	       memcmp(c->rbuf + c->rpos, "\xef\xbb\xbf", 3) == 0)
+		c->rpos += 3;
+	return rc < 0 ? -1 : 0;
+}
+
+/*
+ * Drops Excel's "sep=X" line at rpos (X one byte, not a quote or a line
+ * break; "sep" in any case), noting X in c->sep and making it the
+ * delimiter when none was chosen. 0 or -1.
+ */
+static int
+skip_sep_line(struct csvin *c)
+{
+	const char *s;
+	size_t n, len;
+	int rc;
+
+	if ((rc = want(c, 7)) < 0)
+		return -1;
+	s = c->rbuf + c->rpos;
+	n = c->rlen - c->rpos;
+	if (n < 5 || strncasecmp(s, "sep=", 4) != 0 || strchr("\"\r\n", s[4]))
+		return 0;
+	if (n == 5)
+		len = 5; /* the whole input */
+	else if (s[5] == '\n' || (s[5] == '\r' && (n == 6 || s[6] != '\n')))
+		len = 6;
+	else if (s[5] == '\r')
+		len = 7;
+	else
+		return 0;
+	c->sep = (unsigned char)s[4];
+	c->rpos += len;
+	c->cur++;
+	if (c->delim_auto) {
+		c->delim = c->sep;
+		csv_set_delim(&c->p, c->delim);
+	}
 	return 0;
+}
+
+int
+csvin_start(struct csvin *c)
+{
+	if (c->started)
+		return 0;
+	c->started = 1;
+	if (skip_boms(c) < 0 || skip_sep_line(c) < 0)
+		return -1;
+	/* Byte-order marks after the sep= line go as those before it. */
+	return c->sep ? skip_boms(c) : 0;
 }
 
 /*
@@ -350,7 +432,7 @@ finish(struct csvin *c)
 		resync(c);
 	}
 	c->in_record = 0;
-	return c->why[0] ? CSVIN_BAD : CSVIN_RECORD;
+	return record_end(c);
 }
 
 enum csvin_status
@@ -359,7 +441,7 @@ csvin_next(struct csvin *c)
 	size_t end, len;
 	int term, rc, fast;
 
-	if (!c->started && start(c) < 0)
+	if (!c->started && csvin_start(c) < 0)
 		return CSVIN_ERROR;
 	for (;;) {
 		if (c->rpos == c->rlen) {
@@ -409,7 +491,7 @@ csvin_next(struct csvin *c)
 			c->in_record = 0;
 			if (c->skip_line && term)
 				c->skip_line = 0;
-			return c->why[0] ? CSVIN_BAD : CSVIN_RECORD;
+			return record_end(c);
 		}
 	}
 }

@@ -5,7 +5,11 @@
  *
  * Dialect: RFC 4180 quoting (doubled quotes, delimiters and line breaks
  * inside quotes), records ended by CRLF, LF or a lone CR, blank lines
- * skipped, a leading UTF-8 byte-order mark dropped, spaces kept. A quote
+ * skipped, spaces kept. At the start of the input, UTF-8 byte-order marks
+ * are dropped (any number of them: a file saved twice by a tool that adds
+ * one has two), and so is a first line "sep=X", Excel's way of naming the
+ * delimiter X: it is not data, and X is the delimiter unless the caller
+ * chose one; byte-order marks after that line are dropped too. A quote
  * inside an unquoted field is kept as a character (as Python and Excel
  * read it). A closing quote followed by anything but a delimiter or a line
  * end, and a quoted field still open at the end of the input, make the
@@ -36,6 +40,8 @@ struct csvin {
 	struct input *in;
 	struct csv_parser p;
 	unsigned char delim;
+	int delim_auto; /* no delimiter was chosen: a sep= line may name it */
+	unsigned char sep; /* the delimiter a sep= line named, or 0 */
 	size_t max_field;
 
 	char *rbuf; /* read buffer: bytes rpos..rlen are not yet parsed */
@@ -51,25 +57,39 @@ struct csvin {
 	struct buf data;        /* its fields' bytes back to back */
 	struct csvin_field *fv; /* nfields entries */
 	size_t nfields, fcap;
-	struct buf raw;   /* its text as read, up to CSVIN_RAW_MAX */
+	struct buf raw;   /* its text as read, up to CSVIN_RAW_MAX bytes,
+	                     then "...[cut: N bytes in all]" if longer */
 	struct buf field; /* a quoted field being unescaped */
 	int raw_cut;      /* raw holds only the start of the text */
-	int field_cut;    /* the current field went over max_field */
-	int skip_line;    /* skipping the rest of a malformed line */
-	char why[160];    /* why the record is bad, "" when it is not */
+	unsigned long long raw_total; /* bytes of the record's text */
+	int field_cut; /* the current field went over max_field */
+	int skip_line; /* skipping the rest of a malformed line */
+	char why[160]; /* why the record is bad, "" when it is not */
 };
 
 #define CSVIN_RAW_MAX (64 * 1024)
 #define CSVIN_MAX_FIELDS (1u << 20)
 #define CSVIN_MAX_DATA ((size_t)64 << 20)
 
+/* csvin_init()'s delim when none was chosen: ',' or a sep= line's. */
+#define CSVIN_DELIM_AUTO 0
+
 /*
- * Reads CSV from in (borrowed) with the given delimiter; a field longer
- * than max_field bytes makes its record bad. Returns 0, or -1 when libcsv
- * cannot be set up.
+ * Reads CSV from in (borrowed) with the given delimiter, or with
+ * CSVIN_DELIM_AUTO the one a first line "sep=X" names (',' without one);
+ * a field longer than max_field bytes makes its record bad. Returns 0, or
+ * -1 when libcsv cannot be set up.
  */
 int csvin_init(
     struct csvin *c, struct input *in, unsigned char delim, size_t max_field);
+
+/*
+ * Reads the start of the input: drops byte-order marks and a sep= line
+ * (see the top), setting c->sep and the delimiter. csvin_next() does it
+ * when it was not done; call it first to look at c->sep before any
+ * record. Returns 0, or -1 on a read error (see the input's status).
+ */
+int csvin_start(struct csvin *c);
 
 /* Returns the next record; see enum csvin_status. */
 enum csvin_status csvin_next(struct csvin *c);

@@ -29,29 +29,18 @@ input_open(struct input *in, const char *path)
 		snprintf(in->errmsg, sizeof(in->errmsg), "%s", strerror(errno));
 		return in->status;
 	}
-	if (fstat(in->fd, &st) == 0 && S_ISREG(st.st_mode))
+	if (fstat(in->fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+		/* Named where a file was meant: no input there, as when the
+		 * file is missing, rather than a failure of the disk. */
+		close(in->fd);
+		in->fd = -1;
+		in->status = INPUT_MISSING;
+		snprintf(in->errmsg, sizeof(in->errmsg),
+		    "is a directory, not a file");
+		return in->status;
+	}
+	if (S_ISREG(st.st_mode))
 		in->size = st.st_size;
-	else if (fstat(in->fd, &st) == 0 && S_ISDIR(st.st_mode)) {
-		close(in->fd);
-		in->fd = -1;
-		in->status = INPUT_IOERR;
-		snprintf(in->errmsg, sizeof(in->errmsg), "is a directory");
-		return in->status;
-	}
-	if (in->size < 0) {
-		in->stream = 1; /* read as data comes: see input.h */
-		return INPUT_OK;
-	}
-	/* zlib reads data without the gzip magic through unchanged. */
-	in->gz = gzdopen(in->fd, "rb");
-	if (in->gz == NULL) {
-		close(in->fd);
-		in->fd = -1;
-		in->status = INPUT_IOERR;
-		snprintf(in->errmsg, sizeof(in->errmsg), "out of memory");
-		return in->status;
-	}
-	gzbuffer(in->gz, 256 * 1024);
 	return INPUT_OK;
 }
 
@@ -65,6 +54,8 @@ read_some(struct input *in, void *dst, size_t n)
 
 	while ((r = read(in->fd, dst, n)) < 0 && errno == EINTR)
 		;
+	if (r > 0)
+		in->consumed += r;
 	if (r < 0) {
 		in->status = INPUT_IOERR;
 		snprintf(in->errmsg, sizeof(in->errmsg), "read error: %s",
@@ -82,8 +73,19 @@ corrupt(struct input *in, const char *msg)
 	return -1;
 }
 
+/* Bytes after the last gzip member that do not start another. -1. */
+static ssize_t
+trailing(struct input *in)
+{
+	in->status = INPUT_CORRUPT;
+	snprintf(in->errmsg, sizeof(in->errmsg),
+	    "damaged gzip data: bytes after its end that are not gzip "
+	    "(trailing garbage)");
+	return -1;
+}
+
 /*
- * Looks at a stream's first two bytes (waiting for two, or the end) and
+ * Looks at an input's first two bytes (waiting for two, or the end) and
  * sets inflate up when they are the gzip magic. 0 or -1.
  */
 static int
@@ -120,7 +122,8 @@ sniff(struct input *in)
  * Inflates what has come of a gzip stream into dst: as much as the bytes
  * read so far give, reading more only while there is no output yet.
  * Members follow one another; bytes after a member that do not start
- * another are ignored, as gzread() ignores them.
+ * another make the input corrupt, once the data before them is returned:
+ * a file with something glued after its gzip data is not what it claims.
  */
 static ssize_t
 inflate_some(struct input *in, void *dst, size_t n)
@@ -145,11 +148,11 @@ inflate_some(struct input *in, void *dst, size_t n)
 			continue;
 		}
 		if (in->zend) {
-			if (z->avail_in == 0 || z->next_in[0] != 0x1f) {
-				z->avail_in = 0;
-				in->zeof = 1;
+			/* Here the input has ended, or bytes follow. */
+			if (z->avail_in == 0)
 				return (ssize_t)out;
-			}
+			if (z->next_in[0] != 0x1f)
+				return out > 0 ? (ssize_t)out : trailing(in);
 			inflateReset(z);
 			in->zend = 0;
 		}
@@ -166,12 +169,15 @@ inflate_some(struct input *in, void *dst, size_t n)
 	}
 }
 
-/* input_read() of a pipe or terminal. */
-static ssize_t
-stream_read(struct input *in, void *dst, size_t n)
+ssize_t
+input_read(struct input *in, void *dst, size_t n)
 {
 	size_t k;
 
+	if (in->status != INPUT_OK)
+		return -1;
+	if (n > 1u << 30)
+		n = 1u << 30;
 	if (!in->sniffed && sniff(in) < 0)
 		return -1;
 	if (in->z)
@@ -186,60 +192,21 @@ stream_read(struct input *in, void *dst, size_t n)
 	return read_some(in, dst, n);
 }
 
-ssize_t
-input_read(struct input *in, void *dst, size_t n)
-{
-	int got, zerr;
-	const char *msg;
-
-	if (in->status != INPUT_OK)
-		return -1;
-	if (n > 1u << 30)
-		n = 1u << 30;
-	if (in->stream)
-		return stream_read(in, dst, n);
-	got = gzread(in->gz, dst, (unsigned)n);
-	if (got > 0)
-		return got;
-	msg = gzerror(in->gz, &zerr);
-	if (got == 0 && (zerr == Z_OK || zerr == Z_STREAM_END))
-		return 0;
-	if (zerr == Z_ERRNO) {
-		in->status = INPUT_IOERR;
-		snprintf(in->errmsg, sizeof(in->errmsg), "read error: %s",
-		    strerror(errno));
-	} else {
-		/* zlib prefixes its message with "<fd:N>: "; drop that. */
-		if (msg && msg[0] == '<' && strstr(msg, ">: "))
-			msg = strstr(msg, ">: ") + 3;
-		in->status = INPUT_CORRUPT;
-		snprintf(in->errmsg, sizeof(in->errmsg),
-		    "damaged gzip data (truncated file?): %s",
-		    msg ? msg : "unknown error");
-	}
-	return -1;
-}
-
 double
 input_fraction(struct input *in)
 {
-	z_off_t pos;
-
-	if (in->size <= 0 || in->gz == NULL)
+	if (in->size <= 0)
 		return -1;
-	pos = gzoffset(in->gz);
-	if (pos < 0)
-		return -1;
-	return pos >= in->size ? 1.0 : (double)pos / (double)in->size;
+	return in->consumed >= in->size
+	           ? 1.0
+	           : (double)in->consumed / (double)in->size;
 }
 
 void
 input_close(struct input *in)
 {
-	if (in->gz)
-		gzclose_r(in->gz); /* closes in->fd, our own duplicate */
-	else if (in->fd >= 0)
-		close(in->fd);
+	if (in->fd >= 0)
+		close(in->fd); /* our own, stdin's duplicate included */
 	if (in->z) {
 		inflateEnd(in->z);
 		free(in->z);
@@ -247,7 +214,6 @@ input_close(struct input *in)
 	free(in->zin);
 	in->z = NULL;
 	in->zin = NULL;
-	in->gz = NULL;
 	in->fd = -1;
 }
 

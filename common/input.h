@@ -3,11 +3,12 @@
  * magic bytes, never by the file name, and concatenated members are read as
  * one stream.
  *
- * A regular file is read through zlib's gz* functions. A pipe or terminal
- * is read as data comes instead: gzread() waits until it has filled its
- * buffer (256 KiB) or the input ends, so a slow trickle would not reach a
- * stage for a long time; input_read() returns what one read(2) brought,
- * raw, or inflated when the input starts with the gzip magic.
+ * Every input is read as data comes: input_read() returns what one read(2)
+ * brought, raw, or inflated (zlib's inflate) when the input starts with the
+ * gzip magic. So a slow trickle down a pipe reaches the stage at once (zlib's
+ * gzread() waits to fill its buffer first), and the end of a gzip file is
+ * checked: bytes after its last member that do not start another one are
+ * damage, where gzread() ignores them silently.
  */
 #ifndef INPUT_H
 #define INPUT_H
@@ -18,20 +19,20 @@
 
 enum input_status {
 	INPUT_OK = 0,
-	INPUT_MISSING, /* the file does not exist (exit 66) */
+	INPUT_MISSING, /* no file there: it does not exist, or it is a
+	                  directory (exit 66) */
 	INPUT_IOERR,   /* read or open error (exit 74) */
-	INPUT_CORRUPT  /* the gzip stream is truncated or damaged (exit 65) */
+	INPUT_CORRUPT  /* the gzip stream is truncated or damaged, or has
+	                  bytes after it that are not gzip (exit 65) */
 };
 
 struct input {
-	gzFile gz;
 	int fd;
 	const char *name; /* as shown in messages and _meta: "<stdin>" for - */
 	off_t size;       /* of the file on disk, or -1 when unknown */
+	off_t consumed;   /* bytes read from the file so far */
 	enum input_status status;
 	char errmsg[160];
-	/* A pipe or terminal (see the top); the rest is for its reading. */
-	int stream;
 	int sniffed;           /* its first bytes were looked at */
 	unsigned char peek[2]; /* raw: those bytes, not yet returned */
 	size_t npeek;

@@ -19,10 +19,13 @@ jdoc_init(struct jdoc *d)
 void
 jdoc_release(struct jdoc *d)
 {
+	size_t max = d->max_values;
+
 	free(d->nodes);
 	free(d->slots);
 	free(d->edits);
 	jdoc_init(d);
+	d->max_values = max;
 }
 
 /* Appends a node of the given type whose value starts at off. */
@@ -327,6 +330,8 @@ parse(struct jdoc *d)
 		}
 		if (p >= len)
 			return -1;
+		if (d->max_values && d->n >= d->max_values)
+			return JDOC_TOO_COMPLEX;
 		n = add_node(d, JDOC_NULL, p);
 		if (last[depth - 1])
 			d->nodes[last[depth - 1]].next = n;

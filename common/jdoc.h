@@ -80,18 +80,28 @@ struct jdoc {
 	uint32_t gen;
 	struct jdoc_edit *edits;
 	size_t nedits, capedits;
+	/* The most values a line may hold (0: no limit): see jdoc_parse(). */
+	size_t max_values;
 };
 
-/* An empty document; allocates nothing. */
+/* An empty document without a limit on values; allocates nothing. */
 void jdoc_init(struct jdoc *d);
 
-/* Frees what the document holds. */
+/* Frees what the document holds; max_values is kept. */
 void jdoc_release(struct jdoc *d);
+
+/* What jdoc_parse() returns for a line with too many values. */
+#define JDOC_TOO_COMPLEX (-2)
 
 /*
  * Checks and indexes len bytes of text (borrowed: it must outlive the
  * index). Returns 0 when the text is a canonical JSON object (see above),
- * -1 otherwise. Clears the edits of the previous line.
+ * -1 otherwise, or JDOC_TOO_COMPLEX when it holds more than d->max_values
+ * values (the root object, every member's value and every array item, at
+ * any depth), found before anything else is wrong with it: the index then
+ * stops growing at max_values nodes, so one line's index costs at most
+ * max_values * sizeof(struct jdoc_node) bytes whatever the line. Clears
+ * the edits of the previous line.
  */
 int jdoc_parse(struct jdoc *d, const char *text, size_t len);
 

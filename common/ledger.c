@@ -7,6 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "exitcode.h"
 #include "hash128.h"
 #include "ledger.h"
 #include "ndjson.h"
@@ -19,8 +20,8 @@ struct scan {
 	struct buf line; /* the current line so far (without its \n) */
 	int overlong;    /* the current line passed LEDGER_MAX_LINE */
 	off_t start;     /* file offset of the current line */
-	off_t pending;   /* offset of a complete line that did not parse */
-	int has_pending; /* (it is torn if nothing follows it) */
+	unsigned long long lineno; /* of the current line, from 1 */
+	unsigned long long bad;    /* the first line that is not an entry */
 };
 
 /* The index of status in the interned table, adding it when new. */
@@ -93,21 +94,14 @@ out:
 static void
 line_done(struct ledger *l, struct scan *sc, off_t next)
 {
-	if (sc->has_pending) {
-		/* The earlier unparseable line was not the last one. */
-		l->bad++;
-		sc->has_pending = 0;
-	}
-	if (sc->overlong) {
-		l->bad++;
-	} else if (take_line(l, sc->line.data ? sc->line.data : "",
-	               sc->line.len) < 0) {
-		sc->pending = sc->start;
-		sc->has_pending = 1;
-	}
+	if (sc->bad == 0 &&
+	    (sc->overlong || take_line(l, sc->line.data ? sc->line.data : "",
+	                         sc->line.len) < 0))
+		sc->bad = sc->lineno;
 	buf_reset(&sc->line);
 	sc->overlong = 0;
 	sc->start = next;
+	sc->lineno++;
 }
 
 /* Feeds n bytes read at file offset off into the line scanner. */
@@ -117,7 +111,7 @@ feed(struct ledger *l, struct scan *sc, const char *p, size_t n, off_t off)
 	const char *nl;
 	size_t seg;
 
-	while (n > 0) {
+	while (n > 0 && sc->bad == 0) {
 		nl = memchr(p, '\n', n);
 		seg = nl ? (size_t)(nl - p) : n;
 		if (!sc->overlong && buf_add(&sc->line, p, seg) < 0) {
@@ -136,20 +130,40 @@ feed(struct ledger *l, struct scan *sc, const char *p, size_t n, off_t off)
 }
 
 /*
+ * Whether the n bytes of a last line without its \n can be an append cut
+ * short: the start of an entry, which always begins as format_entry()
+ * writes it, maybe followed by the NUL bytes some file systems leave where
+ * a crash lost the data of a file's end. Anything else (the last line of a
+ * CSV file, say) is not a ledger's.
+ */
+static int
+torn_entry(const char *s, size_t n)
+{
+	static const char start[] = "{\"fields\":\"";
+	size_t k = sizeof(start) - 1;
+
+	while (n > 0 && s[n - 1] == '\0')
+		n--;
+	return memcmp(s, start, n < k ? n : k) == 0;
+}
+
+/*
  * Reads the whole file, then decides about its end: bytes after the last
- * \n, or a last line that does not parse, are a torn tail starting at
- * *tail; otherwise *tail is the file's size.
+ * \n that can be an append cut short are a torn tail starting at *tail;
+ * otherwise *tail is the file's size. Returns 0, -1 when the file cannot
+ * be read, or LEDGER_NOT_A_LEDGER when a line is not an entry (err names
+ * it).
  */
 static int
 read_all(struct ledger *l, int fd, off_t *tail, struct buf *err)
 {
-	struct scan sc = {BUF_INIT_MAX(LEDGER_MAX_LINE), 0, 0, 0, 0};
+	struct scan sc = {BUF_INIT_MAX(LEDGER_MAX_LINE), 0, 0, 1, 0};
 	char *chunk = xmalloc(CHUNK);
 	off_t off = 0;
 	ssize_t got;
 	int rc = 0;
 
-	for (;;) {
+	while (sc.bad == 0) {
 		got = read(fd, chunk, CHUNK);
 		if (got < 0 && errno == EINTR)
 			continue;
@@ -165,15 +179,21 @@ read_all(struct ledger *l, int fd, off_t *tail, struct buf *err)
 		off += got;
 	}
 	*tail = off;
-	if (sc.start < off) {
-		/* A last line without its \n: cut short by a crash. */
-		l->torn++;
-		*tail = sc.start;
-		if (sc.has_pending)
-			l->bad++;
-	} else if (sc.has_pending) {
-		l->torn++;
-		*tail = sc.pending;
+	if (sc.bad == 0 && sc.start < off) {
+		/* A last line without its \n: cut short by a crash? */
+		if (!sc.overlong && torn_entry(sc.line.data, sc.line.len)) {
+			l->torn++;
+			*tail = sc.start;
+		} else {
+			sc.bad = sc.lineno;
+		}
+	}
+	if (sc.bad) {
+		buf_printf(err,
+		    "%s:%llu: not a ledger entry: refusing a file that is "
+		    "not a ledger",
+		    l->path, sc.bad);
+		rc = LEDGER_NOT_A_LEDGER;
 	}
 out:
 	buf_release(&sc.line);
@@ -219,7 +239,7 @@ int
 ledger_open(struct ledger *l, const char *path, int writable, struct buf *err)
 {
 	off_t tail = 0;
-	int fd;
+	int fd, rc;
 
 	memset(l, 0, sizeof(*l));
 	l->fd = -1;
@@ -238,21 +258,24 @@ ledger_open(struct ledger *l, const char *path, int writable, struct buf *err)
 		buf_printf(err, "%s: cannot open: %s", path, strerror(errno));
 		return -1;
 	}
-	if (read_all(l, fd, &tail, err) < 0)
-		goto fail;
+	if ((rc = read_all(l, fd, &tail, err)) < 0)
+		goto out;
 	l->size = tail;
 	if (writable && l->torn && ftruncate(fd, tail) < 0) {
 		buf_printf(err, "%s: cannot cut off the torn last line: %s",
 		    path, strerror(errno));
-		goto fail;
+		rc = -1;
 	}
+out:
 	if (!writable)
 		close(fd);
-	return 0;
-fail:
-	if (!writable)
-		close(fd);
-	return -1;
+	return rc;
+}
+
+int
+ledger_exitcode(int rc)
+{
+	return rc == LEDGER_NOT_A_LEDGER ? EXIT_DATAERR : EXIT_IOERR;
 }
 
 const char *

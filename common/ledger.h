@@ -32,11 +32,14 @@
  *     rewritten. A process killed at any moment (SIGKILL included, which
  *     may cut a write short) can therefore damage at most the last line,
  *     leaving it without its \n; all earlier lines are intact.
- *  3. On opening, a torn last line (one without its \n, or one that does
- *     not parse) is ignored and counted in torn; when the ledger is opened
- *     for writing it is truncated away (ftruncate) before anything is
- *     appended, so the next entry starts on a fresh line instead of being
- *     glued to the fragment and lost with it.
+ *  3. On opening, a torn last line (one without its \n that starts as an
+ *     entry does, maybe followed by NUL bytes) is ignored and counted in
+ *     torn; when the ledger is opened for writing it is truncated away
+ *     (ftruncate) before anything is appended, so the next entry starts on
+ *     a fresh line instead of being glued to the fragment and lost with it.
+ *     Any other line that is not an entry, the last one included when it
+ *     has its \n, means the file is not a ledger (a CSV given by mistake,
+ *     say): it is refused, and nothing of it is ever cut.
  * A power failure may lose entries written since the last ledger_sync()
  * (the kernel had not yet written them), which by fact 1 is safe, and may
  * leave a damaged tail, which fact 3 handles. Writers take an exclusive
@@ -71,20 +74,30 @@ struct ledger {
 	size_t nstatus, capstatus;
 	unsigned long long lines; /* entries read from the file */
 	unsigned long long torn;  /* torn last lines ignored (0 or 1) */
-	unsigned long long bad;   /* other lines that are not entries */
 	struct buf kb, hb;        /* scratch: key bytes, hashed bytes */
 };
+
+/* What ledger_open() returns for a file that is not a ledger. */
+#define LEDGER_NOT_A_LEDGER (-2)
 
 /*
  * Reads the ledger at path into l. A file that does not exist is an empty
  * ledger: opened read-only nothing is created; opened writable (writable
  * not 0) the file is created, and the ledger is locked against other
- * writers until ledger_close(). Returns 0, or -1 with a message in err
- * (the file cannot be read, or another process holds the lock); release l
- * with ledger_close() either way. path is copied.
+ * writers until ledger_close(). Returns 0; -1 with a message in err when
+ * the file cannot be read or another process holds the lock; or
+ * LEDGER_NOT_A_LEDGER when a line of it is not an entry (see 3. above),
+ * with "PATH:LINE: ..." in err and the file left as it was. Release l with
+ * ledger_close() either way. path is copied.
  */
 int ledger_open(
     struct ledger *l, const char *path, int writable, struct buf *err);
+
+/*
+ * The exit status for a failed ledger_open(): EXIT_DATAERR (65) for a file
+ * that is not a ledger, else EXIT_IOERR (74).
+ */
+int ledger_exitcode(int rc);
 
 /*
  * The status last recorded for the key with the given fields string and

@@ -59,6 +59,63 @@ ndjson_check(enum lines_status ls, const char *line, size_t *len, size_t max,
 	return NDJSON_RECORD;
 }
 
+/*
+ * The position just past the closing quote of the string whose contents
+ * start at p, or NULL when it does not close. A quote is escaped when an
+ * odd number of backslashes comes before it.
+ */
+static const char *
+skip_string(const char *p, const char *e)
+{
+	const char *q, *b;
+
+	while ((q = memchr(p, '"', (size_t)(e - p))) != NULL) {
+		for (b = q; b > p && b[-1] == '\\'; b--)
+			;
+		p = q + 1;
+		if ((q - b) % 2 == 0)
+			return p;
+	}
+	return NULL;
+}
+
+size_t
+ndjson_values(const char *text, size_t len, size_t max)
+{
+	const char *p = text, *e = text + len;
+	size_t count = 1; /* the top-level value */
+
+	while (p < e && count <= max) {
+		switch (*p++) {
+		case '"':
+			if ((p = skip_string(p, e)) == NULL)
+				return count;
+			break;
+		case ',':
+			count++;
+			break;
+		case '[':
+		case '{':
+			/* A first item; the later ones follow commas. */
+			while (p < e && (*p == ' ' || *p == '\t' ||
+			                    *p == '\n' || *p == '\r'))
+				p++;
+			if (p < e && *p != ']' && *p != '}')
+				count++;
+			break;
+		}
+	}
+	return count;
+}
+
+void
+ndjson_too_complex(struct buf *why)
+{
+	buf_reset(why);
+	buf_printf(
+	    why, "record too complex: more than %d values", NDJSON_MAX_VALUES);
+}
+
 enum ndjson_status
 ndjson_parse_text(const char *text, size_t len, json_t **rec, struct buf *why)
 {
@@ -67,6 +124,10 @@ ndjson_parse_text(const char *text, size_t len, json_t **rec, struct buf *why)
 
 	*rec = NULL;
 	buf_reset(why);
+	if (ndjson_values(text, len, NDJSON_MAX_VALUES) > NDJSON_MAX_VALUES) {
+		ndjson_too_complex(why);
+		return NDJSON_REJECT;
+	}
 	v = json_loadb(text, len, JSON_DECODE_ANY | JSON_ALLOW_NUL, &err);
 	if (v == NULL) {
 		buf_printf(

@@ -14,6 +14,18 @@
 
 #define NDJSON_MAX_LINE_DEFAULT ((size_t)64 << 20)
 
+/*
+ * The most values one record may hold: the object itself, every member's
+ * value (its key goes with it) and every array item, at any depth. A
+ * record past it is rejected as "record too complex" before a jansson
+ * tree or a jdoc index is built for it: a tree costs about 40 bytes an
+ * array item and 150 an object member, so a line under the line maximum
+ * could otherwise cost gigabytes (30 million tiny array items fit in 60
+ * MB). At the limit a tree costs about 20 MB beside its strings. Vendor rows
+ * hold tens to a few hundred values, the records made of them a few more.
+ */
+#define NDJSON_MAX_VALUES 100000
+
 enum ndjson_status {
 	NDJSON_RECORD, /* *rec holds a new reference to a JSON object; raw
 	                  and rawlen its line, as read */
@@ -57,6 +69,18 @@ enum ndjson_status ndjson_check(enum lines_status ls, const char *line,
     size_t *len, size_t max, struct buf *why);
 enum ndjson_status ndjson_parse_text(
     const char *text, size_t len, json_t **rec, struct buf *why);
+
+/*
+ * The values the JSON text holds (as NDJSON_MAX_VALUES counts them),
+ * counted from its commas and brackets without parsing it, stopping once
+ * the count passes max. Exact for valid JSON; from any text, jansson
+ * builds no more values than this count. ndjson_parse_text() rejects
+ * a line whose count passes NDJSON_MAX_VALUES before jansson sees it.
+ */
+size_t ndjson_values(const char *text, size_t len, size_t max);
+
+/* Replaces why with the reason a record over NDJSON_MAX_VALUES gets. */
+void ndjson_too_complex(struct buf *why);
 
 /* Frees the reader's buffers. */
 void ndjson_release(struct ndjson_reader *r);

@@ -3,9 +3,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gzw.h"
 #include "http.h"
 #include "jpath.h"
 #include "jsonw.h"
+#include "ndjson.h"
 #include "quasar.h"
 
 static int
@@ -33,13 +35,16 @@ quasar_table_ok(const char *t)
 	       ident_ok(dot + 1, strlen(dot + 1));
 }
 
+/* The key quasar_ddl() gives, as system.tables writes it. */
+#define KEY "source, record_hash"
+
 void
 quasar_ddl(struct buf *out, const char *table)
 {
 	buf_printf(out,
-	    "CREATE TABLE IF NOT EXISTS %s (source String, file String, "
-	    "line UInt64, imported_at DateTime, record String) "
-	    "ENGINE = ReplacingMergeTree() ORDER BY (source, file, line)",
+	    "CREATE TABLE IF NOT EXISTS %s (source String, record_hash "
+	    "FixedString(64), file String, line UInt64, imported_at DateTime, "
+	    "record String) ENGINE = ReplacingMergeTree() ORDER BY (" KEY ")",
 	    table);
 }
 
@@ -47,6 +52,61 @@ void
 quasar_insert(struct buf *out, const char *table)
 {
 	buf_printf(out, "INSERT INTO %s FORMAT JSONEachRow", table);
+}
+
+void
+quasar_key_query(struct buf *out, const char *table)
+{
+	const char *dot = strchr(table, '.');
+
+	/* quasar_table_ok() names hold no quote: they go in as they are. */
+	buf_adds(out, "SELECT engine, sorting_key FROM system.tables WHERE ");
+	if (dot)
+		buf_printf(out, "database = '%.*s' AND name = '%s'",
+		    (int)(dot - table), table, dot + 1);
+	else
+		buf_printf(
+		    out, "database = currentDatabase() AND name = '%s'", table);
+	buf_adds(out, " FORMAT TSV");
+}
+
+int
+quasar_key_check(const char *body, size_t n, struct buf *what)
+{
+	static const char want[] = "ReplacingMergeTree\t" KEY;
+	const char *tab;
+
+	while (n > 0 && (body[n - 1] == '\n' || body[n - 1] == '\r'))
+		n--;
+	if (n == 0)
+		return 0;
+	if (n == sizeof(want) - 1 && memcmp(body, want, n) == 0)
+		return 1;
+	tab = memchr(body, '\t', n);
+	if (tab == NULL)
+		buf_add(what, body, n);
+	else
+		buf_printf(what, "%.*s keyed by (%.*s)", (int)(tab - body),
+		    body, (int)(n - (size_t)(tab + 1 - body)), tab + 1);
+	return -1;
+}
+
+const char *
+quasar_hint(const char *body, size_t n)
+{
+	static const char col[] = "record_hash";
+	size_t i;
+
+	if (quasar_code(body, n) != 117) /* unknown field */
+		return NULL;
+	for (i = 0; i + sizeof(col) - 1 <= n; i++) {
+		if (memcmp(body + i, col, sizeof(col) - 1) == 0)
+			return "the table has no column record_hash: an older "
+			       "post-quasar made it, keyed by (source, file, "
+			       "line); move it aside and make the new one (see "
+			       "pipelines/sql/quasar-raw.sql)";
+	}
+	return NULL;
 }
 
 int
@@ -113,6 +173,7 @@ quasar_prov_init(struct quasar_prov *p)
 	memset(p, 0, sizeof(*p));
 	buf_init(&p->sbuf, BUF_UNLIMITED);
 	buf_init(&p->fbuf, BUF_UNLIMITED);
+	buf_init(&p->dump, BUF_UNLIMITED);
 	p->line = -1;
 }
 
@@ -121,6 +182,7 @@ quasar_prov_release(struct quasar_prov *p)
 {
 	buf_release(&p->sbuf);
 	buf_release(&p->fbuf);
+	buf_release(&p->dump);
 }
 
 /* A string node's text (quotes and all), or NULL. */
@@ -186,6 +248,61 @@ quasar_prov_tree(struct quasar_prov *p, const json_t *rec)
 	              : -1;
 }
 
+/* Ends the hash of the source and the n bytes of record text at a, b. */
+static void
+hash_parts(
+    struct quasar_prov *p, const char *a, size_t na, const char *b, size_t nb)
+{
+	struct sha256 s;
+
+	sha256_init(&s);
+	sha256_add(&s, p->source, p->source_len);
+	sha256_add(&s, "\n", 1);
+	sha256_add(&s, a, na);
+	sha256_add(&s, b, nb);
+	sha256_hex(&s, p->hash);
+}
+
+void
+quasar_hash_doc(struct quasar_prov *p, const struct jdoc *d)
+{
+	const struct jdoc_node *root = &d->nodes[0];
+	const struct jdoc_node *m = jdoc_get(d, root, "_meta", 5);
+	size_t cut, end;
+
+	if (m == NULL) {
+		hash_parts(p, d->text, d->len, NULL, 0);
+		return;
+	}
+	/* From the key's opening quote to the end of the value, and the
+	 * comma before it, or after it when it comes first. */
+	cut = m->key - 1;
+	end = m->off + m->len;
+	if (root->child != (uint32_t)(m - d->nodes))
+		cut--;
+	else if (m->next)
+		end++;
+	hash_parts(p, d->text, cut, d->text + end, d->len - end);
+}
+
+void
+quasar_hash_tree(struct quasar_prov *p, const json_t *rec)
+{
+	json_t *copy = json_object(), *v;
+	const char *key;
+
+	json_object_foreach((json_t *)rec, key, v)
+	{
+		if (strcmp(key, "_meta") != 0)
+			json_object_set(copy, key, v);
+	}
+	/* Unlimited, so the dump cannot fail (memory aborts, xmalloc). */
+	buf_reset(&p->dump);
+	ndjson_dump(&p->dump, copy);
+	json_decref(copy);
+	hash_parts(p, p->dump.data, p->dump.len - 1, NULL, 0);
+}
+
 int
 quasar_row(struct buf *out, const struct quasar_prov *p, const char *imported,
     const char *raw, size_t n)
@@ -200,10 +317,126 @@ quasar_row(struct buf *out, const struct quasar_prov *p, const char *imported,
 	    jsonw_uint(out, (unsigned long long)p->line) < 0 ||
 	    buf_adds(out, ",\"imported_at\":\"") < 0 ||
 	    buf_adds(out, imported) < 0 ||
-	    buf_adds(out, "\",\"record\":") < 0 ||
+	    buf_adds(out, "\",\"record_hash\":\"") < 0 ||
+	    buf_adds(out, p->hash) < 0 || buf_adds(out, "\",\"record\":") < 0 ||
 	    jsonw_string_dense(out, raw, n) < 0)
 		return -1;
 	return buf_adds(out, "}\n");
+}
+
+/* Inflates the gzip members of in into out (appended). 0 or -1. */
+static int
+gunzip(const struct buf *in, struct buf *out)
+{
+	unsigned char chunk[65536];
+	z_stream z;
+	int rc = Z_OK;
+
+	memset(&z, 0, sizeof(z));
+	if (inflateInit2(&z, 15 + 16) != Z_OK)
+		return -1;
+	z.next_in = (unsigned char *)in->data;
+	z.avail_in = (uInt)in->len;
+	while (z.avail_in > 0 && (rc == Z_OK || rc == Z_STREAM_END)) {
+		if (rc == Z_STREAM_END)
+			inflateReset(&z);
+		z.next_out = chunk;
+		z.avail_out = sizeof(chunk);
+		rc = inflate(&z, Z_NO_FLUSH);
+		buf_add(out, chunk, sizeof(chunk) - z.avail_out);
+	}
+	inflateEnd(&z);
+	return rc == Z_STREAM_END && z.avail_in == 0 ? 0 : -1;
+}
+
+/* One spooled row given its record_hash, appended to out. 0 or -1. */
+static int
+upgrade_row(struct quasar_prov *p, struct jdoc *d, const char *s, size_t n,
+    struct buf *out)
+{
+	json_t *row = json_loadb(s, n, JSON_ALLOW_NUL, NULL), *rec = NULL;
+	const json_t *src = json_object_get(row, "source");
+	const json_t *text = json_object_get(row, "record");
+	int rc = -1;
+
+	if (!json_is_string(src) || !json_is_string(text))
+		goto out;
+	buf_reset(&p->sbuf);
+	jsonw_string(&p->sbuf, json_string_value(src), json_string_length(src));
+	p->source = p->sbuf.data;
+	p->source_len = p->sbuf.len;
+	if (jdoc_parse(d, json_string_value(text), json_string_length(text)) ==
+	    0) {
+		quasar_hash_doc(p, d);
+	} else if ((rec = json_loadb(json_string_value(text),
+	                json_string_length(text), JSON_ALLOW_NUL, NULL)) !=
+	           NULL) {
+		quasar_hash_tree(p, rec);
+	} else {
+		goto out;
+	}
+	json_object_set_new(row, "record_hash", json_string(p->hash));
+	rc = ndjson_dump(out, row);
+out:
+	json_decref(rec);
+	json_decref(row);
+	return rc;
+}
+
+int
+quasar_upgrade_rows(
+    struct buf *body, unsigned long long *bytes, struct buf *err)
+{
+	struct buf plain = BUF_INIT, out = BUF_INIT, row = BUF_INIT;
+	struct quasar_prov p;
+	struct jdoc d;
+	struct gzw g;
+	const char *s, *nl;
+	unsigned long long k = 0;
+	int rc = -1;
+
+	quasar_prov_init(&p);
+	jdoc_init(&d);
+	gzw_init(&g, 1);
+	*bytes = 0;
+	if (gunzip(body, &plain) < 0) {
+		buf_adds(err, "the batch is not gzip");
+		goto out;
+	}
+	if (gzw_begin(&g, &out) < 0)
+		goto out;
+	for (s = plain.data; s && s < plain.data + plain.len; s = nl + 1) {
+		nl = memchr(s, '\n', (size_t)(plain.data + plain.len - s));
+		if (nl == NULL)
+			nl = plain.data + plain.len;
+		buf_reset(&row);
+		k++;
+		if (upgrade_row(&p, &d, s, (size_t)(nl - s), &row) < 0) {
+			buf_printf(err,
+			    "row %llu of the batch is not a "
+			    "post-quasar row",
+			    k);
+			goto out;
+		}
+		*bytes += row.len;
+		if (gzw_add(&g, row.data, row.len) < 0)
+			goto out;
+	}
+	if (gzw_end(&g) < 0)
+		goto out;
+	buf_reset(body);
+	buf_add(body, out.data, out.len);
+	rc = 0;
+out:
+	if (rc < 0 && err->len == 0)
+		buf_adds(err, "cannot gzip the batch (zlib)");
+	gzw_release(&g);
+	jdoc_release(&d);
+	quasar_prov_release(&p);
+	buf_release(&plain);
+	buf_release(&out);
+	buf_release(&row);
+	return rc;
 }
 
 long

@@ -6,14 +6,25 @@
  * A record becomes one JSONEachRow row of the table
  *
  *	{"source":"turbovote","file":"export.csv","line":2,
- *	 "imported_at":"2026-11-22 10:00:00","record":"{\"id\":...}"}
+ *	 "imported_at":"2026-11-22 10:00:00","record_hash":"9f86d0...",
+ *	 "record":"{\"id\":...}"}
  *
  * whose record is the line exactly as read, as a JSON string: no vendor
  * schema is needed, and RowBinary or JSONEachRow output gives the line
  * back byte for byte. source, file and line come from the record's _meta
- * (csv2ndjson's provenance), else the defaults the stage gives: so the
- * table's key (source, file, line) names the original CSV row, and a
- * batch inserted twice collapses to one row per record under FINAL.
+ * (csv2ndjson's provenance), else the defaults the stage gives.
+ *
+ * The table's key is (source, record_hash): the record's identity is its
+ * content (the record without its _meta, see quasar_hash_doc()), never the
+ * path it was read through. A batch inserted twice, the same export read
+ * through another spelling of its path, and a cumulative export saved
+ * under a new name each day all collapse to one row per record under
+ * FINAL; file and line stay as columns, the provenance of the copy
+ * inserted last. Two rows of one export that are the same record are one
+ * row too. A table made by an older post-quasar is keyed by (source,
+ * file, line), which CREATE TABLE IF NOT EXISTS does not change:
+ * quasar_key_check() tells it, and an insert into it is refused for the
+ * record_hash column it lacks (quasar_hint()).
  */
 #ifndef QUASAR_H
 #define QUASAR_H
@@ -24,6 +35,7 @@
 
 #include "buf.h"
 #include "jdoc.h"
+#include "sha256.h"
 
 /* A table name: letters, digits, _ (not first a digit), maybe "db.". */
 int quasar_table_ok(const char *table);
@@ -33,6 +45,29 @@ void quasar_ddl(struct buf *out, const char *table);
 
 /* Appends "INSERT INTO table FORMAT JSONEachRow". */
 void quasar_insert(struct buf *out, const char *table);
+
+/*
+ * Appends the query that asks ClickHouse for table's engine and sorting
+ * key (system.tables), answered as one TSV line, or nothing without the
+ * table.
+ */
+void quasar_key_query(struct buf *out, const char *table);
+
+/*
+ * Reads the answer to quasar_key_query(): 1 when the table is the
+ * ReplacingMergeTree keyed by (source, record_hash) that quasar_ddl()
+ * makes, 0 when there is no such table, -1 when it is keyed otherwise
+ * (an older post-quasar's table: (source, file, line)), with its engine
+ * and key put in what ("ReplacingMergeTree keyed by (source, file,
+ * line)").
+ */
+int quasar_key_check(const char *body, size_t n, struct buf *what);
+
+/*
+ * A hint for a refused insert whose answer says that the table has no
+ * column record_hash (an older post-quasar's table), or NULL.
+ */
+const char *quasar_hint(const char *body, size_t n);
 
 /*
  * Appends ClickHouse's HTTP URL running query: base (http://host:8123,
@@ -59,7 +94,9 @@ struct quasar_prov {
 	const char *source, *file;
 	size_t source_len, file_len;
 	long long line;
+	char hash[SHA256_HEX]; /* the record's identity (quasar_hash_*) */
 	struct buf sbuf, fbuf; /* the texts, for a record read by jansson */
+	struct buf dump;       /* the tree without _meta, for its hash */
 };
 
 void quasar_prov_init(struct quasar_prov *p);
@@ -74,12 +111,37 @@ void quasar_prov_doc(struct quasar_prov *p, const struct jdoc *d);
 void quasar_prov_tree(struct quasar_prov *p, const json_t *rec);
 
 /*
+ * Sets p->hash to the record's identity: the SHA-256, in hex, of the
+ * source as JSON text (p->source, quotes included), a \n, and the record
+ * without its _meta member as jansson's compact JSON. For a line jdoc
+ * indexed (canonical: jansson's own compact form) that is the line with
+ * the member and a comma beside it cut out; for a tree, its compact dump
+ * without the member. So a record has one identity however its JSON was
+ * spelt (spaces, escapes, 2.50 for 2.5), whichever path read it, and
+ * whatever its _meta says. p->source must be set.
+ */
+void quasar_hash_doc(struct quasar_prov *p, const struct jdoc *d);
+void quasar_hash_tree(struct quasar_prov *p, const json_t *rec);
+
+/*
  * Appends the record's row and its \n: source and file (JSON string text),
- * line, imported ("YYYY-MM-DD hh:mm:ss"), and the n bytes of the raw line
- * (valid UTF-8) as the record. 0, or -1 when out would exceed its maximum.
+ * line, imported ("YYYY-MM-DD hh:mm:ss"), the identity p->hash, and the n
+ * bytes of the raw line (valid UTF-8) as the record. 0, or -1 when out
+ * would exceed its maximum.
  */
 int quasar_row(struct buf *out, const struct quasar_prov *p,
     const char *imported, const char *raw, size_t n);
+
+/*
+ * Rows spooled by a post-quasar older than record_hash (a sidecar of
+ * version 1) lack it, and a table keyed by it would take every such row
+ * as the same record. Gives each row of the gzipped JSONEachRow body
+ * (replaced) its record_hash, from its source and record as above; *bytes
+ * gets the body's new size uncompressed. 0, or -1 with the reason in err
+ * when the body is not gzip or a row is not a post-quasar row.
+ */
+int quasar_upgrade_rows(
+    struct buf *body, unsigned long long *bytes, struct buf *err);
 
 /* What an answer to an insert (or CREATE) means. */
 enum quasar_verdict {

@@ -141,6 +141,7 @@ shipper_judge(struct shipper *s, struct http_call *c, struct buf *why)
 	enum quasar_verdict v = c->status == 0 ? QUASAR_RETRY
 	                                       : quasar_verdict(c->status,
 	                                             c->resp.data, c->resp.len);
+	const char *hint;
 	double delay;
 
 	if (v == QUASAR_STORED)
@@ -161,6 +162,8 @@ shipper_judge(struct shipper *s, struct http_call *c, struct buf *why)
 	if (c->status && c->resp.len) {
 		buf_adds(why, ": ");
 		quasar_message(why, c->resp.data, c->resp.len);
+		if ((hint = quasar_hint(c->resp.data, c->resp.len)) != NULL)
+			buf_printf(why, " (%s)", hint);
 	}
 	return v == QUASAR_DENIED ? EXIT_NOPERM : EXIT_UNAVAILABLE;
 }

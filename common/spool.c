@@ -113,7 +113,7 @@ meta_text(const struct spool_meta *m)
 	json_t *o = json_object();
 	char *s;
 
-	json_object_set_new(o, "version", json_integer(1));
+	json_object_set_new(o, "version", json_integer(SPOOL_VERSION));
 	json_object_set_new(o, "format", json_string(m->format));
 	json_object_set_new(o, "url", json_string(m->url));
 	if (m->table)
@@ -398,6 +398,9 @@ take_meta(const json_t *o, struct spool_meta *m)
 	m->to = member(o, "to");
 	m->reason = member(o, "reason");
 	m->spooled = member(o, "spooled");
+	/* A sidecar without a version is taken for the first one. */
+	if (count(o, "version", &m->version) < 0)
+		m->version = 1;
 	if (m->format == NULL || m->url == NULL ||
 	    count(o, "records", &m->records) < 0 ||
 	    count(o, "bytes", &m->bytes) < 0 || count(o, "size", &m->size) < 0)

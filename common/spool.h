@@ -38,6 +38,13 @@
 #define SPOOL_META_SUFFIX ".json"
 
 /*
+ * The sidecar's "version": 2 since a JSONEachRow row carries record_hash
+ * (quasar.h); a sidecar of version 1 (or none) was written by an older
+ * post-quasar, whose rows lack it.
+ */
+#define SPOOL_VERSION 2
+
+/*
  * What a batch needs to be sent again, and what a person looking at the
  * spool wants to know. Strings are borrowed when writing; spool_load()
  * fills them with copies that spool_meta_release() frees.
@@ -52,6 +59,7 @@ struct spool_meta {
 	char *to;      /* and of its last */
 	char *reason;  /* why it was spooled */
 	char *spooled; /* when, "YYYY-MM-DDThh:mm:ssZ" (set on writing) */
+	unsigned long long version; /* set on writing (SPOOL_VERSION) */
 	unsigned long long records; /* rows in the body */
 	unsigned long long bytes;   /* the body's size uncompressed */
 	unsigned long long size;    /* the body file's size (gzipped) */
@@ -65,9 +73,9 @@ int spool_mkdir(const char *dir, struct buf *err);
 
 /*
  * Spools one batch: its n-byte body and meta (size and spooled are set
- * from the body and the clock). The name chosen (without the directory
- * and suffix, "batch-...") goes into name when not NULL. 0 or -1 (nothing
- * is left under a final name on failure).
+ * from the body and the clock, version to SPOOL_VERSION). The name chosen
+ * (without the directory and suffix, "batch-...") goes into name when not NULL.
+ * 0 or -1 (nothing is left under a final name on failure).
  */
 int spool_put(const char *dir, const struct spool_meta *meta, const void *body,
     size_t n, struct buf *name, struct buf *err);

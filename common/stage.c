@@ -29,6 +29,7 @@ stage_init(struct stage *st, const char *name, const char *synopsis)
 	buf_init(&st->why, 4096);
 	buf_init(&st->where, 4096);
 	jdoc_init(&st->doc);
+	st->doc.max_values = NDJSON_MAX_VALUES;
 	opterr = 0; /* our own messages, without the program's path */
 }
 
@@ -194,8 +195,12 @@ stage_drop_read(struct stage *st, const char *rule)
 void
 stage_emit_line(struct stage *st, const struct buf *line)
 {
-	if (out_record(line) < 0) {
-		diag(NULL, 0, "write error on stdout: %s", strerror(errno));
+	/* Told once: after a write error every record is lost (cli.h). */
+	if (out_record(line) < 0 && !st->out_failed++) {
+		diag(NULL, 0,
+		    "write error on stdout: %s; nothing more is written, and "
+		    "the records lost are counted as unwritten",
+		    strerror(out_errno()));
 		st->status = exit_worst(st->status, EXIT_IOERR);
 	}
 	st->tally.out++;
@@ -248,10 +253,14 @@ static int
 handle(
     struct stage *st, int (*each)(struct stage *, json_t *, void *), void *ctx)
 {
-	int rc;
+	int rc = st->fast ? jdoc_parse(&st->doc, st->raw, st->rawlen) : -1;
 
-	if (st->fast && jdoc_parse(&st->doc, st->raw, st->rawlen) == 0 &&
-	    (rc = st->fast(st, &st->doc, ctx)) != STAGE_SLOW) {
+	if (rc == JDOC_TOO_COMPLEX) {
+		ndjson_too_complex(&st->why);
+		stage_reject_raw(st, st->raw, st->rawlen, st->why.data);
+		return 0;
+	}
+	if (rc == 0 && (rc = st->fast(st, &st->doc, ctx)) != STAGE_SLOW) {
 		st->nfast++;
 		return rc;
 	}
@@ -397,6 +406,9 @@ stage_finish(struct stage *st, int rc)
 	if (rejects_close(&st->drop) < 0)
 		side_error(st, st->dropped_path);
 	st->status = exit_worst(st->status, out_finish());
+	/* Out counts what reached stdout; the rest is lost to the reader. */
+	st->tally.unwritten = out_lost();
+	st->tally.out -= st->tally.unwritten;
 	tally_format(&st->tally, &line);
 	diag(NULL, 0, "%s", line.data);
 	if (getenv("SLUICE_FASTPATH_STATS"))

@@ -92,6 +92,7 @@ struct stage {
 	struct buf why;           /* the reason of a line's reject */
 	struct buf where;         /* stage_where_doc()'s file name */
 	unsigned long long shown; /* rejects told on stderr */
+	int out_failed;           /* records lost on stdout (told once) */
 	int status;               /* the worst exit status so far */
 };
 
@@ -152,7 +153,11 @@ int stage_line(struct stage *st, const char *file, unsigned long long line,
     int toolong, const char *text, size_t len,
     int (*each)(struct stage *st, json_t *rec, void *ctx), void *ctx);
 
-/* Writes rec to stdout. */
+/*
+ * Writes rec to stdout. After a write error on stdout (told once, exit
+ * 74) records are no longer written: stage_finish() counts them as
+ * unwritten instead of out (tally.h).
+ */
 void stage_emit(struct stage *st, const json_t *rec);
 
 /*

@@ -47,11 +47,13 @@ tally_format(const struct tally *t, struct buf *out)
 		rc = buf_addc(out, ')');
 	if (rc == 0)
 		rc = buf_printf(out, " rejected=%llu", t->rejected);
+	if (rc == 0 && t->unwritten)
+		rc = buf_printf(out, " unwritten=%llu", t->unwritten);
 	return rc;
 }
 
 int
 tally_balanced(const struct tally *t)
 {
-	return t->in == t->out + t->dropped + t->rejected;
+	return t->in == t->out + t->dropped + t->rejected + t->unwritten;
 }

@@ -1,10 +1,14 @@
 /*
  * The counters every stage keeps, and the summary line it prints at exit:
  *
- *	tv-filter: in=1000 out=990 dropped=7 (staff-email=5 test-hostname=2)
+ *	shape: in=1000 out=990 dropped=7 (staff-email=5 test-hostname=2)
  *rejected=3
  *
- * The accounting rule of DESIGN.md is in = out + dropped + rejected.
+ * The accounting rule of DESIGN.md is in = out + dropped + rejected. A
+ * record that was to go out but never reached stdout whole (a write
+ * error) is not out: it is counted as unwritten, shown as " unwritten=N"
+ * at the end of the line only when there is one, and then in = out +
+ * dropped + rejected + unwritten.
  */
 #ifndef TALLY_H
 #define TALLY_H
@@ -14,7 +18,7 @@
 #define TALLY_MAX_RULES 32
 
 struct tally {
-	unsigned long long in, out, dropped, rejected;
+	unsigned long long in, out, dropped, rejected, unwritten;
 	struct {
 		const char *rule; /* borrowed: a string literal or map data */
 		unsigned long long count;
@@ -32,10 +36,13 @@ void tally_init(struct tally *t);
  */
 void tally_drop(struct tally *t, const char *rule);
 
-/* Appends "in=N out=N dropped=N (rule=N ...) rejected=N" to out. 0 or -1. */
+/*
+ * Appends "in=N out=N dropped=N (rule=N ...) rejected=N" to out, and
+ * " unwritten=N" when records were lost on stdout. 0 or -1.
+ */
 int tally_format(const struct tally *t, struct buf *out);
 
-/* 1 when in = out + dropped + rejected, else 0. */
+/* 1 when in = out + dropped + rejected + unwritten, else 0. */
 int tally_balanced(const struct tally *t);
 
 #endif

@@ -22,6 +22,7 @@
 #include "exitcode.h"
 #include "input.h"
 #include "jsonw.h"
+#include "ndjson.h"
 #include "stage.h"
 #include "strset.h"
 #include "utf8.h"
@@ -257,6 +258,19 @@ header_read(struct run *r, struct csvin *c, struct header *h)
 	return 0;
 }
 
+/*
+ * The values of the record a row becomes, as the NDJSON stages count them:
+ * the object, a value per column, and _meta with its file, line and
+ * source.
+ */
+static size_t
+record_values(const struct run *r, const struct header *h)
+{
+	if (!r->o->meta)
+		return 1 + h->ncols;
+	return 1 + h->ncols + 3 + (r->o->source != NULL);
+}
+
 /* Writes one record as JSON, or rejects it. */
 static void
 record(struct run *r, struct csvin *c, const struct header *h)
@@ -270,6 +284,11 @@ record(struct run *r, struct csvin *c, const struct header *h)
 	if (c->nfields > h->ncols || (c->nfields < h->ncols && !r->o->pad)) {
 		buf_printf(&why, "record has %zu fields, the header has %zu",
 		    c->nfields, h->ncols);
+		goto bad;
+	}
+	/* Every stage after this one would reject it: say so at its line. */
+	if (record_values(r, h) > NDJSON_MAX_VALUES) {
+		ndjson_too_complex(&why);
 		goto bad;
 	}
 	clean = r->o->enc == ENC_UTF8 && record_clean(c);
@@ -318,6 +337,17 @@ meta_prefix(struct run *r, const char *file)
 	buf_adds(&r->meta, ",\"line\":");
 }
 
+/* A delimiter as --delimiter takes it, for messages: in two bytes of buf. */
+static const char *
+delim_name(unsigned char c, char *buf)
+{
+	if (c == '\t')
+		return "\\t";
+	buf[0] = (char)c;
+	buf[1] = '\0';
+	return buf;
+}
+
 /* Converts one file. Returns its exit status. */
 static int
 convert(struct run *r, const char *path)
@@ -326,7 +356,7 @@ convert(struct run *r, const char *path)
 	struct csvin c;
 	struct header h = {0};
 	enum csvin_status st;
-	char **names;
+	char **names, sep[2], delim[2];
 	size_t n;
 	int rc = EXIT_OK;
 
@@ -339,6 +369,16 @@ convert(struct run *r, const char *path)
 		input_close(&in);
 		return EXIT_IOERR;
 	}
+	if (csvin_start(&c) < 0) {
+		rc = -1;
+		goto out;
+	}
+	/* The line is never data; the delimiter it names yields to one the
+	 * user chose, which is said when they differ. */
+	if (c.sep && c.sep != c.delim)
+		diag(in.name, 1,
+		    "skipped Excel's line 'sep=%s': --delimiter '%s' wins",
+		    delim_name(c.sep, sep), delim_name(c.delim, delim));
 	if (r->o->columns) {
 		n = split_columns(r->o->columns, &names);
 		header_build(&h, names, n, r->o->meta, NULL, 0);
@@ -399,6 +439,8 @@ usage(void)
 	    "  -s, --source NAME         record NAME as _meta.source\n"
 	    "  -d, --delimiter C         field delimiter: , (default), "
 	    "'\\t' or tab, ;, |\n"
+	    "                            (over Excel's first line sep=C, "
+	    "which is skipped)\n"
 	    "  -c, --columns A,B,...     column names; the input has no "
 	    "header row\n"
 	    "  -M, --no-meta             leave _meta (source, file, line) "
@@ -409,7 +451,9 @@ usage(void)
 	    "of the wrong width;\n"
 	    "                            pad: pad short records with \"\"\n"
 	    "  -F, --max-field-size N    reject records with a longer "
-	    "field (default 1MiB)\n"
+	    "field (default 1MiB);\n"
+	    "                            a record over 64MiB in all is "
+	    "rejected whatever N\n"
 	    "  -r, --rejects FILE        write rejected records to FILE\n"
 	    "  -u, --line-buffered       flush after every record\n"
 	    "  -h, --help                show this help\n"
@@ -419,6 +463,26 @@ usage(void)
 	    "  csv2ndjson --source turbovote --rejects rejects.ndjson "
 	    "export.csv.gz > rows.ndjson\n"
 	    "  csv2ndjson --vendor rock-the-vote report.csv > rows.ndjson\n");
+}
+
+/*
+ * Checks --columns: names between commas, none of them empty (a header
+ * row's empty name becomes column_N, but one typed on the command line is
+ * a slip). Returns 0, or the position of the first empty name, from 1.
+ */
+static int
+columns_ok(const char *spec)
+{
+	const char *p = spec;
+	int i;
+
+	for (i = 1;; i++) {
+		if (*p == ',' || *p == '\0')
+			return i;
+		p += strcspn(p, ",");
+		if (*p++ == '\0')
+			return 0;
+	}
 }
 
 static int
@@ -458,6 +522,9 @@ parse_args(int argc, char **argv, struct opts *o, struct stage *st)
 			o->delim_given = 1;
 			break;
 		case 'c':
+			if ((rc = columns_ok(optarg)) != 0)
+				return cli_usage_error(SYNOPSIS,
+				    "--columns: column %d has no name", rc);
 			o->columns = optarg;
 			break;
 		case 'M':
@@ -527,7 +594,8 @@ apply_vendor(struct opts *o)
 int
 main(int argc, char **argv)
 {
-	struct opts o = {.delim = ',', .meta = 1, .max_field = 1 << 20};
+	struct opts o = {
+	    .delim = CSVIN_DELIM_AUTO, .meta = 1, .max_field = 1 << 20};
 	struct run r = {.o = &o};
 	int i, rc;
 

@@ -413,16 +413,14 @@ load(struct run *r)
 	struct buf err = BUF_INIT;
 	int rc = 0;
 
-	if (r->o->seen && ledger_open(&r->ledger, r->o->seen, 0, &err) < 0) {
+	if (r->o->seen &&
+	    (rc = ledger_open(&r->ledger, r->o->seen, 0, &err)) < 0) {
 		diag(NULL, 0, "%s", err.data);
-		rc = EXIT_IOERR;
+		rc = ledger_exitcode(rc);
 		goto out;
 	}
 	if (r->ledger.torn)
 		diag(r->o->seen, 0, "ignored a torn last line");
-	if (r->ledger.bad)
-		diag(r->o->seen, 0, "ignored %llu lines that are not entries",
-		    r->ledger.bad);
 out:
 	buf_release(&err);
 	return rc;

@@ -807,9 +807,9 @@ sms_setup(struct run *r)
 		return cli_usage_error(
 		    SYNOPSIS, "bad --sms-key '%s'", o->sms_key);
 	if (o->sms_ledger &&
-	    ledger_open(&r->sms_ledger, o->sms_ledger, 1, &err) < 0) {
+	    (rc = ledger_open(&r->sms_ledger, o->sms_ledger, 1, &err)) < 0) {
 		diag(NULL, 0, "%s", err.data);
-		rc = EXIT_IOERR;
+		rc = ledger_exitcode(rc);
 	}
 	buf_release(&err);
 	return rc;

@@ -11,8 +11,13 @@
  *
  * Network errors, 429 and 5xx answers without a data error are retried
  * with backoff; ClickHouse's table is a ReplacingMergeTree keyed by
- * (source, file, line), so a batch that arrives twice after a lost answer
- * collapses. A batch that still fails, or that the server refuses, is
+ * (source, record_hash), the record's content (quasar.h), so a batch that
+ * arrives twice after a lost answer collapses, and so does the same export
+ * read again under another name. --create-table makes the table and checks
+ * its key: a table an older post-quasar made, keyed by (source, file,
+ * line), stops delivery rather than store records again. Spooled batches
+ * of such a post-quasar get their rows' record_hash when replayed. A batch
+ * that still fails, or that the server refuses, is
  * written to the spool (spool.h), and so is every later one: the run ends
  * with 69 (77: credentials refused) and says how to send them:
  * post-quasar --replay DIR, which removes each spooled batch only once the
@@ -83,6 +88,7 @@ struct run {
 	int eof;             /* the reader is through */
 	atomic_int sleeping; /* the main thread waits in http_poll() */
 	int told;            /* the first failure was told */
+	int stdout_lost;     /* stdout failed: said once */
 	int sync_done;       /* call_sync()'s call ended */
 	int status;          /* the worst of the inputs, the spool, zlib */
 	unsigned long long read_bytes, rows_sent, batches_sent;
@@ -200,9 +206,12 @@ ended(struct ship_batch *b, int status, const char *why, void *arg)
 
 /* --- records ------------------------------------------------------- */
 
-/* A record's provenance is read: defaults, pass it on, ship its row. */
+/*
+ * A record's provenance is read (from doc, or from its tree rec):
+ * defaults, its identity, pass it on, ship its row.
+ */
 static int
-take_record(struct run *r)
+take_record(struct run *r, const struct jdoc *doc, const json_t *rec)
 {
 	struct stage *st = r->st;
 	struct quasar_prov *p = &r->prov;
@@ -222,16 +231,16 @@ take_record(struct run *r)
 	}
 	if (p->line < 0)
 		p->line = (long long)st->line;
+	if (!r->o->ndjson && doc)
+		quasar_hash_doc(p, doc);
+	else if (!r->o->ndjson)
+		quasar_hash_tree(p, rec);
 	if (r->o->sink) {
 		st->tally.out++;
 	} else {
 		stage_emit_unchanged(st);
-		if (ferror(stdout)) {
-			diag(NULL, 0,
-			    "stdout is closed: records go on to "
-			    "the warehouse only");
-			r->o->sink = 1;
-		}
+		if (out_errno() && !r->stdout_lost++)
+			diag(NULL, 0, "records go on to the warehouse only");
 	}
 	buf_reset(&r->row);
 	if (r->o->ndjson) {
@@ -256,7 +265,7 @@ fast(struct stage *st, struct jdoc *doc, void *ctx)
 
 	(void)st;
 	quasar_prov_doc(&r->prov, doc);
-	return take_record(r);
+	return take_record(r, doc, NULL);
 }
 
 static int
@@ -266,7 +275,7 @@ tree(struct stage *st, json_t *rec, void *ctx)
 
 	(void)st;
 	quasar_prov_tree(&r->prov, rec);
-	return take_record(r);
+	return take_record(r, NULL, rec);
 }
 
 /* Takes one line of the reader's. */
@@ -417,29 +426,85 @@ call_sync(struct run *r, struct http_call *c, struct buf *why)
 	}
 }
 
+/* Stops delivery before the first batch: what follows goes to the spool. */
+static void
+stop_early(struct run *r, int rc, const char *msg)
+{
+	shipper_stop(&r->ship, rc, msg);
+	tell_stop(r, msg);
+}
+
+/*
+ * Runs sql on the server at base, the answer in c->resp. Returns 0, or
+ * the exit status of a failure, having stopped delivery with "cannot
+ * DOING: why".
+ */
+static int
+run_query(struct run *r, struct http_call *c, const char *base, const char *sql,
+    const char *doing)
+{
+	struct buf why = BUF_INIT, msg = BUF_INIT;
+	int rc;
+
+	c->method = "POST";
+	c->idempotent = 0;
+	quasar_url(&c->url, base, sql);
+	if ((rc = call_sync(r, c, &why)) != 0) {
+		buf_printf(&msg, "cannot %s: %s", doing, why.data);
+		stop_early(r, rc, msg.data);
+	}
+	buf_release(&why);
+	buf_release(&msg);
+	return rc;
+}
+
+/*
+ * The table's key must be the record's identity: CREATE TABLE IF NOT
+ * EXISTS leaves a table an older post-quasar made keyed by (source, file,
+ * line) as it is, and rows sent to it would be stored again under every
+ * new file name or spelling of a path. Such a table stops delivery (the
+ * batches are spooled, to be replayed into a table made anew).
+ */
+static void
+check_key(struct run *r, const char *table, const char *base)
+{
+	struct http_call c;
+	struct buf sql = BUF_INIT, what = BUF_INIT, msg = BUF_INIT;
+
+	http_call_init(&c);
+	quasar_key_query(&sql, table);
+	if (run_query(r, &c, base, sql.data, "read the table's key") == 0 &&
+	    quasar_key_check(c.resp.data, c.resp.len, &what) < 0) {
+		buf_printf(&msg,
+		    "the table %s is %s, not by (source, record_hash): an "
+		    "older post-quasar made it, and it would store a record "
+		    "again under every new file name; rename it and let "
+		    "--create-table make the table anew (see "
+		    "pipelines/sql/quasar-raw.sql)",
+		    table, what.data);
+		stop_early(r, EXIT_UNAVAILABLE, msg.data);
+	}
+	http_call_release(&c);
+	buf_release(&sql);
+	buf_release(&what);
+	buf_release(&msg);
+}
+
 /* --create-table: the table, made before the first batch goes out. */
 static void
 create_table(struct run *r, const char *table, const char *base)
 {
 	struct http_call c;
-	struct buf ddl = BUF_INIT, why = BUF_INIT, msg = BUF_INIT;
-	int rc;
+	struct buf ddl = BUF_INIT, doing = BUF_INIT;
 
 	http_call_init(&c);
-	c.method = "POST";
-	c.idempotent = 0;
 	quasar_ddl(&ddl, table);
-	quasar_url(&c.url, base, ddl.data);
-	if ((rc = call_sync(r, &c, &why)) != 0) {
-		buf_printf(
-		    &msg, "cannot create the table %s: %s", table, why.data);
-		shipper_stop(&r->ship, rc, msg.data);
-		tell_stop(r, msg.data);
-	}
+	buf_printf(&doing, "create the table %s", table);
+	if (run_query(r, &c, base, ddl.data, doing.data) == 0)
+		check_key(r, table, base);
 	http_call_release(&c);
 	buf_release(&ddl);
-	buf_release(&why);
-	buf_release(&msg);
+	buf_release(&doing);
 }
 
 /* --- replay -------------------------------------------------------- */
@@ -473,21 +538,22 @@ replay_one(struct run *r, const char *name)
 {
 	struct ship_batch *b = shipper_free_batch(&r->ship);
 	struct replaying *rp = &r->rep[b->index];
-	struct buf err = BUF_INIT;
+	struct buf err = BUF_INIT, why = BUF_INIT;
 	const char *base;
+	int rc = -1;
 
-	if (spool_load(r->o->replay, name, &rp->meta, &b->call.body, &err) <
-	    0) {
-		diag(NULL, 0, "%s: left in the spool", err.data);
-		r->status = exit_worst(r->status, EXIT_DATAERR);
-		spool_meta_release(&rp->meta);
-		buf_release(&err);
-		return -1;
-	}
+	if (spool_load(r->o->replay, name, &rp->meta, &b->call.body, &err) < 0)
+		goto out;
 	buf_reset(&rp->name);
 	buf_adds(&rp->name, name);
 	b->records = rp->meta.records;
 	b->bytes = rp->meta.bytes;
+	/* An older post-quasar's rows, without their identity: given it. */
+	if (rp->meta.version < 2 && strcmp(rp->meta.format, "ndjson") != 0 &&
+	    quasar_upgrade_rows(&b->call.body, &b->bytes, &why) < 0) {
+		buf_printf(&err, "%s: %s", name, why.data);
+		goto out;
+	}
 	base = r->url ? r->url : rp->meta.url;
 	buf_reset(&b->call.url);
 	if (strcmp(rp->meta.format, "ndjson") == 0)
@@ -495,8 +561,16 @@ replay_one(struct run *r, const char *name)
 	else
 		quasar_url(&b->call.url, base, rp->meta.query);
 	shipper_post(&r->ship, b);
+	rc = 0;
+out:
+	if (rc < 0) {
+		diag(NULL, 0, "%s: left in the spool", err.data);
+		r->status = exit_worst(r->status, EXIT_DATAERR);
+		spool_meta_release(&rp->meta);
+	}
 	buf_release(&err);
-	return 0;
+	buf_release(&why);
+	return rc;
 }
 
 /* --create-table with --replay: the tables of the spooled batches. */
@@ -588,8 +662,10 @@ usage(void)
 	    "                            are the defaults of --table and "
 	    "--source\n"
 	    "  -t, --table T             the table (ClickHouse), [db.]name\n"
-	    "  -C, --create-table        create the table if missing "
-	    "(ReplacingMergeTree)\n"
+	    "  -C, --create-table        create the table if missing, keyed "
+	    "by the records'\n"
+	    "                            content (source, record_hash), and "
+	    "check its key\n"
 	    "  -F, --format F            jsoneachrow (ClickHouse, the default) "
 	    "or ndjson (the\n"
 	    "                            lines themselves, gzipped, to any "
@@ -627,7 +703,7 @@ usage(void)
 	    "Example:\n"
 	    "  csv2ndjson --source turbovote export.csv |\n"
 	    "      post-quasar --table raw_turbovote --create-table \\\n"
-	    "      --spool state/quasar-spool | tv-filter > activity.ndjson\n"
+	    "      --spool state/quasar-spool | shape --vendor turbovote > activity.ndjson\n"
 	    "  post-quasar --replay state/quasar-spool\n");
 }
 
@@ -789,6 +865,11 @@ signals(void)
 	 * still go to the warehouse (and the run ends with 74). */
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &sa, NULL);
+	/* A signal only asks the main loop to stop: a read or a write it
+	 * cuts into is taken up again, not failed with EINTR (zlib's reads
+	 * would take that for a read error). The loop still sees the flag
+	 * soon, since poll(2) ends early on a signal whatever SA_RESTART. */
+	sa.sa_flags = SA_RESTART;
 	sa.sa_handler = on_signal;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);

@@ -959,10 +959,10 @@ load(struct run *r)
 		rc = cli_usage_error(SYNOPSIS, "bad key '%s'", spec.data);
 		goto out;
 	}
-	if (r->o->ledger &&
-	    ledger_open(&r->ledger, r->o->ledger, !r->o->d.dry_run, &err) < 0) {
+	if (r->o->ledger && (rc = ledger_open(&r->ledger, r->o->ledger,
+	                         !r->o->d.dry_run, &err)) < 0) {
 		diag(NULL, 0, "%s", err.data);
-		rc = EXIT_IOERR;
+		rc = ledger_exitcode(rc);
 	}
 out:
 	buf_release(&spec);

@@ -6,15 +6,43 @@
 --
 --   clickhouse-client --multiquery < pipelines/sql/quasar-raw.sql
 --
--- source, file, line: where the record came from (csv2ndjson's _meta, or
--- the stage's own input and line number when a record has no _meta).
+-- source: the record's _meta.source, else post-quasar --source.
+-- record_hash: the record's identity, 64 hex digits: the SHA-256 of the
+--   source as JSON text, a newline, and the record without its _meta as
+--   compact JSON (jansson's form: no spaces, keys in their order).
+-- file, line: where the copy inserted last came from (csv2ndjson's _meta,
+--   or the stage's own input and line number when a record has no _meta):
+--   provenance, not identity.
 -- imported_at: when the run that sent it started, UTC.
 -- record: the NDJSON line exactly as post-quasar read it.
 --
--- ReplacingMergeTree keyed by (source, file, line): a batch sent twice (a
--- retry after a lost answer, a replay of a batch that did arrive) or an
--- export imported again collapses to one row per record, the one inserted
--- last. Merges happen in the background: count with FINAL, or run
+-- ReplacingMergeTree keyed by (source, record_hash): a record is stored
+-- once whatever the path it was read through. A batch sent twice (a retry
+-- after a lost answer, a replay of a batch that did arrive), an export
+-- imported again, the same export through another spelling of its path,
+-- and a cumulative export saved under a new name each day all collapse to
+-- one row per record, the one inserted last. Two rows of one export that
+-- are the same record (the same content, _meta aside) are one row too.
+-- Merges happen in the background: count with FINAL, or run
 -- OPTIMIZE TABLE raw_turbovote FINAL. No PARTITION BY: duplicates collapse
 -- only within a partition.
-CREATE TABLE IF NOT EXISTS raw_turbovote (source String, file String, line UInt64, imported_at DateTime, record String) ENGINE = ReplacingMergeTree() ORDER BY (source, file, line)
+--
+-- A table made by an older post-quasar is keyed by (source, file, line),
+-- and CREATE TABLE IF NOT EXISTS leaves it so: post-quasar --create-table
+-- then stops delivery (its batches go to the spool, exit 69) and says so;
+-- without --create-table ClickHouse refuses the rows for the record_hash
+-- column the table lacks, and post-quasar says why. To move on, rename the
+-- old table, let post-quasar make the new one, and send the old records
+-- through it (post-quasar computes their identity; their _meta keeps
+-- their file and line, imported_at becomes the time of this run; --source
+-- names the source of records without _meta.source):
+--
+--   RENAME TABLE raw_turbovote TO raw_turbovote_by_line
+--   clickhouse-client --query "SELECT record FROM raw_turbovote_by_line
+--       FINAL FORMAT TSVRaw" |
+--       post-quasar --table raw_turbovote --source turbovote \
+--       --create-table --sink
+--
+-- then replay the spool (post-quasar --replay DIR). Batches spooled by an
+-- older post-quasar are given their rows' record_hash when replayed.
+CREATE TABLE IF NOT EXISTS raw_turbovote (source String, record_hash FixedString(64), file String, line UInt64, imported_at DateTime, record String) ENGINE = ReplacingMergeTree() ORDER BY (source, record_hash)

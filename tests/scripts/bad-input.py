@@ -3,10 +3,17 @@
 
 Each stage reads, in a fresh process: empty input, 20 MB of binary garbage,
 a truncated gzip file, a 100 MB line, a record of a million fields, invalid
-UTF-8, NUL bytes, and JSON nested 100,000 deep. For each it must end with
-an exit status the README lists (no crash, no sanitizer report), say what
-was wrong on stderr when it rejected something, keep in = out + dropped +
-rejected in its summary line, and stay under 256 MB of peak memory.
+UTF-8, NUL bytes, JSON nested 100,000 deep, and two 60 MB lines that cost
+gigabytes as trees: 30 million tiny array items, and 4 million keys. For
+each it must end with an exit status the README lists (no crash, no
+sanitizer report), say what was wrong on stderr when it rejected
+something, keep in = out + dropped + rejected in its summary line, and
+stay under 256 MB of peak memory.
+
+Every NDJSON stage also reads records at the limit on values a record may
+hold (100,000) and one past it, written canonically (the fast path) and
+with spaces (the tree path): the ones at the limit are not rejected as too
+complex, the ones past it are, with the limit in the reason.
 
 The delivery stages run with no service behind them (post-rogue --dry-run;
 post-northstar and post-quasar against a closed port): bad input must be
@@ -42,6 +49,8 @@ VENDORS = sorted(os.path.basename(os.path.dirname(p)) for p in
 LIMIT_MB = 256
 STATUSES = {0, 1, 65, 66, 69, 74}
 SANITIZED = "build-san" in BIN
+MAX_VALUES = 100000
+TOO_COMPLEX = "record too complex: more than %d values" % MAX_VALUES
 
 
 def inputs():
@@ -64,6 +73,48 @@ def inputs():
                         b"a,b\nx\x00y,z\n")
     yield "JSON nested 100,000 deep", (b'{"a":' + b"[" * 100000 +
                                        b"]" * 100000 + b"}\n" + good)
+    yield "30 million tiny array items", (
+        b'{"a":[' + b"0," * 29999999 + b"0]}\n" + good)
+    yield "4 million keys", (
+        b"{" + b",".join(b'"key%07d":0' % i for i in range(4000000)) +
+        b"}\n" + good)
+
+
+def at_the_limit():
+    """Records of one value past MAX_VALUES and of MAX_VALUES: canonical,
+    then spaced.
+
+    The object, its members a, status and n, and n's items make the
+    values; the spaced lines take the tree path of stages with a fast one.
+    The first line is one too many, so that no stage judges its input by a
+    first record that is not there to judge (shape does).
+    """
+    lines = []
+    for spaced in (False, True):
+        for n in (MAX_VALUES + 1, MAX_VALUES):
+            items = (b", " if spaced else b",").join([b"0"] * (n - 4))
+            rec = b'{"a":"1","status":"registered","n":[' + items + b"]}"
+            lines.append(rec.replace(b'":', b'" : ') if spaced else rec)
+    return b"".join(ln + b"\n" for ln in lines)
+
+
+def limit_problems(stage, args, env, path):
+    """What is wrong with the stage's rejects of at_the_limit()'s lines."""
+    code, _, _ = run(stage, args, path, env)
+    complex_lines = set()
+    with open(os.path.join(TMP, "bad-rejects"), "rb") as f:
+        for ln in f:
+            r = json.loads(ln)
+            if r["reason"].startswith("record too complex"):
+                if r["reason"] != TOO_COMPLEX:
+                    return ["the limit is not in the reason: " + r["reason"]]
+                complex_lines.add(r["line"])
+    if code not in STATUSES:
+        return ["records at the limit: exit %d" % code]
+    if complex_lines != {1, 3}:
+        return ["lines rejected as too complex: %s, not [1, 3]"
+                % sorted(complex_lines)]
+    return []
 
 
 def stages():
@@ -126,8 +177,13 @@ def main():
             f.write(data)
         cases.append((name, path))
         del data
+    limit = os.path.join(TMP, "bad-input-limit")
+    with open(limit, "wb") as f:
+        f.write(at_the_limit())
     for stage, args, env in stages():
         problems = []
+        if stage != "csv2ndjson":
+            problems += limit_problems(stage, args, env, limit)
         for name, path in cases:
             if stage == "csv2ndjson" and name.startswith("JSON"):
                 continue
@@ -152,9 +208,12 @@ def main():
             if "runtime error" in text or "Sanitizer" in text:
                 problems.append("%s: sanitizer report" % name)
         print(("ok - " if not problems else "not ok - ") +
-              "%s on bad input: sane exit, summary balanced, %s" % (
-                  " ".join([stage] + args[:2]), "memory not measured (sanitized build)"
-                  if SANITIZED else "under %d MB" % LIMIT_MB))
+              "%s on bad input: sane exit, summary balanced, %s%s" % (
+                  " ".join([stage] + args[:2]),
+                  "memory not measured (sanitized build)"
+                  if SANITIZED else "under %d MB" % LIMIT_MB,
+                  "" if stage == "csv2ndjson" else
+                  ", records past %d values rejected" % MAX_VALUES))
         if problems:
             sys.stderr.write("\n".join(problems) + "\n")
         sys.stdout.flush()

@@ -29,7 +29,7 @@ else
 fi
 
 python3 - "$CH_URL" <<'EOF'
-import gzip, json, sys, urllib.error, urllib.parse, urllib.request
+import gzip, hashlib, json, sys, urllib.error, urllib.parse, urllib.request
 
 url = sys.argv[1]
 
@@ -63,9 +63,10 @@ def count(sql):
     return out.strip().decode() if st == 200 else "HTTP %d" % st
 
 
-create = ("CREATE TABLE IF NOT EXISTS t (source String, file String, "
-          "line UInt64, imported_at DateTime, record String) "
-          "ENGINE = ReplacingMergeTree() ORDER BY (source, file, line)")
+create = ("CREATE TABLE IF NOT EXISTS t (source String, record_hash "
+          "FixedString(64), file String, line UInt64, imported_at DateTime, "
+          "record String) ENGINE = ReplacingMergeTree() "
+          "ORDER BY (source, record_hash)")
 a, b = post(create), post(create)
 check(a[0] == 200 and b[0] == 200,
       "clickhouse CREATE TABLE IF NOT EXISTS ReplacingMergeTree, twice",
@@ -85,7 +86,8 @@ tricky = [
     "0123456789abcdef" * 65536,  # 1 MiB
 ]
 rows = [{"source": "test", "file": "tricky.csv", "line": i + 1,
-         "imported_at": "2026-11-22 10:00:00", "record": s}
+         "imported_at": "2026-11-22 10:00:00",
+         "record_hash": hashlib.sha256(s.encode()).hexdigest(), "record": s}
         for i, s in enumerate(tricky)]
 st, out = insert(rows)
 check(st == 200, "clickhouse takes a gzipped JSONEachRow batch", (st, out))

@@ -5,6 +5,7 @@ usage: csv-limits.py CSV2NDJSON TMPDIR
 Memory is checked only on an unsanitized build (the sanitizers' shadow
 memory makes peak RSS meaningless there).
 """
+import json
 import os
 import re
 import resource
@@ -86,12 +87,41 @@ def garbage(f):
         f.write(os.urandom(1 << 20))
 
 
-def wide_header(f):
-    for row in range(2):
-        for i in range(0, 200000, 1000):
-            f.write(b",".join(b"c%d" % j if row == 0 else b"%d" % j
-                              for j in range(i, i + 1000)))
-            f.write(b"," if i + 1000 < 200000 else b"\n")
+def wide_header(ncols):
+    """A header of ncols columns and one record."""
+    def write(f):
+        for row in range(2):
+            for i in range(0, ncols, 1000):
+                k = min(i + 1000, ncols)
+                f.write(b",".join(b"c%d" % j if row == 0 else b"%d" % j
+                                  for j in range(i, k)))
+                f.write(b"," if k < ncols else b"\n")
+    return write
+
+
+def rejected_as(reason):
+    def check(p):
+        return [] if reason in p.stderr.decode() else [
+            f"not rejected with {reason!r}"]
+    return check
+
+
+def marked_as_cut(total):
+    """The rejected record's text is its first 64 KiB and a marker with
+    its whole size (the 100 MB field's record: 1, the field, \n)."""
+    def check(p):
+        path = os.path.join(TMP, "limits-rejects")
+        with open(path, "rb") as f:
+            rec = json.loads(f.readline())["record"]
+        os.unlink(path)
+        want = "...[cut: %d bytes in all]" % total
+        return [] if rec.endswith(want) and len(rec) == 65536 + len(
+            want) else ["reject's text ends %r, not %r" % (rec[-40:], want)]
+    return check
+
+
+def both(*checks):
+    return lambda p: [x for c in checks for x in c(p)]
 
 
 def last_is(text):
@@ -102,12 +132,26 @@ def last_is(text):
     return check
 
 
-run("a 100 MB field", huge_field, want_status=1, check=last_is('"after"'))
+run("a 100 MB field", huge_field,
+    ["--rejects", os.path.join(TMP, "limits-rejects")], want_status=1,
+    check=both(last_is('"after"'), marked_as_cut(2 + 100 * (1 << 20) + 1)))
 run("a 50 MB quoted field of 26M lines", huge_quoted_field, want_status=1,
     check=last_is('"line":26214403'))
 run("a row of a million fields", million_fields, want_status=1,
     check=last_is('"ok"'))
 run("20 MB of binary garbage", garbage, want_status=1)
-run("a header of 200,000 columns", wide_header, ["--no-meta"],
+# A record may hold 100,000 values, the object itself included (the limit
+# of every NDJSON stage): 99,999 columns without _meta are a record,
+# 100,000 are not, and neither are 200,000.
+TOO_COMPLEX = "record too complex: more than 100000 values"
+run("a header of 99,999 columns", wide_header(99999), ["--no-meta"],
     want_status=0)
+run("a header of 100,000 columns", wide_header(100000), ["--no-meta"],
+    want_status=1, check=rejected_as(TOO_COMPLEX))
+run("a header of 200,000 columns", wide_header(200000), ["--no-meta"],
+    want_status=1, check=rejected_as(TOO_COMPLEX))
+run("99,995 columns, _meta and its source", wide_header(99995),
+    ["--source", "s"], want_status=0)
+run("99,996 columns, _meta and its source", wide_header(99996),
+    ["--source", "s"], want_status=1, check=rejected_as(TOO_COMPLEX))
 run("NUL bytes everywhere", b"a,b\n" + b"\0,\0\n" * 1000, want_status=1)

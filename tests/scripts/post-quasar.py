@@ -96,9 +96,11 @@ def wait_for(url, sql, want, seconds=20):
 
 
 def rows(url, table, final=True):
-    """(source, file, line, record bytes) of every row, via RowBinary."""
-    st, out = query(url, "SELECT source, file, line, record FROM %s%s "
-                    "FORMAT RowBinary" % (table, " FINAL" if final else ""))
+    """(source, file, line, record bytes, record_hash) of every row, via
+    RowBinary."""
+    st, out = query(url, "SELECT source, file, line, record, record_hash "
+                    "FROM %s%s FORMAT RowBinary"
+                    % (table, " FINAL" if final else ""))
     if st != 200:
         raise RuntimeError("HTTP %d: %s" % (st, out[:300]))
     got, i = [], 0
@@ -121,8 +123,23 @@ def rows(url, table, final=True):
         source, file = string(), string()
         line = int.from_bytes(out[i:i + 8], "little")
         i += 8
-        got.append((source.decode(), file.decode(), line, string()))
+        record = string()
+        got.append((source.decode(), file.decode(), line, record,
+                    out[i:i + 64].decode()))  # FixedString(64): no length
+        i += 64
     return got
+
+
+def identity(line):
+    """The record_hash of an NDJSON line (bytes), as post-quasar computes
+    it: SHA-256 of the source as JSON, a newline, and the record without
+    _meta as compact JSON. Python writes JSON as jansson does for the
+    records here (no control characters but \\t and \\n, no reals)."""
+    rec = json.loads(line)
+    source = rec.pop("_meta", {}).get("source", "")
+    text = json.dumps(source, ensure_ascii=False) + "\n" + json.dumps(
+        rec, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def digest(records):
@@ -222,6 +239,10 @@ def hundred_thousand(url):
         meta.add((m["source"], m["file"], m["line"]))
     check({r[:3] for r in got} == meta,
           "source, file, line are the records' _meta")
+    want = {ln[:-1]: identity(ln) for ln in lines}
+    check(all(r[4] == want.get(r[3]) for r in got),
+          "record_hash is the SHA-256 of the source and the record "
+          "without _meta", [r for r in got if r[4] != want.get(r[3])][:2])
     st, out = query(url, "SELECT DISTINCT toString(imported_at) FROM big")
     stamps = out.decode().split()
     check(st == 200 and len(stamps) == 2 and
@@ -253,11 +274,12 @@ def tricky(url):
     lines = []
     for i, s in enumerate(strings):
         meta = {"source": "tricky", "file": "t.csv", "line": i + 1}
-        # Canonical (the fast path) and ASCII-escaped (the tree path).
+        # Canonical (the fast path) and ASCII-escaped (the tree path),
+        # each its own record: the same content would be one row.
         lines.append(json.dumps({"v": s, "_meta": meta}, ensure_ascii=False,
                                 separators=(",", ":")).encode())
         meta = dict(meta, line=i + 1001)
-        lines.append(json.dumps({"v": s, "_meta": meta}).encode())
+        lines.append(json.dumps({"v": s, "ascii": 1, "_meta": meta}).encode())
     # Without _meta: the stage's own provenance. Odd spacing, \/, a
     # duplicate key, a CRLF line end (the \r is not part of the record).
     plain = [b'{"a" : [1, 2.50, {"b": null}] , "c":"\\/"}',
@@ -282,11 +304,121 @@ def tricky(url):
     n = len(lines)
     for k, ln in enumerate(plain):
         want[n + k + 1] = ("mine", path, ln)
-    diff = [k for k in want if got.get(k, (None,) * 4)[1:] !=
+    diff = [k for k in want if got.get(k, (None,) * 5)[1:4] !=
             (want[k][1], k, want[k][2]) or got[k][0] != want[k][0]]
     check(not diff and len(got) == len(want),
           "every kind of JSON string comes back byte for byte (RowBinary)",
           ("lines differing", diff[:10], len(got), len(want)))
+
+
+def same_rows_under_new_names(url):
+    """The warehouse's identity is the record, not the path: the same export
+    through three spellings of its path, then a cumulative export under a
+    new name (every earlier row again, at other lines, and new ones),
+    leave one row per record under FINAL, with the provenance of the copy
+    sent last."""
+    day1 = export(300, "names", 5)
+    day2 = export(400, "names", 5)  # day1's 300 rows, then 100 new ones
+
+    def named(lines, name):
+        out = []
+        for k, ln in enumerate(lines):
+            rec = json.loads(ln)
+            rec["_meta"]["file"] = name
+            rec["_meta"]["line"] = k + 2
+            out.append(json.dumps(rec, ensure_ascii=False,
+                                  separators=(",", ":")).encode() + b"\n")
+        return out
+    runs = [named(day1, "export.csv"), named(day1, "./export.csv"),
+            named(day1, "/srv/in/../in/export.csv"),
+            named(day2, "export-day2.csv")]
+    codes = []
+    for r in runs:
+        rc, _, err = run(["--url", url, "--table", "names", "--create-table",
+                          "--sink"], b"".join(r))
+        codes.append(rc)
+    got = rows(url, "names")
+    files = {r[1] for r in got}
+    check(codes == [0] * 4 and len(got) == 400 and
+          len({r[4] for r in got}) == 400 and files == {"export-day2.csv"},
+          "the same rows under other file names collapse to one row each "
+          "under FINAL", (codes, len(got), files, err))
+
+
+def old_key_table(url):
+    """A table an older post-quasar made, keyed by (source, file, line):
+    --create-table stops delivery and says so; without it ClickHouse
+    refuses the rows and post-quasar says why; the documented way on
+    (rename, make anew, send the old records through post-quasar, replay)
+    ends with every record once."""
+    sp = os.path.join(TMP, "pq-spool-oldkey")
+    st, _ = query(url, "CREATE TABLE oldkey (source String, file String, "
+                  "line UInt64, imported_at DateTime, record String) ENGINE "
+                  "= ReplacingMergeTree() ORDER BY (source, file, line)")
+    old = export(30, "oldkey", 7)
+    body = b"".join(json.dumps(
+        {"source": "oldkey", "file": "export-7.csv", "line": k + 2,
+         "imported_at": "2026-11-22 10:00:00", "record": ln[:-1].decode()},
+        ensure_ascii=False).encode() + b"\n" for k, ln in enumerate(old))
+    st2, _ = query(url, "INSERT INTO oldkey FORMAT JSONEachRow", body)
+    new = export(20, "oldkey", 8)
+    rc, _, err = run(["--url", url, "--table", "oldkey", "--create-table",
+                      "--spool", sp, "--sink"], b"".join(new))
+    check(st == 200 and st2 == 200 and rc == 69 and
+          "is ReplacingMergeTree keyed by (source, file, line), not by "
+          "(source, record_hash)" in err and len(spooled(sp)) == 2 and
+          scalar(url, "SELECT count() FROM oldkey") == "30",
+          "--create-table on an older table keyed by (source, file, line): "
+          "nothing sent, batches spooled, exit 69, and why", (rc, err))
+    rc, _, err = run(["--url", url, "--table", "oldkey", "--spool", sp,
+                      "--sink"], b"".join(new[:5]))
+    check(rc == 69 and "has no column record_hash" in err and
+          len(spooled(sp)) == 4,
+          "without --create-table the older table refuses the rows, and "
+          "the message says why", (rc, err))
+    st, _ = query(url, "RENAME TABLE oldkey TO oldkey_by_line")
+    st2, recs = query(url, "SELECT record FROM oldkey_by_line FINAL "
+                      "FORMAT TSVRaw")
+    rc, _, err = run(["--url", url, "--table", "oldkey", "--create-table",
+                      "--sink"], recs)
+    rc2, _, err2 = run(["--replay", sp, "--url", url])
+    got = rows(url, "oldkey")
+    want = {ln[:-1] for ln in old + new}
+    check(st == 200 and st2 == 200 and rc == 0 and rc2 == 0 and
+          len(got) == 50 and {r[3] for r in got} == want,
+          "rename, make anew, send the old records through, replay: "
+          "every record once", (st, st2, rc, err, rc2, err2, len(got)))
+
+
+def older_spool_replayed(url):
+    """A batch spooled by a post-quasar older than record_hash (sidecar
+    version 1, rows without it) gets each row's identity when replayed;
+    sent as it was, every row would be the same record."""
+    sp = os.path.join(TMP, "pq-spool-v1")
+    os.makedirs(sp)
+    recs = export(40, "v1", 9)
+    body = b"".join(json.dumps(
+        {"source": "v1", "file": "export-9.csv", "line": k + 2,
+         "imported_at": "2026-11-22 10:00:00", "record": ln[:-1].decode()},
+        ensure_ascii=False).encode() + b"\n" for k, ln in enumerate(recs))
+    gz = gzip.compress(body)
+    name = "batch-20261122T100000Z-1-000001"
+    with open(os.path.join(sp, name + ".json"), "w") as f:
+        json.dump({"version": 1, "format": "jsoneachrow", "url": url,
+                   "table": "v1spool",
+                   "query": "INSERT INTO v1spool FORMAT JSONEachRow",
+                   "encoding": "gzip", "records": 40, "bytes": len(body),
+                   "size": len(gz), "from": "<stdin>:1", "to": "<stdin>:40",
+                   "spooled": "2026-11-22T10:00:00Z", "reason": "test"}, f)
+    with open(os.path.join(sp, name + ".ndjson.gz"), "wb") as f:
+        f.write(gz)
+    rc, _, err = run(["--replay", sp, "--url", url, "--create-table"])
+    got = rows(url, "v1spool")
+    want = {ln[:-1]: identity(ln) for ln in recs}
+    check(rc == 0 and spooled(sp) == [] and len(got) == 40 and
+          all(r[4] == want.get(r[3]) for r in got),
+          "an older post-quasar's spooled rows get their record_hash on "
+          "replay", (rc, err, len(got)))
 
 
 def refused(url):
@@ -498,6 +630,28 @@ def interrupted(url):
           "2500", "and a replay completes the table", (rc, err))
 
 
+def interrupted_while_writing(url):
+    """SIGINT while the stage waits to write stdout (a slow reader): the
+    write is taken up again once the reader reads, and the stage stops as
+    interrupted, with no write error (EINTR is no error)."""
+    path = os.path.join(TMP, "pq-intr.ndjson")
+    with open(path, "wb") as f:
+        f.write(b"".join(export(20000, "intr")))
+    p = start(["--url", url, "--table", "intr", "--create-table",
+               "--spool", os.path.join(TMP, "pq-spool-intr"), path],
+              stdout=subprocess.PIPE, seconds=60)
+    time.sleep(1.0)  # stdout's pipe is full: the stage waits in write
+    p.send_signal(signal.SIGINT)
+    time.sleep(0.3)
+    p.stdout.read()
+    err = p.stderr.read().decode()
+    rc = p.wait(timeout=60)
+    check(rc == 128 + signal.SIGINT and "interrupted" in err and
+          "Interrupted system call" not in err and "write error" not in err,
+          "SIGINT while stdout is full: interrupted (130), no write error",
+          (rc, err))
+
+
 def main():
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
@@ -509,12 +663,16 @@ def main():
         hundred_thousand(url)
         sql_file(url)
         tricky(url)
+        same_rows_under_new_names(url)
+        old_key_table(url)
+        older_spool_replayed(url)
         refused(url)
         denied(url)
         ndjson_format(url)
         fake_endpoint()
         trickle(url)
         interrupted(url)
+        interrupted_while_writing(url)
         stopped_mid_run(d, url)
     finally:
         stop_all()

@@ -1,14 +1,23 @@
 /*
- * Unit tests for common/cli.c, the parsers only: cli_size (a number with an
- * optional k, M or G suffix in its usual spellings, powers of 1024) and
- * cli_uint (a non-negative integer up to a maximum). Nothing here prints or
- * touches stdout.
+ * Unit tests for common/cli.c: cli_size (a number with an optional k, M or
+ * G suffix in its usual spellings, powers of 1024), cli_uint (a
+ * non-negative integer up to a maximum), and the records on stdout: out
+ * counts as lost exactly the records that did not reach stdout whole, on
+ * /dev/full, on a pipe that takes only part of a buffer, and with records
+ * larger than the buffer. The output tests run in child processes, each
+ * with its own stdout, since out_finish() closes it.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include "buf.h"
 #include "cli.h"
+#include "exitcode.h"
 #include "harness.h"
 
 /* Checks that cli_size parses s as want. */
@@ -162,6 +171,136 @@ TEST(uint_malformed)
 	CHECK_UINT_BAD(NULL, 10);
 }
 
+/* What a child writing records saw, sent back to the test. */
+struct out_result {
+	int first_failed; /* the index of the first record refused, or -1 */
+	int status;       /* out_finish()'s */
+	int err;          /* out_errno() */
+	unsigned long long lost;
+};
+
+/*
+ * Writes n records of size bytes each (the last byte a \n) to fd as
+ * stdout, in a child, and returns what it saw. fd is closed.
+ */
+static struct out_result
+write_records(int fd, int n, size_t size, int line_buffered)
+{
+	struct out_result res = {-1, -1, -1, 0};
+	struct buf rec = BUF_INIT;
+	int report[2], i, status;
+	pid_t pid;
+
+	if (pipe(report) < 0)
+		return res;
+	fflush(NULL);
+	if ((pid = fork()) == 0) {
+		close(report[0]);
+		dup2(fd, STDOUT_FILENO);
+		close(fd);
+		while (rec.len + 1 < size)
+			buf_addc(&rec, 'x');
+		buf_addc(&rec, '\n');
+		out_init(line_buffered);
+		for (i = 0; i < n; i++) {
+			if (out_record(&rec) < 0 && res.first_failed < 0)
+				res.first_failed = i;
+		}
+		/* stderr stays quiet: out_finish() may say why it failed. */
+		freopen("/dev/null", "w", stderr);
+		res.status = out_finish();
+		res.err = out_errno();
+		res.lost = out_lost();
+		_exit(
+		    write(report[1], &res, sizeof(res)) == sizeof(res) ? 0 : 1);
+	}
+	close(fd);
+	close(report[1]);
+	if (pid < 0 || read(report[0], &res, sizeof(res)) != sizeof(res))
+		res.status = -1;
+	close(report[0]);
+	waitpid(pid, &status, 0);
+	return res;
+}
+
+/* The \n bytes in what can be read from fd now (nonblocking), and all. */
+static size_t
+drain(int fd, size_t *bytes)
+{
+	char chunk[4096];
+	size_t lines = 0;
+	ssize_t n, i;
+
+	*bytes = 0;
+	while ((n = read(fd, chunk, sizeof(chunk))) > 0) {
+		*bytes += (size_t)n;
+		for (i = 0; i < n; i++)
+			lines += chunk[i] == '\n';
+	}
+	return lines;
+}
+
+TEST(out_counts_what_reached_a_file)
+{
+	char path[sizeof(HARNESS_TMP)];
+	struct out_result r;
+	size_t bytes;
+	int fd;
+
+	CHECK(harness_tmpfile(path, "", 0) == 0);
+	/* Small records, and records larger than the 256 KiB buffer. */
+	fd = open(path, O_WRONLY | O_TRUNC);
+	r = write_records(fd, 3000, 100, 0);
+	CHECK(r.status == EXIT_OK && r.err == 0 && r.lost == 0);
+	CHECK(r.first_failed == -1);
+	fd = open(path, O_RDONLY);
+	CHECK(drain(fd, &bytes) == 3000 && bytes == 300000);
+	close(fd);
+	fd = open(path, O_WRONLY | O_TRUNC);
+	r = write_records(fd, 3, 300 * 1024, 1);
+	CHECK(r.status == EXIT_OK && r.lost == 0);
+	fd = open(path, O_RDONLY);
+	CHECK(drain(fd, &bytes) == 3 && bytes == 3 * 300 * 1024);
+	close(fd);
+	remove(path);
+}
+
+TEST(out_on_a_full_disk_loses_every_record)
+{
+	int fd = open("/dev/full", O_WRONLY);
+	struct out_result r;
+
+	CHECK(fd >= 0);
+	r = write_records(fd, 5000, 100, 0);
+	CHECK(r.status == EXIT_IOERR && r.err == ENOSPC && r.lost == 5000);
+	/* The first flush is when the buffer is full: record 2621. */
+	CHECK(r.first_failed == 2621);
+	fd = open("/dev/full", O_WRONLY);
+	r = write_records(fd, 10, 100, 0);
+	/* Nothing failed before out_finish(), which says so. */
+	CHECK(r.first_failed == -1 && r.status == EXIT_IOERR && r.lost == 10);
+}
+
+TEST(out_on_a_pipe_that_takes_part_of_a_buffer)
+{
+	struct out_result r;
+	size_t lines, bytes;
+	int p[2];
+
+	/* A nonblocking pipe nobody reads takes what fits, then EAGAIN. */
+	CHECK(pipe(p) == 0);
+	fcntl(p[1], F_SETFL, O_NONBLOCK);
+	fcntl(p[0], F_SETFL, O_NONBLOCK);
+	r = write_records(p[1], 5000, 100, 0);
+	lines = drain(p[0], &bytes);
+	close(p[0]);
+	CHECK(r.status == EXIT_IOERR && r.err == EAGAIN);
+	CHECK(lines > 0 && lines < 5000 && bytes > lines * 100);
+	/* Written whole: the lines that arrived; lost: every other one,
+	 * the one cut short included. */
+	CHECK(r.lost == 5000 - lines);
+}
+
 int
 main(void)
 {
@@ -172,5 +311,8 @@ main(void)
 	RUN(uint_in_range);
 	RUN(uint_over_max);
 	RUN(uint_malformed);
+	RUN(out_counts_what_reached_a_file);
+	RUN(out_on_a_full_disk_loses_every_record);
+	RUN(out_on_a_pipe_that_takes_part_of_a_buffer);
 	return harness_done();
 }

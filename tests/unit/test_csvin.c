@@ -2,11 +2,13 @@
  * Unit tests for common/csvin.c, reading temporary CSV files through
  * input_open() and csvin_next(): RFC 4180 quoting, line breaks inside
  * quotes with the right start line for every later record, CRLF, LF and
- * lone-CR endings, blank lines, the byte-order mark, literal quotes inside
- * unquoted fields, malformed records (CSVIN_BAD) with reading resumed at
- * the next line, fields over the maximum, records across the 1 MiB read
- * buffer, other delimiters, and a read error. Temporary files go under
- * /tmp and are removed.
+ * lone-CR endings, blank lines, byte-order marks (one or more), Excel's
+ * first line sep=X (skipped; its delimiter used unless one was chosen),
+ * literal quotes inside unquoted fields, malformed records (CSVIN_BAD)
+ * with reading resumed at the next line, fields over the maximum, the raw
+ * text of a long record cut with a marker saying so, records across the 1
+ * MiB read buffer, other delimiters, and a read error. Temporary files go
+ * under /tmp and are removed.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -197,6 +199,54 @@ TEST(byte_order_mark)
 	    "1[1]:a\n2[1]:\xef\xbb\xbf"
 	    "b\n");
 	CHECK_CSV("\xef\xbb", "1[1]:\xef\xbb\n");
+	/* A file saved twice with a mark each time has two: both go. */
+	CHECK_CSV("\xef\xbb\xbf\xef\xbb\xbfid,name\n", "1[2]:id|name\n");
+	CHECK_CSV("\xef\xbb\xbf\xef\xbb\xbf\xef\xbb\xbf", "");
+}
+
+/* Excel's first line "sep=X": not data, and X the delimiter (AUTO). */
+#define CHECK_CSV_AUTO(lit, want)                                              \
+	check_csv(                                                             \
+	    (lit), sizeof(lit) - 1, CSVIN_DELIM_AUTO, 1024, (want), __LINE__)
+
+TEST(excel_sep_line)
+{
+	CHECK_CSV_AUTO("sep=;\nid;name\n1;x\n", "2[2]:id|name\n3[2]:1|x\n");
+	CHECK_CSV_AUTO("SEP=,\r\na,b\r\n", "2[2]:a|b\n");
+	CHECK_CSV_AUTO("sep=\t\ra\tb\r", "2[2]:a|b\n");
+	CHECK_CSV_AUTO("sep=|", "");
+	CHECK_CSV_AUTO("sep=|\n", "");
+	/* Byte-order marks before it and after it. */
+	CHECK_CSV_AUTO("\xef\xbb\xbfsep=;\n\xef\xbb\xbf"
+	               "a;b\n",
+	    "2[2]:a|b\n");
+	/* Without a sep= line, AUTO is a comma. */
+	CHECK_CSV_AUTO("a;b,c\n", "1[2]:a;b|c\n");
+	/* Not a sep= line: data, as it always was. */
+	CHECK_CSV_AUTO("sep=ab\n1,2\n", "1[1]:sep=ab\n2[2]:1|2\n");
+	CHECK_CSV_AUTO("sep=\n1,2\n", "1[1]:sep=\n2[2]:1|2\n");
+	CHECK_CSV_AUTO("\"sep=;\"\n1\n", "1[1]:sep=;\n2[1]:1\n");
+	CHECK_CSV_AUTO("a\nsep=;\n", "1[1]:a\n2[1]:sep=;\n");
+	/* A chosen delimiter wins; the line is skipped all the same. */
+	CHECK_CSV("sep=;\na,b;c\n", "2[2]:a|b;c\n");
+}
+
+/* The sep= line's delimiter, seen by csvin_start() before any record. */
+TEST(sep_seen_before_records)
+{
+	char path[sizeof(HARNESS_TMP)];
+	struct input in;
+	struct csvin c;
+
+	CHECK(harness_tmpfile(path, "sep=;\na;b\n", 10) == 0);
+	CHECK(input_open(&in, path) == INPUT_OK);
+	CHECK(csvin_init(&c, &in, ',', 1024) == 0);
+	CHECK(csvin_start(&c) == 0);
+	CHECK(c.sep == ';' && c.delim == ',' && c.cur == 2);
+	CHECK(csvin_next(&c) == CSVIN_RECORD && c.nfields == 1);
+	csvin_release(&c);
+	input_close(&in);
+	remove(path);
 }
 
 TEST(quote_inside_unquoted_field)
@@ -303,6 +353,41 @@ TEST(field_over_max_large)
 	    out.data, "1[1]:head\n2:bad\n3[2]:next|1\n4:bad\n505[2]:last|2\n");
 	buf_release(&data);
 	buf_release(&out);
+}
+
+/*
+ * A record's raw text past CSVIN_RAW_MAX bytes is cut, with a marker that
+ * says so and gives the whole size; a shorter one is kept as it is.
+ */
+TEST(long_raw_text_marked_as_cut)
+{
+	char path[sizeof(HARNESS_TMP)];
+	struct buf data = BUF_INIT, want = BUF_INIT;
+	struct input in;
+	struct csvin c;
+	size_t i;
+
+	buf_adds(&data, "a,b\n1,");
+	for (i = 0; i < 100000; i++)
+		buf_addc(&data, 'x');
+	buf_adds(&data, "\n2,y\n");
+	CHECK(harness_tmpfile(path, data.data, data.len) == 0);
+	CHECK(input_open(&in, path) == INPUT_OK);
+	CHECK(csvin_init(&c, &in, ',', 1000) == 0);
+	CHECK(csvin_next(&c) == CSVIN_RECORD);
+	CHECK(csvin_next(&c) == CSVIN_BAD && c.raw_cut);
+	buf_add(&want, data.data + 4, CSVIN_RAW_MAX);
+	buf_adds(&want, "...[cut: 100003 bytes in all]");
+	CHECK(c.raw.len == want.len &&
+	      memcmp(c.raw.data, want.data, want.len) == 0);
+	CHECK(csvin_next(&c) == CSVIN_RECORD);
+	CHECK(!c.raw_cut);
+	CHECK_MEM(c.raw.data, c.raw.len, "2,y\n");
+	csvin_release(&c);
+	input_close(&in);
+	remove(path);
+	buf_release(&data);
+	buf_release(&want);
 }
 
 /* Compares two descriptions and shows where they first differ. */
@@ -592,12 +677,15 @@ main(void)
 	RUN(line_endings);
 	RUN(blank_lines_skipped);
 	RUN(byte_order_mark);
+	RUN(excel_sep_line);
+	RUN(sep_seen_before_records);
 	RUN(quote_inside_unquoted_field);
 	RUN(text_after_closing_quote);
 	RUN(bad_record_details);
 	RUN(unterminated_quote_at_eof);
 	RUN(field_over_max);
 	RUN(field_over_max_large);
+	RUN(long_raw_text_marked_as_cut);
 	RUN(bad_quote_in_long_line);
 	RUN(field_larger_than_read_buffer);
 	RUN(delimiters);

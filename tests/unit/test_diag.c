@@ -33,11 +33,11 @@ TEST(file_and_line)
 {
 	struct buf got = BUF_INIT;
 
-	diag_init("tv-filter");
+	diag_init("shape");
 	CHECK(capture_begin() == 0);
 	diag("in.ndjson", 12, "bad value '%s' (%d)", "x", 7);
 	capture_end(&got);
-	CHECK_STR(got.data, "tv-filter: in.ndjson:12: bad value 'x' (7)\n");
+	CHECK_STR(got.data, "shape: in.ndjson:12: bad value 'x' (7)\n");
 	buf_release(&got);
 }
 

@@ -388,16 +388,51 @@ TEST(missing_file)
 	CHECK(input_exitcode(in.status) == EXIT_NOINPUT);
 }
 
+/* A directory where a file was meant: no input there, as for a missing
+ * file (exit 66), not an I/O error. */
 TEST(directory)
 {
 	struct input in;
 	char c;
 
-	CHECK(input_open(&in, "/tmp") == INPUT_IOERR);
-	CHECK(in.status == INPUT_IOERR);
-	CHECK(in.errmsg[0] != '\0');
+	CHECK(input_open(&in, "/tmp") == INPUT_MISSING);
+	CHECK(in.status == INPUT_MISSING);
+	CHECK_STR(in.errmsg, "is a directory, not a file");
 	CHECK(input_read(&in, &c, 1) == -1);
-	CHECK(input_exitcode(in.status) == EXIT_IOERR);
+	CHECK(input_exitcode(in.status) == EXIT_NOINPUT);
+}
+
+/*
+ * Bytes after the last member of a gzip file that do not start another:
+ * the data comes first, then INPUT_CORRUPT (gzread() ignored them).
+ */
+TEST(gzip_trailing_garbage)
+{
+	static const char *tails[] = {"junk", "\0\0\0\0", "x"};
+	char path[sizeof(TMP_TEMPLATE)];
+	struct input in;
+	struct buf got = BUF_INIT, disk = BUF_INIT;
+	size_t i;
+
+	for (i = 0; i < sizeof(tails) / sizeof(*tails); i++) {
+		CHECK(tmp_create(path) == 0);
+		CHECK(gz_append(path, "wb", "one\n", 4) == 0);
+		CHECK(gz_append(path, "ab", "two\n", 4) == 0);
+		CHECK(slurp(path, &disk) == 0);
+		buf_add(&disk, tails[i], i == 1 ? 4 : strlen(tails[i]));
+		CHECK(tmp_write(path, disk.data, disk.len) == 0);
+		CHECK(input_open(&in, path) == INPUT_OK);
+		buf_reset(&got);
+		CHECK(read_all(&in, &got, 4096) == -1);
+		CHECK_MEM(got.data, got.len, "one\ntwo\n");
+		CHECK(in.status == INPUT_CORRUPT);
+		CHECK(strstr(in.errmsg, "trailing garbage") != NULL);
+		CHECK(input_exitcode(in.status) == EXIT_DATAERR);
+		input_close(&in);
+		remove(path);
+	}
+	buf_release(&got);
+	buf_release(&disk);
 }
 
 TEST(stdin_dash)
@@ -458,6 +493,7 @@ main(void)
 	RUN(gzip_bad_crc);
 	RUN(missing_file);
 	RUN(directory);
+	RUN(gzip_trailing_garbage);
 	RUN(stdin_dash);
 	RUN(exit_codes);
 	return harness_done();

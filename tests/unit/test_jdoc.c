@@ -4,7 +4,7 @@
  * promise the fast path rests on, checked on many random lines against
  * jansson itself: a line jdoc accepts is one jansson reads and writes back
  * byte for byte, and every compact dump of jansson's without reals is
- * accepted.
+ * accepted; and the limit on values, which stops the index growing.
  */
 #include <jansson.h>
 #include <stdio.h>
@@ -92,6 +92,38 @@ TEST(depth_limit)
 		buf_addc(&b, ']');
 	buf_addc(&b, '}');
 	CHECK(!canonical(b.data));
+	buf_release(&b);
+}
+
+TEST(value_limit)
+{
+	static const char line[] = "{\"a\":[1,2],\"b\":{}}"; /* 5 values */
+	struct buf b = BUF_INIT;
+	struct jdoc d;
+	int i;
+
+	jdoc_init(&d);
+	CHECK(d.max_values == 0);
+	d.max_values = 5;
+	CHECK(jdoc_parse(&d, line, strlen(line)) == 0 && d.n == 5);
+	d.max_values = 4;
+	CHECK(jdoc_parse(&d, line, strlen(line)) == JDOC_TOO_COMPLEX);
+	/* Too complex is found before the reason the line is not canonical. */
+	CHECK(jdoc_parse(&d, "{\"a\":[1,2,3,4,5.5]}", 19) == JDOC_TOO_COMPLEX);
+	CHECK(jdoc_parse(&d, "{\"a\":1.5,\"b\":[1,2,3]}", 22) == -1);
+	/* The limit outlives a release, and caps the index of a big line. */
+	jdoc_release(&d);
+	CHECK(d.max_values == 4);
+	d.max_values = 100;
+	buf_adds(&b, "{\"a\":[0");
+	for (i = 0; i < 100000; i++)
+		buf_adds(&b, ",0");
+	buf_adds(&b, "]}");
+	CHECK(jdoc_parse(&d, b.data, b.len) == JDOC_TOO_COMPLEX);
+	CHECK(d.cap <= 128);
+	d.max_values = 0;
+	CHECK(jdoc_parse(&d, b.data, b.len) == 0 && d.n == 100003);
+	jdoc_release(&d);
 	buf_release(&b);
 }
 
@@ -373,6 +405,7 @@ main(void)
 	RUN(accepts_jansson_compact_form);
 	RUN(refuses_other_forms);
 	RUN(depth_limit);
+	RUN(value_limit);
 	RUN(lookups);
 	RUN(unescaping);
 	RUN(setting_values);

@@ -2,9 +2,12 @@
  * Unit tests for common/ledger.c: a missing file is an empty ledger (and
  * is not created when read-only), appended entries read back with the
  * latest line of a key winning, lookups by the same bytes reckey builds,
- * another "fields" value never matching, torn last lines (no \n, or not
- * parseable) ignored and cut off before the next append, bad lines
- * elsewhere counted, the exact shape of an entry line, extras, refused
+ * another "fields" value never matching, torn last lines (no \n, the
+ * start of an entry, maybe NUL bytes after it) ignored and cut off before
+ * the next append, any other line that is not an entry refusing the file
+ * and leaving it as it was (a CSV, a CSV without its last \n, a bad line
+ * in the middle, a bad last line with its \n), the exact shape of an
+ * entry line, extras, refused
  * arguments, and the writers' lock (checked from a child process, since
  * fcntl locks do not exclude the process that holds them). Temporary files
  * go under /tmp and are removed.
@@ -105,7 +108,7 @@ TEST(missing_file_is_empty)
 	struct stat sb;
 
 	CHECK(ledger_open(&l, fresh("none"), 0, &err) == 0);
-	CHECK(l.lines == 0 && l.torn == 0 && l.bad == 0);
+	CHECK(l.lines == 0 && l.torn == 0);
 	CHECK(lookup(&l, F3, "[1,2,\"x\"]") == NULL);
 	CHECK(ledger_close(&l) == 0);
 	CHECK(stat(path, &sb) < 0 && errno == ENOENT);
@@ -138,7 +141,7 @@ TEST(append_and_reload)
 	CHECK(ledger_close(&l) == 0);
 
 	CHECK(ledger_open(&l, path, 0, &err) == 0);
-	CHECK(l.lines == 3 && l.torn == 0 && l.bad == 0);
+	CHECK(l.lines == 3 && l.torn == 0);
 	/* The latest line of a key wins. */
 	CHECK_STR(
 	    lookup(&l, F3, "[\"u1\",8017,\"voter-reg\"]"), "register-OVR");
@@ -223,7 +226,7 @@ TEST(torn_line_without_newline)
 	          GOOD1 GOOD2 "{\"fields\":\"id\",\"key\":[3],\"sta") == 0);
 	/* Read-only: ignored, counted, the file left alone. */
 	CHECK(ledger_open(&l, path, 0, &err) == 0);
-	CHECK(l.lines == 2 && l.torn == 1 && l.bad == 0);
+	CHECK(l.lines == 2 && l.torn == 1);
 	CHECK_STR(lookup(&l, "id", "[2]"), "b");
 	CHECK(lookup(&l, "id", "[3]") == NULL);
 	ledger_close(&l);
@@ -235,7 +238,7 @@ TEST(torn_line_without_newline)
 	CHECK(append(&l, "id", "[3]", "c", NULL, &err) == 0);
 	ledger_close(&l);
 	CHECK(ledger_open(&l, path, 0, &err) == 0);
-	CHECK(l.lines == 3 && l.torn == 0 && l.bad == 0);
+	CHECK(l.lines == 3 && l.torn == 0);
 	CHECK_STR(lookup(&l, "id", "[3]"), "c");
 	ledger_close(&l);
 	CHECK(get_file(path, &text) == 0);
@@ -260,44 +263,79 @@ TEST(complete_entry_without_newline_is_torn)
 	buf_release(&err);
 }
 
-TEST(unparseable_last_line_is_torn)
+/* A crash on some file systems leaves NUL bytes where data was lost. */
+TEST(nul_bytes_after_a_torn_line)
 {
 	struct ledger l;
 	struct buf err = BUF_INIT, text = BUF_INIT;
 
-	CHECK(put_file(fresh("garbage.ledger"), GOOD1 "{\"fiel\0\0\n") == 0);
-	/* (A crash on some file systems leaves NUL bytes at the end.) */
+	CHECK(put_file(fresh("nul.ledger"), GOOD1 "{\"fiel\0\0\0") == 0);
 	CHECK(ledger_open(&l, path, 1, &err) == 0);
-	CHECK(l.lines == 1 && l.torn == 1 && l.bad == 0);
+	CHECK(l.lines == 1 && l.torn == 1);
 	ledger_close(&l);
 	CHECK(get_file(path, &text) == 0);
 	CHECK_MEM(text.data, text.len, GOOD1);
+	CHECK(put_file(fresh("nul.ledger"), GOOD1 "\0\0\0\0") == 0);
+	CHECK(ledger_open(&l, path, 0, &err) == 0);
+	CHECK(l.lines == 1 && l.torn == 1);
+	ledger_close(&l);
 	buf_release(&err);
 	buf_release(&text);
 }
 
-TEST(bad_lines_elsewhere_are_counted)
+/*
+ * Opens p (read-only, then writable), which is not a ledger: refused
+ * both times, naming the line, and the file left byte for byte.
+ */
+static void
+check_refused(
+    const char *p, const char *data, size_t n, const char *where, int lineno)
 {
 	struct ledger l;
 	struct buf err = BUF_INIT, text = BUF_INIT;
+	int writable;
 
-	CHECK(put_file(fresh("bad.ledger"),
-	          GOOD1 "not json\n\n"
-	                "{\"fields\":\"id\",\"key\":1,\"status\":\"x\"}\n"
-	                "{\"fields\":\"id\",\"key\":[9]}\n" GOOD2 "[1]\n"
-	                "torn") == 0);
-	CHECK(ledger_open(&l, path, 1, &err) == 0);
-	/* "[1]\n" is not the last line: the torn fragment after it is. */
-	CHECK(l.lines == 2 && l.bad == 5 && l.torn == 1);
-	CHECK_STR(lookup(&l, "id", "[1]"), "a");
-	CHECK_STR(lookup(&l, "id", "[2]"), "b");
-	CHECK(lookup(&l, "id", "[9]") == NULL);
-	ledger_close(&l);
-	/* Only the torn tail is cut; bad lines in the middle stay. */
-	CHECK(get_file(path, &text) == 0);
-	CHECK(text.len > 4 && strcmp(text.data + text.len - 4, "[1]\n") == 0);
+	for (writable = 0; writable < 2; writable++) {
+		buf_reset(&err);
+		if (ledger_open(&l, p, writable, &err) != LEDGER_NOT_A_LEDGER ||
+		    err.data == NULL || strstr(err.data, where) == NULL ||
+		    strstr(err.data, "not a ledger entry") == NULL) {
+			harness_failed_checks++;
+			fprintf(stderr, "%s:%d: not refused as '%s': %s\n",
+			    __FILE__, lineno, where,
+			    err.data ? err.data : "(no message)");
+		}
+		ledger_close(&l);
+		CHECK(get_file(p, &text) == 0 && text.len == n &&
+		      memcmp(text.data, data, n) == 0);
+	}
+	CHECK(ledger_exitcode(LEDGER_NOT_A_LEDGER) == 65);
+	CHECK(ledger_exitcode(-1) == 74);
 	buf_release(&err);
 	buf_release(&text);
+}
+
+#define CHECK_REFUSED(name, lit, where)                                        \
+	do {                                                                   \
+		CHECK(put_file(fresh(name), lit) == 0);                        \
+		check_refused(path, lit, sizeof(lit) - 1, where, __LINE__);    \
+	} while (0)
+
+TEST(not_a_ledger_is_refused)
+{
+	/* A CSV, with and without its last \n, and a one-line one. */
+	CHECK_REFUSED("csv.ledger", "id,name\n1,Ann\n2,Bob\n", "csv.ledger:1:");
+	CHECK_REFUSED("csv.ledger", "id,name\n1,Ann\n2,Bob", "csv.ledger:1:");
+	CHECK_REFUSED("csv.ledger", "id,name", "csv.ledger:1:");
+	/* Entries, then a line that is not one, whatever its place. */
+	CHECK_REFUSED("bad.ledger", GOOD1 "not json\n" GOOD2, "bad.ledger:2:");
+	CHECK_REFUSED("bad.ledger", GOOD1 GOOD2 "\n", "bad.ledger:3:");
+	CHECK_REFUSED("bad.ledger",
+	    GOOD1 "{\"fields\":\"id\",\"key\":1,\"status\":\"x\"}\n",
+	    "bad.ledger:2:");
+	CHECK_REFUSED(
+	    "bad.ledger", GOOD1 GOOD2 "{\"fiel\0\0\n", "bad.ledger:3:");
+	CHECK_REFUSED("bad.ledger", GOOD1 GOOD2 "[1]", "bad.ledger:3:");
 }
 
 TEST(unreadable_ledger)
@@ -372,8 +410,8 @@ static void
 cleanup(void)
 {
 	static const char *names[] = {"a.ledger", "shape.ledger",
-	    "refuse.ledger", "torn.ledger", "nonl.ledger", "garbage.ledger",
-	    "bad.ledger", "lock.ledger", "rec.ledger"};
+	    "refuse.ledger", "torn.ledger", "nonl.ledger", "nul.ledger",
+	    "csv.ledger", "bad.ledger", "lock.ledger", "rec.ledger"};
 	size_t i;
 
 	for (i = 0; i < sizeof(names) / sizeof(*names); i++)
@@ -394,8 +432,8 @@ main(void)
 	RUN(refused_arguments);
 	RUN(torn_line_without_newline);
 	RUN(complete_entry_without_newline_is_torn);
-	RUN(unparseable_last_line_is_torn);
-	RUN(bad_lines_elsewhere_are_counted);
+	RUN(nul_bytes_after_a_torn_line);
+	RUN(not_a_ledger_is_refused);
 	RUN(unreadable_ledger);
 	RUN(writers_lock);
 	RUN(record_keys_find_entries);

@@ -16,7 +16,7 @@
 #include "jsoncheck.h"
 #include "map.h"
 
-/* The map of most tests: the shape of pipelines/maps/rtv-posts.json. */
+/* The map of most tests, shaped as a vendor file's status map. */
 static const char full_map[] =
     "{\n"
     "  \"_comment\": \"top-level keys with _ are comments\",\n"

@@ -3,8 +3,10 @@
  * number, a string, a boolean, null, invalid JSON, an empty line and a line
  * over the maximum are rejects with a reason and the raw line; line numbers;
  * CRLF; \u0000 inside strings; ndjson_dump writing compact JSON in key
- * order with a trailing \n; ndjson_type_name. Temporary files go under /tmp
- * and are removed.
+ * order with a trailing \n; ndjson_type_name; the values of a record
+ * counted without parsing it, as jansson would build them, and a record
+ * past NDJSON_MAX_VALUES rejected while one at it is read. Temporary files
+ * go under /tmp and are removed.
  */
 #include <jansson.h>
 #include <stdio.h>
@@ -388,6 +390,90 @@ TEST(type_names)
 	CHECK_STR(ndjson_type_name(json_null()), "null");
 }
 
+/* The values jansson builds for v: v itself and all it holds. */
+static size_t
+tree_values(const json_t *v)
+{
+	const char *key;
+	json_t *m;
+	size_t i, n = 1;
+
+	json_object_foreach((json_t *)v, key, m)
+	{
+		n += tree_values(m);
+	}
+	json_array_foreach(v, i, m)
+	{
+		n += tree_values(m);
+	}
+	return n;
+}
+
+TEST(values_counted_as_jansson_builds_them)
+{
+	static const char *texts[] = {"{}", "[]", "[ ]", "{ }", "1", "\"s\"",
+	    "{\"a\":1}", "{\"a\":[1,2],\"b\":{}}",
+	    "{ \"a\" : [ 1 , 2 ] , \"b\" : { \"c\" : null } }",
+	    "{\"a\":\"x,y[{\\\"z,\"}", "{\"a\":\"\\\\\",\"b\":[[],[[]],{}]}",
+	    "{\"k,\":\"]\",\"\\\\\\\"\":\"{,\"}", "[{},{},[1,[2,[3]]]]"};
+	json_t *v;
+	size_t i, n;
+
+	for (i = 0; i < sizeof(texts) / sizeof(*texts); i++) {
+		v = json_loads(texts[i], JSON_DECODE_ANY, NULL);
+		CHECK(v != NULL);
+		n = ndjson_values(texts[i], strlen(texts[i]), 1000);
+		if (v && n != tree_values(v)) {
+			harness_failed_checks++;
+			fprintf(stderr, "%s: counted %zu, jansson built %zu\n",
+			    texts[i], n, tree_values(v));
+		}
+		json_decref(v);
+	}
+	/* Counting stops once past the maximum. */
+	CHECK(ndjson_values("[0,0,0,0,0]", 11, 2) == 3);
+	/* An unterminated string ends the count. */
+	CHECK(ndjson_values("{\"a\":\"x,y,z", 12, 100) == 2);
+}
+
+/* {"a":[0,0,...]} holding n values in all (the object, a, n - 2 items). */
+static void
+array_record(struct buf *b, size_t n)
+{
+	size_t i;
+
+	buf_reset(b);
+	buf_adds(b, "{\"a\":[");
+	for (i = 0; i < n - 2; i++)
+		buf_adds(b, i ? ",0" : "0");
+	buf_adds(b, "]}");
+}
+
+TEST(record_at_the_value_limit)
+{
+	struct buf b = BUF_INIT, why = BUF_INIT;
+	json_t *rec;
+
+	array_record(&b, NDJSON_MAX_VALUES);
+	CHECK(ndjson_parse_text(b.data, b.len, &rec, &why) == NDJSON_RECORD);
+	CHECK(rec && tree_values(rec) == NDJSON_MAX_VALUES);
+	json_decref(rec);
+	array_record(&b, NDJSON_MAX_VALUES + 1);
+	CHECK(ndjson_parse_text(b.data, b.len, &rec, &why) == NDJSON_REJECT);
+	CHECK(rec == NULL);
+	CHECK_STR(why.data, "record too complex: more than 100000 values");
+	/* Spaces change nothing: the count is of values, not of bytes. */
+	buf_reset(&b);
+	buf_adds(&b, "{ \"a\" : [ ");
+	for (rec = NULL; b.len < 6 * NDJSON_MAX_VALUES;)
+		buf_adds(&b, "0 , ");
+	buf_adds(&b, "0 ] }");
+	CHECK(ndjson_parse_text(b.data, b.len, &rec, &why) == NDJSON_REJECT);
+	CHECK_STR(why.data, "record too complex: more than 100000 values");
+	buf_release(&b);
+	buf_release(&why);
+}
+
 int
 main(void)
 {
@@ -404,5 +490,7 @@ main(void)
 	RUN(read_then_dump_keeps_order);
 	RUN(dump_max);
 	RUN(type_names);
+	RUN(values_counted_as_jansson_builds_them);
+	RUN(record_at_the_value_limit);
 	return harness_done();
 }

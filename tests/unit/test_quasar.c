@@ -2,16 +2,22 @@
  * Unit tests for common/quasar.c: table names, the DDL and INSERT text,
  * insert URLs on several shapes of base URL, credentials taken out of a
  * URL, DateTime text, provenance read from _meta on the fast (jdoc) and
- * tree (jansson) paths alike, the exact row a record becomes (and that
- * jansson reads the record back from it byte for byte), and what answers
- * mean: status, ClickHouse's error codes, the message shown.
+ * tree (jansson) paths alike, a record's identity (the same for the same
+ * content whatever its _meta, its spelling or the path that read it, and
+ * Python's hashlib on the same bytes), the exact row a record becomes (and
+ * that jansson reads the record back from it byte for byte), the table's
+ * key read back (an older table told apart), the hint for an insert into
+ * one, spooled rows of an older post-quasar given their identity, and
+ * what answers mean: status, ClickHouse's error codes, the message shown.
  */
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <zlib.h>
 
 #include "buf.h"
+#include "gzw.h"
 #include "harness.h"
 #include "jdoc.h"
 #include "jsoncheck.h"
@@ -37,13 +43,23 @@ TEST(statements)
 	struct buf b = BUF_INIT;
 
 	quasar_ddl(&b, "t");
-	CHECK_STR(b.data, "CREATE TABLE IF NOT EXISTS t (source String, file "
-	                  "String, line UInt64, imported_at DateTime, record "
-	                  "String) ENGINE = ReplacingMergeTree() ORDER BY "
-	                  "(source, file, line)");
+	CHECK_STR(b.data, "CREATE TABLE IF NOT EXISTS t (source String, "
+	                  "record_hash FixedString(64), file String, line "
+	                  "UInt64, imported_at DateTime, record String) ENGINE "
+	                  "= ReplacingMergeTree() ORDER BY (source, "
+	                  "record_hash)");
 	buf_reset(&b);
 	quasar_insert(&b, "db.t");
 	CHECK_STR(b.data, "INSERT INTO db.t FORMAT JSONEachRow");
+	buf_reset(&b);
+	quasar_key_query(&b, "t");
+	CHECK_STR(b.data, "SELECT engine, sorting_key FROM system.tables WHERE "
+	                  "database = currentDatabase() AND name = 't' FORMAT "
+	                  "TSV");
+	buf_reset(&b);
+	quasar_key_query(&b, "db.t");
+	CHECK_STR(b.data, "SELECT engine, sorting_key FROM system.tables WHERE "
+	                  "database = 'db' AND name = 't' FORMAT TSV");
 	buf_release(&b);
 }
 
@@ -100,6 +116,11 @@ TEST(datetime)
 	CHECK_STR(s, "2026-11-22 10:00:00");
 }
 
+#define BODY(s) (s), sizeof(s) - 1
+
+/* Python's hashlib.sha256(b'"tv"\n{"a":"x"}'). */
+#define TV_AX "461ed1f531f81278b4b598b71ef5499e74378afa89989617761086b7040d6113"
+
 /* The row of a line whose provenance came from p's parts. */
 static void
 row_of(const struct quasar_prov *p, const char *line, struct buf *out)
@@ -136,12 +157,206 @@ TEST(provenance_fast_and_tree)
 	CHECK_MEM(p.source, p.source_len, "\"tv\"");
 	CHECK_MEM(p.file, p.file_len, "\"e x\\\".csv\"");
 	CHECK(p.line == 42);
+	quasar_hash_tree(&p, rec);
 	row_of(&p, "{}", &row);
-	CHECK_STR(row.data, "{\"source\":\"tv\",\"file\":\"e x\\\".csv\","
-	                    "\"line\":42,\"imported_at\":\"2026-11-22 "
-	                    "10:00:00\",\"record\":\"{}\"}\n");
+	CHECK_STR(row.data,
+	    "{\"source\":\"tv\",\"file\":\"e x\\\".csv\","
+	    "\"line\":42,\"imported_at\":\"2026-11-22 "
+	    "10:00:00\",\"record_hash\":\"" TV_AX "\",\"record\":\"{}\"}\n");
 	json_decref(rec);
 	buf_release(&row);
+	jdoc_release(&d);
+	quasar_prov_release(&p);
+}
+
+/* The identity of a line, read as jdoc reads it when it can, else as a
+ * tree, with the source "s". */
+static const char *
+identity(struct quasar_prov *p, struct jdoc *d, const char *line)
+{
+	json_t *rec;
+
+	p->source = "\"s\"";
+	p->source_len = 3;
+	if (jdoc_parse(d, line, strlen(line)) == 0) {
+		quasar_hash_doc(p, d);
+		return p->hash;
+	}
+	rec = parse(line);
+	quasar_hash_tree(p, rec);
+	json_decref(rec);
+	return p->hash;
+}
+
+TEST(identity_is_the_content)
+{
+	/* One record: _meta first, in the middle, last, missing; spaces, an
+	 * escape and a real spelt otherwise (the tree path). */
+	static const char *const same[] = {
+	    "{\"_meta\":{\"file\":\"a.csv\",\"line\":2},\"a\":1,\"b\":[2]}",
+	    "{\"a\":1,\"_meta\":{\"file\":\"b.csv\"},\"b\":[2]}",
+	    "{\"a\":1,\"b\":[2],\"_meta\":{}}",
+	    "{\"a\":1,\"b\":[2],\"_meta\":\"x\"}",
+	    "{\"a\":1,\"b\":[2]}",
+	    "{ \"a\" : 1 , \"b\" : [ 2 ], \"_meta\" : { \"line\" : 9 } }",
+	    "{\"_meta\":{},\"a\":1,\"b\":[2],\"_meta\":{\"line\":3}}",
+	};
+	static const char *const other[] = {
+	    "{\"a\":1,\"b\":[3]}",
+	    "{\"b\":[2],\"a\":1}",
+	    "{\"a\":1,\"b\":[2],\"c\":null}",
+	    "{\"a\":\"1\",\"b\":[2]}",
+	};
+	struct quasar_prov p;
+	struct jdoc d;
+	char want[SHA256_HEX];
+	size_t i;
+
+	quasar_prov_init(&p);
+	jdoc_init(&d);
+	/* Python's hashlib.sha256(b'"s"\n{"a":1,"b":[2]}'). */
+	memcpy(want,
+	    "0746e2113a92be87bb43eedd6f81c32e4b26ce522d7b18f41f774196e18c92aa",
+	    SHA256_HEX);
+	for (i = 0; i < sizeof(same) / sizeof(*same); i++) {
+		if (strcmp(identity(&p, &d, same[i]), want) != 0) {
+			harness_failed_checks++;
+			fprintf(stderr, "%s: %s\n", same[i], p.hash);
+		}
+	}
+	for (i = 0; i < sizeof(other) / sizeof(*other); i++)
+		CHECK(strcmp(identity(&p, &d, other[i]), want) != 0);
+	/* The escaped and the plain spelling of one string. */
+	CHECK_STR(identity(&p, &d, "{\"c\":\"\\u00e9\",\"_meta\":{}}"),
+	    identity(&p, &d, "{\"c\":\"\xc3\xa9\"}"));
+	/* Only _meta: the record is {}. */
+	CHECK_STR(identity(&p, &d, "{\"_meta\":{\"line\":1}}"),
+	    "a2541d468cb271b67aa3bdc7552f1a029e39330cc873658e0e3bec9b748a5ae4");
+	/* Another source, another identity. */
+	identity(&p, &d, same[0]);
+	p.source = "\"t\"";
+	quasar_hash_doc(&p, &d);
+	CHECK(strcmp(p.hash, want) != 0);
+	jdoc_release(&d);
+	quasar_prov_release(&p);
+}
+
+TEST(table_keys)
+{
+	struct buf what = BUF_INIT;
+
+	CHECK(quasar_key_check(BODY("ReplacingMergeTree\tsource, "
+	                            "record_hash\n"),
+	          &what) == 1);
+	CHECK(quasar_key_check(BODY(""), &what) == 0);
+	CHECK(what.len == 0);
+	CHECK(quasar_key_check(BODY("ReplacingMergeTree\tsource, file, "
+	                            "line\n"),
+	          &what) == -1);
+	CHECK_STR(
+	    what.data, "ReplacingMergeTree keyed by (source, file, line)");
+	buf_reset(&what);
+	CHECK(quasar_key_check(
+	          BODY("MergeTree\tsource, record_hash\n"), &what) == -1);
+	CHECK_STR(what.data, "MergeTree keyed by (source, record_hash)");
+	buf_reset(&what);
+	CHECK(quasar_key_check(BODY("Log\t\n"), &what) == -1);
+	CHECK_STR(what.data, "Log keyed by ()");
+	buf_release(&what);
+	CHECK(quasar_hint(BODY("Code: 117, e.displayText() = DB::Exception: "
+	                       "Unknown field found while parsing JSONEachRow "
+	                       "format: record_hash: (at row 1)")) != NULL);
+	CHECK(quasar_hint(BODY("Code: 117, e.displayText() = DB::Exception: "
+	                       "Unknown field found while parsing JSONEachRow "
+	                       "format: other")) == NULL);
+	CHECK(quasar_hint(BODY("Code: 60, record_hash")) == NULL);
+}
+
+/* Gzips text into out (replaced), one member. */
+static void
+gzip_text(const char *text, struct buf *out)
+{
+	struct gzw g;
+
+	buf_reset(out);
+	gzw_init(&g, 1);
+	CHECK(gzw_begin(&g, out) == 0);
+	CHECK(gzw_add(&g, text, strlen(text)) == 0);
+	CHECK(gzw_end(&g) == 0);
+	gzw_release(&g);
+}
+
+/* Inflates a gzip body into out (replaced). */
+static void
+gunzip_text(const struct buf *in, struct buf *out)
+{
+	unsigned char chunk[4096];
+	z_stream z;
+	int rc;
+
+	buf_reset(out);
+	memset(&z, 0, sizeof(z));
+	CHECK(inflateInit2(&z, 31) == Z_OK);
+	z.next_in = (unsigned char *)in->data;
+	z.avail_in = (uInt)in->len;
+	do {
+		z.next_out = chunk;
+		z.avail_out = sizeof(chunk);
+		rc = inflate(&z, Z_NO_FLUSH);
+		buf_add(out, chunk, sizeof(chunk) - z.avail_out);
+	} while (rc == Z_OK);
+	CHECK(rc == Z_STREAM_END);
+	inflateEnd(&z);
+}
+
+/* Rows as an older post-quasar spooled them, without record_hash. */
+#define OLD_ROW(src, rec)                                                      \
+	"{\"source\":\"" src "\",\"file\":\"e.csv\",\"line\":2,"               \
+	"\"imported_at\":\"2026-11-22 10:00:00\",\"record\":\"" rec "\"}\n"
+
+TEST(older_spooled_rows_get_their_identity)
+{
+	struct buf body = BUF_INIT, plain = BUF_INIT, err = BUF_INIT;
+	struct quasar_prov p;
+	struct jdoc d;
+	unsigned long long bytes;
+	json_t *row;
+	const char *nl;
+
+	quasar_prov_init(&p);
+	jdoc_init(&d);
+	gzip_text(OLD_ROW("s", "{\\\"a\\\":1,\\\"b\\\":[2]}")
+	              OLD_ROW("s", "{ \\\"b\\\" : [2], \\\"a\\\" : 1 }"),
+	    &body);
+	CHECK(quasar_upgrade_rows(&body, &bytes, &err) == 0);
+	gunzip_text(&body, &plain);
+	CHECK(bytes == plain.len);
+	nl = memchr(plain.data, '\n', plain.len);
+	CHECK(nl != NULL);
+	row = json_loadb(plain.data, (size_t)(nl - plain.data), 0, NULL);
+	CHECK_STR(json_string_value(json_object_get(row, "record_hash")),
+	    identity(&p, &d, "{\"a\":1,\"b\":[2]}"));
+	CHECK_STR(json_string_value(json_object_get(row, "file")), "e.csv");
+	CHECK_STR(json_string_value(json_object_get(row, "record")),
+	    "{\"a\":1,\"b\":[2]}");
+	json_decref(row);
+	row = json_loadb(
+	    nl + 1, plain.len - (size_t)(nl + 1 - plain.data), 0, NULL);
+	CHECK_STR(json_string_value(json_object_get(row, "record_hash")),
+	    identity(&p, &d, "{\"b\":[2],\"a\":1}"));
+	json_decref(row);
+	/* Not gzip; a row that is not ours. */
+	buf_reset(&body);
+	buf_adds(&body, "plain text");
+	CHECK(quasar_upgrade_rows(&body, &bytes, &err) == -1);
+	CHECK_STR(err.data, "the batch is not gzip");
+	buf_reset(&err);
+	gzip_text(OLD_ROW("s", "{}") "{\"source\":\"s\"}\n", &body);
+	CHECK(quasar_upgrade_rows(&body, &bytes, &err) == -1);
+	CHECK_STR(err.data, "row 2 of the batch is not a post-quasar row");
+	buf_release(&body);
+	buf_release(&plain);
+	buf_release(&err);
 	jdoc_release(&d);
 	quasar_prov_release(&p);
 }
@@ -191,10 +406,12 @@ TEST(row_record_is_the_line_byte_for_byte)
 	p.file = "\"<stdin>\"";
 	p.file_len = 9;
 	p.line = 3;
+	memcpy(p.hash, TV_AX, SHA256_HEX);
 	row_of(&p, line, &row);
 	CHECK_STR(row.data,
 	    "{\"source\":\"\",\"file\":\"<stdin>\",\"line\":3,\"imported_at\":"
-	    "\"2026-11-22 10:00:00\",\"record\":\"{\\\"q\\\":\\\"a\\\\\\\"b\\\\"
+	    "\"2026-11-22 10:00:00\",\"record_hash\":\"" TV_AX
+	    "\",\"record\":\"{\\\"q\\\":\\\"a\\\\\\\"b\\\\"
 	    "\\\\c\\\\u0001\\\\n\\\",\\t\\\"u\\\":\\\"Zo\xc3\xab \xe2\x80\xa8 "
 	    "\xf0\x9f\x98\x80\x7f\\\"}\"}\n");
 	v = parse(row.data);
@@ -231,8 +448,6 @@ TEST(row_of_a_long_line)
 	buf_release(&line);
 	quasar_prov_release(&p);
 }
-
-#define BODY(s) (s), sizeof(s) - 1
 
 TEST(verdicts)
 {
@@ -307,6 +522,9 @@ main(void)
 	RUN(credentials_are_redacted);
 	RUN(datetime);
 	RUN(provenance_fast_and_tree);
+	RUN(identity_is_the_content);
+	RUN(table_keys);
+	RUN(older_spooled_rows_get_their_identity);
 	RUN(provenance_missing_or_of_another_type);
 	RUN(row_record_is_the_line_byte_for_byte);
 	RUN(row_of_a_long_line);

@@ -207,15 +207,15 @@ TEST(rule_key)
 	json_t *rec = json_pack("{s:s}", "email", "a@b.org");
 
 	CHECK(tmp_write(path, "") == 0);
-	CHECK(rejects_open(&r, "tv-filter", path, "rule") == 0);
+	CHECK(rejects_open(&r, "shape", path, "rule") == 0);
 	CHECK(rejects_json(&r, "staff-email", "in.ndjson", 7, rec) == 0);
 	CHECK(rejects_raw(&r, "test-hostname", "in.ndjson", 8, "x", 1) == 0);
 	CHECK(rejects_close(&r) == 0);
 	CHECK_FILE(path,
-	    "{\"stage\":\"tv-filter\",\"rule\":\"staff-email\","
+	    "{\"stage\":\"shape\",\"rule\":\"staff-email\","
 	    "\"file\":\"in.ndjson\",\"line\":7,"
 	    "\"record\":{\"email\":\"a@b.org\"}}\n"
-	    "{\"stage\":\"tv-filter\",\"rule\":\"test-hostname\","
+	    "{\"stage\":\"shape\",\"rule\":\"test-hostname\","
 	    "\"file\":\"in.ndjson\",\"line\":8,\"record\":\"x\"}\n");
 	json_decref(rec);
 	remove(path);

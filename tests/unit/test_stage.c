@@ -22,8 +22,8 @@
 #include "stage.h"
 #include "tally.h"
 
-#define SYNOPSIS "tv-filter [-r FILE] [-D FILE] [FILE...]"
-#define USAGE_TAIL "usage: " SYNOPSIS "\ntry 'tv-filter --help'\n"
+#define SYNOPSIS "shape [-r FILE] [-D FILE] [FILE...]"
+#define USAGE_TAIL "usage: " SYNOPSIS "\ntry 'shape --help'\n"
 
 /* One redirected file descriptor. */
 struct capture {
@@ -99,8 +99,8 @@ TEST(init_defaults)
 {
 	struct stage st;
 
-	stage_init(&st, "tv-filter", SYNOPSIS);
-	CHECK_STR(st.name, "tv-filter");
+	stage_init(&st, "shape", SYNOPSIS);
+	CHECK_STR(st.name, "shape");
 	CHECK(st.rejects_path == NULL && st.dropped_path == NULL);
 	CHECK(st.line_buffered == 0);
 	CHECK(st.max_line == NDJSON_MAX_LINE_DEFAULT);
@@ -115,7 +115,7 @@ TEST(option_common)
 	struct buf err = BUF_INIT;
 	char rej[] = "rejects.ndjson", drop[] = "dropped.ndjson";
 
-	stage_init(&st, "tv-filter", SYNOPSIS);
+	stage_init(&st, "shape", SYNOPSIS);
 	CHECK(option_err(&st, 'r', rej, NULL, &err) == 0);
 	CHECK(st.rejects_path == rej);
 	CHECK(option_err(&st, 'D', drop, NULL, &err) == 0);
@@ -136,49 +136,49 @@ TEST(option_common)
 
 TEST(option_bad_size)
 {
-	static const char want_abc[] = "tv-filter: bad size 'abc'\n"
+	static const char want_abc[] = "shape: bad size 'abc'\n"
 	                               "usage: " SYNOPSIS "\n"
-	                               "try 'tv-filter --help'\n";
+	                               "try 'shape --help'\n";
 	struct stage st;
 	struct buf err = BUF_INIT;
 
-	stage_init(&st, "tv-filter", SYNOPSIS);
+	stage_init(&st, "shape", SYNOPSIS);
 	CHECK(option_err(&st, 'L', "abc", NULL, &err) == EXIT_USAGE);
 	CHECK(EXIT_USAGE == 64);
 	CHECK_STR(err.data, want_abc);
 	buf_reset(&err);
 	/* Zero is no size for a line. */
 	CHECK(option_err(&st, 'L', "0", NULL, &err) == EXIT_USAGE);
-	CHECK_STR(err.data, "tv-filter: bad size '0'\n" USAGE_TAIL);
+	CHECK_STR(err.data, "shape: bad size '0'\n" USAGE_TAIL);
 	buf_reset(&err);
 	CHECK(option_err(&st, 'L', "-5", NULL, &err) == EXIT_USAGE);
-	CHECK_STR(err.data, "tv-filter: bad size '-5'\n" USAGE_TAIL);
+	CHECK_STR(err.data, "shape: bad size '-5'\n" USAGE_TAIL);
 	buf_reset(&err);
 	CHECK(option_err(&st, 'L', "", NULL, &err) == EXIT_USAGE);
-	CHECK_STR(err.data, "tv-filter: bad size ''\n" USAGE_TAIL);
+	CHECK_STR(err.data, "shape: bad size ''\n" USAGE_TAIL);
 	buf_release(&err);
 	stage_release(&st);
 }
 
 TEST(option_getopt_errors)
 {
-	char a0[] = "tv-filter", a1[] = "--bogus", a2[] = "-r";
+	char a0[] = "shape", a1[] = "--bogus", a2[] = "-r";
 	char *argv[] = {a0, a1, a2, NULL};
 	struct stage st;
 	struct buf err = BUF_INIT;
 	int saved_optind = optind;
 
-	stage_init(&st, "tv-filter", SYNOPSIS);
+	stage_init(&st, "shape", SYNOPSIS);
 	/* getopt_long has moved optind past the offending argument. */
 	optind = 2;
 	CHECK(option_err(&st, '?', NULL, argv, &err) == EXIT_USAGE);
-	CHECK_STR(err.data, "tv-filter: unknown option '--bogus'\n"
-	                    "usage: " SYNOPSIS "\ntry 'tv-filter --help'\n");
+	CHECK_STR(err.data, "shape: unknown option '--bogus'\n"
+	                    "usage: " SYNOPSIS "\ntry 'shape --help'\n");
 	buf_reset(&err);
 	optind = 3;
 	CHECK(option_err(&st, ':', NULL, argv, &err) == EXIT_USAGE);
-	CHECK_STR(err.data, "tv-filter: option '-r' needs a value\n"
-	                    "usage: " SYNOPSIS "\ntry 'tv-filter --help'\n");
+	CHECK_STR(err.data, "shape: option '-r' needs a value\n"
+	                    "usage: " SYNOPSIS "\ntry 'shape --help'\n");
 	optind = saved_optind;
 	buf_release(&err);
 	stage_release(&st);
@@ -190,7 +190,7 @@ TEST(option_stage_own)
 	struct buf err = BUF_INIT;
 	char arg[] = "map.json";
 
-	stage_init(&st, "tv-filter", SYNOPSIS);
+	stage_init(&st, "shape", SYNOPSIS);
 	CHECK(option_err(&st, 'm', arg, NULL, &err) == 1);
 	CHECK(option_err(&st, 'k', NULL, NULL, &err) == 1);
 	CHECK(option_err(&st, 'x', NULL, NULL, &err) == 1);
@@ -212,12 +212,12 @@ TEST(option_version)
 	struct buf out = BUF_INIT;
 	int rc;
 
-	stage_init(&st, "tv-filter", SYNOPSIS);
+	stage_init(&st, "shape", SYNOPSIS);
 	CHECK(capture_begin(&c, STDOUT_FILENO) == 0);
 	rc = stage_option(&st, 'V', NULL, NULL);
 	capture_end(&c, &out);
 	CHECK(rc == -1);
-	CHECK_STR(out.data, "tv-filter (sluice) " SLUICE_VERSION "\n");
+	CHECK_STR(out.data, "shape (sluice) " SLUICE_VERSION "\n");
 	buf_release(&out);
 	stage_release(&st);
 }

@@ -1,7 +1,8 @@
 /*
  * Unit tests for common/tally.c: the counters, drops grouped by rule name
  * (equal names, not equal pointers), the exact summary line tally_format
- * writes, rules past TALLY_MAX_RULES, and tally_balanced.
+ * writes, rules past TALLY_MAX_RULES, tally_balanced, and records that
+ * never reached stdout counted as unwritten, not out.
  */
 #include <limits.h>
 #include <stdio.h>
@@ -53,6 +54,14 @@ TEST(summary_line)
 	CHECK(t.dropped == 2);
 	CHECK_FORMAT(&t, "in=5 out=2 dropped=2 (a=1 b=1) rejected=1");
 	CHECK(tally_balanced(&t));
+	/* Records lost on stdout are not out but unwritten, told last. */
+	t.out = 0;
+	t.unwritten = 2;
+	CHECK_FORMAT(
+	    &t, "in=5 out=0 dropped=2 (a=1 b=1) rejected=1 unwritten=2");
+	CHECK(tally_balanced(&t));
+	t.out = 1; /* one record counted twice */
+	CHECK(!tally_balanced(&t));
 }
 
 TEST(rules_grouped_by_name)
@@ -84,9 +93,9 @@ TEST(format_appends)
 	tally_init(&t);
 	t.in = ULLONG_MAX;
 	t.out = ULLONG_MAX;
-	CHECK(buf_adds(&b, "tv-filter: ") == 0);
+	CHECK(buf_adds(&b, "shape: ") == 0);
 	CHECK(tally_format(&t, &b) == 0);
-	CHECK_STR(b.data, "tv-filter: in=18446744073709551615 "
+	CHECK_STR(b.data, "shape: in=18446744073709551615 "
 	                  "out=18446744073709551615 dropped=0 rejected=0");
 	buf_release(&b);
 }
