@@ -7,7 +7,7 @@
 # on to the warehouse when stdout fails; here a closed port, so its batches
 # go to a spool).
 set -u
-SAMPLE=$ROOT/pipelines/samples/turbovote-sample.csv
+SAMPLE=$ROOT/vendors/turbovote/sample.csv
 CLOSED=http://127.0.0.1:9
 
 # check NAME EXPECTED-STATUS STAGE ARGS...: runs the stage twice, into a

@@ -365,8 +365,8 @@ TEST(upgrades)
 
 	CHECK(load_ok(&m, full_map) == 0);
 	/* An unlisted current counts as the lowest listed: Rogue's default
-	 * "pending" is not moved by "uncertain" (the old importer's case 16), by the
-	 * next one up it is. */
+	 * "pending" is not moved by "uncertain" (the old importer's case 16),
+	 * by the next one up it is. */
 	CHECK(!map_upgrades(&m, "pending", "uncertain"));
 	CHECK(map_upgrades(&m, "pending", "ineligible"));
 	CHECK(map_upgrades(&m, "confirmed", "register-OVR"));
