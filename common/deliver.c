@@ -8,8 +8,10 @@
 #include "deliver.h"
 #include "diag.h"
 #include "exitcode.h"
+#include "redact.h"
 
 #define FEED_QUEUE 256 /* lines read ahead by the reader thread */
+#define STOP_WHY 1024  /* the longest reason a stop keeps */
 
 void
 deliver_opts_init(struct deliver_opts *o)
@@ -118,7 +120,7 @@ deliver_configure(struct deliver_opts *o, const char *url_var, const char **url,
 		return EXIT_USAGE;
 	}
 	oauth_init(oauth, ns, id, secret, NULL);
-	memset(secret, 0, strlen(secret));
+	redact_wipe(secret, strlen(secret));
 	free(secret);
 	buf_release(&err);
 	return 0;
@@ -186,18 +188,21 @@ deliver_job(struct deliver *d, size_t i)
 void
 deliver_stop(struct deliver *d, int status, const char *fmt, ...)
 {
+	struct buf why = BUF_INIT;
 	va_list ap;
 
 	d->stopped = exit_worst(d->stopped, status);
 	if (d->stop_why.len)
 		return;
 	va_start(ap, fmt);
-	buf_reset(&d->stop_why);
-	if (buf_grow(&d->stop_why, 1024) == 0) {
-		vsnprintf(d->stop_why.data, 1024, fmt, ap);
-		d->stop_why.len = strlen(d->stop_why.data);
-	}
+	buf_vprintf(&why, fmt, ap);
 	va_end(ap);
+	/* Scrubbed whole, then cut: a cut first could halve a secret. */
+	redact_buf(&why);
+	buf_reset(&d->stop_why);
+	buf_add(&d->stop_why, why.data ? why.data : "",
+	    why.len < STOP_WHY ? why.len : STOP_WHY);
+	buf_release(&why);
 	diag(NULL, 0, "%s; stopping: records not delivered are rejected",
 	    d->stop_why.data);
 }
@@ -216,6 +221,8 @@ job_vreject(struct job *j, const char *fmt, va_list ap)
 		buf_reset(&j->why);
 		buf_adds(&j->why, "rejected");
 	}
+	/* Every delivery reject's reason passes here: the last guard. */
+	redact_buf(&j->why);
 	j->done = 1;
 }
 

@@ -13,7 +13,8 @@
  * on the wire end (and what they confirm still counts), and every record
  * not delivered is rejected with the reason, the rest of the input too. So
  * in = out + dropped + rejected still holds and the rejects file holds
- * exactly the records to send again.
+ * exactly the records to send again. Every reason a job is rejected with,
+ * and every stop's reason, is passed through redact_buf() (redact.h).
  *
  *	struct deliver d;
  *	deliver_init(&d, &st, &ops, ctx, window);
@@ -182,7 +183,10 @@ void job_vreject(struct job *j, const char *fmt, va_list ap)
  */
 void job_failed(struct job *j, const char *what);
 
-/* Stops delivery with status (69 or 77); the first reason stays. */
+/*
+ * Stops delivery with status (69 or 77) and a formatted reason, passed
+ * through redact_buf() and cut at 1024 bytes; the first reason stays.
+ */
 void deliver_stop(struct deliver *d, int status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 

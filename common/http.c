@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "http.h"
+#include "redact.h"
 
 #define RESP_MAX ((size_t)64 << 20) /* the largest answer body taken */
 
@@ -186,11 +187,19 @@ push(struct http_call **head, struct http_call **tail, struct http_call *c)
 	*tail = c;
 }
 
-/* Ends a call: its done callback runs at the end of http_poll(). */
+/*
+ * Ends a call: its done callback runs at the end of http_poll(). What a
+ * message may quote is scrubbed of secrets here, before any caller can cut
+ * it short: the error, and the body of an answer that is not a 2xx (a 2xx
+ * body is data, and the token endpoint's holds the token itself).
+ */
 static void
 end(struct http *h, struct http_call *c, enum http_result r)
 {
 	c->result = r;
+	redact_buf(&c->err);
+	if (c->status < 200 || c->status > 299)
+		redact_buf(&c->resp);
 	if (c != &h->token)
 		h->pending--;
 	push(&h->ended, &h->endtail, c);

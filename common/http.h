@@ -21,6 +21,10 @@
  *	                  retry cures (TLS verification, a bad URL): see err
  *	HTTP_REFUSED      the credentials were refused (see err)
  *
+ * The bodies of answers that are not 2xx are passed through redact_buf()
+ * (redact.h) before the done callback runs, and so is err: what a message
+ * quotes of them, whole or cut short, holds no secret the process holds.
+ *
  * Everything runs in the thread that calls http_poll(), except
  * http_wakeup(), which any thread may call. Nothing here prints.
  */

@@ -15,7 +15,8 @@
  * (csv2ndjson) never sees half a report.
  *
  * The API wants the key in the request body and in query strings; it is
- * read from the environment only, and every message is scrubbed of it.
+ * read from the environment only, and every message is scrubbed of it
+ * (redact.h), as the delivery stages' messages are of their secrets.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -35,6 +36,7 @@
 #include "exitcode.h"
 #include "http.h"
 #include "progress.h"
+#include "redact.h"
 
 #define SYNOPSIS "fetch-rtv [--since TIME] [--before TIME] [OPTIONS]"
 #define WINDOW (90 * 60) /* the default window, as Chompy's hourly pull */
@@ -169,46 +171,29 @@ format_time(time_t t, char out[20])
 /* --- messages ------------------------------------------------------- */
 
 /*
- * Prints a message after replacing the API key wherever it appears (a
- * server may echo what it was sent), raw or percent-encoded.
+ * Prints a message after replacing the API key (registered with redact.h)
+ * wherever it appears in any of its forms: a server may echo what it was
+ * sent.
  */
-static void say(const struct fetch *f, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 static void
-scrub(struct buf *msg, const char *secret)
+say(const char *fmt, ...)
 {
-	size_t n = secret ? strlen(secret) : 0;
-	char *p;
-
-	if (n == 0 || msg->data == NULL)
-		return;
-	while ((p = strstr(msg->data, secret)) != NULL)
-		memset(p, '*', n);
-}
-
-static void
-say(const struct fetch *f, const char *fmt, ...)
-{
-	struct buf msg = BUF_INIT_MAX(64 << 10), enc = BUF_INIT;
+	struct buf msg = BUF_INIT_MAX(64 << 10);
 	va_list ap;
 	char *p;
 
 	va_start(ap, fmt);
 	buf_vprintf(&msg, fmt, ap);
 	va_end(ap);
-	if (f->key && msg.data) {
-		scrub(&msg, f->key);
-		if (http_escape(&enc, f->key) == 0)
-			scrub(&msg, enc.data);
-	}
+	redact_buf(&msg);
 	/* Server text may hold line breaks and escapes: one line, plain. */
 	for (p = msg.data; p && *p; p++)
 		if ((unsigned char)*p < 0x20 || *p == 0x7f)
 			*p = ' ';
 	diag(NULL, 0, "%s", msg.data ? msg.data : "(out of memory)");
 	buf_release(&msg);
-	buf_release(&enc);
 }
 
 /* What an answer's body says, briefly: its "message" or "error", else
@@ -289,7 +274,7 @@ outcome(struct fetch *f, const char *what)
 	int rc;
 
 	if (c->result != HTTP_ANSWER) {
-		say(f, "Rock the Vote unavailable while %s: %s", what,
+		say("Rock the Vote unavailable while %s: %s", what,
 		    c->err.data ? c->err.data : "no answer");
 		return EXIT_UNAVAILABLE;
 	}
@@ -297,14 +282,13 @@ outcome(struct fetch *f, const char *what)
 		return 0;
 	gist(&g, c);
 	if (c->status == 401 || c->status == 403) {
-		say(f,
-		    "Rock the Vote refused the partner credentials while %s "
+		say("Rock the Vote refused the partner credentials while %s "
 		    "(HTTP %ld%s): check RTV_PARTNER_ID and "
 		    "RTV_PARTNER_API_KEY",
 		    what, c->status, g.data ? g.data : "");
 		rc = EXIT_NOPERM;
 	} else {
-		say(f, "Rock the Vote answered HTTP %ld while %s%s", c->status,
+		say("Rock the Vote answered HTTP %ld while %s%s", c->status,
 		    what, g.data ? g.data : "");
 		rc = EXIT_UNAVAILABLE;
 	}
@@ -321,7 +305,7 @@ answer_json(struct fetch *f, const char *what)
 	    f->call.resp.len, 0, NULL);
 
 	if (!json_is_object(v)) {
-		say(f, "Rock the Vote's answer while %s is not a JSON object",
+		say("Rock the Vote's answer while %s is not a JSON object",
 		    what);
 		json_decref(v);
 		return NULL;
@@ -415,7 +399,7 @@ create_report(struct fetch *f, struct report *r)
 	rc = http_set_json(&f->call, req);
 	json_decref(req);
 	if (rc != 0) {
-		say(f, "cannot make the request %s", what);
+		say("cannot make the request %s", what);
 		return EXIT_UNAVAILABLE;
 	}
 	/* Sent again after a lost answer, it may make a second report on
@@ -426,7 +410,7 @@ create_report(struct fetch *f, struct report *r)
 	rc = run_call(f, f->give_up_at + GRACE);
 	wipe(&f->call);
 	if (rc == 1) {
-		say(f, "no report created within the deadline (%g s)",
+		say("no report created within the deadline (%g s)",
 		    f->o->deadline);
 		return EXIT_UNAVAILABLE;
 	}
@@ -438,8 +422,7 @@ create_report(struct fetch *f, struct report *r)
 		return EXIT_UNAVAILABLE;
 	url = json_string_value(json_object_get(ans, "status_url"));
 	if (url == NULL || report_id(url, r->id, sizeof(r->id)) < 0) {
-		say(f,
-		    "Rock the Vote's answer while %s has no usable "
+		say("Rock the Vote's answer while %s has no usable "
 		    "status_url",
 		    what);
 		json_decref(ans);
@@ -462,7 +445,7 @@ read_status(struct fetch *f, struct report *r, const char *what)
 	if (ans == NULL)
 		return EXIT_UNAVAILABLE;
 	if ((s = json_string_value(json_object_get(ans, "status"))) == NULL) {
-		say(f, "Rock the Vote's answer while %s has no status", what);
+		say("Rock the Vote's answer while %s has no status", what);
 		json_decref(ans);
 		return EXIT_UNAVAILABLE;
 	}
@@ -507,8 +490,7 @@ gave_up(struct fetch *f, const struct report *r)
 	struct buf far = BUF_INIT;
 
 	how_far(&far, r);
-	say(f,
-	    "report %s not complete after %g s (last status: %s%s): "
+	say("report %s not complete after %g s (last status: %s%s): "
 	    "giving up",
 	    r->id, f->o->deadline, r->status, far.data ? far.data : "");
 	buf_release(&far);
@@ -631,7 +613,7 @@ download(struct fetch *f, const struct report *r)
 
 	snprintf(what, sizeof(what), "downloading report %s", r->id);
 	if (r->download_url.len == 0 || download_url(f, r, &f->call.url) < 0) {
-		say(f, "report %s is complete but has no usable download_url",
+		say("report %s is complete but has no usable download_url",
 		    r->id);
 		return EXIT_UNAVAILABLE;
 	}
@@ -645,7 +627,7 @@ download(struct fetch *f, const struct report *r)
 	if (rc == 2)
 		return 128 + interrupted;
 	if (f->sink_errno) {
-		say(f, "%s: cannot write report %s: %s",
+		say("%s: cannot write report %s: %s",
 		    f->tmp ? f->tmp : "temporary file", r->id,
 		    strerror(f->sink_errno));
 		return EXIT_IOERR;
@@ -949,6 +931,7 @@ configure(struct fetch *f, const struct opts *o)
 		                        : "RTV_PARTNER_ID");
 		return EXIT_USAGE;
 	}
+	redact_add(f->key);
 	return 0;
 }
 
@@ -1005,17 +988,16 @@ fetch_complete(struct fetch *f, struct report *r)
 		return rc;
 	progress_clear();
 	if (!f->o->retry_failed) {
-		say(f, "report %s failed (for %s to %s)", r->id, f->since,
+		say("report %s failed (for %s to %s)", r->id, f->since,
 		    f->before);
 		return EXIT_UNAVAILABLE;
 	}
-	say(f, "report %s failed: asking for a new report for the same window",
+	say("report %s failed: asking for a new report for the same window",
 	    r->id);
 	memcpy(first, r->id, sizeof(first));
 	if ((rc = fetch_report(f, r)) != FAILED)
 		return rc;
-	say(f,
-	    "report %s (a new report for the window of report %s, %s to %s) "
+	say("report %s (a new report for the window of report %s, %s to %s) "
 	    "failed too: giving up",
 	    r->id, first, f->since, f->before);
 	return EXIT_UNAVAILABLE;
@@ -1066,5 +1048,6 @@ out:
 	}
 	buf_release(&r.download_url);
 	buf_release(&far);
+	redact_drop(f.key);
 	return rc;
 }

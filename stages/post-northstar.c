@@ -31,6 +31,7 @@
 #include "ledger.h"
 #include "map.h"
 #include "reckey.h"
+#include "redact.h"
 #include "referral.h"
 #include "stage.h"
 #include "subscribe.h"
@@ -299,6 +300,7 @@ service_reason(const struct http_call *c, struct buf *out)
 	if (ans == NULL && c->resp.len)
 		buf_printf(out, ": %.200s", c->resp.data);
 	json_decref(ans);
+	redact_buf(out);
 }
 
 /*

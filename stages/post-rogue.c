@@ -38,6 +38,7 @@
 #include "ledger.h"
 #include "map.h"
 #include "reckey.h"
+#include "redact.h"
 #include "referral.h"
 #include "stage.h"
 
@@ -543,6 +544,7 @@ service_reason(const struct http_call *c, struct buf *out)
 	if (ans == NULL && c->resp.len)
 		buf_printf(out, ": %.200s", c->resp.data);
 	json_decref(ans);
+	redact_buf(out);
 }
 
 static void write_done(struct http_call *c);

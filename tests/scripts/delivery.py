@@ -16,7 +16,9 @@ checks what the emulator then holds and what its request log says:
     dedupe --seen in front of post-rogue no Rogue request at all;
   - tokens that expire during the run; credentials refused (77); a service
     that stays down (69, every record in the rejects file); --dry-run;
-  - the progress line on a pseudo-terminal.
+  - the progress line on a pseudo-terminal;
+  - a token endpoint that echoes the request (401, 400) and an API that
+    echoes the bearer token: no secret and no token in any output.
 
 Usage: delivery.py BIN ROOT TMPDIR [TEST...] (test names without "test_";
 SLUICE_FAULT_SEED sets the fault dice). Prints ok/not ok lines.
@@ -29,8 +31,10 @@ import signal
 import ssl
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 BIN, ROOT, TMP = sys.argv[1:4]
 MAP = os.path.join(ROOT, "pipelines/maps/turbovote.json")
@@ -614,10 +618,127 @@ def test_secrets():
         emu.stop()
 
 
+class TinyServer:
+    """A loopback server of the test's own: answer(method, path, headers,
+    body) gives (status, JSON object) for every request; requests counts
+    them."""
+
+    def __init__(self, answer):
+        outer = self
+        self.requests = 0
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args):
+                pass
+
+            def serve(self):
+                outer.requests += 1
+                n = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(n).decode("utf-8", "replace")
+                status, obj = answer(self.command, self.path, self.headers,
+                                     body)
+                data = json.dumps(obj).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            do_GET = do_POST = do_PUT = do_PATCH = serve
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.url = "http://127.0.0.1:%d" % self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever,
+                         daemon=True).start()
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+ECHO_SECRET = "TOPSECRET123"
+MEMBER = {"northstar_id": "5552aa34469c64ec7d8b715b", "action_id": 954,
+          "type": "voter-reg", "status": "confirmed",
+          "user": {"email": "echo@example.org"}}
+
+
+def run_one(name, url, secret, *args):
+    """One stage on one record against url; (status, everything it wrote,
+    the rejects file's text)."""
+    inp = os.path.join(TMP, "one.ndjson")
+    write_lines(inp, [MEMBER])
+    rej = os.path.join(TMP, "one.rej")
+    if os.path.exists(rej):
+        os.remove(rej)
+    env = dict(os.environ, NORTHSTAR_URL=url, ROGUE_URL=url,
+               NORTHSTAR_CLIENT_ID="sluice-test",
+               NORTHSTAR_CLIENT_SECRET=secret, SLUICE_PROGRESS="0")
+    p = subprocess.run(stage(name, "--map", MAP, "--rejects", rej,
+                             "--retries", "0", *args, inp),
+                       capture_output=True, env=env, timeout=60)
+    rejects = open(rej).read() if os.path.exists(rej) else ""
+    return p.returncode, p.stdout + p.stderr, rejects
+
+
+def test_secret_echoed():
+    """A token endpoint that quotes the request it refuses: the client
+    secret in it never reaches stderr, the rejects or stdout."""
+    for code in (401, 400):
+        srv = TinyServer(lambda m, path, h, body, code=code: (
+            code, {"message": "bad request: " + body}))
+        try:
+            for name in ("post-northstar", "post-rogue"):
+                rc, out, rej = run_one(name, srv.url, ECHO_SECRET)
+                # The echo reached the messages (as the mark), and the
+                # secret is nowhere.
+                report(rc == 77 and len(rej.splitlines()) == 1 and
+                       "client_secret" in rej and "[redacted]" in rej and
+                       ECHO_SECRET not in rej and
+                       ECHO_SECRET.encode() not in out,
+                       "%s: a token endpoint that echoes the request with "
+                       "%d: exit 77, the secret in no output or reject"
+                       % (name, code), "exit %d: %s %s" % (
+                           rc, out.decode()[-600:], rej[-600:]))
+        finally:
+            srv.stop()
+
+
+def test_token_echoed():
+    """An API that quotes the request's Authorization header in a 422:
+    the access token is not in the reject's reason."""
+    token = "tok-%08x" % random.getrandbits(32)
+
+    def answer(method, path, headers, body):
+        if path == "/v2/auth/token":
+            return 200, {"access_token": token, "expires_in": 3600}
+        if method == "GET" and path.startswith("/api/v3/posts"):
+            return 200, {"data": [], "meta": {"pagination": {
+                "total_pages": 1}}}
+        if method == "GET":
+            return 404, {"error": {"message": "not found"}}
+        said = "refused: %s %s" % (headers.get("Authorization"), body)
+        return 422, {"message": said, "error": {"message": said}}
+
+    srv = TinyServer(answer)
+    try:
+        for name in ("post-northstar", "post-rogue"):
+            rc, out, rej = run_one(name, srv.url, ECHO_SECRET)
+            report(rc == 1 and "Bearer [redacted]" in rej and
+                   token not in rej and token.encode() not in out,
+                   "%s: an API that echoes the bearer token: the token in "
+                   "no reject or output" % name, "exit %d: %s %s" % (
+                       rc, out.decode()[-400:], rej[-400:]))
+    finally:
+        srv.stop()
+
+
 if __name__ == "__main__":
     TESTS = (test_turbovote_flow, test_faults, test_kills,
              test_tokens_and_failures, test_dry_run, test_progress, test_tls,
-             test_secrets)
+             test_secrets, test_secret_echoed, test_token_echoed)
     for t in TESTS:
         if sys.argv[4:] and t.__name__[5:] not in sys.argv[4:]:
             continue

@@ -18,7 +18,8 @@ request log:
     stays down ends with 69;
   - a download cut short is sent again from its start (a small server of
     its own), a report of 80 MB goes through in bounded memory;
-  - the API key is in no output, no log and not in fetch-rtv's argv;
+  - the API key is in no output, no log and not in fetch-rtv's argv, nor
+    in a message quoting a server that echoes it;
   - the progress line on request (SLUICE_PROGRESS=1).
 
 Usage: fetch-rtv.py BIN ROOT TMPDIR [TEST...] (test names without "test_").
@@ -514,10 +515,55 @@ def test_usage(_):
            "--since after --before: 64", err)
 
 
+class EchoServer(BaseHTTPRequestHandler):
+    """A report API that refuses every request with a page of text quoting
+    it as PHP's json_encode writes it ("/" as "\\/"): the key in a form
+    neither raw nor percent-encoded, in a body that is not JSON."""
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args):
+        pass
+
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        sent = json.dumps(json.loads(body)).replace("/", "\\/")
+        data = ("Bad partner. The request was: %s" % sent).encode()
+        self.send_response(401)
+        self.send_header("Content-Type", "text/plain")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+
+def test_key_echoed(_):
+    server = ThreadingHTTPServer(("127.0.0.1", 0), EchoServer)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    rng = random.Random()
+    key = "%08x/%08x" % (rng.getrandbits(32), rng.getrandbits(32))
+    try:
+        url = "http://127.0.0.1:%d/api/v4" % server.server_address[1]
+        p = subprocess.run([FETCH, "--poll-interval", "0.05"],
+                           env=env_for(url, key), stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, timeout=60)
+        err = p.stderr.decode()
+        forms = (key, key.replace("/", "%2F"), key.replace("/", "\\/"),
+                 key.split("/")[1])
+        report(p.returncode == 77 and "partner_API_key" in err and
+               not [f for f in forms if f in err],
+               "a server that echoes the key (JSON-escaped, \\/ for /, in "
+               "text): the key in none of its forms in the messages",
+               (p.returncode, err))
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 if __name__ == "__main__":
     TESTS = (test_end_to_end, test_default_window, test_builtin_csv,
              test_failed_retried, test_wrong_key, test_deadline, test_faults,
-             test_secrets, test_signal_and_output, test_cut_download, test_big_report, test_usage)
+             test_secrets, test_signal_and_output, test_cut_download, test_big_report, test_usage,
+             test_key_echoed)
     csv_path = os.path.join(TMP, "tricky.csv")
     with open(csv_path, "wb") as f:
         f.write(TRICKY_CSV)
