@@ -91,6 +91,37 @@ env(const char *name)
 	return v && *v ? v : NULL;
 }
 
+/* Says what is wrong with a URL (from: where it came from). 0 or 64. */
+static int
+check_url(const char *url, const char *from)
+{
+	struct buf why = BUF_INIT;
+	int rc = 0;
+
+	if (http_check_url(url, &why) < 0) {
+		diag(NULL, 0, "bad URL in %s: %s", from, why.data);
+		rc = EXIT_USAGE;
+	}
+	buf_release(&why);
+	return rc;
+}
+
+int
+deliver_check(const struct deliver_opts *o, const char *url, const char *from)
+{
+	struct buf why = BUF_INIT;
+	int rc;
+
+	if (url && (rc = check_url(url, from)) != 0)
+		return rc;
+	if (o->http.cacert && http_check_cacert(o->http.cacert, &why) < 0) {
+		diag(NULL, 0, "bad --cacert: %s", why.data);
+		buf_release(&why);
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
 int
 deliver_configure(struct deliver_opts *o, const char *url_var, const char **url,
     struct oauth *oauth)
@@ -98,12 +129,15 @@ deliver_configure(struct deliver_opts *o, const char *url_var, const char **url,
 	const char *ns = env("NORTHSTAR_URL"), *id = env("NORTHSTAR_CLIENT_ID");
 	struct buf err = BUF_INIT;
 	char *secret;
+	int rc;
 
 	*url = o->url ? o->url : env(url_var);
 	if (*url == NULL) {
 		diag(NULL, 0, "no service: set %s or use --url URL", url_var);
 		return EXIT_USAGE;
 	}
+	if ((rc = deliver_check(o, *url, o->url ? "--url" : url_var)) != 0)
+		return rc;
 	if (o->dry_run)
 		return 0;
 	if (ns == NULL || id == NULL) {
@@ -114,6 +148,8 @@ deliver_configure(struct deliver_opts *o, const char *url_var, const char **url,
 		                             : "NORTHSTAR_CLIENT_ID");
 		return EXIT_USAGE;
 	}
+	if ((rc = check_url(ns, "NORTHSTAR_URL")) != 0)
+		return rc;
 	if ((secret = oauth_read_secret(o->secret_file, &err)) == NULL) {
 		diag(NULL, 0, "%s", err.data);
 		buf_release(&err);
@@ -207,6 +243,17 @@ deliver_stop(struct deliver *d, int status, const char *fmt, ...)
 	    d->stop_why.data);
 }
 
+int
+deliver_failed(struct deliver *d, const struct http_call *c, const char *what)
+{
+	struct buf msg = BUF_INIT;
+	int status = http_failure(c, what, NULL, &msg);
+
+	deliver_stop(d, status, "%s", msg.data);
+	buf_release(&msg);
+	return status;
+}
+
 void
 job_finish(struct job *j)
 {
@@ -245,13 +292,7 @@ reject_stopped(struct job *j)
 void
 job_failed(struct job *j, const char *what)
 {
-	struct http_call *c = &j->call;
-
-	if (c->result == HTTP_REFUSED)
-		deliver_stop(j->d, EXIT_NOPERM, "%s: %s", what, c->err.data);
-	else
-		deliver_stop(j->d, EXIT_UNAVAILABLE, "%s unavailable: %s", what,
-		    c->err.data);
+	deliver_failed(j->d, &j->call, what);
 	reject_stopped(j);
 }
 

@@ -8,13 +8,14 @@
  * leave the window at its head, so records are written in the order they
  * were read, each with what the stage added to it.
  *
- * When a service stays unavailable after the retries (exit 69) or refuses
- * the credentials (exit 77), delivery stops: no new call starts, the calls
- * on the wire end (and what they confirm still counts), and every record
- * not delivered is rejected with the reason, the rest of the input too. So
- * in = out + dropped + rejected still holds and the rejects file holds
- * exactly the records to send again. Every reason a job is rejected with,
- * and every stop's reason, is passed through redact_buf() (redact.h).
+ * When a service stays unavailable after the retries (exit 69), refuses
+ * the credentials (exit 77), or cannot be used as configured (exit 64: its
+ * certificate is not trusted), delivery stops: no new call starts, the
+ * calls on the wire end (and what they confirm still counts), and every
+ * record not delivered is rejected with the reason, the rest of the input
+ * too. So in = out + dropped + rejected still holds and the rejects file
+ * holds exactly the records to send again. Every reason a job is rejected
+ * with, and every stop's reason, is passed through redact_buf() (redact.h).
  *
  *	struct deliver d;
  *	deliver_init(&d, &st, &ops, ctx, window);
@@ -78,8 +79,9 @@ struct deliver_opts {
 
 #define DELIVER_EXIT_HELP                                                      \
 	"Exit status: 0 ok, 1 some records rejected, 64 usage or "             \
-	"configuration, 65 input\nunusable, 66 file missing, 69 a service "    \
-	"stayed unavailable, 74 I/O error,\n77 credentials refused.\n"
+	"configuration (a bad\nURL or --cacert, a certificate not trusted), "  \
+	"65 input unusable, 66 file missing,\n69 a service stayed "            \
+	"unavailable, 74 I/O error, 77 credentials refused.\n"
 
 /* The defaults. */
 void deliver_opts_init(struct deliver_opts *o);
@@ -93,12 +95,24 @@ int deliver_option(
     struct deliver_opts *o, int ch, const char *arg, const char *synopsis);
 
 /*
+ * Checks at start-up what can be checked without connecting: url (may be
+ * NULL), which came from `from` ("--url", "ROGUE_URL"; for the message),
+ * is an http:// or https:// URL with a host (http_check_url), and --cacert
+ * names a readable PEM file (http_check_cacert). Returns 0, or EXIT_USAGE
+ * after saying what is wrong. Every stage that talks to a service calls
+ * it, so that a configuration error is found before any input is read.
+ */
+int deliver_check(
+    const struct deliver_opts *o, const char *url, const char *from);
+
+/*
  * The service's URL (--url, else the environment variable url_var) and,
  * unless it is a dry run, the OAuth client from NORTHSTAR_URL,
  * NORTHSTAR_CLIENT_ID and the secret (--client-secret-file or
- * NORTHSTAR_CLIENT_SECRET), set up in oauth. Returns 0, or EXIT_USAGE after
- * naming what is missing. Release oauth with oauth_release() when it
- * returned 0 and it was not a dry run.
+ * NORTHSTAR_CLIENT_SECRET), set up in oauth; the URLs and --cacert checked
+ * (deliver_check). Returns 0, or EXIT_USAGE after naming what is missing
+ * or wrong. Release oauth with oauth_release() when it returned 0 and it
+ * was not a dry run.
  */
 int deliver_configure(struct deliver_opts *o, const char *url_var,
     const char **url, struct oauth *oauth);
@@ -132,7 +146,7 @@ struct deliver {
 	struct feed feed;
 	struct job *ring;
 	size_t cap, head, n;
-	int stopped;     /* 0, or EXIT_UNAVAILABLE or EXIT_NOPERM */
+	int stopped;     /* 0, or the status delivery stopped with */
 	int input_ended; /* every record has been read */
 	struct buf stop_why;
 	int input_status; /* the worst of the inputs' */
@@ -177,14 +191,21 @@ void job_vreject(struct job *j, const char *fmt, va_list ap)
     __attribute__((format(printf, 2, 0)));
 
 /*
- * The job's call ended in HTTP_UNAVAILABLE or HTTP_REFUSED: stops delivery
- * (69 or 77) and rejects the job, saying what the service (what, e.g.
- * "Rogue") did.
+ * The job's call ended in HTTP_UNAVAILABLE, HTTP_REFUSED or
+ * HTTP_MISCONFIGURED: stops delivery (deliver_failed) and rejects the job.
  */
 void job_failed(struct job *j, const char *what);
 
 /*
- * Stops delivery with status (69 or 77) and a formatted reason, passed
+ * A call ended in HTTP_UNAVAILABLE, HTTP_REFUSED or HTTP_MISCONFIGURED:
+ * stops delivery with the status and the message http_failure() gives
+ * (what names the service, e.g. "Rogue"). Returns the status.
+ */
+int deliver_failed(
+    struct deliver *d, const struct http_call *c, const char *what);
+
+/*
+ * Stops delivery with status (64, 69 or 77) and a formatted reason, passed
  * through redact_buf() and cut at 1024 bytes; the first reason stays.
  */
 void deliver_stop(struct deliver *d, int status, const char *fmt, ...)

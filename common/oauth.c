@@ -107,7 +107,9 @@ oauth_take(struct oauth *o, long status, const char *body, size_t n, double now,
 	int rc = -1;
 
 	buf_reset(why);
-	if (status == 400 || status == 401) {
+	/* 400 and 401 are RFC 6749's answers for bad client credentials;
+	 * 403 is how gateways and some servers refuse them. */
+	if (status == 400 || status == 401 || status == 403) {
 		refusal(ans, status, why);
 		rc = 1;
 	} else if (status != 200 || tok == NULL || *tok == '\0') {

@@ -49,7 +49,7 @@ int oauth_body(const struct oauth *o, struct buf *out);
  * Takes the token endpoint's answer to a request made at time now. Returns
  * 0 when it holds a token (kept, registered with redact_add(), to be
  * renewed a little before it expires), 1 when the credentials were refused
- * (400 or 401), or -1 when the answer is not one the endpoint should
+ * (400, 401 or 403), or -1 when the answer is not one the endpoint should
  * give; why then says what was wrong (in the server's words for a refusal,
  * passed through redact_buf()).
  */

@@ -274,9 +274,10 @@ outcome(struct fetch *f, const char *what)
 	int rc;
 
 	if (c->result != HTTP_ANSWER) {
-		say("Rock the Vote unavailable while %s: %s", what,
-		    c->err.data ? c->err.data : "no answer");
-		return EXIT_UNAVAILABLE;
+		rc = http_failure(c, "Rock the Vote", what, &g);
+		say("%s", g.data);
+		buf_release(&g);
+		return rc;
 	}
 	if (c->status >= 200 && c->status < 300)
 		return 0;
@@ -910,11 +911,16 @@ utf8(const char *s)
 static int
 configure(struct fetch *f, const struct opts *o)
 {
+	int rc;
+
 	f->base = o->d.url ? o->d.url : env("RTV_URL");
 	if (f->base == NULL) {
 		diag(NULL, 0, "no service: set RTV_URL or use --url URL");
 		return EXIT_USAGE;
 	}
+	if ((rc = deliver_check(
+	         &o->d, f->base, o->d.url ? "--url" : "RTV_URL")) != 0)
+		return rc;
 	f->partner_id = env("RTV_PARTNER_ID");
 	f->key = env("RTV_PARTNER_API_KEY");
 	if (f->partner_id == NULL || f->key == NULL) {

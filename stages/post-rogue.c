@@ -328,13 +328,8 @@ lookup_done(struct http_call *c)
 	json_t *ans;
 	struct buf why = BUF_INIT;
 
-	if (c->result == HTTP_UNAVAILABLE || c->result == HTTP_REFUSED) {
-		if (c->result == HTTP_REFUSED)
-			deliver_stop(
-			    &r->d, EXIT_NOPERM, "Rogue: %s", c->err.data);
-		else
-			deliver_stop(&r->d, EXIT_UNAVAILABLE,
-			    "Rogue unavailable: %s", c->err.data);
+	if (c->result != HTTP_ANSWER && c->result != HTTP_TRANSIENT) {
+		deliver_failed(&r->d, c, "Rogue");
 		lookup_end(lk, G_FAILED, r->d.stop_why.data);
 		return;
 	}

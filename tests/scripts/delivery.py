@@ -17,8 +17,11 @@ checks what the emulator then holds and what its request log says:
   - tokens that expire during the run; credentials refused (77); a service
     that stays down (69, every record in the rejects file); --dry-run;
   - the progress line on a pseudo-terminal;
-  - a token endpoint that echoes the request (401, 400) and an API that
-    echoes the bearer token: no secret and no token in any output.
+  - a token endpoint that echoes the request (401, 400) or refuses with 403
+    and an API that echoes the bearer token: no secret and no token in any
+    output, 77 for every refusal;
+  - bad URLs and --cacert files found at start-up (64, nothing sent), and a
+    certificate nobody vouches for (64) in every stage that connects.
 
 Usage: delivery.py BIN ROOT TMPDIR [TEST...] (test names without "test_";
 SLUICE_FAULT_SEED sets the fault dice). Prints ok/not ok lines.
@@ -539,14 +542,28 @@ def test_tls():
     write_lines(inp, recs)
     emu = Emulator("tls", tls=(cert, key))
     try:
-        p = subprocess.run(stage("post-rogue", "--map", MAP, "--retries", "1",
-                                 "--retry-max-time", "2", inp),
-                           capture_output=True, env=emu.env(), timeout=60)
-        report(p.returncode == 69 and b"certificate" in p.stderr and
-               not emu.state()["posts"],
-               "HTTPS with a certificate nobody vouches for: refused "
-               "(exit 69, nothing posted)", "exit %d: %s" % (
-                   p.returncode, p.stderr.decode()[-400:]))
+        # Not trusted is a configuration error, in every stage that
+        # connects: 64, saying what to do, not 69 ("run again later").
+        env = dict(emu.env(), QUASAR_URL=emu.url + "/quasar",
+                   RTV_URL=emu.url + "/api/v4", RTV_PARTNER_ID="p",
+                   RTV_PARTNER_API_KEY="k")
+        bad = []
+        for cmd in (["post-rogue", "--map", MAP, inp],
+                    ["post-northstar", "--map", MAP, inp],
+                    ["post-quasar", "--format", "ndjson", "--spool",
+                     os.path.join(TMP, "tls-spool"), inp],
+                    ["fetch-rtv"]):
+            p = subprocess.run(stage(*cmd), capture_output=True, env=env,
+                               timeout=60)
+            if p.returncode != 64 or b"the server's certificate is not " \
+                    b"trusted: give its CA with --cacert" not in p.stderr:
+                bad.append("%s: exit %d: %s" % (
+                    cmd[0], p.returncode, p.stderr.decode()[-300:]))
+        tries = [r for r in emu.requests() if r["path"] != "/v2/auth/token"]
+        report(not bad and not emu.state()["posts"] and not tries,
+               "HTTPS with a certificate nobody vouches for: exit 64, "
+               "\"give its CA with --cacert\", in all four stages, nothing "
+               "sent", "\n".join(bad))
         p = subprocess.run(stage("post-rogue", "--map", MAP, "--cacert", cert,
                                  inp), capture_output=True, env=emu.env(),
                            timeout=60)
@@ -686,7 +703,7 @@ def run_one(name, url, secret, *args):
 def test_secret_echoed():
     """A token endpoint that quotes the request it refuses: the client
     secret in it never reaches stderr, the rejects or stdout."""
-    for code in (401, 400):
+    for code in (401, 400, 403):
         srv = TinyServer(lambda m, path, h, body, code=code: (
             code, {"message": "bad request: " + body}))
         try:
@@ -735,10 +752,70 @@ def test_token_echoed():
         srv.stop()
 
 
+def test_config_errors():
+    """Configuration errors are found before any request: exit 64 and a
+    message naming the problem, in every stage that talks to a service."""
+    srv = TinyServer(lambda m, path, h, body: (500, {"message": "no"}))
+    der = os.path.join(TMP, "ca.der")
+    with open(der, "wb") as f:
+        f.write(b"\x30\x82\x01\x0a" + os.urandom(64))
+    inp = os.path.join(TMP, "one.ndjson")
+    write_lines(inp, [MEMBER])
+    stages = {
+        "post-northstar": ["--map", MAP, inp],
+        "post-rogue": ["--map", MAP, inp],
+        "post-quasar": ["--table", "t", "--spool",
+                        os.path.join(TMP, "cfg-spool"), inp],
+        "fetch-rtv": [],
+    }
+    cases = [(["--url", "notaurl"], "bad URL in --url: not a URL"),
+             (["--url", "ftp://x"], "bad URL in --url: ftp:// URLs are not "
+              "supported"),
+             (["--url", ""], "bad URL in --url: the URL is empty"),
+             (["--url", "http://"], "bad URL in --url"),
+             (["--cacert", os.path.join(TMP, "no-such.pem")],
+              "bad --cacert: %s: No such file" % os.path.join(
+                  TMP, "no-such.pem")),
+             (["--cacert", der], "no PEM certificate in it"),
+             (["--cacert", TMP], "not a file")]
+    env = dict(os.environ, NORTHSTAR_URL=srv.url, ROGUE_URL=srv.url,
+               QUASAR_URL=srv.url, RTV_URL=srv.url + "/api/v4",
+               RTV_PARTNER_ID="p", RTV_PARTNER_API_KEY="k",
+               NORTHSTAR_CLIENT_ID="sluice-test",
+               NORTHSTAR_CLIENT_SECRET=SECRET, SLUICE_PROGRESS="0")
+    try:
+        bad = []
+        for name, args in stages.items():
+            for extra, want in cases:
+                p = subprocess.run(stage(name, *extra, *args),
+                                   capture_output=True, env=env, timeout=60)
+                err = p.stderr.decode()
+                if p.returncode != 64 or want not in err:
+                    bad.append("%s %s: exit %d: %s" % (
+                        name, extra, p.returncode, err[-300:]))
+        # The token endpoint's URL, for the two stages that take a token.
+        for name in ("post-northstar", "post-rogue"):
+            e = dict(env, NORTHSTAR_URL="ftp://x")
+            p = subprocess.run(stage(name, "--url", srv.url, "--map", MAP,
+                                     inp), capture_output=True, env=e,
+                               timeout=60)
+            if p.returncode != 64 or b"bad URL in NORTHSTAR_URL" not in \
+                    p.stderr:
+                bad.append("%s NORTHSTAR_URL=ftp://x: exit %d" % (
+                    name, p.returncode))
+        report(not bad and srv.requests == 0,
+               "bad URLs and --cacert files: exit 64 at start-up with the "
+               "problem named, in all four stages, nothing sent",
+               "%d requests; %s" % (srv.requests, "\n".join(bad[:8])))
+    finally:
+        srv.stop()
+
+
 if __name__ == "__main__":
     TESTS = (test_turbovote_flow, test_faults, test_kills,
              test_tokens_and_failures, test_dry_run, test_progress, test_tls,
-             test_secrets, test_secret_echoed, test_token_echoed)
+             test_secrets, test_secret_echoed, test_token_echoed,
+             test_config_errors)
     for t in TESTS:
         if sys.argv[4:] and t.__name__[5:] not in sys.argv[4:]:
             continue
