@@ -21,7 +21,8 @@ checks what the emulator then holds and what its request log says:
     and an API that echoes the bearer token: no secret and no token in any
     output, 77 for every refusal;
   - bad URLs and --cacert files found at start-up (64, nothing sent), and a
-    certificate nobody vouches for (64) in every stage that connects.
+    certificate nobody vouches for (64) in every stage that connects;
+  - creates whose answers are lost, for members all new: counted created.
 
 Usage: delivery.py BIN ROOT TMPDIR [TEST...] (test names without "test_";
 SLUICE_FAULT_SEED sets the fault dice). Prints ok/not ok lines.
@@ -811,11 +812,47 @@ def test_config_errors():
         srv.stop()
 
 
+def test_created_after_lost_answer():
+    """Creates committed whose answers are lost: the lookups after them
+    find the members this run made, counted as created, not found."""
+    seed = os.environ.get("SLUICE_FAULT_SEED") or str(
+        random.SystemRandom().randrange(1 << 30))
+    emu = Emulator("lost-creates", "--seed", seed)
+    try:
+        n = 120
+        recs = [{"user": {"email": "new%d@example.org" % i,
+                          "first_name": "N%d" % i},
+                 "_meta": {"line": i + 1}} for i in range(n)]
+        inp = os.path.join(TMP, "lost-creates.ndjson")
+        write_lines(inp, recs)
+        emu.faults(drop_after_write_rate=0.3, fail_after_write_rate=0.3)
+        p = subprocess.run(stage("post-northstar", "--map", MAP,
+                                 "--retries", "30", inp),
+                           capture_output=True, env=emu.env(), timeout=300)
+        lost = sum(1 for r in emu.requests() if r["path"] == "/v2/users"
+                   and r["fault"] in ("drop-after-write",
+                                      "fail-after-write"))
+        results = [json.loads(l)["_meta"]["northstar"]["result"]
+                   for l in p.stdout.splitlines()]
+        users = emu.state()["users"]
+        summary = ("found=0 created=%d " % n).encode()
+        report(p.returncode == 0 and lost > 10 and summary in p.stderr and
+               results == ["created"] * n and len(users) == n,
+               "%d new members, %d creates' answers lost (seed %s): "
+               "counted found=0 created=%d" % (n, lost, seed, n),
+               "exit %d, %d users, results %s: %s" % (
+                   p.returncode, len(users),
+                   {x: results.count(x) for x in set(results)},
+                   p.stderr.decode()[-400:]))
+    finally:
+        emu.stop()
+
+
 if __name__ == "__main__":
     TESTS = (test_turbovote_flow, test_faults, test_kills,
              test_tokens_and_failures, test_dry_run, test_progress, test_tls,
              test_secrets, test_secret_echoed, test_token_echoed,
-             test_config_errors)
+             test_config_errors, test_created_after_lost_answer)
     for t in TESTS:
         if sys.argv[4:] and t.__name__[5:] not in sys.argv[4:]:
             continue
