@@ -132,14 +132,18 @@ deliver_configure(struct deliver_opts *o, const char *url_var, const char **url,
 	int rc;
 
 	*url = o->url ? o->url : env(url_var);
-	if (*url == NULL) {
+	if (*url == NULL && !o->dry_run) {
 		diag(NULL, 0, "no service: set %s or use --url URL", url_var);
 		return EXIT_USAGE;
 	}
 	if ((rc = deliver_check(o, *url, o->url ? "--url" : url_var)) != 0)
 		return rc;
-	if (o->dry_run)
+	if (o->dry_run) {
+		/* Without a service, the requests are written with paths. */
+		if (*url == NULL)
+			*url = "";
 		return 0;
+	}
 	if (ns == NULL || id == NULL) {
 		diag(NULL, 0, "no OAuth client: set %s",
 		    ns == NULL && id == NULL ? "NORTHSTAR_URL and "

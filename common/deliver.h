@@ -75,7 +75,10 @@ struct deliver_opts {
 
 #define DELIVER_DRY_RUN_HELP                                                   \
 	"  -n, --dry-run             send nothing: write the requests it "     \
-	"would send\n"
+	"would send; needs\n"                                                  \
+	"                            no credentials, and without a URL the "   \
+	"requests have\n"                                                      \
+	"                            paths\n"
 
 #define DELIVER_EXIT_HELP                                                      \
 	"Exit status: 0 ok, 1 some records rejected, 64 usage or "             \
@@ -110,9 +113,10 @@ int deliver_check(
  * unless it is a dry run, the OAuth client from NORTHSTAR_URL,
  * NORTHSTAR_CLIENT_ID and the secret (--client-secret-file or
  * NORTHSTAR_CLIENT_SECRET), set up in oauth; the URLs and --cacert checked
- * (deliver_check). Returns 0, or EXIT_USAGE after naming what is missing
- * or wrong. Release oauth with oauth_release() when it returned 0 and it
- * was not a dry run.
+ * (deliver_check). A dry run needs none of it: without a URL, *url is ""
+ * and the requests it writes have paths. Returns 0, or EXIT_USAGE after
+ * naming what is missing or wrong. Release oauth with oauth_release() when
+ * it returned 0 and it was not a dry run.
  */
 int deliver_configure(struct deliver_opts *o, const char *url_var,
     const char **url, struct oauth *oauth);

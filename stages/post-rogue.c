@@ -865,8 +865,8 @@ usage(void)
 	    "                            and details.KEY with --match-detail)\n"
 	    "  -d, --match-detail KEY    one post per value of details.KEY "
 	    "(Rock the Vote:\n"
-	    "                            \"Started registration\")\n" DELIVER_OPTIONS_HELP
-	        STAGE_OPTIONS_HELP "\n"
+	    "                            \"Started registration\")\n" DELIVER_DRY_RUN_HELP
+	        DELIVER_OPTIONS_HELP STAGE_OPTIONS_HELP "\n"
 	    "Environment: ROGUE_URL, NORTHSTAR_URL, NORTHSTAR_CLIENT_ID, "
 	    "NORTHSTAR_CLIENT_SECRET.\n"
 	    "Each record goes on with _meta.rogue = {\"result\": created, "
