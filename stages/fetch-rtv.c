@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -750,10 +751,13 @@ usage(void)
 	    "https://register.rockthevote.com/api/v4),\n"
 	    "RTV_PARTNER_ID and RTV_PARTNER_API_KEY (the key is taken from "
 	    "nowhere else).\n"
-	    "Exit status: 0 ok, 64 usage or configuration, 69 the report "
-	    "failed (twice),\nwas not complete by the deadline, or Rock the "
-	    "Vote stayed unavailable, 74 I/O\nerror, 77 credentials refused, "
-	    "128 + the signal when interrupted.\n\n"
+	    "Exit status: 0 ok, 64 usage or configuration (a time in the "
+	    "future, a bad URL,\n--cacert or --output, the server's "
+	    "certificate not trusted), 69 the report\nfailed (twice), was not "
+	    "complete by the deadline, or Rock the Vote stayed\nunavailable, "
+	    "74 I/O error (an -o directory that cannot be written: found\n"
+	    "before asking), 77 credentials refused, 128 + the signal when "
+	    "interrupted.\n\n"
 	    "Example:\n"
 	    "  fetch-rtv --since '2024-11-05 00:00:00' --before "
 	    "2024-11-05T01:30:00Z |\n"
@@ -819,10 +823,31 @@ own_option(struct opts *o, int ch, const char *arg, char **argv)
 	}
 }
 
+/*
+ * A time given that is after now: Rock the Vote has no registrations from
+ * the future, and a report of a window still open would miss those to
+ * come, with nothing to say so. 0, or EXIT_USAGE.
+ */
+static int
+not_future(const char *opt, const char *arg, time_t t, time_t now)
+{
+	char at[20];
+
+	if (arg == NULL || t <= now)
+		return 0;
+	format_time(now, at);
+	return cli_usage_error(SYNOPSIS,
+	    "the time '%s' for %s is in the future (it is %s UTC now)", arg,
+	    opt, at);
+}
+
 /* The window from the options. 0, or EXIT_USAGE. */
 static int
 window(struct opts *o)
 {
+	time_t now = time(NULL);
+	int rc;
+
 	if (o->before_arg && parse_time(o->before_arg, &o->before) < 0)
 		return cli_usage_error(SYNOPSIS,
 		    "bad time '%s' for --before: use \"YYYY-MM-DD HH:MM:SS\" "
@@ -833,14 +858,47 @@ window(struct opts *o)
 		    "bad time '%s' for --since: use \"YYYY-MM-DD HH:MM:SS\" "
 		    "(UTC) or YYYY-MM-DDTHH:MM:SSZ",
 		    o->since_arg);
+	if ((rc = not_future("--before", o->before_arg, o->before, now)) != 0 ||
+	    (rc = not_future("--since", o->since_arg, o->since, now)) != 0)
+		return rc;
 	if (o->before_arg == NULL)
-		o->before = time(NULL);
+		o->before = now;
 	if (o->since_arg == NULL)
 		o->since = o->before - WINDOW;
 	if (o->since >= o->before)
 		return cli_usage_error(SYNOPSIS,
 		    "the window is empty: --since must be before "
 		    "--before (or now)");
+	return 0;
+}
+
+/*
+ * -o FILE names where the report is renamed to once whole, so it must be a
+ * file name, checked before anything is asked of Rock the Vote: not empty,
+ * not a directory, not a device or a pipe (a rename would replace it, and
+ * /dev/stdout is not a way to stdout here: leave -o out). Whether its
+ * directory can be written is found by open_spool(), at start too. 0, or
+ * EXIT_USAGE.
+ */
+static int
+check_output(const char *path)
+{
+	struct stat sb;
+	size_t n = strlen(path);
+	int exists = n > 0 && stat(path, &sb) == 0;
+
+	if (n == 0)
+		return cli_usage_error(
+		    SYNOPSIS, "--output needs a file name (or - for stdout)");
+	if (path[n - 1] == '/' || (exists && S_ISDIR(sb.st_mode)))
+		return cli_usage_error(SYNOPSIS,
+		    "--output '%s' is a directory: name the file to write",
+		    path);
+	if (exists && !S_ISREG(sb.st_mode))
+		return cli_usage_error(SYNOPSIS,
+		    "--output '%s' is not a regular file: leave --output out to "
+		    "write to stdout",
+		    path);
 	return 0;
 }
 
@@ -884,6 +942,8 @@ parse_args(int argc, char **argv, struct opts *o)
 	if (optind < argc)
 		return cli_usage_error(
 		    SYNOPSIS, "unexpected argument '%s'", argv[optind]);
+	if (o->output && (rc = check_output(o->output)) != 0)
+		return rc;
 	return window(o);
 }
 

@@ -20,6 +20,8 @@ request log:
     its own), a report of 80 MB goes through in bounded memory;
   - the API key is in no output, no log and not in fetch-rtv's argv, nor
     in a message quoting a server that echoes it;
+  - a window in the future and an -o that cannot be renamed to are found
+    before anything is asked of RTV (64);
   - the progress line on request (SLUICE_PROGRESS=1).
 
 Usage: fetch-rtv.py BIN ROOT TMPDIR [TEST...] (test names without "test_").
@@ -515,6 +517,43 @@ def test_usage(_):
            "--since after --before: 64", err)
 
 
+def test_future_window(tricky):
+    _, emu = tricky
+    emu.reset()
+    later = (datetime.now(timezone.utc) + timedelta(hours=2)).strftime(
+        "%Y-%m-%d %H:%M:%S")
+    bad = []
+    for args in (["--before", later], ["--since", later],
+                 ["--since", "2024-01-01 00:00:00", "--before", later]):
+        rc, out, err = fetch(emu, *args)
+        if rc != 64 or "the time '%s' for" % later not in err or \
+                "is in the future" not in err:
+            bad.append((args, rc, err))
+    report(not bad and emu.reports() == [],
+           "a window that ends (or starts) in the future: 64, saying so, "
+           "nothing asked of RTV", bad)
+
+
+def test_output_checked_first(tricky):
+    _, emu = tricky
+    d = os.path.join(TMP, "out-checks")
+    os.makedirs(d)
+    fifo = os.path.join(d, "fifo")
+    os.mkfifo(fifo)
+    bad = []
+    for path, want in ((d, "is a directory"), (d + "/", "is a directory"),
+                       (os.path.join(d, "new") + "/", "is a directory"),
+                       ("", "needs a file name"),
+                       (fifo, "is not a regular file")):
+        emu.reset()
+        rc, out, err = fetch(emu, "-o", path)
+        if rc != 64 or want not in err or emu.reports() != []:
+            bad.append((path, rc, err, emu.reports()))
+    report(not bad and sorted(os.listdir(d)) == ["fifo"],
+           "-o naming a directory, nothing or a FIFO: 64 before any report "
+           "is asked for, nothing left behind", (bad, os.listdir(d)))
+
+
 class EchoServer(BaseHTTPRequestHandler):
     """A report API that refuses every request with a page of text quoting
     it as PHP's json_encode writes it ("/" as "\\/"): the key in a form
@@ -563,7 +602,7 @@ if __name__ == "__main__":
     TESTS = (test_end_to_end, test_default_window, test_builtin_csv,
              test_failed_retried, test_wrong_key, test_deadline, test_faults,
              test_secrets, test_signal_and_output, test_cut_download, test_big_report, test_usage,
-             test_key_echoed)
+             test_future_window, test_output_checked_first, test_key_echoed)
     csv_path = os.path.join(TMP, "tricky.csv")
     with open(csv_path, "wb") as f:
         f.write(TRICKY_CSV)
