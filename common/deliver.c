@@ -1,8 +1,12 @@
 /* The delivery stages' loop; see deliver.h. */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "deliver.h"
@@ -245,14 +249,21 @@ deliver_stop(struct deliver *d, int status, const char *fmt, ...)
 	buf_release(&why);
 	diag(NULL, 0, "%s; stopping: records not delivered are rejected",
 	    d->stop_why.data);
+	/* No request starts from now on: those not on the wire end. */
+	if (d->http)
+		http_cancel(d->http);
 }
 
 int
 deliver_failed(struct deliver *d, const struct http_call *c, const char *what)
 {
 	struct buf msg = BUF_INIT;
-	int status = http_failure(c, what, NULL, &msg);
+	int status;
 
+	/* Cancelled by a stop: that stop's status and reason stand. */
+	if (c->result == HTTP_CANCELLED)
+		return d->stopped;
+	status = http_failure(c, what, NULL, &msg);
 	deliver_stop(d, status, "%s", msg.data);
 	buf_release(&msg);
 	return status;
@@ -348,20 +359,62 @@ take(struct deliver *d, struct feed_item *it)
 	free(it->text);
 }
 
+/*
+ * Whether stdout cannot be written any more: a write failed, or it is a
+ * pipe whose reader has gone (POLLERR) or a socket or terminal hung up,
+ * which poll() tells before anything is written.
+ */
+static int
+stdout_gone(void)
+{
+	struct pollfd p = {STDOUT_FILENO, 0, 0};
+
+	if (ferror(stdout))
+		return 1;
+	return poll(&p, 1, 0) == 1 &&
+	       (p.revents & (POLLERR | POLLHUP | POLLNVAL)) != 0;
+}
+
+/*
+ * stdout is gone (err: the write's errno, or 0 when poll() told): no new
+ * request starts, and the records finished from now on, whose deliveries
+ * are confirmed (and in the ledger), are rejected as not written; lost is
+ * how many of those just handed to stdout did not get there.
+ */
+static void
+out_gone(struct deliver *d, int err, unsigned long long lost)
+{
+	d->out_closed = 1;
+	d->out_errno = err == EPIPE ? 0 : err;
+	d->unwritten += lost;
+	deliver_stop(d, EXIT_IOERR, "%s%s",
+	    d->out_errno ? "write error on stdout: " : "stdout closed",
+	    d->out_errno ? strerror(d->out_errno) : "");
+}
+
 /* Writes or rejects the finished jobs at the window's head. */
 static void
 flush(struct deliver *d)
 {
 	struct stage *st = d->st;
 	struct job *j;
+	unsigned long long wrote = 0;
 
+	if (!d->out_closed && d->http && stdout_gone())
+		out_gone(d, 0, 0);
 	while (d->n && (j = deliver_job(d, 0))->done) {
 		st->file = j->file;
 		st->line = j->line;
-		if (j->why.len)
+		if (j->why.len) {
 			stage_reject(st, j->rec, "%s", j->why.data);
-		else
+		} else if (d->out_closed) {
+			stage_reject(st, j->rec,
+			    "delivered, but not written: stdout was closed");
+			d->unwritten++;
+		} else {
 			stage_emit(st, j->rec);
+			wrote++;
+		}
 		d->ops->release(d, j);
 		json_decref(j->rec);
 		j->rec = NULL;
@@ -369,6 +422,10 @@ flush(struct deliver *d)
 		d->n--;
 		progress_tick(&st->prog);
 	}
+	/* Out at once, so that a write error is seen while the records it
+	 * cost are known, and before more requests start. */
+	if (wrote && d->http && !d->out_closed && fflush(stdout) != 0)
+		out_gone(d, errno, wrote);
 }
 
 /* After a stop, once nothing is on the wire: reject what is left. */
@@ -400,6 +457,11 @@ deliver_run(struct deliver *d, int nfiles, char **files)
 	struct feed_item it;
 	int got = 0, ended = 0;
 
+	/* A reader that goes away must not kill the stage with deliveries on
+	 * the wire: their confirmations still go to the ledger (see flush).
+	 * A dry run sends nothing and ends quietly, as a filter does. */
+	if (d->http)
+		signal(SIGPIPE, SIG_IGN);
 	if (feed_start(&d->feed, nfiles, files, d->st->max_line, FEED_QUEUE,
 	        wake, d) < 0) {
 		diag(NULL, 0, "cannot start the reader thread");
@@ -428,5 +490,9 @@ deliver_run(struct deliver *d, int nfiles, char **files)
 		}
 	}
 	feed_release(&d->feed);
+	if (d->out_closed)
+		diag(NULL, 0, "%s%s: %llu records delivered but not written",
+		    d->out_errno ? "write error on stdout: " : "stdout closed",
+		    d->out_errno ? strerror(d->out_errno) : "", d->unwritten);
 	return exit_worst(d->input_status, d->stopped);
 }

@@ -14,8 +14,22 @@
  * calls on the wire end (and what they confirm still counts), and every
  * record not delivered is rejected with the reason, the rest of the input
  * too. So in = out + dropped + rejected still holds and the rejects file
- * holds exactly the records to send again. Every reason a job is rejected
- * with, and every stop's reason, is passed through redact_buf() (redact.h).
+ * holds exactly the records to send again.
+ *
+ * stdout going away (a reader that exits: "post-rogue ... | head -1") or
+ * failing (a full disk) stops delivery the same way, with exit 74, instead
+ * of killing the stage with SIGPIPE, which is ignored while delivering:
+ * the calls on the wire end and what they confirm goes to the stage's
+ * ledger as always; the records finished from then on, delivered but not
+ * written, are rejected as such ("delivered, but not written: stdout was
+ * closed"), and the run ends with "stdout closed: N records delivered but
+ * not written". stdout is flushed after each turn of the loop that wrote
+ * records, and a pipe whose reader has gone is seen before anything more
+ * is written to it (poll), so that a failed write costs the records of one
+ * turn at most: N counts them too, though the summary counts them as out,
+ * having handed them to stdout.
+ * Every reason a job is rejected with, and every stop's reason, is passed
+ * through redact_buf() (redact.h).
  *
  *	struct deliver d;
  *	deliver_init(&d, &st, &ops, ctx, window);
@@ -84,7 +98,9 @@ struct deliver_opts {
 	"Exit status: 0 ok, 1 some records rejected, 64 usage or "             \
 	"configuration (a bad\nURL or --cacert, a certificate not trusted), "  \
 	"65 input unusable, 66 file missing,\n69 a service stayed "            \
-	"unavailable, 74 I/O error, 77 credentials refused.\n"
+	"unavailable, 74 I/O error (stdout closed or not writable:\n"          \
+	"delivery stops; the records delivered but not written are rejected "  \
+	"as such),\n77 credentials refused.\n"
 
 /* The defaults. */
 void deliver_opts_init(struct deliver_opts *o);
@@ -153,7 +169,10 @@ struct deliver {
 	int stopped;     /* 0, or the status delivery stopped with */
 	int input_ended; /* every record has been read */
 	struct buf stop_why;
-	int input_status; /* the worst of the inputs' */
+	int input_status;             /* the worst of the inputs' */
+	int out_closed;               /* stdout cannot be written any more */
+	int out_errno;                /* why, when not a closed pipe */
+	unsigned long long unwritten; /* delivered, not written */
 };
 
 /* Sets d up for a stage; window jobs at most in flight or waiting. */
@@ -203,14 +222,18 @@ void job_failed(struct job *j, const char *what);
 /*
  * A call ended in HTTP_UNAVAILABLE, HTTP_REFUSED or HTTP_MISCONFIGURED:
  * stops delivery with the status and the message http_failure() gives
- * (what names the service, e.g. "Rogue"). Returns the status.
+ * (what names the service, e.g. "Rogue"). Returns the status. A call that
+ * a stop cancelled (HTTP_CANCELLED) changes nothing: the stop's status is
+ * returned.
  */
 int deliver_failed(
     struct deliver *d, const struct http_call *c, const char *what);
 
 /*
- * Stops delivery with status (64, 69 or 77) and a formatted reason, passed
- * through redact_buf() and cut at 1024 bytes; the first reason stays.
+ * Stops delivery with status (64, 69, 74 or 77; the worst stays) and a
+ * formatted reason, passed through redact_buf() and cut at 1024 bytes;
+ * the first reason stays. The calls not on the wire yet are cancelled
+ * (http_cancel), so no request starts after a stop.
  */
 void deliver_stop(struct deliver *d, int status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

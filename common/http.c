@@ -31,8 +31,8 @@ struct http {
 	struct http_call *flying;          /* on the wire */
 	unsigned long long retries; /* tries made again after a failure */
 	unsigned running;           /* easy handles in the multi */
-	unsigned pending;           /* calls started and not ended */
-	CURL **spare;               /* easy handles to reuse */
+	unsigned pending; /* calls started whose done callback has not run */
+	CURL **spare;     /* easy handles to reuse */
 	size_t nspare;
 	unsigned seed;
 };
@@ -205,8 +205,6 @@ end(struct http *h, struct http_call *c, enum http_result r)
 	redact_buf(&c->err);
 	if (c->status < 200 || c->status > 299)
 		redact_buf(&c->resp);
-	if (c != &h->token)
-		h->pending--;
 	push(&h->ended, &h->endtail, c);
 }
 
@@ -643,12 +641,47 @@ http_poll(struct http *h, int timeout_ms)
 		curl_multi_poll(h->multi, NULL, 0, wait, NULL);
 		step(h);
 	}
+	/* A call stays pending until its callback has run, so that whoever
+	 * waits for nothing to be pending (a stage that stopped) never sees
+	 * a call whose end it has not been told. */
 	while ((c = h->ended) != NULL) {
 		h->ended = c->next;
 		c->next = NULL;
+		if (c != &h->token)
+			h->pending--;
 		c->done(c);
 	}
 	return h->pending;
+}
+
+/* Ends with HTTP_CANCELLED the calls of a list but the token request. */
+static void
+cancel_list(struct http *h, struct http_call **p)
+{
+	struct http_call *c;
+
+	while ((c = *p) != NULL) {
+		if (c == &h->token) {
+			p = &c->next;
+			continue;
+		}
+		*p = c->next;
+		buf_reset(&c->err);
+		buf_adds(&c->err, "not sent: delivery stopped");
+		end(h, c, HTTP_CANCELLED);
+	}
+}
+
+void
+http_cancel(struct http *h)
+{
+	struct http_call *c;
+
+	cancel_list(h, &h->queue);
+	for (h->qtail = NULL, c = h->queue; c; c = c->next)
+		h->qtail = c;
+	cancel_list(h, &h->timers);
+	cancel_list(h, &h->waiting);
 }
 
 void

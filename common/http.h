@@ -25,6 +25,8 @@
  *	                  cures: the server's certificate is not trusted, or
  *	                  the CA certificates cannot be used (see err, which
  *	                  says what to do)
+ *	HTTP_CANCELLED    not sent: http_cancel() ended it before it went on
+ *	                  the wire
  *
  * http_failure() turns a call that failed into the message and the exit
  * status (69, 77 or 64) every delivery stage gives for it, and
@@ -52,7 +54,8 @@ enum http_result {
 	HTTP_TRANSIENT,
 	HTTP_UNAVAILABLE,
 	HTTP_REFUSED,
-	HTTP_MISCONFIGURED
+	HTTP_MISCONFIGURED,
+	HTTP_CANCELLED
 };
 
 struct http_opts {
@@ -146,16 +149,25 @@ double http_backoff(struct http *h, const struct http_call *c);
 
 /*
  * Runs the client: starts what is due, waits for network activity at most
- * timeout_ms (less when a retry or the token falls due; 0 does not wait),
- * and calls the done callbacks of the calls that ended. Returns the number
- * of calls not ended yet (queued, waiting or in flight).
+ * timeout_ms (less when a retry or the token falls due, none when a call
+ * has ended; 0 does not wait), and calls the done callbacks of the calls
+ * that ended. Returns the number of calls pending (http_pending()).
  */
 unsigned http_poll(struct http *h, int timeout_ms);
+
+/*
+ * Ends with HTTP_CANCELLED every call not on the wire yet: queued for a
+ * free slot, waiting for a retry or for the token. Their done callbacks
+ * run in the next http_poll(), and until then they count as pending. The
+ * calls on the wire go on to their end, and calls started afterwards are
+ * sent as usual. For a stage that stops delivering.
+ */
+void http_cancel(struct http *h);
 
 /* Makes a waiting http_poll() return early. Any thread. */
 void http_wakeup(struct http *h);
 
-/* Calls not ended yet. */
+/* Calls whose done callback has not run yet. */
 unsigned http_pending(const struct http *h);
 
 /* Tries made again after a failure, over all calls so far. */

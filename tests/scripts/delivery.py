@@ -22,7 +22,9 @@ checks what the emulator then holds and what its request log says:
     output, 77 for every refusal;
   - bad URLs and --cacert files found at start-up (64, nothing sent), and a
     certificate nobody vouches for (64) in every stage that connects;
-  - creates whose answers are lost, for members all new: counted created.
+  - creates whose answers are lost, for members all new: counted created;
+  - stdout closed in the middle of deliveries: 74, and the ledger holds
+    every post Rogue holds.
 
 Usage: delivery.py BIN ROOT TMPDIR [TEST...] (test names without "test_";
 SLUICE_FAULT_SEED sets the fault dice). Prints ok/not ok lines.
@@ -848,11 +850,109 @@ def test_created_after_lost_answer():
         emu.stop()
 
 
+def ledger_keys(path):
+    """The ledger's latest status of each key."""
+    out = {}
+    for line in open(path):
+        if line.endswith("\n"):
+            e = json.loads(line)
+            out[tuple(e["key"])] = e["status"]
+    return out
+
+
+def test_stdout_closed():
+    """The reader of post-rogue's output goes away while requests are in
+    flight: no death by SIGPIPE; the requests on the wire end, the ledger
+    holds every post Rogue holds, the exit status is 74."""
+    emu = Emulator("stdout-closed", "--latency-ms", "40")
+    try:
+        n = 400
+        recs = [{"northstar_id": "%024x" % (i + 1), "action_id": 954,
+                 "type": "voter-reg", "status": "register-form",
+                 "details": {"i": str(i)}, "_meta": {"line": i + 1}}
+                for i in range(n)]
+        inp = os.path.join(TMP, "closed.ndjson")
+        write_lines(inp, recs)
+        ledger = os.path.join(TMP, "closed.ledger")
+        rej = os.path.join(TMP, "closed.rej")
+        p = subprocess.Popen(stage("post-rogue", "--map", MAP, "--ledger",
+                                   ledger, "--rejects", rej,
+                                   "--concurrency", "8", inp),
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             env=emu.env())
+        # The reader goes away once deliveries are under way (nothing read:
+        # a closed pipe is a closed pipe, however much was read of it).
+        t0 = time.time()
+        while len(emu.state()["posts"]) < 30 and p.poll() is None and \
+                time.time() - t0 < 60:
+            time.sleep(0.02)
+        p.stdout.close()
+        at_close = len(emu.state()["posts"])
+        err = p.stderr.read().decode()
+        rc = p.wait(120)
+        posts = {(q["northstar_id"], q["action_id"], q["type"]): q["status"]
+                 for q in emu.state()["posts"]}
+        held = ledger_keys(ledger)
+        missing = [k for k, v in posts.items() if held.get(k) != v]
+        rejects = [json.loads(l) for l in open(rej)]
+        unwritten = sum(1 for r in rejects if r["reason"] ==
+                        "delivered, but not written: stdout was closed")
+        told = "stdout closed: %d records delivered but not written" % \
+            unwritten
+        summary = "in=%d out=%d dropped=0 rejected=%d" % (
+            n, n - len(rejects), len(rejects))
+        # Once it is seen, no request starts: those on the wire (8 at most)
+        # and those the same turn started are all that may still post.
+        report(rc == 74 and 30 <= len(posts) <= at_close + 16 and
+               not missing and told in err and summary in err,
+               "stdout closed with %d posts made, %d after: exit 74, no "
+               "request started after, every post Rogue holds is in the "
+               "ledger, the rest rejected" % (at_close, len(posts) -
+                                                at_close),
+               "exit %d, %d posts (%d at the close), %d not in the ledger, "
+               "%d rejects: %s" % (rc, len(posts), at_close, len(missing),
+                                   len(rejects), err[-600:]))
+        # The records whose posts Rogue holds, again: skipped by the
+        # ledger, not one request to Rogue.
+        again = os.path.join(TMP, "closed-again.ndjson")
+        write_lines(again, [r for r in recs if (
+            r["northstar_id"], 954, "voter-reg") in posts])
+        before = len(emu.requests())
+        q = subprocess.run(stage("post-rogue", "--map", MAP, "--ledger",
+                                 ledger, again), capture_output=True,
+                           env=emu.env(), timeout=120)
+        rogue = [r for r in emu.requests()[before:]
+                 if r["path"].startswith("/api/v3")]
+        report(q.returncode == 0 and not rogue,
+               "after it, the records delivered run again: no request to "
+               "Rogue", "exit %d, %d Rogue requests" % (q.returncode,
+                                                        len(rogue)))
+        # post-northstar, its stdout read by head -c 1.
+        users = [{"user": {"email": "closed%d@example.org" % i}}
+                 for i in range(200)]
+        write_lines(inp, users)
+        r = subprocess.Popen(stage("post-northstar", "--map", MAP,
+                                   "--concurrency", "8", inp),
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             env=emu.env())
+        r.stdout.read(1)
+        r.stdout.close()
+        err = r.stderr.read().decode()
+        rc = r.wait(120)
+        report(rc == 74 and "stdout closed: " in err and
+               "records delivered but not written" in err,
+               "post-northstar with its reader gone after one byte: exit "
+               "74, told", "exit %d: %s" % (rc, err[-400:]))
+    finally:
+        emu.stop()
+
+
 if __name__ == "__main__":
     TESTS = (test_turbovote_flow, test_faults, test_kills,
              test_tokens_and_failures, test_dry_run, test_progress, test_tls,
              test_secrets, test_secret_echoed, test_token_echoed,
-             test_config_errors, test_created_after_lost_answer)
+             test_config_errors, test_created_after_lost_answer,
+             test_stdout_closed)
     for t in TESTS:
         if sys.argv[4:] and t.__name__[5:] not in sys.argv[4:]:
             continue
