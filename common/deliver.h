@@ -28,6 +28,7 @@
  * is written to it (poll), so that a failed write costs the records of one
  * turn at most: N counts them too, though the summary counts them as out,
  * having handed them to stdout.
+ *
  * Every reason a job is rejected with, and every stop's reason, is passed
  * through redact_buf() (redact.h).
  *

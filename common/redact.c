@@ -51,6 +51,19 @@ out:
 	buf_reset(b);
 }
 
+/* The index of a secret registered, or nsecrets. Call holding mu. */
+static size_t
+index_of(const char *secret)
+{
+	size_t i;
+
+	for (i = 0; i < nsecrets; i++) {
+		if (strcmp(secrets[i].form[0], secret) == 0)
+			break;
+	}
+	return i;
+}
+
 /* The JSON string of raw without its quotes, "/" written "\/" if slash. */
 static void
 json_form(struct buf *b, const char *raw, int slash)
@@ -79,11 +92,9 @@ redact_add(const char *secret)
 	if (secret == NULL || *secret == '\0')
 		return;
 	pthread_mutex_lock(&mu);
-	for (i = 0; i < nsecrets; i++) {
-		if (strcmp(secrets[i].form[0], secret) == 0) {
-			secrets[i].refs++;
-			goto out;
-		}
+	if ((i = index_of(secret)) < nsecrets) {
+		secrets[i].refs++;
+		goto out;
 	}
 	secrets = xrealloc(secrets, (nsecrets + 1) * sizeof(*secrets));
 	s = &secrets[nsecrets++];
@@ -128,13 +139,8 @@ redact_drop(const char *secret)
 	if (secret == NULL || *secret == '\0')
 		return;
 	pthread_mutex_lock(&mu);
-	for (i = 0; i < nsecrets; i++) {
-		if (strcmp(secrets[i].form[0], secret) == 0) {
-			if (--secrets[i].refs == 0)
-				forget(i);
-			break;
-		}
-	}
+	if ((i = index_of(secret)) < nsecrets && --secrets[i].refs == 0)
+		forget(i);
 	pthread_mutex_unlock(&mu);
 }
 

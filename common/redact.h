@@ -31,7 +31,8 @@
 
 /*
  * Registers a secret (copied). NULL and "" are ignored; a secret
- * registered twice is held once and needs one redact_drop().
+ * registered twice is held once, until it is dropped twice (the client
+ * secret and a token could be the same string).
  */
 void redact_add(const char *secret);
 

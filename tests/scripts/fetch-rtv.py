@@ -401,6 +401,15 @@ def test_signal_and_output(tricky):
            (rc, err))
 
 
+def send_body(handler, status, ctype, data):
+    """Answers a request of a test's own server with status and data."""
+    handler.send_response(status)
+    handler.send_header("Content-Type", ctype)
+    handler.send_header("Content-Length", str(len(data)))
+    handler.end_headers()
+    handler.wfile.write(data)
+
+
 class CutServer(BaseHTTPRequestHandler):
     """A report API whose first download is cut off half way."""
     protocol_version = "HTTP/1.1"
@@ -412,12 +421,7 @@ class CutServer(BaseHTTPRequestHandler):
         pass
 
     def answer(self, obj):
-        data = json.dumps(obj).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
+        send_body(self, 200, "application/json", json.dumps(obj).encode())
 
     def do_POST(self):
         self.rfile.read(int(self.headers.get("Content-Length", 0)))
@@ -566,12 +570,8 @@ class EchoServer(BaseHTTPRequestHandler):
     def do_POST(self):
         body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
         sent = json.dumps(json.loads(body)).replace("/", "\\/")
-        data = ("Bad partner. The request was: %s" % sent).encode()
-        self.send_response(401)
-        self.send_header("Content-Type", "text/plain")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
+        send_body(self, 401, "text/plain",
+                  ("Bad partner. The request was: %s" % sent).encode())
 
 
 def test_key_echoed(_):
