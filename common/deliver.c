@@ -1,15 +1,21 @@
 /* The delivery stages' loop; see deliver.h. */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "deliver.h"
 #include "diag.h"
 #include "exitcode.h"
+#include "redact.h"
 
 #define FEED_QUEUE 256 /* lines read ahead by the reader thread */
+#define STOP_WHY 1024  /* the longest reason a stop keeps */
 
 void
 deliver_opts_init(struct deliver_opts *o)
@@ -89,6 +95,37 @@ env(const char *name)
 	return v && *v ? v : NULL;
 }
 
+/* Says what is wrong with a URL (from: where it came from). 0 or 64. */
+static int
+check_url(const char *url, const char *from)
+{
+	struct buf why = BUF_INIT;
+	int rc = 0;
+
+	if (http_check_url(url, &why) < 0) {
+		diag(NULL, 0, "bad URL in %s: %s", from, why.data);
+		rc = EXIT_USAGE;
+	}
+	buf_release(&why);
+	return rc;
+}
+
+int
+deliver_check(const struct deliver_opts *o, const char *url, const char *from)
+{
+	struct buf why = BUF_INIT;
+	int rc;
+
+	if (url && (rc = check_url(url, from)) != 0)
+		return rc;
+	if (o->http.cacert && http_check_cacert(o->http.cacert, &why) < 0) {
+		diag(NULL, 0, "bad --cacert: %s", why.data);
+		buf_release(&why);
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
 int
 deliver_configure(struct deliver_opts *o, const char *url_var, const char **url,
     struct oauth *oauth)
@@ -96,14 +133,21 @@ deliver_configure(struct deliver_opts *o, const char *url_var, const char **url,
 	const char *ns = env("NORTHSTAR_URL"), *id = env("NORTHSTAR_CLIENT_ID");
 	struct buf err = BUF_INIT;
 	char *secret;
+	int rc;
 
 	*url = o->url ? o->url : env(url_var);
-	if (*url == NULL) {
+	if (*url == NULL && !o->dry_run) {
 		diag(NULL, 0, "no service: set %s or use --url URL", url_var);
 		return EXIT_USAGE;
 	}
-	if (o->dry_run)
+	if ((rc = deliver_check(o, *url, o->url ? "--url" : url_var)) != 0)
+		return rc;
+	if (o->dry_run) {
+		/* Without a service, the requests are written with paths. */
+		if (*url == NULL)
+			*url = "";
 		return 0;
+	}
 	if (ns == NULL || id == NULL) {
 		diag(NULL, 0, "no OAuth client: set %s",
 		    ns == NULL && id == NULL ? "NORTHSTAR_URL and "
@@ -112,13 +156,15 @@ deliver_configure(struct deliver_opts *o, const char *url_var, const char **url,
 		                             : "NORTHSTAR_CLIENT_ID");
 		return EXIT_USAGE;
 	}
+	if ((rc = check_url(ns, "NORTHSTAR_URL")) != 0)
+		return rc;
 	if ((secret = oauth_read_secret(o->secret_file, &err)) == NULL) {
 		diag(NULL, 0, "%s", err.data);
 		buf_release(&err);
 		return EXIT_USAGE;
 	}
 	oauth_init(oauth, ns, id, secret, NULL);
-	memset(secret, 0, strlen(secret));
+	redact_wipe(secret, strlen(secret));
 	free(secret);
 	buf_release(&err);
 	return 0;
@@ -186,20 +232,41 @@ deliver_job(struct deliver *d, size_t i)
 void
 deliver_stop(struct deliver *d, int status, const char *fmt, ...)
 {
+	struct buf why = BUF_INIT;
 	va_list ap;
 
 	d->stopped = exit_worst(d->stopped, status);
 	if (d->stop_why.len)
 		return;
 	va_start(ap, fmt);
-	buf_reset(&d->stop_why);
-	if (buf_grow(&d->stop_why, 1024) == 0) {
-		vsnprintf(d->stop_why.data, 1024, fmt, ap);
-		d->stop_why.len = strlen(d->stop_why.data);
-	}
+	buf_vprintf(&why, fmt, ap);
 	va_end(ap);
+	/* Scrubbed whole, then cut: a cut first could halve a secret. */
+	redact_buf(&why);
+	buf_reset(&d->stop_why);
+	buf_add(&d->stop_why, why.data ? why.data : "",
+	    why.len < STOP_WHY ? why.len : STOP_WHY);
+	buf_release(&why);
 	diag(NULL, 0, "%s; stopping: records not delivered are rejected",
 	    d->stop_why.data);
+	/* No request starts from now on: those not on the wire end. */
+	if (d->http)
+		http_cancel(d->http);
+}
+
+int
+deliver_failed(struct deliver *d, const struct http_call *c, const char *what)
+{
+	struct buf msg = BUF_INIT;
+	int status;
+
+	/* Cancelled by a stop: that stop's status and reason stand. */
+	if (c->result == HTTP_CANCELLED)
+		return d->stopped;
+	status = http_failure(c, what, NULL, &msg);
+	deliver_stop(d, status, "%s", msg.data);
+	buf_release(&msg);
+	return status;
 }
 
 void
@@ -216,6 +283,8 @@ job_vreject(struct job *j, const char *fmt, va_list ap)
 		buf_reset(&j->why);
 		buf_adds(&j->why, "rejected");
 	}
+	/* Every delivery reject's reason passes here: the last guard. */
+	redact_buf(&j->why);
 	j->done = 1;
 }
 
@@ -238,13 +307,7 @@ reject_stopped(struct job *j)
 void
 job_failed(struct job *j, const char *what)
 {
-	struct http_call *c = &j->call;
-
-	if (c->result == HTTP_REFUSED)
-		deliver_stop(j->d, EXIT_NOPERM, "%s: %s", what, c->err.data);
-	else
-		deliver_stop(j->d, EXIT_UNAVAILABLE, "%s unavailable: %s", what,
-		    c->err.data);
+	deliver_failed(j->d, &j->call, what);
 	reject_stopped(j);
 }
 
@@ -296,20 +359,62 @@ take(struct deliver *d, struct feed_item *it)
 	free(it->text);
 }
 
+/*
+ * Whether stdout cannot be written any more: a write failed, or it is a
+ * pipe whose reader has gone (POLLERR) or a socket or terminal hung up,
+ * which poll() tells before anything is written.
+ */
+static int
+stdout_gone(void)
+{
+	struct pollfd p = {STDOUT_FILENO, 0, 0};
+
+	if (ferror(stdout))
+		return 1;
+	return poll(&p, 1, 0) == 1 &&
+	       (p.revents & (POLLERR | POLLHUP | POLLNVAL)) != 0;
+}
+
+/*
+ * stdout is gone (err: the write's errno, or 0 when poll() told): no new
+ * request starts, and the records finished from now on, whose deliveries
+ * are confirmed (and in the ledger), are rejected as not written; lost is
+ * how many of those just handed to stdout did not get there.
+ */
+static void
+out_gone(struct deliver *d, int err, unsigned long long lost)
+{
+	d->out_closed = 1;
+	d->out_errno = err == EPIPE ? 0 : err;
+	d->unwritten += lost;
+	deliver_stop(d, EXIT_IOERR, "%s%s",
+	    d->out_errno ? "write error on stdout: " : "stdout closed",
+	    d->out_errno ? strerror(d->out_errno) : "");
+}
+
 /* Writes or rejects the finished jobs at the window's head. */
 static void
 flush(struct deliver *d)
 {
 	struct stage *st = d->st;
 	struct job *j;
+	unsigned long long wrote = 0;
 
+	if (!d->out_closed && d->http && stdout_gone())
+		out_gone(d, 0, 0);
 	while (d->n && (j = deliver_job(d, 0))->done) {
 		st->file = j->file;
 		st->line = j->line;
-		if (j->why.len)
+		if (j->why.len) {
 			stage_reject(st, j->rec, "%s", j->why.data);
-		else
+		} else if (d->out_closed) {
+			stage_reject(st, j->rec,
+			    "delivered, but not written: stdout was closed");
+			d->unwritten++;
+		} else {
 			stage_emit(st, j->rec);
+			wrote++;
+		}
 		d->ops->release(d, j);
 		json_decref(j->rec);
 		j->rec = NULL;
@@ -317,6 +422,10 @@ flush(struct deliver *d)
 		d->n--;
 		progress_tick(&st->prog);
 	}
+	/* Out at once, so that a write error is seen while the records it
+	 * cost are known, and before more requests start. */
+	if (wrote && d->http && !d->out_closed && fflush(stdout) != 0)
+		out_gone(d, errno, wrote);
 }
 
 /* After a stop, once nothing is on the wire: reject what is left. */
@@ -348,6 +457,11 @@ deliver_run(struct deliver *d, int nfiles, char **files)
 	struct feed_item it;
 	int got = 0, ended = 0;
 
+	/* A reader that goes away must not kill the stage with deliveries on
+	 * the wire: their confirmations still go to the ledger (see flush).
+	 * A dry run sends nothing and ends quietly, as a filter does. */
+	if (d->http)
+		signal(SIGPIPE, SIG_IGN);
 	if (feed_start(&d->feed, nfiles, files, d->st->max_line, FEED_QUEUE,
 	        wake, d) < 0) {
 		diag(NULL, 0, "cannot start the reader thread");
@@ -376,5 +490,9 @@ deliver_run(struct deliver *d, int nfiles, char **files)
 		}
 	}
 	feed_release(&d->feed);
+	if (d->out_closed)
+		diag(NULL, 0, "%s%s: %llu records delivered but not written",
+		    d->out_errno ? "write error on stdout: " : "stdout closed",
+		    d->out_errno ? strerror(d->out_errno) : "", d->unwritten);
 	return exit_worst(d->input_status, d->stopped);
 }

@@ -8,12 +8,29 @@
  * leave the window at its head, so records are written in the order they
  * were read, each with what the stage added to it.
  *
- * When a service stays unavailable after the retries (exit 69) or refuses
- * the credentials (exit 77), delivery stops: no new call starts, the calls
- * on the wire end (and what they confirm still counts), and every record
- * not delivered is rejected with the reason, the rest of the input too. So
- * in = out + dropped + rejected still holds and the rejects file holds
- * exactly the records to send again.
+ * When a service stays unavailable after the retries (exit 69), refuses
+ * the credentials (exit 77), or cannot be used as configured (exit 64: its
+ * certificate is not trusted), delivery stops: no new call starts, the
+ * calls on the wire end (and what they confirm still counts), and every
+ * record not delivered is rejected with the reason, the rest of the input
+ * too. So in = out + dropped + rejected still holds and the rejects file
+ * holds exactly the records to send again.
+ *
+ * stdout going away (a reader that exits: "post-rogue ... | head -1") or
+ * failing (a full disk) stops delivery the same way, with exit 74, instead
+ * of killing the stage with SIGPIPE, which is ignored while delivering:
+ * the calls on the wire end and what they confirm goes to the stage's
+ * ledger as always; the records finished from then on, delivered but not
+ * written, are rejected as such ("delivered, but not written: stdout was
+ * closed"), and the run ends with "stdout closed: N records delivered but
+ * not written". stdout is flushed after each turn of the loop that wrote
+ * records, and a pipe whose reader has gone is seen before anything more
+ * is written to it (poll), so that a failed write costs the records of one
+ * turn at most: N counts them too, though the summary counts them as out,
+ * having handed them to stdout.
+ *
+ * Every reason a job is rejected with, and every stop's reason, is passed
+ * through redact_buf() (redact.h).
  *
  *	struct deliver d;
  *	deliver_init(&d, &st, &ops, ctx, window);
@@ -73,12 +90,18 @@ struct deliver_opts {
 
 #define DELIVER_DRY_RUN_HELP                                                   \
 	"  -n, --dry-run             send nothing: write the requests it "     \
-	"would send\n"
+	"would send; needs\n"                                                  \
+	"                            no credentials, and without a URL the "   \
+	"requests have\n"                                                      \
+	"                            paths\n"
 
 #define DELIVER_EXIT_HELP                                                      \
 	"Exit status: 0 ok, 1 some records rejected, 64 usage or "             \
-	"configuration, 65 input\nunusable, 66 file missing, 69 a service "    \
-	"stayed unavailable, 74 I/O error,\n77 credentials refused.\n"
+	"configuration (a bad\nURL or --cacert, a certificate not trusted), "  \
+	"65 input unusable, 66 file missing,\n69 a service stayed "            \
+	"unavailable, 74 I/O error (stdout closed or not writable:\n"          \
+	"delivery stops; the records delivered but not written are rejected "  \
+	"as such),\n77 credentials refused.\n"
 
 /* The defaults. */
 void deliver_opts_init(struct deliver_opts *o);
@@ -92,12 +115,25 @@ int deliver_option(
     struct deliver_opts *o, int ch, const char *arg, const char *synopsis);
 
 /*
+ * Checks at start-up what can be checked without connecting: url (may be
+ * NULL), which came from `from` ("--url", "ROGUE_URL"; for the message),
+ * is an http:// or https:// URL with a host (http_check_url), and --cacert
+ * names a readable PEM file (http_check_cacert). Returns 0, or EXIT_USAGE
+ * after saying what is wrong. Every stage that talks to a service calls
+ * it, so that a configuration error is found before any input is read.
+ */
+int deliver_check(
+    const struct deliver_opts *o, const char *url, const char *from);
+
+/*
  * The service's URL (--url, else the environment variable url_var) and,
  * unless it is a dry run, the OAuth client from NORTHSTAR_URL,
  * NORTHSTAR_CLIENT_ID and the secret (--client-secret-file or
- * NORTHSTAR_CLIENT_SECRET), set up in oauth. Returns 0, or EXIT_USAGE after
- * naming what is missing. Release oauth with oauth_release() when it
- * returned 0 and it was not a dry run.
+ * NORTHSTAR_CLIENT_SECRET), set up in oauth; the URLs and --cacert checked
+ * (deliver_check). A dry run needs none of it: without a URL, *url is ""
+ * and the requests it writes have paths. Returns 0, or EXIT_USAGE after
+ * naming what is missing or wrong. Release oauth with oauth_release() when
+ * it returned 0 and it was not a dry run.
  */
 int deliver_configure(struct deliver_opts *o, const char *url_var,
     const char **url, struct oauth *oauth);
@@ -131,10 +167,13 @@ struct deliver {
 	struct feed feed;
 	struct job *ring;
 	size_t cap, head, n;
-	int stopped;     /* 0, or EXIT_UNAVAILABLE or EXIT_NOPERM */
+	int stopped;     /* 0, or the status delivery stopped with */
 	int input_ended; /* every record has been read */
 	struct buf stop_why;
-	int input_status; /* the worst of the inputs' */
+	int input_status;             /* the worst of the inputs' */
+	int out_closed;               /* stdout cannot be written any more */
+	int out_errno;                /* why, when not a closed pipe */
+	unsigned long long unwritten; /* delivered, not written */
 };
 
 /* Sets d up for a stage; window jobs at most in flight or waiting. */
@@ -176,13 +215,27 @@ void job_vreject(struct job *j, const char *fmt, va_list ap)
     __attribute__((format(printf, 2, 0)));
 
 /*
- * The job's call ended in HTTP_UNAVAILABLE or HTTP_REFUSED: stops delivery
- * (69 or 77) and rejects the job, saying what the service (what, e.g.
- * "Rogue") did.
+ * The job's call ended in HTTP_UNAVAILABLE, HTTP_REFUSED or
+ * HTTP_MISCONFIGURED: stops delivery (deliver_failed) and rejects the job.
  */
 void job_failed(struct job *j, const char *what);
 
-/* Stops delivery with status (69 or 77); the first reason stays. */
+/*
+ * A call ended in HTTP_UNAVAILABLE, HTTP_REFUSED or HTTP_MISCONFIGURED:
+ * stops delivery with the status and the message http_failure() gives
+ * (what names the service, e.g. "Rogue"). Returns the status. A call that
+ * a stop cancelled (HTTP_CANCELLED) changes nothing: the stop's status is
+ * returned.
+ */
+int deliver_failed(
+    struct deliver *d, const struct http_call *c, const char *what);
+
+/*
+ * Stops delivery with status (64, 69, 74 or 77; the worst stays) and a
+ * formatted reason, passed through redact_buf() and cut at 1024 bytes;
+ * the first reason stays. The calls not on the wire yet are cancelled
+ * (http_cancel), so no request starts after a stop.
+ */
 void deliver_stop(struct deliver *d, int status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 

@@ -1,15 +1,20 @@
 /* The delivery stages' HTTP client on libcurl multi; see http.h. */
+#include <errno.h>
 #include <math.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
+#include "exitcode.h"
 #include "http.h"
+#include "redact.h"
 
 #define RESP_MAX ((size_t)64 << 20) /* the largest answer body taken */
 
-enum token_state { TOKEN_IDLE, TOKEN_FETCHING, TOKEN_REFUSED, TOKEN_FAILED };
+enum token_state { TOKEN_IDLE, TOKEN_FETCHING, TOKEN_FAILED };
 
 struct http {
 	struct http_opts o;
@@ -17,6 +22,7 @@ struct http {
 	struct oauth *oauth;
 	struct http_call token; /* the token request */
 	enum token_state tstate;
+	enum http_result tresult;          /* TOKEN_FAILED: how */
 	struct buf twhy;                   /* why the token could not be had */
 	struct http_call *waiting;         /* for a token */
 	struct http_call *queue, *qtail;   /* due, for a free slot, in order */
@@ -25,8 +31,8 @@ struct http {
 	struct http_call *flying;          /* on the wire */
 	unsigned long long retries; /* tries made again after a failure */
 	unsigned running;           /* easy handles in the multi */
-	unsigned pending;           /* calls started and not ended */
-	CURL **spare;               /* easy handles to reuse */
+	unsigned pending; /* calls started whose done callback has not run */
+	CURL **spare;     /* easy handles to reuse */
 	size_t nspare;
 	unsigned seed;
 };
@@ -186,13 +192,19 @@ push(struct http_call **head, struct http_call **tail, struct http_call *c)
 	*tail = c;
 }
 
-/* Ends a call: its done callback runs at the end of http_poll(). */
+/*
+ * Ends a call: its done callback runs at the end of http_poll(). What a
+ * message may quote is scrubbed of secrets here, before any caller can cut
+ * it short: the error, and the body of an answer that is not a 2xx (a 2xx
+ * body is data, and the token endpoint's holds the token itself).
+ */
 static void
 end(struct http *h, struct http_call *c, enum http_result r)
 {
 	c->result = r;
-	if (c != &h->token)
-		h->pending--;
+	redact_buf(&c->err);
+	if (c->status < 200 || c->status > 299)
+		redact_buf(&c->resp);
 	push(&h->ended, &h->endtail, c);
 }
 
@@ -307,6 +319,8 @@ launch(struct http *h, struct http_call *c)
 	curl_easy_setopt(e, CURLOPT_PRIVATE, c);
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(e, CURLOPT_HTTPHEADER, c->headers);
+	c->curl_err[0] = '\0';
+	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, c->curl_err);
 	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_data);
 	curl_easy_setopt(e, CURLOPT_WRITEDATA, c);
 	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, h->o.connect_timeout_ms);
@@ -373,14 +387,16 @@ token_done(struct http_call *tc)
 	if (tc->result != HTTP_ANSWER) {
 		buf_printf(&h->twhy, "the token endpoint: %s", tc->err.data);
 		h->tstate = TOKEN_FAILED;
-		fail_waiting(h, HTTP_UNAVAILABLE);
+		h->tresult = tc->result;
+		fail_waiting(h, h->tresult);
 		return;
 	}
 	rc = oauth_take(h->oauth, tc->status, tc->resp.data, tc->resp.len,
 	    http_now(), &h->twhy);
 	if (rc != 0) {
-		h->tstate = rc > 0 ? TOKEN_REFUSED : TOKEN_FAILED;
-		fail_waiting(h, rc > 0 ? HTTP_REFUSED : HTTP_UNAVAILABLE);
+		h->tstate = TOKEN_FAILED;
+		h->tresult = rc > 0 ? HTTP_REFUSED : HTTP_UNAVAILABLE;
+		fail_waiting(h, h->tresult);
 		return;
 	}
 	h->tstate = TOKEN_IDLE;
@@ -404,12 +420,10 @@ token_ready(struct http *h, struct http_call *c)
 
 	if (!c->auth || h->oauth == NULL)
 		return 1;
-	if (h->tstate == TOKEN_REFUSED || h->tstate == TOKEN_FAILED) {
+	if (h->tstate == TOKEN_FAILED) {
 		buf_reset(&c->err);
 		buf_adds(&c->err, h->twhy.data);
-		end(h, c,
-		    h->tstate == TOKEN_REFUSED ? HTTP_REFUSED
-		                               : HTTP_UNAVAILABLE);
+		end(h, c, h->tresult);
 		return 0;
 	}
 	if (h->tstate == TOKEN_IDLE && oauth_valid(h->oauth, http_now()))
@@ -448,6 +462,37 @@ admit(struct http *h)
 	}
 }
 
+/*
+ * A transport error the configuration causes: the server's certificate not
+ * trusted, the CA certificates unusable. Says so in c->err, with libcurl's
+ * details, and returns 1; 0 for any other error.
+ *
+ * A URL libcurl cannot use is not among them: the URLs configured are
+ * checked at start-up (http_check_url), so one that fails here came from
+ * an answer (fetch-rtv's download_url), which no change of ours cures.
+ */
+static int
+misconfigured(struct http_call *c, CURLcode cc)
+{
+	const char *detail =
+	    c->curl_err[0] ? c->curl_err : curl_easy_strerror(cc);
+
+	buf_reset(&c->err);
+	if (cc == CURLE_PEER_FAILED_VERIFICATION)
+		buf_printf(&c->err,
+		    "the server's certificate is not trusted: give its CA with "
+		    "--cacert (%s)",
+		    detail);
+	else if (cc == CURLE_SSL_CACERT_BADFILE)
+		buf_printf(&c->err,
+		    "the CA certificates cannot be used (the system's, or "
+		    "--cacert's): %s",
+		    detail);
+	else
+		return 0;
+	return 1;
+}
+
 /* Whether a transport error is one a retry may cure. */
 static int
 retryable_error(CURLcode cc)
@@ -455,8 +500,6 @@ retryable_error(CURLcode cc)
 	switch (cc) {
 	case CURLE_URL_MALFORMAT:
 	case CURLE_UNSUPPORTED_PROTOCOL:
-	case CURLE_PEER_FAILED_VERIFICATION:
-	case CURLE_SSL_CACERT_BADFILE:
 	case CURLE_SSL_CERTPROBLEM:
 	case CURLE_SSL_CIPHER:
 	case CURLE_SSL_ISSUER_ERROR:
@@ -509,9 +552,13 @@ tried(struct http *h, struct http_call *c, CURLcode cc)
 	h->running--;
 	c->retry_after = (double)ra;
 	if (cc != CURLE_OK) {
+		c->status = 0;
+		if (misconfigured(c, cc)) {
+			end(h, c, HTTP_MISCONFIGURED);
+			return;
+		}
 		buf_reset(&c->err);
 		buf_printf(&c->err, "%s", curl_easy_strerror(cc));
-		c->status = 0;
 		if (retryable_error(cc))
 			failed(h, c);
 		else
@@ -594,12 +641,47 @@ http_poll(struct http *h, int timeout_ms)
 		curl_multi_poll(h->multi, NULL, 0, wait, NULL);
 		step(h);
 	}
+	/* A call stays pending until its callback has run, so that whoever
+	 * waits for nothing to be pending (a stage that stopped) never sees
+	 * a call whose end it has not been told. */
 	while ((c = h->ended) != NULL) {
 		h->ended = c->next;
 		c->next = NULL;
+		if (c != &h->token)
+			h->pending--;
 		c->done(c);
 	}
 	return h->pending;
+}
+
+/* Ends with HTTP_CANCELLED the calls of a list but the token request. */
+static void
+cancel_list(struct http *h, struct http_call **p)
+{
+	struct http_call *c;
+
+	while ((c = *p) != NULL) {
+		if (c == &h->token) {
+			p = &c->next;
+			continue;
+		}
+		*p = c->next;
+		buf_reset(&c->err);
+		buf_adds(&c->err, "not sent: delivery stopped");
+		end(h, c, HTTP_CANCELLED);
+	}
+}
+
+void
+http_cancel(struct http *h)
+{
+	struct http_call *c;
+
+	cancel_list(h, &h->queue);
+	for (h->qtail = NULL, c = h->queue; c; c = c->next)
+		h->qtail = c;
+	cancel_list(h, &h->timers);
+	cancel_list(h, &h->waiting);
 }
 
 void
@@ -651,4 +733,105 @@ http_escape(struct buf *out, const char *s)
 		}
 	}
 	return 0;
+}
+
+int
+http_failure(const struct http_call *c, const char *what, const char *doing,
+    struct buf *out)
+{
+	const char *err = c->err.len ? c->err.data : "no answer";
+	int unavailable =
+	    c->result != HTTP_REFUSED && c->result != HTTP_MISCONFIGURED;
+
+	buf_printf(out, "%s%s%s%s: %s", what, unavailable ? " unavailable" : "",
+	    doing ? " while " : "", doing ? doing : "", err);
+	if (c->result == HTTP_REFUSED)
+		return EXIT_NOPERM;
+	return unavailable ? EXIT_UNAVAILABLE : EXIT_USAGE;
+}
+
+int
+http_check_url(const char *url, struct buf *why)
+{
+	CURLU *u = curl_url();
+	CURLUcode uc;
+	char *scheme = NULL, *host = NULL;
+	int rc = -1;
+
+	if (u == NULL) {
+		buf_adds(why, "cannot check the URL (libcurl)");
+		return -1;
+	}
+	if (*url == '\0') {
+		buf_adds(why, "the URL is empty");
+		goto out;
+	}
+	if (strstr(url, "://") == NULL) {
+		buf_adds(why, "not a URL: give http://HOST or https://HOST");
+		goto out;
+	}
+	/* Any scheme is parsed, so that an unsupported one is named. */
+	uc = curl_url_set(u, CURLUPART_URL, url, CURLU_NON_SUPPORT_SCHEME);
+	if (uc != CURLUE_OK) {
+		buf_printf(why, "not a URL libcurl can use: %s",
+		    curl_url_strerror(uc));
+		goto out;
+	}
+	if (curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
+	    (strcmp(scheme, "http") != 0 && strcmp(scheme, "https") != 0)) {
+		buf_printf(why,
+		    "%s%s URLs are not supported: give http://HOST or "
+		    "https://HOST",
+		    scheme ? scheme : "", scheme ? "://" : "");
+		goto out;
+	}
+	if (curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK ||
+	    *host == '\0') {
+		buf_adds(why, "the URL has no host");
+		goto out;
+	}
+	rc = 0;
+out:
+	curl_free(scheme);
+	curl_free(host);
+	curl_url_cleanup(u);
+	return rc;
+}
+
+/* Whether a line opens a PEM certificate ("TRUSTED CERTIFICATE" too). */
+static int
+pem_begin(const char *line)
+{
+	return strncmp(line, "-----BEGIN ", 11) == 0 &&
+	       strstr(line, "CERTIFICATE-----") != NULL;
+}
+
+int
+http_check_cacert(const char *path, struct buf *why)
+{
+	struct stat sb;
+	FILE *fp;
+	char *line = NULL;
+	size_t cap = 0;
+	int found = 0;
+
+	if ((fp = fopen(path, "r")) == NULL) {
+		buf_printf(why, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (fstat(fileno(fp), &sb) < 0 || !S_ISREG(sb.st_mode)) {
+		buf_printf(why, "%s: not a file", path);
+		fclose(fp);
+		return -1;
+	}
+	while (!found && getline(&line, &cap, fp) >= 0)
+		found = pem_begin(line);
+	if (!found)
+		buf_printf(why, "%s: %s", path,
+		    ferror(fp) ? strerror(errno)
+		               : "no PEM certificate in it (no \"-----BEGIN "
+		                 "CERTIFICATE-----\" line)");
+	free(line);
+	fclose(fp);
+	return found ? 0 : -1;
 }

@@ -18,8 +18,24 @@
  *	                  effect): the caller finds out and decides, and may
  *	                  start the same call again after http_backoff()
  *	HTTP_UNAVAILABLE  failures until the retry budget ran out, or one no
- *	                  retry cures (TLS verification, a bad URL): see err
+ *	                  retry cures (a URL from an answer libcurl cannot
+ *	                  use): see err
  *	HTTP_REFUSED      the credentials were refused (see err)
+ *	HTTP_MISCONFIGURED  a failure the configuration causes and no retry
+ *	                  cures: the server's certificate is not trusted, or
+ *	                  the CA certificates cannot be used (see err, which
+ *	                  says what to do)
+ *	HTTP_CANCELLED    not sent: http_cancel() ended it before it went on
+ *	                  the wire
+ *
+ * http_failure() turns a call that failed into the message and the exit
+ * status (69, 77 or 64) every delivery stage gives for it, and
+ * http_check_url() and http_check_cacert() find at start-up the
+ * configuration errors that need no connection to be seen.
+ *
+ * The bodies of answers that are not 2xx are passed through redact_buf()
+ * (redact.h) before the done callback runs, and so is err: what a message
+ * quotes of them, whole or cut short, holds no secret the process holds.
  *
  * Everything runs in the thread that calls http_poll(), except
  * http_wakeup(), which any thread may call. Nothing here prints.
@@ -37,7 +53,9 @@ enum http_result {
 	HTTP_ANSWER,
 	HTTP_TRANSIENT,
 	HTTP_UNAVAILABLE,
-	HTTP_REFUSED
+	HTTP_REFUSED,
+	HTTP_MISCONFIGURED,
+	HTTP_CANCELLED
 };
 
 struct http_opts {
@@ -88,6 +106,7 @@ struct http_call {
 	double first_try, start_at, retry_after;
 	unsigned token_gen;
 	int auth_renewed;
+	char curl_err[CURL_ERROR_SIZE]; /* libcurl's details of a failure */
 	CURL *easy;
 	struct curl_slist *headers;
 	struct http_call *next;
@@ -130,16 +149,25 @@ double http_backoff(struct http *h, const struct http_call *c);
 
 /*
  * Runs the client: starts what is due, waits for network activity at most
- * timeout_ms (less when a retry or the token falls due; 0 does not wait),
- * and calls the done callbacks of the calls that ended. Returns the number
- * of calls not ended yet (queued, waiting or in flight).
+ * timeout_ms (less when a retry or the token falls due, none when a call
+ * has ended; 0 does not wait), and calls the done callbacks of the calls
+ * that ended. Returns the number of calls pending (http_pending()).
  */
 unsigned http_poll(struct http *h, int timeout_ms);
+
+/*
+ * Ends with HTTP_CANCELLED every call not on the wire yet: queued for a
+ * free slot, waiting for a retry or for the token. Their done callbacks
+ * run in the next http_poll(), and until then they count as pending. The
+ * calls on the wire go on to their end, and calls started afterwards are
+ * sent as usual. For a stage that stops delivering.
+ */
+void http_cancel(struct http *h);
 
 /* Makes a waiting http_poll() return early. Any thread. */
 void http_wakeup(struct http *h);
 
-/* Calls not ended yet. */
+/* Calls whose done callback has not run yet. */
 unsigned http_pending(const struct http *h);
 
 /* Tries made again after a failure, over all calls so far. */
@@ -147,6 +175,32 @@ unsigned long long http_retries(const struct http *h);
 
 /* Monotonic seconds, the client's clock. */
 double http_now(void);
+
+/*
+ * For a call that ended HTTP_UNAVAILABLE, HTTP_REFUSED or
+ * HTTP_MISCONFIGURED: appends to out what went wrong, "WHAT unavailable
+ * while DOING: ERR" or, when no retry would help, "WHAT while DOING: ERR"
+ * (what names the service, "Rogue"; doing may be NULL), and returns the
+ * exit status it calls for: EXIT_UNAVAILABLE (69), EXIT_NOPERM (77) or
+ * EXIT_USAGE (64, a configuration error).
+ */
+int http_failure(const struct http_call *c, const char *what, const char *doing,
+    struct buf *out);
+
+/*
+ * Whether url is one a service can be reached at: an http:// or https://
+ * URL with a host, that libcurl can parse. Returns 0, or -1 with why (to
+ * append to the name of where the URL came from, "ROGUE_URL: ...") in
+ * why; the reason never quotes the URL, which may hold a password.
+ */
+int http_check_url(const char *url, struct buf *why);
+
+/*
+ * Whether path (--cacert) is a readable file holding at least one PEM
+ * certificate ("-----BEGIN CERTIFICATE-----"). Returns 0, or -1 with the
+ * reason in why.
+ */
+int http_check_cacert(const char *path, struct buf *why);
 
 /*
  * Replaces out's contents with base (a service's URL) without its trailing

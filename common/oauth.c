@@ -7,6 +7,7 @@
 
 #include "http.h"
 #include "oauth.h"
+#include "redact.h"
 
 #define DEFAULT_SCOPE "admin user activity write"
 
@@ -22,19 +23,29 @@ oauth_init(struct oauth *o, const char *base_url, const char *client_id,
 	o->client_id = xstrdup(client_id);
 	o->client_secret = xstrdup(client_secret);
 	o->scope = xstrdup(scope ? scope : DEFAULT_SCOPE);
+	redact_add(o->client_secret);
 }
 
-/* Overwrites and frees a string that held a secret. */
+/* Drops a secret from the registry, overwrites it and frees it. */
 static void
 wipe(char *s)
 {
-	volatile char *p = s;
-
 	if (s == NULL)
 		return;
-	while (*p)
-		*p++ = '\0';
+	redact_drop(s);
+	redact_wipe(s, strlen(s));
 	free(s);
+}
+
+/* The token is no longer the one to send; it stays the previous one. */
+static void
+retire_token(struct oauth *o)
+{
+	if (o->token == NULL)
+		return;
+	wipe(o->prev_token);
+	o->prev_token = o->token;
+	o->token = NULL;
 }
 
 void
@@ -45,6 +56,7 @@ oauth_release(struct oauth *o)
 	wipe(o->client_secret);
 	free(o->scope);
 	wipe(o->token);
+	wipe(o->prev_token);
 	memset(o, 0, sizeof(*o));
 }
 
@@ -65,7 +77,8 @@ oauth_body(const struct oauth *o, struct buf *out)
 		return -1;
 	buf_reset(out);
 	rc = buf_adds(out, s);
-	wipe(s);
+	redact_wipe(s, strlen(s));
+	free(s);
 	return rc;
 }
 
@@ -78,6 +91,8 @@ refusal(const json_t *ans, long status, struct buf *why)
 
 	buf_printf(why, "credentials refused (HTTP %ld%s%s%s%s)", status,
 	    err ? ", " : "", err ? err : "", msg ? ": " : "", msg ? msg : "");
+	/* A server that echoes the request quotes the secret. */
+	redact_buf(why);
 }
 
 int
@@ -92,15 +107,18 @@ oauth_take(struct oauth *o, long status, const char *body, size_t n, double now,
 	int rc = -1;
 
 	buf_reset(why);
-	if (status == 400 || status == 401) {
+	/* 400 and 401 are RFC 6749's answers for bad client credentials;
+	 * 403 is how gateways and some servers refuse them. */
+	if (status == 400 || status == 401 || status == 403) {
 		refusal(ans, status, why);
 		rc = 1;
 	} else if (status != 200 || tok == NULL || *tok == '\0') {
 		buf_printf(why, "the token endpoint answered HTTP %ld %s",
 		    status, tok ? "with an empty token" : "without a token");
 	} else {
-		wipe(o->token);
+		retire_token(o);
 		o->token = xstrdup(tok);
+		redact_add(o->token);
 		o->gen++;
 		/* Renew a minute early, or a tenth early for short lives. */
 		o->expires_at = now + life - (life > 600 ? 60 : life / 10);
@@ -119,8 +137,7 @@ oauth_valid(const struct oauth *o, double now)
 void
 oauth_forget(struct oauth *o)
 {
-	wipe(o->token);
-	o->token = NULL;
+	retire_token(o);
 }
 
 char *
@@ -155,6 +172,6 @@ oauth_read_secret(const char *path, struct buf *err)
 		return NULL;
 	}
 	secret = xstrdup(line);
-	memset(line, 0, sizeof(line));
+	redact_wipe(line, sizeof(line));
 	return secret;
 }

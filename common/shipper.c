@@ -153,6 +153,9 @@ shipper_judge(struct shipper *s, struct http_call *c, struct buf *why)
 		return 1;
 	}
 	buf_reset(why);
+	/* No answer: what every delivery stage says of a call that failed. */
+	if (c->status == 0)
+		return http_failure(c, s->o.what, NULL, why);
 	if (v == QUASAR_RETRY)
 		buf_printf(why, "%s unavailable: %s", s->o.what,
 		    c->err.len ? c->err.data : "no answer");

@@ -15,8 +15,12 @@
  *
  *	ended(b, 0, NULL, arg)           the server took it
  *	ended(b, status, why, arg)       it failed: status EXIT_UNAVAILABLE
- *	                                 (unavailable, or refused) or
+ *	                                 (unavailable, or refused),
  *	                                 EXIT_NOPERM (credentials refused)
+ *	                                 or EXIT_USAGE (no answer for a
+ *	                                 reason of the configuration: the
+ *	                                 server's certificate not trusted;
+ *	                                 http_failure() says it)
  *
  * After the first failure the shipper stops: batches sealed later end at
  * once with the same status and reason, unsent, and no call is retried

@@ -15,7 +15,8 @@
  * (csv2ndjson) never sees half a report.
  *
  * The API wants the key in the request body and in query strings; it is
- * read from the environment only, and every message is scrubbed of it.
+ * read from the environment only, and every message is scrubbed of it
+ * (redact.h), as the delivery stages' messages are of their secrets.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -25,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -35,6 +37,7 @@
 #include "exitcode.h"
 #include "http.h"
 #include "progress.h"
+#include "redact.h"
 
 #define SYNOPSIS "fetch-rtv [--since TIME] [--before TIME] [OPTIONS]"
 #define WINDOW (90 * 60) /* the default window, as Chompy's hourly pull */
@@ -169,46 +172,29 @@ format_time(time_t t, char out[20])
 /* --- messages ------------------------------------------------------- */
 
 /*
- * Prints a message after replacing the API key wherever it appears (a
- * server may echo what it was sent), raw or percent-encoded.
+ * Prints a message after replacing the API key (registered with redact.h)
+ * wherever it appears in any of its forms: a server may echo what it was
+ * sent.
  */
-static void say(const struct fetch *f, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 static void
-scrub(struct buf *msg, const char *secret)
+say(const char *fmt, ...)
 {
-	size_t n = secret ? strlen(secret) : 0;
-	char *p;
-
-	if (n == 0 || msg->data == NULL)
-		return;
-	while ((p = strstr(msg->data, secret)) != NULL)
-		memset(p, '*', n);
-}
-
-static void
-say(const struct fetch *f, const char *fmt, ...)
-{
-	struct buf msg = BUF_INIT_MAX(64 << 10), enc = BUF_INIT;
+	struct buf msg = BUF_INIT_MAX(64 << 10);
 	va_list ap;
 	char *p;
 
 	va_start(ap, fmt);
 	buf_vprintf(&msg, fmt, ap);
 	va_end(ap);
-	if (f->key && msg.data) {
-		scrub(&msg, f->key);
-		if (http_escape(&enc, f->key) == 0)
-			scrub(&msg, enc.data);
-	}
+	redact_buf(&msg);
 	/* Server text may hold line breaks and escapes: one line, plain. */
 	for (p = msg.data; p && *p; p++)
 		if ((unsigned char)*p < 0x20 || *p == 0x7f)
 			*p = ' ';
 	diag(NULL, 0, "%s", msg.data ? msg.data : "(out of memory)");
 	buf_release(&msg);
-	buf_release(&enc);
 }
 
 /* What an answer's body says, briefly: its "message" or "error", else
@@ -289,22 +275,22 @@ outcome(struct fetch *f, const char *what)
 	int rc;
 
 	if (c->result != HTTP_ANSWER) {
-		say(f, "Rock the Vote unavailable while %s: %s", what,
-		    c->err.data ? c->err.data : "no answer");
-		return EXIT_UNAVAILABLE;
+		rc = http_failure(c, "Rock the Vote", what, &g);
+		say("%s", g.data);
+		buf_release(&g);
+		return rc;
 	}
 	if (c->status >= 200 && c->status < 300)
 		return 0;
 	gist(&g, c);
 	if (c->status == 401 || c->status == 403) {
-		say(f,
-		    "Rock the Vote refused the partner credentials while %s "
+		say("Rock the Vote refused the partner credentials while %s "
 		    "(HTTP %ld%s): check RTV_PARTNER_ID and "
 		    "RTV_PARTNER_API_KEY",
 		    what, c->status, g.data ? g.data : "");
 		rc = EXIT_NOPERM;
 	} else {
-		say(f, "Rock the Vote answered HTTP %ld while %s%s", c->status,
+		say("Rock the Vote answered HTTP %ld while %s%s", c->status,
 		    what, g.data ? g.data : "");
 		rc = EXIT_UNAVAILABLE;
 	}
@@ -321,7 +307,7 @@ answer_json(struct fetch *f, const char *what)
 	    f->call.resp.len, 0, NULL);
 
 	if (!json_is_object(v)) {
-		say(f, "Rock the Vote's answer while %s is not a JSON object",
+		say("Rock the Vote's answer while %s is not a JSON object",
 		    what);
 		json_decref(v);
 		return NULL;
@@ -415,7 +401,7 @@ create_report(struct fetch *f, struct report *r)
 	rc = http_set_json(&f->call, req);
 	json_decref(req);
 	if (rc != 0) {
-		say(f, "cannot make the request %s", what);
+		say("cannot make the request %s", what);
 		return EXIT_UNAVAILABLE;
 	}
 	/* Sent again after a lost answer, it may make a second report on
@@ -426,7 +412,7 @@ create_report(struct fetch *f, struct report *r)
 	rc = run_call(f, f->give_up_at + GRACE);
 	wipe(&f->call);
 	if (rc == 1) {
-		say(f, "no report created within the deadline (%g s)",
+		say("no report created within the deadline (%g s)",
 		    f->o->deadline);
 		return EXIT_UNAVAILABLE;
 	}
@@ -438,8 +424,7 @@ create_report(struct fetch *f, struct report *r)
 		return EXIT_UNAVAILABLE;
 	url = json_string_value(json_object_get(ans, "status_url"));
 	if (url == NULL || report_id(url, r->id, sizeof(r->id)) < 0) {
-		say(f,
-		    "Rock the Vote's answer while %s has no usable "
+		say("Rock the Vote's answer while %s has no usable "
 		    "status_url",
 		    what);
 		json_decref(ans);
@@ -462,7 +447,7 @@ read_status(struct fetch *f, struct report *r, const char *what)
 	if (ans == NULL)
 		return EXIT_UNAVAILABLE;
 	if ((s = json_string_value(json_object_get(ans, "status"))) == NULL) {
-		say(f, "Rock the Vote's answer while %s has no status", what);
+		say("Rock the Vote's answer while %s has no status", what);
 		json_decref(ans);
 		return EXIT_UNAVAILABLE;
 	}
@@ -507,8 +492,7 @@ gave_up(struct fetch *f, const struct report *r)
 	struct buf far = BUF_INIT;
 
 	how_far(&far, r);
-	say(f,
-	    "report %s not complete after %g s (last status: %s%s): "
+	say("report %s not complete after %g s (last status: %s%s): "
 	    "giving up",
 	    r->id, f->o->deadline, r->status, far.data ? far.data : "");
 	buf_release(&far);
@@ -631,7 +615,7 @@ download(struct fetch *f, const struct report *r)
 
 	snprintf(what, sizeof(what), "downloading report %s", r->id);
 	if (r->download_url.len == 0 || download_url(f, r, &f->call.url) < 0) {
-		say(f, "report %s is complete but has no usable download_url",
+		say("report %s is complete but has no usable download_url",
 		    r->id);
 		return EXIT_UNAVAILABLE;
 	}
@@ -645,7 +629,7 @@ download(struct fetch *f, const struct report *r)
 	if (rc == 2)
 		return 128 + interrupted;
 	if (f->sink_errno) {
-		say(f, "%s: cannot write report %s: %s",
+		say("%s: cannot write report %s: %s",
 		    f->tmp ? f->tmp : "temporary file", r->id,
 		    strerror(f->sink_errno));
 		return EXIT_IOERR;
@@ -767,10 +751,13 @@ usage(void)
 	    "https://register.rockthevote.com/api/v4),\n"
 	    "RTV_PARTNER_ID and RTV_PARTNER_API_KEY (the key is taken from "
 	    "nowhere else).\n"
-	    "Exit status: 0 ok, 64 usage or configuration, 69 the report "
-	    "failed (twice),\nwas not complete by the deadline, or Rock the "
-	    "Vote stayed unavailable, 74 I/O\nerror, 77 credentials refused, "
-	    "128 + the signal when interrupted.\n\n"
+	    "Exit status: 0 ok, 64 usage or configuration (a time in the "
+	    "future, a bad URL,\n--cacert or --output, the server's "
+	    "certificate not trusted), 69 the report\nfailed (twice), was not "
+	    "complete by the deadline, or Rock the Vote stayed\nunavailable, "
+	    "74 I/O error (an -o directory that cannot be written: found\n"
+	    "before asking), 77 credentials refused, 128 + the signal when "
+	    "interrupted.\n\n"
 	    "Example:\n"
 	    "  fetch-rtv --since '2024-11-05 00:00:00' --before "
 	    "2024-11-05T01:30:00Z |\n"
@@ -836,10 +823,31 @@ own_option(struct opts *o, int ch, const char *arg, char **argv)
 	}
 }
 
+/*
+ * A time given that is after now: Rock the Vote has no registrations from
+ * the future, and a report of a window still open would miss those to
+ * come, with nothing to say so. 0, or EXIT_USAGE.
+ */
+static int
+not_future(const char *opt, const char *arg, time_t t, time_t now)
+{
+	char at[20];
+
+	if (arg == NULL || t <= now)
+		return 0;
+	format_time(now, at);
+	return cli_usage_error(SYNOPSIS,
+	    "the time '%s' for %s is in the future (it is %s UTC now)", arg,
+	    opt, at);
+}
+
 /* The window from the options. 0, or EXIT_USAGE. */
 static int
 window(struct opts *o)
 {
+	time_t now = time(NULL);
+	int rc;
+
 	if (o->before_arg && parse_time(o->before_arg, &o->before) < 0)
 		return cli_usage_error(SYNOPSIS,
 		    "bad time '%s' for --before: use \"YYYY-MM-DD HH:MM:SS\" "
@@ -850,14 +858,47 @@ window(struct opts *o)
 		    "bad time '%s' for --since: use \"YYYY-MM-DD HH:MM:SS\" "
 		    "(UTC) or YYYY-MM-DDTHH:MM:SSZ",
 		    o->since_arg);
+	if ((rc = not_future("--before", o->before_arg, o->before, now)) != 0 ||
+	    (rc = not_future("--since", o->since_arg, o->since, now)) != 0)
+		return rc;
 	if (o->before_arg == NULL)
-		o->before = time(NULL);
+		o->before = now;
 	if (o->since_arg == NULL)
 		o->since = o->before - WINDOW;
 	if (o->since >= o->before)
 		return cli_usage_error(SYNOPSIS,
 		    "the window is empty: --since must be before "
 		    "--before (or now)");
+	return 0;
+}
+
+/*
+ * -o FILE names where the report is renamed to once whole, so it must be a
+ * file name, checked before anything is asked of Rock the Vote: not empty,
+ * not a directory, not a device or a pipe (a rename would replace it, and
+ * /dev/stdout is not a way to stdout here: leave -o out). Whether its
+ * directory can be written is found by open_spool(), at start too. 0, or
+ * EXIT_USAGE.
+ */
+static int
+check_output(const char *path)
+{
+	struct stat sb;
+	size_t n = strlen(path);
+	int exists = n > 0 && stat(path, &sb) == 0;
+
+	if (n == 0)
+		return cli_usage_error(
+		    SYNOPSIS, "--output needs a file name (or - for stdout)");
+	if (path[n - 1] == '/' || (exists && S_ISDIR(sb.st_mode)))
+		return cli_usage_error(SYNOPSIS,
+		    "--output '%s' is a directory: name the file to write",
+		    path);
+	if (exists && !S_ISREG(sb.st_mode))
+		return cli_usage_error(SYNOPSIS,
+		    "--output '%s' is not a regular file: leave --output out to "
+		    "write to stdout",
+		    path);
 	return 0;
 }
 
@@ -901,6 +942,8 @@ parse_args(int argc, char **argv, struct opts *o)
 	if (optind < argc)
 		return cli_usage_error(
 		    SYNOPSIS, "unexpected argument '%s'", argv[optind]);
+	if (o->output && (rc = check_output(o->output)) != 0)
+		return rc;
 	return window(o);
 }
 
@@ -928,11 +971,16 @@ utf8(const char *s)
 static int
 configure(struct fetch *f, const struct opts *o)
 {
+	int rc;
+
 	f->base = o->d.url ? o->d.url : env("RTV_URL");
 	if (f->base == NULL) {
 		diag(NULL, 0, "no service: set RTV_URL or use --url URL");
 		return EXIT_USAGE;
 	}
+	if ((rc = deliver_check(
+	         &o->d, f->base, o->d.url ? "--url" : "RTV_URL")) != 0)
+		return rc;
 	f->partner_id = env("RTV_PARTNER_ID");
 	f->key = env("RTV_PARTNER_API_KEY");
 	if (f->partner_id == NULL || f->key == NULL) {
@@ -949,6 +997,7 @@ configure(struct fetch *f, const struct opts *o)
 		                        : "RTV_PARTNER_ID");
 		return EXIT_USAGE;
 	}
+	redact_add(f->key);
 	return 0;
 }
 
@@ -1005,17 +1054,16 @@ fetch_complete(struct fetch *f, struct report *r)
 		return rc;
 	progress_clear();
 	if (!f->o->retry_failed) {
-		say(f, "report %s failed (for %s to %s)", r->id, f->since,
+		say("report %s failed (for %s to %s)", r->id, f->since,
 		    f->before);
 		return EXIT_UNAVAILABLE;
 	}
-	say(f, "report %s failed: asking for a new report for the same window",
+	say("report %s failed: asking for a new report for the same window",
 	    r->id);
 	memcpy(first, r->id, sizeof(first));
 	if ((rc = fetch_report(f, r)) != FAILED)
 		return rc;
-	say(f,
-	    "report %s (a new report for the window of report %s, %s to %s) "
+	say("report %s (a new report for the window of report %s, %s to %s) "
 	    "failed too: giving up",
 	    r->id, first, f->since, f->before);
 	return EXIT_UNAVAILABLE;
@@ -1066,5 +1114,6 @@ out:
 	}
 	buf_release(&r.download_url);
 	buf_release(&far);
+	redact_drop(f.key);
 	return rc;
 }

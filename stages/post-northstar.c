@@ -16,7 +16,8 @@
  * Two records that could be the same member (the same id, e-mail or
  * mobile) are never in flight together, so a lookup followed by a create
  * never makes the member twice. A create whose answer was lost is not sent
- * again blindly: the member is looked up again first. Northstar's
+ * again blindly: the member is looked up again first, and counts as
+ * created when found, since nobody was found before the create. Northstar's
  * validation errors (422) reject the record with Northstar's words.
  */
 #include <ctype.h>
@@ -32,6 +33,7 @@
 #include "keylock.h"
 #include "ledger.h"
 #include "reckey.h"
+#include "redact.h"
 #include "stage.h"
 #include "subscribe.h"
 #include "values.h"
@@ -66,6 +68,7 @@ struct njob {
 	char *found_id;
 	json_t *member; /* the member as Northstar answered */
 	int created, relooked, activated, updated;
+	int create_lost; /* a create was sent and its answer lost */
 	int status_done, sms_done, activation_done; /* steps after lookups */
 	char *sms_target; /* whose subscription changes */
 	json_t *sms_change;
@@ -301,6 +304,7 @@ service_reason(const struct http_call *c, struct buf *out)
 	if (ans == NULL && c->resp.len)
 		buf_printf(out, ": %.200s", c->resp.data);
 	json_decref(ans);
+	redact_buf(out);
 }
 
 /*
@@ -545,6 +549,7 @@ step_done(struct http_call *c)
 		if ((delay = http_backoff(r->d.http, c)) < 0) {
 			c->result = HTTP_UNAVAILABLE;
 		} else {
+			nj->create_lost |= j->state == S_CREATE;
 			j->state = next_lookup(nj, S_BY_EMAIL);
 			if (j->state != S_CREATE)
 				nj->relooked = 1;
@@ -590,7 +595,12 @@ step_done(struct http_call *c)
 		nj->activated = 1;
 		finish(r, j);
 	} else {
-		nj->created = j->state == S_CREATE;
+		/* Found after a create whose answer was lost: that create
+		 * made the member, since the lookups before it, done holding
+		 * the member's keys, found nobody. A member this record made
+		 * stays made through a lookup after a lost activation. */
+		if (j->state == S_CREATE || nj->create_lost)
+			nj->created = 1;
 		have_member(r, j, json_object_get(ans, "data"));
 	}
 	json_decref(ans);

@@ -892,6 +892,8 @@ setup(struct run *r, struct opts *o, struct stage *st)
 		diag(NULL, 0, "no warehouse: set QUASAR_URL or use --url URL");
 		return EXIT_USAGE;
 	}
+	if (deliver_check(&o->d, r->url, o->d.url ? "--url" : "QUASAR_URL"))
+		return EXIT_USAGE;
 	quasar_datetime(time(NULL), r->imported);
 	buf_init(&r->query, 4096);
 	buf_init(&r->insert_url, 64 << 10);

@@ -38,6 +38,7 @@
 #include "keylock.h"
 #include "ledger.h"
 #include "reckey.h"
+#include "redact.h"
 #include "referral.h"
 #include "stage.h"
 #include "vendor.h"
@@ -329,13 +330,8 @@ lookup_done(struct http_call *c)
 	json_t *ans;
 	struct buf why = BUF_INIT;
 
-	if (c->result == HTTP_UNAVAILABLE || c->result == HTTP_REFUSED) {
-		if (c->result == HTTP_REFUSED)
-			deliver_stop(
-			    &r->d, EXIT_NOPERM, "Rogue: %s", c->err.data);
-		else
-			deliver_stop(&r->d, EXIT_UNAVAILABLE,
-			    "Rogue unavailable: %s", c->err.data);
+	if (c->result != HTTP_ANSWER && c->result != HTTP_TRANSIENT) {
+		deliver_failed(&r->d, c, "Rogue");
 		lookup_end(lk, G_FAILED, r->d.stop_why.data);
 		return;
 	}
@@ -545,6 +541,7 @@ service_reason(const struct http_call *c, struct buf *out)
 	if (ans == NULL && c->resp.len)
 		buf_printf(out, ": %.200s", c->resp.data);
 	json_decref(ans);
+	redact_buf(out);
 }
 
 static void write_done(struct http_call *c);
@@ -871,8 +868,8 @@ usage(void)
 	    "                            and details.KEY with --match-detail)\n"
 	    "  -d, --match-detail KEY    one post per value of details.KEY "
 	    "(Rock the Vote:\n"
-	    "                            \"Started registration\")\n" DELIVER_OPTIONS_HELP
-	        DELIVER_DRY_RUN_HELP STAGE_OPTIONS_HELP "\n"
+	    "                            \"Started registration\")\n" DELIVER_DRY_RUN_HELP
+	        DELIVER_OPTIONS_HELP STAGE_OPTIONS_HELP "\n"
 	    "Environment: ROGUE_URL, NORTHSTAR_URL, NORTHSTAR_CLIENT_ID, "
 	    "NORTHSTAR_CLIENT_SECRET.\n"
 	    "Each record goes on with _meta.rogue = {\"result\": created, "

@@ -142,10 +142,11 @@ if [ ! -d "$BIN" ]; then
 fi
 
 if [ -n "$ONLY" ]; then
-	case $ONLY in
-	vendors/*) run_case "$ROOT/$ONLY" ;;
-	*) run_case "$ROOT/tests/$ONLY" ;;
-	esac
+	if [ -d "$ROOT/tests/$ONLY" ]; then
+		run_case "$ROOT/tests/$ONLY"
+	else
+		run_case "$ROOT/$ONLY"
+	fi
 else
 	for t in "$BUILD"/tests/test_*; do
 		[ -x "$t" ] && run_program "unit/$(basename "$t")" "$t"

@@ -17,7 +17,15 @@ checks what the emulator then holds and what its request log says:
     dedupe --seen in front of post-rogue no Rogue request at all;
   - tokens that expire during the run; credentials refused (77); a service
     that stays down (69, every record in the rejects file); --dry-run;
-  - the progress line on a pseudo-terminal.
+  - the progress line on a pseudo-terminal;
+  - a token endpoint that echoes the request (401, 400) or refuses with 403
+    and an API that echoes the bearer token: no secret and no token in any
+    output, 77 for every refusal;
+  - bad URLs and --cacert files found at start-up (64, nothing sent), and a
+    certificate nobody vouches for (64) in every stage that connects;
+  - creates whose answers are lost, for members all new: counted created;
+  - stdout closed in the middle of deliveries: 74, and the ledger holds
+    every post Rogue holds.
 
 Usage: delivery.py BIN ROOT TMPDIR [TEST...] (test names without "test_";
 SLUICE_FAULT_SEED sets the fault dice). Prints ok/not ok lines.
@@ -30,8 +38,10 @@ import signal
 import ssl
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 BIN, ROOT, TMP = sys.argv[1:4]
 VENDOR = "turbovote"
@@ -536,14 +546,28 @@ def test_tls():
     write_lines(inp, recs)
     emu = Emulator("tls", tls=(cert, key))
     try:
-        p = subprocess.run(stage("post-rogue", "--vendor", VENDOR, "--retries", "1",
-                                 "--retry-max-time", "2", inp),
-                           capture_output=True, env=emu.env(), timeout=60)
-        report(p.returncode == 69 and b"certificate" in p.stderr and
-               not emu.state()["posts"],
-               "HTTPS with a certificate nobody vouches for: refused "
-               "(exit 69, nothing posted)", "exit %d: %s" % (
-                   p.returncode, p.stderr.decode()[-400:]))
+        # Not trusted is a configuration error, in every stage that
+        # connects: 64, saying what to do, not 69 ("run again later").
+        env = dict(emu.env(), QUASAR_URL=emu.url + "/quasar",
+                   RTV_URL=emu.url + "/api/v4", RTV_PARTNER_ID="p",
+                   RTV_PARTNER_API_KEY="k")
+        bad = []
+        for cmd in (["post-rogue", "--vendor", VENDOR, inp],
+                    ["post-northstar", "--vendor", VENDOR, inp],
+                    ["post-quasar", "--format", "ndjson", "--spool",
+                     os.path.join(TMP, "tls-spool"), inp],
+                    ["fetch-rtv"]):
+            p = subprocess.run(stage(*cmd), capture_output=True, env=env,
+                               timeout=60)
+            if p.returncode != 64 or b"the server's certificate is not " \
+                    b"trusted: give its CA with --cacert" not in p.stderr:
+                bad.append("%s: exit %d: %s" % (
+                    cmd[0], p.returncode, p.stderr.decode()[-300:]))
+        tries = [r for r in emu.requests() if r["path"] != "/v2/auth/token"]
+        report(not bad and not emu.state()["posts"] and not tries,
+               "HTTPS with a certificate nobody vouches for: exit 64, "
+               "\"give its CA with --cacert\", in all four stages, nothing "
+               "sent", "\n".join(bad))
         p = subprocess.run(stage("post-rogue", "--vendor", VENDOR, "--cacert", cert,
                                  inp), capture_output=True, env=emu.env(),
                            timeout=60)
@@ -615,10 +639,321 @@ def test_secrets():
         emu.stop()
 
 
+class TinyServer:
+    """A loopback server of the test's own: answer(method, path, headers,
+    body) gives (status, JSON object) for every request; requests counts
+    them."""
+
+    def __init__(self, answer):
+        outer = self
+        self.requests = 0
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args):
+                pass
+
+            def serve(self):
+                outer.requests += 1
+                n = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(n).decode("utf-8", "replace")
+                status, obj = answer(self.command, self.path, self.headers,
+                                     body)
+                data = json.dumps(obj).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            do_GET = do_POST = do_PUT = do_PATCH = serve
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.url = "http://127.0.0.1:%d" % self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever,
+                         daemon=True).start()
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+ECHO_SECRET = "TOPSECRET123"
+MEMBER = {"northstar_id": "5552aa34469c64ec7d8b715b", "action_id": 954,
+          "type": "voter-reg", "status": "confirmed",
+          "user": {"email": "echo@example.org"}}
+
+
+def run_one(name, url, secret, *args):
+    """One stage on one record against url; (status, everything it wrote,
+    the rejects file's text)."""
+    inp = os.path.join(TMP, "one.ndjson")
+    write_lines(inp, [MEMBER])
+    rej = os.path.join(TMP, "one.rej")
+    if os.path.exists(rej):
+        os.remove(rej)
+    env = dict(os.environ, NORTHSTAR_URL=url, ROGUE_URL=url,
+               NORTHSTAR_CLIENT_ID="sluice-test",
+               NORTHSTAR_CLIENT_SECRET=secret, SLUICE_PROGRESS="0")
+    p = subprocess.run(stage(name, "--vendor", VENDOR, "--rejects", rej,
+                             "--retries", "0", *args, inp),
+                       capture_output=True, env=env, timeout=60)
+    rejects = open(rej).read() if os.path.exists(rej) else ""
+    return p.returncode, p.stdout + p.stderr, rejects
+
+
+def test_secret_echoed():
+    """A token endpoint that quotes the request it refuses: the client
+    secret in it never reaches stderr, the rejects or stdout."""
+    for code in (401, 400, 403):
+        srv = TinyServer(lambda m, path, h, body, code=code: (
+            code, {"message": "bad request: " + body}))
+        try:
+            for name in ("post-northstar", "post-rogue"):
+                rc, out, rej = run_one(name, srv.url, ECHO_SECRET)
+                # The echo reached the messages (as the mark), and the
+                # secret is nowhere.
+                report(rc == 77 and len(rej.splitlines()) == 1 and
+                       "client_secret" in rej and "[redacted]" in rej and
+                       ECHO_SECRET not in rej and
+                       ECHO_SECRET.encode() not in out,
+                       "%s: a token endpoint that echoes the request with "
+                       "%d: exit 77, the secret in no output or reject"
+                       % (name, code), "exit %d: %s %s" % (
+                           rc, out.decode()[-600:], rej[-600:]))
+        finally:
+            srv.stop()
+
+
+def test_token_echoed():
+    """An API that quotes the request's Authorization header in a 422:
+    the access token is not in the reject's reason."""
+    token = "tok-%08x" % random.getrandbits(32)
+
+    def answer(method, path, headers, body):
+        if path == "/v2/auth/token":
+            return 200, {"access_token": token, "expires_in": 3600}
+        if method == "GET" and path.startswith("/api/v3/posts"):
+            return 200, {"data": [], "meta": {"pagination": {
+                "total_pages": 1}}}
+        if method == "GET":
+            return 404, {"error": {"message": "not found"}}
+        said = "refused: %s %s" % (headers.get("Authorization"), body)
+        return 422, {"message": said, "error": {"message": said}}
+
+    srv = TinyServer(answer)
+    try:
+        for name in ("post-northstar", "post-rogue"):
+            rc, out, rej = run_one(name, srv.url, ECHO_SECRET)
+            report(rc == 1 and "Bearer [redacted]" in rej and
+                   token not in rej and token.encode() not in out,
+                   "%s: an API that echoes the bearer token: the token in "
+                   "no reject or output" % name, "exit %d: %s %s" % (
+                       rc, out.decode()[-400:], rej[-400:]))
+    finally:
+        srv.stop()
+
+
+def test_config_errors():
+    """Configuration errors are found before any request: exit 64 and a
+    message naming the problem, in every stage that talks to a service."""
+    srv = TinyServer(lambda m, path, h, body: (500, {"message": "no"}))
+    der = os.path.join(TMP, "ca.der")
+    with open(der, "wb") as f:
+        f.write(b"\x30\x82\x01\x0a" + os.urandom(64))
+    inp = os.path.join(TMP, "one.ndjson")
+    write_lines(inp, [MEMBER])
+    stages = {
+        "post-northstar": ["--vendor", VENDOR, inp],
+        "post-rogue": ["--vendor", VENDOR, inp],
+        "post-quasar": ["--table", "t", "--spool",
+                        os.path.join(TMP, "cfg-spool"), inp],
+        "fetch-rtv": [],
+    }
+    cases = [(["--url", "notaurl"], "bad URL in --url: not a URL"),
+             (["--url", "ftp://x"], "bad URL in --url: ftp:// URLs are not "
+              "supported"),
+             (["--url", ""], "bad URL in --url: the URL is empty"),
+             (["--url", "http://"], "bad URL in --url"),
+             (["--cacert", os.path.join(TMP, "no-such.pem")],
+              "bad --cacert: %s: No such file" % os.path.join(
+                  TMP, "no-such.pem")),
+             (["--cacert", der], "no PEM certificate in it"),
+             (["--cacert", TMP], "not a file")]
+    env = dict(os.environ, NORTHSTAR_URL=srv.url, ROGUE_URL=srv.url,
+               QUASAR_URL=srv.url, RTV_URL=srv.url + "/api/v4",
+               RTV_PARTNER_ID="p", RTV_PARTNER_API_KEY="k",
+               NORTHSTAR_CLIENT_ID="sluice-test",
+               NORTHSTAR_CLIENT_SECRET=SECRET, SLUICE_PROGRESS="0")
+    try:
+        bad = []
+        for name, args in stages.items():
+            for extra, want in cases:
+                p = subprocess.run(stage(name, *extra, *args),
+                                   capture_output=True, env=env, timeout=60)
+                err = p.stderr.decode()
+                if p.returncode != 64 or want not in err:
+                    bad.append("%s %s: exit %d: %s" % (
+                        name, extra, p.returncode, err[-300:]))
+        # The token endpoint's URL, for the two stages that take a token.
+        for name in ("post-northstar", "post-rogue"):
+            e = dict(env, NORTHSTAR_URL="ftp://x")
+            p = subprocess.run(stage(name, "--url", srv.url, "--vendor", VENDOR,
+                                     inp), capture_output=True, env=e,
+                               timeout=60)
+            if p.returncode != 64 or b"bad URL in NORTHSTAR_URL" not in \
+                    p.stderr:
+                bad.append("%s NORTHSTAR_URL=ftp://x: exit %d" % (
+                    name, p.returncode))
+        report(not bad and srv.requests == 0,
+               "bad URLs and --cacert files: exit 64 at start-up with the "
+               "problem named, in all four stages, nothing sent",
+               "%d requests; %s" % (srv.requests, "\n".join(bad[:8])))
+    finally:
+        srv.stop()
+
+
+def test_created_after_lost_answer():
+    """Creates committed whose answers are lost: the lookups after them
+    find the members this run made, counted as created, not found."""
+    seed = os.environ.get("SLUICE_FAULT_SEED") or str(
+        random.SystemRandom().randrange(1 << 30))
+    emu = Emulator("lost-creates", "--seed", seed)
+    try:
+        n = 120
+        recs = [{"user": {"email": "new%d@example.org" % i,
+                          "first_name": "N%d" % i},
+                 "_meta": {"line": i + 1}} for i in range(n)]
+        inp = os.path.join(TMP, "lost-creates.ndjson")
+        write_lines(inp, recs)
+        emu.faults(drop_after_write_rate=0.3, fail_after_write_rate=0.3)
+        p = subprocess.run(stage("post-northstar", "--vendor", VENDOR,
+                                 "--retries", "30", inp),
+                           capture_output=True, env=emu.env(), timeout=300)
+        lost = sum(1 for r in emu.requests() if r["path"] == "/v2/users"
+                   and r["fault"] in ("drop-after-write",
+                                      "fail-after-write"))
+        results = [json.loads(l)["_meta"]["northstar"]["result"]
+                   for l in p.stdout.splitlines()]
+        users = emu.state()["users"]
+        summary = ("found=0 created=%d " % n).encode()
+        report(p.returncode == 0 and lost > 10 and summary in p.stderr and
+               results == ["created"] * n and len(users) == n,
+               "%d new members, %d creates' answers lost (seed %s): "
+               "counted found=0 created=%d" % (n, lost, seed, n),
+               "exit %d, %d users, results %s: %s" % (
+                   p.returncode, len(users),
+                   {x: results.count(x) for x in set(results)},
+                   p.stderr.decode()[-400:]))
+    finally:
+        emu.stop()
+
+
+def ledger_keys(path):
+    """The ledger's latest status of each key."""
+    out = {}
+    for line in open(path):
+        if line.endswith("\n"):
+            e = json.loads(line)
+            out[tuple(e["key"])] = e["status"]
+    return out
+
+
+def test_stdout_closed():
+    """The reader of post-rogue's output goes away while requests are in
+    flight: no death by SIGPIPE; the requests on the wire end, the ledger
+    holds every post Rogue holds, the exit status is 74."""
+    emu = Emulator("stdout-closed", "--latency-ms", "40")
+    try:
+        n = 400
+        recs = [{"northstar_id": "%024x" % (i + 1), "action_id": 954,
+                 "type": "voter-reg", "status": "register-form",
+                 "details": {"i": str(i)}, "_meta": {"line": i + 1}}
+                for i in range(n)]
+        inp = os.path.join(TMP, "closed.ndjson")
+        write_lines(inp, recs)
+        ledger = os.path.join(TMP, "closed.ledger")
+        rej = os.path.join(TMP, "closed.rej")
+        p = subprocess.Popen(stage("post-rogue", "--vendor", VENDOR, "--ledger",
+                                   ledger, "--rejects", rej,
+                                   "--concurrency", "8", inp),
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             env=emu.env())
+        # The reader goes away once deliveries are under way (nothing read:
+        # a closed pipe is a closed pipe, however much was read of it).
+        t0 = time.time()
+        while len(emu.state()["posts"]) < 30 and p.poll() is None and \
+                time.time() - t0 < 60:
+            time.sleep(0.02)
+        p.stdout.close()
+        at_close = len(emu.state()["posts"])
+        err = p.stderr.read().decode()
+        rc = p.wait(120)
+        posts = {(q["northstar_id"], q["action_id"], q["type"]): q["status"]
+                 for q in emu.state()["posts"]}
+        held = ledger_keys(ledger)
+        missing = [k for k, v in posts.items() if held.get(k) != v]
+        rejects = [json.loads(l) for l in open(rej)]
+        unwritten = sum(1 for r in rejects if r["reason"] ==
+                        "delivered, but not written: stdout was closed")
+        told = "stdout closed: %d records delivered but not written" % \
+            unwritten
+        summary = "in=%d out=%d dropped=0 rejected=%d" % (
+            n, n - len(rejects), len(rejects))
+        # Once it is seen, no request starts: those on the wire (8 at most)
+        # and those the same turn started are all that may still post.
+        report(rc == 74 and 30 <= len(posts) <= at_close + 16 and
+               not missing and told in err and summary in err,
+               "stdout closed with %d posts made, %d after: exit 74, no "
+               "request started after, every post Rogue holds is in the "
+               "ledger, the rest rejected" % (at_close, len(posts) -
+                                                at_close),
+               "exit %d, %d posts (%d at the close), %d not in the ledger, "
+               "%d rejects: %s" % (rc, len(posts), at_close, len(missing),
+                                   len(rejects), err[-600:]))
+        # The records whose posts Rogue holds, again: skipped by the
+        # ledger, not one request to Rogue.
+        again = os.path.join(TMP, "closed-again.ndjson")
+        write_lines(again, [r for r in recs if (
+            r["northstar_id"], 954, "voter-reg") in posts])
+        before = len(emu.requests())
+        q = subprocess.run(stage("post-rogue", "--vendor", VENDOR, "--ledger",
+                                 ledger, again), capture_output=True,
+                           env=emu.env(), timeout=120)
+        rogue = [r for r in emu.requests()[before:]
+                 if r["path"].startswith("/api/v3")]
+        report(q.returncode == 0 and not rogue,
+               "after it, the records delivered run again: no request to "
+               "Rogue", "exit %d, %d Rogue requests" % (q.returncode,
+                                                        len(rogue)))
+        # post-northstar, its stdout read by head -c 1.
+        users = [{"user": {"email": "closed%d@example.org" % i}}
+                 for i in range(200)]
+        write_lines(inp, users)
+        r = subprocess.Popen(stage("post-northstar", "--vendor", VENDOR,
+                                   "--concurrency", "8", inp),
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             env=emu.env())
+        r.stdout.read(1)
+        r.stdout.close()
+        err = r.stderr.read().decode()
+        rc = r.wait(120)
+        report(rc == 74 and "stdout closed: " in err and
+               "records delivered but not written" in err,
+               "post-northstar with its reader gone after one byte: exit "
+               "74, told", "exit %d: %s" % (rc, err[-400:]))
+    finally:
+        emu.stop()
+
+
 if __name__ == "__main__":
     TESTS = (test_turbovote_flow, test_faults, test_kills,
              test_tokens_and_failures, test_dry_run, test_progress, test_tls,
-             test_secrets)
+             test_secrets, test_secret_echoed, test_token_echoed,
+             test_config_errors, test_created_after_lost_answer,
+             test_stdout_closed)
     for t in TESTS:
         if sys.argv[4:] and t.__name__[5:] not in sys.argv[4:]:
             continue

@@ -18,7 +18,10 @@ request log:
     stays down ends with 69;
   - a download cut short is sent again from its start (a small server of
     its own), a report of 80 MB goes through in bounded memory;
-  - the API key is in no output, no log and not in fetch-rtv's argv;
+  - the API key is in no output, no log and not in fetch-rtv's argv, nor
+    in a message quoting a server that echoes it;
+  - a window in the future and an -o that cannot be renamed to are found
+    before anything is asked of RTV (64);
   - the progress line on request (SLUICE_PROGRESS=1).
 
 Usage: fetch-rtv.py BIN ROOT TMPDIR [TEST...] (test names without "test_").
@@ -398,6 +401,15 @@ def test_signal_and_output(tricky):
            (rc, err))
 
 
+def send_body(handler, status, ctype, data):
+    """Answers a request of a test's own server with status and data."""
+    handler.send_response(status)
+    handler.send_header("Content-Type", ctype)
+    handler.send_header("Content-Length", str(len(data)))
+    handler.end_headers()
+    handler.wfile.write(data)
+
+
 class CutServer(BaseHTTPRequestHandler):
     """A report API whose first download is cut off half way."""
     protocol_version = "HTTP/1.1"
@@ -409,12 +421,7 @@ class CutServer(BaseHTTPRequestHandler):
         pass
 
     def answer(self, obj):
-        data = json.dumps(obj).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
+        send_body(self, 200, "application/json", json.dumps(obj).encode())
 
     def do_POST(self):
         self.rfile.read(int(self.headers.get("Content-Length", 0)))
@@ -514,10 +521,88 @@ def test_usage(_):
            "--since after --before: 64", err)
 
 
+def test_future_window(tricky):
+    _, emu = tricky
+    emu.reset()
+    later = (datetime.now(timezone.utc) + timedelta(hours=2)).strftime(
+        "%Y-%m-%d %H:%M:%S")
+    bad = []
+    for args in (["--before", later], ["--since", later],
+                 ["--since", "2024-01-01 00:00:00", "--before", later]):
+        rc, out, err = fetch(emu, *args)
+        if rc != 64 or "the time '%s' for" % later not in err or \
+                "is in the future" not in err:
+            bad.append((args, rc, err))
+    report(not bad and emu.reports() == [],
+           "a window that ends (or starts) in the future: 64, saying so, "
+           "nothing asked of RTV", bad)
+
+
+def test_output_checked_first(tricky):
+    _, emu = tricky
+    d = os.path.join(TMP, "out-checks")
+    os.makedirs(d)
+    fifo = os.path.join(d, "fifo")
+    os.mkfifo(fifo)
+    bad = []
+    for path, want in ((d, "is a directory"), (d + "/", "is a directory"),
+                       (os.path.join(d, "new") + "/", "is a directory"),
+                       ("", "needs a file name"),
+                       (fifo, "is not a regular file")):
+        emu.reset()
+        rc, out, err = fetch(emu, "-o", path)
+        if rc != 64 or want not in err or emu.reports() != []:
+            bad.append((path, rc, err, emu.reports()))
+    report(not bad and sorted(os.listdir(d)) == ["fifo"],
+           "-o naming a directory, nothing or a FIFO: 64 before any report "
+           "is asked for, nothing left behind", (bad, os.listdir(d)))
+
+
+class EchoServer(BaseHTTPRequestHandler):
+    """A report API that refuses every request with a page of text quoting
+    it as PHP's json_encode writes it ("/" as "\\/"): the key in a form
+    neither raw nor percent-encoded, in a body that is not JSON."""
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args):
+        pass
+
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        sent = json.dumps(json.loads(body)).replace("/", "\\/")
+        send_body(self, 401, "text/plain",
+                  ("Bad partner. The request was: %s" % sent).encode())
+
+
+def test_key_echoed(_):
+    server = ThreadingHTTPServer(("127.0.0.1", 0), EchoServer)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    rng = random.Random()
+    key = "%08x/%08x" % (rng.getrandbits(32), rng.getrandbits(32))
+    try:
+        url = "http://127.0.0.1:%d/api/v4" % server.server_address[1]
+        p = subprocess.run([FETCH, "--poll-interval", "0.05"],
+                           env=env_for(url, key), stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, timeout=60)
+        err = p.stderr.decode()
+        forms = (key, key.replace("/", "%2F"), key.replace("/", "\\/"),
+                 key.split("/")[1])
+        report(p.returncode == 77 and "partner_API_key" in err and
+               not [f for f in forms if f in err],
+               "a server that echoes the key (JSON-escaped, \\/ for /, in "
+               "text): the key in none of its forms in the messages",
+               (p.returncode, err))
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 if __name__ == "__main__":
     TESTS = (test_end_to_end, test_default_window, test_builtin_csv,
              test_failed_retried, test_wrong_key, test_deadline, test_faults,
-             test_secrets, test_signal_and_output, test_cut_download, test_big_report, test_usage)
+             test_secrets, test_signal_and_output, test_cut_download, test_big_report, test_usage,
+             test_future_window, test_output_checked_first, test_key_echoed)
     csv_path = os.path.join(TMP, "tricky.csv")
     with open(csv_path, "wb") as f:
         f.write(TRICKY_CSV)
