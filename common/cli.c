@@ -196,6 +196,12 @@ out_record(const struct buf *b)
 }
 
 int
+out_sync(void)
+{
+	return recout.err ? -1 : out_flush();
+}
+
+int
 out_errno(void)
 {
 	return recout.err;

@@ -51,6 +51,13 @@ void out_init(int line_buffered);
  */
 int out_record(const struct buf *b);
 
+/*
+ * Writes the records buffered so far now: for a stage that must know at
+ * once whether they got out (a delivery stage, before it starts more
+ * requests). 0, or -1 after a write error (see out_errno()).
+ */
+int out_sync(void);
+
 /* The errno of the first write error on stdout, or 0 when none. */
 int out_errno(void);
 

@@ -369,7 +369,7 @@ stdout_gone(void)
 {
 	struct pollfd p = {STDOUT_FILENO, 0, 0};
 
-	if (ferror(stdout))
+	if (out_errno())
 		return 1;
 	return poll(&p, 1, 0) == 1 &&
 	       (p.revents & (POLLERR | POLLHUP | POLLNVAL)) != 0;
@@ -378,15 +378,15 @@ stdout_gone(void)
 /*
  * stdout is gone (err: the write's errno, or 0 when poll() told): no new
  * request starts, and the records finished from now on, whose deliveries
- * are confirmed (and in the ledger), are rejected as not written; lost is
- * how many of those just handed to stdout did not get there.
+ * are confirmed (and in the ledger), are rejected as not written. Those
+ * already handed to stdout that did not get there are out_lost()'s, and
+ * the summary line counts them as unwritten.
  */
 static void
-out_gone(struct deliver *d, int err, unsigned long long lost)
+out_gone(struct deliver *d, int err)
 {
 	d->out_closed = 1;
 	d->out_errno = err == EPIPE ? 0 : err;
-	d->unwritten += lost;
 	deliver_stop(d, EXIT_IOERR, "%s%s",
 	    d->out_errno ? "write error on stdout: " : "stdout closed",
 	    d->out_errno ? strerror(d->out_errno) : "");
@@ -401,7 +401,7 @@ flush(struct deliver *d)
 	unsigned long long wrote = 0;
 
 	if (!d->out_closed && d->http && stdout_gone())
-		out_gone(d, 0, 0);
+		out_gone(d, out_errno());
 	while (d->n && (j = deliver_job(d, 0))->done) {
 		st->file = j->file;
 		st->line = j->line;
@@ -422,10 +422,10 @@ flush(struct deliver *d)
 		d->n--;
 		progress_tick(&st->prog);
 	}
-	/* Out at once, so that a write error is seen while the records it
-	 * cost are known, and before more requests start. */
-	if (wrote && d->http && !d->out_closed && fflush(stdout) != 0)
-		out_gone(d, errno, wrote);
+	/* Out at once, so that a write error is seen before more requests
+	 * start. */
+	if (wrote && d->http && !d->out_closed && out_sync() < 0)
+		out_gone(d, out_errno());
 }
 
 /* After a stop, once nothing is on the wire: reject what is left. */
@@ -493,6 +493,7 @@ deliver_run(struct deliver *d, int nfiles, char **files)
 	if (d->out_closed)
 		diag(NULL, 0, "%s%s: %llu records delivered but not written",
 		    d->out_errno ? "write error on stdout: " : "stdout closed",
-		    d->out_errno ? strerror(d->out_errno) : "", d->unwritten);
+		    d->out_errno ? strerror(d->out_errno) : "",
+		    d->unwritten + out_lost());
 	return exit_worst(d->input_status, d->stopped);
 }

@@ -48,6 +48,7 @@
 
 #include "buf.h"
 #include "oauth.h"
+#include "url.h"
 
 enum http_result {
 	HTTP_ANSWER,
@@ -201,18 +202,5 @@ int http_check_url(const char *url, struct buf *why);
  * reason in why.
  */
 int http_check_cacert(const char *path, struct buf *why);
-
-/*
- * Replaces out's contents with base (a service's URL) without its trailing
- * slashes, followed by path ("/v2/users"). 0, or -1 when out would exceed
- * its maximum.
- */
-int http_url(struct buf *out, const char *base, const char *path);
-
-/*
- * Appends s to out, percent-encoded for a URL path segment or a query
- * value (RFC 3986 unreserved characters kept). 0 or -1.
- */
-int http_escape(struct buf *out, const char *s);
 
 #endif

@@ -5,9 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "http.h"
 #include "oauth.h"
 #include "redact.h"
+#include "url.h"
 
 #define DEFAULT_SCOPE "admin user activity write"
 
@@ -18,7 +18,7 @@ oauth_init(struct oauth *o, const char *base_url, const char *client_id,
 	struct buf url = BUF_INIT;
 
 	memset(o, 0, sizeof(*o));
-	http_url(&url, base_url, "/v2/auth/token");
+	url_join(&url, base_url, "/v2/auth/token");
 	o->url = url.data;
 	o->client_id = xstrdup(client_id);
 	o->client_secret = xstrdup(client_secret);

@@ -125,7 +125,7 @@ quasar_url(struct buf *out, const char *base, const char *query)
 		if (buf_add(out, base, n) < 0 || buf_adds(out, "/?") < 0)
 			return -1;
 	}
-	return buf_adds(out, "query=") < 0 ? -1 : http_escape(out, query);
+	return buf_adds(out, "query=") < 0 ? -1 : url_escape(out, query);
 }
 
 char *

@@ -3,9 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "http.h"
 #include "jsonw.h"
 #include "redact.h"
+#include "url.h"
 
 #define FORMS 4 /* as it is, percent-encoded, JSON, JSON with "\/" */
 
@@ -102,7 +102,7 @@ redact_add(const char *secret)
 	s->refs = 1;
 	buf_adds(&b, secret);
 	add_form(s, &b);
-	http_escape(&b, secret);
+	url_escape(&b, secret);
 	add_form(s, &b);
 	json_form(&b, secret, 0);
 	add_form(s, &b);

@@ -8,7 +8,7 @@
  * a spooled batch's reason) is passed through redact_buf() first, which
  * replaces each secret registered here with REDACT_MARK.
  *
- * A secret is looked for as it is, percent-encoded (as http_escape() puts
+ * A secret is looked for as it is, percent-encoded (as url_escape() puts
  * it in a URL) and JSON-escaped (as jansson writes it in a request body,
  * and with "/" written "\/", as PHP's json_encode writes it), since an echo
  * quotes what was on the wire, which may be any of those.

@@ -321,9 +321,9 @@ add_credentials(struct fetch *f, struct buf *url)
 {
 	buf_adds(url, strchr(url->data, '?') ? "&" : "?");
 	buf_adds(url, "partner_API_key=");
-	http_escape(url, f->key);
+	url_escape(url, f->key);
 	buf_adds(url, "&partner_id=");
-	http_escape(url, f->partner_id);
+	url_escape(url, f->partner_id);
 }
 
 /* Wipes what the call sent (the key) once it has ended. */
@@ -397,7 +397,7 @@ create_report(struct fetch *f, struct report *r)
 	json_object_set_new(req, "before", json_string(f->before));
 	json_object_set_new(req, "partner_API_key", json_string(f->key));
 	json_object_set_new(req, "partner_id", json_string(f->partner_id));
-	http_url(&f->call.url, f->base, "/registrant_reports");
+	url_join(&f->call.url, f->base, "/registrant_reports");
 	rc = http_set_json(&f->call, req);
 	json_decref(req);
 	if (rc != 0) {
@@ -517,8 +517,8 @@ wait_report(struct fetch *f, struct report *r)
 		if ((left = f->give_up_at - http_now()) <= 0)
 			return gave_up(f, r);
 		/* The last question goes out at the deadline. */
-		http_url(&f->call.url, f->base, "/registrant_reports/");
-		http_escape(&f->call.url, r->id);
+		url_join(&f->call.url, f->base, "/registrant_reports/");
+		url_escape(&f->call.url, r->id);
 		add_credentials(f, &f->call.url);
 		start(f, "GET", wait < left ? wait : left);
 		rc = run_call(f, f->give_up_at + GRACE);

@@ -147,7 +147,7 @@ send_step(struct run *r, struct job *j, double delay)
 	json_t *body, *v;
 	size_t i;
 
-	http_url(&c->url, r->url, "");
+	url_join(&c->url, r->url, "");
 	c->auth = 1;
 	c->done = step_done;
 	c->arg = j;
@@ -157,15 +157,15 @@ send_step(struct run *r, struct job *j, double delay)
 	switch (j->state) {
 	case S_BY_ID:
 		buf_adds(&c->url, "/v2/users/");
-		http_escape(&c->url, nj->id);
+		url_escape(&c->url, nj->id);
 		break;
 	case S_BY_EMAIL:
 		buf_adds(&c->url, "/v2/email/");
-		http_escape(&c->url, nj->email);
+		url_escape(&c->url, nj->email);
 		break;
 	case S_BY_MOBILE:
 		buf_adds(&c->url, "/v2/mobile/");
-		http_escape(&c->url, nj->mobile);
+		url_escape(&c->url, nj->mobile);
 		break;
 	case S_CREATE:
 		buf_adds(&c->url, "/v2/users");
@@ -196,11 +196,11 @@ send_step(struct run *r, struct job *j, double delay)
 		break;
 	case S_SMS_MOBILE:
 		buf_adds(&c->url, "/v2/mobile/");
-		http_escape(&c->url, nj->mobile);
+		url_escape(&c->url, nj->mobile);
 		break;
 	case S_SMS_PUT:
 		buf_adds(&c->url, "/v2/users/");
-		http_escape(&c->url, nj->sms_target);
+		url_escape(&c->url, nj->sms_target);
 		c->method = "PUT";
 		http_set_json(c, nj->sms_change);
 		break;
@@ -214,7 +214,7 @@ send_step(struct run *r, struct job *j, double delay)
 		break;
 	default: /* S_UPDATE */
 		buf_adds(&c->url, "/v2/users/");
-		http_escape(&c->url, nj->found_id);
+		url_escape(&c->url, nj->found_id);
 		c->method = "PUT";
 		body =
 		    json_pack("{s:s}", "voter_registration_status", nj->status);

@@ -213,10 +213,10 @@ lookup_url(struct run *r, struct lookup *lk)
 	struct buf *u = &lk->call.url;
 	size_t i;
 
-	http_url(u, r->url, "/api/v3/posts");
+	url_join(u, r->url, "/api/v3/posts");
 	buf_printf(u, "?filter%%5Baction_id%%5D=%lld", lk->g[0]->action_id);
 	buf_adds(u, "&filter%5Btype%5D=");
-	http_escape(u, lk->g[0]->type);
+	url_escape(u, lk->g[0]->type);
 	buf_adds(u, "&filter%5Bnorthstar_id%5D=");
 	for (i = 0; i < lk->n; i++)
 		buf_printf(u, "%s%s", i ? "," : "", lk->g[i]->nsid);
@@ -575,7 +575,7 @@ create_body(const json_t *rec)
 static void
 posts_url(struct run *r, struct buf *u, long long id)
 {
-	http_url(u, r->url, "/api/v3/posts");
+	url_join(u, r->url, "/api/v3/posts");
 	if (id > 0)
 		buf_printf(u, "/%lld", id);
 }
@@ -756,7 +756,7 @@ dry_run(struct run *r, struct job *j, struct pjob *pj)
 	buf_printf(&u, "?filter%%5Baction_id%%5D=%lld&filter%%5Btype%%5D=",
 	    (long long)json_integer_value(
 	        json_object_get(j->rec, "action_id")));
-	http_escape(&u, json_string_value(json_object_get(j->rec, "type")));
+	url_escape(&u, json_string_value(json_object_get(j->rec, "type")));
 	buf_printf(&u, "&filter%%5Bnorthstar_id%%5D=%s&limit=%d", nsid, PAGE);
 	json_array_append_new(
 	    reqs, json_pack("{s:s,s:s}", "method", "GET", "url", u.data));
