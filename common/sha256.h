@@ -1,9 +1,10 @@
 /*
- * SHA-256 (FIPS 180-4), written from the standard, for post-quasar's row
- * identity: a record's content hash is the warehouse table's key, so two
- * different records must never share one, also when someone crafts them
- * to (a vendor row holds what people typed). A 128-bit non-cryptographic
- * hash (hash128.h) would do against chance but not against that.
+ * SHA-256, from OpenSSL's libcrypto (its EVP interface), for post-quasar's
+ * row identity: a record's content hash is the warehouse table's key, so
+ * two different records must never share one, also when someone crafts
+ * them to (a vendor row holds what people typed). A 128-bit
+ * non-cryptographic hash (hash128.h) would do against chance but not
+ * against that.
  *
  *	struct sha256 s;
  *	char hex[SHA256_HEX];
@@ -15,18 +16,15 @@
 #define SHA256_H
 
 #include <stddef.h>
-#include <stdint.h>
 
 #define SHA256_HEX 65 /* the size of the hex digest, its NUL included */
 
 struct sha256 {
-	uint32_t h[8];
-	uint64_t len;            /* bytes added so far */
-	unsigned char block[64]; /* the block being filled */
-	size_t n;                /* bytes in it */
+	void *ctx; /* OpenSSL's EVP_MD_CTX, between init and hex */
 };
 
-/* Starts a hash. */
+/* Starts a hash (allocates; sha256_hex() frees). Aborts when memory runs
+ * out, as xmalloc() does. */
 void sha256_init(struct sha256 *s);
 
 /* Adds n bytes at p (p may be NULL when n is 0). */

@@ -11,7 +11,7 @@ want=${1:-test}
 build_pkgs="make:make gcc:gcc pkg-config:pkg-config libcsv-dev:/usr/include/csv.h
 libjansson-dev:/usr/include/jansson.h
 libcurl4-openssl-dev:/usr/include/x86_64-linux-gnu/curl/curl.h
-zlib1g-dev:/usr/include/zlib.h"
+zlib1g-dev:/usr/include/zlib.h libssl-dev:/usr/include/openssl/evp.h"
 test_pkgs="clang:clang python3:python3 libclang-rt-14-dev:/usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.asan-x86_64.a
 jq:jq bsdutils:script gzip:gzip clickhouse-server:/usr/sbin/clickhouse-server
 clickhouse-client:/usr/bin/clickhouse-client"
