@@ -11,7 +11,7 @@
 # record per key until the end, so its memory grows with the distinct
 # keys, by design; the other stages' must not grow at all.
 #
-# The exports come from bench/gen-turbovote.py (deterministic, cached in
+# The exports come from vendors/turbovote/make-export.py (deterministic, cached in
 # bench/data/ as turbovote-ROWS.csv). The report goes to stdout and to
 # bench/out/pipeline.md; it never fails on numbers.
 #
@@ -63,7 +63,7 @@ for n in $sizes; do
 	csv=bench/data/turbovote-$n.csv
 	if [ ! -f "$csv" ]; then
 		echo "bench: generating $csv" >&2
-		python3 bench/gen-turbovote.py --rows "$n" --seed 1 >"$csv.tmp"
+		python3 vendors/turbovote/make-export.py --rows "$n" --seed 1 >"$csv.tmp"
 		mv "$csv.tmp" "$csv"
 	fi
 	echo "bench: pipeline on $n rows" >&2

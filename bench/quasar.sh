@@ -3,7 +3,7 @@
 # and what it costs in CPU next to gzip -1 on the same bytes (the target:
 # post-quasar at most 1.5 times gzip -1's CPU time).
 #
-# The input is the synthetic TurboVote export (bench/gen-turbovote.py, as
+# The input is the synthetic TurboVote export (vendors/turbovote/make-export.py, as
 # bench/run.sh makes it) through csv2ndjson, cached in bench/data/ as
 # quasar-ROWS.ndjson. A ClickHouse server (tests/servers/clickhouse.sh)
 # is started for the run in a temporary directory, on loopback, and
@@ -90,12 +90,12 @@ case $(date +%s%N) in
 esac
 
 # The input, made again when the generator or csv2ndjson changed.
-stamp="rows=$rows seed=$seed gen=$(cksum <bench/gen-turbovote.py)"
+stamp="rows=$rows seed=$seed gen=$(cksum <vendors/turbovote/make-export.py)"
 stamp="$stamp csv2ndjson=$(cksum <"$bin/csv2ndjson")"
 if [ ! -f "$nd" ] || [ "$(cat "$nd.stamp" 2>/dev/null)" != "$stamp" ]; then
 	echo "bench: making $nd ($rows rows)" >&2
 	rm -f "$nd.stamp"
-	python3 bench/gen-turbovote.py --rows "$rows" --seed "$seed" \
+	python3 vendors/turbovote/make-export.py --rows "$rows" --seed "$seed" \
 	    >"$tmp/export.csv"
 	"$bin/csv2ndjson" --source turbovote "$tmp/export.csv" >"$nd.tmp" \
 	    2>"$tmp/make.err" || die "csv2ndjson: $(cat "$tmp/make.err")"
@@ -194,7 +194,7 @@ cpu_ratio() { # tool
 	    head -n 1)"
 	echo
 	echo "Input: \`$nd\`, $records records, $bytes bytes of NDJSON" \
-	    "(bench/gen-turbovote.py --rows $rows through csv2ndjson)." \
+	    "(vendors/turbovote/make-export.py --rows $rows through csv2ndjson)." \
 	    "ClickHouse $(clickhouse-client --version 2>/dev/null |
 	    sed 's/.*version //' || echo 18.16) on 127.0.0.1, in the same" \
 	    "machine. Median of $runs runs each, taking turns; not pinned."

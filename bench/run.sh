@@ -2,7 +2,7 @@
 # bench/run.sh: how fast csv2ndjson turns a TurboVote export into NDJSON, next
 # to Miller (and csvkit's csvjson when it is installed), on one CPU core.
 #
-# On a synthetic export made by bench/gen-turbovote.py (1M rows by default,
+# On a synthetic export made by vendors/turbovote/make-export.py (1M rows by default,
 # cached in bench/data/), it measures, with runs alternating between the
 # tools and every command pinned to CPU 0 with taskset when there is one:
 #
@@ -104,13 +104,13 @@ esac
 # seed and generator. The stamp is written last, so an interrupted run
 # regenerates.
 ensure_data() {
-	stamp="rows=$2 seed=$seed gen=$(cksum <bench/gen-turbovote.py)"
+	stamp="rows=$2 seed=$seed gen=$(cksum <vendors/turbovote/make-export.py)"
 	if [ -f "$1" ] && [ -f "$1.stamp" ] && [ "$(cat "$1.stamp")" = "$stamp" ]; then
 		return 0
 	fi
 	echo "bench: generating $1 ($2 rows)" >&2
 	rm -f "$1.stamp"
-	python3 bench/gen-turbovote.py --rows "$2" --seed "$seed" >"$1.tmp"
+	python3 vendors/turbovote/make-export.py --rows "$2" --seed "$seed" >"$1.tmp"
 	mv "$1.tmp" "$1"
 	echo "$stamp" >"$1.stamp"
 }
@@ -230,7 +230,7 @@ flat=$(awk -v f="$c_full" -v c="$c_cut" \
 	echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC')"
 	echo "- machine: $(nproc) CPUs, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo 2>/dev/null | head -n 1), $(uname -sr)"
 	echo "- runs: $runs of each command, alternating, $pin_note; median wall time"
-	echo "- input: synthetic TurboVote export, $rows rows, $full_mb MB (bench/gen-turbovote.py --seed $seed); cut: $cut_rows rows"
+	echo "- input: synthetic TurboVote export, $rows rows, $full_mb MB (vendors/turbovote/make-export.py --seed $seed); cut: $cut_rows rows"
 	echo "- versions: $(build/bin/csv2ndjson --version 2>&1 | head -n 1); $(mlr --version 2>&1 | head -n 1)$(
 	    command -v csvjson >/dev/null 2>&1 && echo "; csvjson $(csvjson --version 2>&1 | awk '{ print $NF }')")"
 	echo

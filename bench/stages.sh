@@ -117,12 +117,12 @@ stamp() {
 
 # The export, exactly as bench/run.sh makes it (the same stamp), so that
 # the two scripts share it.
-csv_stamp="rows=$rows seed=$seed gen=$(cksum <bench/gen-turbovote.py)"
+csv_stamp="rows=$rows seed=$seed gen=$(cksum <vendors/turbovote/make-export.py)"
 ensure_csv() {
 	fresh "$csv" "$csv_stamp" && return 0
 	echo "bench: generating $csv ($rows rows)" >&2
 	rm -f "$csv.stamp"
-	python3 bench/gen-turbovote.py --rows "$rows" --seed "$seed" >"$csv.tmp"
+	python3 vendors/turbovote/make-export.py --rows "$rows" --seed "$seed" >"$csv.tmp"
 	mv "$csv.tmp" "$csv"
 	stamp "$csv" "$csv_stamp"
 }
@@ -433,7 +433,7 @@ awk_name=$(awk -W version 2>/dev/null | head -n 1 | awk '{ print $1, $2 }')
 	echo "- runs: $runs of each command, alternating, $pin_note; output to /dev/null"
 	echo "- stages: $build, copied at the start and timed from the copy"
 	echo "- versions: $("$bin/status-map" --version 2>&1 | head -n 1); $(jq --version 2>&1); $(mlr --version 2>&1 | head -n 1); $awk_name"
-	echo "- inputs (bench/data/, from bench/gen-turbovote.py --rows $rows --seed $seed):"
+	echo "- inputs (bench/data/, from vendors/turbovote/make-export.py --rows $rows --seed $seed):"
 	echo "  - turbovote.ndjson: csv2ndjson --source turbovote of the export, $n_tv records, $(mb "$tv")"
 	echo "  - canonical.ndjson: that through tv-filter, $n_canon records ($((n_tv - n_canon)) scrubbed), $(mb "$canon")"
 	echo "  - dedupe.ndjson: $n_dd records {\"k\":KEY,\"v\":N}, $distinct distinct keys, $(mb "$dd"); dedupe-keys.txt: its keys, $(mb "$ddkeys")"
