@@ -29,7 +29,7 @@ sizes="100000 1000000 5000000"
 while [ $# -gt 0 ]; do
 	case $1 in
 	--sizes) sizes=$2; shift 2 ;;
-	-h | --help) sed -n '2,24p' "$0"; exit 0 ;;
+	-h | --help) sed -n '2,25p' "$0"; exit 0 ;;
 	*) echo "usage: bench/pipeline.sh [--sizes \"N N ...\"]" >&2; exit 64 ;;
 	esac
 done

@@ -11,13 +11,12 @@
 # and shape's records/s on Rock the Vote's rows next to TurboVote's.
 #
 # The inputs are made once and cached in bench/data/: turbovote.ndjson
-# (csv2ndjson --vendor turbovote of the export bench/run.sh generates,
-# turbovote-ROWS.csv),
-# canonical.ndjson (that, through shape), rock-the-vote.ndjson (csv2ndjson
-# --vendor rock-the-vote of a report of about as many rows, from
-# vendors/rock-the-vote/make-sample.py --rows N), and dedupe.ndjson, a file
-# of {"k":KEY,"v":N} records in which three keys in five are distinct, with
-# dedupe-keys.txt, its keys one a line, for awk.
+# (csv2ndjson --vendor turbovote of turbovote-ROWS.csv, the export
+# bench/run.sh generates), canonical.ndjson (that, through shape),
+# rock-the-vote.ndjson (csv2ndjson --vendor rock-the-vote of a report of
+# about as many rows, from vendors/rock-the-vote/make-sample.py --rows N),
+# and dedupe.ndjson, a file of {"k":KEY,"v":N} records in which three keys
+# in five are distinct, with dedupe-keys.txt, its keys one a line, for awk.
 #
 # Before timing, it runs each pair once and checks that they write the same
 # records (byte for byte, else after jq -cS . on both); the report says
