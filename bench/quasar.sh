@@ -3,11 +3,12 @@
 # and what it costs in CPU next to gzip -1 on the same bytes (the target:
 # post-quasar at most 1.5 times gzip -1's CPU time).
 #
-# The input is the synthetic TurboVote export (bench/gen-turbovote.py, as
-# bench/run.sh makes it) through csv2ndjson, cached in bench/data/ as
-# quasar-ROWS.ndjson. A ClickHouse server (tests/servers/clickhouse.sh)
-# is started for the run in a temporary directory, on loopback, and
-# stopped at the end whatever happens.
+# The input is the synthetic TurboVote export (vendors/turbovote/
+# make-export.py, bench/data/turbovote-ROWS.csv as bench/run.sh makes it)
+# through csv2ndjson, cached in bench/data/ as quasar-ROWS.ndjson. A
+# ClickHouse server (tests/servers/clickhouse.sh) is started for the run in
+# a temporary directory, on loopback, and stopped at the end whatever
+# happens.
 #
 # Before timing, one run checks that the table then holds every record.
 # Then RUNS rounds, the commands taking turns, each timed with GNU time
@@ -30,42 +31,19 @@ set -eu
 
 rows=100000
 runs=5
-seed=1
-
-usage() {
-	if [ "$1" -eq 0 ]; then exec 3>&1; else exec 3>&2; fi
-	cat >&3 <<EOF
-usage: bench/quasar.sh [--rows N] [--runs N]
+usage_text="usage: bench/quasar.sh [--rows N] [--runs N]
   --rows N   rows in the generated export (default 100000, at least 100)
-  --runs N   timed runs of each command (default 5, at least 3)
-EOF
-	exit "$1"
-}
-
-die() {
-	echo "bench: $*" >&2
-	exit 1
-}
-
-while [ $# -gt 0 ]; do
-	case $1 in
-	--rows) [ $# -ge 2 ] || usage 64; rows=$2; shift 2 ;;
-	--rows=*) rows=${1#--rows=}; shift ;;
-	--runs) [ $# -ge 2 ] || usage 64; runs=$2; shift 2 ;;
-	--runs=*) runs=${1#--runs=}; shift ;;
-	-h|--help) usage 0 ;;
-	*) usage 64 ;;
-	esac
-done
-case $rows$runs in *[!0-9]*|'') usage 64 ;; esac
-[ "$rows" -ge 100 ] || usage 64
-[ "$runs" -ge 3 ] || usage 64
+  --runs N   timed runs of each command (default 5, at least 3)"
 
 cd "$(dirname "$0")/.."
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
+bench_options "$@"
 ROOT=$(pwd)
 bin=build/bin
 data=bench/data
 out=bench/out
+csv=$data/turbovote-$rows.csv
 nd=$data/quasar-$rows.ndjson
 
 for b in csv2ndjson post-quasar; do
@@ -74,8 +52,7 @@ done
 for c in python3 gzip curl; do
 	command -v "$c" >/dev/null 2>&1 || die "$c is not installed"
 done
-/usr/bin/time -f %M -o /dev/null true 2>/dev/null ||
-	die "GNU time (/usr/bin/time with -f) is needed"
+# shellcheck source=tests/servers/clickhouse-lib.sh
 . "$ROOT/tests/servers/clickhouse-lib.sh"
 clickhouse_available || die "clickhouse-server is not installed"
 
@@ -84,25 +61,10 @@ trap 'clickhouse_stop; rm -rf "$tmp"' EXIT
 trap 'exit 130' INT TERM
 mkdir -p "$data" "$out"
 
-case $(date +%s%N) in
-*[!0-9]*) now() { python3 -c 'import time; print(time.time_ns())'; } ;;
-*) now() { date +%s%N; } ;;
-esac
-
-# The input, made again when the generator or csv2ndjson changed.
-stamp="rows=$rows seed=$seed gen=$(cksum <bench/gen-turbovote.py)"
-stamp="$stamp csv2ndjson=$(cksum <"$bin/csv2ndjson")"
-if [ ! -f "$nd" ] || [ "$(cat "$nd.stamp" 2>/dev/null)" != "$stamp" ]; then
-	echo "bench: making $nd ($rows rows)" >&2
-	rm -f "$nd.stamp"
-	python3 bench/gen-turbovote.py --rows "$rows" --seed "$seed" \
-	    >"$tmp/export.csv"
-	"$bin/csv2ndjson" --source turbovote "$tmp/export.csv" >"$nd.tmp" \
-	    2>"$tmp/make.err" || die "csv2ndjson: $(cat "$tmp/make.err")"
-	mv "$nd.tmp" "$nd"
-	echo "$stamp" >"$nd.stamp"
-	rm -f "$tmp/export.csv"
-fi
+# The input, made again when the export or csv2ndjson changed.
+ensure_export "$csv" "$rows"
+make_input "$nd" "from: $export_stamp; csv2ndjson $(cksum <"$bin/csv2ndjson")" \
+    "$bin/csv2ndjson" --vendor turbovote "$csv"
 bytes=$(wc -c <"$nd")
 records=$(wc -l <"$nd")
 
@@ -114,33 +76,23 @@ count() { # table
 	curl -sS --data-binary "SELECT count() FROM $1" "$url/"
 }
 
-# measure TOOL: one timed run; appends wall (ns), CPU (s) and RSS (KiB) to
-# $tmp/TOOL.{wall,cpu,rss}. A failed run stops the benchmark.
+# measure TOOL: one timed run (lib.sh's timed) into a fresh table, which
+# must then hold every record; the table is dropped then, as the server
+# merges parts in the background.
 measure() {
 	table=$((table + 1))
-	t0=$(now)
+	# shellcheck disable=SC2002 # a pipe is what "pipe" reads
 	case $1 in
-	file) /usr/bin/time -f "%M %U %S" -o "$tmp/t" "$bin/post-quasar" \
-	    --url "$url" --table "q$table" --create-table --sink "$nd" \
-	    2>"$tmp/err" ;;
-	pipe) cat "$nd" | /usr/bin/time -f "%M %U %S" -o "$tmp/t" \
-	    "$bin/post-quasar" --url "$url" --table "q$table" \
-	    --create-table --sink 2>"$tmp/err" ;;
-	gzip) /usr/bin/time -f "%M %U %S" -o "$tmp/t" gzip -1 <"$nd" \
-	    >/dev/null 2>"$tmp/err" ;;
-	esac || die "$1 failed: $(tail -n 3 "$tmp/err")"
-	t1=$(now)
-	echo $((t1 - t0)) >>"$tmp/$1.wall"
-	tail -n 1 "$tmp/t" | awk -v rss="$tmp/$1.rss" -v cpu="$tmp/$1.cpu" \
-	    '{ print $1 >>rss; print $2 + $3 >>cpu }'
-	if [ "$1" != gzip ] && [ "$(count "q$table")" != "$records" ]; then
-		die "$1: table q$table holds $(count "q$table") rows, not $records"
-	fi
-}
-
-median() {
-	sort -n "$1" | awk '{ v[NR] = $1 }
-	    END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+	file) timed file "$bin/post-quasar" --url "$url" --table "q$table" \
+	    --create-table --sink "$nd" ;;
+	pipe) cat "$nd" | timed pipe "$bin/post-quasar" --url "$url" \
+	    --table "q$table" --create-table --sink ;;
+	gzip) timed gzip gzip -1 <"$nd"; return 0 ;;
+	esac
+	got=$(count "q$table")
+	[ "$got" = "$records" ] ||
+		die "$1: table q$table holds $got rows, not $records"
+	curl -sS --data-binary "DROP TABLE q$table" "$url/" >/dev/null
 }
 
 # Correctness first: one untimed run, every record in the table.
@@ -150,34 +102,12 @@ got=$(count check)
 [ "$got" = "$records" ] || die "the table holds $got rows, not $records"
 curl -sS --data-binary "DROP TABLE check" "$url/" >/dev/null
 
-i=1
-while [ "$i" -le "$runs" ]; do
-	line="bench: run $i/$runs:"
-	for tool in file pipe gzip; do
-		measure "$tool"
-		line="$line $tool $(tail -n 1 "$tmp/$tool.wall" |
-		    awk '{ printf "%.2fs", $1 / 1e9 }')"
-	done
-	echo "$line" >&2
-	# The server merges parts in the background: drop what was made.
-	for t in $(seq $((table - 1)) "$table"); do
-		curl -sS --data-binary "DROP TABLE IF EXISTS q$t" "$url/" \
-		    >/dev/null
-	done
-	i=$((i + 1))
-done
+rounds post-quasar file pipe gzip
 
 row() { # tool label
-	awk -v tool="$2" -v bytes="$bytes" -v records="$records" \
-	    -v med="$(median "$tmp/$1.wall")" \
-	    -v lo="$(sort -n "$tmp/$1.wall" | head -n 1)" \
-	    -v hi="$(sort -n "$tmp/$1.wall" | tail -n 1)" \
-	    -v cpu="$(median "$tmp/$1.cpu")" \
-	    -v rss="$(sort -n "$tmp/$1.rss" | tail -n 1)" 'BEGIN {
+	stats "$1" | awk -v tool="$2" -v bytes="$bytes" -v records="$records" '{
 		printf "| %s | %.3f | %.3f-%.3f | %.1f | %.0f | %.3f | %.1f |\n",
-		    tool, med / 1e9, lo / 1e9, hi / 1e9,
-		    bytes / 1e6 / (med / 1e9), records / (med / 1e9), cpu,
-		    rss / 1024 }'
+		    tool, $1, $2, $3, bytes / 1e6 / $1, records / $1, $4, $5 }'
 }
 
 cpu_ratio() { # tool
@@ -189,12 +119,10 @@ cpu_ratio() { # tool
 {
 	echo "# post-quasar into ClickHouse"
 	echo
-	echo "$(date -u '+%Y-%m-%d %H:%M UTC'), $(uname -srm), $(nproc) CPUs:" \
-	    "$(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo 2>/dev/null |
-	    head -n 1)"
+	echo "$(date -u '+%Y-%m-%d %H:%M UTC'), $(machine)"
 	echo
 	echo "Input: \`$nd\`, $records records, $bytes bytes of NDJSON" \
-	    "(bench/gen-turbovote.py --rows $rows through csv2ndjson)." \
+	    "($tv_gen --rows $rows through csv2ndjson --vendor turbovote)." \
 	    "ClickHouse $(clickhouse-client --version 2>/dev/null |
 	    sed 's/.*version //' || echo 18.16) on 127.0.0.1, in the same" \
 	    "machine. Median of $runs runs each, taking turns; not pinned."

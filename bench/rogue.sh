@@ -79,7 +79,7 @@ for w in new mixed; do
 		ROGUE_URL=$EMU_URL NORTHSTAR_URL=$EMU_URL \
 		    NORTHSTAR_CLIENT_ID=sluice-test NORTHSTAR_CLIENT_SECRET=$secret \
 		    SLUICE_PROGRESS=0 /usr/bin/time -f '%U %S' -o "$tmp/cpu" \
-		    build/bin/post-rogue --map pipelines/maps/turbovote.json \
+		    build/bin/post-rogue --vendor turbovote \
 		    --concurrency "$c" "$tmp/$w.ndjson" >/dev/null 2>"$tmp/err" ||
 			{ echo "bench: post-rogue failed:" >&2; cat "$tmp/err" >&2; exit 1; }
 		t1=$(date +%s.%N)

@@ -46,7 +46,7 @@ BIN=$ROOT/build/bin
 
 # The inputs: each vendor's sample, and a generated export of ROWS rows.
 echo "generating $ROWS-row exports" >&2
-python3 "$ROOT/bench/gen-turbovote.py" --rows "$ROWS" >"$TMP/tv.csv" \
+python3 "$ROOT/vendors/turbovote/make-export.py" --rows "$ROWS" >"$TMP/tv.csv" \
     2>/dev/null
 python3 "$ROOT/vendors/rock-the-vote/make-sample.py" --rows "$ROWS" \
     >"$TMP/rtv.csv"

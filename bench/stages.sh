@@ -2,16 +2,21 @@
 # bench/stages.sh: how fast the NDJSON stages run next to the tool a user
 # would otherwise pick, on one CPU core, in one run:
 #
-#   status-map --map pipelines/maps/turbovote.json   vs  jq (bench/jq/status-map.jq)
-#   tv-filter --map pipelines/maps/turbovote.json    vs  jq (bench/jq/tv-filter.jq)
+#   shape --vendor turbovote        vs  jq (vendors/turbovote/shape.jq)
+#   shape --vendor rock-the-vote    vs  jq (vendors/rock-the-vote/shape.jq)
+#   status-map --vendor turbovote   vs  jq (vendors/turbovote/status-map.jq)
 #   dedupe --key k      vs  mlr --ijsonl --ojsonl head -n 1 -g k
 #                       and awk '!seen[$0]++' on the keys alone
 #
+# and shape's records/s on Rock the Vote's rows next to TurboVote's.
+#
 # The inputs are made once and cached in bench/data/: turbovote.ndjson
-# (csv2ndjson --source turbovote of the export bench/run.sh generates),
-# canonical.ndjson (that, through tv-filter), and dedupe.ndjson, a file of
-# {"k":KEY,"v":N} records in which three keys in five are distinct, with
-# dedupe-keys.txt, its keys one a line, for awk.
+# (csv2ndjson --vendor turbovote of turbovote-ROWS.csv, the export
+# bench/run.sh generates), canonical.ndjson (that, through shape),
+# rock-the-vote.ndjson (csv2ndjson --vendor rock-the-vote of a report of
+# about as many rows, from vendors/rock-the-vote/make-sample.py --rows N),
+# and dedupe.ndjson, a file of {"k":KEY,"v":N} records in which three keys
+# in five are distinct, with dedupe-keys.txt, its keys one a line, for awk.
 #
 # Before timing, it runs each pair once and checks that they write the same
 # records (byte for byte, else after jq -cS . on both); the report says
@@ -20,9 +25,10 @@
 # output thrown away. For each command: median wall time (and the fastest
 # and slowest run), records/s, median CPU time (user + system), peak RSS
 # (GNU time %M); the ratio of the stage's records/s to the other tool's, by
-# wall and by CPU time, next to the project's targets (status-map and
-# tv-filter >= 7x jq, dedupe >= 5x Miller at <= 32 bytes of peak RSS per
-# distinct key). It reports numbers and never fails on them.
+# wall and by CPU time, next to the targets (shape >= 20x jq on TurboVote,
+# and on Rock the Vote at a like rate, issue 13; status-map >= 7x jq,
+# dedupe >= 5x Miller at <= 32 bytes of peak RSS per distinct key). It
+# reports numbers and never fails on them.
 #
 # The report, Markdown with the machine and the date, goes to stdout and to
 # bench/out/stages.md. bench/run.sh runs it at its end.
@@ -34,124 +40,59 @@ set -eu
 rows=1000000
 runs=5
 seed=1
-
-# usage STATUS: the synopsis, on stdout for --help, on stderr otherwise.
-usage() {
-	if [ "$1" -eq 0 ]; then exec 3>&1; else exec 3>&2; fi
-	cat >&3 <<EOF
-usage: bench/stages.sh [--rows N] [--runs N]
-  --rows N   rows in the generated export, and records in the dedupe
-             input (default 1000000, at least 100)
-  --runs N   timed runs of each command (default 5, at least 3)
-EOF
-	exit "$1"
-}
-
-die() {
-	echo "bench: $*" >&2
-	exit 1
-}
-
-while [ $# -gt 0 ]; do
-	case $1 in
-	--rows) [ $# -ge 2 ] || usage 64; rows=$2; shift 2 ;;
-	--rows=*) rows=${1#--rows=}; shift ;;
-	--runs) [ $# -ge 2 ] || usage 64; runs=$2; shift 2 ;;
-	--runs=*) runs=${1#--runs=}; shift ;;
-	-h|--help) usage 0 ;;
-	*) usage 64 ;;
-	esac
-done
-case $rows$runs in *[!0-9]*|'') usage 64 ;; esac
-[ "$rows" -ge 100 ] || usage 64
-[ "$runs" -ge 3 ] || usage 64
+usage_text="usage: bench/stages.sh [--rows N] [--runs N]
+  --rows N   rows in the generated export and report, and records in the
+             dedupe input (default 1000000, at least 100)
+  --runs N   timed runs of each command (default 5, at least 3)"
 
 cd "$(dirname "$0")/.."
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
+bench_options "$@"
 data=bench/data
 out=bench/out
-map=pipelines/maps/turbovote.json
-csv=$data/turbovote.csv
+tvv=vendors/turbovote
+rtvv=vendors/rock-the-vote
+csv=$data/turbovote-$rows.csv
 tv=$data/turbovote.ndjson
 canon=$data/canonical.ndjson
+rtvcsv=$data/rock-the-vote.csv
+rtv=$data/rock-the-vote.ndjson
 dd=$data/dedupe.ndjson
 ddkeys=$data/dedupe-keys.txt
+stages="csv2ndjson shape status-map dedupe"
 
-for b in csv2ndjson tv-filter status-map dedupe; do
+for b in $stages; do
 	[ -x "build/bin/$b" ] || die "no build/bin/$b: run make first"
 done
 for c in jq mlr awk python3; do
 	command -v "$c" >/dev/null 2>&1 || die "$c is not installed"
 done
-[ -f "$map" ] || die "no $map"
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 trap 'exit 130' INT TERM
-
-/usr/bin/time -f %M -o "$tmp/rss" true 2>/dev/null ||
-	die "GNU time (/usr/bin/time with -f) is needed for peak RSS"
-pin=""
-pin_note="not pinned (no taskset)"
-if taskset -c 0 true 2>/dev/null; then
-	pin="taskset -c 0"
-	pin_note="pinned to CPU 0 (taskset -c 0)"
-fi
-
-# Wall clock in nanoseconds. GNU date has %N; elsewhere fall back to Python,
-# whose start-up then adds a few milliseconds to every run.
-case $(date +%s%N) in
-*[!0-9]*) now() { python3 -c 'import time; print(time.time_ns())'; } ;;
-*) now() { date +%s%N; } ;;
-esac
-
-# fresh FILE STAMP: whether FILE is there, made from what STAMP describes.
-# The stamp is written last (stamp FILE STAMP), so an interrupted run makes
-# the file again.
-fresh() {
-	[ -f "$1" ] && [ -f "$1.stamp" ] && [ "$(cat "$1.stamp")" = "$2" ]
-}
-
-stamp() {
-	echo "$2" >"$1.stamp"
-}
-
-# The export, exactly as bench/run.sh makes it (the same stamp), so that
-# the two scripts share it.
-csv_stamp="rows=$rows seed=$seed gen=$(cksum <bench/gen-turbovote.py)"
-ensure_csv() {
-	fresh "$csv" "$csv_stamp" && return 0
-	echo "bench: generating $csv ($rows rows)" >&2
-	rm -f "$csv.stamp"
-	python3 bench/gen-turbovote.py --rows "$rows" --seed "$seed" >"$csv.tmp"
-	mv "$csv.tmp" "$csv"
-	stamp "$csv" "$csv_stamp"
-}
+pin_cpu0
 
 # The NDJSON inputs are made again when what they are made from changes:
-# the export, the program (the copy in $bin), the map.
+# the export or report, the program (the copy in $bin), the vendor file.
+# csv2ndjson must convert every row.
 ensure_ndjson() {
-	s="from: $csv_stamp; csv2ndjson $(cksum <"$bin/csv2ndjson")"
-	if ! fresh "$tv" "$s"; then
-		echo "bench: making $tv" >&2
-		rm -f "$tv.stamp"
-		"$bin/csv2ndjson" --source turbovote "$csv" >"$tv.tmp" \
-		    2>"$tmp/make.err" ||
-			die "csv2ndjson failed on $csv: $(cat "$tmp/make.err")"
-		grep -q "in=$rows out=$rows " "$tmp/make.err" ||
-			die "csv2ndjson did not convert every row: $(cat "$tmp/make.err")"
-		mv "$tv.tmp" "$tv"
-		stamp "$tv" "$s"
-	fi
-	s="from: $s; tv-filter $(cksum <"$bin/tv-filter"); map $(cksum <"$map")"
-	if ! fresh "$canon" "$s"; then
-		echo "bench: making $canon" >&2
-		rm -f "$canon.stamp"
-		"$bin/tv-filter" --map "$map" "$tv" >"$canon.tmp" \
-		    2>"$tmp/make.err" ||
-			die "tv-filter failed on $tv: $(tail -n 3 "$tmp/make.err")"
-		mv "$canon.tmp" "$canon"
-		stamp "$canon" "$s"
-	fi
+	ensure_export "$csv" "$rows"
+	s="from: $export_stamp; csv2ndjson $(cksum <"$bin/csv2ndjson"); vendor $(cksum <$tvv/vendor.json)"
+	make_input "$tv" "$s" "$bin/csv2ndjson" --vendor turbovote "$csv"
+	[ $made = no ] || grep -q "in=$rows out=$rows " "$tmp/make.err" ||
+		die "csv2ndjson did not convert every row: $(cat "$tmp/make.err")"
+	s="from: $s; shape $(cksum <"$bin/shape")"
+	make_input "$canon" "$s" "$bin/shape" --vendor turbovote "$tv"
+
+	s="rows=$rows gen=$(cksum <$rtvv/make-sample.py)"
+	make_input "$rtvcsv" "$s" python3 $rtvv/make-sample.py --rows "$rows"
+	s="from: $s; csv2ndjson $(cksum <"$bin/csv2ndjson"); vendor $(cksum <$rtvv/vendor.json)"
+	make_input "$rtv" "$s" "$bin/csv2ndjson" --vendor rock-the-vote "$rtvcsv"
+	[ $made = no ] ||
+	    sed -n 's/.* in=\([0-9]*\) out=\1 .*/ok/p' "$tmp/make.err" | grep -q ok ||
+		die "csv2ndjson did not convert every row: $(cat "$tmp/make.err")"
 }
 
 # The dedupe input: ROWS records {"k":KEY,"v":LINE}, KEY 24 hex digits,
@@ -184,18 +125,25 @@ ensure_dedupe() {
 	stamp "$dd" "$s"
 }
 
-# run_tool TOOL [PREFIX...]: runs TOOL on its input, behind PREFIX (the
-# pinning and GNU time), output on stdout.
-# shellcheck disable=SC2016 # awk's $0 is awk's
+# The jq peer of shape for a vendor folder.
+jq_shape() {
+	echo "jq -c -L bench/jq --slurpfile vendor $1/vendor.json -f $1/shape.jq"
+}
+
+# run_tool TOOL [PREFIX...]: runs TOOL on its input, behind PREFIX (timed
+# TAG), output on stdout.
 run_tool() {
 	r_tool=$1
 	shift
+	# awk's $0 is awk's; jq_shape's words are meant to split.
+	# shellcheck disable=SC2016,SC2046
 	case $r_tool in
-	status-map) set -- "$@" "$bin/status-map" --map "$map" "$canon" ;;
-	jq-status-map) set -- "$@" jq -c -f bench/jq/status-map.jq "$canon" ;;
-	tv-filter) set -- "$@" "$bin/tv-filter" --map "$map" "$tv" ;;
-	jq-tv-filter) set -- "$@" jq -c --slurpfile map "$map" \
-	    -f bench/jq/tv-filter.jq "$tv" ;;
+	shape-tv) set -- "$@" "$bin/shape" --vendor turbovote "$tv" ;;
+	jq-shape-tv) set -- "$@" $(jq_shape $tvv) "$tv" ;;
+	shape-rtv) set -- "$@" "$bin/shape" --vendor rock-the-vote "$rtv" ;;
+	jq-shape-rtv) set -- "$@" $(jq_shape $rtvv) "$rtv" ;;
+	status-map) set -- "$@" "$bin/status-map" --vendor turbovote "$canon" ;;
+	jq-status-map) set -- "$@" jq -c -f $tvv/status-map.jq "$canon" ;;
 	dedupe) set -- "$@" "$bin/dedupe" --key k "$dd" ;;
 	mlr) set -- "$@" mlr --ijsonl --ojsonl head -n 1 -g k "$dd" ;;
 	awk) set -- "$@" awk '!seen[$0]++' "$ddkeys" ;;
@@ -207,88 +155,34 @@ run_tool() {
 # The command line of TOOL, for the report.
 label() {
 	case $1 in
-	status-map) echo "status-map --map $map" ;;
-	jq-status-map) echo "jq -c -f bench/jq/status-map.jq" ;;
-	tv-filter) echo "tv-filter --map $map" ;;
-	jq-tv-filter) echo "jq -c --slurpfile map $map -f bench/jq/tv-filter.jq" ;;
+	shape-tv) echo "shape --vendor turbovote" ;;
+	jq-shape-tv) jq_shape $tvv ;;
+	shape-rtv) echo "shape --vendor rock-the-vote" ;;
+	jq-shape-rtv) jq_shape $rtvv ;;
+	status-map) echo "status-map --vendor turbovote" ;;
+	jq-status-map) echo "jq -c -f $tvv/status-map.jq" ;;
 	dedupe) echo "dedupe --key k" ;;
 	mlr) echo "mlr --ijsonl --ojsonl head -n 1 -g k" ;;
 	awk) echo "awk '!seen[\$0]++' (the keys alone, one a line)" ;;
 	esac
 }
 
-# measure TOOL: one timed run of TOOL, output thrown away. Appends the wall
-# time (ns) to $tmp/TOOL.wall, the peak RSS (KiB) to $tmp/TOOL.rss and the
-# CPU time (user + system, s) to $tmp/TOOL.cpu; TOOL's stderr is kept in
-# $tmp/TOOL.err. A tool that fails stops the benchmark: its numbers would
-# mean nothing.
+# measure TOOL: one timed run of TOOL (lib.sh's timed).
 measure() {
-	t0=$(now)
-	# $pin is empty or "taskset -c 0": it is meant to split into words.
-	# shellcheck disable=SC2086
-	if ! run_tool "$1" $pin /usr/bin/time -f "%M %U %S" -o "$tmp/rss" \
-	    >/dev/null 2>"$tmp/$1.err"; then
-		echo "bench: $1 failed:" >&2
-		tail -n 5 "$tmp/$1.err" >&2
-		exit 1
-	fi
-	t1=$(now)
-	echo $((t1 - t0)) >>"$tmp/$1.wall"
-	tail -n 1 "$tmp/rss" | awk -v rss="$tmp/$1.rss" -v cpu="$tmp/$1.cpu" \
-	    '{ print $1 >>rss; print $2 + $3 >>cpu }'
-}
-
-# bench_tools NAME TOOLS...: RUNS rounds, each running every tool once.
-bench_tools() {
-	b_name=$1
-	shift
-	i=1
-	while [ "$i" -le "$runs" ]; do
-		line="bench: $b_name run $i/$runs:"
-		for b_tool in "$@"; do
-			measure "$b_tool"
-			line="$line $b_tool $(tail -n 1 "$tmp/$b_tool.wall" |
-			    awk '{ printf "%.2fs", $1 / 1e9 }')"
-		done
-		echo "$line" >&2
-		i=$((i + 1))
-	done
-}
-
-median() {
-	sort -n "$1" | awk '{ v[NR] = $1 }
-	    END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
-
-peak() {
-	sort -n "$tmp/$1.rss" | tail -n 1
+	run_tool "$1" timed "$1"
 }
 
 # row TOOL RECORDS: one line of a Markdown table.
 row() {
-	awk -v tool="$1" -v cmd="$(label "$1")" -v n="$2" -v runs="$runs" \
-	    -v med="$(median "$tmp/$1.wall")" \
-	    -v lo="$(sort -n "$tmp/$1.wall" | head -n 1)" \
-	    -v hi="$(sort -n "$tmp/$1.wall" | tail -n 1)" \
-	    -v cpu="$(median "$tmp/$1.cpu")" \
-	    -v rss="$(peak "$1")" 'BEGIN {
+	stats "$1" | awk -v tool="$1" -v cmd="$(label "$1")" -v n="$2" \
+	    -v runs="$runs" '{
 		printf "| %s | `%s` | %d | %.3f | %.3f-%.3f | %.0f | %.2f | %.1f |\n",
-		    tool, cmd, runs, med / 1e9, lo / 1e9, hi / 1e9,
-		    n / (med / 1e9), cpu, rss / 1024 }'
+		    tool, cmd, runs, $1, $2, $3, n / $1, $4, $5 }'
 }
 
 table_head() {
 	echo "| tool | command | runs | median wall (s) | min-max (s) | records/s | median CPU (s) | peak RSS (MiB) |"
 	echo "|---|---|---:|---:|---:|---:|---:|---:|"
-}
-
-# ratio TOOL1 TOOL2 [cpu]: records/s of TOOL1 over records/s of TOOL2 (the
-# same records), by median wall time or, with cpu, by median CPU time (n/a
-# when either took less than GNU time's 10 ms resolution).
-ratio() {
-	awk -v a="$(median "$tmp/$1.${3:-wall}")" \
-	    -v b="$(median "$tmp/$2.${3:-wall}")" \
-	    'BEGIN { if (a > 0 && b > 0) printf "%.1fx", b / a; else printf "n/a" }'
 }
 
 # verdict TOOL1 TOOL2 TARGET: the ratio by wall time and by CPU time, and
@@ -345,7 +239,7 @@ same_records() {
 	run_tool "$s_a" 2>/dev/null | jq -cS . >"$tmp/a.norm"
 	run_tool "$s_b" 2>/dev/null | jq -cS . >"$tmp/b.norm"
 	if cmp -s "$tmp/a.norm" "$tmp/b.norm"; then
-		echo "- $s_name: \`$s_a\` and \`$s_b\` wrote the same records in the same order once normalised with \`jq -cS .\`, not byte for byte (key order or number formatting differs) ($(wc -l <"$tmp/a.norm" | tr -d ' ') records)" >>"$tmp/checks.md"
+		echo "- $s_name: \`$s_a\` and \`$s_b\` wrote the same records in the same order once normalised with \`jq -cS .\`, not byte for byte (key order, string escapes or number formatting differ) ($(wc -l <"$tmp/a.norm" | tr -d ' ') records)" >>"$tmp/checks.md"
 	else
 		d=$(awk 'BEGIN { b = ARGV[2]; ARGV[2] = "" }
 		    { if ((getline other <b) <= 0 || other != $0) { n++; if (!first) first = NR } }
@@ -362,30 +256,35 @@ same_records() {
 # otherwise mix two programs in the inputs, the checks and the medians.
 bin=$tmp/bin
 mkdir "$bin"
-for b in csv2ndjson tv-filter status-map dedupe; do
+for b in $stages; do
 	cp -p "build/bin/$b" "$bin/$b"
 done
-bin_sum=$(cat "$bin/status-map" "$bin/tv-filter" "$bin/dedupe" | cksum)
-build="build/bin of $(date -u '+%Y-%m-%d %H:%M UTC' -r "$bin/status-map" 2>/dev/null || echo '?')"
+sums() {
+	for b in $stages; do cat "$1/$b"; done | cksum
+}
+bin_sum=$(sums "$bin")
+build="build/bin of $(date -u '+%Y-%m-%d %H:%M UTC' -r "$bin/shape" 2>/dev/null || echo '?')"
 if git rev-parse --short HEAD >/dev/null 2>&1; then
 	build="$build, commit $(git rev-parse --short HEAD)"
-	if [ -n "$(git status --porcelain -- common stages Makefile 2>/dev/null)" ]; then
-		build="$build with uncommitted changes to common/, stages/ or the Makefile"
+	if [ -n "$(git status --porcelain -- common rules stages vendors Makefile 2>/dev/null)" ]; then
+		build="$build with uncommitted changes to common/, rules/, stages/, vendors/ or the Makefile"
 	fi
 fi
 
 mkdir -p "$data" "$out"
 : >"$tmp/checks.md"
-ensure_csv
 ensure_ndjson
 ensure_dedupe
 
 n_tv=$(wc -l <"$tv" | tr -d ' ')
 n_canon=$(wc -l <"$canon" | tr -d ' ')
+n_rtv=$(wc -l <"$rtv" | tr -d ' ')
 n_dd=$(wc -l <"$dd" | tr -d ' ')
 
+same_records "shape, TurboVote" shape-tv jq-shape-tv
+same_records "shape, Rock the Vote" shape-rtv jq-shape-rtv
+n_rtv_out=$(out_count shape-rtv)
 same_records status-map status-map jq-status-map
-same_records tv-filter tv-filter jq-tv-filter
 same_records dedupe dedupe mlr .
 # awk writes keys, not records: compare with the keys of dedupe's output.
 echo "bench: dedupe: checking that awk keeps the same keys" >&2
@@ -404,12 +303,13 @@ echo '{"k":"x","v":1}' >"$tmp/one.ndjson"
     >/dev/null 2>&1 || die "dedupe failed on one record"
 dd_base=$(tail -n 1 "$tmp/rss")
 
-for f in "$canon" "$tv" "$dd" "$ddkeys"; do
+for f in "$tv" "$rtv" "$canon" "$dd" "$ddkeys"; do
 	cat "$f" >/dev/null # into the page cache, for every tool alike
 done
-bench_tools status-map status-map jq-status-map
-bench_tools tv-filter tv-filter jq-tv-filter
-bench_tools dedupe dedupe mlr awk
+rounds "shape, TurboVote" shape-tv jq-shape-tv
+rounds "shape, Rock the Vote" shape-rtv jq-shape-rtv
+rounds status-map status-map jq-status-map
+rounds dedupe dedupe mlr awk
 
 mb() {
 	awk -v b="$(wc -c <"$1")" 'BEGIN { printf "%.0f MB", b / 1e6 }'
@@ -424,23 +324,57 @@ mem=$(awk -v g="$per_key" -v n="$per_key_net" 'BEGIN {
 	else print "MISSED" }')
 awk_name=$(awk -W version 2>/dev/null | head -n 1 | awk '{ print $1, $2 }')
 [ -n "$awk_name" ] || awk_name="awk"
+# like: shape's records/s on Rock the Vote over its records/s on TurboVote,
+# by median wall and CPU time, and the input's MB/s of each.
+like=$(awk -v r="$(median "$tmp/shape-rtv.wall")" -v t="$(median "$tmp/shape-tv.wall")" \
+    -v rc="$(median "$tmp/shape-rtv.cpu")" -v tc="$(median "$tmp/shape-tv.cpu")" \
+    -v nr="$n_rtv" -v nt="$n_tv" -v br="$(wc -c <"$rtv")" -v bt="$(wc -c <"$tv")" \
+    'BEGIN {
+	printf "%.2f by wall time, ", (nr / r) / (nt / t)
+	if (rc > 0 && tc > 0) printf "%.2f by CPU time", (nr / rc) / (nt / tc)
+	else printf "n/a by CPU time"
+	printf " (input read at %.0f and %.0f MB/s by wall time)",
+	    br / 1e6 / (r / 1e9), bt / 1e6 / (t / 1e9) }')
 
 {
 	echo "# NDJSON stages benchmark"
 	echo
 	echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC')"
-	echo "- machine: $(nproc) CPUs, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo 2>/dev/null | head -n 1), $(uname -sr)"
+	echo "- machine: $(machine)"
 	echo "- runs: $runs of each command, alternating, $pin_note; output to /dev/null"
 	echo "- stages: $build, copied at the start and timed from the copy"
-	echo "- versions: $("$bin/status-map" --version 2>&1 | head -n 1); $(jq --version 2>&1); $(mlr --version 2>&1 | head -n 1); $awk_name"
-	echo "- inputs (bench/data/, from bench/gen-turbovote.py --rows $rows --seed $seed):"
-	echo "  - turbovote.ndjson: csv2ndjson --source turbovote of the export, $n_tv records, $(mb "$tv")"
-	echo "  - canonical.ndjson: that through tv-filter, $n_canon records ($((n_tv - n_canon)) scrubbed), $(mb "$canon")"
+	echo "- versions: $("$bin/shape" --version 2>&1 | head -n 1); $(jq --version 2>&1); $(mlr --version 2>&1 | head -n 1); $awk_name"
+	echo "- inputs (bench/data/):"
+	echo "  - turbovote.ndjson: csv2ndjson --vendor turbovote of $tv_gen --rows $rows --seed 1, $n_tv records, $(mb "$tv")"
+	echo "  - canonical.ndjson: that through shape --vendor turbovote, $n_canon records ($((n_tv - n_canon)) dropped), $(mb "$canon")"
+	echo "  - rock-the-vote.ndjson: csv2ndjson --vendor rock-the-vote of $rtvv/make-sample.py --rows $rows, $n_rtv records, $(mb "$rtv"); shape keeps $n_rtv_out"
 	echo "  - dedupe.ndjson: $n_dd records {\"k\":KEY,\"v\":N}, $distinct distinct keys, $(mb "$dd"); dedupe-keys.txt: its keys, $(mb "$ddkeys")"
 	echo
 	echo "## Same output"
 	echo
 	cat "$tmp/checks.md"
+	echo
+	echo "## shape against jq, TurboVote"
+	echo
+	echo "On turbovote.ndjson, $n_tv records."
+	echo
+	table_head
+	row shape-tv "$n_tv"
+	row jq-shape-tv "$n_tv"
+	echo
+	echo "- **shape / jq, records/s: $(verdict shape-tv jq-shape-tv 20)**"
+	echo "- tv-filter, which shape replaced, is gone: bench/shape-vs-filters.sh builds it from history and times the two (issue 13's target: shape within 10% of its records/s)"
+	echo
+	echo "## shape against jq, Rock the Vote"
+	echo
+	echo "On rock-the-vote.ndjson, $n_rtv records."
+	echo
+	table_head
+	row shape-rtv "$n_rtv"
+	row jq-shape-rtv "$n_rtv"
+	echo
+	echo "- shape / jq, records/s: $(ratio shape-rtv jq-shape-rtv) by wall time, $(ratio shape-rtv jq-shape-rtv cpu) by CPU time (no target of its own)"
+	echo "- **shape's records/s on Rock the Vote over its records/s on TurboVote: $like** (issue 13: \"a like rate\"; rtv-filter was 5 to 10 times slower than tv-filter)"
 	echo
 	echo "## status-map against jq"
 	echo
@@ -451,16 +385,6 @@ awk_name=$(awk -W version 2>/dev/null | head -n 1 | awk '{ print $1, $2 }')
 	row jq-status-map "$n_canon"
 	echo
 	echo "- **status-map / jq, records/s: $(verdict status-map jq-status-map 7)**"
-	echo
-	echo "## tv-filter against jq"
-	echo
-	echo "On turbovote.ndjson, $n_tv records."
-	echo
-	table_head
-	row tv-filter "$n_tv"
-	row jq-tv-filter "$n_tv"
-	echo
-	echo "- **tv-filter / jq, records/s: $(verdict tv-filter jq-tv-filter 7)**"
 	echo
 	echo "## dedupe against Miller and awk"
 	echo
@@ -474,7 +398,7 @@ awk_name=$(awk -W version 2>/dev/null | head -n 1 | awk '{ print $1, $2 }')
 	echo "- **dedupe / Miller, records/s: $(verdict dedupe mlr 5)**"
 	echo "- dedupe / awk on the keys alone, records/s: $(ratio dedupe awk) by wall time, $(ratio dedupe awk cpu) by CPU time"
 	echo "- **dedupe peak RSS per distinct key: $per_key bytes** ($(awk -v k="$dd_peak" 'BEGIN { printf "%.1f", k / 1024 }') MiB for $distinct keys); net of the process on one record ($(awk -v k="$dd_base" 'BEGIN { printf "%.1f", k / 1024 }') MiB): $per_key_net bytes; target <= 32: $mem"
-	if [ "$(cat build/bin/status-map build/bin/tv-filter build/bin/dedupe | cksum)" != "$bin_sum" ]; then
+	if [ "$(sums build/bin)" != "$bin_sum" ]; then
 		echo "- note: build/bin was rebuilt during the run; the numbers are those of the copy taken at the start"
 	fi
 } >"$tmp/report.md"

@@ -1,9 +1,9 @@
-# status-map --map pipelines/maps/turbovote.json, written in jq for
-# bench/stages.sh: the map's rules in their order, the first that matches
-# wins. A record no rule matches is rejected by status-map (the map's
-# default is "reject"); here it is left out (empty).
+# status-map --vendor turbovote, written in jq: the peer of status-map in
+# bench/stages.sh. The rules of vendor.json in their order, the first that
+# matches wins. A record no rule matches is rejected by status-map (the
+# vendor file's default is "reject"); here it is left out (empty).
 #
-#   jq -c -f bench/jq/status-map.jq canonical.ndjson
+#   jq -c -f vendors/turbovote/status-map.jq canonical.ndjson
 if .status == "initiated" then
 	.status = "register-form"
 	| .user.voter_registration_status = "registration_complete"

@@ -1,5 +1,7 @@
 #!/usr/bin/env python3
-"""Write a synthetic TurboVote "user export" CSV to stdout.
+"""Write a synthetic TurboVote "user export" CSV to stdout: the big exports
+of the benchmarks (bench/), where make-sample.py beside this file writes the
+small sample.csv.
 
 The file has the 29 columns of a real export, in their order, with values
 shaped like the real ones (ids, referral codes, timestamps, statuses) and the
@@ -14,7 +16,7 @@ batches are rendered by a pool of processes, because the csv module alone
 takes about 15 us a row. A million rows take about 40 s on one core, 25 s on
 two. Standard library only.
 
-Usage: bench/gen-turbovote.py [--rows N] [--seed S] [--jobs J] > export.csv
+Usage: vendors/turbovote/make-export.py [--rows N] [--seed S] [--jobs J] > export.csv
 """
 
 import argparse
@@ -26,6 +28,8 @@ import random
 import sys
 import time
 
+# The columns of a real export, in their order; make-sample.py takes them
+# from here.
 HEADER = [
     "id", "first-name", "middle-name", "last-name", "phone", "email",
     "registered-address-street", "registered-address-street-2",
