@@ -55,7 +55,8 @@
 #include "stage.h"
 #include "vendor.h"
 
-#define SYNOPSIS "dedupe --key FIELD[,FIELD...] [OPTIONS] [FILE...]"
+#define SYNOPSIS                                                               \
+	"dedupe --key FIELD[,FIELD...] | --vendor NAME [OPTIONS] [FILE...]"
 
 static const char dup_rule[] = "duplicate";
 static const char seen_rule[] = "already-delivered";
@@ -276,7 +277,9 @@ usage(void)
 	    "Keep one record per key: the first, or the best ranked, and "
 	    "drop the others.\n\n"
 	    "  -k, --key F[,F...]        the key: fields by dotted path "
-	    "(required)\n"
+	    "(required, unless\n"
+	    "                            the vendor file's delivery.key gives "
+	    "it)\n"
 	    "  -K, --keep first|best     keep the first record of a key "
 	    "(default, streaming)\n"
 	    "                            or the best ranked, written at "

@@ -7,7 +7,8 @@
  * for its status (queued, building, complete or failed), waiting longer
  * between questions (x1.5, at most a minute) and giving up at a deadline,
  * then downloads the CSV. A report that fails is asked for once more, as a
- * new report for the same window, as Chompy did (chompy-behaviour.md 3.1).
+ * new report for the same window, as the old importer did
+ * (vendors/rock-the-vote/README.md).
  *
  * The download goes to a temporary file, never to memory, and reaches
  * stdout (or -o FILE, by rename) only once it is whole: a download cut
@@ -40,10 +41,12 @@
 #include "redact.h"
 
 #define SYNOPSIS "fetch-rtv [--since TIME] [--before TIME] [OPTIONS]"
-#define WINDOW (90 * 60) /* the default window, as Chompy's hourly pull */
-#define POLL_MAX 60.0    /* the longest wait between status questions */
-#define GRACE 10.0  /* seconds a status question asked at the deadline gets */
-#define FAILED (-1) /* fetch_report(): the report ended in "failed" */
+#define WINDOW                                                                 \
+	(90 * 60)     /* the default window: the old importer's hourly         \
+	                 pull, with its 30-minute overlap */
+#define POLL_MAX 60.0 /* the longest wait between status questions */
+#define GRACE 10.0    /* seconds a status question asked at the deadline gets */
+#define FAILED (-1)   /* fetch_report(): the report ended in "failed" */
 
 struct opts {
 	struct deliver_opts d; /* --url, --timeout, --cacert, --retries... */

@@ -309,7 +309,7 @@ service_reason(const struct http_call *c, struct buf *out)
 
 /*
  * Whether the member just made gets the activation e-mail (--activate): a
- * new member who opted in to e-mail (chompy 3.4 step 3; a Step-1 row
+ * new member who opted in to e-mail (a Step-1 row
  * carries no opt-in, so never).
  */
 static int
@@ -708,9 +708,10 @@ usage(void)
 	    "                            rock-the-vote-activate-account\n"
 	    "  -t, --sms-topics LIST     apply the SMS opt-in of a row with a "
 	    "mobile to a\n"
-	    "                            member who exists (chompy 3.6), these "
-	    "topics\n"
-	    "                            (comma-separated, e.g. voting)\n"
+	    "                            member who exists, by the old "
+	    "importer's table,\n"
+	    "                            these topics (comma-separated, e.g. "
+	    "voting)\n"
 	    "  -l, --sms-ledger FILE     once per registration: remember what "
 	    "was applied\n"
 	    "  -k, --sms-key F[,F...]    a registration's key in that "

@@ -8,10 +8,11 @@ faults on demand: 500/503 answers, 429 with Retry-After, dropped
 connections, slow answers, and, the nasty case for exactly-once delivery,
 writes that are committed and then answered 500 or not answered at all.
 
-The contracts are those of chompy-behaviour.md sections 5.1 to 5.3, and
-Rock the Vote's partner API v4 registrant reports (section 3.1); see
-tests/servers/README.md for the options, the control endpoints under
-/_emulator/ and the log format. Python 3 standard library only.
+The contracts are Northstar's (OAuth 2 client credentials, v2 users),
+Rogue's (v3 posts) and Rock the Vote's partner API v4 registrant reports,
+as the organization's services keep them; tests/servers/README.md states
+them, with the options, the control endpoints under /_emulator/ and the
+log format. Python 3 standard library only.
 
 usage: emulator.py [--port 0] [--port-file F] [--db PATH] [--log PATH] ...
 """
@@ -53,8 +54,8 @@ ALL_SCOPES = ["admin", "user", "activity", "write"]
 RTV_SETTINGS = ("rtv_fail_reports", "rtv_report_polls")
 RTV_KEY_PARAM = "partner_API_key"
 RTV_BAD_CREDENTIALS = "Invalid partner ID or API key."
-# The header of a registrant report (chompy-behaviour.md 3.2, after the
-# parsons fixture) and a few synthetic rows, served when no
+# The header of a registrant report (as Rock the Vote sends it; see
+# vendors/rock-the-vote/README.md) and a few synthetic rows, served when no
 # --rtv-report-csv is given.
 RTV_COLUMNS = [
     "Status", "Tracking Source", "Tracking ID", "Open Tracking ID",
