@@ -352,9 +352,7 @@ PROGRESS=0
 CONCURRENCY=${SLUICE_CONCURRENCY:-16}
 
 # stage NAME COMMAND...: runs a stage of the pipeline, its stderr to the
-# terminal and the run's log, its exit status into NAME.status. ORDER lists
-# the names in the order of the summary.
-ORDER=
+# terminal and the run's log, its exit status into NAME.status.
 stage() {
 	_name=$1
 	shift
@@ -593,7 +591,9 @@ import_summary() {
 		echo "== $NAME import of $FILE"
 		echo
 		echo "per stage (records in = out + dropped + rejected):"
-		summary_lines | grep -E '^[a-z0-9-]+: in=[0-9]+ ' | sed 's/^/  /'
+		for _s in $ORDER; do
+			summary_lines | grep -E "^$_s: in=[0-9]+ " | sed 's/^/  /'
+		done
 		if [ $OFFLINE = 0 ]; then
 			echo
 			echo "delivery:"
@@ -693,9 +693,14 @@ for _s; do
 		KEPT="$KEPT $_s"
 	fi
 done
-ORDER="$P1"
-[ $WAREHOUSE = 0 ] || ORDER="$ORDER post-quasar"
-ORDER="$ORDER $P2"
+# ORDER: what runs, in the vendor file's order, for the summary.
+ORDER=
+for _s in $PIPELINE; do
+	case " $P1 $P2 " in
+	*" $_s "*) ORDER="$ORDER $_s" ;;
+	*) [ "$_s" != post-quasar ] || [ $WAREHOUSE = 0 ] || ORDER="$ORDER $_s" ;;
+	esac
+done
 # What the first phase writes: the second phase's input, or the results.
 for _s in $P1; do
 	P1OUT=$RUN/$_s.ndjson
@@ -708,6 +713,7 @@ NOT_RUN=$P2
 if [ -z "$FILE" ]; then
 	ORDER="$FETCH $ORDER"
 	FILE=$RUN/export.csv
+	set --
 	[ -z "$CACERT" ] || set -- --cacert "$CACERT"
 	progress "$PROGRESS" "$FETCH" fetch "$BIN/$FETCH" -o "$FILE" "$@"
 	if [ "$(status "$FETCH")" != 0 ]; then
