@@ -24,49 +24,45 @@ set -eu
 
 ME=import.sh
 
-# The secrets the environment hands over are written to files in a
-# private directory, and the script starts again without them: a variable
-# stays in /proc/PID/environ of the process it was given to (and of every
-# subshell forked from it) for that process's whole life, however early it
-# is unset, while exec gives the new program only the variables still
-# exported. The stages then read the Northstar secret from its file, and
-# only fetch-rtv, which has no other way, gets the Rock the Vote key in its
+# The secrets the environment hands over: the script starts again without
+# them, and has them on descriptor 8 instead. A variable stays in
+# /proc/PID/environ of the process it was given to, and of every process
+# forked from it, for that process's whole life, however early it is
+# unset; exec gives the new program only what is still exported. So
+# nothing is forked before the exec (the here-document is written into a
+# pipe by the shell itself), and after it the secrets are in no process's
+# environment: the stages read the Northstar secret from a file, and only
+# fetch-rtv, which has no other way, gets the Rock the Vote key in its
 # environment.
-if [ -n "${NORTHSTAR_CLIENT_SECRET:-}${RTV_PARTNER_API_KEY:-}" ]; then
-	_dir=$(mktemp -d "${TMPDIR:-/tmp}/sluice-import.XXXXXX") || exit 74
-	(
-		umask 077
-		if [ -n "${NORTHSTAR_CLIENT_SECRET:-}" ]; then
-			printf '%s\n' "$NORTHSTAR_CLIENT_SECRET" \
-			    >"$_dir/client-secret"
-		fi
-		if [ -n "${RTV_PARTNER_API_KEY:-}" ]; then
-			printf '%s\n' "$RTV_PARTNER_API_KEY" >"$_dir/rtv-key"
-		fi
-	) || exit 74
+if [ "${SLUICE_IMPORT_SECRETS:-}" != 8 ] &&
+    [ -n "${NORTHSTAR_CLIENT_SECRET:-}${RTV_PARTNER_API_KEY:-}" ]; then
+	_ns=${NORTHSTAR_CLIENT_SECRET:-}
+	_rtv=${RTV_PARTNER_API_KEY:-}
 	unset NORTHSTAR_CLIENT_SECRET RTV_PARTNER_API_KEY
-	SLUICE_IMPORT_TMP=$_dir
-	export SLUICE_IMPORT_TMP
-	exec /bin/sh "$0" "$@"
+	SLUICE_IMPORT_SECRETS=8
+	export SLUICE_IMPORT_SECRETS
+	exec /bin/sh "$0" "$@" 8<<EOF
+$_ns
+$_rtv
+EOF
 fi
+_ns=
+_rtv=
+if [ "${SLUICE_IMPORT_SECRETS:-}" = 8 ]; then
+	IFS= read -r _ns <&8 || :
+	IFS= read -r _rtv <&8 || :
+	exec 8<&-
+fi
+unset SLUICE_IMPORT_SECRETS
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BIN=${BIN:-$ROOT/build/bin}
 VENDORS=${SLUICE_VENDORS:-$ROOT/vendors}
 
-# The private directory: the secrets' files, the named pipes and the
-# stages' exit statuses. Only a directory this script made is taken from
-# the environment, and only the files it writes there are removed.
-TMPD=
-case ${SLUICE_IMPORT_TMP:-} in
-"${TMPDIR:-/tmp}"/sluice-import.*)
-	[ -d "$SLUICE_IMPORT_TMP" ] && [ -O "$SLUICE_IMPORT_TMP" ] &&
-		TMPD=$SLUICE_IMPORT_TMP
-	;;
-esac
-unset SLUICE_IMPORT_TMP
-[ -n "$TMPD" ] || TMPD=$(mktemp -d "${TMPDIR:-/tmp}/sluice-import.XXXXXX") ||
-	exit 74
+# The private directory (mode 0700): the secrets' files (0600), the named
+# pipes and the stages' exit statuses; removed at exit, also on an error or
+# a signal.
+TMPD=$(mktemp -d "${TMPDIR:-/tmp}/sluice-import.XXXXXX") || exit 74
 BG=
 cleanup() {
 	# Jobs still running here are left over from an import cut short;
@@ -74,13 +70,18 @@ cleanup() {
 	for _p in $BG; do
 		kill "$_p" 2>/dev/null || :
 	done
-	rm -f "$TMPD/client-secret" "$TMPD/rtv-key" "$TMPD"/*.status \
-	    "$TMPD"/fifo-*
-	rmdir "$TMPD" 2>/dev/null || :
+	rm -rf "$TMPD"
 }
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM HUP
+(
+	umask 077
+	[ -z "$_ns" ] || printf '%s\n' "$_ns" >"$TMPD/client-secret"
+	[ -z "$_rtv" ] || printf '%s\n' "$_rtv" >"$TMPD/rtv-key"
+) || exit 74
+_ns=
+_rtv=
 
 usage() {
 	cat <<EOF
@@ -184,6 +185,7 @@ VENDOR=$VENDORS/$NAME/vendor.json
 command -v jq >/dev/null 2>&1 ||
 	die 69 "needs jq to read the vendor file (apt-get install jq)"
 [ -x "$BIN/csv2ndjson" ] || die 69 "no stages in $BIN: run make first"
+BIN=$(cd "$BIN" && pwd)
 
 # What the script itself needs from the vendor file: the stages, the fetch
 # stage, whether post-northstar keeps an SMS ledger. The stages read the
@@ -376,8 +378,8 @@ delivery() {
 	_name=$1
 	shift
 	[ -z "$CACERT" ] || set -- "$@" --cacert "$CACERT"
+	[ -z "$SECRET_FILE" ] || set -- "$@" --client-secret-file "$SECRET_FILE"
 	progress "$PROGRESS" "$_name" "$@" --concurrency "$CONCURRENCY" \
-	    --client-secret-file "$SECRET_FILE" \
 	    --rejects "$RUN/$_name.rejects.ndjson"
 }
 
@@ -453,6 +455,17 @@ chain() {
 	fi
 }
 
+# phase STAGE...: the stages as one pipeline (chain), the raw copies of
+# those kept started first, each on a pipe the phase's tee will open.
+phase() {
+	for _s; do
+		if kept "$_s"; then
+			copy "$_s"
+		fi
+	done
+	chain "$@"
+}
+
 # copy NAME: in the background, the raw copy of NAME's output: its pipe,
 # gzipped into raw/. For the warehouse's source it goes on to the
 # warehouse, from the copy, once the copy is whole.
@@ -498,7 +511,7 @@ fetch() {
 	RTV_PARTNER_API_KEY=$_key "$@"
 	_rc=$?
 	_key=
-	return $_rc
+	return "$_rc"
 }
 
 # status NAME: the exit status NAME left, or nothing when it did not run.
@@ -507,11 +520,28 @@ status() {
 	return 0
 }
 
-# import_status: sets STATUS, the worst exit status of everything that
-# ran. A stage killed by SIGPIPE (141) was writing to a stage that had
-# already stopped: the one that stopped says why, and outranks it; 141
-# counts only when nothing else failed. Every background job and the log
-# are finished first.
+# worst [BUT]: the worst exit status of everything that ran (but BUT). A
+# stage killed by SIGPIPE (141) was writing to a stage that had already
+# stopped: the one that stopped says why, and outranks it; 141 counts only
+# when nothing else failed.
+worst() {
+	_w=0
+	_pipe=0
+	for _f in "$TMPD"/*.status; do
+		[ -f "$_f" ] && [ "${_f##*/}" != "${1:-}.status" ] || continue
+		_st=$(cat "$_f")
+		if [ "$_st" = 141 ]; then
+			_pipe=1
+		elif [ "$_st" -gt "$_w" ]; then
+			_w=$_st
+		fi
+	done
+	[ $_pipe = 0 ] || [ "$_w" -gt 1 ] || _w=141
+	echo "$_w"
+}
+
+# import_status: sets STATUS, the import's exit status, once every
+# background job and the log are finished.
 import_status() {
 	for _p in $BG; do
 		wait "$_p" || :
@@ -519,21 +549,7 @@ import_status() {
 	BG=
 	exec 3>&-
 	wait "$LOG_PID" || :
-	STATUS=0
-	_pipe=0
-	for _f in "$TMPD"/*.status; do
-		[ -f "$_f" ] || continue
-		_st=$(cat "$_f")
-		if [ "$_st" = 141 ]; then
-			_pipe=1
-		elif [ "$_st" -gt "$STATUS" ]; then
-			STATUS=$_st
-		fi
-	done
-	if [ $_pipe = 1 ] && [ $STATUS -le 1 ]; then
-		STATUS=141
-	fi
-	return 0
+	STATUS=$(worst)
 }
 
 # failed STAGE...: what of the stages and their raw copies' tee ended with
@@ -560,6 +576,14 @@ summary_lines() {
 	sed 's/.*\x1b\[K//; s/\r//g' "$RUN/stages.log"
 }
 
+# spooled: true when batches wait in the warehouse's spool.
+spooled() {
+	for _f in "$SPOOL"/batch-*; do
+		[ ! -e "$_f" ] || return 0
+	done
+	return 1
+}
+
 # quote WORD: WORD as the shell reads it back, quoted only when it must be.
 quote() {
 	case $1 in
@@ -576,6 +600,7 @@ quote() {
 replay_command() {
 	printf '%s --replay %s --create-table' "$(quote "$BIN/post-quasar")" \
 	    "$(quote "$SPOOL")"
+	# shellcheck disable=SC2016 # the variable is for the reader's shell
 	case $QUASAR_URL in
 	*://*@* | *[?\&]password=*) printf ' --url "$QUASAR_URL"' ;;
 	*) printf ' --url %s' "$(quote "$QUASAR_URL")" ;;
@@ -588,7 +613,7 @@ replay_command() {
 # stdout holds the records) and in RUN/summary.txt.
 import_summary() {
 	{
-		echo "== $NAME import of $FILE"
+		echo "== $NAME import of $FILE${FETCHED:+ (fetched by $FETCH)}"
 		echo
 		echo "per stage (records in = out + dropped + rejected):"
 		for _s in $ORDER; do
@@ -650,7 +675,7 @@ import_summary() {
 		elif [ -z "${QUASAR_URL:-}" ]; then
 			echo "warehouse: QUASAR_URL is not set; the raw rows are only" \
 			    "in $RAW/"
-		elif [ -n "$(ls "$SPOOL" 2>/dev/null | grep '^batch-' || :)" ]; then
+		elif spooled; then
 			echo "warehouse: rows wait in $SPOOL; once the warehouse" \
 			    "takes them again, send them with"
 			echo "  $(replay_command)"
@@ -661,9 +686,14 @@ import_summary() {
 		    "files, with the reason" ;;
 		65) echo "exit 65: an input was unusable (is $FILE a $NAME" \
 		    "export?); see $RUN/stages.log" ;;
-		69) echo "exit 69: a service stayed unavailable; the records not" \
+		69) if [ "$(worst post-quasar)" -lt 69 ]; then
+			echo "exit 69: the warehouse stayed unavailable; everything" \
+			    "else was delivered"
+		else
+			echo "exit 69: a service stayed unavailable; the records not" \
 		    "delivered are in the rejects files; run again later (the" \
-		    "ledger sends nothing twice)" ;;
+			    "ledger sends nothing twice)"
+		fi ;;
 		77) echo "exit 77: the credentials were refused" ;;
 		*) echo "exit $STATUS: see $RUN/stages.log" ;;
 		esac
@@ -683,6 +713,7 @@ if [ $OFFLINE = 1 ]; then
 elif [ -n "${QUASAR_URL:-}" ] && [ -n "$WAREHOUSE_FROM" ]; then
 	WAREHOUSE=1
 fi
+# shellcheck disable=SC2086 # a list of names, split on purpose
 set -- $P1 $P2
 _last=
 for _s; do _last=$_s; done
@@ -710,7 +741,9 @@ done
 HELD=
 NOT_RUN=$P2
 
+FETCHED=
 if [ -z "$FILE" ]; then
+	FETCHED=1
 	ORDER="$FETCH $ORDER"
 	FILE=$RUN/export.csv
 	set --
@@ -725,20 +758,18 @@ fi
 
 if [ -n "$P1" ]; then
 	[ -z "$KEPT" ] || mkdir -p "$RAW" || die 74 "cannot create $RAW"
-	for _s in $KEPT; do
-		copy "$_s"
-	done
+	# shellcheck disable=SC2086 # a list of names, split on purpose
 	set -- $P1
 	if [ $OFFLINE = 1 ]; then
-		chain "$@" </dev/null
+		phase "$@" </dev/null
 	else
-		chain "$@" </dev/null >"$P1OUT"
+		phase "$@" </dev/null >"$P1OUT"
 	fi
 	HELD=$(failed "$@")
 fi
 if [ -n "$P2" ] && [ -z "$HELD" ]; then
 	# shellcheck disable=SC2086
-	chain $P2 <"$P1OUT" >"$RUN/results.ndjson"
+	phase $P2 <"$P1OUT" >"$RUN/results.ndjson"
 fi
 
 import_status
