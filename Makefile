@@ -125,7 +125,8 @@ import: all
 	@pipelines/import.sh $(if $(TEE_ALL),--tee-all) $(if $(OFFLINE),--offline) \
 	    "$(NAME)" $(if $(FILE),"$(FILE)")
 
-# One alias per vendor of old; FILE, TEE_ALL and OFFLINE pass through.
+# make import for one vendor, as the targets were named before it; FILE,
+# TEE_ALL and OFFLINE, variables of the command line, pass through.
 import-turbovote import-rock-the-vote: all
 	@$(MAKE) --no-print-directory import NAME=$(@:import-%=%)
 

@@ -19,7 +19,8 @@
 # first stage to the end, so one import of a vendor runs at a time. Files go
 # under $SLUICE_DATA (default: the current directory). The exit status is
 # the worst of the stages'; 75 when another import of the vendor runs.
-# --help says more, and docs-pending/import.md says everything.
+# --help says more; the import's documentation (docs-pending/import.md, for
+# the README) says everything.
 set -eu
 
 ME=import.sh
