@@ -173,7 +173,7 @@ def test_lock():
         started = wait_until(lambda: len(emu.requests()) > 5, 30)
         p2 = run(["turbovote", second], env)
         still = p1.poll() is None
-        out1, _ = p1.communicate(timeout=120)
+        p1.communicate(timeout=120)
         mine = [r for r in emu.requests() if "lock-second" in r["path"]]
         report(started and still and p2.returncode == 75 and p2.took < 3 and
                "another turbovote import is running" in p2.err and
