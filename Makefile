@@ -5,9 +5,12 @@
 #                   whole suite again under AddressSanitizer and UBSan
 #   make demo       install what is missing, build, run the TurboVote import
 #                   on the sample against local stand-ins, twice
-#   make import-turbovote FILE=export.csv   the TurboVote import (the services
-#                   from NORTHSTAR_URL, ROGUE_URL, ... ; see README.md)
-#   make import-rock-the-vote [FILE=report.csv]   the Rock the Vote import
+#   make import NAME=turbovote FILE=export.csv   a vendor's import (the
+#                   services from NORTHSTAR_URL, ROGUE_URL, ...; TEE_ALL=1,
+#                   OFFLINE=1; see pipelines/import.sh --help)
+#   make import-turbovote FILE=...   make import-rock-the-vote [FILE=...]
+#                   the same for one vendor (Rock the Vote without FILE:
+#                   the last report fetched)
 #   make bench      run the benchmarks in bench/ (see bench/README.md)
 #   make fuzz       run every fuzz target FUZZ_TIME seconds (default 60)
 #   make install    PREFIX=/usr/local DESTDIR=
@@ -66,8 +69,8 @@ LIBRULES   := $(BUILD)/librules.a
 LIBS_OURS  := $(LIBRULES) $(LIBCOMMON)
 
 .PHONY: all test check demo bench install uninstall clean format format-check \
-        lint setup units import-turbovote import-rock-the-vote fuzz \
-        fuzz-build
+        lint setup units import import-turbovote import-rock-the-vote \
+        fuzz fuzz-build
 .DEFAULT_GOAL := all
 
 all: $(STAGES)
@@ -117,13 +120,15 @@ demo:
 	@$(MAKE) --no-print-directory all
 	@pipelines/demo.sh
 
-import-turbovote: all
-	@[ -n "$(FILE)" ] || { echo "usage: make import-turbovote FILE=export.csv" >&2; exit 64; }
-	@pipelines/turbovote.sh $(if $(TEE_ALL),--tee-all) "$(FILE)"
+import: all
+	@[ -n "$(NAME)" ] || { echo "usage: make import NAME=vendor [FILE=export.csv] [TEE_ALL=1] [OFFLINE=1]" >&2; exit 64; }
+	@pipelines/import.sh $(if $(TEE_ALL),--tee-all) $(if $(OFFLINE),--offline) \
+	    "$(NAME)" $(if $(FILE),"$(FILE)")
 
-# Without FILE, the report of the last 90 minutes is fetched (fetch-rtv).
-import-rock-the-vote: all
-	@pipelines/rock-the-vote.sh $(if $(TEE_ALL),--tee-all) $(if $(FILE),"$(FILE)")
+# make import for one vendor, as the targets were named before it; FILE,
+# TEE_ALL and OFFLINE, variables of the command line, pass through.
+import-turbovote import-rock-the-vote: all
+	@$(MAKE) --no-print-directory import NAME=$(@:import-%=%)
 
 bench:
 	@tests/setup.sh bench

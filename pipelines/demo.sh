@@ -3,8 +3,8 @@
 #
 # Starts, on free loopback ports, the Rogue/Northstar emulator
 # (tests/servers/emulator.py) and a ClickHouse server as the Quasar
-# warehouse (tests/servers/clickhouse.sh), runs pipelines/turbovote.sh on
-# pipelines/samples/turbovote-sample.csv (about 2,000 synthetic rows with
+# warehouse (tests/servers/clickhouse.sh), runs pipelines/import.sh turbovote
+# on vendors/turbovote/sample.csv (about 2,000 synthetic rows with
 # the mess of a real export: staff and test rows, every referral-code
 # shape, every status and some unknown ones, repeated rows, CRLF endings,
 # UTF-8 names, a broken row), shows its summary and a query of the raw
@@ -16,7 +16,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 export ROOT
 BIN=${BIN:-$ROOT/build/bin}
 export BIN
-SAMPLE=$ROOT/pipelines/samples/turbovote-sample.csv
+SAMPLE=$ROOT/vendors/turbovote/sample.csv
 SLUICE_DATA=${SLUICE_DATA:-$ROOT/demo-data}
 export SLUICE_DATA
 rm -rf "$SLUICE_DATA"
@@ -68,11 +68,12 @@ print(urllib.request.urlopen(url, timeout=30).read().decode(), end="")
 }
 
 echo
-echo "== first run: pipelines/turbovote.sh $SAMPLE"
+echo "== first run: pipelines/import.sh turbovote $SAMPLE"
 echo
 status=0
 before=$(requests)
-(cd "$SLUICE_DATA" && "$ROOT/pipelines/turbovote.sh" "$SAMPLE") 2>/dev/null ||
+(cd "$SLUICE_DATA" && "$ROOT/pipelines/import.sh" turbovote "$SAMPLE") \
+    2>/dev/null ||
 	status=$?
 first_writes=$(writes "$before")
 first=$(($(requests) - before))
@@ -83,8 +84,8 @@ echo "== what was set aside, and why (from $run):"
 cat "$run"/*.rejects.ndjson | jq -r '"  rejected by \(.stage) at \(
     (.record | objects | ._meta | objects | "\(.file):\(.line)") //
     "\(.file):\(.line)"): \(.reason)"' | sed "s|$ROOT/||" | head -n 6
-jq -r '"  dropped by tv-filter (\(.rule)): \(.record.email)"' \
-    "$run/tv-filter.dropped.ndjson" | sort | uniq | head -n 4
+jq -r '"  dropped by shape (\(.rule)): \(.record.email)"' \
+    "$run/shape.dropped.ndjson" | sort | uniq | head -n 4
 jq -r '.record.user.email' "$run/dedupe.dropped.ndjson" | head -n 2 |
 	sed 's/^/  dropped by dedupe (the same post again, at no higher status): /'
 
@@ -102,7 +103,7 @@ fi
 echo
 echo "== second run, on the same export:"
 before=$(requests)
-(cd "$SLUICE_DATA" && "$ROOT/pipelines/turbovote.sh" "$SAMPLE") \
+(cd "$SLUICE_DATA" && "$ROOT/pipelines/import.sh" turbovote "$SAMPLE") \
     >"$SLUICE_DATA/second-run.txt" 2>&1 || status2=$?
 second_writes=$(writes "$before")
 second=$(($(requests) - before))

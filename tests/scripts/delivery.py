@@ -587,7 +587,7 @@ def test_secrets():
     try:
         rows = tv_export(os.path.join(TMP, "secrets.ndjson"), 60, 8,
                          members_for(20, 8))
-        # The canned import reads CSV: write the rows back as CSV.
+        # The import reads CSV: write the rows back as CSV.
         import csv
         path = os.path.join(TMP, "secrets export.csv")
         with open(path, "w", newline="") as f:
@@ -598,8 +598,8 @@ def test_secrets():
                 w.writerow([r[c] for c in cols])
         env = emu.env()
         env["SLUICE_DATA"] = data
-        p = subprocess.Popen([os.path.join(ROOT, "pipelines/turbovote.sh"),
-                              "--tee-all", path], env=env,
+        p = subprocess.Popen([os.path.join(ROOT, "pipelines/import.sh"),
+                              "--tee-all", "turbovote", path], env=env,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         seen_in_argv = False
         while p.poll() is None:
@@ -627,12 +627,12 @@ def test_secrets():
             found.append("the emulator's request log")
         kept = sorted(n.split("-2")[0] for _, _, ns in
                       os.walk(os.path.join(data, "raw")) for n in ns)
-        report(kept == ["csv2ndjson", "post-northstar", "status-map",
-                        "tv-filter"],
-               "the canned import with --tee-all keeps every stage's output "
-               "under raw/", "kept: %s" % kept)
+        report(kept == ["csv2ndjson", "dedupe", "post-northstar", "shape",
+                        "status-map"],
+               "the import with --tee-all keeps every stage's output under "
+               "raw/ (post-rogue's is results.ndjson)", "kept: %s" % kept)
         report(p.returncode in (0, 1) and not seen_in_argv and not found,
-               "the canned import with a known secret: in no process's argv, "
+               "the import with a known secret: in no process's argv, "
                "output, log, result, reject or raw file",
                "exit %d, argv %s, found in %s: %s" % (
                    p.returncode, seen_in_argv, found, err.decode()[-500:]))

@@ -35,7 +35,7 @@ if command -v clickhouse-server >/dev/null 2>&1 ||
     [ -x /usr/sbin/clickhouse-server ]; then
 	# The raw table holds each record once (its key is the record's
 	# content): the sample's distinct rows, its repeated ones once.
-	"$BIN/csv2ndjson" --no-meta "$ROOT/pipelines/samples/turbovote-sample.csv" \
+	"$BIN/csv2ndjson" --no-meta "$ROOT/vendors/turbovote/sample.csv" \
 	    >"$TMPDIR/demo-rows.ndjson" 2>/dev/null
 	sort -u "$TMPDIR/demo-rows.ndjson" >"$TMPDIR/demo-distinct.ndjson"
 	n=$(wc -l <"$TMPDIR/demo-distinct.ndjson" | tr -d ' ')

@@ -339,8 +339,8 @@ def case_11_14_15_sms():
 
 
 def fetched_import():
-    """The canned import with no file: the last window's report fetched."""
-    sample = os.path.join(ROOT, "pipelines/samples/rock-the-vote-sample.csv")
+    """The import with no file: the last window's report fetched."""
+    sample = os.path.join(ROOT, "vendors/rock-the-vote/sample.csv")
     emu = delivery.Emulator("rtv-fetch", "--rtv-report-csv", sample,
                             "--rtv-report-polls", "1")
     data = os.path.join(TMP, "rtv-fetch-data")
@@ -348,11 +348,12 @@ def fetched_import():
         env = emu.env()
         env.update(RTV_URL=emu.url + "/api/v4", RTV_PARTNER_ID="sluice-partner",
                    RTV_PARTNER_API_KEY="sluice-rtv-key", SLUICE_DATA=data)
-        p = subprocess.run([os.path.join(ROOT, "pipelines/rock-the-vote.sh")],
-                           capture_output=True, env=env, timeout=300)
+        p = subprocess.run([os.path.join(ROOT, "pipelines/import.sh"),
+                            "rock-the-vote"], capture_output=True, env=env,
+                           timeout=300)
         st = emu.state()
         out = p.stdout.decode()
-        check("the canned import with no file fetches the last 90 minutes' "
+        check("the import with no file fetches the last 90 minutes' "
               "report and imports it (one post per registration)",
               p.returncode == 1 and len(st["rtv_reports"]) == 1 and
               len(st["posts"]) == 126 and "csv2ndjson: in=407" in out,

@@ -1,0 +1,778 @@
+#!/bin/sh
+# pipelines/import.sh [--tee-all] [--offline] [--cacert FILE] NAME [FILE]:
+# one vendor's import, end to end, as its vendor file describes it.
+#
+# The stages and their order come from the "pipeline" list of
+# vendors/NAME/vendor.json; every stage is given --vendor with that file and
+# the run's own files, and takes its per-vendor options from it. For the two
+# vendors of today the list is
+#
+#   csv2ndjson FILE                     CSV rows, provenance in _meta; the
+#                                       raw rows are kept, gzipped, in raw/
+#     (post-quasar)                     a side branch: the warehouse gets the
+#                                       raw rows from that copy
+#   | shape | status-map | post-northstar > RUN/post-northstar.ndjson
+#   then, only if all of those ended with 0 or 1:
+#   dedupe --seen LEDGER | post-rogue --ledger LEDGER > RUN/results.ndjson
+#
+# The import holds the vendor's lock (state/NAME.lock) from before its
+# first stage to the end, so one import of a vendor runs at a time. Files go
+# under $SLUICE_DATA (default: the current directory). The exit status is
+# the worst of the stages'; 75 when another import of the vendor runs.
+# --help says more; the import's documentation (docs-pending/import.md, for
+# the README) says everything.
+set -eu
+
+ME=import.sh
+
+# The secrets the environment hands over: the script starts again without
+# them, and has them on descriptor 8 instead. A variable stays in
+# /proc/PID/environ of the process it was given to, and of every process
+# forked from it, for that process's whole life, however early it is
+# unset; exec gives the new program only what is still exported. So
+# nothing is forked before the exec (the here-document is written into a
+# pipe by the shell itself), and after it the secrets are in no process's
+# environment: the stages read the Northstar secret from a file, and only
+# fetch-rtv, which has no other way, gets the Rock the Vote key in its
+# environment.
+if [ "${SLUICE_IMPORT_SECRETS:-}" != 8 ] &&
+    [ -n "${NORTHSTAR_CLIENT_SECRET:-}${RTV_PARTNER_API_KEY:-}" ]; then
+	_ns=${NORTHSTAR_CLIENT_SECRET:-}
+	_rtv=${RTV_PARTNER_API_KEY:-}
+	unset NORTHSTAR_CLIENT_SECRET RTV_PARTNER_API_KEY
+	SLUICE_IMPORT_SECRETS=8
+	export SLUICE_IMPORT_SECRETS
+	exec /bin/sh "$0" "$@" 8<<EOF
+$_ns
+$_rtv
+EOF
+fi
+_ns=
+_rtv=
+if [ "${SLUICE_IMPORT_SECRETS:-}" = 8 ]; then
+	IFS= read -r _ns <&8 || :
+	IFS= read -r _rtv <&8 || :
+	exec 8<&-
+fi
+unset SLUICE_IMPORT_SECRETS
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BIN=${BIN:-$ROOT/build/bin}
+VENDORS=${SLUICE_VENDORS:-$ROOT/vendors}
+
+# The private directory (mode 0700): the secrets' files (0600), the named
+# pipes and the stages' exit statuses; removed at exit, also on an error or
+# a signal.
+TMPD=$(mktemp -d "${TMPDIR:-/tmp}/sluice-import.XXXXXX") || exit 74
+BG=
+cleanup() {
+	# Jobs still running here are left over from an import cut short;
+	# a raw copy waiting on a pipe nobody opens would wait forever.
+	for _p in $BG; do
+		kill "$_p" 2>/dev/null || :
+	done
+	rm -rf "$TMPD"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM HUP
+(
+	umask 077
+	[ -z "$_ns" ] || printf '%s\n' "$_ns" >"$TMPD/client-secret"
+	[ -z "$_rtv" ] || printf '%s\n' "$_rtv" >"$TMPD/rtv-key"
+) || exit 74
+_ns=
+_rtv=
+
+usage() {
+	cat <<EOF
+usage: pipelines/import.sh [--tee-all] [--offline] [--cacert FILE] NAME [FILE]
+Import the export FILE of the vendor NAME (vendors/NAME/vendor.json) into
+Northstar, Rogue and the warehouse, with the stages its vendor file lists.
+
+  --tee-all        also keep every stage's output, gzipped, under raw/
+  --offline        run only the stages that need no service (csv2ndjson to
+                   status-map): records to stdout, rejects and dropped
+                   records to the run's folder; nothing is sent
+  --cacert FILE    trust the CA certificates in FILE too (every stage that
+                   talks to a service); default \$SLUICE_CACERT
+  -h, --help       show this help
+
+Without FILE, a vendor whose export names a "fetch" stage (Rock the Vote:
+fetch-rtv) has its last report fetched first.
+Environment: NORTHSTAR_URL, ROGUE_URL, NORTHSTAR_CLIENT_ID,
+NORTHSTAR_CLIENT_SECRET or NORTHSTAR_CLIENT_SECRET_FILE; QUASAR_URL (optional:
+without it the raw rows are only kept under raw/); for fetch-rtv RTV_URL,
+RTV_PARTNER_ID, RTV_PARTNER_API_KEY; SLUICE_DATA (where the files go, default
+.), SLUICE_CACERT, SLUICE_CONCURRENCY (16), SLUICE_QUASAR_RETRY_MAX_TIME (10).
+Exit status: the worst of the stages' (0 ok, 1 some records rejected, 65 input
+unusable, 69 a service stayed unavailable, 74 I/O error, 77 credentials
+refused, 128+N a stage killed by signal N); 64 usage or configuration, 66 FILE
+missing, 75 another import of NAME is running.
+
+Example:
+  NORTHSTAR_URL=https://northstar.example.org ROGUE_URL=https://rogue.example.org \\
+  NORTHSTAR_CLIENT_ID=sluice NORTHSTAR_CLIENT_SECRET_FILE=~/.sluice-secret \\
+      pipelines/import.sh turbovote export.csv
+  pipelines/import.sh --offline rock-the-vote report.csv | jq .status
+EOF
+}
+
+die() { # STATUS MESSAGE...
+	_st=$1
+	shift
+	echo "$ME: $*" >&2
+	exit "$_st"
+}
+
+usage_error() {
+	echo "$ME: $*" >&2
+	echo "usage: pipelines/import.sh [--tee-all] [--offline] [--cacert FILE]" \
+	    "NAME [FILE]; try 'pipelines/import.sh --help'" >&2
+	exit 64
+}
+
+TEE_ALL=0
+OFFLINE=0
+CACERT=${SLUICE_CACERT:-}
+while [ $# -gt 0 ]; do
+	case $1 in
+	--tee-all) TEE_ALL=1 ;;
+	--offline) OFFLINE=1 ;;
+	--cacert)
+		[ $# -ge 2 ] || usage_error "option '--cacert' needs a FILE"
+		CACERT=$2
+		shift
+		;;
+	--cacert=*) CACERT=${1#*=} ;;
+	-h | --help)
+		usage
+		exit 0
+		;;
+	--)
+		shift
+		break
+		;;
+	-?*) usage_error "unknown option '$1'" ;;
+	*) break ;;
+	esac
+	shift
+done
+# The vendors there are, for the messages that need one.
+vendors() {
+	_l=
+	for _v in "$VENDORS"/*/vendor.json; do
+		[ -f "$_v" ] || continue
+		_v=${_v%/vendor.json}
+		_l="$_l${_l:+, }${_v##*/}"
+	done
+	echo "${_l:-none, in $VENDORS}"
+}
+
+[ $# -ge 1 ] || usage_error "which vendor? (the vendors: $(vendors))"
+[ $# -le 2 ] || usage_error "one vendor NAME and at most one FILE"
+NAME=$1
+FILE=${2:-}
+# The name becomes part of paths (state/NAME.lock, runs/NAME/).
+case $NAME in
+'' | .* | *[!A-Za-z0-9._-]*)
+	usage_error "'$NAME' is not a vendor's name (the vendors: $(vendors))"
+	;;
+esac
+VENDOR=$VENDORS/$NAME/vendor.json
+[ -f "$VENDOR" ] ||
+	die 64 "no vendor '$NAME' (no $VENDOR); the vendors: $(vendors)"
+
+command -v jq >/dev/null 2>&1 ||
+	die 69 "needs jq to read the vendor file (apt-get install jq)"
+[ -x "$BIN/csv2ndjson" ] || die 69 "no stages in $BIN: run make first"
+BIN=$(cd "$BIN" && pwd)
+
+# What the script itself needs from the vendor file: the stages, the fetch
+# stage, whether post-northstar keeps an SMS ledger. The stages read the
+# rest. jq's @sh quotes every value, so the eval assigns and runs nothing.
+if ! _v=$(jq -r '@sh "PIPELINE=\(.pipeline | join(" "))",
+    @sh "FETCH=\(.export.fetch // "")",
+    @sh "SMS=\(.delivery.sms_topics // [] | length)"' "$VENDOR" 2>&1); then
+	die 65 "$VENDOR: no usable \"pipeline\" list: $_v"
+fi
+eval "$_v"
+
+# The pipeline's stages fall into two phases at dedupe. dedupe --keep best
+# holds every record until its input ends, so nothing is lost by waiting
+# for the stages before it to end first, and it is the only way to know
+# that its input is whole: when a stage of the first phase fails (a
+# service down, a stage killed), dedupe would take the cut-off stream for
+# the whole export, keep the best of what it got, and post-rogue would
+# post statuses lower than the export holds. So the first phase writes its
+# records to a file in the run's folder, and the second runs only when
+# every stage of the first ended with 0 or 1. post-quasar is neither: it
+# takes the records of the stage listed before it from their raw copy, on
+# the side (see warehouse below). OFFLINE_STAGES are the first stages that
+# need no service.
+P1=
+P2=
+OFFLINE_STAGES=
+WAREHOUSE_FROM=
+_prev=
+_online=0
+for _s in $PIPELINE; do
+	case $_s in
+	csv2ndjson | shape | status-map | post-northstar | dedupe | post-rogue) ;;
+	post-quasar)
+		[ -n "$_prev" ] ||
+			die 65 "$VENDOR: post-quasar needs a stage before it"
+		WAREHOUSE_FROM=$_prev
+		continue
+		;;
+	*) die 65 "$VENDOR: the pipeline names '$_s', a stage the import does not know" ;;
+	esac
+	if [ -z "$_prev" ] && [ "$_s" != csv2ndjson ]; then
+		die 65 "$VENDOR: the pipeline must start with csv2ndjson"
+	fi
+	case $_s in post-*) _online=1 ;; esac
+	[ $_online = 1 ] || OFFLINE_STAGES="$OFFLINE_STAGES $_s"
+	if [ "$_s" = dedupe ] || [ -n "$P2" ]; then
+		P2="$P2 $_s"
+	else
+		P1="$P1 $_s"
+	fi
+	_prev=$_s
+done
+[ -n "$P1" ] || die 65 "$VENDOR: no \"pipeline\" list"
+
+if [ -n "$FILE" ]; then
+	if [ ! -r "$FILE" ] || [ -d "$FILE" ]; then
+		die 66 "$FILE: no such file, or not readable"
+	fi
+elif [ $OFFLINE = 1 ]; then
+	usage_error "--offline needs a FILE (fetching a report sends requests)"
+elif [ -z "$FETCH" ]; then
+	usage_error "give the $NAME export FILE ($VENDOR names no fetch stage)"
+fi
+
+if [ -n "$CACERT" ]; then
+	[ -r "$CACERT" ] && [ ! -d "$CACERT" ] ||
+		die 64 "--cacert $CACERT: no such file, or not readable"
+	case $CACERT in /*) ;; *) CACERT=$(pwd)/$CACERT ;; esac
+fi
+
+# The services the stages to run need, all named at once.
+MISSING=
+need() {
+	for _n; do
+		eval "_val=\${$_n:-}"
+		[ -n "$_val" ] && continue
+		case " $MISSING " in *" $_n "*) ;; *) MISSING="$MISSING $_n" ;; esac
+	done
+}
+SECRET_FILE=
+if [ $OFFLINE = 0 ]; then
+	for _s in $P1 $P2; do
+		case $_s in
+		post-northstar) need NORTHSTAR_URL NORTHSTAR_CLIENT_ID ;;
+		post-rogue) need ROGUE_URL NORTHSTAR_URL NORTHSTAR_CLIENT_ID ;;
+		*) continue ;;
+		esac
+		# The stages prefer --client-secret-file to the variable, and so
+		# does the import.
+		if [ -n "${NORTHSTAR_CLIENT_SECRET_FILE:-}" ]; then
+			SECRET_FILE=$NORTHSTAR_CLIENT_SECRET_FILE
+		elif [ -f "$TMPD/client-secret" ]; then
+			SECRET_FILE=$TMPD/client-secret
+		else
+			need NORTHSTAR_CLIENT_SECRET
+		fi
+	done
+	if [ -z "$FILE" ]; then
+		case $FETCH in
+		fetch-rtv)
+			need RTV_URL RTV_PARTNER_ID
+			[ -f "$TMPD/rtv-key" ] || need RTV_PARTNER_API_KEY
+			;;
+		*) die 65 "$VENDOR: export.fetch names '$FETCH', a stage the import does not know" ;;
+		esac
+	fi
+	if [ -n "$MISSING" ]; then
+		echo "$ME: set the services first; missing:$MISSING" >&2
+		echo "$ME: (QUASAR_URL is optional: without it the raw rows are" \
+		    "only kept under raw/)" >&2
+		exit 64
+	fi
+	command -v flock >/dev/null 2>&1 ||
+		die 69 "needs flock to lock the vendor's state (util-linux)"
+fi
+
+mkdir -p "${SLUICE_DATA:-.}" && DATA=$(cd "${SLUICE_DATA:-.}" && pwd) ||
+	die 74 "cannot use the data folder ${SLUICE_DATA:-.}"
+STATE=$DATA/state
+LEDGER=$STATE/$NAME.ledger
+SPOOL=$STATE/$NAME-spool
+
+# One import of a vendor at a time: two would race on the ledgers and
+# deliver what the other is delivering. The lock is taken before any stage
+# starts, fetch-rtv included, and never waited for. Every process of the
+# import inherits the descriptor, so the lock lasts until the last of them
+# has ended, also when the script itself is killed. A preview sends nothing
+# and touches no state: it takes no lock.
+if [ $OFFLINE = 0 ]; then
+	mkdir -p "$STATE" || die 74 "cannot create $STATE"
+	exec 9>>"$STATE/$NAME.lock"
+	if ! flock -n 9; then
+		die 75 "another $NAME import is running (it holds" \
+		    "$STATE/$NAME.lock); this one stopped before sending" \
+		    "anything: run it again once that one has ended"
+	fi
+fi
+
+# A run folder of its own: mkdir either creates it or fails, so two runs
+# started in the same second (a preview beside an import, or two runs one
+# after the other) get two folders, the second with a suffix.
+_now=$(date -u +%Y%m%dT%H%M%SZ)
+DAY=$(echo "$_now" | sed 's/^\(....\)\(..\)\(..\).*/\1-\2-\3/')
+mkdir -p "$DATA/runs/$NAME" || die 74 "cannot create $DATA/runs/$NAME"
+RUN=$DATA/runs/$NAME/$_now
+_n=1
+while ! mkdir "$RUN" 2>/dev/null; do
+	[ -e "$RUN" ] || die 74 "cannot create $RUN"
+	_n=$((_n + 1))
+	[ $_n -lt 100 ] || die 74 "cannot create a run folder in $DATA/runs/$NAME"
+	RUN=$DATA/runs/$NAME/$_now-$(printf %02d $_n)
+done
+STAMP=${RUN##*/}
+RAW=$DATA/raw/$NAME/$DAY
+
+# Every stage's stderr goes to the terminal and into the run's log,
+# through one named pipe. The delivery stage in front draws its progress
+# line when the import's stderr is a terminal.
+: >"$RUN/stages.log"
+mkfifo "$TMPD/fifo-log"
+tee -a "$RUN/stages.log" <"$TMPD/fifo-log" >&2 &
+LOG_PID=$!
+exec 3>"$TMPD/fifo-log"
+PROGRESS=0
+[ -t 2 ] && PROGRESS=1
+CONCURRENCY=${SLUICE_CONCURRENCY:-16}
+
+# stage NAME COMMAND...: runs a stage of the pipeline, its stderr to the
+# terminal and the run's log, its exit status into NAME.status.
+stage() {
+	_name=$1
+	shift
+	_rc=0
+	"$@" 2>&3 || _rc=$?
+	echo "$_rc" >"$TMPD/$_name.status"
+}
+
+# progress 0|1 NAME COMMAND...: stage, with the progress line on or off
+# (in a subshell, so that the setting stays with this stage).
+progress() (
+	SLUICE_PROGRESS=$1
+	export SLUICE_PROGRESS
+	shift
+	stage "$@"
+)
+
+# delivery NAME COMMAND...: a stage that talks to Northstar or Rogue, with
+# the run's connection options and files.
+delivery() {
+	_name=$1
+	shift
+	[ -z "$CACERT" ] || set -- "$@" --cacert "$CACERT"
+	[ -z "$SECRET_FILE" ] || set -- "$@" --client-secret-file "$SECRET_FILE"
+	progress "$PROGRESS" "$_name" "$@" --concurrency "$CONCURRENCY" \
+	    --rejects "$RUN/$_name.rejects.ndjson"
+}
+
+# run_stage NAME: the stage NAME with its options, stdin to stdout.
+run_stage() {
+	case $1 in
+	csv2ndjson)
+		stage csv2ndjson "$BIN/csv2ndjson" --vendor "$VENDOR" \
+		    --rejects "$RUN/csv2ndjson.rejects.ndjson" -- "$FILE"
+		;;
+	shape)
+		stage shape "$BIN/shape" --vendor "$VENDOR" \
+		    --rejects "$RUN/shape.rejects.ndjson" \
+		    --dropped "$RUN/shape.dropped.ndjson"
+		;;
+	status-map)
+		stage status-map "$BIN/status-map" --vendor "$VENDOR" \
+		    --rejects "$RUN/status-map.rejects.ndjson"
+		;;
+	post-northstar)
+		if [ "$SMS" -gt 0 ]; then
+			set -- --sms-ledger "$STATE/$NAME-sms.ledger"
+		else
+			set --
+		fi
+		delivery post-northstar "$BIN/post-northstar" \
+		    --vendor "$VENDOR" "$@"
+		;;
+	dedupe)
+		stage dedupe "$BIN/dedupe" --vendor "$VENDOR" --seen "$LEDGER" \
+		    --rejects "$RUN/dedupe.rejects.ndjson" \
+		    --dropped "$RUN/dedupe.dropped.ndjson"
+		;;
+	post-rogue)
+		delivery post-rogue "$BIN/post-rogue" --vendor "$VENDOR" \
+		    --ledger "$LEDGER"
+		;;
+	esac
+}
+
+# The stages whose output is kept, gzipped, under raw/: csv2ndjson's (the
+# raw rows, for analysts), the warehouse's source, and with --tee-all every
+# stage's but the last (whose output is results.ndjson, or stdout).
+KEPT=
+kept() {
+	case " $KEPT " in *" $1 "*) return 0 ;; esac
+	return 1
+}
+
+# keep NAME: passes records on, and into the pipe of NAME's raw copy.
+keep() {
+	_rc=0
+	tee "$TMPD/fifo-$1" || _rc=$?
+	echo "$_rc" >"$TMPD/tee-$1.status"
+}
+
+# chain STAGE...: the stages as one pipeline, stdin to stdout, each one
+# kept that should be. A stage killed by SIGPIPE here is one whose reader
+# failed first: see import_status.
+chain() {
+	_s=$1
+	shift
+	if [ $# -eq 0 ]; then
+		if kept "$_s"; then
+			run_stage "$_s" | keep "$_s"
+		else
+			run_stage "$_s"
+		fi
+	elif kept "$_s"; then
+		run_stage "$_s" | keep "$_s" | chain "$@"
+	else
+		run_stage "$_s" | chain "$@"
+	fi
+}
+
+# phase STAGE...: the stages as one pipeline (chain), the raw copies of
+# those kept started first, each on a pipe the phase's tee will open.
+phase() {
+	for _s; do
+		if kept "$_s"; then
+			copy "$_s"
+		fi
+	done
+	chain "$@"
+}
+
+# copy NAME: in the background, the raw copy of NAME's output: its pipe,
+# gzipped into raw/. For the warehouse's source it goes on to the
+# warehouse, from the copy, once the copy is whole.
+copy() {
+	mkfifo "$TMPD/fifo-$1"
+	{
+		_rc=0
+		_gz=$RAW/$1-$STAMP.ndjson.gz
+		gzip -c <"$TMPD/fifo-$1" >"$_gz" || _rc=74
+		echo "$_rc" >"$TMPD/gzip-$1.status"
+		if [ $_rc = 0 ] && [ "$1" = "$WAREHOUSE_FROM" ] && [ "$WAREHOUSE" = 1 ]
+		then
+			warehouse "$_gz"
+		fi
+	} >/dev/null 2>&3 &
+	BG="$BG $!"
+}
+
+# warehouse FILE: FILE's records into the warehouse, spooled under SPOOL
+# when it cannot take them. It runs on the side, from the raw copy, rather
+# than in the middle of the pipeline: a warehouse that is down would hold
+# every record back for as long as post-quasar retries (and as long as it
+# retries creating its table, before it reads a record), and dedupe, which
+# waits for the end of its input, everything after it. Nothing is lost by
+# giving up sooner than a stage alone would (SLUICE_QUASAR_RETRY_MAX_TIME,
+# 10 s): what is not delivered is spooled, and the summary says how to
+# send it. Its exit status counts as any stage's; its progress line would
+# fight with the one of the delivery stage in front: it draws none.
+WAREHOUSE=0
+warehouse() {
+	[ -n "$(gzip -cd "$1" 2>/dev/null | head -c 1)" ] || return 0
+	[ -z "$CACERT" ] || set -- "$@" --cacert "$CACERT"
+	progress 0 post-quasar "$BIN/post-quasar" --vendor "$VENDOR" \
+	    --create-table --spool "$SPOOL" --sink \
+	    --retry-max-time "${SLUICE_QUASAR_RETRY_MAX_TIME:-10}" \
+	    --rejects "$RUN/post-quasar.rejects.ndjson" "$@"
+}
+
+# fetch COMMAND...: the fetch stage, with the key in its environment alone
+# (fetch-rtv takes it from nowhere else).
+fetch() {
+	_key=$(cat "$TMPD/rtv-key")
+	RTV_PARTNER_API_KEY=$_key "$@"
+	_rc=$?
+	_key=
+	return "$_rc"
+}
+
+# status NAME: the exit status NAME left, or nothing when it did not run.
+status() {
+	[ -f "$TMPD/$1.status" ] && cat "$TMPD/$1.status"
+	return 0
+}
+
+# worst [BUT]: the worst exit status of everything that ran (but BUT). A
+# stage killed by SIGPIPE (141) was writing to a stage that had already
+# stopped: the one that stopped says why, and outranks it; 141 counts only
+# when nothing else failed.
+worst() {
+	_w=0
+	_pipe=0
+	for _f in "$TMPD"/*.status; do
+		[ -f "$_f" ] && [ "${_f##*/}" != "${1:-}.status" ] || continue
+		_st=$(cat "$_f")
+		if [ "$_st" = 141 ]; then
+			_pipe=1
+		elif [ "$_st" -gt "$_w" ]; then
+			_w=$_st
+		fi
+	done
+	[ $_pipe = 0 ] || [ "$_w" -gt 1 ] || _w=141
+	echo "$_w"
+}
+
+# import_status: sets STATUS, the import's exit status, once every
+# background job and the log are finished.
+import_status() {
+	for _p in $BG; do
+		wait "$_p" || :
+	done
+	BG=
+	exec 3>&-
+	wait "$LOG_PID" || :
+	STATUS=$(worst)
+}
+
+# failed STAGE...: what of the stages and their raw copies' tee ended with
+# neither 0 nor 1, as " NAME ended with STATUS, ..."; those SIGPIPE (141)
+# killed only when nothing else failed.
+failed() {
+	_why=
+	_pipe=
+	for _s; do
+		for _f in "$_s" "tee-$_s"; do
+			_st=$(status "$_f")
+			case $_st in
+			'' | 0 | 1) ;;
+			141) _pipe="$_pipe${_pipe:+,} $_f ended with 141" ;;
+			*) _why="$_why${_why:+,} $_f ended with $_st" ;;
+			esac
+		done
+	done
+	echo "${_why:-$_pipe}"
+}
+
+# The log's lines without the progress line's drawing.
+summary_lines() {
+	sed 's/.*\x1b\[K//; s/\r//g' "$RUN/stages.log"
+}
+
+# spooled: true when batches wait in the warehouse's spool.
+spooled() {
+	for _f in "$SPOOL"/batch-*; do
+		[ ! -e "$_f" ] || return 0
+	done
+	return 1
+}
+
+# quote WORD: WORD as the shell reads it back, quoted only when it must be.
+quote() {
+	case $1 in
+	'' | *[!A-Za-z0-9_./:=@%+,-]*)
+		printf "'%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")"
+		;;
+	*) printf '%s' "$1" ;;
+	esac
+}
+
+# The command that sends what the warehouse could not take, as it can be
+# run: the whole paths, the table created if it is missing, the URL (but a
+# password stays in the environment).
+replay_command() {
+	printf '%s --replay %s --create-table' "$(quote "$BIN/post-quasar")" \
+	    "$(quote "$SPOOL")"
+	# shellcheck disable=SC2016 # the variable is for the reader's shell
+	case $QUASAR_URL in
+	*://*@* | *[?\&]password=*) printf ' --url "$QUASAR_URL"' ;;
+	*) printf ' --url %s' "$(quote "$QUASAR_URL")" ;;
+	esac
+	[ -z "$CACERT" ] || printf ' --cacert %s' "$(quote "$CACERT")"
+	echo
+}
+
+# import_summary: the summary, on stdout (stderr with --offline, where
+# stdout holds the records) and in RUN/summary.txt.
+import_summary() {
+	{
+		echo "== $NAME import of $FILE${FETCHED:+ (fetched by $FETCH)}"
+		echo
+		echo "per stage (records in = out + dropped + rejected):"
+		for _s in $ORDER; do
+			summary_lines | grep -E "^$_s: in=[0-9]+ " | sed 's/^/  /'
+		done
+		if [ $OFFLINE = 0 ]; then
+			echo
+			echo "delivery:"
+			summary_lines | grep -E '^post-[a-z]+: [a-z ]+=[0-9]+' |
+				grep -v ': in=' | sed 's/^/  /'
+		fi
+		if [ -s "$RUN/results.ndjson" ]; then
+			echo
+			echo "per final status (post status, member status, count):"
+			jq -r '"\(.status)\t\(.user.voter_registration_status // "-")"' \
+			    "$RUN/results.ndjson" | sort | uniq -c |
+				awk '{ printf "  %-15s %-22s %d\n", $2, $3, $1 }'
+			echo
+			echo "per post result:"
+			jq -r '._meta.rogue.result' "$RUN/results.ndjson" |
+				sort | uniq -c | awk '{ printf "  %-10s %d\n", $2, $1 }'
+		fi
+		echo
+		printf 'exit status per stage (-: not run):'
+		for _s in $ORDER; do
+			_st=$(status "$_s")
+			printf ' %s=%s' "$_s" "${_st:--}"
+		done
+		echo
+		for _s in $KEPT; do
+			for _f in tee gzip; do
+				_st=$(status "$_f-$_s")
+				[ "${_st:-0}" = 0 ] || [ "$_st" = 141 ] ||
+					echo "  the raw copy of $_s: $_f exited $_st"
+			done
+		done
+		if [ -n "$HELD" ] && [ -n "$NOT_RUN" ]; then
+			echo
+			echo "not run:$NOT_RUN, because$HELD."
+			[ ! -s "$P1OUT" ] || [ "$P1OUT" = "$RUN/results.ndjson" ] ||
+				echo "What the stages before wrote is in $P1OUT."
+			echo "Run the import again once the cause is fixed (the" \
+			    "ledgers send nothing twice)."
+		fi
+		echo
+		echo "files:"
+		[ ! -f "$RUN/results.ndjson" ] ||
+			echo "  results   $RUN/results.ndjson"
+		for _f in "$RUN"/*.rejects.ndjson "$RUN"/*.dropped.ndjson; do
+			[ -s "$_f" ] && echo "  $(basename "$_f" .ndjson | sed 's/\./ /')" \
+			    "$(wc -l <"$_f") in $_f"
+		done
+		[ -z "$KEPT" ] || echo "  raw       $RAW/"
+		[ $OFFLINE = 1 ] || echo "  ledger    $LEDGER"
+		echo "  log       $RUN/stages.log"
+		echo
+		if [ $OFFLINE = 1 ]; then
+			echo "offline: nothing was sent."
+		elif [ -z "${QUASAR_URL:-}" ]; then
+			echo "warehouse: QUASAR_URL is not set; the raw rows are only" \
+			    "in $RAW/"
+		elif spooled; then
+			echo "warehouse: rows wait in $SPOOL; once the warehouse" \
+			    "takes them again, send them with"
+			echo "  $(replay_command)"
+		fi
+		case $STATUS in
+		0) echo "exit 0: every record accounted for, none rejected" ;;
+		1) echo "exit 1: finished; the rejected records are in the rejects" \
+		    "files, with the reason" ;;
+		65) echo "exit 65: an input was unusable (is $FILE a $NAME" \
+		    "export?); see $RUN/stages.log" ;;
+		69) if [ "$(worst post-quasar)" -lt 69 ]; then
+			echo "exit 69: the warehouse stayed unavailable; everything" \
+			    "else was delivered"
+		else
+			echo "exit 69: a service stayed unavailable; the records not" \
+		    "delivered are in the rejects files; run again later (the" \
+			    "ledger sends nothing twice)"
+		fi ;;
+		77) echo "exit 77: the credentials were refused" ;;
+		*) echo "exit $STATUS: see $RUN/stages.log" ;;
+		esac
+	} | if [ $OFFLINE = 1 ]; then
+		tee "$RUN/summary.txt" >&2
+	else
+		tee "$RUN/summary.txt"
+	fi
+}
+
+# --- the import ------------------------------------------------------
+
+if [ $OFFLINE = 1 ]; then
+	P1=$OFFLINE_STAGES
+	P2=
+	WAREHOUSE_FROM=
+elif [ -n "${QUASAR_URL:-}" ] && [ -n "$WAREHOUSE_FROM" ]; then
+	WAREHOUSE=1
+fi
+# shellcheck disable=SC2086 # a list of names, split on purpose
+set -- $P1 $P2
+_last=
+for _s; do _last=$_s; done
+for _s; do
+	if { [ "$_s" = csv2ndjson ] && [ $OFFLINE = 0 ]; } ||
+	    { [ "$_s" = "$WAREHOUSE_FROM" ] && [ $WAREHOUSE = 1 ]; } ||
+	    { [ $TEE_ALL = 1 ] && [ "$_s" != "$_last" ]; }; then
+		KEPT="$KEPT $_s"
+	fi
+done
+# ORDER: what runs, in the vendor file's order, for the summary.
+ORDER=
+for _s in $PIPELINE; do
+	case " $P1 $P2 " in
+	*" $_s "*) ORDER="$ORDER $_s" ;;
+	*) [ "$_s" != post-quasar ] || [ $WAREHOUSE = 0 ] || ORDER="$ORDER $_s" ;;
+	esac
+done
+# What the first phase writes: the second phase's input, or the results.
+for _s in $P1; do
+	P1OUT=$RUN/$_s.ndjson
+done
+[ -n "$P2" ] || P1OUT=$RUN/results.ndjson
+# HELD says why the stages of NOT_RUN did not run.
+HELD=
+NOT_RUN=$P2
+
+FETCHED=
+if [ -z "$FILE" ]; then
+	FETCHED=1
+	ORDER="$FETCH $ORDER"
+	FILE=$RUN/export.csv
+	set --
+	[ -z "$CACERT" ] || set -- --cacert "$CACERT"
+	progress "$PROGRESS" "$FETCH" fetch "$BIN/$FETCH" -o "$FILE" "$@"
+	if [ "$(status "$FETCH")" != 0 ]; then
+		HELD=" $FETCH ended with $(status "$FETCH")"
+		NOT_RUN="$P1 $P2"
+		P1=
+	fi
+fi
+
+if [ -n "$P1" ]; then
+	[ -z "$KEPT" ] || mkdir -p "$RAW" || die 74 "cannot create $RAW"
+	# shellcheck disable=SC2086 # a list of names, split on purpose
+	set -- $P1
+	if [ $OFFLINE = 1 ]; then
+		phase "$@" </dev/null
+	else
+		phase "$@" </dev/null >"$P1OUT"
+	fi
+	HELD=$(failed "$@")
+fi
+if [ -n "$P2" ] && [ -z "$HELD" ]; then
+	# shellcheck disable=SC2086
+	phase $P2 <"$P1OUT" >"$RUN/results.ndjson"
+fi
+
+import_status
+import_summary
+exit "$STATUS"

@@ -1,0 +1,4 @@
+#!/bin/sh
+# pipelines/import.sh against the emulator and ClickHouse; see import.py.
+set -u
+exec python3 "$ROOT/tests/scripts/import.py" "$BIN" "$ROOT" "$TMPDIR"
