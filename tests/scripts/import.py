@@ -650,10 +650,37 @@ def test_usage():
            "example, exit 0", p.out[-300:])
 
 
+def test_fetched():
+    """A vendor whose export.fetch names a stage, given no file: its last
+    report is fetched (Rock the Vote's, from the emulator's report API)
+    and imported, one post per registration."""
+    sample = os.path.join(ROOT, "vendors/rock-the-vote/sample.csv")
+    emu = emulator("fetched", "--rtv-report-csv", sample,
+                   "--rtv-report-polls", "1")
+    data = scratch("fetched")
+    try:
+        env = emu.env()
+        env.update(RTV_URL=emu.url + "/api/v4", RTV_PARTNER_ID="sluice-partner",
+                   RTV_PARTNER_API_KEY="sluice-rtv-key", SLUICE_DATA=data)
+        p = run(["rock-the-vote"], env, timeout=300)
+        st = emu.state()
+        fetched = [os.path.join(r, "export.csv") for r in
+                   runs(data, "rock-the-vote")]
+        report(p.returncode == 1 and len(st["rtv_reports"]) == 1 and
+               len(st["posts"]) == 126 and "csv2ndjson: in=407" in p.out and
+               fetched and os.path.exists(fetched[0]),
+               "no file: the last 90 minutes' report fetched into the run's "
+               "folder and imported (one post per registration)",
+               "exit %d, %d posts: %s" % (p.returncode, len(st["posts"]),
+                                          p.err[-600:]))
+    finally:
+        emu.stop()
+
+
 if __name__ == "__main__":
     TESTS = (test_usage, test_lock, test_run_folders, test_exit_status,
              test_phases, test_encoding, test_cacert, test_warehouse,
-             test_secret, test_offline)
+             test_secret, test_offline, test_fetched)
     for t in TESTS:
         if sys.argv[4:] and t.__name__[5:] not in sys.argv[4:]:
             continue
