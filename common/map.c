@@ -200,7 +200,7 @@ load_root(struct map *m, const char *path, json_t *root, struct buf *err)
 
 	m->root = root;
 	if (!json_is_object(root))
-		return shape_error(err, path, "a map must be a JSON object");
+		return shape_error(err, path, "must be a JSON object");
 	if (load_rank(path, json_object_get(root, "rank"), "rank", &m->rank,
 	        &m->nrank, err) < 0 ||
 	    load_rank(path, json_object_get(root, "user_rank"), "user_rank",
@@ -234,13 +234,6 @@ map_load(struct map *m, const char *path, struct buf *err)
 	if (root == NULL)
 		return json_error(err, path, &je);
 	return load_root(m, path, root, err);
-}
-
-int
-map_loadj(struct map *m, const char *name, json_t *root, struct buf *err)
-{
-	memset(m, 0, sizeof(*m));
-	return load_root(m, name, json_incref(root), err);
 }
 
 int

@@ -69,9 +69,6 @@ struct map {
  */
 int map_load(struct map *m, const char *path, struct buf *err);
 
-/* map_load() on a JSON object parsed already (root: borrowed). */
-int map_loadj(struct map *m, const char *name, json_t *root, struct buf *err);
-
 /* map_load() on n bytes of JSON in memory, named name in messages. */
 int map_loadb(struct map *m, const char *name, const char *data, size_t n,
     struct buf *err);

@@ -1,5 +1,4 @@
 /* Vendor files; see vendor.h. */
-#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -216,30 +215,18 @@ int
 vendor_load(struct vendor *v, const char *which, struct buf *err)
 {
 	struct buf path = BUF_INIT;
-	json_error_t je;
-	FILE *fp;
+	int rc;
 
 	memset(v, 0, sizeof(*v));
 	vendor_path(which, &path);
 	v->path = path.data;
 	v->name = name_of(v->path);
-	if ((fp = fopen(v->path, "r")) == NULL) {
-		bad(err, v->path, "%s", strerror(errno));
-		return -2;
-	}
-	v->root = json_loadf(fp, JSON_REJECT_DUPLICATES, &je);
-	fclose(fp);
-	if (v->root == NULL) {
-		if (je.line <= 0)
-			return bad(err, v->path, "%s", je.text);
-		buf_printf(
-		    err, "%s:%d:%d: %s", v->path, je.line, je.column, je.text);
-		return -1;
-	}
-	if (!json_is_object(v->root))
-		return bad(err, v->path, "a vendor file must be a JSON object");
+	/* The map's loader reads the file (and says where JSON that does
+	 * not parse goes wrong); the rest of the file is read from its root. */
+	if ((rc = map_load(&v->map, v->path, err)) < 0)
+		return rc;
+	v->root = json_incref(v->map.root);
 	if (known_keys(v->root, top_keys, "", v->path, err) < 0 ||
-	    map_loadj(&v->map, v->path, v->root, err) < 0 ||
 	    load_export(v, err) < 0 || load_delivery(v, err) < 0 ||
 	    load_pipeline(v, err) < 0)
 		return -1;

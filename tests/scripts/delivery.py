@@ -143,6 +143,17 @@ class Emulator:
         return e
 
 
+def self_signed(d):
+    """A certificate for 127.0.0.1 and its key, in d: (cert, key), or
+    (None, None) when openssl cannot make one."""
+    cert, key = os.path.join(d, "cert.pem"), os.path.join(d, "key.pem")
+    gen = subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes",
+         "-keyout", key, "-out", cert, "-days", "2", "-subj", "/CN=127.0.0.1",
+         "-addext", "subjectAltName=IP:127.0.0.1"], capture_output=True)
+    return (cert, key) if gen.returncode == 0 else (None, None)
+
+
 def stage(name, *args):
     return [os.path.join(BIN, name)] + list(args)
 
@@ -534,12 +545,8 @@ def test_progress():
 
 
 def test_tls():
-    cert, key = os.path.join(TMP, "cert.pem"), os.path.join(TMP, "key.pem")
-    gen = subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes",
-         "-keyout", key, "-out", cert, "-days", "2", "-subj", "/CN=127.0.0.1",
-         "-addext", "subjectAltName=IP:127.0.0.1"], capture_output=True)
-    if gen.returncode != 0:
+    cert, key = self_signed(TMP)
+    if cert is None:
         print("skip - TLS: openssl cannot make a certificate")
         return
     recs = canonical(20, 7)

@@ -269,7 +269,7 @@ TEST(load_duplicate_keys)
 
 TEST(load_wrong_shapes)
 {
-	CHECK_SHAPE_ERROR("[]", "a map must be a JSON object");
+	CHECK_SHAPE_ERROR("[]", "must be a JSON object");
 	CHECK_SHAPE_ERROR("{\"rules\": {}}", "rules: must be a list");
 	CHECK_SHAPE_ERROR(
 	    "{\"rules\": [{\"when\": {\"status\": 5}, \"set\": {}}]}",

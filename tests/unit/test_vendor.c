@@ -115,7 +115,7 @@ TEST(refuses_mistakes)
 	struct vendor v;
 	struct buf err = BUF_INIT;
 
-	check_error("[]", ": a vendor file must be a JSON object");
+	check_error("[]", ": must be a JSON object");
 	check_error(
 	    "{\"delivry\": {}}", ": delivry: not a key of a vendor file");
 	check_error("{\"delivery\": {\"ky\": [\"a\"]}}",
