@@ -954,12 +954,15 @@ summary(struct run *r)
 	    "retries=%llu",
 	    r->rows_sent, r->rows_spooled, r->batches_sent, r->batches_spooled,
 	    retries(r));
+	/* The table may not be there yet on a new warehouse: the command
+	 * makes it, as this run would have. */
 	if (r->batches_spooled)
 		diag(NULL, 0,
 		    "%llu records in %llu batches are in the spool %s: send "
-		    "them with 'post-quasar --replay %s' once %s takes them",
+		    "them with 'post-quasar --replay %s%s' once %s takes them",
 		    r->rows_spooled, r->batches_spooled, r->o->spool,
-		    r->o->spool, r->what);
+		    r->o->spool, r->o->ndjson ? "" : " --create-table",
+		    r->what);
 }
 
 int
