@@ -867,8 +867,8 @@ usage(void)
 	    "northstar_id,action_id,type,\n"
 	    "                            and details.KEY with --match-detail)\n"
 	    "  -d, --match-detail KEY    one post per value of details.KEY "
-	    "(Rock the Vote:\n"
-	    "                            \"Started registration\")\n" DELIVER_DRY_RUN_HELP
+	    "(else the vendor\n"
+	    "                            file's delivery.match_detail)\n" DELIVER_DRY_RUN_HELP
 	        DELIVER_OPTIONS_HELP STAGE_OPTIONS_HELP "\n"
 	    "Environment: ROGUE_URL, NORTHSTAR_URL, NORTHSTAR_CLIENT_ID, "
 	    "NORTHSTAR_CLIENT_SECRET.\n"
