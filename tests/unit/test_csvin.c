@@ -7,8 +7,10 @@
  * literal quotes inside unquoted fields, malformed records (CSVIN_BAD)
  * with reading resumed at the next line, fields over the maximum, the raw
  * text of a long record cut with a marker saying so, records across the 1
- * MiB read buffer, other delimiters, and a read error. Temporary files go
- * under /tmp and are removed.
+ * MiB read buffer, other delimiters, and a read error; a field's text
+ * (csvin_field_text: UTF-8 checked, NUL bytes refused, Windows-1252 and
+ * Latin-1 converted) and the one-pass check of a whole record
+ * (csvin_record_clean). Temporary files go under /tmp and are removed.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -666,6 +668,121 @@ TEST(read_error)
 	buf_release(&gz);
 }
 
+/*
+ * Reads the first record of a CSV text (n bytes), for the tests of a
+ * field's text: in and c are the caller's to release, path to remove.
+ */
+static void
+first_record(
+    const char *data, size_t n, char *path, struct input *in, struct csvin *c)
+{
+	CHECK(harness_tmpfile(path, data, n) == 0);
+	CHECK(input_open(in, path) == INPUT_OK);
+	CHECK(csvin_init(c, in, ',', 1024) == 0);
+	CHECK(csvin_next(c) == CSVIN_RECORD);
+}
+
+static void
+last_record(char *path, struct input *in, struct csvin *c)
+{
+	csvin_release(c);
+	input_close(in);
+	remove(path);
+}
+
+TEST(field_text_utf8)
+{
+	static const char csv[] = "caf\xc3\xa9,a\xe9z,x\0y,\n";
+	char path[sizeof(HARNESS_TMP)];
+	struct buf conv = BUF_INIT, why = BUF_INIT;
+	struct input in;
+	struct csvin c;
+	const char *s;
+	size_t n;
+
+	first_record(csv, sizeof(csv) - 1, path, &in, &c);
+	CHECK(c.nfields == 4);
+	/* Valid UTF-8 is the field's own bytes, not a copy. */
+	s = csvin_field_text(&c, 0, ENC_UTF8, &conv, "field 'a'", &n, &why);
+	CHECK(s == c.data.data + c.fv[0].off);
+	CHECK_MEM(s, n, "caf\xc3\xa9");
+	CHECK(why.len == 0);
+	CHECK(csvin_field_text(&c, 1, ENC_UTF8, &conv, "field 'b'", &n, &why) ==
+	      NULL);
+	CHECK_STR(why.data, "invalid UTF-8 in field 'b' at byte 2 (is the "
+	                    "file Windows-1252? try --encoding cp1252)");
+	buf_reset(&why);
+	CHECK(csvin_field_text(&c, 2, ENC_UTF8, &conv, "column 3", &n, &why) ==
+	      NULL);
+	CHECK_STR(why.data, "NUL byte in column 3");
+	/* An empty field is text too. */
+	buf_reset(&why);
+	s = csvin_field_text(&c, 3, ENC_UTF8, &conv, "field 'd'", &n, &why);
+	CHECK(s != NULL && n == 0 && why.len == 0);
+	CHECK(!csvin_record_clean(&c));
+	last_record(path, &in, &c);
+	buf_release(&conv);
+	buf_release(&why);
+}
+
+TEST(field_text_converted)
+{
+	static const char csv[] = "\x80,\xe9t\xe9,\n";
+	char path[sizeof(HARNESS_TMP)];
+	struct buf conv = BUF_INIT, why = BUF_INIT;
+	struct input in;
+	struct csvin c;
+	const char *s;
+	size_t n;
+
+	first_record(csv, sizeof(csv) - 1, path, &in, &c);
+	s = csvin_field_text(&c, 0, ENC_CP1252, &conv, "field 'a'", &n, &why);
+	CHECK(s == conv.data);
+	CHECK_MEM(s, n, "\xe2\x82\xac"); /* the euro sign */
+	s = csvin_field_text(&c, 1, ENC_LATIN1, &conv, "field 'b'", &n, &why);
+	CHECK_MEM(s, n, "\xc3\xa9t\xc3\xa9");
+	/* conv is replaced, and an empty conversion is "", not NULL. */
+	s = csvin_field_text(&c, 2, ENC_LATIN1, &conv, "field 'c'", &n, &why);
+	CHECK(s != NULL && n == 0);
+	CHECK(why.len == 0);
+	last_record(path, &in, &c);
+	buf_release(&conv);
+	buf_release(&why);
+}
+
+/* A string literal and its length, NUL bytes included. */
+#define LIT(s) s, sizeof(s) - 1
+
+TEST(record_clean)
+{
+	static const struct {
+		const char *csv;
+		size_t n;
+		int clean;
+	} cases[] = {
+	    {LIT("a,b,c\n"), 1},
+	    {LIT("caf\xc3\xa9,\xe2\x82\xac\n"), 1},
+	    {LIT(",,\n"), 1},
+	    {LIT("a\xff,b\n"), 0},
+	    {LIT("a\xc3,\xa9z\n"), 0}, /* valid only across two fields */
+	    {LIT("a,x\0y\n"), 0},
+	};
+	char path[sizeof(HARNESS_TMP)];
+	struct input in;
+	struct csvin c;
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		first_record(cases[i].csv, cases[i].n, path, &in, &c);
+		if (csvin_record_clean(&c) != cases[i].clean) {
+			harness_failed_checks++;
+			fprintf(stderr, "%s:%d: case %zu: clean is not %d\n",
+			    __FILE__, __LINE__, i, cases[i].clean);
+		}
+		last_record(path, &in, &c);
+	}
+}
+
 int
 main(void)
 {
@@ -694,5 +811,8 @@ main(void)
 	RUN(crlf_on_read_buffer_boundary);
 	RUN(lone_cr_on_read_buffer_boundary);
 	RUN(read_error);
+	RUN(field_text_utf8);
+	RUN(field_text_converted);
+	RUN(record_clean);
 	return harness_done();
 }
