@@ -276,3 +276,92 @@ shipper_abort(struct shipper *s, int status, const char *why)
 			end(s, &s->slot[i], s->stopped, s->stop_why.data);
 	}
 }
+
+static void
+call_done(struct http_call *c)
+{
+	int *done = c->arg;
+
+	*done = 1;
+}
+
+int
+shipper_call(struct shipper *s, struct http_call *c, struct buf *why)
+{
+	int done = 0, rc;
+
+	c->done = call_done;
+	c->arg = &done;
+	c->tries = 0;
+	http_start(s->http, c, 0);
+	for (;;) {
+		while (!done)
+			http_poll(s->http, 1000);
+		done = 0;
+		if ((rc = shipper_judge(s, c, why)) != 1)
+			return rc;
+	}
+}
+
+/*
+ * Runs sql on the server at base, the answer in c->resp. Returns 0, or
+ * the exit status of a failure with "cannot DOING: why" in why.
+ */
+static int
+query(struct shipper *s, struct http_call *c, const char *base, const char *sql,
+    const char *doing, struct buf *why)
+{
+	struct buf fail = BUF_INIT;
+	int rc;
+
+	c->method = "POST";
+	c->idempotent = 0;
+	buf_reset(&c->url);
+	quasar_url(&c->url, base, sql);
+	if ((rc = shipper_call(s, c, &fail)) != 0) {
+		buf_reset(why);
+		buf_printf(why, "cannot %s: %s", doing, fail.data);
+	}
+	buf_release(&fail);
+	return rc;
+}
+
+int
+shipper_create_table(
+    struct shipper *s, const char *table, const char *base, struct buf *why)
+{
+	struct http_call c;
+	struct buf sql = BUF_INIT, doing = BUF_INIT, what = BUF_INIT;
+	int rc;
+
+	http_call_init(&c);
+	quasar_ddl(&sql, table);
+	buf_printf(&doing, "create the table %s", table);
+	if ((rc = query(s, &c, base, sql.data, doing.data, why)) != 0)
+		goto out;
+	/* CREATE TABLE IF NOT EXISTS leaves an older table as it is. */
+	buf_reset(&sql);
+	quasar_key_query(&sql, table);
+	if ((rc = query(s, &c, base, sql.data, "read the table's key", why)) !=
+	    0)
+		goto out;
+	if (quasar_key_check(c.resp.data, c.resp.len, &what) < 0) {
+		buf_reset(why);
+		buf_printf(why,
+		    "the table %s is %s, not by (source, record_hash): an "
+		    "older post-quasar made it, and it would store a record "
+		    "again under every new file name; rename it and let "
+		    "--create-table make the table anew (see "
+		    "pipelines/sql/quasar-raw.sql)",
+		    table, what.data);
+		rc = EXIT_UNAVAILABLE;
+	}
+out:
+	if (rc != 0)
+		shipper_stop(s, rc, why->data);
+	http_call_release(&c);
+	buf_release(&sql);
+	buf_release(&doing);
+	buf_release(&what);
+	return rc;
+}

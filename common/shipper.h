@@ -26,6 +26,10 @@
  * once with the same status and reason, unsent, and no call is retried
  * any more; the stage spools them. The batch is free again when the
  * callback returns. Nothing here prints.
+ *
+ * Before the first batch, a stage may run calls of its own through the
+ * same client and verdicts (shipper_call): the table made and its key
+ * checked (shipper_create_table).
  */
 #ifndef SHIPPER_H
 #define SHIPPER_H
@@ -120,6 +124,29 @@ void shipper_post(struct shipper *s, struct ship_batch *b);
  * stage's own (a CREATE TABLE) as for batches.
  */
 int shipper_judge(struct shipper *s, struct http_call *c, struct buf *why);
+
+/*
+ * Sends c, a call of the stage's own that must end before any batch goes
+ * out (a CREATE TABLE), and waits for its end, retries included: the
+ * client is polled until shipper_judge() gives its verdict. c's done and
+ * arg are set here. Returns 0 when the server took it, else the exit
+ * status of the failure with the reason in why.
+ */
+int shipper_call(struct shipper *s, struct http_call *c, struct buf *why);
+
+/*
+ * --create-table: makes table on the ClickHouse at base (quasar_ddl(),
+ * IF NOT EXISTS) and checks that the table there is keyed by the record's
+ * identity (quasar_key_check()): a table an older post-quasar made, keyed
+ * by (source, file, line), would store a record again under every new
+ * file name, and is not to be sent to. Returns 0; or the exit status of a
+ * failure, with the reason in why ("cannot create the table T: ...",
+ * "cannot read the table's key: ...", or what the older table is and what
+ * to do with it), having stopped the shipper with them (shipper_stop), so
+ * that the batches go to the spool instead of to that table.
+ */
+int shipper_create_table(
+    struct shipper *s, const char *table, const char *base, struct buf *why);
 
 /*
  * Stops shipping with status and why (the first reason stays): batches

@@ -7,7 +7,10 @@
  * through the callback with its rows gzipped in order, the first failure
  * stopping the shipper (later batches end unsent, with the same reason;
  * with one batch on the wire they end in order),
- * and abort ending what is in hand.
+ * and abort ending what is in hand. The stage's own calls run against a
+ * small HTTP server in the test (fakehttp.h): a call retried after a 503,
+ * --create-table's table made and its key checked, an older table's key
+ * and a server that is not there both stopping the shipper with why.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -18,6 +21,7 @@
 
 #include "buf.h"
 #include "exitcode.h"
+#include "fakehttp.h"
 #include "harness.h"
 #include "http.h"
 #include "shipper.h"
@@ -259,6 +263,171 @@ TEST(abort_ends_what_is_in_hand)
 	buf_release(&seen.why);
 }
 
+/* What the stand-in for ClickHouse answers, and what it saw. */
+struct server {
+	int unavailable; /* answers 503 to this many calls first */
+	const char *key; /* the answer to the key's query */
+	struct buf seen; /* the queries, a line each */
+};
+
+static int
+answer(void *arg, const struct fakehttp_req *rq, struct buf *resp)
+{
+	struct server *sv = arg;
+	const char *q = strstr(rq->target, "query=");
+
+	buf_printf(&sv->seen, "%s %s\n", rq->method, q ? q + 6 : rq->target);
+	if (sv->unavailable > 0) {
+		sv->unavailable--;
+		buf_adds(resp, "Code: 202. DB::Exception: Too many "
+		               "simultaneous queries.");
+		return 503;
+	}
+	if (strstr(rq->target, "system.tables"))
+		buf_adds(resp, sv->key);
+	return 200;
+}
+
+/* A shipper whose client tries twice more, quickly, on a 503. */
+static struct http *
+retrying_client(void)
+{
+	struct http_opts o;
+	struct buf err = BUF_INIT;
+	struct http *h;
+
+	http_opts_default(&o);
+	o.retries = 2;
+	o.backoff_base = 0.01;
+	o.backoff_max = 0.02;
+	o.connect_timeout_ms = 2000;
+	h = http_new(&o, NULL, &err);
+	buf_release(&err);
+	return h;
+}
+
+static void
+server_start(struct fakehttp *f, struct server *sv)
+{
+	memset(sv, 0, sizeof(*sv));
+	buf_init(&sv->seen, BUF_UNLIMITED);
+	sv->key = "ReplacingMergeTree\tsource, record_hash\n";
+	CHECK(fakehttp_start(f, answer, sv) == 0);
+}
+
+TEST(own_call_retried_then_taken)
+{
+	struct http *h = retrying_client();
+	struct http_call c;
+	struct buf why = BUF_INIT;
+	struct fakehttp f;
+	struct server sv;
+	struct shipper s;
+	struct seen seen;
+
+	server_start(&f, &sv);
+	sv.unavailable = 1;
+	setup(&s, h, &seen, 1, 1, 1 << 20, 100);
+	http_call_init(&c);
+	c.method = "POST";
+	c.idempotent = 0; /* the shipper's verdict retries it, not the client */
+	buf_printf(&c.url, "%s/?query=SELECT%%201", f.url);
+	CHECK(shipper_call(&s, &c, &why) == 0);
+	CHECK(c.status == 200 && s.retries == 1 && s.stopped == 0);
+	http_call_release(&c);
+	shipper_release(&s);
+	http_free(h);
+	fakehttp_stop(&f);
+	CHECK_STR(sv.seen.data, "POST SELECT 1\nPOST SELECT 1\n");
+	buf_release(&sv.seen);
+	buf_release(&why);
+	buf_release(&seen.rows);
+	buf_release(&seen.why);
+}
+
+TEST(create_table_made_and_key_checked)
+{
+	struct http *h = client();
+	struct buf why = BUF_INIT;
+	struct fakehttp f;
+	struct server sv;
+	struct shipper s;
+	struct seen seen;
+
+	server_start(&f, &sv);
+	setup(&s, h, &seen, 1, 1, 1 << 20, 100);
+	CHECK(shipper_create_table(&s, "db.t", f.url, &why) == 0);
+	CHECK(s.stopped == 0 && why.len == 0);
+	shipper_release(&s);
+	http_free(h);
+	fakehttp_stop(&f);
+	CHECK(strncmp(sv.seen.data, "POST CREATE TABLE IF NOT EXISTS db.t (",
+	          38) == 0);
+	CHECK(strstr(sv.seen.data,
+	          "\nPOST SELECT engine, sorting_key FROM system.tables WHERE "
+	          "database = 'db' AND name = 't' FORMAT TSV\n") != NULL);
+	buf_release(&sv.seen);
+	buf_release(&why);
+	buf_release(&seen.rows);
+	buf_release(&seen.why);
+}
+
+TEST(create_table_older_key_stops)
+{
+	struct http *h = client();
+	struct buf why = BUF_INIT;
+	struct fakehttp f;
+	struct server sv;
+	struct shipper s;
+	struct seen seen;
+
+	server_start(&f, &sv);
+	sv.key = "ReplacingMergeTree\tsource, file, line\n";
+	setup(&s, h, &seen, 1, 1, 1 << 20, 100);
+	CHECK(shipper_create_table(&s, "t", f.url, &why) == EXIT_UNAVAILABLE);
+	CHECK(strncmp(why.data,
+	          "the table t is ReplacingMergeTree keyed by (source, file, "
+	          "line), not by (source, record_hash): an older post-quasar "
+	          "made it",
+	          120) == 0);
+	CHECK(s.stopped == EXIT_UNAVAILABLE);
+	CHECK_STR(s.stop_why.data, why.data);
+	/* A batch from now on ends at once, with that reason. */
+	CHECK(shipper_add(&s, "a\n", 2, "f", 1) == 0);
+	CHECK(seen.batches == 1 && seen.failed == 1);
+	CHECK_STR(seen.why.data, why.data);
+	shipper_release(&s);
+	http_free(h);
+	fakehttp_stop(&f);
+	buf_release(&sv.seen);
+	buf_release(&why);
+	buf_release(&seen.rows);
+	buf_release(&seen.why);
+}
+
+TEST(create_table_nowhere_stops)
+{
+	struct http *h = client();
+	struct buf why = BUF_INIT;
+	struct shipper s;
+	struct seen seen;
+
+	setup(&s, h, &seen, 1, 1, 1 << 20, 100);
+	CHECK(shipper_create_table(&s, "t", "http://127.0.0.1:1", &why) ==
+	      EXIT_UNAVAILABLE);
+	CHECK(strncmp(why.data,
+	          "cannot create the table t: Nowhere "
+	          "unavailable: ",
+	          47) == 0);
+	CHECK(s.stopped == EXIT_UNAVAILABLE);
+	CHECK_STR(s.stop_why.data, why.data);
+	shipper_release(&s);
+	http_free(h);
+	buf_release(&why);
+	buf_release(&seen.rows);
+	buf_release(&seen.why);
+}
+
 int
 main(void)
 {
@@ -268,5 +437,9 @@ main(void)
 	RUN(a_full_batch_waiting_takes_the_room);
 	RUN(after_a_failure_batches_end_unsent);
 	RUN(abort_ends_what_is_in_hand);
+	RUN(own_call_retried_then_taken);
+	RUN(create_table_made_and_key_checked);
+	RUN(create_table_older_key_stops);
+	RUN(create_table_nowhere_stops);
 	return harness_done();
 }
