@@ -40,6 +40,7 @@
 #include "http.h"
 #include "jsonw.h"
 #include "quasar.h"
+#include "replay.h"
 #include "shipper.h"
 #include "spool.h"
 #include "stage.h"
@@ -63,12 +64,6 @@ struct opts {
 	double interval;
 };
 
-/* A spooled batch being replayed, beside its ship_batch. */
-struct replaying {
-	struct spool_meta meta;
-	struct buf name;
-};
-
 struct run {
 	struct opts *o;
 	struct stage *st;
@@ -81,7 +76,7 @@ struct run {
 	struct quasar_prov prov;
 	struct http *http;
 	struct shipper ship;
-	struct replaying rep[SHIP_SLOTS];
+	struct replay rp; /* --replay */
 	struct feed feed;
 	struct feed_item pend[PENDING]; /* lines taken from the reader */
 	size_t ipend, npend;
@@ -89,7 +84,6 @@ struct run {
 	atomic_int sleeping; /* the main thread waits in http_poll() */
 	int told;            /* the first failure was told */
 	int stdout_lost;     /* stdout failed: said once */
-	int sync_done;       /* call_sync()'s call ended */
 	int status;          /* the worst of the inputs, the spool, zlib */
 	unsigned long long read_bytes, rows_sent, batches_sent;
 	unsigned long long rows_spooled, batches_spooled;
@@ -396,204 +390,47 @@ run_input(struct run *r, int nfiles, char **files)
 	return 0;
 }
 
-/* --- CREATE TABLE -------------------------------------------------- */
-
-static void
-sync_done(struct http_call *c)
-{
-	struct run *r = c->arg;
-
-	r->sync_done = 1;
-}
-
-/* Sends one call and waits for its end, retries included. */
-static int
-call_sync(struct run *r, struct http_call *c, struct buf *why)
-{
-	int rc;
-
-	c->done = sync_done;
-	c->arg = r;
-	c->tries = 0;
-	r->sync_done = 0;
-	http_start(r->http, c, 0);
-	for (;;) {
-		while (!r->sync_done)
-			http_poll(r->http, 1000);
-		r->sync_done = 0;
-		if ((rc = shipper_judge(&r->ship, c, why)) != 1)
-			return rc;
-	}
-}
-
-/* Stops delivery before the first batch: what follows goes to the spool. */
-static void
-stop_early(struct run *r, int rc, const char *msg)
-{
-	shipper_stop(&r->ship, rc, msg);
-	tell_stop(r, msg);
-}
-
-/*
- * Runs sql on the server at base, the answer in c->resp. Returns 0, or
- * the exit status of a failure, having stopped delivery with "cannot
- * DOING: why".
- */
-static int
-run_query(struct run *r, struct http_call *c, const char *base, const char *sql,
-    const char *doing)
-{
-	struct buf why = BUF_INIT, msg = BUF_INIT;
-	int rc;
-
-	c->method = "POST";
-	c->idempotent = 0;
-	quasar_url(&c->url, base, sql);
-	if ((rc = call_sync(r, c, &why)) != 0) {
-		buf_printf(&msg, "cannot %s: %s", doing, why.data);
-		stop_early(r, rc, msg.data);
-	}
-	buf_release(&why);
-	buf_release(&msg);
-	return rc;
-}
-
-/*
- * The table's key must be the record's identity: CREATE TABLE IF NOT
- * EXISTS leaves a table an older post-quasar made keyed by (source, file,
- * line) as it is, and rows sent to it would be stored again under every
- * new file name or spelling of a path. Such a table stops delivery (the
- * batches are spooled, to be replayed into a table made anew).
- */
-static void
-check_key(struct run *r, const char *table, const char *base)
-{
-	struct http_call c;
-	struct buf sql = BUF_INIT, what = BUF_INIT, msg = BUF_INIT;
-
-	http_call_init(&c);
-	quasar_key_query(&sql, table);
-	if (run_query(r, &c, base, sql.data, "read the table's key") == 0 &&
-	    quasar_key_check(c.resp.data, c.resp.len, &what) < 0) {
-		buf_printf(&msg,
-		    "the table %s is %s, not by (source, record_hash): an "
-		    "older post-quasar made it, and it would store a record "
-		    "again under every new file name; rename it and let "
-		    "--create-table make the table anew (see "
-		    "pipelines/sql/quasar-raw.sql)",
-		    table, what.data);
-		stop_early(r, EXIT_UNAVAILABLE, msg.data);
-	}
-	http_call_release(&c);
-	buf_release(&sql);
-	buf_release(&what);
-	buf_release(&msg);
-}
+/* --- CREATE TABLE and replay ------------------------------------- */
 
 /* --create-table: the table, made before the first batch goes out. */
 static void
-create_table(struct run *r, const char *table, const char *base)
+create_table(struct run *r)
 {
-	struct http_call c;
-	struct buf ddl = BUF_INIT, doing = BUF_INIT;
+	struct buf why = BUF_INIT;
 
-	http_call_init(&c);
-	quasar_ddl(&ddl, table);
-	buf_printf(&doing, "create the table %s", table);
-	if (run_query(r, &c, base, ddl.data, doing.data) == 0)
-		check_key(r, table, base);
-	http_call_release(&c);
-	buf_release(&ddl);
-	buf_release(&doing);
+	if (shipper_create_table(&r->ship, r->o->table, r->url, &why) != 0)
+		tell_stop(r, why.data);
+	buf_release(&why);
 }
 
-/* --- replay -------------------------------------------------------- */
-
-/* The shipper's callback in a replay: stored batches leave the spool. */
+/* What a replay tells (replay.h), said as the stage says it. */
 static void
-replayed(struct ship_batch *b, int status, const char *why, void *arg)
+replay_told(void *arg, enum replay_event ev, const char *text)
 {
 	struct run *r = arg;
-	struct replaying *rp = &r->rep[b->index];
-	struct buf err = BUF_INIT;
 
-	if (status != 0) {
-		tell_stop(r, why);
-	} else if (spool_remove(r->o->replay, rp->name.data, &err) < 0) {
-		diag(NULL, 0, "%s", err.data);
-		r->status = exit_worst(r->status, EXIT_IOERR);
-	} else {
-		r->rows_sent += rp->meta.records;
-		r->batches_sent++;
+	switch (ev) {
+	case REPLAY_SENT:
+		r->rows_sent = r->rp.rows;
+		r->batches_sent = r->rp.sent;
 		r->st->prog.done = r->rows_sent;
+		break;
+	case REPLAY_STOPPED:
+		tell_stop(r, text);
+		break;
+	case REPLAY_DAMAGED:
+		diag(NULL, 0, "%s: left in the spool", text);
+		break;
+	case REPLAY_UNREMOVED:
+		diag(NULL, 0, "%s", text);
+		break;
 	}
-	spool_meta_release(&rp->meta);
-	buf_release(&err);
-	show(r);
 }
 
-/* Loads a spooled batch and sends it. 0, or -1 (told). */
-static int
-replay_one(struct run *r, const char *name)
-{
-	struct ship_batch *b = shipper_free_batch(&r->ship);
-	struct replaying *rp = &r->rep[b->index];
-	struct buf err = BUF_INIT, why = BUF_INIT;
-	const char *base;
-	int rc = -1;
-
-	if (spool_load(r->o->replay, name, &rp->meta, &b->call.body, &err) < 0)
-		goto out;
-	buf_reset(&rp->name);
-	buf_adds(&rp->name, name);
-	b->records = rp->meta.records;
-	b->bytes = rp->meta.bytes;
-	/* An older post-quasar's rows, without their identity: given it. */
-	if (rp->meta.version < 2 && strcmp(rp->meta.format, "ndjson") != 0 &&
-	    quasar_upgrade_rows(&b->call.body, &b->bytes, &why) < 0) {
-		buf_printf(&err, "%s: %s", name, why.data);
-		goto out;
-	}
-	base = r->url ? r->url : rp->meta.url;
-	buf_reset(&b->call.url);
-	if (strcmp(rp->meta.format, "ndjson") == 0)
-		buf_adds(&b->call.url, base);
-	else
-		quasar_url(&b->call.url, base, rp->meta.query);
-	shipper_post(&r->ship, b);
-	rc = 0;
-out:
-	if (rc < 0) {
-		diag(NULL, 0, "%s: left in the spool", err.data);
-		r->status = exit_worst(r->status, EXIT_DATAERR);
-		spool_meta_release(&rp->meta);
-	}
-	buf_release(&err);
-	buf_release(&why);
-	return rc;
-}
-
-/* --create-table with --replay: the tables of the spooled batches. */
 static void
-replay_tables(struct run *r, char **names, size_t n)
+replay_tick(void *arg)
 {
-	struct spool_meta m, prev = {0};
-	struct buf err = BUF_INIT;
-	size_t i;
-
-	for (i = 0; i < n && !r->ship.stopped; i++) {
-		if (spool_load(r->o->replay, names[i], &m, NULL, &err) == 0 &&
-		    m.table &&
-		    (prev.table == NULL || strcmp(prev.table, m.table) != 0)) {
-			create_table(r, m.table, r->url ? r->url : m.url);
-			spool_meta_release(&prev);
-			prev = m;
-		} else {
-			spool_meta_release(&m);
-		}
-	}
-	spool_meta_release(&prev);
-	buf_release(&err);
+	show(arg);
 }
 
 /* post-quasar --replay DIR: every batch in the spool, in order. */
@@ -602,46 +439,30 @@ replay(struct run *r)
 {
 	const char *dir = r->o->replay;
 	struct buf err = BUF_INIT;
-	char **names = NULL;
-	size_t n = 0, i = 0, left;
-	int lock;
+	size_t left;
+	int rc;
 
-	if (access(dir, F_OK) < 0) {
+	if ((rc = replay_open(&r->rp, &err)) == EXIT_NOINPUT) {
 		diag(dir, 0, "no such spool directory");
-		return EXIT_NOINPUT;
+		return rc;
 	}
-	if ((lock = spool_lock(dir, &err)) < 0 || spool_clean(dir, &err) < 0 ||
-	    spool_list(dir, &names, &n, NULL, &err) < 0) {
+	if (rc != 0) {
 		diag(NULL, 0, "%s", err.data);
-		r->status = EXIT_IOERR;
-		goto out;
+		r->status = rc;
+	} else {
+		replay_run(&r->rp);
+		r->status = r->rp.status;
+		left = r->rp.n - (size_t)r->rp.sent;
+		diag(NULL, 0, "replay: batches sent=%llu rows=%llu left=%zu",
+		    r->rp.sent, r->rp.rows, left);
+		if (left)
+			diag(NULL, 0,
+			    "%zu batches are still in %s: run 'post-quasar "
+			    "--replay %s' again",
+			    left, dir, dir);
 	}
-	if (r->o->create)
-		replay_tables(r, names, n);
-	for (;;) {
-		while (!r->ship.stopped && !interrupted && i < n &&
-		       r->ship.sending < r->ship.o.flight)
-			replay_one(r, names[i++]);
-		if (!r->ship.sending &&
-		    (i >= n || r->ship.stopped || interrupted))
-			break;
-		http_poll(r->http, 1000);
-		show(r);
-	}
-	left = n - (size_t)r->batches_sent;
-	diag(NULL, 0, "replay: batches sent=%llu rows=%llu left=%zu",
-	    r->batches_sent, r->rows_sent, left);
-	if (left)
-		diag(NULL, 0,
-		    "%zu batches are still in %s: run 'post-quasar --replay "
-		    "%s' again",
-		    left, dir, dir);
-out:
-	if (lock >= 0)
-		close(lock);
-	for (i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
+	/* The lock goes now: the spool is another replay's to take. */
+	replay_release(&r->rp);
 	buf_release(&err);
 	if (interrupted)
 		return 128 + interrupted;
@@ -881,8 +702,9 @@ setup(struct run *r, struct opts *o, struct stage *st)
 {
 	const char *env = getenv("QUASAR_URL");
 	struct shipper_opts so;
+	struct replay_opts ro = {o->replay, NULL, o->create, &interrupted,
+	    replay_told, replay_tick, r};
 	struct buf err = BUF_INIT;
-	size_t i;
 
 	r->o = o;
 	r->st = st;
@@ -900,8 +722,6 @@ setup(struct run *r, struct opts *o, struct stage *st)
 	buf_init(&r->source_json, BUF_UNLIMITED);
 	buf_init(&r->file_json, BUF_UNLIMITED);
 	buf_init(&r->row, BUF_UNLIMITED);
-	for (i = 0; i < SHIP_SLOTS; i++)
-		buf_init(&r->rep[i].name, 4096);
 	jsonw_cstring(&r->source_json, o->source ? o->source : "");
 	quasar_prov_init(&r->prov);
 	if (o->ndjson) {
@@ -922,21 +742,20 @@ setup(struct run *r, struct opts *o, struct stage *st)
 	so.url = r->insert_url.data;
 	so.content_type = "application/x-ndjson";
 	so.what = r->what;
-	shipper_init(&r->ship, r->http, &so, o->replay ? replayed : ended, r);
+	ro.url = r->url;
+	if (o->replay)
+		replay_init(&r->rp, &r->ship, r->http, &so, &ro);
+	else
+		shipper_init(&r->ship, r->http, &so, ended, r);
 	return 0;
 }
 
 static void
 run_release(struct run *r)
 {
-	size_t i;
-
+	replay_release(&r->rp);
 	shipper_release(&r->ship);
 	http_free(r->http);
-	for (i = 0; i < SHIP_SLOTS; i++) {
-		spool_meta_release(&r->rep[i].meta);
-		buf_release(&r->rep[i].name);
-	}
 	quasar_prov_release(&r->prov);
 	buf_release(&r->query);
 	buf_release(&r->insert_url);
@@ -997,7 +816,7 @@ main(int argc, char **argv)
 		goto out;
 	stage_fast(&st, fast);
 	if (o.create)
-		create_table(&r, o.table, r.url);
+		create_table(&r);
 	rc = run_input(&r, argc - optind, argv + optind);
 	summary(&r);
 	rc = exit_worst(rc, exit_worst(r.status, r.ship.stopped));
