@@ -1,11 +1,53 @@
 /* Rows shipped to the warehouse in gzipped batches; see shipper.h. */
 #include <string.h>
 
+#include "cli.h"
 #include "exitcode.h"
 #include "quasar.h"
 #include "shipper.h"
 
 static void batch_done(struct http_call *c);
+
+void
+shipper_opts_init(struct shipper_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->flight = SHIP_FLIGHT_MAX;
+	o->max_records = 10000;
+	o->max_bytes = (size_t)8 << 20;
+	o->interval = 5;
+}
+
+int
+shipper_option(
+    struct shipper_opts *o, int ch, const char *arg, const char *synopsis)
+{
+	unsigned long long n;
+	double t;
+
+	switch (ch) {
+	case 'b':
+		if (cli_uint(arg, 100000000, &n) < 0 || n == 0)
+			return cli_usage_error(synopsis,
+			    "--batch-records takes a number from 1 to "
+			    "100000000");
+		o->max_records = n;
+		return 0;
+	case 'B':
+		if (cli_size(arg, &o->max_bytes) < 0 || o->max_bytes == 0 ||
+		    o->max_bytes > ((size_t)1 << 30))
+			return cli_usage_error(synopsis,
+			    "--batch-bytes takes a size from 1 to 1GiB");
+		return 0;
+	case 'i':
+		if (cli_seconds(arg, &t) < 0 || t == 0)
+			return cli_usage_error(synopsis,
+			    "--flush-interval takes seconds, more than 0");
+		o->interval = t;
+		return 0;
+	}
+	return 1;
+}
 
 void
 shipper_init(struct shipper *s, struct http *http, const struct shipper_opts *o,

@@ -64,6 +64,43 @@ struct shipper_opts {
 	const char *what; /* the server, in reasons: "ClickHouse" */
 };
 
+/*
+ * The options of a stage that ships batches (post-quasar), which
+ * shipper_option() handles, and their lines of --help.
+ */
+#define SHIPPER_SHORTOPTS "b:B:i:"
+/* clang-format off */
+#define SHIPPER_LONGOPTS                                               \
+	{"batch-records", required_argument, NULL, 'b'},               \
+	{"batch-bytes", required_argument, NULL, 'B'},                 \
+	{"flush-interval", required_argument, NULL, 'i'}
+/* clang-format on */
+
+#define SHIPPER_OPTIONS_HELP                                                   \
+	"  -b, --batch-records N     rows a batch holds at most (default "     \
+	"10000)\n"                                                             \
+	"  -B, --batch-bytes SIZE    bytes a batch holds at most, before "     \
+	"gzip (8MiB)\n"                                                        \
+	"  -i, --flush-interval S    send a batch S seconds after its first "  \
+	"row (5)\n"
+
+/*
+ * The defaults: SHIP_FLIGHT_MAX batches on the wire, of at most 10000
+ * rows and 8 MiB, sent 5 seconds after their first row; no URL, content
+ * type or server name yet.
+ */
+void shipper_opts_init(struct shipper_opts *o);
+
+/*
+ * Handles one of the shipper's options (what getopt_long returned):
+ * --batch-records (1 to 100000000), --batch-bytes (1 byte to 1 GiB),
+ * --flush-interval (seconds, more than 0, at most a day). Returns 0 when
+ * handled, 1 when the option is not one of them, or EXIT_USAGE after
+ * saying what is wrong (cli_usage_error() with synopsis).
+ */
+int shipper_option(
+    struct shipper_opts *o, int ch, const char *arg, const char *synopsis);
+
 struct shipper {
 	struct shipper_opts o;
 	struct http *http; /* borrowed */

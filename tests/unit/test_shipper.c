@@ -10,7 +10,9 @@
  * and abort ending what is in hand. The stage's own calls run against a
  * small HTTP server in the test (fakehttp.h): a call retried after a 503,
  * --create-table's table made and its key checked, an older table's key
- * and a server that is not there both stopping the shipper with why.
+ * and a server that is not there both stopping the shipper with why. The
+ * shipper's options: their defaults, values taken, and values refused
+ * with a usage error.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -20,6 +22,8 @@
 #include <zlib.h>
 
 #include "buf.h"
+#include "capture.h"
+#include "diag.h"
 #include "exitcode.h"
 #include "fakehttp.h"
 #include "harness.h"
@@ -428,6 +432,64 @@ TEST(create_table_nowhere_stops)
 	buf_release(&seen.why);
 }
 
+TEST(options_default_and_taken)
+{
+	struct shipper_opts o;
+
+	shipper_opts_init(&o);
+	CHECK(o.flight == SHIP_FLIGHT_MAX && o.max_records == 10000);
+	CHECK(o.max_bytes == (size_t)8 << 20 && o.interval == 5);
+	CHECK(o.url == NULL && o.content_type == NULL && o.what == NULL);
+	CHECK(shipper_option(&o, 'b', "250", "S") == 0 && o.max_records == 250);
+	CHECK(shipper_option(&o, 'B', "1MiB", "S") == 0 &&
+	      o.max_bytes == (size_t)1 << 20);
+	CHECK(shipper_option(&o, 'i', "0.5", "S") == 0 && o.interval == 0.5);
+	/* Not one of them: left to the next handler. */
+	CHECK(shipper_option(&o, 'c', "2", "S") == 1);
+	CHECK(shipper_option(&o, 'x', NULL, "S") == 1);
+}
+
+TEST(options_refused)
+{
+	static const struct {
+		int ch;
+		const char *arg, *msg;
+	} bad[] = {
+	    {'b', "0", "--batch-records takes a number from 1 to 100000000"},
+	    {'b', "100000001", "--batch-records takes a number"},
+	    {'b', "-5", "--batch-records takes a number"},
+	    {'B', "0", "--batch-bytes takes a size from 1 to 1GiB"},
+	    {'B', "2GiB", "--batch-bytes takes a size"},
+	    {'B', "lots", "--batch-bytes takes a size"},
+	    {'i', "0", "--flush-interval takes seconds, more than 0"},
+	    {'i', "-1", "--flush-interval takes seconds"},
+	    {'i', "86401", "--flush-interval takes seconds"},
+	};
+	struct shipper_opts o;
+	struct buf err = BUF_INIT;
+	size_t i;
+
+	diag_init("post-quasar");
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		shipper_opts_init(&o);
+		buf_reset(&err);
+		CHECK(capture_begin() == 0);
+		CHECK(shipper_option(&o, bad[i].ch, bad[i].arg, "SYNOPSIS") ==
+		      EXIT_USAGE);
+		capture_end(&err);
+		if (strstr(err.data, bad[i].msg) == NULL ||
+		    strstr(err.data, "SYNOPSIS") == NULL) {
+			harness_failed_checks++;
+			fprintf(stderr, "%s:%d: -%c %s said: %s\n", __FILE__,
+			    __LINE__, bad[i].ch, bad[i].arg, err.data);
+		}
+		/* What was refused is not taken (--batch-bytes aside: the
+		 * stage exits with the usage error). */
+		CHECK(o.max_records == 10000 && o.interval == 5);
+	}
+	buf_release(&err);
+}
+
 int
 main(void)
 {
@@ -441,5 +503,7 @@ main(void)
 	RUN(create_table_made_and_key_checked);
 	RUN(create_table_older_key_stops);
 	RUN(create_table_nowhere_stops);
+	RUN(options_default_and_taken);
+	RUN(options_refused);
 	return harness_done();
 }
