@@ -54,14 +54,12 @@
 #define PENDING 64     /* lines taken from the reader at once */
 
 struct opts {
-	struct deliver_opts d;
+	struct deliver_opts d;  /* --url, --concurrency, --timeout... */
+	struct shipper_opts so; /* --batch-records, --batch-bytes... */
 	const char *table, *spool, *replay, *source;
 	const char *vendor; /* --vendor: its table and source */
 	struct vendor v;
 	int create, sink, ndjson;
-	unsigned long long batch_records;
-	size_t batch_bytes;
-	double interval;
 };
 
 struct run {
@@ -492,13 +490,7 @@ usage(void)
 	    "                            lines themselves, gzipped, to any "
 	    "URL)\n"
 	    "  -s, --source NAME         the source of records without "
-	    "_meta.source (\"\")\n"
-	    "  -b, --batch-records N     rows a batch holds at most (default "
-	    "10000)\n"
-	    "  -B, --batch-bytes SIZE    bytes a batch holds at most, before "
-	    "gzip (8MiB)\n"
-	    "  -i, --flush-interval S    send a batch S seconds after its first "
-	    "row (5)\n"
+	    "_meta.source (\"\")\n" SHIPPER_OPTIONS_HELP
 	    "  -S, --spool DIR           keep batches not delivered in DIR "
 	    "(quasar-spool)\n"
 	    "  -R, --replay DIR          send the batches spooled in DIR, "
@@ -528,25 +520,10 @@ usage(void)
 	    "  post-quasar --replay state/quasar-spool\n");
 }
 
-/* A number of seconds, more than 0 and at most a day. 0 or -1. */
-static int
-interval(const char *arg, double *out)
-{
-	char *end;
-	double v = strtod(arg, &end);
-
-	if (end == arg || *end != '\0' || !(v > 0 && v <= 86400))
-		return -1;
-	*out = v;
-	return 0;
-}
-
 /* Handles one of the stage's own options. 0, or an exit status. */
 static int
 own_option(struct opts *o, int ch, const char *arg)
 {
-	unsigned long long n;
-
 	switch (ch) {
 	case 'v':
 		o->vendor = arg;
@@ -566,24 +543,6 @@ own_option(struct opts *o, int ch, const char *arg)
 		break;
 	case 's':
 		o->source = arg;
-		break;
-	case 'b':
-		if (cli_uint(arg, 100000000, &n) < 0 || n == 0)
-			return cli_usage_error(SYNOPSIS,
-			    "--batch-records takes a number from 1 to "
-			    "100000000");
-		o->batch_records = n;
-		break;
-	case 'B':
-		if (cli_size(arg, &o->batch_bytes) < 0 || o->batch_bytes == 0 ||
-		    o->batch_bytes > ((size_t)1 << 30))
-			return cli_usage_error(SYNOPSIS,
-			    "--batch-bytes takes a size from 1 to 1GiB");
-		break;
-	case 'i':
-		if (interval(arg, &o->interval) < 0)
-			return cli_usage_error(SYNOPSIS,
-			    "--flush-interval takes seconds, more than 0");
 		break;
 	case 'S':
 		o->spool = arg;
@@ -633,32 +592,26 @@ parse_args(int argc, char **argv, struct opts *o, struct stage *st)
 	    {"create-table", no_argument, NULL, 'C'},
 	    {"format", required_argument, NULL, 'F'},
 	    {"source", required_argument, NULL, 's'},
-	    {"batch-records", required_argument, NULL, 'b'},
-	    {"batch-bytes", required_argument, NULL, 'B'},
-	    {"flush-interval", required_argument, NULL, 'i'},
 	    {"spool", required_argument, NULL, 'S'},
 	    {"replay", required_argument, NULL, 'R'},
 	    {"sink", no_argument, NULL, 'k'},
-	    {"url", required_argument, NULL, 'U'},
-	    {"concurrency", required_argument, NULL, 'c'},
-	    {"retries", required_argument, NULL, 'N'},
-	    {"retry-max-time", required_argument, NULL, 'M'},
-	    {"timeout", required_argument, NULL, 'T'},
-	    {"connect-timeout", required_argument, NULL, 'O'},
-	    {"cacert", required_argument, NULL, 'A'},
+	    SHIPPER_LONGOPTS,
+	    DELIVER_HTTP_LONGOPTS,
 	    STAGE_LONGOPTS,
 	    {NULL, 0, NULL, 0},
 	};
 	int ch, rc;
 
 	while ((ch = getopt_long(argc, argv,
-	            ":v:t:CF:s:b:B:i:S:R:kU:c:N:M:T:O:A:" STAGE_SHORTOPTS,
+	            ":v:t:CF:s:S:R:k" SHIPPER_SHORTOPTS DELIVER_HTTP_SHORTOPTS
+	                STAGE_SHORTOPTS,
 	            longopts, NULL)) != -1) {
 		if (ch == 'h') {
 			usage();
 			return -1;
 		}
 		if ((rc = own_option(o, ch, optarg)) == -2 &&
+		    (rc = shipper_option(&o->so, ch, optarg, SYNOPSIS)) == 1 &&
 		    (rc = deliver_option(&o->d, ch, optarg, SYNOPSIS)) == 1)
 			rc = stage_option(st, ch, optarg, argv);
 		if (rc != 0)
@@ -701,7 +654,7 @@ static int
 setup(struct run *r, struct opts *o, struct stage *st)
 {
 	const char *env = getenv("QUASAR_URL");
-	struct shipper_opts so;
+	struct shipper_opts so = o->so;
 	struct replay_opts ro = {o->replay, NULL, o->create, &interrupted,
 	    replay_told, replay_tick, r};
 	struct buf err = BUF_INIT;
@@ -736,9 +689,6 @@ setup(struct run *r, struct opts *o, struct stage *st)
 		return EXIT_UNAVAILABLE;
 	}
 	so.flight = o->d.http.concurrency;
-	so.max_records = o->batch_records;
-	so.max_bytes = o->batch_bytes;
-	so.interval = o->interval;
 	so.url = r->insert_url.data;
 	so.content_type = "application/x-ndjson";
 	so.what = r->what;
@@ -794,9 +744,7 @@ main(int argc, char **argv)
 
 	deliver_opts_init(&o.d);
 	o.d.http.concurrency = SHIP_FLIGHT_MAX;
-	o.batch_records = 10000;
-	o.batch_bytes = (size_t)8 << 20;
-	o.interval = 5;
+	shipper_opts_init(&o.so);
 	o.spool = "quasar-spool";
 	stage_init(&st, "post-quasar", SYNOPSIS);
 	if ((rc = parse_args(argc, argv, &o, &st)) != 0) {
