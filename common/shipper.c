@@ -322,24 +322,25 @@ shipper_abort(struct shipper *s, int status, const char *why)
 static void
 call_done(struct http_call *c)
 {
-	int *done = c->arg;
+	struct shipper *s = c->arg;
 
-	*done = 1;
+	s->call_done = 1;
 }
 
 int
 shipper_call(struct shipper *s, struct http_call *c, struct buf *why)
 {
-	int done = 0, rc;
+	int rc;
 
 	c->done = call_done;
-	c->arg = &done;
+	c->arg = s;
 	c->tries = 0;
+	s->call_done = 0;
 	http_start(s->http, c, 0);
 	for (;;) {
-		while (!done)
+		while (!s->call_done)
 			http_poll(s->http, 1000);
-		done = 0;
+		s->call_done = 0;
 		if ((rc = shipper_judge(s, c, why)) != 1)
 			return rc;
 	}

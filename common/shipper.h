@@ -111,6 +111,7 @@ struct shipper {
 	int stopped; /* 0, or the status of the first failure */
 	struct buf stop_why;
 	unsigned long long retries; /* batches sent again */
+	int call_done;              /* shipper_call()'s call ended */
 	void (*ended)(
 	    struct ship_batch *b, int status, const char *why, void *arg);
 	void *arg;
