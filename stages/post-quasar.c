@@ -38,7 +38,6 @@
 #include "exitcode.h"
 #include "feed.h"
 #include "http.h"
-#include "jsonw.h"
 #include "quasar.h"
 #include "replay.h"
 #include "shipper.h"
@@ -69,8 +68,7 @@ struct run {
 	const char *what; /* the target, in messages */
 	struct buf query, insert_url;
 	char imported[20];
-	struct buf source_json, file_json, row;
-	const char *file_for; /* the input file_json was made for */
+	struct buf row;
 	struct quasar_prov prov;
 	struct http *http;
 	struct shipper ship;
@@ -208,21 +206,7 @@ take_record(struct run *r, const struct jdoc *doc, const json_t *rec)
 	struct stage *st = r->st;
 	struct quasar_prov *p = &r->prov;
 
-	if (p->source == NULL) {
-		p->source = r->source_json.data;
-		p->source_len = r->source_json.len;
-	}
-	if (p->file == NULL) {
-		if (r->file_for != st->file) {
-			buf_reset(&r->file_json);
-			jsonw_cstring(&r->file_json, st->file);
-			r->file_for = st->file;
-		}
-		p->file = r->file_json.data;
-		p->file_len = r->file_json.len;
-	}
-	if (p->line < 0)
-		p->line = (long long)st->line;
+	quasar_prov_fill(p, st->file, st->line);
 	if (!r->o->ndjson && doc)
 		quasar_hash_doc(p, doc);
 	else if (!r->o->ndjson)
@@ -672,11 +656,10 @@ setup(struct run *r, struct opts *o, struct stage *st)
 	quasar_datetime(time(NULL), r->imported);
 	buf_init(&r->query, 4096);
 	buf_init(&r->insert_url, 64 << 10);
-	buf_init(&r->source_json, BUF_UNLIMITED);
-	buf_init(&r->file_json, BUF_UNLIMITED);
 	buf_init(&r->row, BUF_UNLIMITED);
-	jsonw_cstring(&r->source_json, o->source ? o->source : "");
 	quasar_prov_init(&r->prov);
+	if (o->source)
+		quasar_prov_source(&r->prov, o->source);
 	if (o->ndjson) {
 		buf_adds(&r->insert_url, r->url ? r->url : "");
 	} else if (!o->replay) {
@@ -709,8 +692,6 @@ run_release(struct run *r)
 	quasar_prov_release(&r->prov);
 	buf_release(&r->query);
 	buf_release(&r->insert_url);
-	buf_release(&r->source_json);
-	buf_release(&r->file_json);
 	buf_release(&r->row);
 }
 
