@@ -25,7 +25,6 @@
  */
 #include <getopt.h>
 #include <signal.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,10 +35,10 @@
 #include "deliver.h"
 #include "diag.h"
 #include "exitcode.h"
-#include "feed.h"
 #include "http.h"
 #include "quasar.h"
 #include "replay.h"
+#include "shipfeed.h"
 #include "shipper.h"
 #include "spool.h"
 #include "stage.h"
@@ -49,8 +48,6 @@
 	"post-quasar --table T [OPTIONS] [FILE...]\n"                          \
 	"       post-quasar --format ndjson [OPTIONS] [FILE...]\n"             \
 	"       post-quasar --replay DIR [OPTIONS]"
-#define FEED_QUEUE 256 /* lines read ahead by the reader thread */
-#define PENDING 64     /* lines taken from the reader at once */
 
 struct opts {
 	struct deliver_opts d;  /* --url, --concurrency, --timeout... */
@@ -72,15 +69,11 @@ struct run {
 	struct quasar_prov prov;
 	struct http *http;
 	struct shipper ship;
-	struct replay rp; /* --replay */
-	struct feed feed;
-	struct feed_item pend[PENDING]; /* lines taken from the reader */
-	size_t ipend, npend;
-	int eof;             /* the reader is through */
-	atomic_int sleeping; /* the main thread waits in http_poll() */
-	int told;            /* the first failure was told */
-	int stdout_lost;     /* stdout failed: said once */
-	int status;          /* the worst of the inputs, the spool, zlib */
+	struct replay rp;   /* --replay */
+	struct shipfeed in; /* the input, read by a thread */
+	int told;           /* the first failure was told */
+	int stdout_lost;    /* stdout failed: said once */
+	int status;         /* the worst of the inputs, the spool, zlib */
 	unsigned long long read_bytes, rows_sent, batches_sent;
 	unsigned long long rows_spooled, batches_spooled;
 	char unit[128]; /* the progress line's "records (...)" */
@@ -254,10 +247,11 @@ tree(struct stage *st, json_t *rec, void *ctx)
 	return take_record(r, NULL, rec);
 }
 
-/* Takes one line of the reader's. */
+/* Takes one line of the reader's (shipfeed.h). */
 static void
-take(struct run *r, struct feed_item *it)
+take(void *arg, struct feed_item *it)
 {
+	struct run *r = arg;
 	struct progress *p = &r->st->prog;
 
 	if (it->kind == FEED_ERROR) {
@@ -274,102 +268,30 @@ take(struct run *r, struct feed_item *it)
 	free(it->text);
 }
 
-/* --- reading and waiting ------------------------------------------- */
+/* --- reading ------------------------------------------------------ */
 
 static void
-wake(void *arg)
+tick(void *arg)
 {
-	struct run *r = arg;
-
-	if (atomic_load(&r->sleeping))
-		http_wakeup(r->http);
-}
-
-/*
- * Takes what the reader has queued, up to PENDING lines, without waiting:
- * in a run rather than one at a time, so that the reader refills the
- * queue while they are handled instead of the two threads waking each
- * other for every line. Returns the number of lines in hand.
- */
-static size_t
-refill(struct run *r)
-{
-	int got;
-
-	if (r->ipend == r->npend)
-		r->ipend = r->npend = 0;
-	got = feed_take_many(&r->feed, r->pend + r->npend, PENDING - r->npend);
-	if (got > 0)
-		r->npend += (size_t)got;
-	if (got < 0)
-		r->eof = 1;
-	return r->npend - r->ipend;
-}
-
-/* The next line in hand, or NULL when none is yet. */
-static struct feed_item *
-next_line(struct run *r)
-{
-	if (r->ipend == r->npend && refill(r) == 0)
-		return NULL;
-	return &r->pend[r->ipend++];
-}
-
-/*
- * Waits for the network or, when a row can be taken (want), for input
- * too: first a nap of a millisecond, in which lines gather, then a sleep
- * that the reader ends when it queues a line.
- */
-static void
-idle(struct run *r, int want)
-{
-	int ms = shipper_wait_ms(&r->ship, 1000);
-
-	if (want) {
-		http_poll(r->http, ms < 1 ? ms : 1);
-		if (refill(r) || r->eof)
-			return;
-		atomic_store(&r->sleeping, 1);
-		/* After the flag: a line queued from now on wakes the poll. */
-		if (refill(r) || r->eof) {
-			atomic_store(&r->sleeping, 0);
-			return;
-		}
-		ms = shipper_wait_ms(&r->ship, 1000);
-	}
-	http_poll(r->http, ms);
-	atomic_store(&r->sleeping, 0);
-	show(r);
+	show(arg);
 }
 
 /* Reads the input to its end, shipping every record's row. */
 static int
 run_input(struct run *r, int nfiles, char **files)
 {
-	struct feed_item *it;
-	int ended = 0;
+	static const struct shipfeed_ops ops = {take, tick, &interrupted};
+	int rc;
 
-	if (feed_start(&r->feed, nfiles, files, r->st->max_line, FEED_QUEUE,
-	        wake, r) < 0) {
+	shipfeed_init(&r->in, &r->ship, &ops, r);
+	rc = shipfeed_run(&r->in, nfiles, files, r->st->max_line);
+	if (rc < 0) {
 		diag(NULL, 0, "cannot start the reader thread");
 		return EXIT_IOERR;
 	}
-	while (!interrupted) {
-		while (shipper_room(&r->ship) && (it = next_line(r)) != NULL)
-			take(r, it);
-		ended = r->eof && r->ipend == r->npend;
-		shipper_due(&r->ship, ended);
-		if (ended && !shipper_busy(&r->ship))
-			break;
-		idle(r, !ended && shipper_room(&r->ship));
-	}
-	if (interrupted) {
-		/* The reader may wait on a terminal: it is left to exit(). */
-		shipper_abort(&r->ship, EXIT_UNAVAILABLE, "interrupted");
-		return 128 + interrupted;
-	}
-	feed_release(&r->feed);
-	return 0;
+	/* Interrupted: the reader may wait on a terminal, and is left to
+	 * exit(); the batches in hand went to the spool. */
+	return rc ? 128 + interrupted : 0;
 }
 
 /* --- CREATE TABLE and replay ------------------------------------- */
@@ -407,12 +329,6 @@ replay_told(void *arg, enum replay_event ev, const char *text)
 		diag(NULL, 0, "%s", text);
 		break;
 	}
-}
-
-static void
-replay_tick(void *arg)
-{
-	show(arg);
 }
 
 /* post-quasar --replay DIR: every batch in the spool, in order. */
@@ -639,8 +555,8 @@ setup(struct run *r, struct opts *o, struct stage *st)
 {
 	const char *env = getenv("QUASAR_URL");
 	struct shipper_opts so = o->so;
-	struct replay_opts ro = {o->replay, NULL, o->create, &interrupted,
-	    replay_told, replay_tick, r};
+	struct replay_opts ro = {
+	    o->replay, NULL, o->create, &interrupted, replay_told, tick, r};
 	struct buf err = BUF_INIT;
 
 	r->o = o;
