@@ -408,3 +408,36 @@ out:
 	buf_release(&what);
 	return rc;
 }
+
+/* "FILE:LINE" into out (replaced). */
+static char *
+place(struct buf *out, const char *file, unsigned long long line)
+{
+	buf_reset(out);
+	buf_printf(out, "%s:%llu", file ? file : "-", line);
+	return out->data;
+}
+
+int
+shipper_spool(const struct ship_batch *b, const char *dir,
+    const struct spool_meta *m, struct buf *err)
+{
+	struct spool_meta sm = *m;
+	struct buf from = BUF_INIT, to = BUF_INIT;
+	int rc = 0;
+
+	sm.from = place(&from, b->from_file, b->from_line);
+	sm.to = place(&to, b->to_file, b->to_line);
+	sm.records = b->records;
+	sm.bytes = b->bytes;
+	if (spool_mkdir(dir, err) < 0 || spool_put(dir, &sm, b->call.body.data,
+	                                     b->call.body.len, NULL, err) < 0) {
+		buf_printf(err,
+		    ": its %llu records (%s to %s) are not in the warehouse",
+		    b->records, sm.from, sm.to);
+		rc = -1;
+	}
+	buf_release(&from);
+	buf_release(&to);
+	return rc;
+}

@@ -37,6 +37,7 @@
 #include "buf.h"
 #include "gzw.h"
 #include "http.h"
+#include "spool.h"
 
 #define SHIP_FLIGHT_MAX 2
 #define SHIP_SLOTS (SHIP_FLIGHT_MAX + 2) /* on the wire, full, filling */
@@ -185,6 +186,18 @@ int shipper_call(struct shipper *s, struct http_call *c, struct buf *why);
  */
 int shipper_create_table(
     struct shipper *s, const char *table, const char *base, struct buf *why);
+
+/*
+ * Spools batch b, which did not reach the server, in the spool dir (made
+ * when it does not exist; spool.h): its body as it was to be sent, with
+ * the sidecar m, whose from and to ("FILE:LINE" of its first and last
+ * rows), records and bytes are set here from b; the rest of m is the
+ * caller's (format, a URL without credentials, table, query, reason). m
+ * is left as it was. Returns 0, or -1 with the reason in err: "PATH: what
+ * went wrong: its N records (FROM to TO) are not in the warehouse".
+ */
+int shipper_spool(const struct ship_batch *b, const char *dir,
+    const struct spool_meta *m, struct buf *err);
 
 /*
  * Stops shipping with status and why (the first reason stays): batches

@@ -29,6 +29,7 @@
 #include "harness.h"
 #include "http.h"
 #include "shipper.h"
+#include "spool.h"
 
 #define NOWHERE "http://127.0.0.1:1/?query=INSERT"
 
@@ -490,6 +491,94 @@ TEST(options_refused)
 	buf_release(&err);
 }
 
+/* A failed batch, spooled from the callback into the spool of spooling. */
+struct spooling {
+	const char *dir;
+	int rc;
+	struct buf err;
+};
+
+static void
+spool_it(struct ship_batch *b, int status, const char *why, void *arg)
+{
+	struct spooling *sp = arg;
+	struct spool_meta m = {0};
+
+	m.format = "jsoneachrow";
+	m.url = "http://127.0.0.1:1";
+	m.table = "t";
+	m.query = "INSERT INTO t FORMAT JSONEachRow";
+	m.reason = (char *)why;
+	CHECK(status == EXIT_UNAVAILABLE);
+	sp->rc = shipper_spool(b, sp->dir, &m, &sp->err);
+	CHECK(m.from == NULL && m.records == 0); /* the caller's, untouched */
+}
+
+/* Two rows read at a.ndjson:1 and b.ndjson:7, shipped to nowhere. */
+static void
+ship_two_rows(struct spooling *sp)
+{
+	struct http *h = client();
+	struct shipper_opts o = {
+	    1, 100, 1 << 20, 100, NOWHERE, "application/x-ndjson", "Nowhere"};
+	struct shipper s;
+	int i;
+
+	shipper_init(&s, h, &o, spool_it, sp);
+	CHECK(shipper_add(&s, "r1\n", 3, "a.ndjson", 1) == 0);
+	CHECK(shipper_add(&s, "r2\n", 3, "b.ndjson", 7) == 0);
+	for (i = 0; i < 200 && shipper_busy(&s); i++) {
+		shipper_due(&s, 1);
+		http_poll(h, 100);
+	}
+	shipper_release(&s);
+	http_free(h);
+}
+
+TEST(a_failed_batch_spooled)
+{
+	char top[] = "/tmp/sluice-unit-shipper.XXXXXX", dir[64], cmd[128];
+	struct spooling sp = {dir, 1, BUF_INIT};
+	struct spool_meta got;
+	struct buf body = BUF_INIT, rows = BUF_INIT, err = BUF_INIT;
+	char **names = NULL;
+	size_t n = 0;
+
+	CHECK(mkdtemp(top) != NULL);
+	/* The spool is made when it is not there. */
+	snprintf(dir, sizeof(dir), "%s/spool", top);
+	ship_two_rows(&sp);
+	CHECK(sp.rc == 0);
+	CHECK(spool_list(dir, &names, &n, NULL, &err) == 0 && n == 1);
+	CHECK(n == 1 && spool_load(dir, names[0], &got, &body, &err) == 0);
+	if (n == 1) {
+		CHECK_STR(got.from, "a.ndjson:1");
+		CHECK_STR(got.to, "b.ndjson:7");
+		CHECK(got.records == 2 && got.bytes == 6);
+		CHECK_STR(got.table, "t");
+		CHECK(strncmp(got.reason, "Nowhere unavailable: ", 21) == 0);
+		CHECK(gunzip_into(&body, &rows) == 0);
+		CHECK_STR(rows.data, "r1\nr2\n");
+		spool_meta_release(&got);
+		free(names[0]);
+	}
+	free(names);
+	/* A spool whose parent is missing is not made (not its parents):
+	 * what is lost is said. */
+	snprintf(dir, sizeof(dir), "%s/no/such/spool", top);
+	ship_two_rows(&sp);
+	CHECK(sp.rc < 0);
+	CHECK(strstr(sp.err.data,
+	          ": its 2 records (a.ndjson:1 to "
+	          "b.ndjson:7) are not in the warehouse") != NULL);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", top);
+	CHECK(system(cmd) == 0);
+	buf_release(&sp.err);
+	buf_release(&body);
+	buf_release(&rows);
+	buf_release(&err);
+}
+
 int
 main(void)
 {
@@ -505,5 +594,6 @@ main(void)
 	RUN(create_table_nowhere_stops);
 	RUN(options_default_and_taken);
 	RUN(options_refused);
+	RUN(a_failed_batch_spooled);
 	return harness_done();
 }
