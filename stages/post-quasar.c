@@ -40,7 +40,6 @@
 #include "replay.h"
 #include "shipfeed.h"
 #include "shipper.h"
-#include "spool.h"
 #include "stage.h"
 #include "vendor.h"
 
@@ -127,39 +126,21 @@ tell_stop(struct run *r, const char *why)
 
 /* --- batches ------------------------------------------------------- */
 
-/* "FILE:LINE" into out (replaced). */
-static char *
-place(struct buf *out, const char *file, unsigned long long line)
-{
-	buf_reset(out);
-	buf_printf(out, "%s:%llu", file ? file : "-", line);
-	return out->data;
-}
-
 /* Writes a batch that was not delivered to the spool. */
 static void
 spool(struct run *r, struct ship_batch *b, const char *why)
 {
 	struct spool_meta m = {0};
-	struct buf err = BUF_INIT, from = BUF_INIT, to = BUF_INIT;
+	struct buf err = BUF_INIT;
 	char *url = quasar_redact(r->url);
 
 	m.format = r->o->ndjson ? "ndjson" : "jsoneachrow";
 	m.url = url;
 	m.table = r->o->ndjson ? NULL : (char *)r->o->table;
 	m.query = r->o->ndjson ? NULL : r->query.data;
-	m.from = place(&from, b->from_file, b->from_line);
-	m.to = place(&to, b->to_file, b->to_line);
 	m.reason = (char *)why;
-	m.records = b->records;
-	m.bytes = b->bytes;
-	if (spool_mkdir(r->o->spool, &err) < 0 ||
-	    spool_put(r->o->spool, &m, b->call.body.data, b->call.body.len,
-	        NULL, &err) < 0) {
-		diag(NULL, 0,
-		    "cannot spool a batch: %s: its %llu records (%s to %s) "
-		    "are not in the warehouse",
-		    err.data, b->records, m.from, m.to);
+	if (shipper_spool(b, r->o->spool, &m, &err) < 0) {
+		diag(NULL, 0, "cannot spool a batch: %s", err.data);
 		r->status = exit_worst(r->status, EXIT_IOERR);
 	} else {
 		r->rows_spooled += b->records;
@@ -167,8 +148,6 @@ spool(struct run *r, struct ship_batch *b, const char *why)
 	}
 	free(url);
 	buf_release(&err);
-	buf_release(&from);
-	buf_release(&to);
 }
 
 /* The shipper's callback: a batch stored, or failed (to the spool). */
