@@ -668,86 +668,89 @@ TEST(read_error)
 	buf_release(&gz);
 }
 
-/*
- * Reads the first record of a CSV text (n bytes), for the tests of a
- * field's text: in and c are the caller's to release, path to remove.
- */
+/* The first record of a CSV text, for the tests of a field's text. */
+struct first {
+	char path[sizeof(HARNESS_TMP)];
+	struct input in;
+	struct csvin c;
+	struct buf conv, why; /* csvin_field_text()'s */
+};
+
 static void
-first_record(
-    const char *data, size_t n, char *path, struct input *in, struct csvin *c)
+first_record(struct first *f, const char *data, size_t n)
 {
-	CHECK(harness_tmpfile(path, data, n) == 0);
-	CHECK(input_open(in, path) == INPUT_OK);
-	CHECK(csvin_init(c, in, ',', 1024) == 0);
-	CHECK(csvin_next(c) == CSVIN_RECORD);
+	buf_init(&f->conv, BUF_UNLIMITED);
+	buf_init(&f->why, BUF_UNLIMITED);
+	CHECK(harness_tmpfile(f->path, data, n) == 0);
+	CHECK(input_open(&f->in, f->path) == INPUT_OK);
+	CHECK(csvin_init(&f->c, &f->in, ',', 1024) == 0);
+	CHECK(csvin_next(&f->c) == CSVIN_RECORD);
 }
 
 static void
-last_record(char *path, struct input *in, struct csvin *c)
+first_release(struct first *f)
 {
-	csvin_release(c);
-	input_close(in);
-	remove(path);
+	csvin_release(&f->c);
+	input_close(&f->in);
+	remove(f->path);
+	buf_release(&f->conv);
+	buf_release(&f->why);
+}
+
+/* Field i's text in encoding enc, named name in a reason. */
+static const char *
+text_of(
+    struct first *f, size_t i, enum encoding enc, const char *name, size_t *n)
+{
+	return csvin_field_text(&f->c, i, enc, &f->conv, name, n, &f->why);
 }
 
 TEST(field_text_utf8)
 {
 	static const char csv[] = "caf\xc3\xa9,a\xe9z,x\0y,\n";
-	char path[sizeof(HARNESS_TMP)];
-	struct buf conv = BUF_INIT, why = BUF_INIT;
-	struct input in;
-	struct csvin c;
+	struct first f;
 	const char *s;
 	size_t n;
 
-	first_record(csv, sizeof(csv) - 1, path, &in, &c);
-	CHECK(c.nfields == 4);
+	first_record(&f, csv, sizeof(csv) - 1);
+	CHECK(f.c.nfields == 4);
 	/* Valid UTF-8 is the field's own bytes, not a copy. */
-	s = csvin_field_text(&c, 0, ENC_UTF8, &conv, "field 'a'", &n, &why);
-	CHECK(s == c.data.data + c.fv[0].off);
+	s = text_of(&f, 0, ENC_UTF8, "field 'a'", &n);
+	CHECK(s == f.c.data.data + f.c.fv[0].off);
 	CHECK_MEM(s, n, "caf\xc3\xa9");
-	CHECK(why.len == 0);
-	CHECK(csvin_field_text(&c, 1, ENC_UTF8, &conv, "field 'b'", &n, &why) ==
-	      NULL);
-	CHECK_STR(why.data, "invalid UTF-8 in field 'b' at byte 2 (is the "
-	                    "file Windows-1252? try --encoding cp1252)");
-	buf_reset(&why);
-	CHECK(csvin_field_text(&c, 2, ENC_UTF8, &conv, "column 3", &n, &why) ==
-	      NULL);
-	CHECK_STR(why.data, "NUL byte in column 3");
+	CHECK(f.why.len == 0);
+	CHECK(text_of(&f, 1, ENC_UTF8, "field 'b'", &n) == NULL);
+	CHECK_STR(f.why.data, "invalid UTF-8 in field 'b' at byte 2 (is the "
+	                      "file Windows-1252? try --encoding cp1252)");
+	buf_reset(&f.why);
+	CHECK(text_of(&f, 2, ENC_UTF8, "column 3", &n) == NULL);
+	CHECK_STR(f.why.data, "NUL byte in column 3");
 	/* An empty field is text too. */
-	buf_reset(&why);
-	s = csvin_field_text(&c, 3, ENC_UTF8, &conv, "field 'd'", &n, &why);
-	CHECK(s != NULL && n == 0 && why.len == 0);
-	CHECK(!csvin_record_clean(&c));
-	last_record(path, &in, &c);
-	buf_release(&conv);
-	buf_release(&why);
+	buf_reset(&f.why);
+	s = text_of(&f, 3, ENC_UTF8, "field 'd'", &n);
+	CHECK(s != NULL && n == 0 && f.why.len == 0);
+	CHECK(!csvin_record_clean(&f.c));
+	first_release(&f);
 }
 
 TEST(field_text_converted)
 {
 	static const char csv[] = "\x80,\xe9t\xe9,\n";
-	char path[sizeof(HARNESS_TMP)];
-	struct buf conv = BUF_INIT, why = BUF_INIT;
-	struct input in;
-	struct csvin c;
+	struct first f;
 	const char *s;
 	size_t n;
 
-	first_record(csv, sizeof(csv) - 1, path, &in, &c);
-	s = csvin_field_text(&c, 0, ENC_CP1252, &conv, "field 'a'", &n, &why);
-	CHECK(s == conv.data);
+	first_record(&f, csv, sizeof(csv) - 1);
+	s = text_of(&f, 0, ENC_CP1252, "field 'a'", &n);
+	CHECK(s == f.conv.data);
 	CHECK_MEM(s, n, "\xe2\x82\xac"); /* the euro sign */
-	s = csvin_field_text(&c, 1, ENC_LATIN1, &conv, "field 'b'", &n, &why);
+	s = text_of(&f, 1, ENC_LATIN1, "field 'b'", &n);
 	CHECK_MEM(s, n, "\xc3\xa9t\xc3\xa9");
 	/* conv is replaced, and an empty conversion is "", not NULL. */
-	s = csvin_field_text(&c, 2, ENC_LATIN1, &conv, "field 'c'", &n, &why);
+	s = text_of(&f, 2, ENC_LATIN1, "field 'c'", &n);
 	CHECK(s != NULL && n == 0);
-	CHECK(why.len == 0);
-	last_record(path, &in, &c);
-	buf_release(&conv);
-	buf_release(&why);
+	CHECK(f.why.len == 0);
+	first_release(&f);
 }
 
 /* A string literal and its length, NUL bytes included. */
@@ -767,19 +770,17 @@ TEST(record_clean)
 	    {LIT("a\xc3,\xa9z\n"), 0}, /* valid only across two fields */
 	    {LIT("a,x\0y\n"), 0},
 	};
-	char path[sizeof(HARNESS_TMP)];
-	struct input in;
-	struct csvin c;
+	struct first f;
 	size_t i;
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		first_record(cases[i].csv, cases[i].n, path, &in, &c);
-		if (csvin_record_clean(&c) != cases[i].clean) {
+		first_record(&f, cases[i].csv, cases[i].n);
+		if (csvin_record_clean(&f.c) != cases[i].clean) {
 			harness_failed_checks++;
 			fprintf(stderr, "%s:%d: case %zu: clean is not %d\n",
 			    __FILE__, __LINE__, i, cases[i].clean);
 		}
-		last_record(path, &in, &c);
+		first_release(&f);
 	}
 }
 

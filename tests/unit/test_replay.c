@@ -13,17 +13,16 @@
  * /tmp and are removed.
  */
 #include <fcntl.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #include "buf.h"
 #include "exitcode.h"
 #include "fakehttp.h"
+#include "gunzip.h"
 #include "gzw.h"
 #include "harness.h"
 #include "http.h"
@@ -49,28 +48,6 @@ struct heard {
 	struct buf said; /* "SENT", "STOPPED why", ... a line each */
 	int ticks;
 };
-
-static int
-gunzip_into(const char *p, size_t n, struct buf *out)
-{
-	z_stream z;
-	char tmp[4096];
-	int rc;
-
-	memset(&z, 0, sizeof(z));
-	if (inflateInit2(&z, 31) != Z_OK)
-		return -1;
-	z.next_in = (Bytef *)(uintptr_t)p;
-	z.avail_in = (uInt)n;
-	do {
-		z.next_out = (Bytef *)tmp;
-		z.avail_out = sizeof(tmp);
-		rc = inflate(&z, Z_NO_FLUSH);
-		buf_add(out, tmp, sizeof(tmp) - z.avail_out);
-	} while (rc == Z_OK);
-	inflateEnd(&z);
-	return rc == Z_STREAM_END ? 0 : -1;
-}
 
 /* The table a query names after "what " (up to a space or a quote). */
 static void
@@ -105,7 +82,7 @@ answer(void *arg, const struct fakehttp_req *rq, struct buf *resp)
 	buf_adds(&sv->seen, "INSERT ");
 	add_table(&sv->seen, q, "INSERT INTO ");
 	buf_reset(&sv->last_insert);
-	CHECK(gunzip_into(rq->body, rq->len, &sv->last_insert) == 0);
+	CHECK(gunzip_append(rq->body, rq->len, &sv->last_insert) == 0);
 	buf_addc(&sv->seen, ' ');
 	for (i = 0; i < sv->last_insert.len; i++) {
 		char c = sv->last_insert.data[i];

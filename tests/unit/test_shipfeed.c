@@ -9,17 +9,16 @@
  * Files go under /tmp and are removed.
  */
 #include <pthread.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #include "buf.h"
 #include "exitcode.h"
 #include "fakehttp.h"
+#include "gunzip.h"
 #include "harness.h"
 #include "http.h"
 #include "shipfeed.h"
@@ -44,35 +43,13 @@ struct stage_side {
 };
 
 static int
-gunzip_into(const char *p, size_t n, struct buf *out)
-{
-	z_stream z;
-	char tmp[4096];
-	int rc;
-
-	memset(&z, 0, sizeof(z));
-	if (inflateInit2(&z, 31) != Z_OK)
-		return -1;
-	z.next_in = (Bytef *)(uintptr_t)p;
-	z.avail_in = (uInt)n;
-	do {
-		z.next_out = (Bytef *)tmp;
-		z.avail_out = sizeof(tmp);
-		rc = inflate(&z, Z_NO_FLUSH);
-		buf_add(out, tmp, sizeof(tmp) - z.avail_out);
-	} while (rc == Z_OK);
-	inflateEnd(&z);
-	return rc == Z_STREAM_END ? 0 : -1;
-}
-
-static int
 answer(void *arg, const struct fakehttp_req *rq, struct buf *resp)
 {
 	struct server *sv = arg;
 
 	(void)resp;
 	pthread_mutex_lock(&sv->mu);
-	CHECK(gunzip_into(rq->body, rq->len, &sv->rows) == 0);
+	CHECK(gunzip_append(rq->body, rq->len, &sv->rows) == 0);
 	sv->batches++;
 	pthread_mutex_unlock(&sv->mu);
 	return 200;

@@ -14,18 +14,17 @@
  * shipper's options: their defaults, values taken, and values refused
  * with a usage error.
  */
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <zlib.h>
 
 #include "buf.h"
 #include "capture.h"
 #include "diag.h"
 #include "exitcode.h"
 #include "fakehttp.h"
+#include "gunzip.h"
 #include "harness.h"
 #include "http.h"
 #include "shipper.h"
@@ -40,28 +39,6 @@ struct seen {
 	struct buf why;  /* the first reason */
 	unsigned long long sizes[16];
 };
-
-static int
-gunzip_into(const struct buf *gz, struct buf *out)
-{
-	z_stream z;
-	char tmp[4096];
-	int rc;
-
-	memset(&z, 0, sizeof(z));
-	if (inflateInit2(&z, 31) != Z_OK)
-		return -1;
-	z.next_in = (Bytef *)(uintptr_t)gz->data;
-	z.avail_in = (uInt)gz->len;
-	do {
-		z.next_out = (Bytef *)tmp;
-		z.avail_out = sizeof(tmp);
-		rc = inflate(&z, Z_NO_FLUSH);
-		buf_add(out, tmp, sizeof(tmp) - z.avail_out);
-	} while (rc == Z_OK);
-	inflateEnd(&z);
-	return rc == Z_STREAM_END ? 0 : -1;
-}
 
 static void
 ended(struct ship_batch *b, int status, const char *why, void *arg)
@@ -78,22 +55,32 @@ ended(struct ship_batch *b, int status, const char *why, void *arg)
 		if (s->why.len == 0)
 			buf_adds(&s->why, why);
 	}
-	CHECK(gunzip_into(&b->call.body, &s->rows) == 0);
+	CHECK(
+	    gunzip_append(b->call.body.data, b->call.body.len, &s->rows) == 0);
 }
 
+/* A client that tries a failed call retries times more, quickly. */
 static struct http *
-client(void)
+client_retrying(unsigned retries)
 {
 	struct http_opts o;
 	struct buf err = BUF_INIT;
 	struct http *h;
 
 	http_opts_default(&o);
-	o.retries = 0;
+	o.retries = retries;
+	o.backoff_base = 0.01;
+	o.backoff_max = 0.02;
 	o.connect_timeout_ms = 2000;
 	h = http_new(&o, NULL, &err);
 	buf_release(&err);
 	return h;
+}
+
+static struct http *
+client(void)
+{
+	return client_retrying(0);
 }
 
 static void
@@ -293,144 +280,118 @@ answer(void *arg, const struct fakehttp_req *rq, struct buf *resp)
 	return 200;
 }
 
-/* A shipper whose client tries twice more, quickly, on a 503. */
-static struct http *
-retrying_client(void)
-{
-	struct http_opts o;
-	struct buf err = BUF_INIT;
+/* A shipper, its client and the stand-in for ClickHouse, running. */
+struct rig {
 	struct http *h;
+	struct fakehttp f;
+	struct server sv;
+	struct shipper s;
+	struct seen seen;
+	struct buf why;
+};
 
-	http_opts_default(&o);
-	o.retries = 2;
-	o.backoff_base = 0.01;
-	o.backoff_max = 0.02;
-	o.connect_timeout_ms = 2000;
-	h = http_new(&o, NULL, &err);
-	buf_release(&err);
-	return h;
+static void
+rig_start(struct rig *g, unsigned retries)
+{
+	memset(&g->sv, 0, sizeof(g->sv));
+	buf_init(&g->sv.seen, BUF_UNLIMITED);
+	buf_init(&g->why, BUF_UNLIMITED);
+	g->sv.key = "ReplacingMergeTree\tsource, record_hash\n";
+	CHECK(fakehttp_start(&g->f, answer, &g->sv) == 0);
+	g->h = client_retrying(retries);
+	setup(&g->s, g->h, &g->seen, 1, 1, 1 << 20, 100);
+}
+
+/* Stops the shipper, its client and the server: sv may be read then. */
+static void
+rig_stop(struct rig *g)
+{
+	shipper_release(&g->s);
+	http_free(g->h);
+	fakehttp_stop(&g->f);
 }
 
 static void
-server_start(struct fakehttp *f, struct server *sv)
+rig_release(struct rig *g)
 {
-	memset(sv, 0, sizeof(*sv));
-	buf_init(&sv->seen, BUF_UNLIMITED);
-	sv->key = "ReplacingMergeTree\tsource, record_hash\n";
-	CHECK(fakehttp_start(f, answer, sv) == 0);
+	buf_release(&g->sv.seen);
+	buf_release(&g->why);
+	buf_release(&g->seen.rows);
+	buf_release(&g->seen.why);
 }
 
 TEST(own_call_retried_then_taken)
 {
-	struct http *h = retrying_client();
 	struct http_call c;
-	struct buf why = BUF_INIT;
-	struct fakehttp f;
-	struct server sv;
-	struct shipper s;
-	struct seen seen;
+	struct rig g;
 
-	server_start(&f, &sv);
-	sv.unavailable = 1;
-	setup(&s, h, &seen, 1, 1, 1 << 20, 100);
+	rig_start(&g, 2);
+	g.sv.unavailable = 1;
 	http_call_init(&c);
 	c.method = "POST";
 	c.idempotent = 0; /* the shipper's verdict retries it, not the client */
-	buf_printf(&c.url, "%s/?query=SELECT%%201", f.url);
-	CHECK(shipper_call(&s, &c, &why) == 0);
-	CHECK(c.status == 200 && s.retries == 1 && s.stopped == 0);
+	buf_printf(&c.url, "%s/?query=SELECT%%201", g.f.url);
+	CHECK(shipper_call(&g.s, &c, &g.why) == 0);
+	CHECK(c.status == 200 && g.s.retries == 1 && g.s.stopped == 0);
 	http_call_release(&c);
-	shipper_release(&s);
-	http_free(h);
-	fakehttp_stop(&f);
-	CHECK_STR(sv.seen.data, "POST SELECT 1\nPOST SELECT 1\n");
-	buf_release(&sv.seen);
-	buf_release(&why);
-	buf_release(&seen.rows);
-	buf_release(&seen.why);
+	rig_stop(&g);
+	CHECK_STR(g.sv.seen.data, "POST SELECT 1\nPOST SELECT 1\n");
+	rig_release(&g);
 }
 
 TEST(create_table_made_and_key_checked)
 {
-	struct http *h = client();
-	struct buf why = BUF_INIT;
-	struct fakehttp f;
-	struct server sv;
-	struct shipper s;
-	struct seen seen;
+	struct rig g;
 
-	server_start(&f, &sv);
-	setup(&s, h, &seen, 1, 1, 1 << 20, 100);
-	CHECK(shipper_create_table(&s, "db.t", f.url, &why) == 0);
-	CHECK(s.stopped == 0 && why.len == 0);
-	shipper_release(&s);
-	http_free(h);
-	fakehttp_stop(&f);
-	CHECK(strncmp(sv.seen.data, "POST CREATE TABLE IF NOT EXISTS db.t (",
+	rig_start(&g, 0);
+	CHECK(shipper_create_table(&g.s, "db.t", g.f.url, &g.why) == 0);
+	CHECK(g.s.stopped == 0 && g.why.len == 0);
+	rig_stop(&g);
+	CHECK(strncmp(g.sv.seen.data, "POST CREATE TABLE IF NOT EXISTS db.t (",
 	          38) == 0);
-	CHECK(strstr(sv.seen.data,
+	CHECK(strstr(g.sv.seen.data,
 	          "\nPOST SELECT engine, sorting_key FROM system.tables WHERE "
 	          "database = 'db' AND name = 't' FORMAT TSV\n") != NULL);
-	buf_release(&sv.seen);
-	buf_release(&why);
-	buf_release(&seen.rows);
-	buf_release(&seen.why);
+	rig_release(&g);
 }
 
 TEST(create_table_older_key_stops)
 {
-	struct http *h = client();
-	struct buf why = BUF_INIT;
-	struct fakehttp f;
-	struct server sv;
-	struct shipper s;
-	struct seen seen;
+	struct rig g;
 
-	server_start(&f, &sv);
-	sv.key = "ReplacingMergeTree\tsource, file, line\n";
-	setup(&s, h, &seen, 1, 1, 1 << 20, 100);
-	CHECK(shipper_create_table(&s, "t", f.url, &why) == EXIT_UNAVAILABLE);
-	CHECK(strncmp(why.data,
+	rig_start(&g, 0);
+	g.sv.key = "ReplacingMergeTree\tsource, file, line\n";
+	CHECK(shipper_create_table(&g.s, "t", g.f.url, &g.why) ==
+	      EXIT_UNAVAILABLE);
+	CHECK(strncmp(g.why.data,
 	          "the table t is ReplacingMergeTree keyed by (source, file, "
 	          "line), not by (source, record_hash): an older post-quasar "
 	          "made it",
 	          120) == 0);
-	CHECK(s.stopped == EXIT_UNAVAILABLE);
-	CHECK_STR(s.stop_why.data, why.data);
+	CHECK(g.s.stopped == EXIT_UNAVAILABLE);
+	CHECK_STR(g.s.stop_why.data, g.why.data);
 	/* A batch from now on ends at once, with that reason. */
-	CHECK(shipper_add(&s, "a\n", 2, "f", 1) == 0);
-	CHECK(seen.batches == 1 && seen.failed == 1);
-	CHECK_STR(seen.why.data, why.data);
-	shipper_release(&s);
-	http_free(h);
-	fakehttp_stop(&f);
-	buf_release(&sv.seen);
-	buf_release(&why);
-	buf_release(&seen.rows);
-	buf_release(&seen.why);
+	CHECK(shipper_add(&g.s, "a\n", 2, "f", 1) == 0);
+	CHECK(g.seen.batches == 1 && g.seen.failed == 1);
+	CHECK_STR(g.seen.why.data, g.why.data);
+	rig_stop(&g);
+	rig_release(&g);
 }
 
 TEST(create_table_nowhere_stops)
 {
-	struct http *h = client();
-	struct buf why = BUF_INIT;
-	struct shipper s;
-	struct seen seen;
+	struct rig g;
 
-	setup(&s, h, &seen, 1, 1, 1 << 20, 100);
-	CHECK(shipper_create_table(&s, "t", "http://127.0.0.1:1", &why) ==
+	rig_start(&g, 0);
+	CHECK(shipper_create_table(&g.s, "t", "http://127.0.0.1:1", &g.why) ==
 	      EXIT_UNAVAILABLE);
-	CHECK(strncmp(why.data,
-	          "cannot create the table t: Nowhere "
-	          "unavailable: ",
-	          47) == 0);
-	CHECK(s.stopped == EXIT_UNAVAILABLE);
-	CHECK_STR(s.stop_why.data, why.data);
-	shipper_release(&s);
-	http_free(h);
-	buf_release(&why);
-	buf_release(&seen.rows);
-	buf_release(&seen.why);
+	CHECK(strncmp(g.why.data,
+	          "cannot create the table t: Nowhere unavailable: ", 47) == 0);
+	CHECK(g.s.stopped == EXIT_UNAVAILABLE);
+	CHECK_STR(g.s.stop_why.data, g.why.data);
+	rig_stop(&g);
+	CHECK(g.sv.seen.len == 0);
+	rig_release(&g);
 }
 
 TEST(options_default_and_taken)
@@ -557,7 +518,7 @@ TEST(a_failed_batch_spooled)
 		CHECK(got.records == 2 && got.bytes == 6);
 		CHECK_STR(got.table, "t");
 		CHECK(strncmp(got.reason, "Nowhere unavailable: ", 21) == 0);
-		CHECK(gunzip_into(&body, &rows) == 0);
+		CHECK(gunzip_append(body.data, body.len, &rows) == 0);
 		CHECK_STR(rows.data, "r1\nr2\n");
 		spool_meta_release(&got);
 		free(names[0]);
