@@ -4,9 +4,10 @@
  *
  * Every record is written to stdout as it was read, at once, and becomes a
  * row of the table (quasar.h): its provenance and the line itself as a
- * string. Rows go out in gzipped batches of at most --batch-records rows
- * and --batch-bytes bytes, or what came in --flush-interval seconds, at
- * most two on the wire (shipper.h), as JSONEachRow to ClickHouse's HTTP
+ * string. The input is read by a thread of its own (shipfeed.h), and rows
+ * go out in gzipped batches of at most --batch-records rows and
+ * --batch-bytes bytes, or what came in --flush-interval seconds, at most
+ * two on the wire (shipper.h), as JSONEachRow to ClickHouse's HTTP
  * interface (--format ndjson: the lines themselves, to any URL).
  *
  * Network errors, 429 and 5xx answers without a data error are retried
@@ -17,11 +18,11 @@
  * its key: a table an older post-quasar made, keyed by (source, file,
  * line), stops delivery rather than store records again. Spooled batches
  * of such a post-quasar get their rows' record_hash when replayed. A batch
- * that still fails, or that the server refuses, is
- * written to the spool (spool.h), and so is every later one: the run ends
- * with 69 (77: credentials refused) and says how to send them:
- * post-quasar --replay DIR, which removes each spooled batch only once the
- * server confirmed it.
+ * that still fails, or that the server refuses, is written to the spool
+ * (spool.h), and so is every later one: the run ends with 69 (77:
+ * credentials refused) and says how to send them: post-quasar --replay
+ * DIR (replay.h), which removes each spooled batch only once the server
+ * confirmed it.
  */
 #include <getopt.h>
 #include <signal.h>
@@ -29,7 +30,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "cli.h"
 #include "deliver.h"
