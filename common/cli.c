@@ -44,6 +44,18 @@ cli_uint(const char *s, unsigned long long max, unsigned long long *out)
 }
 
 int
+cli_seconds(const char *s, double *out)
+{
+	char *end;
+	double v = strtod(s, &end);
+
+	if (end == s || *end != '\0' || !(v >= 0 && v <= 86400))
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int
 cli_size(const char *s, size_t *out)
 {
 	static const struct {

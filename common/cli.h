@@ -18,6 +18,13 @@ int cli_size(const char *s, size_t *out);
 /* Parses a non-negative integer no larger than max. 0 or -1. */
 int cli_uint(const char *s, unsigned long long max, unsigned long long *out);
 
+/*
+ * Parses a number of seconds, a fraction allowed, from 0 to a day
+ * (86400). Returns 0, or -1 when malformed or out of that range (*out is
+ * then unchanged).
+ */
+int cli_seconds(const char *s, double *out);
+
 /* Prints "STAGE (sluice) VERSION" on stdout. */
 void cli_version(void);
 

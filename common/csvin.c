@@ -495,3 +495,54 @@ csvin_next(struct csvin *c)
 		}
 	}
 }
+
+const char *
+csvin_field_text(const struct csvin *c, size_t i, enum encoding enc,
+    struct buf *conv, const char *name, size_t *n, struct buf *why)
+{
+	const char *s = csvin_field(c, i, n);
+	size_t ok;
+
+	if (memchr(s, '\0', *n)) {
+		buf_printf(why, "NUL byte in %s", name);
+		return NULL;
+	}
+	if (enc == ENC_UTF8) {
+		ok = utf8_valid_prefix(s, *n);
+		if (ok < *n) {
+			buf_printf(why,
+			    "invalid UTF-8 in %s at byte %zu "
+			    "(is the file Windows-1252? try --encoding cp1252)",
+			    name, ok + 1);
+			return NULL;
+		}
+		return s;
+	}
+	buf_reset(conv);
+	utf8_from(conv, s, *n, enc);
+	*n = conv->len;
+	return conv->data ? conv->data : "";
+}
+
+/*
+ * The fields lie back to back in c->data, so the concatenation being valid
+ * says each field is, provided no sequence straddles two fields, that is,
+ * provided no field starts with a continuation byte.
+ */
+int
+csvin_record_clean(const struct csvin *c)
+{
+	size_t i;
+
+	if (c->data.len == 0)
+		return 1;
+	if (memchr(c->data.data, '\0', c->data.len) ||
+	    utf8_valid_prefix(c->data.data, c->data.len) < c->data.len)
+		return 0;
+	for (i = 0; i < c->nfields; i++) {
+		if (c->fv[i].len &&
+		    ((unsigned char)c->data.data[c->fv[i].off] & 0xc0) == 0x80)
+			return 0;
+	}
+	return 1;
+}

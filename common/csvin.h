@@ -24,6 +24,7 @@
 
 #include "buf.h"
 #include "input.h"
+#include "utf8.h"
 
 enum csvin_status {
 	CSVIN_RECORD, /* a record: see nfields, csvin_field() and line */
@@ -101,6 +102,25 @@ csvin_field(const struct csvin *c, size_t i, size_t *len)
 	*len = c->fv[i].len;
 	return c->data.data + c->fv[i].off;
 }
+
+/*
+ * Field i of the record last returned as UTF-8 text, checked: its bytes
+ * themselves when enc is ENC_UTF8 (no copy: this is a converter's hot
+ * path), else their conversion from enc, put in conv (replaced). *n gets
+ * the text's length. Returns the text (borrowed from c or conv), or NULL
+ * with the reason in why (appended; name is the field's, "field 'id'",
+ * for it) when the field holds a NUL byte or, in UTF-8, an invalid
+ * sequence.
+ */
+const char *csvin_field_text(const struct csvin *c, size_t i, enum encoding enc,
+    struct buf *conv, const char *name, size_t *n, struct buf *why);
+
+/*
+ * Whether every field of the record last returned is valid UTF-8 without
+ * a NUL byte, checked on all its bytes at once: one pass instead of a
+ * csvin_field_text() per field, for a converter to skip those calls.
+ */
+int csvin_record_clean(const struct csvin *c);
 
 /* Frees everything the reader holds. */
 void csvin_release(struct csvin *c);

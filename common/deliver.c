@@ -24,19 +24,6 @@ deliver_opts_init(struct deliver_opts *o)
 	http_opts_default(&o->http);
 }
 
-/* Seconds, with a fraction, from 0 to a day: 0 or -1. */
-static int
-seconds(const char *arg, double *out)
-{
-	char *end;
-	double v = strtod(arg, &end);
-
-	if (end == arg || *end != '\0' || !(v >= 0 && v <= 86400))
-		return -1;
-	*out = v;
-	return 0;
-}
-
 int
 deliver_option(
     struct deliver_opts *o, int ch, const char *arg, const char *synopsis)
@@ -60,7 +47,7 @@ deliver_option(
 	case 'M':
 	case 'T':
 	case 'O':
-		if (seconds(arg, &t) < 0)
+		if (cli_seconds(arg, &t) < 0)
 			return cli_usage_error(
 			    synopsis, "bad number of seconds '%s'", arg);
 		if (ch == 'M')

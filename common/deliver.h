@@ -58,17 +58,30 @@ struct deliver_opts {
 	int dry_run;             /* --dry-run */
 };
 
-#define DELIVER_SHORTOPTS "c:N:M:T:O:A:f:U:n"
+/*
+ * The options of a stage that talks to a service over HTTP, which
+ * deliver_option() handles: the URL, the calls in flight, retries,
+ * timeouts and --cacert. post-quasar takes these; the delivery stages
+ * take DELIVER_SHORTOPTS and DELIVER_LONGOPTS, which add the client
+ * secret and the dry run.
+ */
+#define DELIVER_HTTP_SHORTOPTS "c:N:M:T:O:A:U:"
 /* clang-format off */
-#define DELIVER_LONGOPTS                                               \
+#define DELIVER_HTTP_LONGOPTS                                          \
 	{"concurrency", required_argument, NULL, 'c'},                 \
 	{"retries", required_argument, NULL, 'N'},                     \
 	{"retry-max-time", required_argument, NULL, 'M'},              \
 	{"timeout", required_argument, NULL, 'T'},                     \
 	{"connect-timeout", required_argument, NULL, 'O'},             \
 	{"cacert", required_argument, NULL, 'A'},                      \
+	{"url", required_argument, NULL, 'U'}
+/* clang-format on */
+
+#define DELIVER_SHORTOPTS DELIVER_HTTP_SHORTOPTS "f:n"
+/* clang-format off */
+#define DELIVER_LONGOPTS                                               \
+	DELIVER_HTTP_LONGOPTS,                                         \
 	{"client-secret-file", required_argument, NULL, 'f'},          \
-	{"url", required_argument, NULL, 'U'},                         \
 	{"dry-run", no_argument, NULL, 'n'}
 /* clang-format on */
 

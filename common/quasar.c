@@ -174,6 +174,9 @@ quasar_prov_init(struct quasar_prov *p)
 	buf_init(&p->sbuf, BUF_UNLIMITED);
 	buf_init(&p->fbuf, BUF_UNLIMITED);
 	buf_init(&p->dump, BUF_UNLIMITED);
+	buf_init(&p->sdef, BUF_UNLIMITED);
+	buf_init(&p->fdef, BUF_UNLIMITED);
+	jsonw_cstring(&p->sdef, "");
 	p->line = -1;
 }
 
@@ -183,6 +186,36 @@ quasar_prov_release(struct quasar_prov *p)
 	buf_release(&p->sbuf);
 	buf_release(&p->fbuf);
 	buf_release(&p->dump);
+	buf_release(&p->sdef);
+	buf_release(&p->fdef);
+}
+
+void
+quasar_prov_source(struct quasar_prov *p, const char *source)
+{
+	buf_reset(&p->sdef);
+	jsonw_cstring(&p->sdef, source);
+}
+
+void
+quasar_prov_fill(
+    struct quasar_prov *p, const char *file, unsigned long long line)
+{
+	if (p->source == NULL) {
+		p->source = p->sdef.data;
+		p->source_len = p->sdef.len;
+	}
+	if (p->file == NULL) {
+		if (p->fdef_for != file) {
+			buf_reset(&p->fdef);
+			jsonw_cstring(&p->fdef, file);
+			p->fdef_for = file;
+		}
+		p->file = p->fdef.data;
+		p->file_len = p->fdef.len;
+	}
+	if (p->line < 0)
+		p->line = (long long)line;
 }
 
 /* A string node's text (quotes and all), or NULL. */

@@ -88,7 +88,7 @@ void quasar_datetime(time_t t, char out[20]);
 /*
  * A record's provenance, each part as the JSON text the row takes: a
  * string's with its quotes and escapes. A part the record lacks is NULL
- * (line: -1); the stage fills in its defaults.
+ * (line: -1) until quasar_prov_fill() fills in the stage's defaults.
  */
 struct quasar_prov {
 	const char *source, *file;
@@ -97,10 +97,29 @@ struct quasar_prov {
 	char hash[SHA256_HEX]; /* the record's identity (quasar_hash_*) */
 	struct buf sbuf, fbuf; /* the texts, for a record read by jansson */
 	struct buf dump;       /* the tree without _meta, for its hash */
+	struct buf sdef, fdef; /* the defaults' texts (quasar_prov_fill) */
+	const char *fdef_for;  /* the file name fdef was made for */
 };
 
+/* Sets p up, with "" as the default source. */
 void quasar_prov_init(struct quasar_prov *p);
 void quasar_prov_release(struct quasar_prov *p);
+
+/*
+ * Sets the source a record without _meta.source gets (--source; a copy
+ * is kept).
+ */
+void quasar_prov_source(struct quasar_prov *p, const char *source);
+
+/*
+ * Fills in what the record just read (quasar_prov_doc() or _tree()) lacks:
+ * the default source, file (the input it was read from, borrowed; its
+ * JSON text is made again only when file is not the pointer of the last
+ * call, since a stage's input name stays put while the input is read) and
+ * line (where it was read).
+ */
+void quasar_prov_fill(
+    struct quasar_prov *p, const char *file, unsigned long long line);
 
 /*
  * Reads _meta.source, _meta.file (strings) and _meta.line (an integer, 0

@@ -1,11 +1,53 @@
 /* Rows shipped to the warehouse in gzipped batches; see shipper.h. */
 #include <string.h>
 
+#include "cli.h"
 #include "exitcode.h"
 #include "quasar.h"
 #include "shipper.h"
 
 static void batch_done(struct http_call *c);
+
+void
+shipper_opts_init(struct shipper_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->flight = SHIP_FLIGHT_MAX;
+	o->max_records = 10000;
+	o->max_bytes = (size_t)8 << 20;
+	o->interval = 5;
+}
+
+int
+shipper_option(
+    struct shipper_opts *o, int ch, const char *arg, const char *synopsis)
+{
+	unsigned long long n;
+	double t;
+
+	switch (ch) {
+	case 'b':
+		if (cli_uint(arg, 100000000, &n) < 0 || n == 0)
+			return cli_usage_error(synopsis,
+			    "--batch-records takes a number from 1 to "
+			    "100000000");
+		o->max_records = n;
+		return 0;
+	case 'B':
+		if (cli_size(arg, &o->max_bytes) < 0 || o->max_bytes == 0 ||
+		    o->max_bytes > ((size_t)1 << 30))
+			return cli_usage_error(synopsis,
+			    "--batch-bytes takes a size from 1 to 1GiB");
+		return 0;
+	case 'i':
+		if (cli_seconds(arg, &t) < 0 || t == 0)
+			return cli_usage_error(synopsis,
+			    "--flush-interval takes seconds, more than 0");
+		o->interval = t;
+		return 0;
+	}
+	return 1;
+}
 
 void
 shipper_init(struct shipper *s, struct http *http, const struct shipper_opts *o,
@@ -275,4 +317,127 @@ shipper_abort(struct shipper *s, int status, const char *why)
 		if (s->slot[i].state == SHIP_SENDING)
 			end(s, &s->slot[i], s->stopped, s->stop_why.data);
 	}
+}
+
+static void
+call_done(struct http_call *c)
+{
+	struct shipper *s = c->arg;
+
+	s->call_done = 1;
+}
+
+int
+shipper_call(struct shipper *s, struct http_call *c, struct buf *why)
+{
+	int rc;
+
+	c->done = call_done;
+	c->arg = s;
+	c->tries = 0;
+	s->call_done = 0;
+	http_start(s->http, c, 0);
+	for (;;) {
+		while (!s->call_done)
+			http_poll(s->http, 1000);
+		s->call_done = 0;
+		if ((rc = shipper_judge(s, c, why)) != 1)
+			return rc;
+	}
+}
+
+/*
+ * Runs sql on the server at base, the answer in c->resp. Returns 0, or
+ * the exit status of a failure with "cannot DOING: why" in why.
+ */
+static int
+query(struct shipper *s, struct http_call *c, const char *base, const char *sql,
+    const char *doing, struct buf *why)
+{
+	struct buf fail = BUF_INIT;
+	int rc;
+
+	c->method = "POST";
+	c->idempotent = 0;
+	buf_reset(&c->url);
+	quasar_url(&c->url, base, sql);
+	if ((rc = shipper_call(s, c, &fail)) != 0) {
+		buf_reset(why);
+		buf_printf(why, "cannot %s: %s", doing, fail.data);
+	}
+	buf_release(&fail);
+	return rc;
+}
+
+int
+shipper_create_table(
+    struct shipper *s, const char *table, const char *base, struct buf *why)
+{
+	struct http_call c;
+	struct buf sql = BUF_INIT, doing = BUF_INIT, what = BUF_INIT;
+	int rc;
+
+	http_call_init(&c);
+	quasar_ddl(&sql, table);
+	buf_printf(&doing, "create the table %s", table);
+	if ((rc = query(s, &c, base, sql.data, doing.data, why)) != 0)
+		goto out;
+	/* CREATE TABLE IF NOT EXISTS leaves an older table as it is. */
+	buf_reset(&sql);
+	quasar_key_query(&sql, table);
+	if ((rc = query(s, &c, base, sql.data, "read the table's key", why)) !=
+	    0)
+		goto out;
+	if (quasar_key_check(c.resp.data, c.resp.len, &what) < 0) {
+		buf_reset(why);
+		buf_printf(why,
+		    "the table %s is %s, not by (source, record_hash): an "
+		    "older post-quasar made it, and it would store a record "
+		    "again under every new file name; rename it and let "
+		    "--create-table make the table anew (see "
+		    "pipelines/sql/quasar-raw.sql)",
+		    table, what.data);
+		rc = EXIT_UNAVAILABLE;
+	}
+out:
+	if (rc != 0)
+		shipper_stop(s, rc, why->data);
+	http_call_release(&c);
+	buf_release(&sql);
+	buf_release(&doing);
+	buf_release(&what);
+	return rc;
+}
+
+/* "FILE:LINE" into out (replaced). */
+static char *
+place(struct buf *out, const char *file, unsigned long long line)
+{
+	buf_reset(out);
+	buf_printf(out, "%s:%llu", file ? file : "-", line);
+	return out->data;
+}
+
+int
+shipper_spool(const struct ship_batch *b, const char *dir,
+    const struct spool_meta *m, struct buf *err)
+{
+	struct spool_meta sm = *m;
+	struct buf from = BUF_INIT, to = BUF_INIT;
+	int rc = 0;
+
+	sm.from = place(&from, b->from_file, b->from_line);
+	sm.to = place(&to, b->to_file, b->to_line);
+	sm.records = b->records;
+	sm.bytes = b->bytes;
+	if (spool_mkdir(dir, err) < 0 || spool_put(dir, &sm, b->call.body.data,
+	                                     b->call.body.len, NULL, err) < 0) {
+		buf_printf(err,
+		    ": its %llu records (%s to %s) are not in the warehouse",
+		    b->records, sm.from, sm.to);
+		rc = -1;
+	}
+	buf_release(&from);
+	buf_release(&to);
+	return rc;
 }

@@ -26,6 +26,10 @@
  * once with the same status and reason, unsent, and no call is retried
  * any more; the stage spools them. The batch is free again when the
  * callback returns. Nothing here prints.
+ *
+ * Before the first batch, a stage may run calls of its own through the
+ * same client and verdicts (shipper_call): the table made and its key
+ * checked (shipper_create_table).
  */
 #ifndef SHIPPER_H
 #define SHIPPER_H
@@ -33,6 +37,7 @@
 #include "buf.h"
 #include "gzw.h"
 #include "http.h"
+#include "spool.h"
 
 #define SHIP_FLIGHT_MAX 2
 #define SHIP_SLOTS (SHIP_FLIGHT_MAX + 2) /* on the wire, full, filling */
@@ -60,6 +65,43 @@ struct shipper_opts {
 	const char *what; /* the server, in reasons: "ClickHouse" */
 };
 
+/*
+ * The options of a stage that ships batches (post-quasar), which
+ * shipper_option() handles, and their lines of --help.
+ */
+#define SHIPPER_SHORTOPTS "b:B:i:"
+/* clang-format off */
+#define SHIPPER_LONGOPTS                                               \
+	{"batch-records", required_argument, NULL, 'b'},               \
+	{"batch-bytes", required_argument, NULL, 'B'},                 \
+	{"flush-interval", required_argument, NULL, 'i'}
+/* clang-format on */
+
+#define SHIPPER_OPTIONS_HELP                                                   \
+	"  -b, --batch-records N     rows a batch holds at most (default "     \
+	"10000)\n"                                                             \
+	"  -B, --batch-bytes SIZE    bytes a batch holds at most, before "     \
+	"gzip (8MiB)\n"                                                        \
+	"  -i, --flush-interval S    send a batch S seconds after its first "  \
+	"row (5)\n"
+
+/*
+ * The defaults: SHIP_FLIGHT_MAX batches on the wire, of at most 10000
+ * rows and 8 MiB, sent 5 seconds after their first row; no URL, content
+ * type or server name yet.
+ */
+void shipper_opts_init(struct shipper_opts *o);
+
+/*
+ * Handles one of the shipper's options (what getopt_long returned):
+ * --batch-records (1 to 100000000), --batch-bytes (1 byte to 1 GiB),
+ * --flush-interval (seconds, more than 0, at most a day). Returns 0 when
+ * handled, 1 when the option is not one of them, or EXIT_USAGE after
+ * saying what is wrong (cli_usage_error() with synopsis).
+ */
+int shipper_option(
+    struct shipper_opts *o, int ch, const char *arg, const char *synopsis);
+
 struct shipper {
 	struct shipper_opts o;
 	struct http *http; /* borrowed */
@@ -70,6 +112,7 @@ struct shipper {
 	int stopped; /* 0, or the status of the first failure */
 	struct buf stop_why;
 	unsigned long long retries; /* batches sent again */
+	int call_done;              /* shipper_call()'s call ended */
 	void (*ended)(
 	    struct ship_batch *b, int status, const char *why, void *arg);
 	void *arg;
@@ -120,6 +163,41 @@ void shipper_post(struct shipper *s, struct ship_batch *b);
  * stage's own (a CREATE TABLE) as for batches.
  */
 int shipper_judge(struct shipper *s, struct http_call *c, struct buf *why);
+
+/*
+ * Sends c, a call of the stage's own that must end before any batch goes
+ * out (a CREATE TABLE), and waits for its end, retries included: the
+ * client is polled until shipper_judge() gives its verdict. c's done and
+ * arg are set here. Returns 0 when the server took it, else the exit
+ * status of the failure with the reason in why.
+ */
+int shipper_call(struct shipper *s, struct http_call *c, struct buf *why);
+
+/*
+ * --create-table: makes table on the ClickHouse at base (quasar_ddl(),
+ * IF NOT EXISTS) and checks that the table there is keyed by the record's
+ * identity (quasar_key_check()): a table an older post-quasar made, keyed
+ * by (source, file, line), would store a record again under every new
+ * file name, and is not to be sent to. Returns 0; or the exit status of a
+ * failure, with the reason in why ("cannot create the table T: ...",
+ * "cannot read the table's key: ...", or what the older table is and what
+ * to do with it), having stopped the shipper with them (shipper_stop), so
+ * that the batches go to the spool instead of to that table.
+ */
+int shipper_create_table(
+    struct shipper *s, const char *table, const char *base, struct buf *why);
+
+/*
+ * Spools batch b, which did not reach the server, in the spool dir (made
+ * when it does not exist; spool.h): its body as it was to be sent, with
+ * the sidecar m, whose from and to ("FILE:LINE" of its first and last
+ * rows), records and bytes are set here from b; the rest of m is the
+ * caller's (format, a URL without credentials, table, query, reason). m
+ * is left as it was. Returns 0, or -1 with the reason in err: "PATH: what
+ * went wrong: its N records (FROM to TO) are not in the warehouse".
+ */
+int shipper_spool(const struct ship_batch *b, const char *dir,
+    const struct spool_meta *m, struct buf *err);
 
 /*
  * Stops shipping with status and why (the first reason stays): batches

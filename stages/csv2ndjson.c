@@ -17,6 +17,7 @@
 
 #include "buf.h"
 #include "cli.h"
+#include "csvhead.h"
 #include "csvin.h"
 #include "diag.h"
 #include "exitcode.h"
@@ -24,7 +25,6 @@
 #include "jsonw.h"
 #include "ndjson.h"
 #include "stage.h"
-#include "strset.h"
 #include "utf8.h"
 #include "vendor.h"
 
@@ -43,219 +43,57 @@ struct opts {
 	struct vendor v;
 };
 
-/* The column names of one file, already written as JSON keys. */
-struct header {
-	size_t ncols;
-	char **names;    /* the keys, unescaped */
-	char **fnames;   /* "field 'NAME'", for messages */
-	struct buf keys; /* "{\"a\":" ",\"b\":" ... back to back */
-	size_t *koff;    /* ncols + 1 offsets into keys */
-};
-
 struct run {
 	const struct opts *o;
 	struct stage st;
-	struct buf field, meta;
+	struct buf field; /* a field converted from --encoding */
+	struct buf meta;  /* the file's _meta, up to its line (meta_prefix) */
 };
 
+/*
+ * Says which names of the header were taken twice, and what the repeats
+ * became (at file:line, the header row's place; NULL and 0 for --columns).
+ */
 static void
-header_release(struct header *h)
+tell_renamed(const struct csvhead *h, const char *file, unsigned long long line)
 {
 	size_t i;
 
 	for (i = 0; i < h->ncols; i++) {
-		free(h->names[i]);
-		free(h->fnames[i]);
-	}
-	free(h->names);
-	free(h->fnames);
-	free(h->koff);
-	buf_release(&h->keys);
-	memset(h, 0, sizeof(*h));
-}
-
-/*
- * Makes the names unique and non-empty, then writes them as JSON keys. An
- * empty name becomes column_N; a repeated one gets _2, _3 (a warning says
- * so). "_meta" is taken when provenance is on. Takes ownership of names.
- */
-static void
-header_build(struct header *h, char **names, size_t n, int meta,
-    const char *file, unsigned long long line)
-{
-	struct strset seen;
-	struct buf name = BUF_INIT;
-	size_t i, k;
-
-	strset_init(&seen);
-	if (meta)
-		strset_add(&seen, "_meta");
-	h->ncols = n;
-	h->names = names;
-	h->koff = xmalloc((n + 1) * sizeof(*h->koff));
-	h->fnames = xmalloc((n ? n : 1) * sizeof(*h->fnames));
-	buf_init(&h->keys, BUF_UNLIMITED);
-	for (i = 0; i < n; i++) {
-		if (names[i][0] == '\0') {
-			free(names[i]);
-			buf_reset(&name);
-			buf_printf(&name, "column_%zu", i + 1);
-			names[i] = xstrdup(name.data);
-		}
-		if (!strset_add(&seen, names[i])) {
-			k = 2;
-			do {
-				buf_reset(&name);
-				buf_printf(&name, "%s_%zu", names[i], k++);
-			} while (!strset_add(&seen, name.data));
+		if (h->renamed[i])
 			diag(file, line,
-			    "duplicate column name '%s' renamed "
-			    "to '%s'",
-			    names[i], name.data);
-			free(names[i]);
-			names[i] = xstrdup(name.data);
-		}
-		buf_reset(&name);
-		buf_printf(&name, "field '%s'", names[i]);
-		h->fnames[i] = xstrdup(name.data);
-		h->koff[i] = h->keys.len;
-		buf_addc(&h->keys, i ? ',' : '{');
-		jsonw_cstring(&h->keys, names[i]);
-		buf_addc(&h->keys, ':');
+			    "duplicate column name '%s' renamed to '%s'",
+			    h->renamed[i], h->names[i]);
 	}
-	h->koff[n] = h->keys.len;
-	strset_release(&seen);
-	buf_release(&name);
-}
-
-/* Splits --columns on commas. Returns the count; *out is owned by caller. */
-static size_t
-split_columns(const char *spec, char ***out)
-{
-	size_t n = 1, i = 0;
-	const char *p, *q;
-	char **v;
-
-	for (p = spec; *p; p++)
-		n += *p == ',';
-	v = xmalloc(n * sizeof(*v));
-	for (p = spec;; p = q + 1) {
-		q = strchr(p, ',');
-		if (q == NULL)
-			q = p + strlen(p);
-		v[i] = xmalloc((size_t)(q - p) + 1);
-		memcpy(v[i], p, (size_t)(q - p));
-		v[i++][q - p] = '\0';
-		if (*q == '\0')
-			break;
-	}
-	*out = v;
-	return n;
-}
-
-/*
- * Checks a field and gives its UTF-8 text: the bytes themselves when the
- * input is UTF-8 (no copy: this is the hot path), else their conversion in
- * r->field. Returns the text, or NULL with the reason in why when the field
- * holds a NUL byte or invalid UTF-8.
- */
-static const char *
-field_text(
-    struct run *r, const char *s, size_t *n, const char *name, struct buf *why)
-{
-	size_t ok;
-
-	if (memchr(s, '\0', *n)) {
-		buf_printf(why, "NUL byte in %s", name);
-		return NULL;
-	}
-	if (r->o->enc == ENC_UTF8) {
-		ok = utf8_valid_prefix(s, *n);
-		if (ok < *n) {
-			buf_printf(why,
-			    "invalid UTF-8 in %s at byte %zu "
-			    "(is the file Windows-1252? try --encoding cp1252)",
-			    name, ok + 1);
-			return NULL;
-		}
-		return s;
-	}
-	buf_reset(&r->field);
-	utf8_from(&r->field, s, *n, r->o->enc);
-	*n = r->field.len;
-	return r->field.data ? r->field.data : "";
-}
-
-/*
- * Whether every field of the record is valid UTF-8 without a NUL byte,
- * checked on all the record's bytes at once (the fields lie back to back):
- * one pass instead of one call per field. The concatenation being valid
- * says each field is, provided no sequence straddles two fields, that is,
- * provided no field starts with a continuation byte.
- */
-static int
-record_clean(const struct csvin *c)
-{
-	size_t i;
-
-	if (c->data.len == 0)
-		return 1;
-	if (memchr(c->data.data, '\0', c->data.len) ||
-	    utf8_valid_prefix(c->data.data, c->data.len) < c->data.len)
-		return 0;
-	for (i = 0; i < c->nfields; i++) {
-		if (c->fv[i].len &&
-		    ((unsigned char)c->data.data[c->fv[i].off] & 0xc0) == 0x80)
-			return 0;
-	}
-	return 1;
 }
 
 /* Takes the header row of a file. Returns 0, or an exit status. */
 static int
-header_read(struct run *r, struct csvin *c, struct header *h)
+header_read(struct run *r, struct csvin *c, struct csvhead *h)
 {
-	struct buf why = BUF_INIT, col = BUF_INIT;
-	char **names;
-	size_t i, len;
-	const char *s;
-	enum csvin_status st = csvin_next(c);
+	struct buf why = BUF_INIT;
+	int rc = 0;
 
-	if (st == CSVIN_ERROR)
-		return -1;
-	if (st == CSVIN_EOF) {
+	switch (csvhead_read(h, c, r->o->enc, r->o->meta, &why)) {
+	case CSVIN_ERROR:
+		rc = -1;
+		break;
+	case CSVIN_EOF:
 		diag(c->in->name, 0,
 		    "no header row (empty file?); use "
 		    "--columns for a file without one");
-		return EXIT_DATAERR;
+		rc = EXIT_DATAERR;
+		break;
+	case CSVIN_BAD:
+		diag(c->in->name, c->line, "unusable header row: %s", why.data);
+		rc = EXIT_DATAERR;
+		break;
+	case CSVIN_RECORD:
+		tell_renamed(h, c->in->name, c->line);
+		break;
 	}
-	if (st == CSVIN_BAD) {
-		diag(c->in->name, c->line, "unusable header row: %s", c->why);
-		return EXIT_DATAERR;
-	}
-	names = xcalloc(c->nfields, sizeof(*names));
-	for (i = 0; i < c->nfields; i++) {
-		s = csvin_field(c, i, &len);
-		buf_reset(&col);
-		buf_printf(&col, "column %zu", i + 1);
-		if ((s = field_text(r, s, &len, col.data, &why)) == NULL) {
-			diag(c->in->name, c->line, "unusable header row: %s",
-			    why.data);
-			while (i > 0)
-				free(names[--i]);
-			free(names);
-			buf_release(&why);
-			buf_release(&col);
-			return EXIT_DATAERR;
-		}
-		names[i] = xmalloc(len + 1);
-		memcpy(names[i], s, len);
-		names[i][len] = '\0';
-	}
-	header_build(h, names, c->nfields, r->o->meta, c->in->name, c->line);
 	buf_release(&why);
-	buf_release(&col);
-	return 0;
+	return rc;
 }
 
 /*
@@ -264,7 +102,7 @@ header_read(struct run *r, struct csvin *c, struct header *h)
  * source.
  */
 static size_t
-record_values(const struct run *r, const struct header *h)
+record_values(const struct run *r, const struct csvhead *h)
 {
 	if (!r->o->meta)
 		return 1 + h->ncols;
@@ -273,7 +111,7 @@ record_values(const struct run *r, const struct header *h)
 
 /* Writes one record as JSON, or rejects it. */
 static void
-record(struct run *r, struct csvin *c, const struct header *h)
+record(struct run *r, struct csvin *c, const struct csvhead *h)
 {
 	struct buf why = BUF_INIT_MAX(1024);
 	const char *s;
@@ -291,18 +129,19 @@ record(struct run *r, struct csvin *c, const struct header *h)
 		ndjson_too_complex(&why);
 		goto bad;
 	}
-	clean = r->o->enc == ENC_UTF8 && record_clean(c);
+	clean = r->o->enc == ENC_UTF8 && csvin_record_clean(c);
 	buf_reset(&r->st.out);
 	for (i = 0; i < h->ncols; i++) {
-		buf_add(&r->st.out, h->keys.data + h->koff[i],
-		    h->koff[i + 1] - h->koff[i]);
+		s = csvhead_key(h, i, &len);
+		buf_add(&r->st.out, s, len);
 		if (i >= c->nfields) {
 			buf_add(&r->st.out, "\"\"", 2);
 			continue;
 		}
-		s = csvin_field(c, i, &len);
-		if (!clean &&
-		    (s = field_text(r, s, &len, h->fnames[i], &why)) == NULL)
+		if (clean)
+			s = csvin_field(c, i, &len);
+		else if ((s = csvin_field_text(c, i, r->o->enc, &r->field,
+		              h->fnames[i], &len, &why)) == NULL)
 			goto bad;
 		jsonw_string(&r->st.out, s, len);
 	}
@@ -354,10 +193,9 @@ convert(struct run *r, const char *path)
 {
 	struct input in;
 	struct csvin c;
-	struct header h = {0};
+	struct csvhead h = {0};
 	enum csvin_status st;
-	char **names, sep[2], delim[2];
-	size_t n;
+	char sep[2], delim[2];
 	int rc = EXIT_OK;
 
 	if (input_open(&in, path) != INPUT_OK) {
@@ -380,8 +218,8 @@ convert(struct run *r, const char *path)
 		    "skipped Excel's line 'sep=%s': --delimiter '%s' wins",
 		    delim_name(c.sep, sep), delim_name(c.delim, delim));
 	if (r->o->columns) {
-		n = split_columns(r->o->columns, &names);
-		header_build(&h, names, n, r->o->meta, NULL, 0);
+		csvhead_columns(&h, r->o->columns, r->o->meta);
+		tell_renamed(&h, NULL, 0);
 	} else if ((rc = header_read(r, &c, &h)) != 0) {
 		goto out;
 	}
@@ -406,7 +244,7 @@ out:
 		diag(in.name, c.cur, "%s", in.errmsg);
 		rc = input_exitcode(in.status);
 	}
-	header_release(&h);
+	csvhead_release(&h);
 	csvin_release(&c);
 	input_close(&in);
 	return rc;
@@ -465,26 +303,6 @@ usage(void)
 	    "  csv2ndjson --vendor rock-the-vote report.csv > rows.ndjson\n");
 }
 
-/*
- * Checks --columns: names between commas, none of them empty (a header
- * row's empty name becomes column_N, but one typed on the command line is
- * a slip). Returns 0, or the position of the first empty name, from 1.
- */
-static int
-columns_ok(const char *spec)
-{
-	const char *p = spec;
-	int i;
-
-	for (i = 1;; i++) {
-		if (*p == ',' || *p == '\0')
-			return i;
-		p += strcspn(p, ",");
-		if (*p++ == '\0')
-			return 0;
-	}
-}
-
 static int
 parse_args(int argc, char **argv, struct opts *o, struct stage *st)
 {
@@ -522,7 +340,7 @@ parse_args(int argc, char **argv, struct opts *o, struct stage *st)
 			o->delim_given = 1;
 			break;
 		case 'c':
-			if ((rc = columns_ok(optarg)) != 0)
+			if ((rc = csvhead_columns_check(optarg)) != 0)
 				return cli_usage_error(SYNOPSIS,
 				    "--columns: column %d has no name", rc);
 			o->columns = optarg;

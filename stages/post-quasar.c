@@ -4,9 +4,10 @@
  *
  * Every record is written to stdout as it was read, at once, and becomes a
  * row of the table (quasar.h): its provenance and the line itself as a
- * string. Rows go out in gzipped batches of at most --batch-records rows
- * and --batch-bytes bytes, or what came in --flush-interval seconds, at
- * most two on the wire (shipper.h), as JSONEachRow to ClickHouse's HTTP
+ * string. The input is read by a thread of its own (shipfeed.h), and rows
+ * go out in gzipped batches of at most --batch-records rows and
+ * --batch-bytes bytes, or what came in --flush-interval seconds, at most
+ * two on the wire (shipper.h), as JSONEachRow to ClickHouse's HTTP
  * interface (--format ndjson: the lines themselves, to any URL).
  *
  * Network errors, 429 and 5xx answers without a data error are retried
@@ -17,31 +18,28 @@
  * its key: a table an older post-quasar made, keyed by (source, file,
  * line), stops delivery rather than store records again. Spooled batches
  * of such a post-quasar get their rows' record_hash when replayed. A batch
- * that still fails, or that the server refuses, is
- * written to the spool (spool.h), and so is every later one: the run ends
- * with 69 (77: credentials refused) and says how to send them:
- * post-quasar --replay DIR, which removes each spooled batch only once the
- * server confirmed it.
+ * that still fails, or that the server refuses, is written to the spool
+ * (spool.h), and so is every later one: the run ends with 69 (77:
+ * credentials refused) and says how to send them: post-quasar --replay
+ * DIR (replay.h), which removes each spooled batch only once the server
+ * confirmed it.
  */
 #include <getopt.h>
 #include <signal.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "cli.h"
 #include "deliver.h"
 #include "diag.h"
 #include "exitcode.h"
-#include "feed.h"
 #include "http.h"
-#include "jsonw.h"
 #include "quasar.h"
+#include "replay.h"
+#include "shipfeed.h"
 #include "shipper.h"
-#include "spool.h"
 #include "stage.h"
 #include "vendor.h"
 
@@ -49,24 +47,14 @@
 	"post-quasar --table T [OPTIONS] [FILE...]\n"                          \
 	"       post-quasar --format ndjson [OPTIONS] [FILE...]\n"             \
 	"       post-quasar --replay DIR [OPTIONS]"
-#define FEED_QUEUE 256 /* lines read ahead by the reader thread */
-#define PENDING 64     /* lines taken from the reader at once */
 
 struct opts {
-	struct deliver_opts d;
+	struct deliver_opts d;  /* --url, --concurrency, --timeout... */
+	struct shipper_opts so; /* --batch-records, --batch-bytes... */
 	const char *table, *spool, *replay, *source;
 	const char *vendor; /* --vendor: its table and source */
 	struct vendor v;
 	int create, sink, ndjson;
-	unsigned long long batch_records;
-	size_t batch_bytes;
-	double interval;
-};
-
-/* A spooled batch being replayed, beside its ship_batch. */
-struct replaying {
-	struct spool_meta meta;
-	struct buf name;
 };
 
 struct run {
@@ -76,21 +64,15 @@ struct run {
 	const char *what; /* the target, in messages */
 	struct buf query, insert_url;
 	char imported[20];
-	struct buf source_json, file_json, row;
-	const char *file_for; /* the input file_json was made for */
+	struct buf row;
 	struct quasar_prov prov;
 	struct http *http;
 	struct shipper ship;
-	struct replaying rep[SHIP_SLOTS];
-	struct feed feed;
-	struct feed_item pend[PENDING]; /* lines taken from the reader */
-	size_t ipend, npend;
-	int eof;             /* the reader is through */
-	atomic_int sleeping; /* the main thread waits in http_poll() */
-	int told;            /* the first failure was told */
-	int stdout_lost;     /* stdout failed: said once */
-	int sync_done;       /* call_sync()'s call ended */
-	int status;          /* the worst of the inputs, the spool, zlib */
+	struct replay rp;   /* --replay */
+	struct shipfeed in; /* the input, read by a thread */
+	int told;           /* the first failure was told */
+	int stdout_lost;    /* stdout failed: said once */
+	int status;         /* the worst of the inputs, the spool, zlib */
 	unsigned long long read_bytes, rows_sent, batches_sent;
 	unsigned long long rows_spooled, batches_spooled;
 	char unit[128]; /* the progress line's "records (...)" */
@@ -144,39 +126,21 @@ tell_stop(struct run *r, const char *why)
 
 /* --- batches ------------------------------------------------------- */
 
-/* "FILE:LINE" into out (replaced). */
-static char *
-place(struct buf *out, const char *file, unsigned long long line)
-{
-	buf_reset(out);
-	buf_printf(out, "%s:%llu", file ? file : "-", line);
-	return out->data;
-}
-
 /* Writes a batch that was not delivered to the spool. */
 static void
 spool(struct run *r, struct ship_batch *b, const char *why)
 {
 	struct spool_meta m = {0};
-	struct buf err = BUF_INIT, from = BUF_INIT, to = BUF_INIT;
+	struct buf err = BUF_INIT;
 	char *url = quasar_redact(r->url);
 
 	m.format = r->o->ndjson ? "ndjson" : "jsoneachrow";
 	m.url = url;
 	m.table = r->o->ndjson ? NULL : (char *)r->o->table;
 	m.query = r->o->ndjson ? NULL : r->query.data;
-	m.from = place(&from, b->from_file, b->from_line);
-	m.to = place(&to, b->to_file, b->to_line);
 	m.reason = (char *)why;
-	m.records = b->records;
-	m.bytes = b->bytes;
-	if (spool_mkdir(r->o->spool, &err) < 0 ||
-	    spool_put(r->o->spool, &m, b->call.body.data, b->call.body.len,
-	        NULL, &err) < 0) {
-		diag(NULL, 0,
-		    "cannot spool a batch: %s: its %llu records (%s to %s) "
-		    "are not in the warehouse",
-		    err.data, b->records, m.from, m.to);
+	if (shipper_spool(b, r->o->spool, &m, &err) < 0) {
+		diag(NULL, 0, "cannot spool a batch: %s", err.data);
 		r->status = exit_worst(r->status, EXIT_IOERR);
 	} else {
 		r->rows_spooled += b->records;
@@ -184,8 +148,6 @@ spool(struct run *r, struct ship_batch *b, const char *why)
 	}
 	free(url);
 	buf_release(&err);
-	buf_release(&from);
-	buf_release(&to);
 }
 
 /* The shipper's callback: a batch stored, or failed (to the spool). */
@@ -216,21 +178,7 @@ take_record(struct run *r, const struct jdoc *doc, const json_t *rec)
 	struct stage *st = r->st;
 	struct quasar_prov *p = &r->prov;
 
-	if (p->source == NULL) {
-		p->source = r->source_json.data;
-		p->source_len = r->source_json.len;
-	}
-	if (p->file == NULL) {
-		if (r->file_for != st->file) {
-			buf_reset(&r->file_json);
-			jsonw_cstring(&r->file_json, st->file);
-			r->file_for = st->file;
-		}
-		p->file = r->file_json.data;
-		p->file_len = r->file_json.len;
-	}
-	if (p->line < 0)
-		p->line = (long long)st->line;
+	quasar_prov_fill(p, st->file, st->line);
 	if (!r->o->ndjson && doc)
 		quasar_hash_doc(p, doc);
 	else if (!r->o->ndjson)
@@ -278,10 +226,11 @@ tree(struct stage *st, json_t *rec, void *ctx)
 	return take_record(r, NULL, rec);
 }
 
-/* Takes one line of the reader's. */
+/* Takes one line of the reader's (shipfeed.h). */
 static void
-take(struct run *r, struct feed_item *it)
+take(void *arg, struct feed_item *it)
 {
+	struct run *r = arg;
 	struct progress *p = &r->st->prog;
 
 	if (it->kind == FEED_ERROR) {
@@ -298,302 +247,67 @@ take(struct run *r, struct feed_item *it)
 	free(it->text);
 }
 
-/* --- reading and waiting ------------------------------------------- */
+/* --- reading ------------------------------------------------------ */
 
 static void
-wake(void *arg)
+tick(void *arg)
 {
-	struct run *r = arg;
-
-	if (atomic_load(&r->sleeping))
-		http_wakeup(r->http);
-}
-
-/*
- * Takes what the reader has queued, up to PENDING lines, without waiting:
- * in a run rather than one at a time, so that the reader refills the
- * queue while they are handled instead of the two threads waking each
- * other for every line. Returns the number of lines in hand.
- */
-static size_t
-refill(struct run *r)
-{
-	int got;
-
-	if (r->ipend == r->npend)
-		r->ipend = r->npend = 0;
-	got = feed_take_many(&r->feed, r->pend + r->npend, PENDING - r->npend);
-	if (got > 0)
-		r->npend += (size_t)got;
-	if (got < 0)
-		r->eof = 1;
-	return r->npend - r->ipend;
-}
-
-/* The next line in hand, or NULL when none is yet. */
-static struct feed_item *
-next_line(struct run *r)
-{
-	if (r->ipend == r->npend && refill(r) == 0)
-		return NULL;
-	return &r->pend[r->ipend++];
-}
-
-/*
- * Waits for the network or, when a row can be taken (want), for input
- * too: first a nap of a millisecond, in which lines gather, then a sleep
- * that the reader ends when it queues a line.
- */
-static void
-idle(struct run *r, int want)
-{
-	int ms = shipper_wait_ms(&r->ship, 1000);
-
-	if (want) {
-		http_poll(r->http, ms < 1 ? ms : 1);
-		if (refill(r) || r->eof)
-			return;
-		atomic_store(&r->sleeping, 1);
-		/* After the flag: a line queued from now on wakes the poll. */
-		if (refill(r) || r->eof) {
-			atomic_store(&r->sleeping, 0);
-			return;
-		}
-		ms = shipper_wait_ms(&r->ship, 1000);
-	}
-	http_poll(r->http, ms);
-	atomic_store(&r->sleeping, 0);
-	show(r);
+	show(arg);
 }
 
 /* Reads the input to its end, shipping every record's row. */
 static int
 run_input(struct run *r, int nfiles, char **files)
 {
-	struct feed_item *it;
-	int ended = 0;
+	static const struct shipfeed_ops ops = {take, tick, &interrupted};
+	int rc;
 
-	if (feed_start(&r->feed, nfiles, files, r->st->max_line, FEED_QUEUE,
-	        wake, r) < 0) {
+	shipfeed_init(&r->in, &r->ship, &ops, r);
+	rc = shipfeed_run(&r->in, nfiles, files, r->st->max_line);
+	if (rc < 0) {
 		diag(NULL, 0, "cannot start the reader thread");
 		return EXIT_IOERR;
 	}
-	while (!interrupted) {
-		while (shipper_room(&r->ship) && (it = next_line(r)) != NULL)
-			take(r, it);
-		ended = r->eof && r->ipend == r->npend;
-		shipper_due(&r->ship, ended);
-		if (ended && !shipper_busy(&r->ship))
-			break;
-		idle(r, !ended && shipper_room(&r->ship));
-	}
-	if (interrupted) {
-		/* The reader may wait on a terminal: it is left to exit(). */
-		shipper_abort(&r->ship, EXIT_UNAVAILABLE, "interrupted");
-		return 128 + interrupted;
-	}
-	feed_release(&r->feed);
-	return 0;
+	/* Interrupted: the reader may wait on a terminal, and is left to
+	 * exit(); the batches in hand went to the spool. */
+	return rc ? 128 + interrupted : 0;
 }
 
-/* --- CREATE TABLE -------------------------------------------------- */
-
-static void
-sync_done(struct http_call *c)
-{
-	struct run *r = c->arg;
-
-	r->sync_done = 1;
-}
-
-/* Sends one call and waits for its end, retries included. */
-static int
-call_sync(struct run *r, struct http_call *c, struct buf *why)
-{
-	int rc;
-
-	c->done = sync_done;
-	c->arg = r;
-	c->tries = 0;
-	r->sync_done = 0;
-	http_start(r->http, c, 0);
-	for (;;) {
-		while (!r->sync_done)
-			http_poll(r->http, 1000);
-		r->sync_done = 0;
-		if ((rc = shipper_judge(&r->ship, c, why)) != 1)
-			return rc;
-	}
-}
-
-/* Stops delivery before the first batch: what follows goes to the spool. */
-static void
-stop_early(struct run *r, int rc, const char *msg)
-{
-	shipper_stop(&r->ship, rc, msg);
-	tell_stop(r, msg);
-}
-
-/*
- * Runs sql on the server at base, the answer in c->resp. Returns 0, or
- * the exit status of a failure, having stopped delivery with "cannot
- * DOING: why".
- */
-static int
-run_query(struct run *r, struct http_call *c, const char *base, const char *sql,
-    const char *doing)
-{
-	struct buf why = BUF_INIT, msg = BUF_INIT;
-	int rc;
-
-	c->method = "POST";
-	c->idempotent = 0;
-	quasar_url(&c->url, base, sql);
-	if ((rc = call_sync(r, c, &why)) != 0) {
-		buf_printf(&msg, "cannot %s: %s", doing, why.data);
-		stop_early(r, rc, msg.data);
-	}
-	buf_release(&why);
-	buf_release(&msg);
-	return rc;
-}
-
-/*
- * The table's key must be the record's identity: CREATE TABLE IF NOT
- * EXISTS leaves a table an older post-quasar made keyed by (source, file,
- * line) as it is, and rows sent to it would be stored again under every
- * new file name or spelling of a path. Such a table stops delivery (the
- * batches are spooled, to be replayed into a table made anew).
- */
-static void
-check_key(struct run *r, const char *table, const char *base)
-{
-	struct http_call c;
-	struct buf sql = BUF_INIT, what = BUF_INIT, msg = BUF_INIT;
-
-	http_call_init(&c);
-	quasar_key_query(&sql, table);
-	if (run_query(r, &c, base, sql.data, "read the table's key") == 0 &&
-	    quasar_key_check(c.resp.data, c.resp.len, &what) < 0) {
-		buf_printf(&msg,
-		    "the table %s is %s, not by (source, record_hash): an "
-		    "older post-quasar made it, and it would store a record "
-		    "again under every new file name; rename it and let "
-		    "--create-table make the table anew (see "
-		    "pipelines/sql/quasar-raw.sql)",
-		    table, what.data);
-		stop_early(r, EXIT_UNAVAILABLE, msg.data);
-	}
-	http_call_release(&c);
-	buf_release(&sql);
-	buf_release(&what);
-	buf_release(&msg);
-}
+/* --- CREATE TABLE and replay ------------------------------------- */
 
 /* --create-table: the table, made before the first batch goes out. */
 static void
-create_table(struct run *r, const char *table, const char *base)
+create_table(struct run *r)
 {
-	struct http_call c;
-	struct buf ddl = BUF_INIT, doing = BUF_INIT;
+	struct buf why = BUF_INIT;
 
-	http_call_init(&c);
-	quasar_ddl(&ddl, table);
-	buf_printf(&doing, "create the table %s", table);
-	if (run_query(r, &c, base, ddl.data, doing.data) == 0)
-		check_key(r, table, base);
-	http_call_release(&c);
-	buf_release(&ddl);
-	buf_release(&doing);
+	if (shipper_create_table(&r->ship, r->o->table, r->url, &why) != 0)
+		tell_stop(r, why.data);
+	buf_release(&why);
 }
 
-/* --- replay -------------------------------------------------------- */
-
-/* The shipper's callback in a replay: stored batches leave the spool. */
+/* What a replay tells (replay.h), said as the stage says it. */
 static void
-replayed(struct ship_batch *b, int status, const char *why, void *arg)
+replay_told(void *arg, enum replay_event ev, const char *text)
 {
 	struct run *r = arg;
-	struct replaying *rp = &r->rep[b->index];
-	struct buf err = BUF_INIT;
 
-	if (status != 0) {
-		tell_stop(r, why);
-	} else if (spool_remove(r->o->replay, rp->name.data, &err) < 0) {
-		diag(NULL, 0, "%s", err.data);
-		r->status = exit_worst(r->status, EXIT_IOERR);
-	} else {
-		r->rows_sent += rp->meta.records;
-		r->batches_sent++;
+	switch (ev) {
+	case REPLAY_SENT:
+		r->rows_sent = r->rp.rows;
+		r->batches_sent = r->rp.sent;
 		r->st->prog.done = r->rows_sent;
+		break;
+	case REPLAY_STOPPED:
+		tell_stop(r, text);
+		break;
+	case REPLAY_DAMAGED:
+		diag(NULL, 0, "%s: left in the spool", text);
+		break;
+	case REPLAY_UNREMOVED:
+		diag(NULL, 0, "%s", text);
+		break;
 	}
-	spool_meta_release(&rp->meta);
-	buf_release(&err);
-	show(r);
-}
-
-/* Loads a spooled batch and sends it. 0, or -1 (told). */
-static int
-replay_one(struct run *r, const char *name)
-{
-	struct ship_batch *b = shipper_free_batch(&r->ship);
-	struct replaying *rp = &r->rep[b->index];
-	struct buf err = BUF_INIT, why = BUF_INIT;
-	const char *base;
-	int rc = -1;
-
-	if (spool_load(r->o->replay, name, &rp->meta, &b->call.body, &err) < 0)
-		goto out;
-	buf_reset(&rp->name);
-	buf_adds(&rp->name, name);
-	b->records = rp->meta.records;
-	b->bytes = rp->meta.bytes;
-	/* An older post-quasar's rows, without their identity: given it. */
-	if (rp->meta.version < 2 && strcmp(rp->meta.format, "ndjson") != 0 &&
-	    quasar_upgrade_rows(&b->call.body, &b->bytes, &why) < 0) {
-		buf_printf(&err, "%s: %s", name, why.data);
-		goto out;
-	}
-	base = r->url ? r->url : rp->meta.url;
-	buf_reset(&b->call.url);
-	if (strcmp(rp->meta.format, "ndjson") == 0)
-		buf_adds(&b->call.url, base);
-	else
-		quasar_url(&b->call.url, base, rp->meta.query);
-	shipper_post(&r->ship, b);
-	rc = 0;
-out:
-	if (rc < 0) {
-		diag(NULL, 0, "%s: left in the spool", err.data);
-		r->status = exit_worst(r->status, EXIT_DATAERR);
-		spool_meta_release(&rp->meta);
-	}
-	buf_release(&err);
-	buf_release(&why);
-	return rc;
-}
-
-/* --create-table with --replay: the tables of the spooled batches. */
-static void
-replay_tables(struct run *r, char **names, size_t n)
-{
-	struct spool_meta m, prev = {0};
-	struct buf err = BUF_INIT;
-	size_t i;
-
-	for (i = 0; i < n && !r->ship.stopped; i++) {
-		if (spool_load(r->o->replay, names[i], &m, NULL, &err) == 0 &&
-		    m.table &&
-		    (prev.table == NULL || strcmp(prev.table, m.table) != 0)) {
-			create_table(r, m.table, r->url ? r->url : m.url);
-			spool_meta_release(&prev);
-			prev = m;
-		} else {
-			spool_meta_release(&m);
-		}
-	}
-	spool_meta_release(&prev);
-	buf_release(&err);
 }
 
 /* post-quasar --replay DIR: every batch in the spool, in order. */
@@ -602,46 +316,30 @@ replay(struct run *r)
 {
 	const char *dir = r->o->replay;
 	struct buf err = BUF_INIT;
-	char **names = NULL;
-	size_t n = 0, i = 0, left;
-	int lock;
+	size_t left;
+	int rc;
 
-	if (access(dir, F_OK) < 0) {
+	if ((rc = replay_open(&r->rp, &err)) == EXIT_NOINPUT) {
 		diag(dir, 0, "no such spool directory");
-		return EXIT_NOINPUT;
+		return rc;
 	}
-	if ((lock = spool_lock(dir, &err)) < 0 || spool_clean(dir, &err) < 0 ||
-	    spool_list(dir, &names, &n, NULL, &err) < 0) {
+	if (rc != 0) {
 		diag(NULL, 0, "%s", err.data);
-		r->status = EXIT_IOERR;
-		goto out;
+		r->status = rc;
+	} else {
+		replay_run(&r->rp);
+		r->status = r->rp.status;
+		left = r->rp.n - (size_t)r->rp.sent;
+		diag(NULL, 0, "replay: batches sent=%llu rows=%llu left=%zu",
+		    r->rp.sent, r->rp.rows, left);
+		if (left)
+			diag(NULL, 0,
+			    "%zu batches are still in %s: run 'post-quasar "
+			    "--replay %s' again",
+			    left, dir, dir);
 	}
-	if (r->o->create)
-		replay_tables(r, names, n);
-	for (;;) {
-		while (!r->ship.stopped && !interrupted && i < n &&
-		       r->ship.sending < r->ship.o.flight)
-			replay_one(r, names[i++]);
-		if (!r->ship.sending &&
-		    (i >= n || r->ship.stopped || interrupted))
-			break;
-		http_poll(r->http, 1000);
-		show(r);
-	}
-	left = n - (size_t)r->batches_sent;
-	diag(NULL, 0, "replay: batches sent=%llu rows=%llu left=%zu",
-	    r->batches_sent, r->rows_sent, left);
-	if (left)
-		diag(NULL, 0,
-		    "%zu batches are still in %s: run 'post-quasar --replay "
-		    "%s' again",
-		    left, dir, dir);
-out:
-	if (lock >= 0)
-		close(lock);
-	for (i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
+	/* The lock goes now: the spool is another replay's to take. */
+	replay_release(&r->rp);
 	buf_release(&err);
 	if (interrupted)
 		return 128 + interrupted;
@@ -671,13 +369,7 @@ usage(void)
 	    "                            lines themselves, gzipped, to any "
 	    "URL)\n"
 	    "  -s, --source NAME         the source of records without "
-	    "_meta.source (\"\")\n"
-	    "  -b, --batch-records N     rows a batch holds at most (default "
-	    "10000)\n"
-	    "  -B, --batch-bytes SIZE    bytes a batch holds at most, before "
-	    "gzip (8MiB)\n"
-	    "  -i, --flush-interval S    send a batch S seconds after its first "
-	    "row (5)\n"
+	    "_meta.source (\"\")\n" SHIPPER_OPTIONS_HELP
 	    "  -S, --spool DIR           keep batches not delivered in DIR "
 	    "(quasar-spool)\n"
 	    "  -R, --replay DIR          send the batches spooled in DIR, "
@@ -707,25 +399,10 @@ usage(void)
 	    "  post-quasar --replay state/quasar-spool\n");
 }
 
-/* A number of seconds, more than 0 and at most a day. 0 or -1. */
-static int
-interval(const char *arg, double *out)
-{
-	char *end;
-	double v = strtod(arg, &end);
-
-	if (end == arg || *end != '\0' || !(v > 0 && v <= 86400))
-		return -1;
-	*out = v;
-	return 0;
-}
-
 /* Handles one of the stage's own options. 0, or an exit status. */
 static int
 own_option(struct opts *o, int ch, const char *arg)
 {
-	unsigned long long n;
-
 	switch (ch) {
 	case 'v':
 		o->vendor = arg;
@@ -745,24 +422,6 @@ own_option(struct opts *o, int ch, const char *arg)
 		break;
 	case 's':
 		o->source = arg;
-		break;
-	case 'b':
-		if (cli_uint(arg, 100000000, &n) < 0 || n == 0)
-			return cli_usage_error(SYNOPSIS,
-			    "--batch-records takes a number from 1 to "
-			    "100000000");
-		o->batch_records = n;
-		break;
-	case 'B':
-		if (cli_size(arg, &o->batch_bytes) < 0 || o->batch_bytes == 0 ||
-		    o->batch_bytes > ((size_t)1 << 30))
-			return cli_usage_error(SYNOPSIS,
-			    "--batch-bytes takes a size from 1 to 1GiB");
-		break;
-	case 'i':
-		if (interval(arg, &o->interval) < 0)
-			return cli_usage_error(SYNOPSIS,
-			    "--flush-interval takes seconds, more than 0");
 		break;
 	case 'S':
 		o->spool = arg;
@@ -812,32 +471,26 @@ parse_args(int argc, char **argv, struct opts *o, struct stage *st)
 	    {"create-table", no_argument, NULL, 'C'},
 	    {"format", required_argument, NULL, 'F'},
 	    {"source", required_argument, NULL, 's'},
-	    {"batch-records", required_argument, NULL, 'b'},
-	    {"batch-bytes", required_argument, NULL, 'B'},
-	    {"flush-interval", required_argument, NULL, 'i'},
 	    {"spool", required_argument, NULL, 'S'},
 	    {"replay", required_argument, NULL, 'R'},
 	    {"sink", no_argument, NULL, 'k'},
-	    {"url", required_argument, NULL, 'U'},
-	    {"concurrency", required_argument, NULL, 'c'},
-	    {"retries", required_argument, NULL, 'N'},
-	    {"retry-max-time", required_argument, NULL, 'M'},
-	    {"timeout", required_argument, NULL, 'T'},
-	    {"connect-timeout", required_argument, NULL, 'O'},
-	    {"cacert", required_argument, NULL, 'A'},
+	    SHIPPER_LONGOPTS,
+	    DELIVER_HTTP_LONGOPTS,
 	    STAGE_LONGOPTS,
 	    {NULL, 0, NULL, 0},
 	};
 	int ch, rc;
 
 	while ((ch = getopt_long(argc, argv,
-	            ":v:t:CF:s:b:B:i:S:R:kU:c:N:M:T:O:A:" STAGE_SHORTOPTS,
+	            ":v:t:CF:s:S:R:k" SHIPPER_SHORTOPTS DELIVER_HTTP_SHORTOPTS
+	                STAGE_SHORTOPTS,
 	            longopts, NULL)) != -1) {
 		if (ch == 'h') {
 			usage();
 			return -1;
 		}
 		if ((rc = own_option(o, ch, optarg)) == -2 &&
+		    (rc = shipper_option(&o->so, ch, optarg, SYNOPSIS)) == 1 &&
 		    (rc = deliver_option(&o->d, ch, optarg, SYNOPSIS)) == 1)
 			rc = stage_option(st, ch, optarg, argv);
 		if (rc != 0)
@@ -880,9 +533,10 @@ static int
 setup(struct run *r, struct opts *o, struct stage *st)
 {
 	const char *env = getenv("QUASAR_URL");
-	struct shipper_opts so;
+	struct shipper_opts so = o->so;
+	struct replay_opts ro = {
+	    o->replay, NULL, o->create, &interrupted, replay_told, tick, r};
 	struct buf err = BUF_INIT;
-	size_t i;
 
 	r->o = o;
 	r->st = st;
@@ -897,13 +551,10 @@ setup(struct run *r, struct opts *o, struct stage *st)
 	quasar_datetime(time(NULL), r->imported);
 	buf_init(&r->query, 4096);
 	buf_init(&r->insert_url, 64 << 10);
-	buf_init(&r->source_json, BUF_UNLIMITED);
-	buf_init(&r->file_json, BUF_UNLIMITED);
 	buf_init(&r->row, BUF_UNLIMITED);
-	for (i = 0; i < SHIP_SLOTS; i++)
-		buf_init(&r->rep[i].name, 4096);
-	jsonw_cstring(&r->source_json, o->source ? o->source : "");
 	quasar_prov_init(&r->prov);
+	if (o->source)
+		quasar_prov_source(&r->prov, o->source);
 	if (o->ndjson) {
 		buf_adds(&r->insert_url, r->url ? r->url : "");
 	} else if (!o->replay) {
@@ -916,32 +567,26 @@ setup(struct run *r, struct opts *o, struct stage *st)
 		return EXIT_UNAVAILABLE;
 	}
 	so.flight = o->d.http.concurrency;
-	so.max_records = o->batch_records;
-	so.max_bytes = o->batch_bytes;
-	so.interval = o->interval;
 	so.url = r->insert_url.data;
 	so.content_type = "application/x-ndjson";
 	so.what = r->what;
-	shipper_init(&r->ship, r->http, &so, o->replay ? replayed : ended, r);
+	ro.url = r->url;
+	if (o->replay)
+		replay_init(&r->rp, &r->ship, r->http, &so, &ro);
+	else
+		shipper_init(&r->ship, r->http, &so, ended, r);
 	return 0;
 }
 
 static void
 run_release(struct run *r)
 {
-	size_t i;
-
+	replay_release(&r->rp);
 	shipper_release(&r->ship);
 	http_free(r->http);
-	for (i = 0; i < SHIP_SLOTS; i++) {
-		spool_meta_release(&r->rep[i].meta);
-		buf_release(&r->rep[i].name);
-	}
 	quasar_prov_release(&r->prov);
 	buf_release(&r->query);
 	buf_release(&r->insert_url);
-	buf_release(&r->source_json);
-	buf_release(&r->file_json);
 	buf_release(&r->row);
 }
 
@@ -975,9 +620,7 @@ main(int argc, char **argv)
 
 	deliver_opts_init(&o.d);
 	o.d.http.concurrency = SHIP_FLIGHT_MAX;
-	o.batch_records = 10000;
-	o.batch_bytes = (size_t)8 << 20;
-	o.interval = 5;
+	shipper_opts_init(&o.so);
 	o.spool = "quasar-spool";
 	stage_init(&st, "post-quasar", SYNOPSIS);
 	if ((rc = parse_args(argc, argv, &o, &st)) != 0) {
@@ -997,7 +640,7 @@ main(int argc, char **argv)
 		goto out;
 	stage_fast(&st, fast);
 	if (o.create)
-		create_table(&r, o.table, r.url);
+		create_table(&r);
 	rc = run_input(&r, argc - optind, argv + optind);
 	summary(&r);
 	rc = exit_worst(rc, exit_worst(r.status, r.ship.stopped));

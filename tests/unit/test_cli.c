@@ -1,7 +1,8 @@
 /*
  * Unit tests for common/cli.c: cli_size (a number with an optional k, M or
  * G suffix in its usual spellings, powers of 1024), cli_uint (a
- * non-negative integer up to a maximum), and the records on stdout: out
+ * non-negative integer up to a maximum), cli_seconds (a fraction of
+ * seconds up to a day), and the records on stdout: out
  * counts as lost exactly the records that did not reach stdout whole, on
  * /dev/full, on a pipe that takes only part of a buffer, and with records
  * larger than the buffer. The output tests run in child processes, each
@@ -240,6 +241,31 @@ drain(int fd, size_t *bytes)
 	return lines;
 }
 
+TEST(seconds_in_range)
+{
+	double v = -1;
+
+	CHECK(cli_seconds("0", &v) == 0 && v == 0);
+	CHECK(cli_seconds("2.5", &v) == 0 && v == 2.5);
+	CHECK(cli_seconds("86400", &v) == 0 && v == 86400);
+	CHECK(cli_seconds(".25", &v) == 0 && v == 0.25);
+	CHECK(cli_seconds("1e1", &v) == 0 && v == 10);
+}
+
+TEST(seconds_refused)
+{
+	double v = 7;
+
+	CHECK(cli_seconds("", &v) < 0);
+	CHECK(cli_seconds("-1", &v) < 0);
+	CHECK(cli_seconds("86400.5", &v) < 0);
+	CHECK(cli_seconds("5s", &v) < 0);
+	CHECK(cli_seconds("nan", &v) < 0);
+	CHECK(cli_seconds("inf", &v) < 0);
+	CHECK(cli_seconds("ten", &v) < 0);
+	CHECK(v == 7); /* unchanged */
+}
+
 TEST(out_counts_what_reached_a_file)
 {
 	char path[sizeof(HARNESS_TMP)];
@@ -311,6 +337,8 @@ main(void)
 	RUN(uint_in_range);
 	RUN(uint_over_max);
 	RUN(uint_malformed);
+	RUN(seconds_in_range);
+	RUN(seconds_refused);
 	RUN(out_counts_what_reached_a_file);
 	RUN(out_on_a_full_disk_loses_every_record);
 	RUN(out_on_a_pipe_that_takes_part_of_a_buffer);

@@ -7,8 +7,10 @@
  * literal quotes inside unquoted fields, malformed records (CSVIN_BAD)
  * with reading resumed at the next line, fields over the maximum, the raw
  * text of a long record cut with a marker saying so, records across the 1
- * MiB read buffer, other delimiters, and a read error. Temporary files go
- * under /tmp and are removed.
+ * MiB read buffer, other delimiters, and a read error; a field's text
+ * (csvin_field_text: UTF-8 checked, NUL bytes refused, Windows-1252 and
+ * Latin-1 converted) and the one-pass check of a whole record
+ * (csvin_record_clean). Temporary files go under /tmp and are removed.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -666,6 +668,122 @@ TEST(read_error)
 	buf_release(&gz);
 }
 
+/* The first record of a CSV text, for the tests of a field's text. */
+struct first {
+	char path[sizeof(HARNESS_TMP)];
+	struct input in;
+	struct csvin c;
+	struct buf conv, why; /* csvin_field_text()'s */
+};
+
+static void
+first_record(struct first *f, const char *data, size_t n)
+{
+	buf_init(&f->conv, BUF_UNLIMITED);
+	buf_init(&f->why, BUF_UNLIMITED);
+	CHECK(harness_tmpfile(f->path, data, n) == 0);
+	CHECK(input_open(&f->in, f->path) == INPUT_OK);
+	CHECK(csvin_init(&f->c, &f->in, ',', 1024) == 0);
+	CHECK(csvin_next(&f->c) == CSVIN_RECORD);
+}
+
+static void
+first_release(struct first *f)
+{
+	csvin_release(&f->c);
+	input_close(&f->in);
+	remove(f->path);
+	buf_release(&f->conv);
+	buf_release(&f->why);
+}
+
+/* Field i's text in encoding enc, named name in a reason. */
+static const char *
+text_of(
+    struct first *f, size_t i, enum encoding enc, const char *name, size_t *n)
+{
+	return csvin_field_text(&f->c, i, enc, &f->conv, name, n, &f->why);
+}
+
+TEST(field_text_utf8)
+{
+	static const char csv[] = "caf\xc3\xa9,a\xe9z,x\0y,\n";
+	struct first f;
+	const char *s;
+	size_t n;
+
+	first_record(&f, csv, sizeof(csv) - 1);
+	CHECK(f.c.nfields == 4);
+	/* Valid UTF-8 is the field's own bytes, not a copy. */
+	s = text_of(&f, 0, ENC_UTF8, "field 'a'", &n);
+	CHECK(s == f.c.data.data + f.c.fv[0].off);
+	CHECK_MEM(s, n, "caf\xc3\xa9");
+	CHECK(f.why.len == 0);
+	CHECK(text_of(&f, 1, ENC_UTF8, "field 'b'", &n) == NULL);
+	CHECK_STR(f.why.data, "invalid UTF-8 in field 'b' at byte 2 (is the "
+	                      "file Windows-1252? try --encoding cp1252)");
+	buf_reset(&f.why);
+	CHECK(text_of(&f, 2, ENC_UTF8, "column 3", &n) == NULL);
+	CHECK_STR(f.why.data, "NUL byte in column 3");
+	/* An empty field is text too. */
+	buf_reset(&f.why);
+	s = text_of(&f, 3, ENC_UTF8, "field 'd'", &n);
+	CHECK(s != NULL && n == 0 && f.why.len == 0);
+	CHECK(!csvin_record_clean(&f.c));
+	first_release(&f);
+}
+
+TEST(field_text_converted)
+{
+	static const char csv[] = "\x80,\xe9t\xe9,\n";
+	struct first f;
+	const char *s;
+	size_t n;
+
+	first_record(&f, csv, sizeof(csv) - 1);
+	s = text_of(&f, 0, ENC_CP1252, "field 'a'", &n);
+	CHECK(s == f.conv.data);
+	CHECK_MEM(s, n, "\xe2\x82\xac"); /* the euro sign */
+	s = text_of(&f, 1, ENC_LATIN1, "field 'b'", &n);
+	CHECK_MEM(s, n, "\xc3\xa9t\xc3\xa9");
+	/* conv is replaced, and an empty conversion is "", not NULL. */
+	s = text_of(&f, 2, ENC_LATIN1, "field 'c'", &n);
+	CHECK(s != NULL && n == 0);
+	CHECK(f.why.len == 0);
+	first_release(&f);
+}
+
+/* A string literal and its length, NUL bytes included. */
+#define LIT(s) s, sizeof(s) - 1
+
+TEST(record_clean)
+{
+	static const struct {
+		const char *csv;
+		size_t n;
+		int clean;
+	} cases[] = {
+	    {LIT("a,b,c\n"), 1},
+	    {LIT("caf\xc3\xa9,\xe2\x82\xac\n"), 1},
+	    {LIT(",,\n"), 1},
+	    {LIT("a\xff,b\n"), 0},
+	    {LIT("a\xc3,\xa9z\n"), 0}, /* valid only across two fields */
+	    {LIT("a,x\0y\n"), 0},
+	};
+	struct first f;
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		first_record(&f, cases[i].csv, cases[i].n);
+		if (csvin_record_clean(&f.c) != cases[i].clean) {
+			harness_failed_checks++;
+			fprintf(stderr, "%s:%d: case %zu: clean is not %d\n",
+			    __FILE__, __LINE__, i, cases[i].clean);
+		}
+		first_release(&f);
+	}
+}
+
 int
 main(void)
 {
@@ -694,5 +812,8 @@ main(void)
 	RUN(crlf_on_read_buffer_boundary);
 	RUN(lone_cr_on_read_buffer_boundary);
 	RUN(read_error);
+	RUN(field_text_utf8);
+	RUN(field_text_converted);
+	RUN(record_clean);
 	return harness_done();
 }

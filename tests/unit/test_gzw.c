@@ -6,12 +6,11 @@
  * data already; a buffer maximum that is too small; adding outside a
  * member.
  */
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <zlib.h>
 
 #include "buf.h"
+#include "gunzip.h"
 #include "gzw.h"
 #include "harness.h"
 
@@ -19,30 +18,8 @@
 static int
 gunzip(const char *p, size_t n, struct buf *out)
 {
-	z_stream z;
-	char tmp[65536];
-	int rc;
-
 	buf_reset(out);
-	memset(&z, 0, sizeof(z));
-	if (inflateInit2(&z, 31) != Z_OK)
-		return -1;
-	z.next_in = (Bytef *)(uintptr_t)p;
-	z.avail_in = (uInt)n;
-	do {
-		z.next_out = (Bytef *)tmp;
-		z.avail_out = sizeof(tmp);
-		rc = inflate(&z, Z_NO_FLUSH);
-		if (rc != Z_OK && rc != Z_STREAM_END) {
-			inflateEnd(&z);
-			return -1;
-		}
-		buf_add(out, tmp, sizeof(tmp) - z.avail_out);
-	} while (rc != Z_STREAM_END);
-	/* A whole member, nothing after it. */
-	rc = z.avail_in == 0 ? 0 : -1;
-	inflateEnd(&z);
-	return rc;
+	return gunzip_append(p, n, out);
 }
 
 /* Some text that compresses, as NDJSON does: n bytes of it into b. */

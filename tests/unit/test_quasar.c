@@ -2,7 +2,8 @@
  * Unit tests for common/quasar.c: table names, the DDL and INSERT text,
  * insert URLs on several shapes of base URL, credentials taken out of a
  * URL, DateTime text, provenance read from _meta on the fast (jdoc) and
- * tree (jansson) paths alike, a record's identity (the same for the same
+ * tree (jansson) paths alike and the stage's defaults filled in where it
+ * lacks them, a record's identity (the same for the same
  * content whatever its _meta, its spelling or the path that read it, and
  * Python's hashlib on the same bytes), the exact row a record becomes (and
  * that jansson reads the record back from it byte for byte), the table's
@@ -389,6 +390,50 @@ TEST(provenance_missing_or_of_another_type)
 	quasar_prov_release(&p);
 }
 
+TEST(provenance_defaults_filled_in)
+{
+	static const char whole[] = "{\"_meta\":{\"source\":\"s\",\"file\":"
+	                            "\"orig.csv\",\"line\":4}}";
+	char in1[] = "in \"1\".ndjson", in2[] = "other.ndjson";
+	struct quasar_prov p;
+	struct jdoc d;
+
+	quasar_prov_init(&p);
+	jdoc_init(&d);
+	/* Without quasar_prov_source(), the source is "". */
+	CHECK(jdoc_parse(&d, "{\"a\":1}", 7) == 0);
+	quasar_prov_doc(&p, &d);
+	quasar_prov_fill(&p, in1, 12);
+	CHECK_MEM(p.source, p.source_len, "\"\"");
+	CHECK_MEM(p.file, p.file_len, "\"in \\\"1\\\".ndjson\"");
+	CHECK(p.line == 12);
+	quasar_prov_source(&p, "turbo\tvote");
+	quasar_prov_doc(&p, &d);
+	quasar_prov_fill(&p, in1, 13);
+	CHECK_MEM(p.source, p.source_len, "\"turbo\\tvote\"");
+	CHECK(p.line == 13);
+	/* The file's text is made once per input, told apart by address. */
+	in1[0] = 'X';
+	quasar_prov_doc(&p, &d);
+	quasar_prov_fill(&p, in1, 14);
+	CHECK_MEM(p.file, p.file_len, "\"in \\\"1\\\".ndjson\"");
+	quasar_prov_doc(&p, &d);
+	quasar_prov_fill(&p, in2, 1);
+	CHECK_MEM(p.file, p.file_len, "\"other.ndjson\"");
+	quasar_prov_doc(&p, &d);
+	quasar_prov_fill(&p, in1, 1);
+	CHECK_MEM(p.file, p.file_len, "\"Xn \\\"1\\\".ndjson\"");
+	/* What the record has is kept. */
+	CHECK(jdoc_parse(&d, whole, sizeof(whole) - 1) == 0);
+	quasar_prov_doc(&p, &d);
+	quasar_prov_fill(&p, in2, 99);
+	CHECK_MEM(p.source, p.source_len, "\"s\"");
+	CHECK_MEM(p.file, p.file_len, "\"orig.csv\"");
+	CHECK(p.line == 4);
+	jdoc_release(&d);
+	quasar_prov_release(&p);
+}
+
 TEST(row_record_is_the_line_byte_for_byte)
 {
 	/* Quotes, backslashes, escapes as written, a tab between tokens,
@@ -526,6 +571,7 @@ main(void)
 	RUN(table_keys);
 	RUN(older_spooled_rows_get_their_identity);
 	RUN(provenance_missing_or_of_another_type);
+	RUN(provenance_defaults_filled_in);
 	RUN(row_record_is_the_line_byte_for_byte);
 	RUN(row_of_a_long_line);
 	RUN(verdicts);
