@@ -18,6 +18,10 @@ int cli_size(const char *s, size_t *out);
 /* Parses a non-negative integer no larger than max. 0 or -1. */
 int cli_uint(const char *s, unsigned long long max, unsigned long long *out);
 
+/* The value of the environment variable name when it is set and not
+ * empty (borrowed from the environment), else NULL. */
+const char *cli_env(const char *name);
+
 /* Prints "STAGE (sluice) VERSION" on stdout. */
 void cli_version(void);
 

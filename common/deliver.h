@@ -126,6 +126,16 @@ int deliver_check(
     const struct deliver_opts *o, const char *url, const char *from);
 
 /*
+ * The service's URL: --url, else the environment variable url_var when it
+ * is set and not empty (on a dry run, neither is needed: *url is then
+ * NULL); checked with --cacert by deliver_check(). Returns 0 with *url set
+ * (borrowed from the options or the environment), or EXIT_USAGE after
+ * saying what is missing or wrong.
+ */
+int deliver_url(
+    const struct deliver_opts *o, const char *url_var, const char **url);
+
+/*
  * The service's URL (--url, else the environment variable url_var) and,
  * unless it is a dry run, the OAuth client from NORTHSTAR_URL,
  * NORTHSTAR_CLIENT_ID and the secret (--client-secret-file or
