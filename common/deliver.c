@@ -274,6 +274,18 @@ job_finish(struct job *j)
 }
 
 void
+job_meta(struct job *j, const char *name, json_t *v)
+{
+	json_t *meta = json_object_get(j->rec, "_meta");
+
+	if (!json_is_object(meta)) {
+		meta = json_object();
+		json_object_set_new(j->rec, "_meta", meta);
+	}
+	json_object_set_new(meta, name, v);
+}
+
+void
 job_vreject(struct job *j, const char *fmt, va_list ap)
 {
 	buf_reset(&j->why);

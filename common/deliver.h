@@ -218,6 +218,13 @@ void job_call(struct job *j, double delay);
 /* The job is finished: its record is written as it is now. */
 void job_finish(struct job *j);
 
+/*
+ * Sets the member name of the record's _meta to v (a reference stolen),
+ * where a delivery stage says what it did with the record ("northstar",
+ * "rogue"); _meta is made an object first when it is missing or not one.
+ */
+void job_meta(struct job *j, const char *name, json_t *v);
+
 /* The job is rejected, with a formatted reason. */
 void job_reject(struct job *j, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

@@ -1,9 +1,8 @@
 /*
  * Unit tests for common/fetch.c: the defaults the help documents, each
  * option taken or refused with its message, the stage's own options left
- * to it, the checks of --output and the window once the options are read,
- * and the service's URL from --url or the environment (deliver_url(),
- * which a fetch stage calls). stderr is captured where a message is due.
+ * to it, and the checks of --output and the window once the options are
+ * read. stderr is captured where a message is due.
  */
 #include <getopt.h>
 #include <stdlib.h>
@@ -138,41 +137,6 @@ TEST(check)
 	buf_release(&got);
 }
 
-TEST(service_url)
-{
-	struct fetch_opts o;
-	struct buf got = BUF_INIT;
-	const char *url = "unset";
-	int rc;
-
-	diag_init("unit");
-	fetch_opts_init(&o);
-	unsetenv("UNIT_URL");
-	CHECK(capture_begin() == 0);
-	rc = deliver_url(&o.d, "UNIT_URL", &url);
-	capture_end(&got);
-	CHECK(rc == EXIT_USAGE && url == NULL);
-	CHECK_STR(
-	    got.data, "unit: no service: set UNIT_URL or use --url URL\n");
-	setenv("UNIT_URL", "", 1); /* empty is not set */
-	CHECK(capture_begin() == 0);
-	CHECK(deliver_url(&o.d, "UNIT_URL", &url) == EXIT_USAGE);
-	capture_end(&got);
-	setenv("UNIT_URL", "http://127.0.0.1:9", 1);
-	CHECK(deliver_url(&o.d, "UNIT_URL", &url) == 0);
-	CHECK_STR(url, "http://127.0.0.1:9");
-	/* --url first, and named when it is wrong. */
-	o.d.url = "ftp://x";
-	buf_reset(&got);
-	CHECK(capture_begin() == 0);
-	rc = deliver_url(&o.d, "UNIT_URL", &url);
-	capture_end(&got);
-	CHECK(rc == EXIT_USAGE &&
-	      strncmp(got.data, "unit: bad URL in --url: ", 24) == 0);
-	unsetenv("UNIT_URL");
-	buf_release(&got);
-}
-
 int
 main(void)
 {
@@ -180,6 +144,5 @@ main(void)
 	RUN(options_taken);
 	RUN(options_refused);
 	RUN(check);
-	RUN(service_url);
 	return harness_done();
 }
