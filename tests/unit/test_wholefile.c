@@ -18,12 +18,19 @@
 #include "harness.h"
 #include "wholefile.h"
 
-/* A fresh directory for a test, in dir (room for sizeof(HARNESS_TMP)). */
+/*
+ * A fresh directory for a test in dir (room for sizeof(HARNESS_TMP)), and
+ * the name tail in it in path (size bytes) unless path is NULL. 0 or -1.
+ */
 static int
-tmpdir(char *dir)
+fresh(char *dir, char *path, size_t size, const char *tail)
 {
 	memcpy(dir, HARNESS_TMP, sizeof(HARNESS_TMP));
-	return mkdtemp(dir) ? 0 : -1;
+	if (mkdtemp(dir) == NULL)
+		return -1;
+	if (path)
+		snprintf(path, size, "%s/%s", dir, tail);
+	return 0;
 }
 
 /* Files in dir. */
@@ -71,8 +78,7 @@ TEST(check_output)
 	struct buf why = BUF_INIT;
 	char dir[sizeof(HARNESS_TMP)], path[64];
 
-	CHECK(tmpdir(dir) == 0);
-	snprintf(path, sizeof(path), "%s/report.csv", dir);
+	CHECK(fresh(dir, path, sizeof(path), "report.csv") == 0);
 	CHECK_STR(check(path, &why), "ok"); /* need not exist */
 	CHECK(fclose(fopen(path, "w")) == 0);
 	CHECK_STR(check(path, &why), "ok"); /* a regular file is replaced */
@@ -96,8 +102,7 @@ TEST(named_file_whole_at_the_commit)
 	struct stat sb;
 	char dir[sizeof(HARNESS_TMP)], path[64];
 
-	CHECK(tmpdir(dir) == 0);
-	snprintf(path, sizeof(path), "%s/report.csv", dir);
+	CHECK(fresh(dir, path, sizeof(path), "report.csv") == 0);
 	wholefile_init(&w);
 	CHECK(wholefile_open(&w, path, "unit") == 0);
 	CHECK(w.tmp && strncmp(w.tmp, path, strlen(path)) == 0 &&
@@ -126,8 +131,7 @@ TEST(released_before_the_commit)
 	struct wholefile w;
 	char dir[sizeof(HARNESS_TMP)], path[64];
 
-	CHECK(tmpdir(dir) == 0);
-	snprintf(path, sizeof(path), "%s/report.csv", dir);
+	CHECK(fresh(dir, path, sizeof(path), "report.csv") == 0);
 	wholefile_init(&w);
 	CHECK(wholefile_open(&w, path, "unit") == 0);
 	CHECK(wholefile_write(&w, "half", 4) == 0);
@@ -144,7 +148,7 @@ TEST(stdout_copied_whole)
 	char dir[sizeof(HARNESS_TMP)], out[sizeof(HARNESS_TMP)];
 	int saved, fd;
 
-	CHECK(tmpdir(dir) == 0);
+	CHECK(fresh(dir, NULL, 0, NULL) == 0);
 	setenv("TMPDIR", dir, 1);
 	wholefile_init(&w);
 	CHECK(wholefile_open(&w, NULL, "unit") == 0);
@@ -175,8 +179,7 @@ TEST(failures_name_the_file)
 	struct wholefile w;
 	char dir[sizeof(HARNESS_TMP)], path[80];
 
-	CHECK(tmpdir(dir) == 0);
-	snprintf(path, sizeof(path), "%s/no/such/dir/report.csv", dir);
+	CHECK(fresh(dir, path, sizeof(path), "no/such/dir/report.csv") == 0);
 	wholefile_init(&w);
 	CHECK(wholefile_open(&w, path, "unit") == -1);
 	CHECK(w.where == path && w.err == ENOENT);
