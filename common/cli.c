@@ -43,6 +43,14 @@ cli_uint(const char *s, unsigned long long max, unsigned long long *out)
 	return 0;
 }
 
+const char *
+cli_env(const char *name)
+{
+	const char *v = getenv(name);
+
+	return v && *v ? v : NULL;
+}
+
 int
 cli_seconds(const char *s, double *out)
 {

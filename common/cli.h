@@ -25,6 +25,10 @@ int cli_uint(const char *s, unsigned long long max, unsigned long long *out);
  */
 int cli_seconds(const char *s, double *out);
 
+/* The value of the environment variable name when it is set and not
+ * empty (borrowed from the environment), else NULL. */
+const char *cli_env(const char *name);
+
 /* Prints "STAGE (sluice) VERSION" on stdout. */
 void cli_version(void);
 

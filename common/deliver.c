@@ -73,15 +73,6 @@ deliver_option(
 	return 1;
 }
 
-/* An environment variable that is set and not empty, or NULL. */
-static const char *
-env(const char *name)
-{
-	const char *v = getenv(name);
-
-	return v && *v ? v : NULL;
-}
-
 /* Says what is wrong with a URL (from: where it came from). 0 or 64. */
 static int
 check_url(const char *url, const char *from)
@@ -114,20 +105,27 @@ deliver_check(const struct deliver_opts *o, const char *url, const char *from)
 }
 
 int
-deliver_configure(struct deliver_opts *o, const char *url_var, const char **url,
-    struct oauth *oauth)
+deliver_url(const struct deliver_opts *o, const char *url_var, const char **url)
 {
-	const char *ns = env("NORTHSTAR_URL"), *id = env("NORTHSTAR_CLIENT_ID");
-	struct buf err = BUF_INIT;
-	char *secret;
-	int rc;
-
-	*url = o->url ? o->url : env(url_var);
+	*url = o->url ? o->url : cli_env(url_var);
 	if (*url == NULL && !o->dry_run) {
 		diag(NULL, 0, "no service: set %s or use --url URL", url_var);
 		return EXIT_USAGE;
 	}
-	if ((rc = deliver_check(o, *url, o->url ? "--url" : url_var)) != 0)
+	return deliver_check(o, *url, o->url ? "--url" : url_var);
+}
+
+int
+deliver_configure(struct deliver_opts *o, const char *url_var, const char **url,
+    struct oauth *oauth)
+{
+	const char *ns = cli_env("NORTHSTAR_URL");
+	const char *id = cli_env("NORTHSTAR_CLIENT_ID");
+	struct buf err = BUF_INIT;
+	char *secret;
+	int rc;
+
+	if ((rc = deliver_url(o, url_var, url)) != 0)
 		return rc;
 	if (o->dry_run) {
 		/* Without a service, the requests are written with paths. */
@@ -260,6 +258,18 @@ void
 job_finish(struct job *j)
 {
 	j->done = 1;
+}
+
+void
+job_meta(struct job *j, const char *name, json_t *v)
+{
+	json_t *meta = json_object_get(j->rec, "_meta");
+
+	if (!json_is_object(meta)) {
+		meta = json_object();
+		json_object_set_new(j->rec, "_meta", meta);
+	}
+	json_object_set_new(meta, name, v);
 }
 
 void

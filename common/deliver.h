@@ -139,6 +139,16 @@ int deliver_check(
     const struct deliver_opts *o, const char *url, const char *from);
 
 /*
+ * The service's URL: --url, else the environment variable url_var when it
+ * is set and not empty (on a dry run, neither is needed: *url is then
+ * NULL); checked with --cacert by deliver_check(). Returns 0 with *url set
+ * (borrowed from the options or the environment), or EXIT_USAGE after
+ * saying what is missing or wrong.
+ */
+int deliver_url(
+    const struct deliver_opts *o, const char *url_var, const char **url);
+
+/*
  * The service's URL (--url, else the environment variable url_var) and,
  * unless it is a dry run, the OAuth client from NORTHSTAR_URL,
  * NORTHSTAR_CLIENT_ID and the secret (--client-secret-file or
@@ -220,6 +230,13 @@ void job_call(struct job *j, double delay);
 
 /* The job is finished: its record is written as it is now. */
 void job_finish(struct job *j);
+
+/*
+ * Sets the member name of the record's _meta to v (a reference stolen),
+ * where a delivery stage says what it did with the record ("northstar",
+ * "rogue"); _meta is made an object first when it is missing or not one.
+ */
+void job_meta(struct job *j, const char *name, json_t *v);
 
 /* The job is rejected, with a formatted reason. */
 void job_reject(struct job *j, const char *fmt, ...)

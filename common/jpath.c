@@ -50,3 +50,19 @@ fail:
 	json_decref(value);
 	return -1;
 }
+
+json_t *
+jpath_pick(const json_t *obj, const char *const *paths, size_t n)
+{
+	json_t *out = json_object(), *v;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		v = jpath_get(obj, paths[i]);
+		if (v == NULL || json_is_null(v) ||
+		    (json_is_string(v) && !*json_string_value(v)))
+			continue;
+		json_object_set(out, paths[i], v);
+	}
+	return out;
+}

@@ -21,4 +21,12 @@ int jpath_set_new(json_t *obj, const char *path, json_t *value);
 /* The string at path, or NULL when missing or not a string. */
 const char *jpath_string(const json_t *obj, const char *path);
 
+/*
+ * A new object (the caller's reference) of the values at the n paths that
+ * hold one, not null and not an empty string, each under its path as the
+ * key, in the order of paths: the fields of a record worth sending (a
+ * create's body). The values are shared with obj, which may be NULL.
+ */
+json_t *jpath_pick(const json_t *obj, const char *const *paths, size_t n);
+
 #endif

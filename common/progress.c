@@ -100,6 +100,16 @@ progress_clear(void)
 }
 
 void
+progress_of(struct progress *p, long long done, long long total)
+{
+	p->done = done > 0 ? (unsigned long long)done : 0;
+	p->fraction = total > 0 && done >= 0 ? (double)done / total : -1;
+	if (p->fraction > 1)
+		p->fraction = 1;
+	progress_update(p, 1);
+}
+
+void
 progress_done(struct progress *p)
 {
 	if (shown == p)

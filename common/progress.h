@@ -28,6 +28,14 @@ void progress_tick(struct progress *p);
 /* Redraws now if due (call after changing errors, retries, fraction). */
 void progress_update(struct progress *p, int force);
 
+/*
+ * Shows how far a job that a service works on has come, as the service
+ * says, done of total (either -1 when it does not say): done counts from
+ * 0, the fraction is shown when the total is known (at most 100%), and the
+ * line is redrawn now.
+ */
+void progress_of(struct progress *p, long long done, long long total);
+
 /* Erases the line for good (before the summary). */
 void progress_done(struct progress *p);
 

@@ -222,3 +222,14 @@ redact_buf(struct buf *b)
 	buf_add(b, out.data, out.len < b->max ? out.len : b->max);
 	buf_release(&out);
 }
+
+void
+redact_line(struct buf *b)
+{
+	char *p;
+
+	redact_buf(b);
+	for (p = b->data; p && *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = ' ';
+}

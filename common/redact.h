@@ -52,6 +52,13 @@ void redact_clear(void);
  */
 void redact_buf(struct buf *b);
 
+/*
+ * redact_buf(), then every control character of b (below 0x20, and 0x7f)
+ * made a space: for a message that quotes a server's text, which may hold
+ * line breaks and terminal escapes, on one plain line.
+ */
+void redact_line(struct buf *b);
+
 /* Overwrites n bytes at p with zeros in a way the compiler keeps. */
 void redact_wipe(void *p, size_t n);
 

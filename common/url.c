@@ -35,3 +35,41 @@ url_escape(struct buf *out, const char *s)
 	}
 	return 0;
 }
+
+int
+url_last_segment(const char *url, char *out, size_t size)
+{
+	const char *end = url + strcspn(url, "?#"), *p;
+	size_t n;
+
+	while (end > url && end[-1] == '/')
+		end--;
+	for (p = end; p > url && p[-1] != '/'; p--)
+		;
+	n = (size_t)(end - p);
+	if (n == 0 || n >= size ||
+	    strspn(p, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklm"
+	              "nopqrstuvwxyz0123456789-_.") < n)
+		return -1;
+	memcpy(out, p, n);
+	out[n] = '\0';
+	return 0;
+}
+
+int
+url_resolve(struct buf *out, const char *base, const char *ref)
+{
+	const char *host;
+
+	buf_reset(out);
+	if (strncmp(ref, "https://", 8) == 0 || strncmp(ref, "http://", 7) == 0)
+		return buf_adds(out, ref) < 0 ? -2 : 0;
+	if (ref[0] != '/' || (host = strstr(base, "://")) == NULL)
+		return -1;
+	host += 3;
+	if (buf_add(out, base, (size_t)(host - base) + strcspn(host, "/?#")) <
+	        0 ||
+	    buf_adds(out, ref) < 0)
+		return -2;
+	return 0;
+}

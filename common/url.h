@@ -21,4 +21,24 @@ int url_join(struct buf *out, const char *base, const char *path);
  */
 int url_escape(struct buf *out, const char *s);
 
+/*
+ * Copies the last path segment of url, its query, fragment and trailing
+ * slashes left out, into out (size bytes, NUL-terminated): the id a URL
+ * that a service gave ends with ("https://h/api/v4/reports/123?x=1" gives
+ * "123"). Returns 0, or -1 when the segment is empty, does not fit, or
+ * holds anything but ASCII letters, digits, '-', '_' and '.': the id goes
+ * into URLs the caller builds, and an id a service never gives is not
+ * guessed at. out is unchanged on -1.
+ */
+int url_last_segment(const char *url, char *out, size_t size);
+
+/*
+ * Replaces out's contents with ref made absolute: ref as it is when it is
+ * an http:// or https:// URL, else ref, a path ("/files/1.csv"), on the
+ * scheme, host and port of base (a service's URL). Returns 0; -1 when ref
+ * is neither (out is then empty) or base has no "://"; -2 when out would
+ * exceed its maximum (out then holds what fitted).
+ */
+int url_resolve(struct buf *out, const char *base, const char *ref);
+
 #endif

@@ -251,3 +251,18 @@ vendor_release(struct vendor *v)
 	free(v->sms_key);
 	memset(v, 0, sizeof(*v));
 }
+
+json_t *
+vendor_names(const char *names)
+{
+	json_t *list = json_array();
+	const char *p, *comma;
+
+	for (p = names; *p; p = *comma ? comma + 1 : comma) {
+		comma = p + strcspn(p, ",");
+		if (comma > p)
+			json_array_append_new(
+			    list, json_stringn(p, (size_t)(comma - p)));
+	}
+	return list;
+}

@@ -61,4 +61,12 @@ int vendor_load(struct vendor *v, const char *which, struct buf *err);
 /* Frees the vendor. */
 void vendor_release(struct vendor *v);
 
+/*
+ * A list of names as the stages' options take it ("a,b,c", from the
+ * command line or from the vendor file's delivery lists) as a new JSON
+ * array of strings (the caller's reference), empty names ("a,,b", a comma
+ * at the end) left out.
+ */
+json_t *vendor_names(const char *names);
+
 #endif

@@ -20,20 +20,20 @@
  * created when found, since nobody was found before the create. Northstar's
  * validation errors (422) reject the record with Northstar's words.
  */
-#include <ctype.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "answer.h"
 #include "cli.h"
 #include "deliver.h"
 #include "diag.h"
 #include "exitcode.h"
+#include "jpath.h"
+#include "keyledger.h"
 #include "keylock.h"
-#include "ledger.h"
-#include "reckey.h"
-#include "redact.h"
+#include "memberkey.h"
 #include "stage.h"
 #include "subscribe.h"
 #include "values.h"
@@ -62,8 +62,7 @@ static const char *const create_fields[] = {"email", "mobile", "first_name",
     "sms_subscription_topics"};
 
 struct njob {
-	struct hash128 keys[3];
-	int nkeys, locked;
+	struct memberkeys keys; /* held while the job is in flight */
 	const char *id, *email, *mobile, *status; /* borrowed from the record */
 	char *found_id;
 	json_t *member; /* the member as Northstar answered */
@@ -86,46 +85,13 @@ struct run {
 	struct opts *o;
 	const char *url;
 	const char *client_id;
-	json_t *sms_topics; /* --sms-topics, as a list */
-	struct ledger sms_ledger;
-	struct reckey sms_key;
-	struct buf kb;
+	json_t *sms_topics;          /* --sms-topics, as a list */
+	struct keyledger sms_ledger; /* --sms-ledger, by --sms-key */
 	struct vendor vendor;
 	struct keylock locks;
 	struct deliver d;
 	unsigned long long results[NRESULTS];
 };
-
-/* A lock key: a kind and a value, the value normalised as Northstar does. */
-static struct hash128
-lock_key(const char *kind, const char *v)
-{
-	struct buf b = BUF_INIT;
-	struct hash128 h;
-	size_t digits = 0;
-	const char *p;
-
-	buf_adds(&b, kind);
-	if (strcmp(kind, "mobile:") == 0) {
-		/* The last ten digits: (212) 254-2390 is +12122542390. */
-		for (p = v; *p; p++)
-			digits += isdigit((unsigned char)*p) != 0;
-		for (p = v; *p; p++) {
-			if (isdigit((unsigned char)*p) && digits-- <= 10)
-				buf_addc(&b, *p);
-		}
-	} else {
-		while (isspace((unsigned char)*v))
-			v++;
-		for (p = v; *p; p++)
-			buf_addc(&b, (char)tolower((unsigned char)*p));
-		while (b.len && isspace((unsigned char)b.data[b.len - 1]))
-			b.data[--b.len] = '\0';
-	}
-	h = hash128(b.data, b.len);
-	buf_release(&b);
-	return h;
-}
 
 static const char *
 user_string(const json_t *rec, const char *field)
@@ -145,7 +111,6 @@ send_step(struct run *r, struct job *j, double delay)
 	struct njob *nj = j->priv;
 	struct http_call *c = &j->call;
 	json_t *body, *v;
-	size_t i;
 
 	url_join(&c->url, r->url, "");
 	c->auth = 1;
@@ -171,18 +136,12 @@ send_step(struct run *r, struct job *j, double delay)
 		buf_adds(&c->url, "/v2/users");
 		c->method = "POST";
 		c->idempotent = 0;
-		body = json_object();
-		for (i = 0; i < sizeof(create_fields) / sizeof(*create_fields);
-		     i++) {
-			v = json_object_get(
-			    json_object_get(j->rec, "user"), create_fields[i]);
-			if (v == NULL || json_is_null(v) ||
-			    (json_is_string(v) && !*json_string_value(v)) ||
-			    (strcmp(create_fields[i], "mobile") == 0 &&
-			        !nj->mobile))
-				continue;
-			json_object_set(body, create_fields[i], v);
-		}
+		body =
+		    jpath_pick(json_object_get(j->rec, "user"), create_fields,
+		        sizeof(create_fields) / sizeof(*create_fields));
+		/* A mobile that is not valid is not sent. */
+		if (!nj->mobile)
+			json_object_del(body, "mobile");
 		/* Northstar keeps source_detail only beside a source: ours,
 		 * the client's id, as Northstar would set it. */
 		if (json_object_get(body, "source_detail"))
@@ -238,28 +197,14 @@ next_lookup(const struct njob *nj, enum step from)
 	return S_CREATE;
 }
 
-static void
-unlock(struct run *r, struct njob *nj)
-{
-	int i;
-
-	for (i = 0; nj->locked && i < nj->nkeys; i++)
-		keylock_drop(&r->locks, nj->keys[i]);
-	nj->locked = 0;
-}
-
 /* The job is through: keys let go, the record completed. */
 static void
 finish(struct run *r, struct job *j)
 {
 	struct njob *nj = j->priv;
-	json_t *meta = json_object_get(j->rec, "_meta"), *v;
+	json_t *v;
 
 	json_object_set_new(j->rec, "northstar_id", json_string(nj->found_id));
-	if (!json_is_object(meta)) {
-		meta = json_object();
-		json_object_set_new(j->rec, "_meta", meta);
-	}
 	v = json_pack("{s:s,s:s}", "result", nj->created ? "created" : "found",
 	    "id", nj->found_id);
 	if (nj->updated)
@@ -270,41 +215,12 @@ finish(struct run *r, struct job *j)
 		    v, "activation", json_string(r->o->activate));
 	if (nj->sms_note)
 		json_object_set(v, "sms", nj->sms_note);
-	json_object_set_new(meta, "northstar", v);
+	job_meta(j, "northstar", v);
 	r->results[nj->created ? R_CREATED : R_FOUND]++;
 	r->results[R_UPDATED] += nj->updated != 0;
 	r->results[R_ACTIVATED] += nj->activated != 0;
-	unlock(r, nj);
+	memberkeys_drop(&nj->keys, &r->locks);
 	job_finish(j);
-}
-
-/* Northstar's reason for a refusal, in its words. */
-static void
-service_reason(const struct http_call *c, struct buf *out)
-{
-	json_t *ans = json_loadb(c->resp.data, c->resp.len, 0, NULL);
-	json_t *err = json_object_get(ans, "error"), *fields, *msgs, *m;
-	const char *msg = json_string_value(json_object_get(err, "message"));
-	const char *field;
-	size_t i;
-
-	buf_printf(out, "Northstar refused it (HTTP %ld)", c->status);
-	if (msg)
-		buf_printf(out, ": %s", msg);
-	fields = json_object_get(err, "fields");
-	json_object_foreach(fields, field, msgs)
-	{
-		json_array_foreach(msgs, i, m)
-		{
-			if (json_is_string(m))
-				buf_printf(out, " %s: %s", field,
-				    json_string_value(m));
-		}
-	}
-	if (ans == NULL && c->resp.len)
-		buf_printf(out, ": %.200s", c->resp.data);
-	json_decref(ans);
-	redact_buf(out);
 }
 
 /*
@@ -328,18 +244,13 @@ sms_remember(struct run *r, struct job *j)
 {
 	struct njob *nj = j->priv;
 	struct buf err = BUF_INIT;
-	const char *missing;
-	json_t *key;
 
 	if (r->o->sms_ledger == NULL)
 		return;
+	/* The key may name the member: the id just found or made. */
 	json_object_set_new(j->rec, "northstar_id", json_string(nj->found_id));
-	if ((key = reckey_array(&r->sms_key, j->rec, &missing)) != NULL) {
-		if (ledger_append(&r->sms_ledger, r->sms_key.fields, key,
-		        "applied", NULL, &err) < 0)
-			diag(NULL, 0, "%s", err.data);
-		json_decref(key);
-	}
+	if (keyledger_append(&r->sms_ledger, j->rec, "applied", NULL, &err) < 0)
+		diag(NULL, 0, "%s", err.data);
 	buf_release(&err);
 }
 
@@ -356,7 +267,7 @@ static int
 wants_sms(struct run *r, struct job *j)
 {
 	struct njob *nj = j->priv;
-	const char *missing;
+	const char *applied;
 
 	if (r->sms_topics == NULL || nj->mobile == NULL ||
 	    json_object_get(json_object_get(j->rec, "user"), "sms_status") ==
@@ -369,10 +280,9 @@ wants_sms(struct run *r, struct job *j)
 	if (r->o->sms_ledger == NULL)
 		return 1;
 	json_object_set_new(j->rec, "northstar_id", json_string(nj->found_id));
-	if (reckey_build(&r->sms_key, j->rec, &r->kb, &missing) != 0)
+	if (keyledger_lookup(&r->sms_ledger, j->rec, &applied) < 0)
 		return 0;
-	if (ledger_lookup(&r->sms_ledger, r->sms_key.fields, r->kb.data,
-	        r->kb.len) == NULL)
+	if (applied == NULL)
 		return 1;
 	nj->sms_note = json_string("applied before");
 	return 0;
@@ -474,7 +384,7 @@ have_member(struct run *r, struct job *j, const json_t *user)
 	const char *id = json_string_value(json_object_get(user, "id"));
 
 	if (id == NULL) {
-		unlock(r, nj);
+		memberkeys_drop(&nj->keys, &r->locks);
 		job_reject(j, "Northstar answered without the member's id");
 		return;
 	}
@@ -517,7 +427,8 @@ sms_answer(struct run *r, struct job *j, struct http_call *c)
 	} else if (c->status == 200) {
 		sms_done(r, j);
 	} else {
-		service_reason(c, &why);
+		answer_refusal(
+		    &why, c, "Northstar", "error.message", "error.fields");
 		json_decref(nj->sms_note);
 		nj->sms_note = json_pack("{s:s}", "failed", why.data);
 	}
@@ -558,7 +469,7 @@ step_done(struct http_call *c)
 		}
 	}
 	if (c->result != HTTP_ANSWER) {
-		unlock(r, nj);
+		memberkeys_drop(&nj->keys, &r->locks);
 		job_failed(j, "Northstar");
 		return;
 	}
@@ -581,8 +492,9 @@ step_done(struct http_call *c)
 		return;
 	}
 	if (c->status != 200 && c->status != 201) {
-		service_reason(c, &why);
-		unlock(r, nj);
+		answer_refusal(
+		    &why, c, "Northstar", "error.message", "error.fields");
+		memberkeys_drop(&nj->keys, &r->locks);
 		job_reject(j, "%s", why.data);
 		buf_release(&why);
 		return;
@@ -626,43 +538,23 @@ start(struct deliver *d, struct job *j)
 		              "find or create the member by");
 		return;
 	}
-	if (nj->id)
-		nj->keys[nj->nkeys++] = lock_key("id:", nj->id);
-	if (nj->email)
-		nj->keys[nj->nkeys++] = lock_key("email:", nj->email);
-	if (nj->mobile)
-		nj->keys[nj->nkeys++] = lock_key("mobile:", nj->mobile);
+	memberkeys_init(&nj->keys, nj->id, nj->email, nj->mobile);
 	j->state = S_WAIT;
-}
-
-/* Takes all the job's keys, or none. */
-static int
-take_keys(struct run *r, struct njob *nj)
-{
-	int i;
-
-	for (i = 0; i < nj->nkeys; i++) {
-		if (keylock_held(&r->locks, nj->keys[i]))
-			return 0;
-	}
-	for (i = 0; i < nj->nkeys; i++) {
-		/* A record may name the same key twice (id = e-mail...). */
-		keylock_take(&r->locks, nj->keys[i]);
-	}
-	nj->locked = 1;
-	return 1;
 }
 
 static void
 advance(struct deliver *d)
 {
 	struct run *r = d->ctx;
+	struct njob *nj;
 	struct job *j;
 	size_t i;
 
 	for (i = 0; i < d->n; i++) {
 		j = deliver_job(d, i);
-		if (j->done || j->state != S_WAIT || !take_keys(r, j->priv))
+		nj = j->priv;
+		if (j->done || j->state != S_WAIT ||
+		    !memberkeys_take(&nj->keys, &r->locks))
 			continue;
 		j->state = next_lookup(j->priv, S_BY_ID);
 		send_step(r, j, 0);
@@ -677,7 +569,7 @@ release(struct deliver *d, struct job *j)
 
 	if (nj == NULL)
 		return;
-	unlock(r, nj);
+	memberkeys_drop(&nj->keys, &r->locks);
 	free(nj->found_id);
 	free(nj->sms_target);
 	json_decref(nj->member);
@@ -784,10 +676,8 @@ sms_setup(struct run *r)
 {
 	struct opts *o = r->o;
 	struct buf err = BUF_INIT;
-	const char *p, *comma;
 	int rc = 0;
 
-	buf_init(&r->kb, BUF_UNLIMITED);
 	if (o->activate == NULL)
 		o->activate = r->vendor.activate;
 	if (o->sms_topics == NULL)
@@ -805,18 +695,12 @@ sms_setup(struct run *r)
 		return cli_usage_error(SYNOPSIS,
 		    "--sms-ledger needs --sms-key (or the vendor file's "
 		    "delivery.sms_key): the fields that name one registration");
-	r->sms_topics = json_array();
-	for (p = o->sms_topics; *p; p = *comma ? comma + 1 : comma) {
-		comma = p + strcspn(p, ",");
-		if (comma > p)
-			json_array_append_new(r->sms_topics,
-			    json_stringn(p, (size_t)(comma - p)));
-	}
-	if (o->sms_key && reckey_parse(&r->sms_key, o->sms_key) < 0)
+	r->sms_topics = vendor_names(o->sms_topics);
+	if (o->sms_key && keyledger_key(&r->sms_ledger, o->sms_key) < 0)
 		return cli_usage_error(
 		    SYNOPSIS, "bad --sms-key '%s'", o->sms_key);
 	if (o->sms_ledger &&
-	    (rc = ledger_open(&r->sms_ledger, o->sms_ledger, 1, &err)) < 0) {
+	    (rc = keyledger_open(&r->sms_ledger, o->sms_ledger, 1, &err)) < 0) {
 		diag(NULL, 0, "%s", err.data);
 		rc = ledger_exitcode(rc);
 	}
@@ -829,12 +713,10 @@ sms_release(struct run *r)
 {
 	struct buf err = BUF_INIT;
 
-	if (r->o->sms_ledger && ledger_sync(&r->sms_ledger, &err) < 0)
+	if (r->o->sms_ledger && keyledger_sync(&r->sms_ledger, &err) < 0)
 		diag(NULL, 0, "%s", err.data);
-	ledger_close(&r->sms_ledger);
-	reckey_release(&r->sms_key);
+	keyledger_close(&r->sms_ledger);
 	json_decref(r->sms_topics);
-	buf_release(&r->kb);
 	buf_release(&err);
 }
 
@@ -850,7 +732,7 @@ main(int argc, char **argv)
 	memset(&r, 0, sizeof(r));
 	memset(&oauth, 0, sizeof(oauth));
 	r.o = &o;
-	r.sms_ledger.fd = -1;
+	keyledger_init(&r.sms_ledger);
 	deliver_opts_init(&o.d);
 	stage_init(&st, "post-northstar", SYNOPSIS);
 	if ((rc = parse_args(argc, argv, &o, &st)) != 0)

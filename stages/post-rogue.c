@@ -30,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "answer.h"
 #include "cli.h"
 #include "deliver.h"
 #include "diag.h"
@@ -38,7 +39,6 @@
 #include "keylock.h"
 #include "ledger.h"
 #include "reckey.h"
-#include "redact.h"
 #include "referral.h"
 #include "stage.h"
 #include "vendor.h"
@@ -417,16 +417,11 @@ start_lookups(struct run *r)
 static void
 set_result(struct run *r, struct job *j, enum result res, long long post_id)
 {
-	json_t *meta = json_object_get(j->rec, "_meta"), *v;
+	json_t *v = json_pack("{s:s}", "result", result_names[res]);
 
-	if (!json_is_object(meta)) {
-		meta = json_object();
-		json_object_set_new(j->rec, "_meta", meta);
-	}
-	v = json_pack("{s:s}", "result", result_names[res]);
 	if (post_id > 0)
 		json_object_set_new(v, "post_id", json_integer(post_id));
-	json_object_set_new(meta, "rogue", v);
+	job_meta(j, "rogue", v);
 	r->results[res]++;
 }
 
@@ -514,34 +509,6 @@ find_post(struct group *g, const struct pjob *pj)
 			return &g->posts[i];
 	}
 	return NULL;
-}
-
-/* The service's reason for a 4xx, in its own words. */
-static void
-service_reason(const struct http_call *c, struct buf *out)
-{
-	json_t *ans = json_loadb(c->resp.data, c->resp.len, 0, NULL);
-	json_t *errs = json_object_get(ans, "errors"), *msgs, *m;
-	const char *msg = json_string_value(json_object_get(ans, "message"));
-	const char *field;
-	size_t i;
-
-	buf_printf(out, "Rogue refused it (HTTP %ld)", c->status);
-	if (msg)
-		buf_printf(out, ": %s", msg);
-	json_object_foreach(errs, field, msgs)
-	{
-		json_array_foreach(msgs, i, m)
-		{
-			if (json_is_string(m))
-				buf_printf(out, " %s: %s", field,
-				    json_string_value(m));
-		}
-	}
-	if (ans == NULL && c->resp.len)
-		buf_printf(out, ": %.200s", c->resp.data);
-	json_decref(ans);
-	redact_buf(out);
 }
 
 static void write_done(struct http_call *c);
@@ -668,7 +635,7 @@ write_done(struct http_call *c)
 		return;
 	}
 	if (c->status != 200 && c->status != 201) {
-		service_reason(c, &why);
+		answer_refusal(&why, c, "Rogue", "message", "errors");
 		reject(r, j, "%s", why.data);
 		buf_release(&why);
 		return;

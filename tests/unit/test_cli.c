@@ -2,7 +2,8 @@
  * Unit tests for common/cli.c: cli_size (a number with an optional k, M or
  * G suffix in its usual spellings, powers of 1024), cli_uint (a
  * non-negative integer up to a maximum), cli_seconds (a fraction of
- * seconds up to a day), and the records on stdout: out
+ * seconds up to a day), cli_env (a variable set and not empty), and the
+ * records on stdout: out
  * counts as lost exactly the records that did not reach stdout whole, on
  * /dev/full, on a pipe that takes only part of a buffer, and with records
  * larger than the buffer. The output tests run in child processes, each
@@ -13,6 +14,7 @@
 #include <limits.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -156,6 +158,17 @@ TEST(uint_over_max)
 	CHECK_UINT_BAD("100000000000", 99999999999ull);
 	CHECK_UINT_BAD("18446744073709551616", ULLONG_MAX);
 	CHECK_UINT_BAD("99999999999999999999999", ULLONG_MAX);
+}
+
+TEST(env_set_and_not_empty)
+{
+	unsetenv("SLUICE_UNIT_VAR");
+	CHECK(cli_env("SLUICE_UNIT_VAR") == NULL);
+	setenv("SLUICE_UNIT_VAR", "", 1);
+	CHECK(cli_env("SLUICE_UNIT_VAR") == NULL);
+	setenv("SLUICE_UNIT_VAR", " ", 1);
+	CHECK_STR(cli_env("SLUICE_UNIT_VAR"), " ");
+	unsetenv("SLUICE_UNIT_VAR");
 }
 
 TEST(uint_malformed)
@@ -339,6 +352,7 @@ main(void)
 	RUN(uint_malformed);
 	RUN(seconds_in_range);
 	RUN(seconds_refused);
+	RUN(env_set_and_not_empty);
 	RUN(out_counts_what_reached_a_file);
 	RUN(out_on_a_full_disk_loses_every_record);
 	RUN(out_on_a_pipe_that_takes_part_of_a_buffer);

@@ -3,8 +3,9 @@
  * missing steps and steps that are not objects; jpath_string on values
  * that are not strings; jpath_set_new creating intermediate objects,
  * replacing values, and failing (without a leak, since it steals the value
- * even then) when a step is not an object. ASan's leak check watches the
- * stolen references.
+ * even then) when a step is not an object; jpath_pick keeping the values
+ * worth sending, in order. ASan's leak check watches the stolen
+ * references.
  */
 #include <jansson.h>
 #include <stdio.h>
@@ -171,6 +172,29 @@ TEST(set_leaves_blocker)
 	json_decref(o);
 }
 
+TEST(pick)
+{
+	static const char *const paths[] = {"email", "mobile", "first_name",
+	    "addr.city", "zip", "opt_in", "n", "topics", "missing"};
+	json_t *o = parse("{\"n\":0,\"first_name\":\"Ann\",\"email\":\"\","
+	                  "\"mobile\":null,\"opt_in\":false,\"zip\":\" \","
+	                  "\"addr\":{\"city\":\"Troy\"},\"topics\":[]}");
+	json_t *got = jpath_pick(o, paths, sizeof(paths) / sizeof(*paths));
+	char *text = json_dumps(got, JSON_COMPACT);
+
+	CHECK_STR(text,
+	    "{\"first_name\":\"Ann\",\"addr.city\":\"Troy\","
+	    "\"zip\":\" \",\"opt_in\":false,\"n\":0,\"topics\":[]}");
+	/* Shared, not copied. */
+	CHECK(json_object_get(got, "topics") == json_object_get(o, "topics"));
+	free(text);
+	json_decref(got);
+	json_decref(o);
+	got = jpath_pick(NULL, paths, 2);
+	CHECK(json_is_object(got) && json_object_size(got) == 0);
+	json_decref(got);
+}
+
 int
 main(void)
 {
@@ -184,5 +208,6 @@ main(void)
 	RUN(set_replaces);
 	RUN(set_blocked_by_non_object);
 	RUN(set_leaves_blocker);
+	RUN(pick);
 	return harness_done();
 }

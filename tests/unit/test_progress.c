@@ -3,8 +3,9 @@
  * or when stderr is not a terminal; with SLUICE_PROGRESS=1 a drawn line
  * starts with "\r\033[K" and holds the stage name, the count with
  * thousands separators, the rejects, the retries and the percentage; ticks
- * redraw only every 1024; progress_done and diag() erase the line. stderr
- * is redirected to a temporary file for each check and restored after it.
+ * redraw only every 1024; progress_done and diag() erase the line; a job
+ * is shown done of total, either unknown. stderr is redirected to a
+ * temporary file for each check and restored after it.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -285,6 +286,37 @@ TEST(ticks_redraw_every_1024)
 	buf_release(&got);
 }
 
+/* progress_of()'s line for done of total, without the rate. */
+static int
+job_line(long long done, long long total, const char *count, const char *pct)
+{
+	struct buf got = BUF_INIT;
+	struct progress p;
+	int ok;
+
+	progress_init(&p, "records");
+	CHECK(capture_begin() == 0);
+	progress_of(&p, done, total);
+	progress_done(&p);
+	capture_end(&got);
+	ok = starts(got.data, count) && ends(got.data, pct);
+	buf_release(&got);
+	return ok;
+}
+
+TEST(how_far_a_job_is)
+{
+	CHECK(setenv("SLUICE_PROGRESS", "1", 1) == 0);
+	CHECK(job_line(40, 340, ERASE "prog: 40 records  ", "/s  11%" ERASE));
+	CHECK(job_line(40, -1, ERASE "prog: 40 records  ", "/s" ERASE));
+	CHECK(job_line(-1, 340, ERASE "prog: 0 records  ", "/s" ERASE));
+	CHECK(job_line(-1, -1, ERASE "prog: 0 records  ", "/s" ERASE));
+	CHECK(job_line(0, 0, ERASE "prog: 0 records  ", "/s" ERASE));
+	/* More done than the total said: 100% at most. */
+	CHECK(
+	    job_line(400, 340, ERASE "prog: 400 records  ", "/s  100%" ERASE));
+}
+
 int
 main(void)
 {
@@ -300,6 +332,7 @@ main(void)
 	RUN(diag_erases_first);
 	RUN(unforced_waits);
 	RUN(ticks_redraw_every_1024);
+	RUN(how_far_a_job_is);
 	unsetenv("SLUICE_PROGRESS");
 	return harness_done();
 }

@@ -4,7 +4,7 @@
  * way ("\/"); several secrets, overlapping forms and NUL bytes; a buffer
  * with nothing to replace is left alone; the mark pushing a buffer past its
  * maximum cuts the end, never a secret; registering twice, dropping and
- * clearing.
+ * clearing; a message for one line, its control characters made spaces.
  */
 #include <string.h>
 
@@ -145,6 +145,25 @@ TEST(wipe)
 	CHECK(memcmp(s, "\0\0\0\0\0\0", 7) == 0);
 }
 
+TEST(one_line)
+{
+	struct buf b = BUF_INIT;
+
+	redact_add("k3y");
+	buf_adds(&b, "HTTP 400: bad\r\nkey k3y\t\033[31mred\x7f.");
+	redact_line(&b);
+	CHECK_STR(b.data, "HTTP 400: bad  key [redacted]  [31mred .");
+	redact_clear();
+	/* Nothing registered: still one line; an empty buffer is fine. */
+	buf_reset(&b);
+	buf_adds(&b, "a\nb");
+	redact_line(&b);
+	CHECK_STR(b.data, "a b");
+	buf_release(&b);
+	redact_line(&b);
+	CHECK(b.data == NULL);
+}
+
 int
 main(void)
 {
@@ -156,5 +175,6 @@ main(void)
 	RUN(maximum);
 	RUN(registered_twice);
 	RUN(wipe);
+	RUN(one_line);
 	return harness_done();
 }

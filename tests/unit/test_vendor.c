@@ -1,7 +1,8 @@
 /*
  * Unit tests for common/vendor.c: which file --vendor names, a vendor
  * file's sections read (the map, the export, the delivery options as the
- * stages take them), and each kind of mistake refused with where it is.
+ * stages take them), each kind of mistake refused with where it is, and
+ * a list of names as the stages take it made a JSON array.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -141,6 +142,28 @@ TEST(refuses_mistakes)
 	buf_release(&err);
 }
 
+/* vendor_names() of names, as compact JSON. */
+static void
+check_names(const char *names, const char *want)
+{
+	json_t *v = vendor_names(names);
+	char *got = json_dumps(v, JSON_COMPACT);
+
+	CHECK_STR(got, want);
+	free(got);
+	json_decref(v);
+}
+
+TEST(names_as_a_list)
+{
+	check_names("voting,civic", "[\"voting\",\"civic\"]");
+	check_names("voting", "[\"voting\"]");
+	check_names(",a,,b,", "[\"a\",\"b\"]");
+	check_names(" a , b", "[\" a \",\" b\"]"); /* kept as written */
+	check_names("", "[]");
+	check_names(",", "[]");
+}
+
 int
 main(void)
 {
@@ -152,6 +175,7 @@ main(void)
 	RUN(paths);
 	RUN(loads_sections);
 	RUN(refuses_mistakes);
+	RUN(names_as_a_list);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	rc = system(cmd);
 	(void)rc;
