@@ -5,16 +5,15 @@
  * type), or with --match-detail KEY the one whose details hold the same
  * KEY value (one post per registration); then creates the post, or moves
  * its status up when the record's ranks higher in the vendor file's
- * hierarchy, or
- * leaves it. The record goes on with _meta.rogue = {"result": "created",
- * "upgraded", "unchanged" or "skipped", "post_id": N}.
+ * hierarchy, or leaves it. The record goes on with _meta.rogue =
+ * {"result": "created", "upgraded", "unchanged" or "skipped", "post_id": N}.
  *
  * Lookups are batched: the members of up to 50 records waiting in the
- * window are looked up with one GET (Rogue's filters take comma-separated
- * values), every page of it, and what is found is kept while records
- * using it are in the window, and updated by this stage's own writes. Two
- * records with the same key are never in flight together (keylock.h), so
- * the second sees what the first did.
+ * window are looked up with one GET, every page of it, and what is found
+ * is kept while records using it are in the window, and updated by this
+ * stage's own writes (postcache.h). Two records with the same key are
+ * never in flight together (keylock.h), so the second sees what the first
+ * did.
  *
  * With --ledger FILE, each key is appended after Rogue confirmed the write
  * (or that the post already stood at that status), and a record whose key
@@ -35,60 +34,31 @@
 #include "deliver.h"
 #include "diag.h"
 #include "exitcode.h"
-#include "jpath.h"
 #include "keylock.h"
 #include "ledger.h"
+#include "postcache.h"
 #include "reckey.h"
 #include "referral.h"
 #include "stage.h"
 #include "vendor.h"
 
 #define SYNOPSIS "post-rogue --vendor NAME|FILE [OPTIONS] [FILE...]"
-#define BATCH 50 /* members a lookup asks for */
-#define PAGE 100 /* posts a page holds */
-#define BUCKETS 1024
 
 static const char default_key[] = "northstar_id,action_id,type";
+
+/* Rogue's posts, as the cache (postcache.h) reads them. */
+static const char *const scope_fields[] = {"action_id", "type", NULL};
+static const struct postcache_names rogue_posts = {"Rogue", "/api/v3/posts",
+    "northstar_id", "id", "status", "details", scope_fields};
 
 enum result { R_CREATED, R_UPGRADED, R_UNCHANGED, R_SKIPPED, NRESULTS };
 static const char *const result_names[NRESULTS] = {
     "created", "upgraded", "unchanged", "skipped"};
 
-/* A post as Rogue has it, as far as this stage cares. */
-struct post {
-	long long id;
-	char *status, *detail; /* owned; detail NULL without --match-detail */
-};
-
-/* What is known of one member's posts for one action and type. */
-enum gstate { G_NEW, G_FETCHING, G_KNOWN, G_FAILED };
-struct group {
-	char nsid[25];
-	long long action_id;
-	char *type;
-	struct hash128 h;
-	enum gstate state;
-	struct post *posts; /* newest first */
-	size_t nposts;
-	unsigned refs;      /* jobs that use it */
-	char *why;          /* G_FAILED: the reason */
-	struct group *next; /* in its bucket */
-	struct group *todo; /* in the list of groups to look up */
-};
-
-/* One lookup: a GET for up to BATCH members, page by page. */
-struct lookup {
-	struct http_call call;
-	struct run *r;
-	struct group *g[BATCH];
-	size_t n;
-	int page;
-};
-
 enum jstate { J_LOOKUP, J_READY, J_WRITE, J_RELOOK, J_DONE };
 
 struct pjob {
-	struct group *g;
+	struct postcache_group *g;
 	struct hash128 key; /* the record's key bytes, hashed: the lock */
 	int locked;
 	const char *status;
@@ -111,305 +81,11 @@ struct run {
 	struct ledger ledger;
 	int ledger_error;
 	struct keylock locks;
-	struct group *buckets[BUCKETS];
-	struct group *todo; /* groups to look up, G_NEW */
+	struct postcache cache;
 	struct deliver d;
 	unsigned long long results[NRESULTS];
 	struct buf kb;
 };
-
-/* --- the groups --------------------------------------------------- */
-
-static struct hash128
-group_hash(const char *nsid, long long action_id, const char *type)
-{
-	struct buf b = BUF_INIT;
-	struct hash128 h;
-
-	buf_printf(&b, "%s%c%lld%c%s", nsid, 0x1f, action_id, 0x1f, type);
-	h = hash128(b.data, b.len);
-	buf_release(&b);
-	return h;
-}
-
-static struct group *
-group_ref(
-    struct run *r, const char *nsid, long long action_id, const char *type)
-{
-	struct hash128 h = group_hash(nsid, action_id, type);
-	struct group **p = &r->buckets[h.lo % BUCKETS], *g;
-
-	for (g = *p; g; g = g->next) {
-		if (hash128_eq(g->h, h)) {
-			g->refs++;
-			return g;
-		}
-	}
-	g = xcalloc(1, sizeof(*g));
-	memcpy(g->nsid, nsid, 24);
-	g->action_id = action_id;
-	g->type = xstrdup(type);
-	g->h = h;
-	g->refs = 1;
-	g->next = *p;
-	*p = g;
-	g->todo = r->todo;
-	r->todo = g;
-	return g;
-}
-
-static void
-posts_clear(struct group *g)
-{
-	size_t i;
-
-	for (i = 0; i < g->nposts; i++) {
-		free(g->posts[i].status);
-		free(g->posts[i].detail);
-	}
-	free(g->posts);
-	g->posts = NULL;
-	g->nposts = 0;
-}
-
-static void
-post_add(struct group *g, long long id, const char *status, const char *detail)
-{
-	struct post *p;
-
-	g->posts = xrealloc(g->posts, (g->nposts + 1) * sizeof(*g->posts));
-	p = &g->posts[g->nposts++];
-	p->id = id;
-	p->status = xstrdup(status ? status : "");
-	p->detail = detail ? xstrdup(detail) : NULL;
-}
-
-/* Frees a group nobody uses any more (and no lookup is filling). */
-static void
-group_unref(struct run *r, struct group *g)
-{
-	struct group **p;
-
-	if (g == NULL || --g->refs > 0 || g->state == G_FETCHING ||
-	    g->state == G_NEW)
-		return; /* a lookup or the list of lookups to make holds it */
-	for (p = &r->buckets[g->h.lo % BUCKETS]; *p != g; p = &(*p)->next)
-		;
-	*p = g->next;
-	posts_clear(g);
-	free(g->type);
-	free(g->why);
-	free(g);
-}
-
-/* --- lookups ------------------------------------------------------ */
-
-static void lookup_done(struct http_call *c);
-
-/* Sets the lookup's URL for its members and page. */
-static void
-lookup_url(struct run *r, struct lookup *lk)
-{
-	struct buf *u = &lk->call.url;
-	size_t i;
-
-	url_join(u, r->url, "/api/v3/posts");
-	buf_printf(u, "?filter%%5Baction_id%%5D=%lld", lk->g[0]->action_id);
-	buf_adds(u, "&filter%5Btype%5D=");
-	url_escape(u, lk->g[0]->type);
-	buf_adds(u, "&filter%5Bnorthstar_id%5D=");
-	for (i = 0; i < lk->n; i++)
-		buf_printf(u, "%s%s", i ? "," : "", lk->g[i]->nsid);
-	buf_printf(u, "&limit=%d&page=%d", PAGE, lk->page);
-}
-
-static struct lookup *
-lookup_new(struct run *r)
-{
-	struct lookup *lk = xcalloc(1, sizeof(*lk));
-
-	http_call_init(&lk->call);
-	lk->call.auth = 1;
-	lk->call.done = lookup_done;
-	lk->call.arg = lk;
-	lk->r = r;
-	lk->page = 1;
-	return lk;
-}
-
-static void
-lookup_free(struct lookup *lk)
-{
-	http_call_release(&lk->call);
-	free(lk);
-}
-
-/* The string value of details[key] in a post's details (a JSON text). */
-static char *
-post_detail(const json_t *post, const char *key)
-{
-	json_t *d = json_object_get(post, "details"), *parsed = NULL, *v;
-	char *out = NULL;
-
-	if (json_is_string(d))
-		d = parsed = json_loads(json_string_value(d), 0, NULL);
-	v = json_object_get(d, key);
-	if (json_is_string(v))
-		out = xstrdup(json_string_value(v));
-	json_decref(parsed);
-	return out;
-}
-
-/* Files the posts of one page under the lookup's groups. */
-static int
-take_page(struct lookup *lk, const json_t *ans)
-{
-	const char *key = lk->r->o->match_detail, *nsid;
-	json_t *data = json_object_get(ans, "data"), *p;
-	char *detail;
-	size_t i, k;
-
-	if (!json_is_array(data))
-		return -1;
-	json_array_foreach(data, i, p)
-	{
-		nsid = json_string_value(json_object_get(p, "northstar_id"));
-		if (nsid == NULL || !json_is_integer(json_object_get(p, "id")))
-			continue;
-		for (k = 0; k < lk->n; k++) {
-			if (strcmp(lk->g[k]->nsid, nsid) != 0)
-				continue;
-			detail = key ? post_detail(p, key) : NULL;
-			post_add(lk->g[k],
-			    json_integer_value(json_object_get(p, "id")),
-			    json_string_value(json_object_get(p, "status")),
-			    detail);
-			free(detail);
-		}
-	}
-	return 0;
-}
-
-/* Whether the answer says there is a page after this one. */
-static int
-more_pages(const json_t *ans, int page)
-{
-	json_t *pg =
-	    json_object_get(json_object_get(ans, "meta"), "pagination");
-	json_t *total = json_object_get(pg, "total_pages");
-
-	if (json_is_integer(total))
-		return page < json_integer_value(total);
-	return json_array_size(json_object_get(ans, "data")) >= PAGE;
-}
-
-/* The lookup ended for good: its groups are known, or failed. */
-static void
-lookup_end(struct lookup *lk, enum gstate st, const char *why)
-{
-	struct run *r = lk->r;
-	struct group *g;
-	size_t i;
-
-	for (i = 0; i < lk->n; i++) {
-		g = lk->g[i];
-		g->state = st;
-		if (why)
-			g->why = xstrdup(why);
-		g->refs++; /* group_unref frees it when nobody waits */
-		group_unref(r, g);
-	}
-	lookup_free(lk);
-}
-
-static void
-lookup_done(struct http_call *c)
-{
-	struct lookup *lk = c->arg;
-	struct run *r = lk->r;
-	json_t *ans;
-	struct buf why = BUF_INIT;
-
-	if (c->result != HTTP_ANSWER && c->result != HTTP_TRANSIENT) {
-		deliver_failed(&r->d, c, "Rogue");
-		lookup_end(lk, G_FAILED, r->d.stop_why.data);
-		return;
-	}
-	if (c->result == HTTP_TRANSIENT || c->status != 200) {
-		buf_printf(&why,
-		    "Rogue answered the lookup with HTTP %ld: %.200s",
-		    c->status, c->resp.data ? c->resp.data : "");
-		lookup_end(lk, G_FAILED, why.data);
-		buf_release(&why);
-		return;
-	}
-	ans = json_loadb(c->resp.data, c->resp.len, 0, NULL);
-	if (take_page(lk, ans) < 0) {
-		lookup_end(
-		    lk, G_FAILED, "Rogue's lookup answer has no data list");
-	} else if (more_pages(ans, lk->page)) {
-		lk->page++;
-		lookup_url(r, lk);
-		c->tries = 0;
-		if (r->d.stopped)
-			lookup_end(lk, G_FAILED, r->d.stop_why.data);
-		else
-			http_start(r->d.http, c, 0);
-	} else {
-		lookup_end(lk, G_KNOWN, NULL);
-	}
-	json_decref(ans);
-	buf_release(&why);
-}
-
-/* Starts a lookup of its groups (what was known forgotten first). */
-static void
-lookup_start(struct run *r, struct lookup *lk, double delay)
-{
-	size_t i;
-
-	for (i = 0; i < lk->n; i++) {
-		lk->g[i]->state = G_FETCHING;
-		posts_clear(lk->g[i]);
-	}
-	lookup_url(r, lk);
-	http_start(r->d.http, &lk->call, delay);
-}
-
-/*
- * Batches the groups nobody has looked up yet, by action and type. While
- * anything is in flight, a part batch waits for more members (the window
- * refills a record at a time), so lookups go out full: a record waits a
- * little longer, and the service gets one GET for fifty records.
- */
-static void
-start_lookups(struct run *r)
-{
-	struct group *g, **p;
-	struct lookup *lk;
-	size_t n = 0;
-
-	if (r->todo == NULL || r->d.http == NULL)
-		return;
-	for (g = r->todo; g && n < BATCH; g = g->todo)
-		n++;
-	if (n < BATCH && !r->d.input_ended && http_pending(r->d.http) > 0)
-		return;
-	while (r->todo) {
-		lk = lookup_new(r);
-		for (p = &r->todo; (g = *p) != NULL && lk->n < BATCH;) {
-			if (lk->n &&
-			    (g->action_id != lk->g[0]->action_id ||
-			        strcmp(g->type, lk->g[0]->type) != 0)) {
-				p = &g->todo;
-				continue;
-			}
-			*p = g->todo;
-			lk->g[lk->n++] = g;
-		}
-		lookup_start(r, lk, 0);
-	}
-}
 
 /* --- the records -------------------------------------------------- */
 
@@ -496,21 +172,6 @@ reject(struct run *r, struct job *j, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* The post of the group the record belongs to, or NULL. */
-static struct post *
-find_post(struct group *g, const struct pjob *pj)
-{
-	size_t i;
-
-	for (i = 0; i < g->nposts; i++) {
-		if (pj->detail == NULL ||
-		    (g->posts[i].detail &&
-		        strcmp(g->posts[i].detail, pj->detail) == 0))
-			return &g->posts[i];
-	}
-	return NULL;
-}
-
 static void write_done(struct http_call *c);
 
 /* The create request's body: the record's fields Rogue takes (new). */
@@ -539,20 +200,12 @@ create_body(const json_t *rec)
 	return body;
 }
 
-static void
-posts_url(struct run *r, struct buf *u, long long id)
-{
-	url_join(u, r->url, "/api/v3/posts");
-	if (id > 0)
-		buf_printf(u, "/%lld", id);
-}
-
 /* Decides, the key held: create, move the status up, or leave it. */
 static void
 decide(struct run *r, struct job *j)
 {
 	struct pjob *pj = j->priv;
-	struct post *p = find_post(pj->g, pj);
+	struct postcache_post *p = postcache_find(pj->g, pj->detail);
 	struct http_call *c = &j->call;
 	json_t *body;
 
@@ -566,26 +219,16 @@ decide(struct run *r, struct job *j)
 		    p->id);
 		return;
 	}
-	c->auth = 1;
 	c->done = write_done;
 	c->arg = j;
 	if (p == NULL) {
-		posts_url(r, &c->url, 0);
-		c->method = "POST";
-		c->idempotent = 0;
 		body = create_body(j->rec);
-		http_set_json(c, body);
+		postcache_create_call(&r->cache, c, body);
 		json_decref(body);
 		pj->result = R_CREATED;
 	} else {
-		posts_url(r, &c->url, p->id);
-		c->method = "PATCH";
-		c->idempotent = 1;
-		body = json_pack("{s:s}", "status", pj->status);
-		http_set_json(c, body);
-		json_decref(body);
+		postcache_status_call(&r->cache, c, p, pj->status);
 		pj->result = R_UPGRADED;
-		c->tries = 0;
 	}
 	j->state = J_WRITE;
 	job_call(j, 0);
@@ -596,23 +239,13 @@ static void
 relook(struct run *r, struct job *j)
 {
 	struct pjob *pj = j->priv;
-	double delay = http_backoff(r->d.http, &j->call);
-	struct lookup *lk;
 
-	if (delay < 0) {
-		buf_printf(
-		    &j->call.err, " (gave up after %u tries)", j->call.tries);
-		j->call.result = HTTP_UNAVAILABLE;
+	if (postcache_relook(&r->cache, pj->g, &j->call) < 0) {
 		fail(r, j);
 		return;
 	}
 	pj->created_maybe = 1;
-	lk = lookup_new(r);
-	lk->g[lk->n++] = pj->g;
-	/* The job holds the group; G_FETCHING keeps it until the lookup ends.
-	 */
 	j->state = J_READY;
-	lookup_start(r, lk, delay);
 }
 
 static void
@@ -621,9 +254,7 @@ write_done(struct http_call *c)
 	struct job *j = c->arg;
 	struct run *r = j->d->ctx;
 	struct pjob *pj = j->priv;
-	json_t *ans;
-	long long id = 0;
-	struct post *p, tmp;
+	long long id;
 	struct buf why = BUF_INIT;
 
 	if (c->result == HTTP_TRANSIENT) {
@@ -640,22 +271,8 @@ write_done(struct http_call *c)
 		buf_release(&why);
 		return;
 	}
-	ans = json_loadb(c->resp.data, c->resp.len, 0, NULL);
-	id = json_integer_value(
-	    json_object_get(json_object_get(ans, "data"), "id"));
-	json_decref(ans);
-	if (pj->result == R_CREATED) {
-		post_add(pj->g, id, pj->status, pj->detail);
-		/* Newest first: the new post goes to the front. */
-		tmp = pj->g->posts[pj->g->nposts - 1];
-		memmove(pj->g->posts + 1, pj->g->posts,
-		    (pj->g->nposts - 1) * sizeof(*pj->g->posts));
-		pj->g->posts[0] = tmp;
-	} else if ((p = find_post(pj->g, pj)) != NULL) {
-		free(p->status);
-		p->status = xstrdup(pj->status);
-		id = p->id;
-	}
+	id = postcache_written(&r->cache, pj->g, c, pj->result == R_CREATED,
+	    pj->status, pj->detail);
 	remember(r, j, pj->status, id);
 	finish(r, j, pj->result, id);
 }
@@ -712,22 +329,18 @@ delivered(struct run *r, const struct pjob *pj)
 
 /* --dry-run: the requests the record would need, in place of it. */
 static void
-dry_run(struct run *r, struct job *j, struct pjob *pj)
+dry_run(struct run *r, struct job *j)
 {
-	struct buf u = BUF_INIT;
+	struct buf u = BUF_INIT, scope = BUF_INIT;
 	json_t *plan, *reqs = json_array();
 	const char *nsid =
 	    json_string_value(json_object_get(j->rec, "northstar_id"));
 
-	posts_url(r, &u, 0);
-	buf_printf(&u, "?filter%%5Baction_id%%5D=%lld&filter%%5Btype%%5D=",
-	    (long long)json_integer_value(
-	        json_object_get(j->rec, "action_id")));
-	url_escape(&u, json_string_value(json_object_get(j->rec, "type")));
-	buf_printf(&u, "&filter%%5Bnorthstar_id%%5D=%s&limit=%d", nsid, PAGE);
+	postcache_scope(&r->cache, j->rec, &scope);
+	postcache_url(&r->cache, &u, scope.data, &nsid, 1, 0);
 	json_array_append_new(
 	    reqs, json_pack("{s:s,s:s}", "method", "GET", "url", u.data));
-	posts_url(r, &u, 0);
+	url_join(&u, r->url, rogue_posts.path);
 	json_array_append_new(
 	    reqs, json_pack("{s:s,s:s,s:o,s:s}", "method", "POST", "url",
 	              u.data, "body", create_body(j->rec), "if",
@@ -737,8 +350,8 @@ dry_run(struct run *r, struct job *j, struct pjob *pj)
 	    (json_int_t)j->line, "requests", reqs);
 	json_decref(j->rec);
 	j->rec = plan;
-	(void)pj;
 	buf_release(&u);
+	buf_release(&scope);
 	job_finish(j);
 }
 
@@ -747,6 +360,7 @@ start(struct deliver *d, struct job *j)
 {
 	struct run *r = d->ctx;
 	struct pjob *pj = xcalloc(1, sizeof(*pj));
+	struct buf scope = BUF_INIT;
 	const char *why;
 
 	j->priv = pj;
@@ -759,13 +373,14 @@ start(struct deliver *d, struct job *j)
 		return;
 	}
 	if (r->o->d.dry_run) {
-		dry_run(r, j, pj);
+		dry_run(r, j);
 		return;
 	}
-	pj->g = group_ref(r,
+	postcache_scope(&r->cache, j->rec, &scope);
+	pj->g = postcache_ref(&r->cache,
 	    json_string_value(json_object_get(j->rec, "northstar_id")),
-	    json_integer_value(json_object_get(j->rec, "action_id")),
-	    json_string_value(json_object_get(j->rec, "type")));
+	    scope.data);
+	buf_release(&scope);
 	j->state = J_READY;
 }
 
@@ -778,23 +393,21 @@ advance(struct deliver *d)
 	struct pjob *pj;
 	size_t i;
 
-	start_lookups(r);
+	postcache_lookups(&r->cache);
 	for (i = 0; i < d->n; i++) {
 		j = deliver_job(d, i);
 		pj = j->priv;
 		if (j->done || j->state != J_READY)
 			continue;
-		if (pj->g->state == G_FAILED) {
+		if (pj->g->state == POSTCACHE_FAILED) {
 			reject(r, j, "%s", pj->g->why);
 			continue;
 		}
-		if (pj->g->state != G_KNOWN)
+		if (pj->g->state != POSTCACHE_KNOWN)
 			continue;
-		if (!pj->locked) {
-			if (keylock_take(&r->locks, pj->key) < 0)
-				continue;
-			pj->locked = 1;
-		}
+		if (!pj->locked && keylock_take(&r->locks, pj->key) < 0)
+			continue;
+		pj->locked = 1;
 		decide(r, j);
 	}
 }
@@ -809,7 +422,7 @@ release(struct deliver *d, struct job *j)
 		return;
 	if (pj->locked)
 		keylock_drop(&r->locks, pj->key);
-	group_unref(r, pj->g);
+	postcache_unref(&r->cache, pj->g);
 	free(pj->detail);
 	free(pj);
 	j->priv = NULL;
@@ -937,18 +550,7 @@ out:
 static void
 run_release(struct run *r)
 {
-	struct group *g, *next;
-	size_t b;
-
-	for (b = 0; b < BUCKETS; b++) {
-		for (g = r->buckets[b]; g; g = next) {
-			next = g->next;
-			posts_clear(g);
-			free(g->type);
-			free(g->why);
-			free(g);
-		}
-	}
+	postcache_release(&r->cache);
 	vendor_release(&r->vendor);
 	reckey_release(&r->key);
 	ledger_close(&r->ledger);
@@ -997,9 +599,12 @@ main(int argc, char **argv)
 	keylock_init(&r.locks);
 	deliver_init(&r.d, &st, &ops, &r,
 	    o.d.http.concurrency * 16 < 256 ? 256 : o.d.http.concurrency * 16);
+	postcache_init(&r.cache, &rogue_posts, &r.d);
 	if ((rc = load(&r)) != 0 ||
 	    (rc = deliver_configure(&o.d, "ROGUE_URL", &r.url, &oauth)) != 0)
 		goto out;
+	r.cache.url = r.url;
+	r.cache.detail_key = o.match_detail;
 	have_oauth = !o.d.dry_run;
 	if (!o.d.dry_run &&
 	    (rc = deliver_connect(&r.d, &o.d.http, &oauth)) != 0)
@@ -1010,10 +615,6 @@ main(int argc, char **argv)
 	rc = deliver_run(&r.d, argc - optind, argv + optind);
 	rc = wrap_up(&r, rc);
 	rc = stage_finish(&st, rc);
-	deliver_release(&r.d);
-	run_release(&r);
-	oauth_release(&oauth);
-	return rc;
 out:
 	deliver_release(&r.d);
 	run_release(&r);
