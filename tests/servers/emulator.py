@@ -407,6 +407,11 @@ def new_object_id(counter=[random.getrandbits(24)], lock=threading.Lock()):
                            os.urandom(5).hex(), n)
 
 
+def seed_mobile(n):
+    """The n-th seeded mobile: +1 201 then seven digits, exchange 200-999."""
+    return "+1201%03d%04d" % (200 + n // 10000, n % 10000)
+
+
 def b64url(data):
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
 
@@ -464,6 +469,8 @@ class Emulator:
             CREATE TABLE IF NOT EXISTS signups (
                 id INTEGER PRIMARY KEY AUTOINCREMENT, northstar_id TEXT,
                 campaign_id INTEGER, doc TEXT NOT NULL);
+            CREATE INDEX IF NOT EXISTS signups_ns_campaign
+                ON signups(northstar_id, campaign_id);
             CREATE TABLE IF NOT EXISTS posts (
                 id INTEGER PRIMARY KEY AUTOINCREMENT, signup_id INTEGER,
                 type TEXT, action TEXT, action_id INTEGER,
@@ -1207,6 +1214,43 @@ class Emulator:
             "current_page": page,
             "total_pages": max(1, math.ceil(total / limit))}}}
 
+    # ---------------------------------------------------------------- seed
+
+    def seed(self, users, posts):
+        """Bulk loads N users and N posts, for benchmarks at scale.
+
+        Every record goes through create_user / create_post, as a request's
+        would; only the commits are batched. User n has the email
+        seed-n@example.org and, for even n, the mobile +1201XXXXXXX; post n
+        is a voter-reg post of action 954 for user n modulo the users, or
+        for the ObjectId %024x of n + 1 when no user is seeded.
+        """
+        if not users and not posts:
+            return
+        ids = []
+        with self.lock:
+            self.db.execute("BEGIN")
+            for n in range(users):
+                data = {"email": "seed-%d@example.org" % n,
+                        "first_name": "Seed", "sms_status": "active"}
+                if n % 2 == 0:
+                    data["mobile"] = seed_mobile(n // 2)
+                ids.append(self.create_user(data, upsert=False)[1]["id"])
+                if n % 10000 == 9999:
+                    self.db.execute("COMMIT")
+                    self.db.execute("BEGIN")
+            for n in range(posts):
+                owner = ids[n % len(ids)] if ids else "%024x" % (n + 1)
+                self.create_post({"action_id": 954, "type": "voter-reg",
+                                  "northstar_id": owner,
+                                  "status": "register-form",
+                                  "source": "seed",
+                                  "details": '{"n":%d}' % n}, self.client_id)
+                if n % 10000 == 9999:
+                    self.db.execute("COMMIT")
+                    self.db.execute("BEGIN")
+            self.db.execute("COMMIT")
+
 
 # ------------------------------------------------------------------ routing
 
@@ -1657,17 +1701,24 @@ def parse_args(argv):
                    help="the next N reports end in status failed")
     p.add_argument("--rtv-report-csv",
                    help="the CSV every report serves (default: built in)")
+    p.add_argument("--seed-users", type=int, default=0, metavar="N",
+                   help="create N users before listening (benchmarks)")
+    p.add_argument("--seed-posts", type=int, default=0, metavar="N",
+                   help="create N posts before listening (benchmarks)")
     opts = p.parse_args(argv)
     if opts.rtv_report_polls < 0 or opts.rtv_fail_reports < 0:
         p.error("--rtv-report-polls and --rtv-fail-reports take N >= 0")
     if opts.token_ttl < 1:
         p.error("--token-ttl must be at least 1")
+    if opts.seed_users < 0 or opts.seed_posts < 0:
+        p.error("--seed-users and --seed-posts take N >= 0")
     return opts
 
 
 def main(argv):
     opts = parse_args(argv)
     emu = Emulator(opts)
+    emu.seed(opts.seed_users, opts.seed_posts)
     server = Server(("127.0.0.1", opts.port), Handler)
     if opts.tls_cert:
         # HTTPS: every connection is wrapped as it is accepted.

@@ -1,0 +1,232 @@
+#!/usr/bin/env python3
+"""bench/emulator-pace.py: does the emulator keep its pace as its data grows?
+
+For each size N (default 1000 10000 100000 300000) it starts
+tests/servers/emulator.py on a fresh database file with --seed-users N
+--seed-posts N (every record stored by the code a request takes), then one
+client on one kept-alive connection, one request at a time, measures:
+
+  user creates   POST /v2/users, a new email and mobile each
+  post creates   POST /api/v3/posts, a new member each (so a new signup)
+  user lookups   GET /v2/email/{email}, GET /v2/mobile/{mobile} and
+                 GET /v2/users/{id} of seeded users, in turn
+  post lookups   GET /api/v3/posts?filter[action_id]=954&filter[type]=
+                 voter-reg&filter[northstar_id]=10 seeded members&limit=100
+                 (post-rogue's batched lookup)
+
+and prints a table of requests/s, with the create rate at each size against
+the rate at the smallest (the target: within 20% at 300,000). Numbers, not a
+test: it never fails on them. The report also goes to bench/out/emulator-pace.md.
+
+usage: bench/emulator-pace.py [--sizes "1000 10000 100000 300000"]
+                              [--requests 2000]
+"""
+import argparse
+import http.client
+import json
+import os
+import platform
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+EMULATOR = os.path.join(ROOT, "tests", "servers", "emulator.py")
+SECRET = "sluice-secret"
+
+
+def start(db, n, errpath):
+    err = open(errpath, "ab")
+    proc = subprocess.Popen(
+        [sys.executable, EMULATOR, "--port", "0", "--db", db,
+         "--seed-users", str(n), "--seed-posts", str(n)],
+        stdout=subprocess.PIPE, stderr=err)
+    err.close()
+    line = []
+    reader = threading.Thread(
+        target=lambda: line.append(proc.stdout.readline()), daemon=True)
+    reader.start()
+    reader.join(1800)
+    if not line or not line[0].strip().isdigit():
+        stop(proc)
+        raise RuntimeError("the emulator printed no port (see %s)" % errpath)
+    return proc, int(line[0])
+
+
+def stop(proc):
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    if proc.stdout:
+        proc.stdout.close()
+
+
+class Conn:
+    def __init__(self, port):
+        self.c = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        self.token = None
+
+    def call(self, method, path, body=None):
+        hdrs = {"Accept": "application/json"}
+        data = None
+        if body is not None:
+            data = json.dumps(body)
+            hdrs["Content-Type"] = "application/json"
+        if self.token:
+            hdrs["Authorization"] = "Bearer " + self.token
+        self.c.request(method, path, data, hdrs)
+        resp = self.c.getresponse()
+        return resp.status, json.loads(resp.read() or b"null")
+
+
+def seed_mobile(n):
+    # The emulator's seeded mobiles (tests/servers/emulator.py seed_mobile).
+    return "%%2B1201%03d%04d" % (200 + n // 10000, n % 10000)
+
+
+def timed(requests, fn):
+    """Requests per second of fn(i) for i in range(requests)."""
+    t0 = time.perf_counter()
+    for i in range(requests):
+        fn(i)
+    return requests / (time.perf_counter() - t0)
+
+
+def measure(port, n, requests):
+    c = Conn(port)
+    status, body = c.call("POST", "/v2/auth/token", {
+        "grant_type": "client_credentials", "client_id": "sluice-test",
+        "client_secret": SECRET})
+    assert status == 200, body
+    c.token = body["access_token"]
+    rng = random.Random(n)
+    picks = [rng.randrange(n) for _ in range(requests)]
+    ids = {}
+
+    def expect(want, got, what):
+        if got[0] != want:
+            raise RuntimeError("%s: %s %r" % (what, got[0], got[1]))
+        return got[1]
+
+    def user_create(i):
+        expect(201, c.call("POST", "/v2/users", {
+            "email": "pace-%d@example.org" % i,
+            "mobile": "+1303%03d%04d" % (200 + i // 10000, i % 10000),
+            "first_name": "Pace", "sms_status": "active"}), "user create")
+
+    def post_create(i):
+        expect(201, c.call("POST", "/api/v3/posts", {
+            "action_id": 954, "type": "voter-reg",
+            "northstar_id": "%024x" % (0xbe00000000 + i),
+            "status": "register-form", "source": "pace",
+            "details": '{"i":%d}' % i}), "post create")
+
+    def user_lookup(i):
+        k = picks[i]
+        if i % 3 == 0:
+            body = expect(200, c.call("GET", "/v2/email/seed-%d%%40example.org"
+                                      % k), "lookup by email")
+            ids[k] = body["data"]["id"]
+        elif i % 3 == 1:
+            expect(200, c.call("GET", "/v2/mobile/" + seed_mobile(k // 2)),
+                   "lookup by mobile")
+        else:
+            k = picks[i - 2]
+            expect(200, c.call("GET", "/v2/users/" + ids[k]), "lookup by id")
+
+    members = list(ids.values())
+
+    def post_lookup(i):
+        batch = [members[(i * 10 + j) % len(members)] for j in range(10)]
+        body = expect(200, c.call(
+            "GET", "/api/v3/posts?filter[action_id]=954&filter[type]="
+            "voter-reg&filter[northstar_id]=%s&limit=100" % ",".join(batch)),
+            "post lookup")
+        if len(body["data"]) < 10:
+            raise RuntimeError("post lookup: %d posts" % len(body["data"]))
+
+    rates = {}
+    rates["user creates"] = timed(requests, user_create)
+    rates["post creates"] = timed(requests, post_create)
+    rates["user lookups"] = timed(requests, user_lookup)
+    members.extend(ids.values())
+    rates["post lookups"] = timed(requests, post_lookup)
+    c.c.close()
+    return rates
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--sizes", default="1000 10000 100000 300000")
+    ap.add_argument("--requests", type=int, default=2000)
+    opts = ap.parse_args()
+    sizes = [int(s) for s in opts.sizes.split()]
+    tmp = tempfile.mkdtemp(prefix="emulator-pace.")
+    kinds = ("user creates", "post creates", "user lookups", "post lookups")
+    rows = []
+    try:
+        for n in sizes:
+            db = os.path.join(tmp, "emu-%d.db" % n)
+            t0 = time.perf_counter()
+            proc, port = start(db, n, os.path.join(tmp, "emulator.err"))
+            seed_s = time.perf_counter() - t0
+            try:
+                rates = measure(port, n, opts.requests)
+            finally:
+                stop(proc)
+            rows.append((n, seed_s, rates))
+            print("# %d records: seeded in %.1f s, %s" % (
+                n, seed_s, ", ".join("%s %.0f/s" % (k, rates[k])
+                                     for k in kinds)),
+                  file=sys.stderr, flush=True)
+            os.unlink(db)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    base = rows[0][2]
+    out = []
+    out.append("## The emulator's pace as its data grows (%s)" %
+               time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()))
+    out.append("")
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    out.append("`bench/emulator-pace.py --sizes \"%s\" --requests %d`, %d "
+               "CPUs, %s, Python %s; one client, one kept-alive "
+               "connection, one request at a time; a fresh database file "
+               "per size, seeded with N users and N posts (one signup "
+               "each). Requests/s; in brackets, against the smallest size."
+               % (opts.sizes, opts.requests, os.cpu_count(), cpu,
+                  platform.python_version()))
+    out.append("")
+    out.append("| records | seed (s) | " + " | ".join(kinds) + " |")
+    out.append("|---:|---:|" + "---:|" * len(kinds))
+    for n, seed_s, rates in rows:
+        out.append("| %d | %.1f | " % (n, seed_s) + " | ".join(
+            "%.0f (%.0f%%)" % (rates[k], 100.0 * rates[k] / base[k])
+            for k in kinds) + " |")
+    out.append("")
+    text = "\n".join(out)
+    print(text)
+    os.makedirs(os.path.join(ROOT, "bench", "out"), exist_ok=True)
+    with open(os.path.join(ROOT, "bench", "out", "emulator-pace.md"),
+              "w") as f:
+        f.write(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
