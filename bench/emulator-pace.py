@@ -14,9 +14,10 @@ client on one kept-alive connection, one request at a time, measures:
                  voter-reg&filter[northstar_id]=10 seeded members&limit=100
                  (post-rogue's batched lookup)
 
-and prints a table of requests/s, with the create rate at each size against
-the rate at the smallest (the target: within 20% at 300,000). Numbers, not a
-test: it never fails on them. The report also goes to bench/out/emulator-pace.md.
+and prints a table of requests/s, each against its rate at the smallest size
+(the target: creates within 20% at 300,000), then the emulator's CPU time a
+request the same way. Numbers, not a test: it never fails on them. The report
+also goes to bench/out/emulator-pace.md.
 
 usage: bench/emulator-pace.py [--sizes "1000 10000 100000 300000"]
                               [--requests 2000]

@@ -22,6 +22,7 @@ import csv
 import io
 import email.parser
 import email.policy
+import email.utils
 import json
 import math
 import os
@@ -194,6 +195,40 @@ def post_statuses(post_type):
     if post_type == "phone-call":
         return ("accepted", "incomplete")
     return ("pending", "accepted", "rejected")
+
+
+# The shapes of date Rogue's `date` rule (PHP's strtotime) takes beyond
+# ISO 8601, which datetime.fromisoformat reads: US month/day/year, with a
+# time or not, and RFC 2822 (what email.utils reads).
+US_DATE_FORMATS = ("%m/%d/%Y", "%m/%d/%Y %H:%M", "%m/%d/%Y %H:%M:%S")
+
+
+def rogue_date(value):
+    """A created_at as Rogue stores it (ISO 8601, UTC), or None if no date.
+
+    A string only (JSON numbers and booleans are not dates); a date without
+    an offset is taken as UTC, the services' time zone.
+    """
+    if not isinstance(value, str):
+        return None
+    parsed = None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        for fmt in US_DATE_FORMATS:
+            try:
+                parsed = datetime.strptime(value, fmt)
+                break
+            except ValueError:
+                pass
+    if parsed is None:
+        try:
+            parsed = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=timezone.utc)
+    return parsed.astimezone(timezone.utc).replace(microsecond=0).isoformat()
 
 
 def now_iso():
@@ -997,14 +1032,8 @@ class Emulator:
         fields = self.validate_post_update(data, action, errors)
         created_at = data.get("created_at")
         if created_at is not None:
-            try:
-                created_at = datetime.fromisoformat(
-                    str(created_at).replace("Z", "+00:00"))
-                if created_at.tzinfo is None:
-                    created_at = created_at.replace(tzinfo=timezone.utc)
-                created_at = created_at.astimezone(timezone.utc).replace(
-                    microsecond=0).isoformat()
-            except ValueError:
+            created_at = rogue_date(created_at)
+            if created_at is None:
                 bad("created_at", "The created at is not a valid date.")
         ok, hours = True, data.get("hours_spent")
         if hours is not None:
@@ -1221,9 +1250,10 @@ class Emulator:
 
         Every record goes through create_user / create_post, as a request's
         would; only the commits are batched. User n has the email
-        seed-n@example.org and, for even n, the mobile +1201XXXXXXX; post n
-        is a voter-reg post of action 954 for user n modulo the users, or
-        for the ObjectId %024x of n + 1 when no user is seeded.
+        seed-n@example.org and, for even n, the mobile seed_mobile(n / 2);
+        post n is a voter-reg post of action 954 for user n, or, past the
+        users, for the member whose id is n + 1 in 24 hex digits: one
+        signup a post. On an empty database (else a 422 ends it).
         """
         if not users and not posts:
             return
@@ -1240,7 +1270,7 @@ class Emulator:
                     self.db.execute("COMMIT")
                     self.db.execute("BEGIN")
             for n in range(posts):
-                owner = ids[n % len(ids)] if ids else "%024x" % (n + 1)
+                owner = ids[n] if n < len(ids) else "%024x" % (n + 1)
                 self.create_post({"action_id": 954, "type": "voter-reg",
                                   "northstar_id": owner,
                                   "status": "register-form",
@@ -1718,7 +1748,12 @@ def parse_args(argv):
 def main(argv):
     opts = parse_args(argv)
     emu = Emulator(opts)
-    emu.seed(opts.seed_users, opts.seed_posts)
+    try:
+        emu.seed(opts.seed_users, opts.seed_posts)
+    except ApiError as e:
+        sys.stderr.write("emulator.py: --seed-users/--seed-posts: %d %s\n"
+                         % (e.status, json.dumps(e.body)))
+        return 2
     server = Server(("127.0.0.1", opts.port), Handler)
     if opts.tls_cert:
         # HTTPS: every connection is wrapped as it is accepted.
