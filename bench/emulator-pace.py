@@ -20,7 +20,7 @@ request the same way. Numbers, not a test: it never fails on them. The report
 also goes to bench/out/emulator-pace.md.
 
 usage: bench/emulator-pace.py [--sizes "1000 10000 100000 300000"]
-                              [--requests 2000]
+                              [--requests 2000] [--emulator PATH]
 """
 import argparse
 import http.client
@@ -36,7 +36,8 @@ import threading
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-EMULATOR = os.path.join(ROOT, "tests", "servers", "emulator.py")
+EMULATOR = DEFAULT_EMULATOR = os.path.join(ROOT, "tests", "servers",
+                                           "emulator.py")
 SECRET = "sluice-secret"
 
 
@@ -180,7 +181,12 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--sizes", default="1000 10000 100000 300000")
     ap.add_argument("--requests", type=int, default=2000)
+    ap.add_argument("--emulator", default=DEFAULT_EMULATOR,
+                    help="another emulator.py to measure (one with the "
+                         "seed options)")
     opts = ap.parse_args()
+    global EMULATOR
+    EMULATOR = os.path.abspath(opts.emulator)
     sizes = [int(s) for s in opts.sizes.split()]
     tmp = tempfile.mkdtemp(prefix="emulator-pace.")
     kinds = ("user creates", "post creates", "user lookups", "post lookups")
@@ -205,7 +211,7 @@ def main():
         shutil.rmtree(tmp, ignore_errors=True)
     base = rows[0][2]
     out = []
-    out.append("## The emulator's pace as its data grows (%s)" %
+    out.append("# The emulator's pace as its data grows (%s)" %
                time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()))
     out.append("")
     cpu = platform.processor() or platform.machine()
@@ -217,12 +223,14 @@ def main():
                     break
     except OSError:
         pass
-    out.append("`bench/emulator-pace.py --sizes \"%s\" --requests %d`, %d "
+    out.append("`bench/emulator-pace.py --sizes \"%s\" --requests %d%s`, %d "
                "CPUs, %s, Python %s; one client, one kept-alive "
                "connection, one request at a time; a fresh database file "
                "per size, seeded with N users and N posts (one signup "
                "each). Requests/s; in brackets, against the smallest size."
-               % (opts.sizes, opts.requests, os.cpu_count(), cpu,
+               % (opts.sizes, opts.requests,
+                  "" if opts.emulator == DEFAULT_EMULATOR else
+                  " --emulator " + opts.emulator, os.cpu_count(), cpu,
                   platform.python_version()))
     out.append("")
     out.append("| records | seed (s) | " + " | ".join(kinds) + " |")

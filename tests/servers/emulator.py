@@ -988,7 +988,14 @@ class Emulator:
                     "name = ?", (campaign_id, name)).fetchone()
         return dict(row) if row else None
 
-    def validate_post(self, data, client_id):
+    def validate_post(self, data, client_id, admin=True):
+        """The post to store, or a 422.
+
+        Only an admin token sets northstar_id, status, source and
+        created_at; another's post is its user's (a client's token has
+        none), pending, from the client, made now. They are checked all
+        the same.
+        """
         errors = {}
 
         def bad(field, message):
@@ -1053,9 +1060,13 @@ class Emulator:
             raise rogue_422(errors)
         status = fields.get("status") or "pending"
         source = as_string(data.get("source"))[1]
+        northstar_id = data.get("northstar_id")
+        if not admin:
+            status, source, northstar_id, created_at = (
+                "pending", None, None, None)
         return {
             "action": action, "status": status, "details": details,
-            "northstar_id": data.get("northstar_id"),
+            "northstar_id": northstar_id,
             "referrer_user_id": data.get("referrer_user_id"),
             "source": source if source is not None else client_id,
             "source_details": as_string(data.get("source_details"))[1],
@@ -1136,8 +1147,8 @@ class Emulator:
                         (json.dumps(doc), cur.lastrowid))
         return cur.lastrowid
 
-    def create_post(self, data, client_id):
-        p = self.validate_post(data, client_id)
+    def create_post(self, data, client_id, admin=True):
+        p = self.validate_post(data, client_id, admin)
         action = p["action"]
         now = now_iso()
         with self.lock:
@@ -1352,7 +1363,10 @@ def forbidden(api, scope):
 
 
 def dispatch(emu, route, params, fields, query, client):
-    """(status, body) of a matched route; raises ApiError otherwise."""
+    """(status, body) of a matched route; raises ApiError otherwise.
+
+    client is (client id, scopes) of the request's token, or None.
+    """
     name = route[2]
     if name == "token":
         return 200, emu.issue_token(fields)
@@ -1386,7 +1400,8 @@ def dispatch(emu, route, params, fields, query, client):
     if name == "rogue_list":
         return 200, emu.list_posts(query)
     if name == "rogue_create":
-        return 201, {"data": emu.create_post(fields, client)}
+        return 201, {"data": emu.create_post(fields, client[0],
+                                             "admin" in client[1])}
     if name == "rogue_get":
         return 200, {"data": emu.get_post(unquote(params["id"]))}
     if name == "rogue_update":
@@ -1600,7 +1615,7 @@ class Handler(BaseHTTPRequestHandler):
                     rec["auth"])
             else:
                 status, body = dispatch(emu, route, params, fields, query,
-                                        client[0] if client else None)
+                                        client)
             wrote = (route[2] != "token" and self.command in WRITE_METHODS
                      and 200 <= status < 300)
         except ApiError as e:

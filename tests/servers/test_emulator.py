@@ -805,6 +805,23 @@ def test_post_rules(c, uid):
           "post rules: the status is checked against the action's type",
           body)
 
+    # Without the admin scope: the fields only an admin sets are ignored.
+    token = c.get_token(scope="user activity write")[2].get("access_token")
+    status, _, body = c.call("POST", "/api/v3/posts", dict(
+        base, status="register-form", source="turbovote",
+        created_at="2018-08-17T15:17:37Z", details='{"a":1}'), token=token)
+    p = body.get("data", {}) if isinstance(body, dict) else {}
+    check(status == 201 and p.get("northstar_id") is None and
+          p.get("status") == "pending" and p.get("source") == "sluice-test"
+          and p.get("created_at") != "2018-08-17T15:17:37+00:00" and
+          p.get("details") == '{"a":1}',
+          "post rules: without the admin scope, northstar_id, status, "
+          "source and created_at are not the token's to set", body)
+    expect(c.call("POST", "/api/v3/posts", dict(base, status="accepted"),
+                  token=token),
+           {"status": ["The selected status is invalid."]},
+           "post rules: without the admin scope they are still checked")
+
     expect(post({"action_id": "x", "type": "selfie", "quantity": "x",
                  "created_at": "nope", "hours_spent": 0,
                  "text": "t" * 501, "referrer_user_id": "r"}),
