@@ -991,10 +991,10 @@ class Emulator:
     def validate_post(self, data, client_id, admin=True):
         """The post to store, or a 422.
 
-        Only an admin token sets northstar_id, status, source and
-        created_at; another's post is its user's (a client's token has
-        none), pending, from the client, made now. They are checked all
-        the same.
+        Only a token with the admin scope sets northstar_id, status,
+        source and created_at. With any other the post is the token's
+        user's (a client's token has none: null), pending, from the
+        client and made now; the four are checked all the same.
         """
         errors = {}
 
