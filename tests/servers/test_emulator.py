@@ -1100,6 +1100,9 @@ def test_seed(workdir):
           "Traceback" not in text,
           "seed: seeding a database that has the seeded users exits 2",
           text)
+    for suffix in ("", "-wal", "-shm"):
+        if os.path.exists(db + suffix):
+            os.unlink(db + suffix)  # some 40 MB
 
 
 def main():
