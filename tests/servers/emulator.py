@@ -22,6 +22,7 @@ import csv
 import io
 import email.parser
 import email.policy
+import email.utils
 import json
 import math
 import os
@@ -194,6 +195,40 @@ def post_statuses(post_type):
     if post_type == "phone-call":
         return ("accepted", "incomplete")
     return ("pending", "accepted", "rejected")
+
+
+# The shapes of date Rogue's `date` rule (PHP's strtotime) takes beyond
+# ISO 8601, which datetime.fromisoformat reads: US month/day/year, with a
+# time or not, and RFC 2822 (what email.utils reads).
+US_DATE_FORMATS = ("%m/%d/%Y", "%m/%d/%Y %H:%M", "%m/%d/%Y %H:%M:%S")
+
+
+def rogue_date(value):
+    """A created_at as Rogue stores it (ISO 8601, UTC), or None if no date.
+
+    A string only (JSON numbers and booleans are not dates); a date without
+    an offset is taken as UTC, the services' time zone.
+    """
+    if not isinstance(value, str):
+        return None
+    parsed = None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        for fmt in US_DATE_FORMATS:
+            try:
+                parsed = datetime.strptime(value, fmt)
+                break
+            except ValueError:
+                pass
+    if parsed is None:
+        try:
+            parsed = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=timezone.utc)
+    return parsed.astimezone(timezone.utc).replace(microsecond=0).isoformat()
 
 
 def now_iso():
@@ -407,6 +442,11 @@ def new_object_id(counter=[random.getrandbits(24)], lock=threading.Lock()):
                            os.urandom(5).hex(), n)
 
 
+def seed_mobile(n):
+    """The n-th seeded mobile: +1 201 then seven digits, exchange 200-999."""
+    return "+1201%03d%04d" % (200 + n // 10000, n % 10000)
+
+
 def b64url(data):
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
 
@@ -464,6 +504,8 @@ class Emulator:
             CREATE TABLE IF NOT EXISTS signups (
                 id INTEGER PRIMARY KEY AUTOINCREMENT, northstar_id TEXT,
                 campaign_id INTEGER, doc TEXT NOT NULL);
+            CREATE INDEX IF NOT EXISTS signups_ns_campaign
+                ON signups(northstar_id, campaign_id);
             CREATE TABLE IF NOT EXISTS posts (
                 id INTEGER PRIMARY KEY AUTOINCREMENT, signup_id INTEGER,
                 type TEXT, action TEXT, action_id INTEGER,
@@ -946,7 +988,14 @@ class Emulator:
                     "name = ?", (campaign_id, name)).fetchone()
         return dict(row) if row else None
 
-    def validate_post(self, data, client_id):
+    def validate_post(self, data, client_id, admin=True):
+        """The post to store, or a 422.
+
+        Only a token with the admin scope sets northstar_id, status,
+        source and created_at. With any other the post is the token's
+        user's (a client's token has none: null), pending, from the
+        client and made now; the four are checked all the same.
+        """
         errors = {}
 
         def bad(field, message):
@@ -990,14 +1039,8 @@ class Emulator:
         fields = self.validate_post_update(data, action, errors)
         created_at = data.get("created_at")
         if created_at is not None:
-            try:
-                created_at = datetime.fromisoformat(
-                    str(created_at).replace("Z", "+00:00"))
-                if created_at.tzinfo is None:
-                    created_at = created_at.replace(tzinfo=timezone.utc)
-                created_at = created_at.astimezone(timezone.utc).replace(
-                    microsecond=0).isoformat()
-            except ValueError:
+            created_at = rogue_date(created_at)
+            if created_at is None:
                 bad("created_at", "The created at is not a valid date.")
         ok, hours = True, data.get("hours_spent")
         if hours is not None:
@@ -1017,9 +1060,13 @@ class Emulator:
             raise rogue_422(errors)
         status = fields.get("status") or "pending"
         source = as_string(data.get("source"))[1]
+        northstar_id = data.get("northstar_id")
+        if not admin:
+            status, source, northstar_id, created_at = (
+                "pending", None, None, None)
         return {
             "action": action, "status": status, "details": details,
-            "northstar_id": data.get("northstar_id"),
+            "northstar_id": northstar_id,
             "referrer_user_id": data.get("referrer_user_id"),
             "source": source if source is not None else client_id,
             "source_details": as_string(data.get("source_details"))[1],
@@ -1100,8 +1147,8 @@ class Emulator:
                         (json.dumps(doc), cur.lastrowid))
         return cur.lastrowid
 
-    def create_post(self, data, client_id):
-        p = self.validate_post(data, client_id)
+    def create_post(self, data, client_id, admin=True):
+        p = self.validate_post(data, client_id, admin)
         action = p["action"]
         now = now_iso()
         with self.lock:
@@ -1207,6 +1254,44 @@ class Emulator:
             "current_page": page,
             "total_pages": max(1, math.ceil(total / limit))}}}
 
+    # ---------------------------------------------------------------- seed
+
+    def seed(self, users, posts):
+        """Bulk loads N users and N posts, for benchmarks at scale.
+
+        Every record goes through create_user / create_post, as a request's
+        would; only the commits are batched. User n has the email
+        seed-n@example.org and, for even n, the mobile seed_mobile(n / 2);
+        post n is a voter-reg post of action 954 for user n, or, past the
+        users, for the member whose id is n + 1 in 24 hex digits: one
+        signup a post. On an empty database (else a 422 ends it).
+        """
+        if not users and not posts:
+            return
+        ids = []
+        with self.lock:
+            self.db.execute("BEGIN")
+            for n in range(users):
+                data = {"email": "seed-%d@example.org" % n,
+                        "first_name": "Seed", "sms_status": "active"}
+                if n % 2 == 0:
+                    data["mobile"] = seed_mobile(n // 2)
+                ids.append(self.create_user(data, upsert=False)[1]["id"])
+                if n % 10000 == 9999:
+                    self.db.execute("COMMIT")
+                    self.db.execute("BEGIN")
+            for n in range(posts):
+                owner = ids[n] if n < len(ids) else "%024x" % (n + 1)
+                self.create_post({"action_id": 954, "type": "voter-reg",
+                                  "northstar_id": owner,
+                                  "status": "register-form",
+                                  "source": "seed",
+                                  "details": '{"n":%d}' % n}, self.client_id)
+                if n % 10000 == 9999:
+                    self.db.execute("COMMIT")
+                    self.db.execute("BEGIN")
+            self.db.execute("COMMIT")
+
 
 # ------------------------------------------------------------------ routing
 
@@ -1278,7 +1363,10 @@ def forbidden(api, scope):
 
 
 def dispatch(emu, route, params, fields, query, client):
-    """(status, body) of a matched route; raises ApiError otherwise."""
+    """(status, body) of a matched route; raises ApiError otherwise.
+
+    client is (client id, scopes) of the request's token, or None.
+    """
     name = route[2]
     if name == "token":
         return 200, emu.issue_token(fields)
@@ -1312,7 +1400,8 @@ def dispatch(emu, route, params, fields, query, client):
     if name == "rogue_list":
         return 200, emu.list_posts(query)
     if name == "rogue_create":
-        return 201, {"data": emu.create_post(fields, client)}
+        return 201, {"data": emu.create_post(fields, client[0],
+                                             "admin" in client[1])}
     if name == "rogue_get":
         return 200, {"data": emu.get_post(unquote(params["id"]))}
     if name == "rogue_update":
@@ -1526,7 +1615,7 @@ class Handler(BaseHTTPRequestHandler):
                     rec["auth"])
             else:
                 status, body = dispatch(emu, route, params, fields, query,
-                                        client[0] if client else None)
+                                        client)
             wrote = (route[2] != "token" and self.command in WRITE_METHODS
                      and 200 <= status < 300)
         except ApiError as e:
@@ -1657,17 +1746,29 @@ def parse_args(argv):
                    help="the next N reports end in status failed")
     p.add_argument("--rtv-report-csv",
                    help="the CSV every report serves (default: built in)")
+    p.add_argument("--seed-users", type=int, default=0, metavar="N",
+                   help="create N users before listening (benchmarks)")
+    p.add_argument("--seed-posts", type=int, default=0, metavar="N",
+                   help="create N posts before listening (benchmarks)")
     opts = p.parse_args(argv)
     if opts.rtv_report_polls < 0 or opts.rtv_fail_reports < 0:
         p.error("--rtv-report-polls and --rtv-fail-reports take N >= 0")
     if opts.token_ttl < 1:
         p.error("--token-ttl must be at least 1")
+    if opts.seed_users < 0 or opts.seed_posts < 0:
+        p.error("--seed-users and --seed-posts take N >= 0")
     return opts
 
 
 def main(argv):
     opts = parse_args(argv)
     emu = Emulator(opts)
+    try:
+        emu.seed(opts.seed_users, opts.seed_posts)
+    except ApiError as e:
+        sys.stderr.write("emulator.py: --seed-users/--seed-posts: %d %s\n"
+                         % (e.status, json.dumps(e.body)))
+        return 2
     server = Server(("127.0.0.1", opts.port), Handler)
     if opts.tls_cert:
         # HTTPS: every connection is wrapped as it is accepted.

@@ -44,8 +44,8 @@ def check(cond, desc, detail=None):
     return cond
 
 
-def start(workdir, *args, env=None):
-    """Starts the emulator; returns (process, port)."""
+def start(workdir, *args, env=None, wait=10):
+    """Starts the emulator; returns (process, port) within wait seconds."""
     err = open(os.path.join(workdir, "emulator.err"), "ab")
     proc = subprocess.Popen(
         [sys.executable, EMULATOR, "--port", "0"] + list(args),
@@ -55,7 +55,7 @@ def start(workdir, *args, env=None):
     reader = threading.Thread(
         target=lambda: line.append(proc.stdout.readline()), daemon=True)
     reader.start()
-    reader.join(10)
+    reader.join(wait)
     if not line or not re.fullmatch(rb"[0-9]+\n", line[0]):
         stop(proc)
         raise RuntimeError("the emulator printed no port: %r" % (line,))
@@ -571,6 +571,272 @@ def test_posts(c, uid, uid3):
           "state: posts are dumped as stored", posts[:1])
 
 
+def test_user_rules(c, uid, uid3):
+    """Northstar's validation rules and side effects, one by one."""
+    def create(data):
+        return c.call("POST", "/v2/users", data)
+
+    def put(user_id, data):
+        return c.call("PUT", "/v2/users/" + user_id, data)
+
+    def expect(got, fields, desc):
+        status, _, body = got
+        check(status == 422 and body == ns_error(
+            422, "The given data failed to validate.", fields), desc, body)
+
+    bad_email = {"email": ["The email must be a valid email address."]}
+    for email in ("a b@example.com", "ab@example", "@example.com",
+                  "a@@example.com", "a@example..com"):
+        expect(create({"email": email}), bad_email,
+               "user rules: email %r is not valid (422)" % email)
+    expect(put(uid3, {"email": " JANE.DOE@example.COM"}),
+           {"email": ["The email has already been taken."]},
+           "user rules: PUT with another user's email (any case) is a 422")
+    bad_mobile = {"mobile": ["The mobile must be a valid US phone number."]}
+    for mobile in ("+44 20 7946 0958", "123-456-7890", "212-055-0123",
+                   "2222222222", "1 222 222 2222", "212-555-012",
+                   "212-555-01234", "212/555/0123", True, ["2125550123"]):
+        expect(create({"mobile": mobile}), bad_mobile,
+               "user rules: mobile %r is not a US number (422)" % (mobile,))
+    status, _, body = create({"mobile": "+1 (313) 555-0100",
+                              "first_name": "é" * 50})
+    u = body.get("data", {}) if isinstance(body, dict) else {}
+    check(status == 201 and u.get("mobile") == "+13135550100" and
+          u.get("first_name") == "é" * 50,
+          "user rules: a +1 (NXX) NXX-XXXX mobile is stored in E.164; a "
+          "first name of 50 characters is accepted", body)
+    mid = u.get("id", "")
+    expect(create({"email": "n@example.com", "first_name": ["Ann"]}),
+           {"first_name": ["The first name must be a string."]},
+           "user rules: a first name that is not a string is a 422")
+    expect(create({"email": "et@example.com",
+                   "email_subscription_topics": ["news", "sports"]}),
+           {"email_subscription_topics.1": [
+               "The selected email_subscription_topics.1 is invalid."]},
+           "user rules: an unknown e-mail topic is a 422")
+    expect(create({"email": "et@example.com",
+                   "email_subscription_topics": "news"}),
+           {"email_subscription_topics": [
+               "The email subscription topics must be an array."]},
+           "user rules: e-mail topics that are not an array are a 422")
+    expect(create({"email": "st@example.com",
+                   "sms_subscription_topics": "general"}),
+           {"sms_subscription_topics": [
+               "The sms subscription topics must be an array."]},
+           "user rules: SMS topics that are not an array are a 422")
+    expect(put(mid, {"sms_status": "Active"}),
+           {"sms_status": ["The selected sms status is invalid."]},
+           "user rules: sms_status is case-sensitive")
+
+    # Every value of each enum is accepted.
+    for status_value in ("active", "less", "stop", "undeliverable",
+                         "unknown", "pending"):
+        status, _, body = put(mid, {"sms_status": status_value})
+        check(status == 200 and body["data"]["sms_status"] == status_value,
+              "user rules: sms_status %r is accepted" % status_value, body)
+    statuses = ("uncertain", "ineligible", "unregistered", "confirmed",
+                "registration_complete", "rejected", "under-18", "step-1",
+                "step-2", "step-3", "step-4")
+    got = []
+    for status_value in statuses:
+        status, _, body = put(mid, {"voter_registration_status":
+                                    status_value})
+        got.append(status == 200 and body["data"][
+            "voter_registration_status"] == status_value)
+    check(all(got), "user rules: every voter_registration_status is "
+          "accepted", list(zip(statuses, got)))
+    status, _, body = put(mid, {"email_subscription_topics": [
+        "news", "scholarships", "lifestyle", "community", "clubs"],
+        "sms_subscription_topics": ["voting", "general", "voting"]})
+    d = body.get("data", {})
+    check(status == 200 and d.get("email_subscription_topics") == [
+        "news", "scholarships", "lifestyle", "community", "clubs"] and
+        d.get("sms_subscription_topics") == ["voting", "general"] and
+        d.get("email_subscription_status") is True,
+        "user rules: every e-mail topic is accepted; topics are "
+        "de-duplicated; topics on PUT subscribe to e-mail too", body)
+
+    # Trims, empty strings and the mutators' order.
+    status, _, body = put(mid, {"first_name": "   ", "addr_city": " Ames ",
+                                "email_subscription_status": False})
+    d = body.get("data", {})
+    check(status == 200 and d.get("first_name") is None and
+          d.get("addr_city") == "Ames" and
+          d.get("email_subscription_topics") == [],
+          "user rules: PUT trims, turns blank strings into null, and "
+          "unsubscribing clears the e-mail topics", body)
+    status, _, body = create({"email": "order@example.com",
+                              "email_subscription_topics": ["news"],
+                              "email_subscription_status": False})
+    d = body.get("data", {})
+    check(status == 201 and d.get("email_subscription_status") is False
+          and d.get("email_subscription_topics") == [],
+          "user rules: topics then status false: unsubscribed, no topics",
+          body)
+    status, _, body = create({"email": "order2@example.com",
+                              "email_subscription_status": "0",
+                              "email_subscription_topics": ["clubs"]})
+    d = body.get("data", {})
+    check(status == 201 and d.get("email_subscription_status") is True
+          and d.get("email_subscription_topics") == ["clubs"],
+          "user rules: status false then topics: subscribed to them", body)
+
+    # SMS topics on create.
+    status, _, body = create({"email": "less@example.com",
+                              "sms_status": "less"})
+    less = body.get("data", {})
+    status2, _, body2 = create({"email": "own@example.com",
+                                "sms_status": "active",
+                                "sms_subscription_topics": ["voting"]})
+    status3, _, body3 = create({"email": "stop@example.com",
+                                "sms_status": "undeliverable"})
+    check(status == 201 and less.get("sms_subscription_topics") == [
+        "general", "voting"] and status2 == 201 and
+        body2["data"].get("sms_subscription_topics") == ["voting"] and
+        status3 == 201 and body3["data"].get("sms_subscription_topics")
+        is None,
+        "user rules: on create a subscribed SMS status without topics "
+        "gets [general, voting]; topics given are kept; unsubscribed get "
+        "none", (body, body2, body3))
+
+    # source and source_detail.
+    status, _, body = create({"email": "src@example.com", "source": "",
+                              "source_detail": "x"})
+    check(status == 201 and body["data"].get("source") == "sluice-test" and
+          body["data"].get("source_detail") is None,
+          "user rules: an empty source is the client id, and its "
+          "source_detail is dropped", body)
+    status, _, body = put(uid3, {"source": "other", "source_detail": "new",
+                                 "referrer_user_id": uid})
+    d = body.get("data", {})
+    check(status == 200 and d.get("source") == "rock-the-vote" and
+          d.get("source_detail") == "campaign-x" and
+          d.get("referrer_user_id") is None,
+          "user rules: PUT leaves source, source_detail and the referrer "
+          "as created", body)
+    expect(create({"email": "ref@example.com", "referrer_user_id": "x1"}),
+           {"referrer_user_id": ["The referrer user id must be a valid "
+                                 "ObjectId."]},
+           "user rules: a referrer that is not an ObjectId is a 422")
+
+    # Promotions muted: POST and DELETE.
+    for method in ("POST", "DELETE"):
+        status, _, body = c.call(method, "/v2/users/%s/promotions" % mid)
+        d = body.get("data", {}) if isinstance(body, dict) else {}
+        check(status == 200 and d.get("id") == mid and
+              ISO.match(d.get("promotions_muted_at") or ""),
+              "user rules: %s /v2/users/{id}/promotions answers 200 "
+              "{data: {id, promotions_muted_at}}" % method, body)
+        status, _, body = c.call(method, "/v2/users/%s/promotions" % (
+            "3" * 24))
+        check(status == 404 and body == ns_error(
+            404, "That resource could not be found."),
+            "user rules: %s promotions of an unknown id is a 404" % method,
+            body)
+    status, _, body = c.call("GET", "/v2/users/" + mid)
+    check(status == 200 and ISO.match(
+        body["data"].get("promotions_muted_at") or ""),
+        "user rules: the user keeps promotions_muted_at", body)
+
+
+def test_post_rules(c, uid):
+    """Rogue's validation rules, one by one (posts made after the list)."""
+    def post(data):
+        return c.call("POST", "/api/v3/posts", data)
+
+    def expect(got, errors, desc):
+        status, _, body = got
+        check(status == 422 and body == {
+            "message": "The given data was invalid.", "errors": errors},
+            desc, body)
+
+    base = {"action_id": 954, "type": "voter-reg", "northstar_id": uid}
+    not_int = {"quantity": ["The quantity must be an integer."]}
+    for value in ("2.5", 2.5, True, "x", [1]):
+        expect(post(dict(base, quantity=value)), not_int,
+               "post rules: quantity %r is not an integer (422)" % (value,))
+    status, _, body = post(dict(base, quantity=4.0))
+    p = body.get("data", {}) if isinstance(body, dict) else {}
+    check(status == 201 and p.get("quantity") == 4,
+          "post rules: quantity 4.0 is the integer 4", body)
+    expect(c.call("PATCH", "/api/v3/posts/%s" % p.get("id"),
+                  {"quantity": "many"}), not_int,
+           "post rules: PATCH checks quantity too")
+
+    for given, stored in (
+            ("2020-03-08 00:56:02 -0400", "2020-03-08T04:56:02+00:00"),
+            ("2018-08-17T15:17:37Z", "2018-08-17T15:17:37+00:00"),
+            ("2020-03-09", "2020-03-09T00:00:00+00:00"),
+            ("03/09/2020 10:00", "2020-03-09T10:00:00+00:00"),
+            ("Mon, 09 Mar 2020 10:00:00 +0100",
+             "2020-03-09T09:00:00+00:00")):
+        status, _, body = post(dict(base, created_at=given))
+        check(status == 201 and body["data"].get("created_at") == stored,
+              "post rules: created_at %r is stored as %s" % (given, stored),
+              body)
+    not_date = {"created_at": ["The created at is not a valid date."]}
+    for value in ("not a date", "2020-02-30", "13/09/2020", 1583748000,
+                  True):
+        expect(post(dict(base, created_at=value)), not_date,
+               "post rules: created_at %r is not a date (422)" % (value,))
+
+    for action, ptype, good, bad in (
+            (954, "voter-reg", ("pending", "register-form", "register-OVR",
+                                "confirmed", "ineligible", "uncertain",
+                                "rejected", "under-18", "step-1", "step-2",
+                                "step-3", "step-4"),
+             ("accepted", "incomplete", "Confirmed")),
+            (1001, "photo", ("pending", "accepted", "rejected"),
+             ("register-form", "incomplete")),
+            (1002, "phone-call", ("accepted", "incomplete"),
+             ("pending", "rejected"))):
+        got = [post({"action_id": action, "type": ptype, "status": s})[0]
+               for s in good]
+        check(got == [201] * len(good),
+              "post rules: every status of a %s post is accepted" % ptype,
+              list(zip(good, got)))
+        for s in bad:
+            expect(post({"action_id": action, "type": ptype, "status": s}),
+                   {"status": ["The selected status is invalid."]},
+                   "post rules: status %r is refused for %s" % (s, ptype))
+    status, _, body = post({"action_id": 1001, "type": "voter-reg",
+                            "status": "accepted"})
+    check(status == 201 and body["data"].get("type") == "photo",
+          "post rules: the status is checked against the action's type",
+          body)
+
+    # Without the admin scope: the fields only an admin sets are ignored.
+    token = c.get_token(scope="user activity write")[2].get("access_token")
+    status, _, body = c.call("POST", "/api/v3/posts", dict(
+        base, status="register-form", source="turbovote",
+        created_at="2018-08-17T15:17:37Z", details='{"a":1}'), token=token)
+    p = body.get("data", {}) if isinstance(body, dict) else {}
+    check(status == 201 and p.get("northstar_id") is None and
+          p.get("status") == "pending" and p.get("source") == "sluice-test"
+          and p.get("created_at") != "2018-08-17T15:17:37+00:00" and
+          p.get("details") == '{"a":1}',
+          "post rules: without the admin scope, northstar_id, status, "
+          "source and created_at are not the token's to set", body)
+    expect(c.call("POST", "/api/v3/posts", dict(base, status="accepted"),
+                  token=token),
+           {"status": ["The selected status is invalid."]},
+           "post rules: without the admin scope they are still checked")
+
+    expect(post({"action_id": "x", "type": "selfie", "quantity": "x",
+                 "created_at": "nope", "hours_spent": 0,
+                 "text": "t" * 501, "referrer_user_id": "r"}),
+           {"action_id": ["The action id must be an integer."],
+            "type": ["The selected type is invalid."],
+            "referrer_user_id": ["The referrer user id must be a valid "
+                                 "ObjectId."],
+            "quantity": ["The quantity must be an integer."],
+            "text": ["The text may not be greater than 500 characters."],
+            "created_at": ["The created at is not a valid date."],
+            "hours_spent": ["The hours spent must be between 0.1 and "
+                            "999999.99."]},
+           "post rules: every error at once, Laravel's 422 body")
+
+
 def test_faults(c):
     def count(kind):
         return len(c.state()[kind])
@@ -770,6 +1036,75 @@ def test_cli(workdir):
     check(rc == 0, "cli: SIGTERM stops the emulator cleanly", rc)
 
 
+def test_seed(workdir):
+    """--seed-users/--seed-posts, and a post's create not scanning signups.
+
+    30,000 posts of 30,000 members are 30,000 signups: looking each
+    member's signup up by a scan took the emulator about a minute to seed
+    them (and made every create slower as the data grew); with the index
+    it takes a second or two.
+    """
+    db = os.path.join(workdir, "seed.db")
+    t0 = time.time()
+    try:
+        proc, port = start(workdir, "--db", db, "--seed-users", "3",
+                           "--seed-posts", "30000", wait=20)
+    except RuntimeError as e:
+        check(False, "seed: 30,000 posts of as many members seeded in "
+              "under 20 s", e)
+        return
+    elapsed = time.time() - t0
+    try:
+        check(True, "seed: 30,000 posts of as many members seeded in "
+              "under 20 s (%.1f s)" % elapsed)
+        c = Client(port)
+        c.token = c.get_token()[2].get("access_token")
+        status, _, body = c.call("GET", "/v2/email/seed-2%40example.org")
+        status2, _, body2 = c.call("GET", "/v2/mobile/%2B12012000001")
+        u2 = body.get("data", {}) if isinstance(body, dict) else {}
+        check(status == 200 and status2 == 200 and
+              body2["data"]["email"] == "seed-2@example.org" and
+              u2.get("sms_subscription_topics") == ["general", "voting"] and
+              u2.get("source") == "sluice-test",
+              "seed: user n is seed-n@example.org, with a mobile for even "
+              "n, stored as a create stores it", (body, body2))
+        status, _, body = c.call("GET", "/api/v3/posts?limit=1")
+        check(status == 200 and
+              body["meta"]["pagination"]["total"] == 30000 and
+              body["data"][0]["northstar_id"] == "%024x" % 30000 and
+              body["data"][0]["details"] == '{"n":29999}',
+              "seed: 30,000 posts, the last of member 30000 (24 hex "
+              "digits)",
+              body.get("meta"))
+        status, _, body = c.call("GET", "/api/v3/posts?filter[northstar_id]"
+                                 "=" + u2.get("id", ""))
+        first = body.get("data", [{}])
+        status, _, body = c.call("POST", "/api/v3/posts", {
+            "action_id": 850, "type": "voter-reg",
+            "northstar_id": u2.get("id")})
+        check(len(first) == 1 and status == 201 and
+              body["data"]["signup_id"] == first[0].get("signup_id"),
+              "seed: post 2 is user 2's, and a new post of the campaign "
+              "reuses its signup", body)
+    finally:
+        rc = stop(proc)
+    check(rc == 0, "seed: stops cleanly", rc)
+    err = os.path.join(workdir, "seed.err")
+    with open(err, "wb") as f:
+        rc = subprocess.run([sys.executable, EMULATOR, "--port", "0", "--db",
+                             db, "--seed-users", "1"], stdout=f,
+                            stderr=subprocess.STDOUT, timeout=60).returncode
+    with open(err) as f:
+        text = f.read()
+    check(rc == 2 and "--seed-users" in text and "422" in text and
+          "Traceback" not in text,
+          "seed: seeding a database that has the seeded users exits 2",
+          text)
+    for suffix in ("", "-wal", "-shm"):
+        if os.path.exists(db + suffix):
+            os.unlink(db + suffix)  # some 40 MB
+
+
 def main():
     base = os.environ.get("TMPDIR") or None
     workdir = tempfile.mkdtemp(prefix="emulator.", dir=base)
@@ -785,6 +1120,8 @@ def main():
         test_auth(c)
         uid, uid3 = test_users(c)
         test_posts(c, uid, uid3)
+        test_user_rules(c, uid, uid3)
+        test_post_rules(c, uid)
         test_faults(c)
         test_keepalive(c)
         test_log_and_reset(c, log_path)
@@ -792,6 +1129,7 @@ def main():
         proc = None
         check(rc == 0, "stops cleanly on SIGTERM", rc)
         test_cli(workdir)
+        test_seed(workdir)
     except Exception:
         traceback.print_exc()
         check(False, "the test ran to the end without an exception")
