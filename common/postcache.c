@@ -233,20 +233,38 @@ postcache_url(const struct postcache *pc, struct buf *u, const char *scope,
 		buf_printf(u, "&page=%d", page);
 }
 
-/* The string at key in a post's details (an object or its JSON text). */
-static char *
-post_detail(const struct postcache *pc, const json_t *post)
+char *
+postcache_detail(const struct postcache *pc, const json_t *details)
 {
-	json_t *d = json_object_get(post, pc->names->details), *parsed = NULL;
-	json_t *v;
+	json_t *d = (json_t *)details, *parsed = NULL, *v, *all;
+	const char *k = pc->detail_key, *comma;
+	struct buf key = BUF_INIT;
 	char *out = NULL;
 
+	if (k == NULL)
+		return NULL;
 	if (json_is_string(d))
 		d = parsed = json_loads(json_string_value(d), 0, NULL);
-	v = json_object_get(d, pc->detail_key);
-	if (json_is_string(v))
-		out = xstrdup(json_string_value(v));
+	all = json_array();
+	for (;; k = comma + 1) {
+		comma = strchr(k, ',');
+		buf_reset(&key);
+		buf_add(&key, k, comma ? (size_t)(comma - k) : strlen(k));
+		v = json_object_get(d, key.data);
+		if (!json_is_string(v))
+			goto out;
+		json_array_append(all, v);
+		if (comma == NULL)
+			break;
+	}
+	/* One key: its value, as it is; several: their values as JSON. */
+	out = json_array_size(all) == 1
+	          ? xstrdup(json_string_value(json_array_get(all, 0)))
+	          : json_dumps(all, JSON_COMPACT);
+out:
+	json_decref(all);
 	json_decref(parsed);
+	buf_release(&key);
 	return out;
 }
 
@@ -271,7 +289,8 @@ postcache_take_page(struct postcache *pc, struct postcache_group *const *g,
 		for (k = 0; k < n; k++) {
 			if (strcmp(g[k]->member, member) != 0)
 				continue;
-			detail = pc->detail_key ? post_detail(pc, p) : NULL;
+			detail = postcache_detail(
+			    pc, json_object_get(p, nm->details));
 			post_add(g[k], json_integer_value(id),
 			    json_string_value(json_object_get(p, nm->status)),
 			    detail);

@@ -110,9 +110,11 @@ struct postcache_group {
 
 struct postcache {
 	const struct postcache_names *names; /* borrowed */
-	const char *url;        /* the service's base URL; borrowed */
-	const char *detail_key; /* NULL, or the details' key (borrowed) */
-	struct deliver *d;      /* borrowed: its HTTP client and its stop */
+	const char *url; /* the service's base URL; borrowed */
+	/* NULL, or the details' keys, "k1,k2" (borrowed): one post per
+	 * value of them all (postcache_detail()) */
+	const char *detail_key;
+	struct deliver *d; /* borrowed: its HTTP client and its stop */
 	struct postcache_group *buckets[POSTCACHE_BUCKETS];
 	struct postcache_group *todo; /* NEW groups, the newest first */
 };
@@ -212,11 +214,21 @@ void postcache_url(const struct postcache *pc, struct buf *u, const char *scope,
  * when the answer was not JSON) under the n groups asked for: each post
  * with a string member and an integer id is added, at the end, to every
  * group of its member, with its status and, when pc->detail_key is set,
- * the string at that key in its details (an object, or a string holding
- * one). Returns 0, or -1 when ans has no data list (nothing is filed).
+ * the detail of its details (postcache_detail()). Returns 0, or -1 when ans has
+ * no data list (nothing is filed).
  */
 int postcache_take_page(struct postcache *pc, struct postcache_group *const *g,
     size_t n, const json_t *ans);
+
+/*
+ * The detail of a record or a post whose details (borrowed) are an object
+ * or a string of its JSON: with one key in pc->detail_key, the string at
+ * that key; with several ("k1,k2"), the strings at all of them as a
+ * compact JSON array (["v1","v2"]), so that two details match when every
+ * key's value does. A new string (the caller's, free()), or NULL when
+ * detail_key is NULL or a key's value is missing or not a string.
+ */
+char *postcache_detail(const struct postcache *pc, const json_t *details);
 
 /*
  * Whether the answer ans (borrowed) of page page says there is a page
