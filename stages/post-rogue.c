@@ -350,6 +350,8 @@ main(int argc, char **argv)
 	memset(&r, 0, sizeof(r));
 	memset(&oauth, 0, sizeof(oauth));
 	r.o = &o;
+	buf_init(&r.query, BUF_UNLIMITED);
+	buf_init(&r.what, BUF_UNLIMITED);
 	deliver_opts_init(&o.d);
 	stage_init(&st, "post-rogue", SYNOPSIS);
 	if ((rc = parse_args(argc, argv, &o, &st)) != 0)
