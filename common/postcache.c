@@ -106,7 +106,7 @@ postcache_unref(struct postcache *pc, struct postcache_group *g)
 {
 	struct postcache_group **p;
 
-	if (g == NULL || --g->refs > 0 || g->state == POSTCACHE_FETCHING ||
+	if (g == NULL || --g->refs > 0 || g->lookups > 0 ||
 	    g->state == POSTCACHE_NEW)
 		return; /* a lookup or the to-do list holds it */
 	p = &pc->buckets[g->h.lo % POSTCACHE_BUCKETS];
@@ -157,6 +157,7 @@ postcache_forget(struct postcache_group *const *g, size_t n)
 
 	for (i = 0; i < n; i++) {
 		g[i]->state = POSTCACHE_FETCHING;
+		g[i]->lookups++;
 		posts_clear(g[i]);
 	}
 }
@@ -168,8 +169,13 @@ postcache_settle(struct postcache *pc, struct postcache_group *const *g,
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		g[i]->state = state;
-		if (why)
+		if (g[i]->lookups > 0)
+			g[i]->lookups--;
+		/* Another lookup of it still on the wire (two records of the
+		 * member's posts looked up again): known when it ends too. */
+		if (state == POSTCACHE_FAILED || g[i]->lookups == 0)
+			g[i]->state = state;
+		if (why && g[i]->why == NULL)
 			g[i]->why = xstrdup(why);
 		g[i]->refs++; /* postcache_unref frees it when nobody waits */
 		postcache_unref(pc, g[i]);
