@@ -174,6 +174,12 @@ unsigned http_pending(const struct http *h);
 /* Tries made again after a failure, over all calls so far. */
 unsigned long long http_retries(const struct http *h);
 
+/*
+ * Requests put on the wire so far, every try of every call (the token's
+ * too) counted; 0 for h NULL (no network: a dry run).
+ */
+unsigned long long http_requests(const struct http *h);
+
 /* Monotonic seconds, the client's clock. */
 double http_now(void);
 

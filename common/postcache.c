@@ -106,7 +106,7 @@ postcache_unref(struct postcache *pc, struct postcache_group *g)
 {
 	struct postcache_group **p;
 
-	if (g == NULL || --g->refs > 0 || g->state == POSTCACHE_FETCHING ||
+	if (g == NULL || --g->refs > 0 || g->lookups > 0 ||
 	    g->state == POSTCACHE_NEW)
 		return; /* a lookup or the to-do list holds it */
 	p = &pc->buckets[g->h.lo % POSTCACHE_BUCKETS];
@@ -157,6 +157,7 @@ postcache_forget(struct postcache_group *const *g, size_t n)
 
 	for (i = 0; i < n; i++) {
 		g[i]->state = POSTCACHE_FETCHING;
+		g[i]->lookups++;
 		posts_clear(g[i]);
 	}
 }
@@ -168,8 +169,13 @@ postcache_settle(struct postcache *pc, struct postcache_group *const *g,
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		g[i]->state = state;
-		if (why)
+		if (g[i]->lookups > 0)
+			g[i]->lookups--;
+		/* Another lookup of it still on the wire (two records of the
+		 * member's posts looked up again): known when it ends too. */
+		if (state == POSTCACHE_FAILED || g[i]->lookups == 0)
+			g[i]->state = state;
+		if (why && g[i]->why == NULL)
 			g[i]->why = xstrdup(why);
 		g[i]->refs++; /* postcache_unref frees it when nobody waits */
 		postcache_unref(pc, g[i]);
@@ -233,20 +239,38 @@ postcache_url(const struct postcache *pc, struct buf *u, const char *scope,
 		buf_printf(u, "&page=%d", page);
 }
 
-/* The string at key in a post's details (an object or its JSON text). */
-static char *
-post_detail(const struct postcache *pc, const json_t *post)
+char *
+postcache_detail(const struct postcache *pc, const json_t *details)
 {
-	json_t *d = json_object_get(post, pc->names->details), *parsed = NULL;
-	json_t *v;
+	json_t *d = (json_t *)details, *parsed = NULL, *v, *all;
+	const char *k = pc->detail_key, *comma;
+	struct buf key = BUF_INIT;
 	char *out = NULL;
 
+	if (k == NULL)
+		return NULL;
 	if (json_is_string(d))
 		d = parsed = json_loads(json_string_value(d), 0, NULL);
-	v = json_object_get(d, pc->detail_key);
-	if (json_is_string(v))
-		out = xstrdup(json_string_value(v));
+	all = json_array();
+	for (;; k = comma + 1) {
+		comma = strchr(k, ',');
+		buf_reset(&key);
+		buf_add(&key, k, comma ? (size_t)(comma - k) : strlen(k));
+		v = json_object_get(d, key.data);
+		if (!json_is_string(v))
+			goto out;
+		json_array_append(all, v);
+		if (comma == NULL)
+			break;
+	}
+	/* One key: its value, as it is; several: their values as JSON. */
+	out = json_array_size(all) == 1
+	          ? xstrdup(json_string_value(json_array_get(all, 0)))
+	          : json_dumps(all, JSON_COMPACT);
+out:
+	json_decref(all);
 	json_decref(parsed);
+	buf_release(&key);
 	return out;
 }
 
@@ -271,7 +295,8 @@ postcache_take_page(struct postcache *pc, struct postcache_group *const *g,
 		for (k = 0; k < n; k++) {
 			if (strcmp(g[k]->member, member) != 0)
 				continue;
-			detail = pc->detail_key ? post_detail(pc, p) : NULL;
+			detail = postcache_detail(
+			    pc, json_object_get(p, nm->details));
 			post_add(g[k], json_integer_value(id),
 			    json_string_value(json_object_get(p, nm->status)),
 			    detail);

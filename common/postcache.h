@@ -26,9 +26,13 @@
  *	postcache_relook()     FETCHING again, what was known forgotten
  *	postcache_unref()      freed when no job holds it any more
  *
- * A group lives while jobs hold it (refs) and while it is NEW or FETCHING,
- * since the to-do list or a lookup holds it then; the last of these to let
- * it go frees it. The stage's own writes (postcache_create_call(),
+ * A group lives while jobs hold it (refs), while it is NEW (the to-do list
+ * holds it) and while lookups of it are on the wire; the last of these to
+ * let it go frees it. Records of one member's posts in one scope but of
+ * different keys (one post per event, --match-detail) share a group, so
+ * two of them may look it up again at once: it is KNOWN when the last of
+ * its lookups ends, so that each record decides on what the service held
+ * after its own write. The stage's own writes (postcache_create_call(),
  * postcache_status_call()) are filed with postcache_written(), so that a
  * group stays true without being looked up again: the stage never has two
  * writes of one key in flight (keylock.h), so nothing else of this run
@@ -103,6 +107,7 @@ struct postcache_group {
 	struct postcache_post *posts; /* newest first; owned */
 	size_t nposts;
 	unsigned refs;                /* jobs that hold it */
+	unsigned lookups;             /* lookups of it on the wire */
 	char *why;                    /* POSTCACHE_FAILED: the reason; owned */
 	struct postcache_group *next; /* in its bucket */
 	struct postcache_group *todo; /* in the to-do list */
@@ -110,9 +115,11 @@ struct postcache_group {
 
 struct postcache {
 	const struct postcache_names *names; /* borrowed */
-	const char *url;        /* the service's base URL; borrowed */
-	const char *detail_key; /* NULL, or the details' key (borrowed) */
-	struct deliver *d;      /* borrowed: its HTTP client and its stop */
+	const char *url; /* the service's base URL; borrowed */
+	/* NULL, or the details' keys, "k1,k2" (borrowed): one post per
+	 * value of them all (postcache_detail()) */
+	const char *detail_key;
+	struct deliver *d; /* borrowed: its HTTP client and its stop */
 	struct postcache_group *buckets[POSTCACHE_BUCKETS];
 	struct postcache_group *todo; /* NEW groups, the newest first */
 };
@@ -193,8 +200,9 @@ int postcache_relook(
 size_t postcache_batch(struct postcache *pc, struct postcache_group **g);
 
 /*
- * Marks n groups as being looked up: FETCHING, their posts forgotten, so
- * that the pages about to come are all that is known.
+ * Marks n groups as being looked up: FETCHING, one more lookup of each on
+ * the wire, their posts forgotten, so that the pages about to come are all
+ * that is known.
  */
 void postcache_forget(struct postcache_group *const *g, size_t n);
 
@@ -212,11 +220,21 @@ void postcache_url(const struct postcache *pc, struct buf *u, const char *scope,
  * when the answer was not JSON) under the n groups asked for: each post
  * with a string member and an integer id is added, at the end, to every
  * group of its member, with its status and, when pc->detail_key is set,
- * the string at that key in its details (an object, or a string holding
- * one). Returns 0, or -1 when ans has no data list (nothing is filed).
+ * the detail of its details (postcache_detail()). Returns 0, or -1 when ans has
+ * no data list (nothing is filed).
  */
 int postcache_take_page(struct postcache *pc, struct postcache_group *const *g,
     size_t n, const json_t *ans);
+
+/*
+ * The detail of a record or a post whose details (borrowed) are an object
+ * or a string of its JSON: with one key in pc->detail_key, the string at
+ * that key; with several ("k1,k2"), the strings at all of them as a
+ * compact JSON array (["v1","v2"]), so that two details match when every
+ * key's value does. A new string (the caller's, free()), or NULL when
+ * detail_key is NULL or a key's value is missing or not a string.
+ */
+char *postcache_detail(const struct postcache *pc, const json_t *details);
 
 /*
  * Whether the answer ans (borrowed) of page page says there is a page
@@ -226,9 +244,10 @@ int postcache_take_page(struct postcache *pc, struct postcache_group *const *g,
 int postcache_more_pages(const json_t *ans, int page);
 
 /*
- * Ends the lookup of n groups: each becomes state (KNOWN or FAILED, why
- * then copied into it; why may be NULL for KNOWN), and is freed when no
- * job holds it.
+ * Ends one lookup of n groups: each becomes state (KNOWN or FAILED, why
+ * then copied into it unless it has one; why may be NULL for KNOWN), a
+ * group with another lookup still on the wire staying FETCHING unless
+ * this one FAILED, and is freed when no job or lookup holds it.
  */
 void postcache_settle(struct postcache *pc, struct postcache_group *const *g,
     size_t n, enum postcache_state state, const char *why);

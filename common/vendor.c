@@ -20,7 +20,7 @@ static const char *const export_keys[] = {
 };
 static const char *const delivery_keys[] = {
 	"key", "keep", "rank", "match_detail", "activate", "sms_topics",
-	"sms_key", "table", NULL,
+	"sms_key", "table", "action", "post_fields", NULL,
 };
 /* clang-format on */
 
@@ -150,6 +150,55 @@ wrong:
 	    key);
 }
 
+/* match_detail: a name, or a list of names ("a,b" either way). */
+static int
+detail_names(const json_t *d, char **out, const char *path, struct buf *err)
+{
+	const char *one;
+
+	if (json_is_array(json_object_get(d, "match_detail")))
+		return names(d, "match_detail", out, "delivery", path, err);
+	if (text(d, "match_detail", &one, "delivery", path, err) < 0)
+		return -1;
+	if (one && strchr(one, ','))
+		return bad(err, path,
+		    "delivery.match_detail: a name holds no comma (give a list)");
+	*out = one ? xstrdup(one) : NULL;
+	return 0;
+}
+
+/*
+ * delivery.action: {"filter": {NAME: FIELD or {"const": V}, ...}}, each
+ * FIELD a non-empty string, each V a string or an integer.
+ */
+static int
+action_filter(const json_t *d, const char *path, struct buf *err)
+{
+	json_t *a = json_object_get(d, "action"), *f, *v, *c;
+	const char *name;
+
+	if (a == NULL)
+		return 0;
+	f = json_object_get(a, "filter");
+	if (!json_is_object(a) || json_object_size(a) != 1 ||
+	    !json_is_object(f) || json_object_size(f) == 0)
+		return bad(err, path,
+		    "delivery.action: must be {\"filter\": {NAME: FIELD, ...}}");
+	json_object_foreach(f, name, v)
+	{
+		c = json_object_get(v, "const");
+		if ((json_is_string(v) && json_string_length(v) > 0) ||
+		    (json_is_object(v) && json_object_size(v) == 1 &&
+		        (json_is_string(c) || json_is_integer(c))))
+			continue;
+		return bad(err, path,
+		    "delivery.action.filter.%s: must be a record's field or "
+		    "{\"const\": V}",
+		    name);
+	}
+	return 0;
+}
+
 static int
 load_export(struct vendor *v, struct buf *err)
 {
@@ -185,10 +234,14 @@ load_delivery(struct vendor *v, struct buf *err)
 	    names(d, "sms_key", &v->sms_key, "delivery", p, err) < 0 ||
 	    text(d, "keep", &v->keep, "delivery", p, err) < 0 ||
 	    text(d, "rank", &v->rank, "delivery", p, err) < 0 ||
-	    text(d, "match_detail", &v->match_detail, "delivery", p, err) < 0 ||
+	    detail_names(d, &v->match_detail, p, err) < 0 ||
+	    names(d, "post_fields", &v->post_fields, "delivery", p, err) < 0 ||
+	    action_filter(d, p, err) < 0 ||
 	    text(d, "activate", &v->activate, "delivery", p, err) < 0 ||
 	    text(d, "table", &v->table, "delivery", p, err) < 0)
 		return -1;
+	v->action_filter =
+	    json_object_get(json_object_get(d, "action"), "filter");
 	return 0;
 }
 
@@ -249,6 +302,8 @@ vendor_release(struct vendor *v)
 	free(v->key);
 	free(v->sms_topics);
 	free(v->sms_key);
+	free(v->match_detail);
+	free(v->post_fields);
 	memset(v, 0, sizeof(*v));
 }
 

@@ -11,7 +11,8 @@
  *	rank, user_rank, rules, default, defaults
  *	           the business map (map.h)
  *	delivery   what the later stages need: "key" (the delivery ledger's),
- *	           "keep" and "rank" (dedupe), "match_detail" (post-rogue),
+ *	           "keep" and "rank" (dedupe), "match_detail", "action",
+ *	           "post_fields" (post-rogue),
  *	           "activate", "sms_topics", "sms_key" (post-northstar),
  *	           "table" (post-quasar)
  *
@@ -38,8 +39,9 @@ struct vendor {
 	const char *source, *encoding, *delimiter, *fetch; /* or NULL */
 	/* delivery: lists joined with commas (as the stages' options take
 	 * them), owned; NULL when the file does not say */
-	char *key, *sms_topics, *sms_key;
-	const char *keep, *rank, *match_detail, *activate, *table;
+	char *key, *sms_topics, *sms_key, *match_detail, *post_fields;
+	const char *keep, *rank, *activate, *table;
+	json_t *action_filter; /* delivery.action.filter (checked), or NULL */
 };
 
 /*

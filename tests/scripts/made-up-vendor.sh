@@ -1,6 +1,7 @@
 #!/bin/sh
-# A vendor added from data alone: tests/vendors/petition (a vendor.json, a
-# sample and cases, for a petition platform that does not exist), with not
+# Vendors added from data alone: tests/vendors/petition and callday (each a
+# vendor.json, a sample and cases, for a petition platform and a call tool
+# that do not exist), with not
 # a word of code or test written for it. Its stage cases run with the
 # others (tests/run.sh); here the cross-cutting tests run on it as they run
 # on every folder of $SLUICE_VENDORS: the fast path against the jansson
@@ -11,7 +12,7 @@ set -u
 vendors=$TMPDIR/made-up-vendors
 rm -rf "$vendors"
 mkdir -p "$vendors"
-cp -R "$ROOT/tests/vendors/petition" "$vendors/"
+cp -R "$ROOT/tests/vendors/petition" "$ROOT/tests/vendors/callday" "$vendors/"
 export SLUICE_VENDORS=$vendors
 
 # each NAME COMMAND...: a cross-cutting test on the made-up vendor alone,

@@ -186,6 +186,8 @@ POST_FILTERS = ("action_id", "northstar_id", "type", "campaign_id", "status",
                 "source", "action", "group_id", "referrer_user_id",
                 "signup_id")
 INT_COLUMNS = ("action_id", "campaign_id", "group_id", "signup_id")
+# filter[NAME] of GET /api/v3/actions -> column of the actions table.
+ACTION_FILTERS = ("id", "campaign_id", "callpower_campaign_id", "post_type")
 
 
 def post_statuses(post_type):
@@ -500,7 +502,8 @@ class Emulator:
             CREATE INDEX IF NOT EXISTS users_mobile ON users(mobile);
             CREATE TABLE IF NOT EXISTS actions (
                 id INTEGER PRIMARY KEY, post_type TEXT NOT NULL,
-                campaign_id INTEGER NOT NULL, name TEXT NOT NULL);
+                campaign_id INTEGER NOT NULL, name TEXT NOT NULL,
+                callpower_campaign_id INTEGER);
             CREATE TABLE IF NOT EXISTS signups (
                 id INTEGER PRIMARY KEY AUTOINCREMENT, northstar_id TEXT,
                 campaign_id INTEGER, doc TEXT NOT NULL);
@@ -517,11 +520,12 @@ class Emulator:
                 seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT, type TEXT,
                 created_at TEXT);
             """)
-            seeded = [(954, "voter-reg", 8017, "voter-reg action 954"),
-                      (850, "voter-reg", 8017, "voter-reg action 850")]
+            seeded = [(954, "voter-reg", 8017, "voter-reg action 954", None),
+                      (850, "voter-reg", 8017, "voter-reg action 850", None)]
             for row in seeded + actions:
                 self.db.execute(
-                    "INSERT OR REPLACE INTO actions VALUES (?, ?, ?, ?)", row)
+                    "INSERT OR REPLACE INTO actions VALUES (?, ?, ?, ?, ?)",
+                    row)
 
     def chance(self, rate):
         if rate <= 0:
@@ -597,10 +601,8 @@ class Emulator:
             resets = [{"id": r["id"], "type": r["type"],
                        "created_at": r["created_at"]} for r in
                       self.db.execute("SELECT * FROM resets ORDER BY seq")]
-            actions = [{"id": r["id"], "post_type": r["post_type"],
-                        "campaign_id": r["campaign_id"], "name": r["name"]}
-                       for r in self.db.execute(
-                           "SELECT * FROM actions ORDER BY id")]
+            actions = [self.action_public(r) for r in self.db.execute(
+                "SELECT * FROM actions ORDER BY id")]
             return {"users": users, "posts": posts, "signups": signups,
                     "resets": resets, "actions": actions,
                     "requests": self.requests,
@@ -988,6 +990,47 @@ class Emulator:
                     "name = ?", (campaign_id, name)).fetchone()
         return dict(row) if row else None
 
+    @staticmethod
+    def action_public(row):
+        return {"id": row["id"], "post_type": row["post_type"],
+                "campaign_id": row["campaign_id"], "name": row["name"],
+                "callpower_campaign_id": row["callpower_campaign_id"]}
+
+    def list_actions(self, query):
+        """GET /api/v3/actions: filter[F]=V,W (OR), Laravel-paginated."""
+        where, args, limit, page = [], [], 20, 1
+        for key, value in parse_qsl(query, keep_blank_values=True):
+            m = re.fullmatch(r"filter\[([a-z_]+)\]", key)
+            if m and m.group(1) in ACTION_FILTERS:
+                column = m.group(1)
+                values = [v.strip() for v in value.split(",")]
+                if column != "post_type":
+                    values = [int(v) if re.fullmatch(r"-?[0-9]+", v) else v
+                              for v in values]
+                where.append("%s IN (%s)" % (column,
+                                             ",".join("?" * len(values))))
+                args.extend(values)
+            elif key in ("limit", "page"):
+                ok, n = as_integer(value)
+                if ok and n is not None and n > 0:
+                    if key == "limit":
+                        limit = min(n, 100)
+                    else:
+                        page = n
+        clause = (" WHERE " + " AND ".join(where)) if where else ""
+        with self.lock:
+            total = self.db.execute("SELECT COUNT(*) FROM actions" + clause,
+                                    args).fetchone()[0]
+            rows = self.db.execute(
+                "SELECT * FROM actions" + clause +
+                " ORDER BY id LIMIT ? OFFSET ?",
+                args + [limit, (page - 1) * limit]).fetchall()
+        data = [self.action_public(r) for r in rows]
+        return {"data": data, "meta": {"pagination": {
+            "total": total, "count": len(data), "per_page": limit,
+            "current_page": page,
+            "total_pages": max(1, math.ceil(total / limit))}}}
+
     def validate_post(self, data, client_id, admin=True):
         """The post to store, or a 422.
 
@@ -1311,6 +1354,7 @@ ROUTES = [
      ("user",)),
     (("POST",), r"/v2/resets", "ns_reset", "northstar", ("user", "write")),
     (("GET",), r"/api/v3/posts", "rogue_list", "rogue", ("activity",)),
+    (("GET",), r"/api/v3/actions", "rogue_actions", "rogue", ("activity",)),
     (("POST",), r"/api/v3/posts", "rogue_create", "rogue",
      ("activity", "write")),
     (("GET",), r"/api/v3/posts/(?P<id>[^/]+)", "rogue_get", "rogue",
@@ -1399,6 +1443,8 @@ def dispatch(emu, route, params, fields, query, client):
         return 200, emu.send_reset(fields)
     if name == "rogue_list":
         return 200, emu.list_posts(query)
+    if name == "rogue_actions":
+        return 200, emu.list_actions(query)
     if name == "rogue_create":
         return 201, {"data": emu.create_post(fields, client[0],
                                              "admin" in client[1])}
@@ -1681,6 +1727,11 @@ class Server(ThreadingHTTPServer):
 
 
 def action_arg(text):
+    # ID:TYPE:CAMPAIGN[:NAME][:callpower=N]
+    callpower = None
+    m = re.fullmatch(r"(.*?):?callpower=([0-9]+)", text)
+    if m and m.group(1).count(":") >= 2:
+        text, callpower = m.group(1), int(m.group(2))
     parts = text.split(":", 3)
     try:
         if len(parts) < 3:
@@ -1688,12 +1739,13 @@ def action_arg(text):
         action_id, post_type, campaign = int(parts[0]), parts[1], int(parts[2])
     except ValueError:
         raise argparse.ArgumentTypeError(
-            "expected ID:TYPE:CAMPAIGN[:NAME], got '%s'" % text)
+            "expected ID:TYPE:CAMPAIGN[:NAME][:callpower=N], got '%s'"
+            % text)
     if post_type not in POST_TYPES:
         raise argparse.ArgumentTypeError("unknown post type '%s'" % post_type)
     name = parts[3] if len(parts) == 4 else "%s action %d" % (post_type,
                                                               action_id)
-    return (action_id, post_type, campaign, name)
+    return (action_id, post_type, campaign, name, callpower)
 
 
 def rate_arg(text):
@@ -1721,7 +1773,7 @@ def parse_args(argv):
     p.add_argument("--token-ttl", type=int, default=3600)
     p.add_argument("--action", dest="actions", type=action_arg,
                    action="append", default=[],
-                   metavar="ID:TYPE:CAMPAIGN[:NAME]")
+                   metavar="ID:TYPE:CAMPAIGN[:NAME][:callpower=N]")
     p.add_argument("--latency-ms", type=int, default=0)
     p.add_argument("--tls-cert", help="serve HTTPS with this certificate")
     p.add_argument("--tls-key", help="the certificate's private key")

@@ -837,6 +837,60 @@ def test_post_rules(c, uid):
            "post rules: every error at once, Laravel's 422 body")
 
 
+def test_actions(c, uid):
+    """GET /api/v3/actions, and the create rules of a phone-call post."""
+    def ids(query):
+        status, _, body = c.call("GET", "/api/v3/actions?" + query)
+        data = body.get("data") if isinstance(body, dict) else None
+        return status, [a.get("id") for a in data or []], body
+
+    status, got, body = ids("filter%5Bcallpower_campaign_id%5D=42")
+    check(status == 200 and got == [1003] and
+          body["data"][0].get("callpower_campaign_id") == 42 and
+          body["data"][0].get("name") == "Call your senator" and
+          body["data"][0].get("post_type") == "phone-call",
+          "actions: filter[callpower_campaign_id] finds the action", body)
+    status, got, body = ids("filter[callpower_campaign_id]=999")
+    check(status == 200 and got == [] and
+          body["meta"]["pagination"]["total"] == 0,
+          "actions: an unknown callpower_campaign_id finds none", body)
+    status, got, _ = ids("filter[post_type]=phone-call,share-social")
+    check(got == [1002, 1003, 1004],
+          "actions: filter[post_type] with a comma is an OR", got)
+    status, got, _ = ids("filter[id]=1003,954&filter[post_type]=voter-reg")
+    check(got == [954], "actions: filter[id] and two filters (AND)", got)
+    status, got, body = ids("filter[campaign_id]=9003&limit=1&page=2")
+    pg = body.get("meta", {}).get("pagination", {})
+    check(got == [1004] and pg.get("total_pages") == 2 and
+          pg.get("current_page") == 2,
+          "actions: filter[campaign_id], paginated like posts", body)
+    status, _, _ = c.call("GET", "/api/v3/actions", token=False)
+    check(status == 401, "actions: a token is needed", status)
+
+    def post(data):
+        base = {"action_id": 1003, "type": "phone-call", "northstar_id": uid}
+        base.update(data)
+        return c.call("POST", "/api/v3/posts", base)
+
+    status, _, body = post({"status": "accepted", "quantity": 1,
+                            "created_at": "2019-03-01 12:30:00"})
+    p = body.get("data", {}) if isinstance(body, dict) else {}
+    check(status == 201 and p.get("quantity") == 1 and
+          p.get("created_at") == "2019-03-01T12:30:00+00:00" and
+          c.call("GET", "/api/v3/posts/%s" % p.get("id"))[2]["data"].get(
+              "created_at") == "2019-03-01T12:30:00+00:00",
+          "actions: a phone-call post keeps its created_at and quantity",
+          body)
+    for data, field in (({"status": "pending"}, "status"),
+                        ({"status": "accepted", "quantity": "one"},
+                         "quantity"),
+                        ({"status": "accepted", "created_at": "soon"},
+                         "created_at")):
+        status, _, body = post(data)
+        check(status == 422 and field in body.get("errors", {}),
+              "actions: a phone-call post refuses a bad %s" % field, body)
+
+
 def test_faults(c):
     def count(kind):
         return len(c.state()[kind])
@@ -1114,7 +1168,11 @@ def main():
         proc, port = start(workdir, "--db", os.path.join(workdir, "emu.db"),
                            "--log", log_path, "--seed", "7",
                            "--action", "1001:photo:9001",
-                           "--action", "1002:phone-call:9002")
+                           "--action", "1002:phone-call:9002",
+                           "--action",
+                           "1003:phone-call:9003:Call your senator:"
+                           "callpower=42",
+                           "--action", "1004:share-social:9003")
         check(True, "starts and prints its port")
         c = Client(port)
         test_auth(c)
@@ -1122,6 +1180,7 @@ def main():
         test_posts(c, uid, uid3)
         test_user_rules(c, uid, uid3)
         test_post_rules(c, uid)
+        test_actions(c, uid)
         test_faults(c)
         test_keepalive(c)
         test_log_and_reset(c, log_path)

@@ -199,6 +199,40 @@ TEST(batches)
 	postcache_release(&pc);
 }
 
+/* postcache_detail() of details given as JSON text, with keys. */
+static void
+check_detail(const char *keys, const char *details, const char *want)
+{
+	struct postcache pc;
+	json_t *d = json_loads(details, JSON_DECODE_ANY, NULL);
+	char *got;
+
+	cache_init(&pc);
+	pc.detail_key = keys;
+	got = postcache_detail(&pc, d);
+	if (want == NULL)
+		CHECK(got == NULL);
+	else
+		CHECK_STR(got, want);
+	free(got);
+	json_decref(d);
+}
+
+TEST(details)
+{
+	check_detail("i", "{\"i\":\"1\",\"j\":\"2\"}", "1");
+	check_detail("i,j", "{\"j\":\"2\",\"i\":\"1\"}", "[\"1\",\"2\"]");
+	check_detail("j,i", "{\"i\":\"1\",\"j\":\"2\"}", "[\"2\",\"1\"]");
+	/* details as Rogue gives them: a string of JSON. */
+	check_detail("i,j", "\"{\\\"i\\\":\\\"1\\\",\\\"j\\\":\\\"x\\\"}\"",
+	    "[\"1\",\"x\"]");
+	/* Every key must hold a string. */
+	check_detail("i,j", "{\"i\":\"1\"}", NULL);
+	check_detail("i,j", "{\"i\":\"1\",\"j\":2}", NULL);
+	check_detail("i", "\"not JSON\"", NULL);
+	check_detail(NULL, "{\"i\":\"1\"}", NULL);
+}
+
 TEST(pages)
 {
 	struct postcache pc;
@@ -378,6 +412,7 @@ main(void)
 	RUN(scope_and_url);
 	RUN(refs_and_unrefs);
 	RUN(batches);
+	RUN(details);
 	RUN(pages);
 	RUN(no_detail_key);
 	RUN(more_pages);

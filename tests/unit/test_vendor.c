@@ -111,6 +111,52 @@ TEST(loads_sections)
 	buf_release(&err);
 }
 
+TEST(post_rogue_keys)
+{
+	struct vendor v;
+	struct buf err = BUF_INIT;
+
+	CHECK(
+	    load(&v, "calls",
+	        "{\"delivery\": {\"match_detail\": [\"when\", \"who\"], "
+	        "\"post_fields\": [\"quantity\", \"created_at\"], "
+	        "\"action\": {\"filter\": {\"callpower_campaign_id\": "
+	        "\"campaign\", \"post_type\": {\"const\": \"phone-call\"}}}}}",
+	        &err) == 0);
+	CHECK_STR(v.match_detail, "when,who");
+	CHECK_STR(v.post_fields, "quantity,created_at");
+	CHECK(json_is_object(v.action_filter) &&
+	      json_object_size(v.action_filter) == 2);
+	vendor_release(&v);
+	/* The string form of match_detail stays. */
+	CHECK(load(&v, "one", "{\"delivery\": {\"match_detail\": \"a b\"}}",
+	          &err) == 0);
+	CHECK_STR(v.match_detail, "a b");
+	CHECK(v.action_filter == NULL && v.post_fields == NULL);
+	vendor_release(&v);
+	buf_release(&err);
+	check_error("{\"delivery\": {\"match_detail\": \"a,b\"}}",
+	    ": delivery.match_detail: a name holds no comma (give a list)");
+	check_error("{\"delivery\": {\"match_detail\": []}}",
+	    ": delivery.match_detail: must be a list of names (strings without "
+	    "commas)");
+	check_error("{\"delivery\": {\"post_fields\": \"quantity\"}}",
+	    ": delivery.post_fields: must be a list of names (strings without "
+	    "commas)");
+	check_error("{\"delivery\": {\"action\": {\"fliter\": {}}}}",
+	    ": delivery.action: must be {\"filter\": {NAME: FIELD, ...}}");
+	check_error("{\"delivery\": {\"action\": {\"filter\": {}}}}",
+	    ": delivery.action: must be {\"filter\": {NAME: FIELD, ...}}");
+	check_error(
+	    "{\"delivery\": {\"action\": {\"filter\": {\"a\": {\"const\": "
+	    "[]}}}}}",
+	    ": delivery.action.filter.a: must be a record's field or "
+	    "{\"const\": V}");
+	check_error("{\"delivery\": {\"action\": {\"filter\": {\"a\": 1}}}}",
+	    ": delivery.action.filter.a: must be a record's field or "
+	    "{\"const\": V}");
+}
+
 TEST(refuses_mistakes)
 {
 	struct vendor v;
@@ -173,6 +219,7 @@ main(void)
 	if (mkdtemp(dir) == NULL)
 		return 1;
 	RUN(paths);
+	RUN(post_rogue_keys);
 	RUN(loads_sections);
 	RUN(refuses_mistakes);
 	RUN(names_as_a_list);
