@@ -12,8 +12,8 @@
  *	           the business map (map.h)
  *	delivery   what the later stages need: "key" (the delivery ledger's),
  *	           "keep" and "rank" (dedupe), "match_detail" (post-rogue),
- *	           "activate", "sms_topics", "sms_key" (post-northstar),
- *	           "table" (post-quasar)
+ *	           "member" (post-northstar: memberrules.h, loaded and checked
+ *	           here, today's rules when absent), "table" (post-quasar)
  *
  * Every section is optional, so a plain map is a vendor file too. Keys
  * that start with "_" are comments; any other key the file does not know
@@ -26,6 +26,7 @@
 
 #include "buf.h"
 #include "map.h"
+#include "memberrules.h"
 
 struct vendor {
 	char *path;        /* the file read */
@@ -38,8 +39,9 @@ struct vendor {
 	const char *source, *encoding, *delimiter, *fetch; /* or NULL */
 	/* delivery: lists joined with commas (as the stages' options take
 	 * them), owned; NULL when the file does not say */
-	char *key, *sms_topics, *sms_key;
-	const char *keep, *rank, *match_detail, *activate, *table;
+	char *key;
+	const char *keep, *rank, *match_detail, *table;
+	struct memberrules member; /* delivery.member, or the defaults */
 };
 
 /*

@@ -2,16 +2,14 @@
  * post-northstar: finds or creates the member of each canonical record in
  * Northstar, and fills the record's northstar_id.
  *
- * The member is looked up by the record's northstar_id, then by e-mail,
- * then by mobile (only a valid mobile: not 000-000-0000, and more than
- * nine characters once spaces and dashes are gone, rules/values.h); the
- * first found wins. None found: the member is created from the
- * record's user fields. A found member's voter_registration_status is
- * changed only to one that ranks higher in the vendor file's user_rank
- * (and the vendor file's "delivery" gives --activate, --sms-topics and
- * --sms-key when the command line does not). The record
- * goes on with _meta.northstar = {"result": "found" or "created", "id": ID}
- * (and "updated": ["voter_registration_status"] when it was changed).
+ * What it does is the vendor file's delivery.member (memberrules.h): the
+ * lookups in order (by northstar_id, e-mail, valid mobile, rules/values.h),
+ * the first found winning; a create from the record's user fields when
+ * none is found (or a reject, "no such member"); the update sets, each one
+ * PUT when a field changes; the actions after (activation e-mail, muted
+ * promotions). The record goes on with _meta.northstar = {"result":
+ * "found" or "created", "id": ID, "sets": {NAME: what was set}, "actions":
+ * [...]}.
  *
  * Two records that could be the same member (the same id, e-mail or
  * mobile) are never in flight together, so a lookup followed by a create
@@ -19,6 +17,8 @@
  * again blindly: the member is looked up again first, and counts as
  * created when found, since nobody was found before the create. Northstar's
  * validation errors (422) reject the record with Northstar's words.
+ * --members keeps a member ledger (memberledger.h): a member it remembers
+ * is decided against what it remembers, without asking Northstar.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -34,349 +34,312 @@
 #include "keyledger.h"
 #include "keylock.h"
 #include "memberkey.h"
+#include "memberledger.h"
 #include "stage.h"
-#include "subscribe.h"
 #include "values.h"
 #include "vendor.h"
 
 #define SYNOPSIS "post-northstar --vendor NAME|FILE [OPTIONS] [FILE...]"
 
-enum step {
-	S_WAIT,
-	S_BY_ID,
-	S_BY_EMAIL,
-	S_BY_MOBILE,
-	S_CREATE,
-	S_UPDATE,
-	S_ACTIVATE,
-	S_SMS_MOBILE,
-	S_SMS_PUT
-};
-enum result { R_FOUND, R_CREATED, R_UPDATED, R_ACTIVATED, R_SMS, NRESULTS };
-
-/* The user fields sent on a create, as named in the canonical record. */
-static const char *const create_fields[] = {"email", "mobile", "first_name",
-    "last_name", "addr_street1", "addr_street2", "addr_city", "addr_state",
-    "addr_zip", "voter_registration_status", "source_detail",
-    "email_subscription_status", "email_subscription_topics", "sms_status",
-    "sms_subscription_topics"};
+enum step { S_WAIT, S_LOOKUP, S_CREATE, S_OWNER, S_PUT, S_ACTION };
+enum result { R_FOUND, R_CREATED, R_UPDATED, R_ACTIONS, R_LEDGER, NRESULTS };
+static const char *const kinds[] = {"id", "email", "mobile"};
 
 struct njob {
-	struct memberkeys keys; /* held while the job is in flight */
-	const char *id, *email, *mobile, *status; /* borrowed from the record */
-	char *found_id;
-	json_t *member; /* the member as Northstar answered */
-	int created, relooked, activated, updated;
-	int create_lost; /* a create was sent and its answer lost */
-	int status_done, sms_done, activation_done; /* steps after lookups */
-	char *sms_target; /* whose subscription changes */
-	json_t *sms_change;
-	json_t *sms_note; /* what happened to it, for _meta */
+	struct memberkeys keys;  /* held while the job is in flight */
+	const char *ident[3];    /* id, e-mail, valid mobile: borrowed */
+	size_t look;             /* the lookup in flight (index into find) */
+	int by;                  /* the identity it was known by, or -1 */
+	char *found_id, *target; /* the member; whom the change goes to */
+	json_t *member, *change; /* the member as known; the change */
+	json_t *sets, *actions, *done; /* for _meta; done before (ledger) */
+	json_t *muted;                 /* {"muted": TIME}, or NULL */
+	size_t set, act;               /* the next set, the next action */
+	int created, relooked, create_lost, from_ledger, learnt;
+	unsigned counted; /* of the call's tries, counted in requests */
 };
 
 struct opts {
 	struct deliver_opts d;
-	const char *vendor;
-	const char *activate; /* --activate TYPE, or NULL */
-	const char *sms_topics, *sms_ledger, *sms_key;
+	const char *vendor, *once, *members;
+	int refresh;
 };
 
 struct run {
 	struct opts *o;
-	const char *url;
-	const char *client_id;
-	json_t *sms_topics;          /* --sms-topics, as a list */
-	struct keyledger sms_ledger; /* --sms-ledger, by --sms-key */
+	const char *url, *client_id;
 	struct vendor vendor;
+	struct memberrules *mr;
+	struct keyledger *once; /* one per set, opened for sets with "once" */
+	struct memberledger ml;
 	struct keylock locks;
 	struct deliver d;
-	unsigned long long results[NRESULTS];
+	unsigned long long results[NRESULTS], requests;
 };
-
-static const char *
-user_string(const json_t *rec, const char *field)
-{
-	const char *v = json_string_value(
-	    json_object_get(json_object_get(rec, "user"), field));
-
-	return v && *v ? v : NULL;
-}
 
 static void step_done(struct http_call *c);
 
-/* Sends the request of the job's step. */
+/* Sends the request of the job's step: method, path (escaped) and body. */
 static void
-send_step(struct run *r, struct job *j, double delay)
+ask(struct run *r, struct job *j, const char *method, const char *path,
+    const char *arg, json_t *body, double delay)
 {
-	struct njob *nj = j->priv;
 	struct http_call *c = &j->call;
-	json_t *body, *v;
 
-	url_join(&c->url, r->url, "");
+	url_join(&c->url, r->url, path);
+	if (arg)
+		url_escape(&c->url, arg);
 	c->auth = 1;
 	c->done = step_done;
 	c->arg = j;
-	c->method = "GET";
-	c->idempotent = 1;
+	c->method = method;
+	c->idempotent = strcmp(method, "POST") != 0;
 	buf_reset(&c->body);
-	switch (j->state) {
-	case S_BY_ID:
-		buf_adds(&c->url, "/v2/users/");
-		url_escape(&c->url, nj->id);
-		break;
-	case S_BY_EMAIL:
-		buf_adds(&c->url, "/v2/email/");
-		url_escape(&c->url, nj->email);
-		break;
-	case S_BY_MOBILE:
-		buf_adds(&c->url, "/v2/mobile/");
-		url_escape(&c->url, nj->mobile);
-		break;
-	case S_CREATE:
-		buf_adds(&c->url, "/v2/users");
-		c->method = "POST";
-		c->idempotent = 0;
-		body =
-		    jpath_pick(json_object_get(j->rec, "user"), create_fields,
-		        sizeof(create_fields) / sizeof(*create_fields));
-		/* A mobile that is not valid is not sent. */
-		if (!nj->mobile)
-			json_object_del(body, "mobile");
-		/* Northstar keeps source_detail only beside a source: ours,
-		 * the client's id, as Northstar would set it. */
-		if (json_object_get(body, "source_detail"))
-			json_object_set_new(
-			    body, "source", json_string(r->client_id));
-		v = json_object_get(j->rec, "referrer_user_id");
-		if (json_is_string(v))
-			json_object_set(body, "referrer_user_id", v);
+	if (body) {
 		http_set_json(c, body);
 		json_decref(body);
-		break;
-	case S_SMS_MOBILE:
-		buf_adds(&c->url, "/v2/mobile/");
-		url_escape(&c->url, nj->mobile);
-		break;
-	case S_SMS_PUT:
-		buf_adds(&c->url, "/v2/users/");
-		url_escape(&c->url, nj->sms_target);
-		c->method = "PUT";
-		http_set_json(c, nj->sms_change);
-		break;
-	case S_ACTIVATE:
-		buf_adds(&c->url, "/v2/resets");
-		c->method = "POST";
-		body = json_pack(
-		    "{s:s,s:s}", "id", nj->found_id, "type", r->o->activate);
-		http_set_json(c, body);
-		json_decref(body);
-		break;
-	default: /* S_UPDATE */
-		buf_adds(&c->url, "/v2/users/");
-		url_escape(&c->url, nj->found_id);
-		c->method = "PUT";
-		body =
-		    json_pack("{s:s}", "voter_registration_status", nj->status);
-		http_set_json(c, body);
-		json_decref(body);
-		break;
 	}
 	job_call(j, delay);
 }
 
-/* The first lookup step from step on that the record has a value for. */
-static enum step
-next_lookup(const struct njob *nj, enum step from)
+static void
+lookup(struct run *r, struct job *j, double delay)
 {
-	if (from <= S_BY_ID && nj->id)
-		return S_BY_ID;
-	if (from <= S_BY_EMAIL && nj->email)
-		return S_BY_EMAIL;
-	if (from <= S_BY_MOBILE && nj->mobile)
-		return S_BY_MOBILE;
-	return S_CREATE;
+	static const char *const paths[] = {
+	    "/v2/users/", "/v2/email/", "/v2/mobile/"};
+	struct njob *nj = j->priv;
+	enum mr_find k = r->mr->find[nj->look];
+
+	j->state = S_LOOKUP;
+	ask(r, j, "GET", paths[k], nj->ident[k], NULL, delay);
 }
 
-/* The job is through: keys let go, the record completed. */
+/* The first lookup from index from on the record has a value for, or -1. */
+static int
+next_lookup(struct run *r, const struct njob *nj, size_t from, int skip_id)
+{
+	size_t i;
+
+	for (i = from; i < r->mr->nfind; i++)
+		if (nj->ident[r->mr->find[i]] &&
+		    !(skip_id && r->mr->find[i] == MR_ID))
+			return (int)i;
+	return -1;
+}
+
+/* What the member ledger learns of the job's member, when it learnt. */
+static void
+remember(struct run *r, struct job *j)
+{
+	struct njob *nj = j->priv;
+	const char *k[3], *v[3];
+	size_t n = 0, i;
+	struct buf err = BUF_INIT;
+	json_t *done = json_array();
+
+	if (r->o->members == NULL || !nj->learnt || nj->member == NULL)
+		goto out;
+	for (i = 0; i < 3; i++)
+		if (nj->ident[i] &&
+		    ((int)i == nj->by || (nj->created && i != MR_ID))) {
+			k[n] = kinds[i];
+			v[n++] = nj->ident[i];
+		}
+	json_array_extend(done, nj->done);
+	json_array_extend(done, nj->actions);
+	if (n && memberledger_put(
+	             &r->ml, k, v, n, nj->found_id, nj->member, done, &err) < 0)
+		diag(NULL, 0, "%s", err.data);
+out:
+	json_decref(done);
+	buf_release(&err);
+}
+
 static void
 finish(struct run *r, struct job *j)
 {
 	struct njob *nj = j->priv;
 	json_t *v;
 
+	remember(r, j);
 	json_object_set_new(j->rec, "northstar_id", json_string(nj->found_id));
 	v = json_pack("{s:s,s:s}", "result", nj->created ? "created" : "found",
 	    "id", nj->found_id);
-	if (nj->updated)
-		json_object_set_new(v, "updated",
-		    json_pack("[s]", "voter_registration_status"));
-	if (nj->activated)
-		json_object_set_new(
-		    v, "activation", json_string(r->o->activate));
-	if (nj->sms_note)
-		json_object_set(v, "sms", nj->sms_note);
+	if (nj->from_ledger)
+		json_object_set_new(v, "ledger", json_true());
+	if (json_object_size(nj->sets))
+		json_object_set(v, "sets", nj->sets);
+	if (json_array_size(nj->actions))
+		json_object_set(v, "actions", nj->actions);
+	if (nj->muted)
+		json_object_update(v, nj->muted);
 	job_meta(j, "northstar", v);
 	r->results[nj->created ? R_CREATED : R_FOUND]++;
-	r->results[R_UPDATED] += nj->updated != 0;
-	r->results[R_ACTIVATED] += nj->activated != 0;
+	r->results[R_LEDGER] += nj->from_ledger;
 	memberkeys_drop(&nj->keys, &r->locks);
 	job_finish(j);
 }
 
-/*
- * Whether the member just made gets the activation e-mail (--activate): a
- * new member who opted in to e-mail (a Step-1 row
- * carries no opt-in, so never).
- */
-static int
-wants_activation(const struct run *r, const struct job *j)
-{
-	const struct njob *nj = j->priv;
-
-	return r->o->activate && nj->created &&
-	       json_is_true(json_object_get(json_object_get(j->rec, "user"),
-	           "email_subscription_status"));
-}
-
-/* Remembers in the SMS ledger that the registration's opt-in is applied. */
 static void
-sms_remember(struct run *r, struct job *j)
+reject(struct run *r, struct job *j, const char *why)
 {
 	struct njob *nj = j->priv;
+
+	remember(r, j);
+	memberkeys_drop(&nj->keys, &r->locks);
+	job_reject(j, "%s", why);
+}
+
+/* Set i's once-ledger: 1 applied before, 0 not, -1 no key (skip it). */
+static int
+once_applied(struct run *r, struct job *j, size_t i, int mark)
+{
+	struct njob *nj = j->priv;
+	const char *st;
 	struct buf err = BUF_INIT;
 
-	if (r->o->sms_ledger == NULL)
-		return;
+	if (r->mr->sets[i].once == NULL || r->o->once == NULL)
+		return 0;
 	/* The key may name the member: the id just found or made. */
 	json_object_set_new(j->rec, "northstar_id", json_string(nj->found_id));
-	if (keyledger_append(&r->sms_ledger, j->rec, "applied", NULL, &err) < 0)
+	if (mark &&
+	    keyledger_append(&r->once[i], j->rec, "applied", NULL, &err) < 0)
 		diag(NULL, 0, "%s", err.data);
 	buf_release(&err);
+	if (mark)
+		return 0;
+	if (keyledger_lookup(&r->once[i], j->rec, &st) < 0)
+		return -1;
+	return st != NULL;
 }
 
-/*
- * Whether the SMS rules apply (--sms-topics): a member who was there
- * already, a row with a valid mobile that says whether they opted in
- * (user.sms_status), and a registration whose opt-in was not applied
- * before (--sms-ledger: once per registration, so a member who texted STOP
- * afterwards is not subscribed again by a later report). A member just
- * made got the opt-in with the create: that counts as applied, and is
- * remembered so.
- */
-static int
-wants_sms(struct run *r, struct job *j)
+/* The set in hand is through: said in _meta, remembered once. */
+static void
+set_done(struct run *r, struct job *j, json_t *note)
 {
 	struct njob *nj = j->priv;
-	const char *applied;
 
-	if (r->sms_topics == NULL || nj->mobile == NULL ||
-	    json_object_get(json_object_get(j->rec, "user"), "sms_status") ==
-	        NULL)
-		return 0;
-	if (nj->created) {
-		sms_remember(r, j);
+	json_object_set_new(nj->sets, r->mr->sets[nj->set - 1].name, note);
+	once_applied(r, j, nj->set - 1, 1);
+}
+
+/* The change of the set in hand for member m (the row's mobile added). */
+static void
+change_for(struct run *r, struct job *j, const json_t *m, int give_mobile)
+{
+	struct njob *nj = j->priv;
+	const char *id = json_string_value(json_object_get(m, "id"));
+
+	free(nj->target);
+	nj->target = xstrdup(id ? id : nj->found_id);
+	json_decref(nj->change);
+	nj->change = memberrules_change(
+	    &r->mr->sets[nj->set - 1], &r->vendor.map, j->rec, m);
+	if (give_mobile)
+		json_object_set_new(
+		    nj->change, "mobile", json_string(nj->ident[MR_MOBILE]));
+}
+
+static int
+put_change(struct run *r, struct job *j)
+{
+	struct njob *nj = j->priv;
+
+	if (json_object_size(nj->change) == 0) {
+		set_done(r, j, json_string("no change"));
 		return 0;
 	}
-	if (r->o->sms_ledger == NULL)
-		return 1;
-	json_object_set_new(j->rec, "northstar_id", json_string(nj->found_id));
-	if (keyledger_lookup(&r->sms_ledger, j->rec, &applied) < 0)
-		return 0;
-	if (applied == NULL)
-		return 1;
-	nj->sms_note = json_string("applied before");
+	j->state = S_PUT;
+	ask(r, j, "PUT", "/v2/users/", nj->target, json_incref(nj->change), 0);
+	return 1;
+}
+
+/* The next set that applies, if any; 1 when a request went out. */
+static int
+next_set(struct run *r, struct job *j)
+{
+	struct njob *nj = j->priv;
+	const struct mr_set *s;
+	const char *mob;
+	int rc;
+
+	while (nj->set < r->mr->nsets) {
+		s = &r->mr->sets[nj->set++];
+		if (!memberrules_holds(s->when, j->rec) ||
+		    (s->mobile_owner && nj->ident[MR_MOBILE] == NULL))
+			continue;
+		/* A member just made got the row's fields with the create. */
+		if (nj->created) {
+			once_applied(r, j, nj->set - 1, 1);
+			continue;
+		}
+		if ((rc = once_applied(r, j, nj->set - 1, 0)) != 0) {
+			if (rc > 0)
+				json_object_set_new(nj->sets, s->name,
+				    json_string("applied before"));
+			continue;
+		}
+		mob = json_string_value(json_object_get(nj->member, "mobile"));
+		if (s->mobile_owner && (mob == NULL || *mob == '\0')) {
+			/* Whose is the row's mobile? */
+			j->state = S_OWNER;
+			ask(r, j, "GET", "/v2/mobile/", nj->ident[MR_MOBILE],
+			    NULL, 0);
+			return 1;
+		}
+		change_for(r, j, nj->member, 0);
+		if (put_change(r, j))
+			return 1;
+	}
 	return 0;
 }
 
-/* The SMS change for member m (the row's mobile added when give_mobile). */
-static void
-sms_for(struct run *r, struct job *j, const json_t *m, int give_mobile)
-{
-	struct njob *nj = j->priv;
-	const char *st = json_string_value(
-	    json_object_get(json_object_get(j->rec, "user"), "sms_status"));
-
-	free(nj->sms_target);
-	nj->sms_target = xstrdup(json_string_value(json_object_get(m, "id")));
-	json_decref(nj->sms_change);
-	nj->sms_change =
-	    sms_change(json_string_value(json_object_get(m, "sms_status")),
-	        json_object_get(m, "sms_subscription_topics"),
-	        st && strcmp(st, "active") == 0, r->sms_topics);
-	if (give_mobile)
-		json_object_set_new(
-		    nj->sms_change, "mobile", json_string(nj->mobile));
-}
-
-/* The SMS change went through (or there was none): remembered. */
-static void
-sms_done(struct run *r, struct job *j)
-{
-	struct njob *nj = j->priv;
-
-	json_decref(nj->sms_note);
-	nj->sms_note = json_object_size(nj->sms_change)
-	                   ? json_pack("{s:s,s:O}", "member", nj->sms_target,
-	                         "set", nj->sms_change)
-	                   : json_string("no change");
-	r->results[R_SMS] += json_object_size(nj->sms_change) != 0;
-	sms_remember(r, j);
-}
-
-/*
- * What is left to do for a member found or made, in this order: move the
- * status up (when it ranks higher), the SMS rules, the activation e-mail;
- * then the record is through.
- */
+/* The sets, then the actions, then the record is through. */
 static void
 carry_on(struct run *r, struct job *j)
 {
 	struct njob *nj = j->priv;
-	const char *cur = json_string_value(
-	    json_object_get(nj->member, "voter_registration_status"));
-	const char *mobile;
+	const struct mr_action *a;
+	const char *type = NULL;
+	struct buf name = BUF_INIT;
+	json_t *body;
+	size_t i;
+	int seen;
 
-	if (!nj->status_done) {
-		nj->status_done = 1;
-		if (!nj->created && nj->status &&
-		    map_user_upgrades(&r->vendor.map, cur, nj->status)) {
-			j->state = S_UPDATE;
-			send_step(r, j, 0);
-			return;
-		}
+	if (next_set(r, j))
+		return;
+	while (nj->act < r->mr->nacts) {
+		a = &r->mr->acts[nj->act++];
+		if ((a->created && !nj->created) ||
+		    !memberrules_holds(a->when, j->rec) ||
+		    (a->kind == MR_ACTIVATE &&
+		        (type = memberrules_activation(a, j->rec)) == NULL))
+			continue;
+		memberrules_action_name(a, type, &name);
+		seen = 0;
+		for (i = seen = 0; i < json_array_size(nj->done); i++)
+			seen |= strcmp(json_string_value(
+			                   json_array_get(nj->done, i)),
+			            name.data) == 0;
+		if (seen)
+			continue;
+		j->state = S_ACTION;
+		body = a->kind == MR_MUTE ? NULL
+		                          : json_pack("{s:s,s:s}", "id",
+		                                nj->found_id, "type", type);
+		ask(r, j, "POST",
+		    a->kind == MR_MUTE ? "/v2/users/" : "/v2/resets",
+		    a->kind == MR_MUTE ? nj->found_id : NULL, body, 0);
+		if (a->kind == MR_MUTE)
+			buf_adds(&j->call.url, "/promotions");
+		buf_release(&name);
+		return;
 	}
-	if (!nj->sms_done) {
-		nj->sms_done = 1;
-		if (wants_sms(r, j)) {
-			mobile = json_string_value(
-			    json_object_get(nj->member, "mobile"));
-			if (mobile == NULL || *mobile == '\0') {
-				/* Whose is the row's mobile? (PR #172) */
-				j->state = S_SMS_MOBILE;
-				send_step(r, j, 0);
-				return;
-			}
-			sms_for(r, j, nj->member, 0);
-			if (json_object_size(nj->sms_change)) {
-				j->state = S_SMS_PUT;
-				send_step(r, j, 0);
-				return;
-			}
-			sms_done(r, j);
-		}
-	}
-	if (!nj->activation_done) {
-		nj->activation_done = 1;
-		if (wants_activation(r, j)) {
-			j->state = S_ACTIVATE;
-			send_step(r, j, 0);
-			return;
-		}
-	}
+	buf_release(&name);
 	finish(r, j);
 }
 
-/* A member was found or made: what follows (carry_on). */
+/* A member was found or made (user: Northstar's data). */
 static void
 have_member(struct run *r, struct job *j, const json_t *user)
 {
@@ -384,55 +347,72 @@ have_member(struct run *r, struct job *j, const json_t *user)
 	const char *id = json_string_value(json_object_get(user, "id"));
 
 	if (id == NULL) {
-		memberkeys_drop(&nj->keys, &r->locks);
-		job_reject(j, "Northstar answered without the member's id");
+		reject(r, j, "Northstar answered without the member's id");
 		return;
 	}
 	free(nj->found_id);
 	nj->found_id = xstrdup(id);
 	json_decref(nj->member);
 	nj->member = json_incref((json_t *)user);
+	nj->learnt = 1;
 	carry_on(r, j);
 }
 
-/*
- * The answer to the SMS steps. Whose the mobile is: another member's
- * (that one's subscription changes, and the row's member is left alone),
- * or nobody's (the row's member gets the mobile with the change). A
- * refused change does not reject the record: the member and the post
- * still go through, and _meta.northstar.sms says what Northstar said.
- */
+/* The answer to a step after the member is known. */
 static void
-sms_answer(struct run *r, struct job *j, struct http_call *c)
+later_answer(struct run *r, struct job *j, struct http_call *c, json_t *ans)
 {
 	struct njob *nj = j->priv;
-	json_t *ans = json_loadb(c->resp.data, c->resp.len, 0, NULL);
-	json_t *owner = json_object_get(ans, "data");
-	const char *oid = json_string_value(json_object_get(owner, "id"));
+	const struct mr_set *s = &r->mr->sets[nj->set ? nj->set - 1 : 0];
+	json_t *data = json_object_get(ans, "data"), *v;
+	const char *oid = json_string_value(json_object_get(data, "id"));
 	struct buf why = BUF_INIT;
+	int ok = c->status >= 200 && c->status < 300;
 
-	if (j->state == S_SMS_MOBILE &&
-	    (c->status == 200 || c->status == 404)) {
+	if (j->state == S_OWNER && (c->status == 200 || c->status == 404)) {
+		/* Another member's mobile: that one's subscription changes;
+		 * nobody's: this member gets the mobile with the change. */
 		if (c->status == 200 && oid && strcmp(oid, nj->found_id) != 0)
-			sms_for(r, j, owner, 0);
+			change_for(r, j, data, 0);
 		else
-			sms_for(r, j, nj->member, 1);
-		if (json_object_size(nj->sms_change)) {
-			j->state = S_SMS_PUT;
-			send_step(r, j, 0);
-			json_decref(ans);
-			return;
-		}
-		sms_done(r, j);
-	} else if (c->status == 200) {
-		sms_done(r, j);
-	} else {
+			change_for(r, j, nj->member, 1);
+		if (!put_change(r, j))
+			carry_on(r, j);
+		return;
+	}
+	if (!ok && c->status == 404 && j->state != S_OWNER) {
+		reject(r, j, "no such member");
+		return;
+	}
+	if (!ok) {
 		answer_refusal(
 		    &why, c, "Northstar", "error.message", "error.fields");
-		json_decref(nj->sms_note);
-		nj->sms_note = json_pack("{s:s}", "failed", why.data);
+		if (j->state == S_ACTION || !s->mobile_owner) {
+			reject(r, j, why.data);
+			buf_release(&why);
+			return;
+		}
+		/* A mobile-owner set refused: the member goes on. */
+		json_object_set_new(
+		    nj->sets, s->name, json_pack("{s:s}", "failed", why.data));
+	} else if (j->state == S_ACTION) {
+		memberrules_action_name(&r->mr->acts[nj->act - 1],
+		    memberrules_activation(&r->mr->acts[nj->act - 1], j->rec),
+		    &why);
+		json_array_append_new(nj->actions, json_string(why.data));
+		if ((v = json_object_get(data, "promotions_muted_at")) != NULL)
+			json_object_set(nj->muted = json_object(), "muted", v);
+		r->results[R_ACTIONS]++;
+		nj->learnt = 1;
+	} else {
+		if (strcmp(nj->target, nj->found_id) == 0)
+			json_object_update(nj->member, nj->change);
+		set_done(r, j,
+		    json_pack(
+		        "{s:s,s:O}", "member", nj->target, "set", nj->change));
+		r->results[R_UPDATED]++;
+		nj->learnt = 1;
 	}
-	json_decref(ans);
 	buf_release(&why);
 	carry_on(r, j);
 }
@@ -445,27 +425,67 @@ exists_already(const struct http_call *c)
 	       strstr(c->resp.data, "already") != NULL;
 }
 
+/* A lookup or a create again, after an answer lost or a create raced. */
+static int
+relook(struct run *r, struct job *j, double delay)
+{
+	struct njob *nj = j->priv;
+	int i = next_lookup(r, nj, 0, 1);
+
+	if (i < 0)
+		return 0;
+	nj->relooked = 1;
+	nj->look = (size_t)i;
+	lookup(r, j, delay);
+	return 1;
+}
+
+static void
+create(struct run *r, struct job *j, double delay)
+{
+	j->state = S_CREATE;
+	ask(r, j, "POST", "/v2/users", NULL,
+	    memberrules_create_body(j->rec,
+	        ((struct njob *)j->priv)->ident[MR_MOBILE], r->client_id),
+	    delay);
+}
+
+/* No lookup (left) found the member. */
+static void
+not_found(struct run *r, struct job *j)
+{
+	if (r->mr->create)
+		create(r, j, 0);
+	else
+		reject(r, j, "no such member");
+}
+
 static void
 step_done(struct http_call *c)
 {
 	struct job *j = c->arg;
 	struct run *r = j->d->ctx;
 	struct njob *nj = j->priv;
-	json_t *ans;
 	struct buf why = BUF_INIT;
+	json_t *ans;
 	double delay;
+	int i;
 
-	if (c->result == HTTP_TRANSIENT) {
+	r->requests += c->tries - nj->counted;
+	nj->counted = c->tries;
+	if (c->result == HTTP_TRANSIENT && j->state <= S_CREATE) {
 		/* A create whose answer was lost: look again, then decide. */
 		if ((delay = http_backoff(r->d.http, c)) < 0) {
 			c->result = HTTP_UNAVAILABLE;
 		} else {
 			nj->create_lost |= j->state == S_CREATE;
-			j->state = next_lookup(nj, S_BY_EMAIL);
-			if (j->state != S_CREATE)
-				nj->relooked = 1;
-			send_step(r, j, delay);
-			return;
+			if (relook(r, j, delay))
+				return;
+			if (r->mr->create) {
+				create(r, j, delay);
+				return;
+			}
+			c->result = HTTP_UNAVAILABLE;
 		}
 	}
 	if (c->result != HTTP_ANSWER) {
@@ -474,72 +494,99 @@ step_done(struct http_call *c)
 		return;
 	}
 	/* An answer: the next step has a retry budget of its own. */
-	c->tries = 0;
-	if (j->state <= S_BY_MOBILE && c->status == 404) {
-		j->state = next_lookup(nj, (enum step)(j->state + 1));
-		send_step(r, j, 0);
+	c->tries = nj->counted = 0;
+	if (j->state == S_LOOKUP && c->status == 404) {
+		if ((i = next_lookup(r, nj, nj->look + 1, 0)) < 0) {
+			not_found(r, j);
+		} else {
+			nj->look = (size_t)i;
+			lookup(r, j, 0);
+		}
 		return;
 	}
 	if (j->state == S_CREATE && exists_already(c) && !nj->relooked &&
-	    next_lookup(nj, S_BY_EMAIL) != S_CREATE) {
-		nj->relooked = 1;
-		j->state = next_lookup(nj, S_BY_EMAIL);
-		send_step(r, j, 0);
+	    relook(r, j, 0))
 		return;
-	}
-	if (j->state == S_SMS_MOBILE || j->state == S_SMS_PUT) {
-		sms_answer(r, j, c);
-		return;
-	}
-	if (c->status != 200 && c->status != 201) {
+	ans = json_loadb(c->resp.data, c->resp.len, 0, NULL);
+	if (j->state > S_CREATE) {
+		later_answer(r, j, c, ans);
+	} else if (c->status != 200 && c->status != 201) {
 		answer_refusal(
 		    &why, c, "Northstar", "error.message", "error.fields");
-		memberkeys_drop(&nj->keys, &r->locks);
-		job_reject(j, "%s", why.data);
-		buf_release(&why);
-		return;
-	}
-	ans = json_loadb(c->resp.data, c->resp.len, 0, NULL);
-	if (j->state == S_UPDATE) {
-		nj->updated = 1;
-		carry_on(r, j);
-	} else if (j->state == S_ACTIVATE) {
-		nj->activated = 1;
-		finish(r, j);
+		reject(r, j, why.data);
 	} else {
 		/* Found after a create whose answer was lost: that create
 		 * made the member, since the lookups before it, done holding
-		 * the member's keys, found nobody. A member this record made
-		 * stays made through a lookup after a lost activation. */
+		 * the member's keys, found nobody. */
 		if (j->state == S_CREATE || nj->create_lost)
 			nj->created = 1;
+		if (j->state == S_LOOKUP && !nj->created)
+			nj->by = (int)r->mr->find[nj->look];
 		have_member(r, j, json_object_get(ans, "data"));
 	}
 	json_decref(ans);
+	buf_release(&why);
 }
 
 static void
 start(struct deliver *d, struct job *j)
 {
+	struct run *r = d->ctx;
 	struct njob *nj = xcalloc(1, sizeof(*nj));
-	const char *id =
-	    json_string_value(json_object_get(j->rec, "northstar_id"));
+	const char *id = jpath_string(j->rec, "northstar_id");
 
-	(void)d;
 	j->priv = nj;
-	nj->id = id && *id ? id : NULL;
-	nj->email = user_string(j->rec, "email");
-	nj->mobile = user_string(j->rec, "mobile");
-	if (!mobile_valid(nj->mobile))
-		nj->mobile = NULL;
-	nj->status = user_string(j->rec, "voter_registration_status");
-	if (!nj->id && !nj->email && !nj->mobile) {
+	nj->by = -1;
+	nj->sets = json_object();
+	nj->actions = json_array();
+	nj->done = json_array();
+	nj->ident[MR_ID] = id && *id ? id : NULL;
+	nj->ident[MR_EMAIL] = jpath_string(j->rec, "user.email");
+	nj->ident[MR_MOBILE] = jpath_string(j->rec, "user.mobile");
+	if (nj->ident[MR_EMAIL] && *nj->ident[MR_EMAIL] == '\0')
+		nj->ident[MR_EMAIL] = NULL;
+	if (!mobile_valid(nj->ident[MR_MOBILE]))
+		nj->ident[MR_MOBILE] = NULL;
+	if (r->mr->nfind == 0 && !nj->ident[MR_ID]) {
+		job_reject(j, "no northstar_id: this import takes members as "
+		              "they are");
+		return;
+	}
+	if (!nj->ident[0] && !nj->ident[1] && !nj->ident[2]) {
 		job_reject(j, "no northstar_id, e-mail or valid mobile to "
 		              "find or create the member by");
 		return;
 	}
-	memberkeys_init(&nj->keys, nj->id, nj->email, nj->mobile);
+	memberkeys_init(&nj->keys, nj->ident[0], nj->ident[1], nj->ident[2]);
 	j->state = S_WAIT;
+}
+
+/* The member as the ledger remembers it, by the first identity it holds. */
+static int
+from_ledger(struct run *r, struct job *j)
+{
+	struct njob *nj = j->priv;
+	enum mr_find k = MR_ID;
+	json_t *got = NULL;
+	size_t i;
+
+	if (r->o->members == NULL || r->o->refresh)
+		return 0;
+	for (i = 0; i < r->mr->nfind && got == NULL; i++)
+		if (nj->ident[k = r->mr->find[i]])
+			got = memberledger_get(&r->ml, kinds[k], nj->ident[k]);
+	if (got == NULL && r->mr->nfind == 0)
+		got = memberledger_get(
+		    &r->ml, kinds[k = MR_ID], nj->ident[MR_ID]);
+	if (got == NULL)
+		return 0;
+	nj->by = (int)k;
+	nj->from_ledger = 1;
+	nj->found_id = xstrdup(json_string_value(json_object_get(got, "id")));
+	nj->member = json_incref(json_object_get(got, "member"));
+	json_array_extend(nj->done, json_object_get(got, "done"));
+	json_decref(got);
+	return 1;
 }
 
 static void
@@ -549,6 +596,7 @@ advance(struct deliver *d)
 	struct njob *nj;
 	struct job *j;
 	size_t i;
+	int k;
 
 	for (i = 0; i < d->n; i++) {
 		j = deliver_job(d, i);
@@ -556,8 +604,19 @@ advance(struct deliver *d)
 		if (j->done || j->state != S_WAIT ||
 		    !memberkeys_take(&nj->keys, &r->locks))
 			continue;
-		j->state = next_lookup(j->priv, S_BY_ID);
-		send_step(r, j, 0);
+		if (from_ledger(r, j)) {
+			carry_on(r, j);
+		} else if (r->mr->nfind == 0) {
+			nj->found_id = xstrdup(nj->ident[MR_ID]);
+			nj->member = json_pack("{s:s}", "id", nj->found_id);
+			nj->by = MR_ID;
+			carry_on(r, j);
+		} else if ((k = next_lookup(r, nj, 0, 0)) < 0) {
+			not_found(r, j);
+		} else {
+			nj->look = (size_t)k;
+			lookup(r, j, 0);
+		}
 	}
 }
 
@@ -571,10 +630,13 @@ release(struct deliver *d, struct job *j)
 		return;
 	memberkeys_drop(&nj->keys, &r->locks);
 	free(nj->found_id);
-	free(nj->sms_target);
+	free(nj->target);
 	json_decref(nj->member);
-	json_decref(nj->sms_change);
-	json_decref(nj->sms_note);
+	json_decref(nj->change);
+	json_decref(nj->sets);
+	json_decref(nj->actions);
+	json_decref(nj->done);
+	json_decref(nj->muted);
 	free(nj);
 	j->priv = NULL;
 }
@@ -584,36 +646,33 @@ static const struct deliver_ops ops = {start, advance, release};
 static void
 usage(void)
 {
-	printf(
-	    "usage: " SYNOPSIS "\n"
-	    "Find or create each record's member in Northstar and fill its "
-	    "northstar_id.\n\n" STAGE_VENDOR_HELP
-	    "                            (required: its \"user_rank\" orders "
-	    "member statuses,\n"
-	    "                            its \"delivery\" gives --activate, "
-	    "--sms-topics and\n"
-	    "                            --sms-key)\n"
-	    "  -a, --activate TYPE       send a new member who opted in to "
-	    "e-mail the\n"
-	    "                            activation e-mail TYPE (POST "
-	    "/v2/resets)\n"
-	    "  -t, --sms-topics LIST     apply the SMS opt-in of a row with a "
-	    "mobile to a\n"
-	    "                            member who exists, by the old "
-	    "importer's table,\n"
-	    "                            these topics (comma-separated)\n"
-	    "  -l, --sms-ledger FILE     once per registration: remember what "
-	    "was applied\n"
-	    "  -k, --sms-key F[,F...]    a registration's key in that "
-	    "ledger\n" DELIVER_OPTIONS_HELP STAGE_OPTIONS_HELP "\n"
-	    "Environment: NORTHSTAR_URL, NORTHSTAR_CLIENT_ID, "
-	    "NORTHSTAR_CLIENT_SECRET.\n"
-	    "Each record goes on with _meta.northstar = {\"result\": found or "
-	    "created, \"id\": ID}.\n" DELIVER_EXIT_HELP "\n"
-	    "Example:\n"
-	    "  status-map --vendor turbovote < activity.ndjson |\n"
-	    "      post-northstar --vendor turbovote --concurrency 16 \\\n"
-	    "      --rejects northstar-rejects.ndjson > members.ndjson\n");
+	printf("usage: " SYNOPSIS "\n"
+	       "Find or create each record's member in Northstar and fill its "
+	       "northstar_id.\n\n" STAGE_VENDOR_HELP
+	       "                            (required: its delivery.member "
+	       "says what to do\n"
+	       "                            with a member, its \"user_rank\" "
+	       "orders statuses)\n"
+	       "  -e, --members FILE        the member ledger: a member it "
+	       "remembers is\n"
+	       "                            decided without asking Northstar\n"
+	       "  -R, --refresh             with --members: look every member "
+	       "up again\n"
+	       "  -l, --once-ledger FILE    the ledger of the update sets "
+	       "applied once per\n"
+	       "                            key (\"once\"); --sms-ledger is "
+	       "the same\n" DELIVER_OPTIONS_HELP STAGE_OPTIONS_HELP "\n"
+	       "Environment: NORTHSTAR_URL, NORTHSTAR_CLIENT_ID, "
+	       "NORTHSTAR_CLIENT_SECRET.\n"
+	       "Each record goes on with _meta.northstar = {\"result\": found "
+	       "or created, \"id\": ID}.\n"
+	       "The summary line ends with requests=N, every request sent to "
+	       "Northstar.\n" DELIVER_EXIT_HELP "\n"
+	       "Example:\n"
+	       "  status-map --vendor turbovote < activity.ndjson |\n"
+	       "      post-northstar --vendor turbovote --members "
+	       "state/turbovote.members \\\n"
+	       "      --rejects northstar-rejects.ndjson > members.ndjson\n");
 }
 
 static int
@@ -621,10 +680,10 @@ parse_args(int argc, char **argv, struct opts *o, struct stage *st)
 {
 	static const struct option longopts[] = {
 	    STAGE_VENDOR_LONGOPTS,
-	    {"activate", required_argument, NULL, 'a'},
-	    {"sms-topics", required_argument, NULL, 't'},
+	    {"members", required_argument, NULL, 'e'},
+	    {"refresh", no_argument, NULL, 'R'},
+	    {"once-ledger", required_argument, NULL, 'l'},
 	    {"sms-ledger", required_argument, NULL, 'l'},
-	    {"sms-key", required_argument, NULL, 'k'},
 	    DELIVER_LONGOPTS,
 	    STAGE_LONGOPTS,
 	    {NULL, 0, NULL, 0},
@@ -632,19 +691,17 @@ parse_args(int argc, char **argv, struct opts *o, struct stage *st)
 	int ch, rc;
 
 	while ((ch = getopt_long(argc, argv,
-	            ":a:t:l:k:" STAGE_VENDOR_SHORTOPTS DELIVER_SHORTOPTS
+	            ":e:Rl:" STAGE_VENDOR_SHORTOPTS DELIVER_SHORTOPTS
 	                STAGE_SHORTOPTS,
 	            longopts, NULL)) != -1) {
 		if (ch == 'v' || ch == 'm') {
 			o->vendor = optarg;
-		} else if (ch == 'a') {
-			o->activate = optarg;
-		} else if (ch == 't') {
-			o->sms_topics = optarg;
+		} else if (ch == 'e') {
+			o->members = optarg;
+		} else if (ch == 'R') {
+			o->refresh = 1;
 		} else if (ch == 'l') {
-			o->sms_ledger = optarg;
-		} else if (ch == 'k') {
-			o->sms_key = optarg;
+			o->once = optarg;
 		} else if (ch == 'h') {
 			usage();
 			return -1;
@@ -663,44 +720,36 @@ parse_args(int argc, char **argv, struct opts *o, struct stage *st)
 		return cli_usage_error(SYNOPSIS,
 		    "--dry-run is post-rogue's: a member cannot be found "
 		    "without asking Northstar");
+	if (o->refresh && o->members == NULL)
+		return cli_usage_error(
+		    SYNOPSIS, "--refresh goes with --members");
 	return 0;
 }
 
-/*
- * The options the vendor file gives when the command line does not, and
- * the SMS ones made ready: the topics as a list, the key, the ledger.
- * Returns 0 or an exit status.
- */
+/* The ledgers opened: the member ledger, a once-ledger per set. */
 static int
-sms_setup(struct run *r)
+ledgers_open(struct run *r)
 {
-	struct opts *o = r->o;
 	struct buf err = BUF_INIT;
+	size_t i;
 	int rc = 0;
 
-	if (o->activate == NULL)
-		o->activate = r->vendor.activate;
-	if (o->sms_topics == NULL)
-		o->sms_topics = r->vendor.sms_topics;
-	if (o->sms_key == NULL)
-		o->sms_key = r->vendor.sms_key;
-	if (o->sms_topics == NULL)
-		return o->sms_ledger
-		           ? cli_usage_error(SYNOPSIS,
-		                 "--sms-ledger goes with --sms-topics "
-		                 "(or the vendor file's "
-		                 "delivery.sms_topics)")
-		           : 0;
-	if (o->sms_ledger && o->sms_key == NULL)
-		return cli_usage_error(SYNOPSIS,
-		    "--sms-ledger needs --sms-key (or the vendor file's "
-		    "delivery.sms_key): the fields that name one registration");
-	r->sms_topics = vendor_names(o->sms_topics);
-	if (o->sms_key && keyledger_key(&r->sms_ledger, o->sms_key) < 0)
-		return cli_usage_error(
-		    SYNOPSIS, "bad --sms-key '%s'", o->sms_key);
-	if (o->sms_ledger &&
-	    (rc = keyledger_open(&r->sms_ledger, o->sms_ledger, 1, &err)) < 0) {
+	r->once = xcalloc(r->mr->nsets + 1, sizeof(*r->once));
+	for (i = 0; i < r->mr->nsets; i++)
+		keyledger_init(&r->once[i]);
+	memberledger_init(&r->ml, r->mr->touched);
+	if (r->o->members &&
+	    (rc = memberledger_open(&r->ml, r->o->members, 1, &err)) < 0)
+		goto out;
+	for (i = 0; i < r->mr->nsets && r->o->once; i++) {
+		if (r->mr->sets[i].once == NULL)
+			continue;
+		keyledger_key(&r->once[i], r->mr->sets[i].once);
+		if ((rc = keyledger_open(&r->once[i], r->o->once, 1, &err)) < 0)
+			goto out;
+	}
+out:
+	if (rc < 0) {
 		diag(NULL, 0, "%s", err.data);
 		rc = ledger_exitcode(rc);
 	}
@@ -709,14 +758,21 @@ sms_setup(struct run *r)
 }
 
 static void
-sms_release(struct run *r)
+ledgers_close(struct run *r)
 {
 	struct buf err = BUF_INIT;
+	size_t i;
 
-	if (r->o->sms_ledger && keyledger_sync(&r->sms_ledger, &err) < 0)
+	if (r->o->members && memberledger_sync(&r->ml, &err) < 0)
 		diag(NULL, 0, "%s", err.data);
-	keyledger_close(&r->sms_ledger);
-	json_decref(r->sms_topics);
+	memberledger_close(&r->ml);
+	for (i = 0; r->once && i < r->mr->nsets; i++) {
+		buf_reset(&err);
+		if (keyledger_sync(&r->once[i], &err) < 0)
+			diag(NULL, 0, "%s", err.data);
+		keyledger_close(&r->once[i]);
+	}
+	free(r->once);
 	buf_release(&err);
 }
 
@@ -732,23 +788,19 @@ main(int argc, char **argv)
 	memset(&r, 0, sizeof(r));
 	memset(&oauth, 0, sizeof(oauth));
 	r.o = &o;
-	keyledger_init(&r.sms_ledger);
+	r.mr = &r.vendor.member;
 	deliver_opts_init(&o.d);
 	stage_init(&st, "post-northstar", SYNOPSIS);
 	if ((rc = parse_args(argc, argv, &o, &st)) != 0)
 		return rc < 0 ? EXIT_OK : rc;
 	if ((rc = stage_load_vendor(&r.vendor, o.vendor)) != 0 ||
-	    (rc = sms_setup(&r)) != 0) {
+	    (rc = deliver_configure(&o.d, "NORTHSTAR_URL", &r.url, &oauth)) !=
+	        0) {
 		vendor_release(&r.vendor);
-		sms_release(&r);
 		return rc;
 	}
-	if ((rc = deliver_configure(&o.d, "NORTHSTAR_URL", &r.url, &oauth)) !=
-	    0) {
-		vendor_release(&r.vendor);
-		sms_release(&r);
-		return rc;
-	}
+	if ((rc = ledgers_open(&r)) != 0)
+		goto out;
 	r.client_id = oauth.client_id;
 	keylock_init(&r.locks);
 	deliver_init(&r.d, &st, &ops, &r,
@@ -757,17 +809,18 @@ main(int argc, char **argv)
 	    (rc = stage_start(&st)) == 0) {
 		rc = deliver_run(&r.d, argc - optind, argv + optind);
 		diag(NULL, 0,
-		    "found=%llu created=%llu updated=%llu activated=%llu "
-		    "sms=%llu",
+		    "found=%llu created=%llu updated=%llu actions=%llu "
+		    "remembered=%llu requests=%llu",
 		    r.results[R_FOUND], r.results[R_CREATED],
-		    r.results[R_UPDATED], r.results[R_ACTIVATED],
-		    r.results[R_SMS]);
+		    r.results[R_UPDATED], r.results[R_ACTIONS],
+		    r.results[R_LEDGER], r.requests);
 		rc = stage_finish(&st, rc);
 	}
 	deliver_release(&r.d);
 	keylock_release(&r.locks);
+out:
+	ledgers_close(&r);
 	vendor_release(&r.vendor);
-	sms_release(&r);
 	oauth_release(&oauth);
 	return rc;
 }
