@@ -364,6 +364,23 @@ load_find(
 	return 0;
 }
 
+/* Two sets applied once by the same key would share their memory. */
+static int
+same_once(
+    const struct memberrules *m, size_t i, const char *what, struct buf *err)
+{
+	size_t k;
+
+	for (k = 0; m->sets[i].once && k < i; k++)
+		if (m->sets[k].once &&
+		    strcmp(m->sets[k].once, m->sets[i].once) == 0)
+			return bad(err,
+			    "%s.once: another set is applied once by the same "
+			    "key (updates[%zu])",
+			    what, k);
+	return 0;
+}
+
 /* Today's rules for a vendor file without the section. */
 static const char defaults[] =
     "{\"find\": [\"id\", \"email\", \"mobile\"], \"create\": true,"
@@ -418,7 +435,8 @@ memberrules_load(struct memberrules *m, const json_t *section, const char *what,
 		buf_reset(&w);
 		buf_printf(&w, "%s.updates[%zu]", what, i);
 		m->nsets++;
-		if (load_set(m, &m->sets[i], e, w.data, err) < 0)
+		if (load_set(m, &m->sets[i], e, w.data, err) < 0 ||
+		    same_once(m, i, w.data, err) < 0)
 			goto out;
 	}
 	m->acts = xcalloc(json_array_size(a) + 1, sizeof(*m->acts));
