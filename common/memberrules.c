@@ -637,7 +637,7 @@ memberrules_activation(const struct mr_action *a, const json_t *rec)
 	const char *t;
 	size_t i;
 
-	if (a->type)
+	if (a->kind != MR_ACTIVATE || a->type)
 		return a->type;
 	v = jpath_get(rec, a->type_field);
 	if (json_is_string(v))

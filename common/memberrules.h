@@ -107,7 +107,8 @@ json_t *memberrules_change(const struct mr_set *s, const struct map *map,
 /*
  * The activation type action a names for rec: its "type", or by
  * "type_by" the first string of the list field (or the string field) that
- * the map names; NULL when none (no e-mail). Borrowed from the rules.
+ * the map names; NULL when none (no e-mail), and for an action that is
+ * not an activation. Borrowed from the rules.
  */
 const char *memberrules_activation(
     const struct mr_action *a, const json_t *rec);

@@ -37,8 +37,8 @@ open_ledger(struct memberledger *m, const char *path, int rc_want)
 }
 
 static void
-put(struct memberledger *m, const char *kind, const char *value,
-    const char *id, const char *member, const char *done)
+put(struct memberledger *m, const char *kind, const char *value, const char *id,
+    const char *member, const char *done)
 {
 	struct buf err = BUF_INIT;
 	json_t *mem = parse(member), *d = done ? parse(done) : NULL;
@@ -86,8 +86,8 @@ TEST(put_get_reopen)
 	    "\"done\":[]}");
 	/* Kinds hash apart: an e-mail is not an id. */
 	CHECK_GET(&m, "id", "a@x.org", "null");
-	put(&m, "email", "a@x.org", "m1", "{\"status\": \"b\", \"topics\": [1]}",
-	    "[\"activate t\"]");
+	put(&m, "email", "a@x.org", "m1",
+	    "{\"status\": \"b\", \"topics\": [1]}", "[\"activate t\"]");
 	CHECK_GET(&m, "email", "a@x.org",
 	    "{\"id\":\"m1\",\"member\":{\"id\":\"m1\",\"status\":\"b\","
 	    "\"topics\":[1]},\"done\":[\"activate t\"]}");

@@ -334,6 +334,7 @@ TEST(actions)
 	CHECK_STR(memberrules_activation(&m.acts[1], r2), "wyd");
 	CHECK(memberrules_activation(&m.acts[1], r3) == NULL);
 	CHECK(m.acts[2].kind == MR_MUTE && !m.acts[2].created);
+	CHECK(memberrules_activation(&m.acts[2], r1) == NULL);
 	memberrules_action_name(&m.acts[1], "wyd", &name);
 	CHECK_STR(name.data, "activate wyd");
 	memberrules_action_name(&m.acts[2], NULL, &name);
