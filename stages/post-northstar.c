@@ -31,8 +31,8 @@
 #include "diag.h"
 #include "exitcode.h"
 #include "jpath.h"
-#include "keyledger.h"
 #include "keylock.h"
+#include "memberapply.h"
 #include "memberkey.h"
 #include "memberledger.h"
 #include "stage.h"
@@ -41,20 +41,20 @@
 
 #define SYNOPSIS "post-northstar --vendor NAME|FILE [OPTIONS] [FILE...]"
 
-enum step { S_WAIT, S_LOOKUP, S_CREATE, S_OWNER, S_PUT, S_ACTION };
-enum result { R_FOUND, R_CREATED, R_UPDATED, R_ACTIONS, R_LEDGER, NRESULTS };
+enum step { S_WAIT, S_LOOKUP, S_CREATE, S_APPLY };
+enum result { R_FOUND, R_CREATED, R_LEDGER, NRESULTS };
 static const char *const kinds[] = {"id", "email", "mobile"};
 
 struct njob {
-	struct memberkeys keys;  /* held while the job is in flight */
-	const char *ident[3];    /* id, e-mail, valid mobile: borrowed */
-	size_t look;             /* the lookup in flight (index into find) */
-	int by;                  /* the identity it was known by, or -1 */
-	char *found_id, *target; /* the member; whom the change goes to */
-	json_t *member, *change; /* the member as known; the change */
-	json_t *sets, *actions, *done; /* for _meta; done before (ledger) */
-	json_t *muted;                 /* {"muted": TIME}, or NULL */
-	size_t set, act;               /* the next set, the next action */
+	struct memberkeys keys; /* held while the job is in flight */
+	char *ident[3]; /* id, e-mail, valid mobile, or NULL: copies (the
+	                   record's northstar_id is replaced) */
+	size_t look;    /* the lookup in flight (index into find) */
+	int by;         /* the identity it was known by, or -1 */
+	char *found_id;
+	json_t *member, *done; /* as known; actions done before (ledger) */
+	struct memberwho who;  /* for the update sets and the actions */
+	struct memberwork work;
 	int created, relooked, create_lost, from_ledger, learnt;
 	unsigned counted; /* of the call's tries, counted in requests */
 };
@@ -70,7 +70,7 @@ struct run {
 	const char *url, *client_id;
 	struct vendor vendor;
 	struct memberrules *mr;
-	struct keyledger *once; /* one per set, opened for sets with "once" */
+	struct memberapply apply;
 	struct memberledger ml;
 	struct keylock locks;
 	struct deliver d;
@@ -79,7 +79,17 @@ struct run {
 
 static void step_done(struct http_call *c);
 
-/* Sends the request of the job's step: method, path (escaped) and body. */
+/* Sends the job's call, set up, after delay seconds. */
+static void
+go(struct job *j, double delay)
+{
+	j->call.auth = 1;
+	j->call.done = step_done;
+	j->call.arg = j;
+	job_call(j, delay);
+}
+
+/* Sets up and sends a lookup or a create: method, path + escaped arg. */
 static void
 ask(struct run *r, struct job *j, const char *method, const char *path,
     const char *arg, json_t *body, double delay)
@@ -89,9 +99,6 @@ ask(struct run *r, struct job *j, const char *method, const char *path,
 	url_join(&c->url, r->url, path);
 	if (arg)
 		url_escape(&c->url, arg);
-	c->auth = 1;
-	c->done = step_done;
-	c->arg = j;
 	c->method = method;
 	c->idempotent = strcmp(method, "POST") != 0;
 	buf_reset(&c->body);
@@ -99,7 +106,7 @@ ask(struct run *r, struct job *j, const char *method, const char *path,
 		http_set_json(c, body);
 		json_decref(body);
 	}
-	job_call(j, delay);
+	go(j, delay);
 }
 
 static void
@@ -127,7 +134,11 @@ next_lookup(struct run *r, const struct njob *nj, size_t from, int skip_id)
 	return -1;
 }
 
-/* What the member ledger learns of the job's member, when it learnt. */
+/*
+ * What the member ledger learns of the job's member, when Northstar told
+ * something: under the identity it was found by, or the e-mail and mobile
+ * a create gave it.
+ */
 static void
 remember(struct run *r, struct job *j)
 {
@@ -135,22 +146,21 @@ remember(struct run *r, struct job *j)
 	const char *k[3], *v[3];
 	size_t n = 0, i;
 	struct buf err = BUF_INIT;
-	json_t *done = json_array();
+	json_t *done;
 
-	if (r->o->members == NULL || !nj->learnt || nj->member == NULL)
-		goto out;
+	if (r->o->members == NULL || !(nj->learnt || nj->work.learnt) ||
+	    nj->member == NULL)
+		return;
 	for (i = 0; i < 3; i++)
 		if (nj->ident[i] &&
 		    ((int)i == nj->by || (nj->created && i != MR_ID))) {
 			k[n] = kinds[i];
 			v[n++] = nj->ident[i];
 		}
-	json_array_extend(done, nj->done);
-	json_array_extend(done, nj->actions);
+	done = memberwork_done(&nj->work, nj->done);
 	if (n && memberledger_put(
 	             &r->ml, k, v, n, nj->found_id, nj->member, done, &err) < 0)
 		diag(NULL, 0, "%s", err.data);
-out:
 	json_decref(done);
 	buf_release(&err);
 }
@@ -167,12 +177,7 @@ finish(struct run *r, struct job *j)
 	    "id", nj->found_id);
 	if (nj->from_ledger)
 		json_object_set_new(v, "ledger", json_true());
-	if (json_object_size(nj->sets))
-		json_object_set(v, "sets", nj->sets);
-	if (json_array_size(nj->actions))
-		json_object_set(v, "actions", nj->actions);
-	if (nj->muted)
-		json_object_update(v, nj->muted);
+	memberwork_meta(&nj->work, v);
 	job_meta(j, "northstar", v);
 	r->results[nj->created ? R_CREATED : R_FOUND]++;
 	r->results[R_LEDGER] += nj->from_ledger;
@@ -190,153 +195,57 @@ reject(struct run *r, struct job *j, const char *why)
 	job_reject(j, "%s", why);
 }
 
-/* Set i's once-ledger: 1 applied before, 0 not, -1 no key (skip it). */
-static int
-once_applied(struct run *r, struct job *j, size_t i, int mark)
-{
-	struct njob *nj = j->priv;
-	const char *st;
-	struct buf err = BUF_INIT;
-
-	if (r->mr->sets[i].once == NULL || r->o->once == NULL)
-		return 0;
-	/* The key may name the member: the id just found or made. */
-	json_object_set_new(j->rec, "northstar_id", json_string(nj->found_id));
-	if (mark &&
-	    keyledger_append(&r->once[i], j->rec, "applied", NULL, &err) < 0)
-		diag(NULL, 0, "%s", err.data);
-	buf_release(&err);
-	if (mark)
-		return 0;
-	if (keyledger_lookup(&r->once[i], j->rec, &st) < 0)
-		return -1;
-	return st != NULL;
-}
-
-/* The set in hand is through: said in _meta, remembered once. */
 static void
-set_done(struct run *r, struct job *j, json_t *note)
+warned(struct buf *warn)
 {
-	struct njob *nj = j->priv;
-
-	json_object_set_new(nj->sets, r->mr->sets[nj->set - 1].name, note);
-	once_applied(r, j, nj->set - 1, 1);
+	if (warn->len)
+		diag(NULL, 0, "%s", warn->data);
+	buf_reset(warn);
 }
 
-/* The change of the set in hand for member m (the row's mobile added). */
-static void
-change_for(struct run *r, struct job *j, const json_t *m, int give_mobile)
-{
-	struct njob *nj = j->priv;
-	const char *id = json_string_value(json_object_get(m, "id"));
-
-	free(nj->target);
-	nj->target = xstrdup(id ? id : nj->found_id);
-	json_decref(nj->change);
-	nj->change = memberrules_change(
-	    &r->mr->sets[nj->set - 1], &r->vendor.map, j->rec, m);
-	if (give_mobile)
-		json_object_set_new(
-		    nj->change, "mobile", json_string(nj->ident[MR_MOBILE]));
-}
-
-static int
-put_change(struct run *r, struct job *j)
-{
-	struct njob *nj = j->priv;
-
-	if (json_object_size(nj->change) == 0) {
-		set_done(r, j, json_string("no change"));
-		return 0;
-	}
-	j->state = S_PUT;
-	ask(r, j, "PUT", "/v2/users/", nj->target, json_incref(nj->change), 0);
-	return 1;
-}
-
-/* The next set that applies, if any; 1 when a request went out. */
-static int
-next_set(struct run *r, struct job *j)
-{
-	struct njob *nj = j->priv;
-	const struct mr_set *s;
-	const char *mob;
-	int rc;
-
-	while (nj->set < r->mr->nsets) {
-		s = &r->mr->sets[nj->set++];
-		if (!memberrules_holds(s->when, j->rec) ||
-		    (s->mobile_owner && nj->ident[MR_MOBILE] == NULL))
-			continue;
-		/* A member just made got the row's fields with the create. */
-		if (nj->created) {
-			once_applied(r, j, nj->set - 1, 1);
-			continue;
-		}
-		if ((rc = once_applied(r, j, nj->set - 1, 0)) != 0) {
-			if (rc > 0)
-				json_object_set_new(nj->sets, s->name,
-				    json_string("applied before"));
-			continue;
-		}
-		mob = json_string_value(json_object_get(nj->member, "mobile"));
-		if (s->mobile_owner && (mob == NULL || *mob == '\0')) {
-			/* Whose is the row's mobile? */
-			j->state = S_OWNER;
-			ask(r, j, "GET", "/v2/mobile/", nj->ident[MR_MOBILE],
-			    NULL, 0);
-			return 1;
-		}
-		change_for(r, j, nj->member, 0);
-		if (put_change(r, j))
-			return 1;
-	}
-	return 0;
-}
-
-/* The sets, then the actions, then the record is through. */
+/* The update sets and the actions (memberapply.h), then the record is
+ * through. */
 static void
 carry_on(struct run *r, struct job *j)
 {
 	struct njob *nj = j->priv;
-	const struct mr_action *a;
-	const char *type = NULL;
-	struct buf name = BUF_INIT;
-	json_t *body;
-	size_t i;
-	int seen;
+	struct buf warn = BUF_INIT;
+	int more;
 
-	if (next_set(r, j))
-		return;
-	while (nj->act < r->mr->nacts) {
-		a = &r->mr->acts[nj->act++];
-		if ((a->created && !nj->created) ||
-		    !memberrules_holds(a->when, j->rec) ||
-		    (a->kind == MR_ACTIVATE &&
-		        (type = memberrules_activation(a, j->rec)) == NULL))
-			continue;
-		memberrules_action_name(a, type, &name);
-		seen = 0;
-		for (i = seen = 0; i < json_array_size(nj->done); i++)
-			seen |= strcmp(json_string_value(
-			                   json_array_get(nj->done, i)),
-			            name.data) == 0;
-		if (seen)
-			continue;
-		j->state = S_ACTION;
-		body = a->kind == MR_MUTE ? NULL
-		                          : json_pack("{s:s,s:s}", "id",
-		                                nj->found_id, "type", type);
-		ask(r, j, "POST",
-		    a->kind == MR_MUTE ? "/v2/users/" : "/v2/resets",
-		    a->kind == MR_MUTE ? nj->found_id : NULL, body, 0);
-		if (a->kind == MR_MUTE)
-			buf_adds(&j->call.url, "/promotions");
-		buf_release(&name);
+	nj->who.id = nj->found_id;
+	nj->who.member = nj->member;
+	nj->who.mobile = nj->ident[MR_MOBILE];
+	nj->who.created = nj->created;
+	nj->who.done = nj->done;
+	more = memberwork_next(
+	    &r->apply, &nj->work, &nj->who, j->rec, &j->call, r->url, &warn);
+	warned(&warn);
+	buf_release(&warn);
+	if (!more) {
+		finish(r, j);
 		return;
 	}
-	buf_release(&name);
-	finish(r, j);
+	j->state = S_APPLY;
+	go(j, 0);
+}
+
+static void
+applied(struct run *r, struct job *j)
+{
+	struct njob *nj = j->priv;
+	struct buf why = BUF_INIT, warn = BUF_INIT;
+	int rc = memberwork_answer(&r->apply, &nj->work, &nj->who, j->rec,
+	    &j->call, r->url, &why, &warn);
+
+	warned(&warn);
+	if (rc < 0)
+		reject(r, j, why.data);
+	else if (rc > 0)
+		go(j, 0);
+	else
+		carry_on(r, j);
+	buf_release(&why);
+	buf_release(&warn);
 }
 
 /* A member was found or made (user: Northstar's data). */
@@ -353,67 +262,8 @@ have_member(struct run *r, struct job *j, const json_t *user)
 	free(nj->found_id);
 	nj->found_id = xstrdup(id);
 	json_decref(nj->member);
-	nj->member = json_incref((json_t *)user);
+	nj->member = json_deep_copy(user);
 	nj->learnt = 1;
-	carry_on(r, j);
-}
-
-/* The answer to a step after the member is known. */
-static void
-later_answer(struct run *r, struct job *j, struct http_call *c, json_t *ans)
-{
-	struct njob *nj = j->priv;
-	const struct mr_set *s = &r->mr->sets[nj->set ? nj->set - 1 : 0];
-	json_t *data = json_object_get(ans, "data"), *v;
-	const char *oid = json_string_value(json_object_get(data, "id"));
-	struct buf why = BUF_INIT;
-	int ok = c->status >= 200 && c->status < 300;
-
-	if (j->state == S_OWNER && (c->status == 200 || c->status == 404)) {
-		/* Another member's mobile: that one's subscription changes;
-		 * nobody's: this member gets the mobile with the change. */
-		if (c->status == 200 && oid && strcmp(oid, nj->found_id) != 0)
-			change_for(r, j, data, 0);
-		else
-			change_for(r, j, nj->member, 1);
-		if (!put_change(r, j))
-			carry_on(r, j);
-		return;
-	}
-	if (!ok && c->status == 404 && j->state != S_OWNER) {
-		reject(r, j, "no such member");
-		return;
-	}
-	if (!ok) {
-		answer_refusal(
-		    &why, c, "Northstar", "error.message", "error.fields");
-		if (j->state == S_ACTION || !s->mobile_owner) {
-			reject(r, j, why.data);
-			buf_release(&why);
-			return;
-		}
-		/* A mobile-owner set refused: the member goes on. */
-		json_object_set_new(
-		    nj->sets, s->name, json_pack("{s:s}", "failed", why.data));
-	} else if (j->state == S_ACTION) {
-		memberrules_action_name(&r->mr->acts[nj->act - 1],
-		    memberrules_activation(&r->mr->acts[nj->act - 1], j->rec),
-		    &why);
-		json_array_append_new(nj->actions, json_string(why.data));
-		if ((v = json_object_get(data, "promotions_muted_at")) != NULL)
-			json_object_set(nj->muted = json_object(), "muted", v);
-		r->results[R_ACTIONS]++;
-		nj->learnt = 1;
-	} else {
-		if (strcmp(nj->target, nj->found_id) == 0)
-			json_object_update(nj->member, nj->change);
-		set_done(r, j,
-		    json_pack(
-		        "{s:s,s:O}", "member", nj->target, "set", nj->change));
-		r->results[R_UPDATED]++;
-		nj->learnt = 1;
-	}
-	buf_release(&why);
 	carry_on(r, j);
 }
 
@@ -425,7 +275,7 @@ exists_already(const struct http_call *c)
 	       strstr(c->resp.data, "already") != NULL;
 }
 
-/* A lookup or a create again, after an answer lost or a create raced. */
+/* A lookup again, after an answer lost or a create raced: 1 when sent. */
 static int
 relook(struct run *r, struct job *j, double delay)
 {
@@ -443,10 +293,11 @@ relook(struct run *r, struct job *j, double delay)
 static void
 create(struct run *r, struct job *j, double delay)
 {
+	struct njob *nj = j->priv;
+
 	j->state = S_CREATE;
 	ask(r, j, "POST", "/v2/users", NULL,
-	    memberrules_create_body(j->rec,
-	        ((struct njob *)j->priv)->ident[MR_MOBILE], r->client_id),
+	    memberrules_create_body(j->rec, nj->ident[MR_MOBILE], r->client_id),
 	    delay);
 }
 
@@ -473,7 +324,7 @@ step_done(struct http_call *c)
 
 	r->requests += c->tries - nj->counted;
 	nj->counted = c->tries;
-	if (c->result == HTTP_TRANSIENT && j->state <= S_CREATE) {
+	if (c->result == HTTP_TRANSIENT && j->state != S_APPLY) {
 		/* A create whose answer was lost: look again, then decide. */
 		if ((delay = http_backoff(r->d.http, c)) < 0) {
 			c->result = HTTP_UNAVAILABLE;
@@ -495,6 +346,10 @@ step_done(struct http_call *c)
 	}
 	/* An answer: the next step has a retry budget of its own. */
 	c->tries = nj->counted = 0;
+	if (j->state == S_APPLY) {
+		applied(r, j);
+		return;
+	}
 	if (j->state == S_LOOKUP && c->status == 404) {
 		if ((i = next_lookup(r, nj, nj->look + 1, 0)) < 0) {
 			not_found(r, j);
@@ -507,25 +362,23 @@ step_done(struct http_call *c)
 	if (j->state == S_CREATE && exists_already(c) && !nj->relooked &&
 	    relook(r, j, 0))
 		return;
-	ans = json_loadb(c->resp.data, c->resp.len, 0, NULL);
-	if (j->state > S_CREATE) {
-		later_answer(r, j, c, ans);
-	} else if (c->status != 200 && c->status != 201) {
+	if (c->status != 200 && c->status != 201) {
 		answer_refusal(
 		    &why, c, "Northstar", "error.message", "error.fields");
 		reject(r, j, why.data);
-	} else {
-		/* Found after a create whose answer was lost: that create
-		 * made the member, since the lookups before it, done holding
-		 * the member's keys, found nobody. */
-		if (j->state == S_CREATE || nj->create_lost)
-			nj->created = 1;
-		if (j->state == S_LOOKUP && !nj->created)
-			nj->by = (int)r->mr->find[nj->look];
-		have_member(r, j, json_object_get(ans, "data"));
+		buf_release(&why);
+		return;
 	}
+	/* Found after a create whose answer was lost: that create made the
+	 * member, since the lookups before it, done holding the member's
+	 * keys, found nobody. */
+	if (j->state == S_CREATE || nj->create_lost)
+		nj->created = 1;
+	if (j->state == S_LOOKUP && !nj->created)
+		nj->by = (int)r->mr->find[nj->look];
+	ans = json_loadb(c->resp.data, c->resp.len, 0, NULL);
+	have_member(r, j, json_object_get(ans, "data"));
 	json_decref(ans);
-	buf_release(&why);
 }
 
 static void
@@ -533,23 +386,23 @@ start(struct deliver *d, struct job *j)
 {
 	struct run *r = d->ctx;
 	struct njob *nj = xcalloc(1, sizeof(*nj));
-	const char *id = jpath_string(j->rec, "northstar_id");
+	const char *id[3];
+	size_t i;
 
 	j->priv = nj;
 	nj->by = -1;
-	nj->sets = json_object();
-	nj->actions = json_array();
 	nj->done = json_array();
-	nj->ident[MR_ID] = id && *id ? id : NULL;
-	nj->ident[MR_EMAIL] = jpath_string(j->rec, "user.email");
-	nj->ident[MR_MOBILE] = jpath_string(j->rec, "user.mobile");
-	if (nj->ident[MR_EMAIL] && *nj->ident[MR_EMAIL] == '\0')
-		nj->ident[MR_EMAIL] = NULL;
-	if (!mobile_valid(nj->ident[MR_MOBILE]))
-		nj->ident[MR_MOBILE] = NULL;
+	memberwork_init(&nj->work);
+	id[MR_ID] = jpath_string(j->rec, "northstar_id");
+	id[MR_EMAIL] = jpath_string(j->rec, "user.email");
+	id[MR_MOBILE] = jpath_string(j->rec, "user.mobile");
+	if (!mobile_valid(id[MR_MOBILE]))
+		id[MR_MOBILE] = NULL;
+	for (i = 0; i < 3; i++)
+		nj->ident[i] = id[i] && *id[i] ? xstrdup(id[i]) : NULL;
 	if (r->mr->nfind == 0 && !nj->ident[MR_ID]) {
-		job_reject(j, "no northstar_id: this import takes members as "
-		              "they are");
+		job_reject(j, "no northstar_id: this import takes the member "
+		              "as the record names it");
 		return;
 	}
 	if (!nj->ident[0] && !nj->ident[1] && !nj->ident[2]) {
@@ -561,7 +414,8 @@ start(struct deliver *d, struct job *j)
 	j->state = S_WAIT;
 }
 
-/* The member as the ledger remembers it, by the first identity it holds. */
+/* The member as the ledger remembers it, by the first identity it holds
+ * in the order of the lookups (the id when there are none). */
 static int
 from_ledger(struct run *r, struct job *j)
 {
@@ -575,9 +429,8 @@ from_ledger(struct run *r, struct job *j)
 	for (i = 0; i < r->mr->nfind && got == NULL; i++)
 		if (nj->ident[k = r->mr->find[i]])
 			got = memberledger_get(&r->ml, kinds[k], nj->ident[k]);
-	if (got == NULL && r->mr->nfind == 0)
-		got = memberledger_get(
-		    &r->ml, kinds[k = MR_ID], nj->ident[MR_ID]);
+	if (r->mr->nfind == 0)
+		got = memberledger_get(&r->ml, kinds[k], nj->ident[k]);
 	if (got == NULL)
 		return 0;
 	nj->by = (int)k;
@@ -607,6 +460,7 @@ advance(struct deliver *d)
 		if (from_ledger(r, j)) {
 			carry_on(r, j);
 		} else if (r->mr->nfind == 0) {
+			/* No lookup: the member is the record's id as is. */
 			nj->found_id = xstrdup(nj->ident[MR_ID]);
 			nj->member = json_pack("{s:s}", "id", nj->found_id);
 			nj->by = MR_ID;
@@ -630,13 +484,12 @@ release(struct deliver *d, struct job *j)
 		return;
 	memberkeys_drop(&nj->keys, &r->locks);
 	free(nj->found_id);
-	free(nj->target);
 	json_decref(nj->member);
-	json_decref(nj->change);
-	json_decref(nj->sets);
-	json_decref(nj->actions);
 	json_decref(nj->done);
-	json_decref(nj->muted);
+	memberwork_release(&nj->work);
+	free(nj->ident[0]);
+	free(nj->ident[1]);
+	free(nj->ident[2]);
 	free(nj);
 	j->priv = NULL;
 }
@@ -726,30 +579,18 @@ parse_args(int argc, char **argv, struct opts *o, struct stage *st)
 	return 0;
 }
 
-/* The ledgers opened: the member ledger, a once-ledger per set. */
+/* The ledgers opened: the member ledger, the once-ledger. */
 static int
 ledgers_open(struct run *r)
 {
 	struct buf err = BUF_INIT;
-	size_t i;
 	int rc = 0;
 
-	r->once = xcalloc(r->mr->nsets + 1, sizeof(*r->once));
-	for (i = 0; i < r->mr->nsets; i++)
-		keyledger_init(&r->once[i]);
 	memberledger_init(&r->ml, r->mr->touched);
-	if (r->o->members &&
-	    (rc = memberledger_open(&r->ml, r->o->members, 1, &err)) < 0)
-		goto out;
-	for (i = 0; i < r->mr->nsets && r->o->once; i++) {
-		if (r->mr->sets[i].once == NULL)
-			continue;
-		keyledger_key(&r->once[i], r->mr->sets[i].once);
-		if ((rc = keyledger_open(&r->once[i], r->o->once, 1, &err)) < 0)
-			goto out;
-	}
-out:
-	if (rc < 0) {
+	if ((r->o->members &&
+	        (rc = memberledger_open(&r->ml, r->o->members, 1, &err)) < 0) ||
+	    (rc = memberapply_open(
+	         &r->apply, r->mr, &r->vendor.map, r->o->once, &err)) < 0) {
 		diag(NULL, 0, "%s", err.data);
 		rc = ledger_exitcode(rc);
 	}
@@ -761,18 +602,13 @@ static void
 ledgers_close(struct run *r)
 {
 	struct buf err = BUF_INIT;
-	size_t i;
 
 	if (r->o->members && memberledger_sync(&r->ml, &err) < 0)
 		diag(NULL, 0, "%s", err.data);
 	memberledger_close(&r->ml);
-	for (i = 0; r->once && i < r->mr->nsets; i++) {
-		buf_reset(&err);
-		if (keyledger_sync(&r->once[i], &err) < 0)
-			diag(NULL, 0, "%s", err.data);
-		keyledger_close(&r->once[i]);
-	}
-	free(r->once);
+	buf_reset(&err);
+	if (memberapply_close(&r->apply, &err) < 0)
+		diag(NULL, 0, "%s", err.data);
 	buf_release(&err);
 }
 
@@ -811,9 +647,8 @@ main(int argc, char **argv)
 		diag(NULL, 0,
 		    "found=%llu created=%llu updated=%llu actions=%llu "
 		    "remembered=%llu requests=%llu",
-		    r.results[R_FOUND], r.results[R_CREATED],
-		    r.results[R_UPDATED], r.results[R_ACTIONS],
-		    r.results[R_LEDGER], r.requests);
+		    r.results[R_FOUND], r.results[R_CREATED], r.apply.updated,
+		    r.apply.actions, r.results[R_LEDGER], r.requests);
 		rc = stage_finish(&st, rc);
 	}
 	deliver_release(&r.d);
