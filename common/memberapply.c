@@ -96,9 +96,7 @@ once(struct memberapply *a, size_t i, json_t *rec, int mark, struct buf *warn)
 	if (a->mr->sets[i].once == NULL || !a->once_open)
 		return 0;
 	if (mark) {
-		if (keyledger_append(&a->once[i], rec, "applied", NULL, warn) <
-		    0)
-			buf_addc(warn, '\n');
+		keyledger_append(&a->once[i], rec, "applied", NULL, warn);
 		return 0;
 	}
 	if (keyledger_lookup(&a->once[i], rec, &st) < 0)
@@ -315,15 +313,4 @@ memberwork_meta(const struct memberwork *w, json_t *meta)
 		json_object_set(meta, "actions", w->actions);
 	if (w->muted)
 		json_object_set(meta, "muted", w->muted);
-}
-
-json_t *
-memberwork_done(const struct memberwork *w, const json_t *before)
-{
-	json_t *done = json_array();
-
-	if (before)
-		json_array_extend(done, (json_t *)before);
-	json_array_extend(done, w->actions);
-	return done;
 }

@@ -113,7 +113,4 @@ int memberwork_answer(struct memberapply *a, struct memberwork *w,
  */
 void memberwork_meta(const struct memberwork *w, json_t *meta);
 
-/* The actions done, those before (who->done) and now: a new array. */
-json_t *memberwork_done(const struct memberwork *w, const json_t *before);
-
 #endif

@@ -188,6 +188,50 @@ out:
 	return rc;
 }
 
+/* The kinds of identity, as memberrules.h numbers them. */
+static const char *const kinds[] = {"id", "email", "mobile"};
+
+json_t *
+memberledger_recall(const struct memberledger *m, const enum mr_find *find,
+    size_t nfind, const char *const ident[3], int *by)
+{
+	json_t *got = NULL;
+	size_t i;
+
+	*by = 0;
+	for (i = 0; i < nfind && got == NULL; i++)
+		if (ident[ *by = (int)find[i]])
+			got = memberledger_get(m, kinds[*by], ident[*by]);
+	if (nfind == 0 && ident[0])
+		got = memberledger_get(m, kinds[0], ident[0]);
+	return got;
+}
+
+int
+memberledger_learn(struct memberledger *m, const char *const ident[3], int by,
+    int created, const char *id, const json_t *member, const json_t *before,
+    const json_t *now, struct buf *err)
+{
+	const char *k[3], *v[3];
+	json_t *done = json_array();
+	size_t n = 0, i;
+	int rc = 0;
+
+	for (i = 0; i < 3; i++)
+		if (ident[i] && ((int)i == by || (created && i != 0))) {
+			k[n] = kinds[i];
+			v[n++] = ident[i];
+		}
+	if (before)
+		json_array_extend(done, (json_t *)before);
+	if (now)
+		json_array_extend(done, (json_t *)now);
+	if (n)
+		rc = memberledger_put(m, k, v, n, id, member, done, err);
+	json_decref(done);
+	return rc;
+}
+
 size_t
 memberledger_bytes(const struct memberledger *m)
 {

@@ -36,6 +36,7 @@
 #include "buf.h"
 #include "keyset.h"
 #include "ledger.h"
+#include "memberrules.h"
 
 struct memberledger {
 	struct ledger ledger;
@@ -77,6 +78,27 @@ json_t *memberledger_get(
 int memberledger_put(struct memberledger *m, const char *const *kinds,
     const char *const *values, size_t n, const char *id, const json_t *member,
     const json_t *done, struct buf *err);
+
+/*
+ * The identities of a record by kind (ident[MR_ID], ident[MR_EMAIL],
+ * ident[MR_MOBILE] of memberrules.h; NULL for none), borrowed.
+ *
+ * memberledger_recall(): what the ledger remembers (as memberledger_get())
+ * by the first of find[0..nfind-1] that ident has and the ledger holds, or
+ * by the id when nfind is 0; *by is set to that kind. NULL when none.
+ *
+ * memberledger_learn(): memberledger_put() under the identity by (a kind,
+ * or -1), and, for a member the record made (created), under its e-mail
+ * and mobile too, the actions done those of before and now (arrays, or
+ * NULL) together. Returns 0 (also when there is no identity to put it
+ * under), or -1 with a line in err.
+ */
+json_t *memberledger_recall(const struct memberledger *m,
+    const enum mr_find *find, size_t nfind, const char *const ident[3],
+    int *by);
+int memberledger_learn(struct memberledger *m, const char *const ident[3],
+    int by, int created, const char *id, const json_t *member,
+    const json_t *before, const json_t *now, struct buf *err);
 
 /* Bytes of memory held for the members (keymap and arena), for reports. */
 size_t memberledger_bytes(const struct memberledger *m);

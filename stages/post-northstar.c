@@ -13,19 +13,15 @@
  *
  * Two records that could be the same member (the same id, e-mail or
  * mobile) are never in flight together, so a lookup followed by a create
- * never makes the member twice. A create whose answer was lost is not sent
- * again blindly: the member is looked up again first, and counts as
- * created when found, since nobody was found before the create. Northstar's
- * validation errors (422) reject the record with Northstar's words.
- * --members keeps a member ledger (memberledger.h): a member it remembers
- * is decided against what it remembers, without asking Northstar.
+ * never makes the member twice (memberfind.h). --members keeps a member ledger
+ * (memberledger.h): a member it remembers is decided against what it remembers,
+ * without asking Northstar.
  */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "answer.h"
 #include "cli.h"
 #include "deliver.h"
 #include "diag.h"
@@ -33,6 +29,7 @@
 #include "jpath.h"
 #include "keylock.h"
 #include "memberapply.h"
+#include "memberfind.h"
 #include "memberkey.h"
 #include "memberledger.h"
 #include "stage.h"
@@ -41,21 +38,20 @@
 
 #define SYNOPSIS "post-northstar --vendor NAME|FILE [OPTIONS] [FILE...]"
 
-enum step { S_WAIT, S_LOOKUP, S_CREATE, S_APPLY };
+enum step { S_WAIT, S_FIND, S_APPLY };
 enum result { R_FOUND, R_CREATED, R_LEDGER, NRESULTS };
-static const char *const kinds[] = {"id", "email", "mobile"};
 
 struct njob {
 	struct memberkeys keys; /* held while the job is in flight */
 	char *ident[3]; /* id, e-mail, valid mobile, or NULL: copies (the
 	                   record's northstar_id is replaced) */
-	size_t look;    /* the lookup in flight (index into find) */
-	int by;         /* the identity it was known by, or -1 */
+	struct memberfind find;
+	int by; /* the identity it was known by, or -1 */
 	char *found_id;
 	json_t *member, *done; /* as known; actions done before (ledger) */
 	struct memberwho who;  /* for the update sets and the actions */
 	struct memberwork work;
-	int created, relooked, create_lost, from_ledger, learnt;
+	int created, from_ledger, learnt;
 	unsigned counted; /* of the call's tries, counted in requests */
 };
 
@@ -74,6 +70,7 @@ struct run {
 	struct memberledger ml;
 	struct keylock locks;
 	struct deliver d;
+	struct buf warn; /* what the once-ledger said went wrong */
 	unsigned long long results[NRESULTS], requests;
 };
 
@@ -89,80 +86,25 @@ go(struct job *j, double delay)
 	job_call(j, delay);
 }
 
-/* Sets up and sends a lookup or a create: method, path + escaped arg. */
 static void
-ask(struct run *r, struct job *j, const char *method, const char *path,
-    const char *arg, json_t *body, double delay)
+warned(struct run *r)
 {
-	struct http_call *c = &j->call;
-
-	url_join(&c->url, r->url, path);
-	if (arg)
-		url_escape(&c->url, arg);
-	c->method = method;
-	c->idempotent = strcmp(method, "POST") != 0;
-	buf_reset(&c->body);
-	if (body) {
-		http_set_json(c, body);
-		json_decref(body);
-	}
-	go(j, delay);
+	if (r->warn.len)
+		diag(NULL, 0, "%s", r->warn.data);
+	buf_reset(&r->warn);
 }
 
-static void
-lookup(struct run *r, struct job *j, double delay)
-{
-	static const char *const paths[] = {
-	    "/v2/users/", "/v2/email/", "/v2/mobile/"};
-	struct njob *nj = j->priv;
-	enum mr_find k = r->mr->find[nj->look];
-
-	j->state = S_LOOKUP;
-	ask(r, j, "GET", paths[k], nj->ident[k], NULL, delay);
-}
-
-/* The first lookup from index from on the record has a value for, or -1. */
-static int
-next_lookup(struct run *r, const struct njob *nj, size_t from, int skip_id)
-{
-	size_t i;
-
-	for (i = from; i < r->mr->nfind; i++)
-		if (nj->ident[r->mr->find[i]] &&
-		    !(skip_id && r->mr->find[i] == MR_ID))
-			return (int)i;
-	return -1;
-}
-
-/*
- * What the member ledger learns of the job's member, when Northstar told
- * something: under the identity it was found by, or the e-mail and mobile
- * a create gave it.
- */
+/* What the member ledger learns, when Northstar told something. */
 static void
 remember(struct run *r, struct job *j)
 {
 	struct njob *nj = j->priv;
-	const char *k[3], *v[3];
-	size_t n = 0, i;
-	struct buf err = BUF_INIT;
-	json_t *done;
 
-	if (r->o->members == NULL || !(nj->learnt || nj->work.learnt) ||
-	    nj->member == NULL)
-		return;
-	for (i = 0; i < 3; i++)
-		if (nj->ident[i] &&
-		    ((int)i == nj->by || (nj->created && i != MR_ID))) {
-			k[n] = kinds[i];
-			v[n++] = nj->ident[i];
-		}
-	done = memberwork_done(&nj->work, nj->done);
-	if (n && memberledger_put(
-	             &r->ml, k, v, n, nj->found_id, nj->member, done, &err) < 0)
-		diag(NULL, 0, "%s", err.data);
-	json_decref(done);
-	buf_release(&err);
+	if (r->o->members && (nj->learnt || nj->work.learnt) && nj->member)
+		memberledger_learn(&r->ml, (const char *const *)nj->ident,
+		    nj->by, nj->created, nj->found_id, nj->member, nj->done,
+		    nj->work.actions, &r->warn);
+	warned(r);
 }
 
 static void
@@ -195,32 +137,19 @@ reject(struct run *r, struct job *j, const char *why)
 	job_reject(j, "%s", why);
 }
 
-static void
-warned(struct buf *warn)
-{
-	if (warn->len)
-		diag(NULL, 0, "%s", warn->data);
-	buf_reset(warn);
-}
-
 /* The update sets and the actions (memberapply.h), then the record is
  * through. */
 static void
 carry_on(struct run *r, struct job *j)
 {
 	struct njob *nj = j->priv;
-	struct buf warn = BUF_INIT;
 	int more;
 
-	nj->who.id = nj->found_id;
-	nj->who.member = nj->member;
-	nj->who.mobile = nj->ident[MR_MOBILE];
-	nj->who.created = nj->created;
-	nj->who.done = nj->done;
+	nj->who = (struct memberwho){nj->found_id, nj->member,
+	    nj->ident[MR_MOBILE], nj->created, nj->done};
 	more = memberwork_next(
-	    &r->apply, &nj->work, &nj->who, j->rec, &j->call, r->url, &warn);
-	warned(&warn);
-	buf_release(&warn);
+	    &r->apply, &nj->work, &nj->who, j->rec, &j->call, r->url, &r->warn);
+	warned(r);
 	if (!more) {
 		finish(r, j);
 		return;
@@ -229,15 +158,16 @@ carry_on(struct run *r, struct job *j)
 	go(j, 0);
 }
 
+/* The answer to a request of the update sets or actions. */
 static void
 applied(struct run *r, struct job *j)
 {
 	struct njob *nj = j->priv;
-	struct buf why = BUF_INIT, warn = BUF_INIT;
+	struct buf why = BUF_INIT;
 	int rc = memberwork_answer(&r->apply, &nj->work, &nj->who, j->rec,
-	    &j->call, r->url, &why, &warn);
+	    &j->call, r->url, &why, &r->warn);
 
-	warned(&warn);
+	warned(r);
 	if (rc < 0)
 		reject(r, j, why.data);
 	else if (rc > 0)
@@ -245,70 +175,31 @@ applied(struct run *r, struct job *j)
 	else
 		carry_on(r, j);
 	buf_release(&why);
-	buf_release(&warn);
 }
 
-/* A member was found or made (user: Northstar's data). */
+/* The answer to a lookup or a create (memberfind.h). */
 static void
-have_member(struct run *r, struct job *j, const json_t *user)
+found(struct run *r, struct job *j)
 {
 	struct njob *nj = j->priv;
-	const char *id = json_string_value(json_object_get(user, "id"));
+	struct buf why = BUF_INIT;
+	json_t *member;
+	int rc = memberfind_answer(&nj->find, &j->call, &member, &why);
 
-	if (id == NULL) {
-		reject(r, j, "Northstar answered without the member's id");
-		return;
+	if (rc > 0) {
+		go(j, 0);
+	} else if (rc < 0) {
+		reject(r, j, why.data);
+	} else {
+		nj->created = nj->find.created;
+		nj->by = nj->find.by;
+		nj->found_id =
+		    xstrdup(json_string_value(json_object_get(member, "id")));
+		nj->member = member;
+		nj->learnt = 1;
+		carry_on(r, j);
 	}
-	free(nj->found_id);
-	nj->found_id = xstrdup(id);
-	json_decref(nj->member);
-	nj->member = json_deep_copy(user);
-	nj->learnt = 1;
-	carry_on(r, j);
-}
-
-/* Whether a 422 says the member exists already (a create raced). */
-static int
-exists_already(const struct http_call *c)
-{
-	return c->status == 422 && c->resp.data &&
-	       strstr(c->resp.data, "already") != NULL;
-}
-
-/* A lookup again, after an answer lost or a create raced: 1 when sent. */
-static int
-relook(struct run *r, struct job *j, double delay)
-{
-	struct njob *nj = j->priv;
-	int i = next_lookup(r, nj, 0, 1);
-
-	if (i < 0)
-		return 0;
-	nj->relooked = 1;
-	nj->look = (size_t)i;
-	lookup(r, j, delay);
-	return 1;
-}
-
-static void
-create(struct run *r, struct job *j, double delay)
-{
-	struct njob *nj = j->priv;
-
-	j->state = S_CREATE;
-	ask(r, j, "POST", "/v2/users", NULL,
-	    memberrules_create_body(j->rec, nj->ident[MR_MOBILE], r->client_id),
-	    delay);
-}
-
-/* No lookup (left) found the member. */
-static void
-not_found(struct run *r, struct job *j)
-{
-	if (r->mr->create)
-		create(r, j, 0);
-	else
-		reject(r, j, "no such member");
+	buf_release(&why);
 }
 
 static void
@@ -317,27 +208,18 @@ step_done(struct http_call *c)
 	struct job *j = c->arg;
 	struct run *r = j->d->ctx;
 	struct njob *nj = j->priv;
-	struct buf why = BUF_INIT;
-	json_t *ans;
 	double delay;
-	int i;
 
 	r->requests += c->tries - nj->counted;
 	nj->counted = c->tries;
-	if (c->result == HTTP_TRANSIENT && j->state != S_APPLY) {
+	if (c->result == HTTP_TRANSIENT && j->state == S_FIND) {
 		/* A create whose answer was lost: look again, then decide. */
-		if ((delay = http_backoff(r->d.http, c)) < 0) {
-			c->result = HTTP_UNAVAILABLE;
-		} else {
-			nj->create_lost |= j->state == S_CREATE;
-			if (relook(r, j, delay))
-				return;
-			if (r->mr->create) {
-				create(r, j, delay);
-				return;
-			}
-			c->result = HTTP_UNAVAILABLE;
+		if ((delay = http_backoff(r->d.http, c)) >= 0 &&
+		    memberfind_lost(&nj->find, c)) {
+			go(j, delay);
+			return;
 		}
+		c->result = HTTP_UNAVAILABLE;
 	}
 	if (c->result != HTTP_ANSWER) {
 		memberkeys_drop(&nj->keys, &r->locks);
@@ -346,39 +228,10 @@ step_done(struct http_call *c)
 	}
 	/* An answer: the next step has a retry budget of its own. */
 	c->tries = nj->counted = 0;
-	if (j->state == S_APPLY) {
+	if (j->state == S_APPLY)
 		applied(r, j);
-		return;
-	}
-	if (j->state == S_LOOKUP && c->status == 404) {
-		if ((i = next_lookup(r, nj, nj->look + 1, 0)) < 0) {
-			not_found(r, j);
-		} else {
-			nj->look = (size_t)i;
-			lookup(r, j, 0);
-		}
-		return;
-	}
-	if (j->state == S_CREATE && exists_already(c) && !nj->relooked &&
-	    relook(r, j, 0))
-		return;
-	if (c->status != 200 && c->status != 201) {
-		answer_refusal(
-		    &why, c, "Northstar", "error.message", "error.fields");
-		reject(r, j, why.data);
-		buf_release(&why);
-		return;
-	}
-	/* Found after a create whose answer was lost: that create made the
-	 * member, since the lookups before it, done holding the member's
-	 * keys, found nobody. */
-	if (j->state == S_CREATE || nj->create_lost)
-		nj->created = 1;
-	if (j->state == S_LOOKUP && !nj->created)
-		nj->by = (int)r->mr->find[nj->look];
-	ans = json_loadb(c->resp.data, c->resp.len, 0, NULL);
-	have_member(r, j, json_object_get(ans, "data"));
-	json_decref(ans);
+	else
+		found(r, j);
 }
 
 static void
@@ -390,7 +243,6 @@ start(struct deliver *d, struct job *j)
 	size_t i;
 
 	j->priv = nj;
-	nj->by = -1;
 	nj->done = json_array();
 	memberwork_init(&nj->work);
 	id[MR_ID] = jpath_string(j->rec, "northstar_id");
@@ -414,26 +266,25 @@ start(struct deliver *d, struct job *j)
 	j->state = S_WAIT;
 }
 
-/* The member as the ledger remembers it, by the first identity it holds
- * in the order of the lookups (the id when there are none). */
+/* The member known without a lookup: as the ledger remembers it (by the
+ * first identity it holds), or with no lookups the record's id as is. */
 static int
-from_ledger(struct run *r, struct job *j)
+known(struct run *r, struct job *j)
 {
 	struct njob *nj = j->priv;
-	enum mr_find k = MR_ID;
 	json_t *got = NULL;
-	size_t i;
 
-	if (r->o->members == NULL || r->o->refresh)
+	if (r->o->members && !r->o->refresh)
+		got = memberledger_recall(&r->ml, r->mr->find, r->mr->nfind,
+		    (const char *const *)nj->ident, &nj->by);
+	if (got == NULL && r->mr->nfind)
 		return 0;
-	for (i = 0; i < r->mr->nfind && got == NULL; i++)
-		if (nj->ident[k = r->mr->find[i]])
-			got = memberledger_get(&r->ml, kinds[k], nj->ident[k]);
-	if (r->mr->nfind == 0)
-		got = memberledger_get(&r->ml, kinds[k], nj->ident[k]);
-	if (got == NULL)
-		return 0;
-	nj->by = (int)k;
+	if (got == NULL) {
+		nj->by = MR_ID;
+		nj->found_id = xstrdup(nj->ident[MR_ID]);
+		nj->member = json_pack("{s:s}", "id", nj->found_id);
+		return 1;
+	}
 	nj->from_ledger = 1;
 	nj->found_id = xstrdup(json_string_value(json_object_get(got, "id")));
 	nj->member = json_incref(json_object_get(got, "member"));
@@ -446,10 +297,10 @@ static void
 advance(struct deliver *d)
 {
 	struct run *r = d->ctx;
+	struct buf why = BUF_INIT;
 	struct njob *nj;
 	struct job *j;
 	size_t i;
-	int k;
 
 	for (i = 0; i < d->n; i++) {
 		j = deliver_job(d, i);
@@ -457,21 +308,20 @@ advance(struct deliver *d)
 		if (j->done || j->state != S_WAIT ||
 		    !memberkeys_take(&nj->keys, &r->locks))
 			continue;
-		if (from_ledger(r, j)) {
+		if (known(r, j)) {
 			carry_on(r, j);
-		} else if (r->mr->nfind == 0) {
-			/* No lookup: the member is the record's id as is. */
-			nj->found_id = xstrdup(nj->ident[MR_ID]);
-			nj->member = json_pack("{s:s}", "id", nj->found_id);
-			nj->by = MR_ID;
-			carry_on(r, j);
-		} else if ((k = next_lookup(r, nj, 0, 0)) < 0) {
-			not_found(r, j);
-		} else {
-			nj->look = (size_t)k;
-			lookup(r, j, 0);
+			continue;
 		}
+		j->state = S_FIND;
+		buf_reset(&why);
+		if (memberfind_start(&nj->find, r->mr,
+		        (const char *const *)nj->ident, j->rec, r->url,
+		        r->client_id, &j->call, &why) > 0)
+			go(j, 0);
+		else
+			reject(r, j, why.data);
 	}
+	buf_release(&why);
 }
 
 static void
@@ -479,6 +329,7 @@ release(struct deliver *d, struct job *j)
 {
 	struct run *r = d->ctx;
 	struct njob *nj = j->priv;
+	size_t i;
 
 	if (nj == NULL)
 		return;
@@ -487,9 +338,8 @@ release(struct deliver *d, struct job *j)
 	json_decref(nj->member);
 	json_decref(nj->done);
 	memberwork_release(&nj->work);
-	free(nj->ident[0]);
-	free(nj->ident[1]);
-	free(nj->ident[2]);
+	for (i = 0; i < 3; i++)
+		free(nj->ident[i]);
 	free(nj);
 	j->priv = NULL;
 }
@@ -499,33 +349,28 @@ static const struct deliver_ops ops = {start, advance, release};
 static void
 usage(void)
 {
-	printf("usage: " SYNOPSIS "\n"
-	       "Find or create each record's member in Northstar and fill its "
-	       "northstar_id.\n\n" STAGE_VENDOR_HELP
-	       "                            (required: its delivery.member "
-	       "says what to do\n"
-	       "                            with a member, its \"user_rank\" "
-	       "orders statuses)\n"
-	       "  -e, --members FILE        the member ledger: a member it "
-	       "remembers is\n"
-	       "                            decided without asking Northstar\n"
-	       "  -R, --refresh             with --members: look every member "
-	       "up again\n"
-	       "  -l, --once-ledger FILE    the ledger of the update sets "
-	       "applied once per\n"
-	       "                            key (\"once\"); --sms-ledger is "
-	       "the same\n" DELIVER_OPTIONS_HELP STAGE_OPTIONS_HELP "\n"
-	       "Environment: NORTHSTAR_URL, NORTHSTAR_CLIENT_ID, "
-	       "NORTHSTAR_CLIENT_SECRET.\n"
-	       "Each record goes on with _meta.northstar = {\"result\": found "
-	       "or created, \"id\": ID}.\n"
-	       "The summary line ends with requests=N, every request sent to "
-	       "Northstar.\n" DELIVER_EXIT_HELP "\n"
-	       "Example:\n"
-	       "  status-map --vendor turbovote < activity.ndjson |\n"
-	       "      post-northstar --vendor turbovote --members "
-	       "state/turbovote.members \\\n"
-	       "      --rejects northstar-rejects.ndjson > members.ndjson\n");
+	printf(
+	    "usage: " SYNOPSIS "\n"
+	    "Find or create each record's member in Northstar and fill its "
+	    "northstar_id, by the vendor file's delivery.member.\n\n" STAGE_VENDOR_HELP
+	    "  -e, --members FILE        the member ledger: a member it "
+	    "remembers is\n"
+	    "                            decided without asking Northstar\n"
+	    "  -R, --refresh             with --members: look every member "
+	    "up again\n"
+	    "  -l, --once-ledger FILE    the ledger of the update sets "
+	    "applied once per\n"
+	    "                            key (\"once\"); --sms-ledger is "
+	    "the same\n" DELIVER_OPTIONS_HELP STAGE_OPTIONS_HELP "\n"
+	    "Environment: NORTHSTAR_URL, NORTHSTAR_CLIENT_ID, "
+	    "NORTHSTAR_CLIENT_SECRET.\n"
+	    "The summary line ends with requests=N, every request sent to "
+	    "Northstar.\n" DELIVER_EXIT_HELP "\n"
+	    "Example:\n"
+	    "  status-map --vendor turbovote < activity.ndjson |\n"
+	    "      post-northstar --vendor turbovote --members "
+	    "state/turbovote.members \\\n"
+	    "      --rejects northstar-rejects.ndjson > members.ndjson\n");
 }
 
 static int
@@ -598,20 +443,6 @@ ledgers_open(struct run *r)
 	return rc;
 }
 
-static void
-ledgers_close(struct run *r)
-{
-	struct buf err = BUF_INIT;
-
-	if (r->o->members && memberledger_sync(&r->ml, &err) < 0)
-		diag(NULL, 0, "%s", err.data);
-	memberledger_close(&r->ml);
-	buf_reset(&err);
-	if (memberapply_close(&r->apply, &err) < 0)
-		diag(NULL, 0, "%s", err.data);
-	buf_release(&err);
-}
-
 int
 main(int argc, char **argv)
 {
@@ -654,7 +485,13 @@ main(int argc, char **argv)
 	deliver_release(&r.d);
 	keylock_release(&r.locks);
 out:
-	ledgers_close(&r);
+	buf_reset(&r.warn);
+	/* Both synced and closed, whatever the first says. */
+	if ((o.members && memberledger_sync(&r.ml, &r.warn) < 0) |
+	    (memberapply_close(&r.apply, &r.warn) < 0))
+		diag(NULL, 0, "%s", r.warn.data);
+	memberledger_close(&r.ml);
+	buf_release(&r.warn);
 	vendor_release(&r.vendor);
 	oauth_release(&oauth);
 	return rc;
