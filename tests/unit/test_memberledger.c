@@ -1,9 +1,10 @@
 /*
  * Unit tests for common/memberledger.c: a member put and got back by each
  * of its identities, the latest line winning, everything again after the
- * file is opened anew, a torn last line ignored and cut, a file that is
- * not a ledger refused, a writer killed (SIGKILL) while appending leaving
- * a ledger whose every line is whole, and the memory a member costs
+ * file is opened anew, recalled by the first identity in the lookups' order
+ * and learnt under the right ones, a torn last line ignored and cut, a file
+ * that is not a ledger refused, a writer killed (SIGKILL) while appending
+ * leaving a ledger whose every line is whole, and the memory a member costs
  * (MEMBERLEDGER_MEASURE=N members, 20,000 by default; printed as a "#"
  * line). Temporary files go under /tmp and are removed.
  */
@@ -104,6 +105,49 @@ TEST(put_get_reopen)
 	    "\"done\":[]}");
 	memberledger_close(&m);
 	json_decref(mem);
+	buf_release(&err);
+	unlink(path);
+}
+
+TEST(recall_and_learn)
+{
+	char path[sizeof(HARNESS_TMP)];
+	struct memberledger m;
+	struct buf err = BUF_INIT;
+	const char *rec[3] = {"i9", "b@x.org", "3125550199"};
+	const char *email_only[3] = {NULL, "b@x.org", NULL};
+	const enum mr_find order[3] = {MR_ID, MR_EMAIL, MR_MOBILE};
+	const enum mr_find mobile_first[2] = {MR_MOBILE, MR_EMAIL};
+	json_t *mem = parse("{\"status\": \"a\"}"), *now = parse("[\"x\"]");
+	json_t *got;
+	int by = -1;
+
+	CHECK(harness_tmpfile(path, "", 0) == 0);
+	open_ledger(&m, path, 0);
+	/* Made by the record: under its e-mail and mobile, not its id. */
+	CHECK(memberledger_learn(&m, rec, -1, 1, "m9", mem, NULL, now, &err) ==
+	      0);
+	got = memberledger_recall(&m, order, 3, rec, &by);
+	CHECK(got && by == MR_EMAIL);
+	CHECK_JSON(got, "{\"id\":\"m9\",\"member\":{\"id\":\"m9\",\"status\":"
+	                "\"a\"},\"done\":[\"x\"]}");
+	json_decref(got);
+	got = memberledger_recall(&m, mobile_first, 2, rec, &by);
+	CHECK(got && by == MR_MOBILE);
+	json_decref(got);
+	CHECK_GET(&m, "id", "i9", "null");
+	/* Found by its e-mail: under the e-mail only; done before and now. */
+	CHECK(memberledger_learn(
+	          &m, email_only, MR_EMAIL, 0, "m9", mem, now, now, &err) == 0);
+	CHECK_GET(&m, "email", "b@x.org",
+	    "{\"id\":\"m9\",\"member\":{\"id\":\"m9\",\"status\":\"a\"},"
+	    "\"done\":[\"x\",\"x\"]}");
+	/* No lookups: by the id. */
+	CHECK(
+	    memberledger_recall(&m, order, 0, rec, &by) == NULL && by == MR_ID);
+	memberledger_close(&m);
+	json_decref(mem);
+	json_decref(now);
 	buf_release(&err);
 	unlink(path);
 }
@@ -230,6 +274,7 @@ main(void)
 {
 	fields = parse("[\"status\", \"topics\"]");
 	RUN(put_get_reopen);
+	RUN(recall_and_learn);
 	RUN(torn_last_line_and_not_a_ledger);
 	RUN(killed_mid_append);
 	RUN(bytes_per_member);
