@@ -352,7 +352,7 @@ usage(void)
 	printf(
 	    "usage: " SYNOPSIS "\n"
 	    "Find or create each record's member in Northstar and fill its "
-	    "northstar_id, by the vendor file's delivery.member.\n\n" STAGE_VENDOR_HELP
+	    "northstar_id,\nby the vendor file's delivery.member.\n\n" STAGE_VENDOR_HELP
 	    "  -e, --members FILE        the member ledger: a member it "
 	    "remembers is\n"
 	    "                            decided without asking Northstar\n"
