@@ -485,11 +485,10 @@ main(int argc, char **argv)
 	deliver_release(&r.d);
 	keylock_release(&r.locks);
 out:
-	buf_reset(&r.warn);
-	/* Both synced and closed, whatever the first says. */
-	if ((o.members && memberledger_sync(&r.ml, &r.warn) < 0) |
-	    (memberapply_close(&r.apply, &r.warn) < 0))
-		diag(NULL, 0, "%s", r.warn.data);
+	if (o.members)
+		memberledger_sync(&r.ml, &r.warn);
+	memberapply_close(&r.apply, &r.warn);
+	warned(&r);
 	memberledger_close(&r.ml);
 	buf_release(&r.warn);
 	vendor_release(&r.vendor);
