@@ -13,7 +13,7 @@
  *
  * A SET is {"name", "fields": {FIELD: RULE}, and optionally "when" (the
  * set applies only when it holds on the record), "once" (a key spec,
- * reckey.h: applied once per key, the stage keeps the ledger) and
+ * reckey.h: applied once per key, memberapply.h keeps the ledger) and
  * "target": "mobile-owner"}. A RULE is a rule name, an object {"rule":
  * NAME, "values": [...]} or {"table": {ROW: {MEMBER: NEW}}}, or a list of
  * such objects each with an optional "when", the first whose "when" holds
