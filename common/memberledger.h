@@ -8,7 +8,7 @@
  * something about it (a lookup's answer, a create, a change):
  *
  *	{"fields":"member","key":[["email","a@x.org"],["mobile","312..."]],
- *	 "status":"5e9f...","at":"...","values":{"voter_registration_status":"step-2"},
+ *	 "status":"5e9f...","at":"...","values":{"first_name":"Ana"},
  *	 "done":["activate wyd-activate-account"]}
  *
  * "key" lists the identities the member was looked up (or made) by, each
