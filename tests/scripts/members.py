@@ -32,6 +32,10 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import delivery  # noqa: E402 (the emulator harness)
 
 BIN, ROOT, TMP = sys.argv[1:4]
+# The folder is shared with the other scripts: ours, and the emulators'
+# names, apart.
+TMP = os.path.join(TMP, "members")
+os.makedirs(TMP, exist_ok=True)
 report = delivery.report
 NS = re.compile(r"^/v2/(users|email|mobile|resets)")
 
@@ -58,7 +62,7 @@ def run_import(emu, vendor, path, data):
 
 def test_reruns_zero():
     for vendor in ("turbovote", "rock-the-vote"):
-        emu = delivery.Emulator("rerun-" + vendor)
+        emu = delivery.Emulator("members-rerun-" + vendor)
         try:
             data = os.path.join(TMP, "data-rerun-" + vendor)
             sample = os.path.join(ROOT, "vendors", vendor, "sample.csv")
@@ -114,7 +118,7 @@ def post_northstar(emu, recs, name, *args, timeout=600):
 
 
 def test_superset():
-    emu = delivery.Emulator("superset")
+    emu = delivery.Emulator("members-superset")
     ledger = os.path.join(TMP, "superset.members")
     try:
         old = records(8000, 1)
@@ -170,7 +174,7 @@ def test_superset():
 
 
 def test_kills():
-    emu = delivery.Emulator("kills")
+    emu = delivery.Emulator("members-kills")
     ledger = os.path.join(TMP, "kills.members")
     rng = random.Random(int(os.environ.get("SLUICE_FAULT_SEED", "7")))
     recs = records(3000, 5)
@@ -213,7 +217,7 @@ def test_kills():
 
 
 def test_mute_promotions():
-    emu = delivery.Emulator("mute")
+    emu = delivery.Emulator("members-mute")
     vend = os.path.join(TMP, "mute.json")
     ledger = os.path.join(TMP, "mute.members")
     with open(vend, "w") as f:
