@@ -83,7 +83,12 @@ take_line(struct ledger *l, const char *s, size_t n)
 	key = json_object_get(v, "key");
 	if (fields == NULL || status == NULL || reckey_join(key, &l->kb) < 0)
 		goto out;
-	remember(l, fields, status);
+	if (l->take) {
+		l->take(l->take_arg, v);
+		l->lines++;
+	} else {
+		remember(l, fields, status);
+	}
 	rc = 0;
 out:
 	json_decref(v);
@@ -238,11 +243,20 @@ open_writable(struct ledger *l, struct buf *err)
 int
 ledger_open(struct ledger *l, const char *path, int writable, struct buf *err)
 {
+	return ledger_open_with(l, path, writable, NULL, NULL, err);
+}
+
+int
+ledger_open_with(struct ledger *l, const char *path, int writable,
+    void (*take)(void *arg, const json_t *entry), void *arg, struct buf *err)
+{
 	off_t tail = 0;
 	int fd, rc;
 
 	memset(l, 0, sizeof(*l));
 	l->fd = -1;
+	l->take = take;
+	l->take_arg = arg;
 	l->path = xstrdup(path);
 	keymap_init(&l->keys);
 	keymap_init(&l->names);
@@ -399,7 +413,10 @@ ledger_append(struct ledger *l, const char *fields, const json_t *key,
 	if (format_entry(l, fields, key, status, extra, &line, err) < 0 ||
 	    reckey_join(key, &l->kb) < 0 || write_line(l, &line, err) < 0)
 		goto out;
-	remember(l, fields, status);
+	if (l->take)
+		l->lines++;
+	else
+		remember(l, fields, status);
 	rc = 0;
 out:
 	buf_release(&line);

@@ -75,6 +75,10 @@ struct ledger {
 	unsigned long long lines; /* entries read from the file */
 	unsigned long long torn;  /* torn last lines ignored (0 or 1) */
 	struct buf kb, hb;        /* scratch: key bytes, hashed bytes */
+	/* ledger_open_with(): each entry read goes to take instead of the
+	 * status table, and appended ones are the caller's to remember */
+	void (*take)(void *arg, const json_t *entry);
+	void *take_arg;
 };
 
 /* What ledger_open() returns for a file that is not a ledger. */
@@ -92,6 +96,17 @@ struct ledger {
  */
 int ledger_open(
     struct ledger *l, const char *path, int writable, struct buf *err);
+
+/*
+ * ledger_open() for a ledger of another kind of entry (memberledger.h):
+ * every entry read (a JSON object with "fields", "key" and "status", the
+ * rest as written) is handed to take(arg, entry, borrowed) instead of
+ * being kept here, and ledger_append() keeps nothing in memory either;
+ * ledger_lookup() then finds nothing. The file's format, crash safety and
+ * lock are the same.
+ */
+int ledger_open_with(struct ledger *l, const char *path, int writable,
+    void (*take)(void *arg, const json_t *entry), void *arg, struct buf *err);
 
 /*
  * The exit status for a failed ledger_open(): EXIT_DATAERR (65) for a file

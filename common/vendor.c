@@ -19,8 +19,8 @@ static const char *const export_keys[] = {
 	"title", "source", "encoding", "delimiter", "fetch", NULL,
 };
 static const char *const delivery_keys[] = {
-	"key", "keep", "rank", "match_detail", "activate", "sms_topics",
-	"sms_key", "table", "action", "post_fields", NULL,
+	"key", "keep", "rank", "match_detail", "member", "table", "action",
+	"post_fields", NULL,
 };
 /* clang-format on */
 
@@ -224,20 +224,22 @@ load_delivery(struct vendor *v, struct buf *err)
 	json_t *d = json_object_get(v->root, "delivery");
 	const char *p = v->path;
 
+	buf_printf(err, "%s: ", p);
+	if (memberrules_load(&v->member, json_object_get(d, "member"),
+	        "delivery.member", err) < 0)
+		return -1;
+	buf_reset(err);
 	if (d == NULL)
 		return 0;
 	if (!json_is_object(d))
 		return bad(err, p, "delivery: must be an object");
 	if (known_keys(d, delivery_keys, "delivery", p, err) < 0 ||
 	    names(d, "key", &v->key, "delivery", p, err) < 0 ||
-	    names(d, "sms_topics", &v->sms_topics, "delivery", p, err) < 0 ||
-	    names(d, "sms_key", &v->sms_key, "delivery", p, err) < 0 ||
 	    text(d, "keep", &v->keep, "delivery", p, err) < 0 ||
 	    text(d, "rank", &v->rank, "delivery", p, err) < 0 ||
 	    detail_names(d, &v->match_detail, p, err) < 0 ||
 	    names(d, "post_fields", &v->post_fields, "delivery", p, err) < 0 ||
 	    action_filter(d, p, err) < 0 ||
-	    text(d, "activate", &v->activate, "delivery", p, err) < 0 ||
 	    text(d, "table", &v->table, "delivery", p, err) < 0)
 		return -1;
 	v->action_filter =
@@ -300,10 +302,9 @@ vendor_release(struct vendor *v)
 	free(v->path);
 	free(v->name);
 	free(v->key);
-	free(v->sms_topics);
-	free(v->sms_key);
 	free(v->match_detail);
 	free(v->post_fields);
+	memberrules_release(&v->member);
 	memset(v, 0, sizeof(*v));
 }
 

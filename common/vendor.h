@@ -12,9 +12,9 @@
  *	           the business map (map.h)
  *	delivery   what the later stages need: "key" (the delivery ledger's),
  *	           "keep" and "rank" (dedupe), "match_detail", "action",
- *	           "post_fields" (post-rogue),
- *	           "activate", "sms_topics", "sms_key" (post-northstar),
- *	           "table" (post-quasar)
+ *	           "post_fields" (post-rogue), "member" (post-northstar:
+ *	           memberrules.h, loaded and checked here, today's rules when
+ *	           absent), "table" (post-quasar)
  *
  * Every section is optional, so a plain map is a vendor file too. Keys
  * that start with "_" are comments; any other key the file does not know
@@ -27,6 +27,7 @@
 
 #include "buf.h"
 #include "map.h"
+#include "memberrules.h"
 
 struct vendor {
 	char *path;        /* the file read */
@@ -39,9 +40,10 @@ struct vendor {
 	const char *source, *encoding, *delimiter, *fetch; /* or NULL */
 	/* delivery: lists joined with commas (as the stages' options take
 	 * them), owned; NULL when the file does not say */
-	char *key, *sms_topics, *sms_key, *match_detail, *post_fields;
-	const char *keep, *rank, *activate, *table;
+	char *key, *match_detail, *post_fields;
+	const char *keep, *rank, *table;
 	json_t *action_filter; /* delivery.action.filter (checked), or NULL */
+	struct memberrules member; /* delivery.member, or the defaults */
 };
 
 /*

@@ -189,11 +189,12 @@ command -v jq >/dev/null 2>&1 ||
 BIN=$(cd "$BIN" && pwd)
 
 # What the script itself needs from the vendor file: the stages, the fetch
-# stage, whether post-northstar keeps an SMS ledger. The stages read the
+# stage, whether post-northstar keeps a once-ledger (an update set with
+# "once"). The stages read the
 # rest. jq's @sh quotes every value, so the eval assigns and runs nothing.
 if ! _v=$(jq -r '@sh "PIPELINE=\(.pipeline | join(" "))",
     @sh "FETCH=\(.export.fetch // "")",
-    @sh "SMS=\(.delivery.sms_topics // [] | length)"' "$VENDOR" 2>&1); then
+    @sh "ONCE=\([.delivery.member.updates // [] | .[] | select(.once)] | length)"' "$VENDOR" 2>&1); then
 	die 65 "$VENDOR: no usable \"pipeline\" list: $_v"
 fi
 eval "$_v"
@@ -401,10 +402,12 @@ run_stage() {
 		    --rejects "$RUN/status-map.rejects.ndjson"
 		;;
 	post-northstar)
-		if [ "$SMS" -gt 0 ]; then
-			set -- --sms-ledger "$STATE/$NAME-sms.ledger"
-		else
-			set --
+		# The member ledger makes a re-run cost no request; the
+		# once-ledger keeps its old name, so that what it remembers
+		# stays remembered.
+		set -- --members "$STATE/$NAME.members"
+		if [ "$ONCE" -gt 0 ]; then
+			set -- "$@" --once-ledger "$STATE/$NAME-sms.ledger"
 		fi
 		delivery post-northstar "$BIN/post-northstar" \
 		    --vendor "$VENDOR" "$@"

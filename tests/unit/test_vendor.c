@@ -84,8 +84,9 @@ TEST(loads_sections)
 	        " \"shape\": {\"record\": {}},\n"
 	        " \"rank\": [\"a\", \"b\"], \"defaults\": {\"x\": 1},\n"
 	        " \"delivery\": {\"key\": [\"northstar_id\", \"details.When\"], "
-	        "\"keep\": \"best\", \"rank\": \"status\", \"sms_topics\": "
-	        "[\"voting\"], \"table\": \"raw_acme\", \"_note\": 1}}",
+	        "\"keep\": \"best\", \"rank\": \"status\", \"member\": "
+	        "{\"find\": [\"email\"], \"create\": false}, "
+	        "\"table\": \"raw_acme\", \"_note\": 1}}",
 	        &err) == 0);
 	if (err.len)
 		fprintf(stderr, "%s\n", err.data);
@@ -94,9 +95,10 @@ TEST(loads_sections)
 	CHECK_STR(v.source, "acme");
 	CHECK_STR(v.encoding, "cp1252");
 	CHECK_STR(v.delimiter, ";");
-	CHECK(v.fetch == NULL && v.activate == NULL && v.sms_key == NULL);
+	CHECK(v.fetch == NULL);
 	CHECK_STR(v.key, "northstar_id,details.When");
-	CHECK_STR(v.sms_topics, "voting");
+	CHECK(v.member.nfind == 1 && v.member.find[0] == MR_EMAIL &&
+	      !v.member.create && v.member.nsets == 0);
 	CHECK_STR(v.keep, "best");
 	CHECK_STR(v.rank, "status");
 	CHECK_STR(v.table, "raw_acme");
@@ -107,6 +109,8 @@ TEST(loads_sections)
 	CHECK(load(&v, "plain", "{\"rank\": [\"a\"]}", &err) == 0);
 	CHECK_STR(v.title, "plain");
 	CHECK(v.shape == NULL && v.key == NULL);
+	/* Without delivery.member: today's rules. */
+	CHECK(v.member.nfind == 3 && v.member.create && v.member.nsets == 1);
 	vendor_release(&v);
 	buf_release(&err);
 }
