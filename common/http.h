@@ -174,6 +174,13 @@ unsigned http_pending(const struct http *h);
 /* Tries made again after a failure, over all calls so far. */
 unsigned long long http_retries(const struct http *h);
 
+/*
+ * Requests put on the wire so far: every try of every call, the token's
+ * included (libcurl's own resend of a request whose kept-alive
+ * connection died before any answer is not seen, and not counted).
+ */
+unsigned long long http_requests(const struct http *h);
+
 /* Monotonic seconds, the client's clock. */
 double http_now(void);
 

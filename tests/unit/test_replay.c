@@ -201,7 +201,8 @@ rig_start(struct rig *g, const char *dir, unsigned flight, int create,
 	struct buf err = BUF_INIT;
 	struct shipper_opts so = {flight, 10000, 1 << 20, 5, "",
 	    "application/x-ndjson", "ClickHouse"};
-	struct replay_opts ro = {dir, url, create, stop, told, tick, &g->heard};
+	struct replay_opts ro = {
+	    dir, url, create, stop, told, tick, &g->heard, 0};
 
 	memset(&g->sv, 0, sizeof(g->sv));
 	memset(&g->heard, 0, sizeof(g->heard));
