@@ -22,7 +22,13 @@
  * (spool.h), and so is every later one: the run ends with 69 (77:
  * credentials refused) and says how to send them: post-quasar --replay
  * DIR (replay.h), which removes each spooled batch only once the server
- * confirmed it.
+ * confirmed it (shiprun.h: what becomes of a batch).
+ *
+ * --seen FILE keeps a ledger of the records the table took (hashledger.h,
+ * appended once their batch was confirmed): a record in it, or shipped
+ * earlier in the run, is passed on but not shipped, and the table is made
+ * before the first record that is, so a re-run ships nothing and makes no
+ * request at all.
  */
 #include <getopt.h>
 #include <stdio.h>
