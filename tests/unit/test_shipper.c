@@ -60,7 +60,8 @@ ended(struct ship_batch *b, int status, const char *why, void *arg)
 	}
 	CHECK(
 	    gunzip_append(b->call.body.data, b->call.body.len, &s->rows) == 0);
-	buf_add(&s->keys, b->keys.data, b->keys.len);
+	if (b->keys.len)
+		buf_add(&s->keys, b->keys.data, b->keys.len);
 }
 
 /* A client that tries a failed call retries times more, quickly. */
