@@ -247,7 +247,7 @@ run_input(struct run *r, int nfiles, char **files)
 	return rc ? 128 + stopsig : 0;
 }
 
-/* --- the ledger and the replay ------------------------------------- */
+/* --- the replay ---------------------------------------------------- */
 
 /* What a replay tells (replay.h), said as the stage says it. */
 static void
@@ -260,6 +260,8 @@ replay_told(void *arg, enum replay_event ev, const char *text)
 		if (r->o->seen)
 			shiprun_replayed(&r->sr, r->o->seen, r->rp.last_batch,
 			    r->rp.last_meta, r->o->d.url);
+		r->sr.rows_sent = r->rp.rows;
+		r->sr.batches_sent = r->rp.sent;
 		r->st->prog.done = r->rp.rows;
 		break;
 	case REPLAY_STOPPED:
