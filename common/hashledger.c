@@ -94,6 +94,17 @@ struct scan {
 	struct buf *err;
 };
 
+/* A header cut short: a start of it, maybe followed by NUL bytes. */
+static int
+torn_header(const struct scan *sc)
+{
+	size_t n = sc->ncarry;
+
+	while (n > 0 && sc->carry[n - 1] == '\0')
+		n--;
+	return n < strlen(sc->header) && memcmp(sc->carry, sc->header, n) == 0;
+}
+
 /* One whole line (without its \n). 0, or the open's failure code. */
 static int
 take_line(struct scan *sc, const char *s, size_t n)
@@ -188,8 +199,7 @@ read_all(struct scan *sc)
 	if (sc->ncarry == 0)
 		goto out;
 	/* A last line without its \n: torn, or not a ledger. */
-	if (sc->lineno == 0 ? sc->ncarry < strlen(sc->header) &&
-	                          memcmp(sc->carry, sc->header, sc->ncarry) == 0
+	if (sc->lineno == 0 ? torn_header(sc)
 	                    : torn_line(sc->carry, sc->ncarry)) {
 		l->torn = 1;
 	} else {

@@ -120,6 +120,15 @@ TEST(torn_tail_cut_off)
 	CHECK(hashledger_open(&l, path("head"), LABEL, &err) == 0);
 	hashledger_close(&l);
 	CHECK_STR(get("head"), "#sluice-hashes " LABEL "\n");
+	/* Or followed by NUL bytes (a power failure), or only those. */
+	put("nul", "#sluice\0\0\0", 10);
+	CHECK(hashledger_open(&l, path("nul"), LABEL, &err) == 0);
+	hashledger_close(&l);
+	CHECK_STR(get("nul"), "#sluice-hashes " LABEL "\n");
+	put("zeros", "\0\0\0\0", 4);
+	CHECK(hashledger_open(&l, path("zeros"), LABEL, &err) == 0);
+	hashledger_close(&l);
+	CHECK_STR(get("zeros"), "#sluice-hashes " LABEL "\n");
 	buf_release(&err);
 }
 
