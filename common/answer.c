@@ -1,6 +1,7 @@
 /* What a service answered; see answer.h. */
 #include "answer.h"
 #include "cli.h"
+#include "exitcode.h"
 #include "jpath.h"
 #include "redact.h"
 
@@ -82,4 +83,30 @@ answer_refusal(struct buf *out, const struct http_call *c, const char *service,
 		buf_printf(out, ": %.200s", c->resp.data);
 	json_decref(ans);
 	redact_buf(out);
+}
+
+int
+answer_outcome(const struct http_call *c, const char *service,
+    const char *doing, const char *creds, const char *hint, struct buf *msg)
+{
+	struct buf g = BUF_INIT;
+	int rc;
+
+	if (c->result != HTTP_ANSWER)
+		return http_failure(c, service, doing, msg);
+	if (c->status >= 200 && c->status < 300)
+		return 0;
+	answer_gist(&g, c);
+	if (c->status == 401 || c->status == 403) {
+		buf_printf(msg, "%s refused the %s while %s (HTTP %ld%s): %s",
+		    service, creds, doing, c->status, g.data ? g.data : "",
+		    hint);
+		rc = EXIT_NOPERM;
+	} else {
+		buf_printf(msg, "%s answered HTTP %ld while %s%s", service,
+		    c->status, doing, g.data ? g.data : "");
+		rc = EXIT_UNAVAILABLE;
+	}
+	buf_release(&g);
+	return rc;
 }

@@ -48,4 +48,15 @@ void answer_gist(struct buf *out, const struct http_call *c);
 void answer_refusal(struct buf *out, const struct http_call *c,
     const char *service, const char *msg_path, const char *fields_path);
 
+/*
+ * What an ended call came to, for a stage that makes one call at a time:
+ * 0 for a 2xx answer, else an exit status with the message in msg. No
+ * answer: http_failure()'s status and message (service, doing). 401 or
+ * 403: EXIT_NOPERM, "SERVICE refused the CREDS while DOING (HTTP 401:
+ * GIST): HINT". Any other status: EXIT_UNAVAILABLE, "SERVICE answered
+ * HTTP 503 while DOING: GIST" (answer_gist(), maybe empty).
+ */
+int answer_outcome(const struct http_call *c, const char *service,
+    const char *doing, const char *creds, const char *hint, struct buf *msg);
+
 #endif

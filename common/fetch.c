@@ -4,8 +4,11 @@
 #include <string.h>
 
 #include "cli.h"
+#include "diag.h"
+#include "exitcode.h"
 #include "fetch.h"
 #include "utctime.h"
+#include "utf8.h"
 #include "wholefile.h"
 
 void
@@ -88,4 +91,34 @@ fetch_check(struct fetch_opts *o, time_t now, const char *synopsis)
 		rc = cli_usage_error(synopsis, "%s", why.data);
 	buf_release(&why);
 	return rc;
+}
+
+/* Whether s can go into JSON. */
+static int
+utf8(const char *s)
+{
+	return utf8_valid_prefix(s, strlen(s)) == strlen(s);
+}
+
+int
+fetch_credentials(const char *what, const char *id_var, const char *key_var,
+    const char **id, const char **key)
+{
+	*id = cli_env(id_var);
+	*key = cli_env(key_var);
+	if (*id == NULL && *key == NULL) {
+		diag(NULL, 0, "no %s: set %s and %s", what, id_var, key_var);
+		return EXIT_USAGE;
+	}
+	if (*id == NULL || *key == NULL) {
+		diag(NULL, 0, "no %s: set %s", what,
+		    *id == NULL ? id_var : key_var);
+		return EXIT_USAGE;
+	}
+	if (!utf8(*id) || !utf8(*key)) {
+		diag(NULL, 0, "%s is not valid UTF-8",
+		    utf8(*id) ? key_var : id_var);
+		return EXIT_USAGE;
+	}
+	return 0;
 }

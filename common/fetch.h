@@ -95,4 +95,14 @@ int fetch_option(struct fetch_opts *o, int ch, const char *arg, char **argv,
  */
 int fetch_check(struct fetch_opts *o, time_t now, const char *synopsis);
 
+/*
+ * A pair of credentials from the environment alone (cli_env()): the
+ * variables id_var and key_var, both set and valid UTF-8 (they go into
+ * JSON). Returns 0 with *id and *key set (borrowed from the environment),
+ * or EXIT_USAGE after saying "no WHAT: set ID_VAR and KEY_VAR" (or the one
+ * missing) or "VAR is not valid UTF-8".
+ */
+int fetch_credentials(const char *what, const char *id_var, const char *key_var,
+    const char **id, const char **key);
+
 #endif

@@ -29,9 +29,9 @@ struct http {
 	struct http_call *timers;          /* to start at their start_at */
 	struct http_call *ended, *endtail; /* done callbacks to call */
 	struct http_call *flying;          /* on the wire */
-	unsigned long long retries; /* tries made again after a failure */
-	unsigned long long sent;    /* tries put on the wire */
-	unsigned running;           /* easy handles in the multi */
+	unsigned long long retries;  /* tries made again after a failure */
+	unsigned long long requests; /* requests put on the wire */
+	unsigned running;            /* easy handles in the multi */
 	unsigned pending; /* calls started whose done callback has not run */
 	CURL **spare;     /* easy handles to reuse */
 	size_t nspare;
@@ -314,7 +314,7 @@ launch(struct http *h, struct http_call *c)
 	c->next = h->flying;
 	h->flying = c;
 	c->tries++;
-	h->sent++;
+	h->requests++;
 	curl_slist_free_all(c->headers);
 	c->headers = headers_for(h, c);
 	curl_easy_setopt(e, CURLOPT_URL, c->url.data);
@@ -701,7 +701,7 @@ http_retries(const struct http *h)
 unsigned long long
 http_requests(const struct http *h)
 {
-	return h ? h->sent : 0;
+	return h ? h->requests : 0;
 }
 
 unsigned

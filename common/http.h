@@ -175,8 +175,10 @@ unsigned http_pending(const struct http *h);
 unsigned long long http_retries(const struct http *h);
 
 /*
- * Requests put on the wire so far, every try of every call (the token's
- * too) counted; 0 for h NULL (no network: a dry run).
+ * Requests put on the wire so far: every try of every call, the token's
+ * included (libcurl's own resend of a request whose kept-alive
+ * connection died before any answer is not seen, and not counted); 0 for
+ * h NULL (no network: a dry run).
  */
 unsigned long long http_requests(const struct http *h);
 

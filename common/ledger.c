@@ -206,35 +206,34 @@ out:
 	return rc;
 }
 
-/* Opens the file for appending, creating it when missing, and locks it. */
-static int
-open_writable(struct ledger *l, struct buf *err)
+int
+ledger_lock_open(const char *path, int *fd, int *created, struct buf *err)
 {
 	struct flock fl;
 
-	l->fd = open(l->path, O_RDWR | O_APPEND | O_CLOEXEC);
-	if (l->fd < 0 && errno == ENOENT) {
-		l->fd = open(l->path,
+	*created = 0;
+	*fd = open(path, O_RDWR | O_APPEND | O_CLOEXEC);
+	if (*fd < 0 && errno == ENOENT) {
+		*fd = open(path,
 		    O_RDWR | O_APPEND | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-		l->created = l->fd >= 0;
+		*created = *fd >= 0;
 	}
-	if (l->fd < 0) {
-		buf_printf(
-		    err, "%s: cannot open: %s", l->path, strerror(errno));
+	if (*fd < 0) {
+		buf_printf(err, "%s: cannot open: %s", path, strerror(errno));
 		return -1;
 	}
 	memset(&fl, 0, sizeof(fl));
 	fl.l_type = F_WRLCK;
 	fl.l_whence = SEEK_SET;
-	if (fcntl(l->fd, F_SETLK, &fl) < 0) {
+	if (fcntl(*fd, F_SETLK, &fl) < 0) {
 		if (errno == EACCES || errno == EAGAIN)
 			buf_printf(err,
 			    "%s: in use by another process "
 			    "(locked)",
-			    l->path);
+			    path);
 		else
-			buf_printf(err, "%s: cannot lock: %s", l->path,
-			    strerror(errno));
+			buf_printf(
+			    err, "%s: cannot lock: %s", path, strerror(errno));
 		return -1;
 	}
 	return 0;
@@ -263,7 +262,7 @@ ledger_open_with(struct ledger *l, const char *path, int writable,
 	buf_init(&l->kb, BUF_UNLIMITED);
 	buf_init(&l->hb, BUF_UNLIMITED);
 	if (writable) {
-		if (open_writable(l, err) < 0)
+		if (ledger_lock_open(path, &l->fd, &l->created, err) < 0)
 			return -1;
 		fd = l->fd;
 	} else if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
@@ -423,9 +422,8 @@ out:
 	return rc;
 }
 
-/* Makes a new file's name durable: fsync on its directory. */
-static int
-sync_dir(const char *path)
+int
+ledger_sync_dir(const char *path)
 {
 	const char *slash = strrchr(path, '/');
 	char *dir;
@@ -462,7 +460,7 @@ ledger_sync(struct ledger *l, struct buf *err)
 		return -1;
 	}
 	if (l->created) {
-		if (sync_dir(l->path) < 0) {
+		if (ledger_sync_dir(l->path) < 0) {
 			buf_printf(err, "%s: cannot sync its directory: %s",
 			    l->path, strerror(errno));
 			return -1;

@@ -143,6 +143,22 @@ int ledger_append(struct ledger *l, const char *fields, const json_t *key,
 int ledger_sync(struct ledger *l, struct buf *err);
 
 /*
+ * What ledger_open() does with a file it writes, for another kind of
+ * ledger (hashledger.h): opens path for appending, creating it when it is
+ * missing (*created set to 1, else 0), and takes the fcntl() lock against
+ * other writers. Returns 0 with *fd open; -1 with "PATH: ..." in err
+ * (another process holds the lock: "in use by another process"), *fd
+ * then open or -1, for the caller to close.
+ */
+int ledger_lock_open(const char *path, int *fd, int *created, struct buf *err);
+
+/*
+ * Makes a new file's name durable: fsync(2) on the directory path is in.
+ * 0, or -1 with errno set.
+ */
+int ledger_sync_dir(const char *path);
+
+/*
  * Closes the file (releasing the lock) and frees everything. Returns 0, or
  * -1 when close(2) reported an error. l is left empty.
  */

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "gzw.h"
+#include "hashledger.h"
 #include "http.h"
 #include "jpath.h"
 #include "jsonw.h"
@@ -469,6 +470,51 @@ out:
 	buf_release(&plain);
 	buf_release(&out);
 	buf_release(&row);
+	return rc;
+}
+
+/* The first place of the n bytes of key in the m bytes at s, or NULL. */
+static const char *
+find(const char *s, size_t m, const char *key, size_t n)
+{
+	const char *end = s + m, *p;
+
+	for (p = s; (size_t)(end - p) >= n; p++) {
+		if ((p = memchr(p, key[0], (size_t)(end - p) - n + 1)) == NULL)
+			return NULL;
+		if (memcmp(p, key, n) == 0)
+			return p;
+	}
+	return NULL;
+}
+
+int
+quasar_row_keys(const struct buf *body, struct buf *keys)
+{
+	static const char key[] = "\"record_hash\":\"";
+	struct buf plain = BUF_INIT;
+	struct hash128 h;
+	const char *s, *nl, *at;
+	size_t n;
+	int rc = -1;
+
+	if (gunzip(body, &plain) < 0)
+		goto out;
+	for (s = plain.data; s && s < plain.data + plain.len; s = nl + 1) {
+		n = (size_t)(plain.data + plain.len - s);
+		if ((nl = memchr(s, '\n', n)) == NULL)
+			nl = s + n;
+		/* A row's strings before record_hash (source, file) have
+		 * their quotes escaped: the first match is the member. */
+		at = find(s, (size_t)(nl - s), key, sizeof(key) - 1);
+		if (at == NULL || (size_t)(nl - at) < sizeof(key) - 1 + 32 ||
+		    hashledger_hex(at + sizeof(key) - 1, &h) < 0)
+			goto out;
+		buf_add(keys, &h, sizeof(h));
+	}
+	rc = 0;
+out:
+	buf_release(&plain);
 	return rc;
 }
 

@@ -162,6 +162,15 @@ int quasar_row(struct buf *out, const struct quasar_prov *p,
 int quasar_upgrade_rows(
     struct buf *body, unsigned long long *bytes, struct buf *err);
 
+/*
+ * Appends to keys, for each row of the gzipped JSONEachRow body, the
+ * first 32 hex digits of its record_hash as a struct hash128
+ * (hashledger_hex()): the keys post-quasar --seen records of the rows.
+ * 0, or -1 when the body is not gzip or a row has no record_hash (keys
+ * may then hold some).
+ */
+int quasar_row_keys(const struct buf *body, struct buf *keys);
+
 /* What an answer to an insert (or CREATE) means. */
 enum quasar_verdict {
 	QUASAR_STORED,  /* 2xx: the batch is in the table */

@@ -1,8 +1,10 @@
 /* Secrets kept out of messages; see redact.h. */
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "diag.h"
 #include "jsonw.h"
 #include "redact.h"
 #include "url.h"
@@ -232,4 +234,18 @@ redact_line(struct buf *b)
 	for (p = b->data; p && *p; p++)
 		if ((unsigned char)*p < 0x20 || *p == 0x7f)
 			*p = ' ';
+}
+
+void
+redact_diag(const char *fmt, ...)
+{
+	struct buf msg = BUF_INIT_MAX(64 << 10);
+	va_list ap;
+
+	va_start(ap, fmt);
+	buf_vprintf(&msg, fmt, ap);
+	va_end(ap);
+	redact_line(&msg);
+	diag(NULL, 0, "%s", msg.data ? msg.data : "(out of memory)");
+	buf_release(&msg);
 }

@@ -59,6 +59,14 @@ void redact_buf(struct buf *b);
  */
 void redact_line(struct buf *b);
 
+/*
+ * diag() of a formatted message after redact_line(): every secret
+ * replaced wherever it appears, in any of its forms (a server may echo
+ * what it was sent), on one line (server text may hold line breaks). For
+ * a stage whose every message may quote a service.
+ */
+void redact_diag(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 /* Overwrites n bytes at p with zeros in a way the compiler keeps. */
 void redact_wipe(void *p, size_t n);
 

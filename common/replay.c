@@ -43,7 +43,11 @@ ended(struct ship_batch *b, int status, const char *why, void *arg)
 	} else {
 		rp->rows += sl->meta.records;
 		rp->sent++;
+		rp->last_batch = b;
+		rp->last_meta = &sl->meta;
 		told(rp, REPLAY_SENT, sl->name.data);
+		rp->last_batch = NULL;
+		rp->last_meta = NULL;
 	}
 	spool_meta_release(&sl->meta);
 	buf_release(&err);
@@ -118,6 +122,10 @@ send_one(struct replay *rp, const char *name)
 		buf_printf(&err, "%s: %s", name, why.data);
 		goto out;
 	}
+	buf_reset(&b->keys);
+	if (rp->o.keys && strcmp(sl->meta.format, "ndjson") != 0 &&
+	    quasar_row_keys(&b->call.body, &b->keys) < 0)
+		buf_reset(&b->keys);
 	base = rp->o.url ? rp->o.url : sl->meta.url;
 	buf_reset(&b->call.url);
 	if (strcmp(sl->meta.format, "ndjson") == 0)

@@ -66,6 +66,7 @@ struct replay_opts {
 	 */
 	void (*tick)(void *arg);
 	void *arg;
+	int keys; /* each batch's rows' keys in its keys (--seen) */
 };
 
 /* A batch on its way, beside its ship_batch (the same index). */
@@ -84,6 +85,11 @@ struct replay {
 	unsigned long long sent; /* batches taken and removed */
 	unsigned long long rows; /* their rows */
 	int status;              /* EXIT_DATAERR, EXIT_IOERR, or 0 */
+	/* While told(REPLAY_SENT) runs: the batch and its sidecar. With
+	 * o.keys set, the batch's keys are its rows' (quasar_row_keys()),
+	 * or none when they cannot be read. */
+	const struct ship_batch *last_batch;
+	const struct spool_meta *last_meta;
 };
 
 /*

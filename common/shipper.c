@@ -76,6 +76,7 @@ shipper_init(struct shipper *s, struct http *http, const struct shipper_opts *o,
 		b->call.arg = b;
 		b->index = i;
 		b->s = s;
+		buf_init(&b->keys, BUF_UNLIMITED);
 	}
 }
 
@@ -84,8 +85,10 @@ shipper_release(struct shipper *s)
 {
 	size_t i;
 
-	for (i = 0; i < SHIP_SLOTS; i++)
+	for (i = 0; i < SHIP_SLOTS; i++) {
 		http_call_release(&s->slot[i].call);
+		buf_release(&s->slot[i].keys);
+	}
 	gzw_release(&s->gz);
 	buf_release(&s->stop_why);
 	memset(s, 0, sizeof(*s));
@@ -132,6 +135,7 @@ end(struct shipper *s, struct ship_batch *b, int status, const char *why)
 	s->ended(b, status, why, s->arg);
 	b->state = SHIP_FREE;
 	b->records = b->bytes = 0;
+	buf_reset(&b->keys);
 	buf_reset(&b->call.body);
 	buf_reset(&b->call.resp);
 }
@@ -252,6 +256,13 @@ int
 shipper_add(struct shipper *s, const char *row, size_t n, const char *file,
     unsigned long long line)
 {
+	return shipper_add_keyed(s, row, n, file, line, NULL);
+}
+
+int
+shipper_add_keyed(struct shipper *s, const char *row, size_t n,
+    const char *file, unsigned long long line, const struct hash128 *key)
+{
 	struct ship_batch *b = s->filling;
 	int rc = 0;
 
@@ -270,6 +281,8 @@ shipper_add(struct shipper *s, const char *row, size_t n, const char *file,
 	}
 	if (gzw_add(&s->gz, row, n) < 0)
 		rc = -1;
+	if (key)
+		buf_add(&b->keys, (const char *)key, sizeof(*key));
 	b->records++;
 	b->bytes += n;
 	b->to_file = file;

@@ -36,6 +36,7 @@
 
 #include "buf.h"
 #include "gzw.h"
+#include "hash128.h"
 #include "http.h"
 #include "spool.h"
 
@@ -52,6 +53,7 @@ struct ship_batch {
 	const char *from_file, *to_file;   /* where its first and last row */
 	unsigned long long from_line, to_line; /* came from (borrowed) */
 	size_t index;                          /* in the shipper's slots */
+	struct buf keys; /* the keys of its rows (struct hash128 each) */
 	struct shipper *s;
 };
 
@@ -136,6 +138,15 @@ int shipper_room(struct shipper *s);
  */
 int shipper_add(struct shipper *s, const char *row, size_t n, const char *file,
     unsigned long long line);
+
+/*
+ * shipper_add(), with the row's key (may be NULL): the batch keeps the
+ * keys of its rows in b->keys, as struct hash128 one after the other, in
+ * the order they were added, until it ended, so that a stage can record
+ * what the server took (post-quasar --seen) once the callback says so.
+ */
+int shipper_add_keyed(struct shipper *s, const char *row, size_t n,
+    const char *file, unsigned long long line, const struct hash128 *key);
 
 /* Seals the open batch if it is due, or now when force is set. 0 or -1. */
 int shipper_due(struct shipper *s, int force);

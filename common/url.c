@@ -73,3 +73,13 @@ url_resolve(struct buf *out, const char *base, const char *ref)
 		return -2;
 	return 0;
 }
+
+int
+url_add_query(struct buf *url, const char *name, const char *value)
+{
+	if (buf_adds(url, url->data && strchr(url->data, '?') ? "&" : "?") <
+	        0 ||
+	    buf_adds(url, name) < 0 || buf_addc(url, '=') < 0)
+		return -1;
+	return url_escape(url, value);
+}

@@ -22,6 +22,13 @@ int url_join(struct buf *out, const char *base, const char *path);
 int url_escape(struct buf *out, const char *s);
 
 /*
+ * Appends the query parameter name=value to the URL in url: after "?",
+ * or "&" when it has a query already; value percent-encoded
+ * (url_escape()), name as it is. 0 or -1.
+ */
+int url_add_query(struct buf *url, const char *name, const char *value);
+
+/*
  * Copies the last path segment of url, its query, fragment and trailing
  * slashes left out, into out (size bytes, NUL-terminated): the id a URL
  * that a service gave ends with ("https://h/api/v4/reports/123?x=1" gives

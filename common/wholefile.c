@@ -6,6 +6,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cli.h"
+#include "diag.h"
+#include "exitcode.h"
 #include "wholefile.h"
 
 void
@@ -161,4 +164,19 @@ wholefile_release(struct wholefile *w)
 		free(w->tmp);
 	}
 	wholefile_init(w);
+}
+
+int
+wholefile_deliver(struct wholefile *w, const char *what)
+{
+	switch (wholefile_commit(w)) {
+	case -1:
+		diag(w->where, 0, "cannot write: %s", strerror(w->err));
+		return EXIT_IOERR;
+	case -2:
+		diag(NULL, 0, "cannot read the downloaded %s back: %s", what,
+		    strerror(w->err));
+		return EXIT_IOERR;
+	}
+	return w->path ? 0 : out_finish();
 }

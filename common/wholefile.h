@@ -75,4 +75,13 @@ int wholefile_commit(struct wholefile *w);
 /* Closes the file and removes a temporary file not renamed; frees. */
 void wholefile_release(struct wholefile *w);
 
+/*
+ * wholefile_commit(), said as a stage says it: 0 once the file is at its
+ * destination (for stdout, also flushed and closed: out_finish()); else
+ * EXIT_IOERR after saying what could not be written (diag(): "PATH:
+ * cannot write: ..."), or that what was downloaded cannot be read back
+ * ("cannot read the downloaded WHAT back: ...").
+ */
+int wholefile_deliver(struct wholefile *w, const char *what);
+
 #endif

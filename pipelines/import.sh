@@ -309,6 +309,7 @@ mkdir -p "${SLUICE_DATA:-.}" && DATA=$(cd "${SLUICE_DATA:-.}" && pwd) ||
 STATE=$DATA/state
 LEDGER=$STATE/$NAME.ledger
 SPOOL=$STATE/$NAME-spool
+SEEN=$STATE/$NAME.quasar
 
 # One import of a vendor at a time: two would race on the ledgers and
 # deliver what the other is delivering. The lock is taken before any stage
@@ -503,7 +504,7 @@ warehouse() {
 	[ -n "$(gzip -cd "$1" 2>/dev/null | head -c 1)" ] || return 0
 	[ -z "$CACERT" ] || set -- "$@" --cacert "$CACERT"
 	progress 0 post-quasar "$BIN/post-quasar" --vendor "$VENDOR" \
-	    --create-table --spool "$SPOOL" --sink \
+	    --create-table --spool "$SPOOL" --seen "$SEEN" --sink \
 	    --retry-max-time "${SLUICE_QUASAR_RETRY_MAX_TIME:-10}" \
 	    --rejects "$RUN/post-quasar.rejects.ndjson" "$@"
 }
@@ -602,8 +603,8 @@ quote() {
 # run: the whole paths, the table created if it is missing, the URL (but a
 # password stays in the environment).
 replay_command() {
-	printf '%s --replay %s --create-table' "$(quote "$BIN/post-quasar")" \
-	    "$(quote "$SPOOL")"
+	printf '%s --replay %s --create-table --seen %s' \
+	    "$(quote "$BIN/post-quasar")" "$(quote "$SPOOL")" "$(quote "$SEEN")"
 	# shellcheck disable=SC2016 # the variable is for the reader's shell
 	case $QUASAR_URL in
 	*://*@* | *[?\&]password=*) printf ' --url "$QUASAR_URL"' ;;

@@ -20,8 +20,6 @@
  * (redact.h), as the delivery stages' messages are of their secrets.
  */
 #include <getopt.h>
-#include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -37,8 +35,8 @@
 #include "progress.h"
 #include "redact.h"
 #include "schedule.h"
+#include "stopsig.h"
 #include "utctime.h"
-#include "utf8.h"
 #include "wholefile.h"
 
 #define SYNOPSIS "fetch-rtv [--since TIME] [--before TIME] [OPTIONS]"
@@ -68,37 +66,6 @@ struct fetch {
 	struct wholefile out; /* where the download goes */
 };
 
-static volatile sig_atomic_t interrupted;
-
-static void
-on_signal(int sig)
-{
-	interrupted = sig;
-}
-
-/* --- messages ------------------------------------------------------- */
-
-/*
- * Prints a message after replacing the API key (registered with redact.h)
- * wherever it appears in any of its forms, since a server may echo what it
- * was sent, on one line, since server text may hold line breaks.
- */
-static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static void
-say(const char *fmt, ...)
-{
-	struct buf msg = BUF_INIT_MAX(64 << 10);
-	va_list ap;
-
-	va_start(ap, fmt);
-	buf_vprintf(&msg, fmt, ap);
-	va_end(ap);
-	redact_line(&msg);
-	diag(NULL, 0, "%s", msg.data ? msg.data : "(out of memory)");
-	buf_release(&msg);
-}
-
 /* --- calls ---------------------------------------------------------- */
 
 /*
@@ -108,31 +75,14 @@ say(const char *fmt, ...)
 static int
 outcome(struct fetch *f, const char *what)
 {
-	struct http_call *c = &f->one.call;
-	struct buf g = BUF_INIT;
-	int rc;
+	struct buf msg = BUF_INIT;
+	int rc = answer_outcome(&f->one.call, "Rock the Vote", what,
+	    "partner credentials",
+	    "check RTV_PARTNER_ID and RTV_PARTNER_API_KEY", &msg);
 
-	if (c->result != HTTP_ANSWER) {
-		rc = http_failure(c, "Rock the Vote", what, &g);
-		say("%s", g.data);
-		buf_release(&g);
-		return rc;
-	}
-	if (c->status >= 200 && c->status < 300)
-		return 0;
-	answer_gist(&g, c);
-	if (c->status == 401 || c->status == 403) {
-		say("Rock the Vote refused the partner credentials while %s "
-		    "(HTTP %ld%s): check RTV_PARTNER_ID and "
-		    "RTV_PARTNER_API_KEY",
-		    what, c->status, g.data ? g.data : "");
-		rc = EXIT_NOPERM;
-	} else {
-		say("Rock the Vote answered HTTP %ld while %s%s", c->status,
-		    what, g.data ? g.data : "");
-		rc = EXIT_UNAVAILABLE;
-	}
-	buf_release(&g);
+	if (rc != 0)
+		redact_diag("%s", msg.data);
+	buf_release(&msg);
 	return rc;
 }
 
@@ -144,7 +94,8 @@ answer_json(struct fetch *f, const char *what)
 	json_t *v = answer_object(&f->one.call);
 
 	if (v == NULL)
-		say("Rock the Vote's answer while %s is not a JSON object",
+		redact_diag(
+		    "Rock the Vote's answer while %s is not a JSON object",
 		    what);
 	return v;
 }
@@ -153,20 +104,11 @@ answer_json(struct fetch *f, const char *what)
 static void
 add_credentials(struct fetch *f, struct buf *url)
 {
-	buf_adds(url, strchr(url->data, '?') ? "&" : "?");
-	buf_adds(url, "partner_API_key=");
-	url_escape(url, f->key);
-	buf_adds(url, "&partner_id=");
-	url_escape(url, f->partner_id);
+	url_add_query(url, "partner_API_key", f->key);
+	url_add_query(url, "partner_id", f->partner_id);
 }
 
 /* --- the report ----------------------------------------------------- */
-
-static void
-set_status(struct report *r, const char *s)
-{
-	snprintf(r->status, sizeof(r->status), "%s", s);
-}
 
 /* Creates a report for the window. 0, or an exit status. */
 static int
@@ -185,7 +127,7 @@ create_report(struct fetch *f, struct report *r)
 	rc = http_set_json(&f->one.call, req);
 	json_decref(req);
 	if (rc != 0) {
-		say("cannot make the request %s", what);
+		redact_diag("cannot make the request %s", what);
 		return EXIT_UNAVAILABLE;
 	}
 	/* Sent again after a lost answer, it may make a second report on
@@ -194,26 +136,27 @@ create_report(struct fetch *f, struct report *r)
 	f->one.call.idempotent = 1;
 	rc = onecall_run(&f->one, "POST", 0, f->give_up_at + GRACE);
 	if (rc == ONECALL_LATE) {
-		say("no report created within the deadline (%g s)",
+		redact_diag("no report created within the deadline (%g s)",
 		    f->o->f.deadline);
 		return EXIT_UNAVAILABLE;
 	}
 	if (rc == ONECALL_STOPPED)
-		return 128 + interrupted;
+		return 128 + stopsig;
 	if ((rc = outcome(f, what)) != 0)
 		return rc;
 	if ((ans = answer_json(f, what)) == NULL)
 		return EXIT_UNAVAILABLE;
 	url = json_string_value(json_object_get(ans, "status_url"));
 	if (url == NULL || url_last_segment(url, r->id, sizeof(r->id)) < 0) {
-		say("Rock the Vote's answer while %s has no usable "
-		    "status_url",
+		redact_diag("Rock the Vote's answer while %s has no usable "
+		            "status_url",
 		    what);
 		json_decref(ans);
 		return EXIT_UNAVAILABLE;
 	}
 	status = json_string_value(json_object_get(ans, "status"));
-	set_status(r, status ? status : "queued");
+	snprintf(
+	    r->status, sizeof(r->status), "%s", status ? status : "queued");
 	r->count = r->index = -1;
 	json_decref(ans);
 	return 0;
@@ -229,11 +172,12 @@ read_status(struct fetch *f, struct report *r, const char *what)
 	if (ans == NULL)
 		return EXIT_UNAVAILABLE;
 	if ((s = json_string_value(json_object_get(ans, "status"))) == NULL) {
-		say("Rock the Vote's answer while %s has no status", what);
+		redact_diag(
+		    "Rock the Vote's answer while %s has no status", what);
 		json_decref(ans);
 		return EXIT_UNAVAILABLE;
 	}
-	set_status(r, s);
+	snprintf(r->status, sizeof(r->status), "%s", s);
 	r->count = answer_count(json_object_get(ans, "record_count"));
 	r->index = answer_count(json_object_get(ans, "current_index"));
 	url = json_string_value(json_object_get(ans, "download_url"));
@@ -269,8 +213,8 @@ gave_up(struct fetch *f, const struct report *r)
 	struct buf far = BUF_INIT;
 
 	how_far(&far, r);
-	say("report %s not complete after %g s (last status: %s%s): "
-	    "giving up",
+	redact_diag("report %s not complete after %g s (last status: %s%s): "
+	            "giving up",
 	    r->id, f->o->f.deadline, r->status, far.data ? far.data : "");
 	buf_release(&far);
 	return EXIT_UNAVAILABLE;
@@ -302,7 +246,7 @@ wait_report(struct fetch *f, struct report *r)
 		if (rc == ONECALL_LATE)
 			return gave_up(f, r);
 		if (rc == ONECALL_STOPPED)
-			return 128 + interrupted;
+			return 128 + stopsig;
 		if ((rc = outcome(f, what)) != 0 ||
 		    (rc = read_status(f, r, what)) != 0)
 			return rc;
@@ -341,7 +285,8 @@ download(struct fetch *f, const struct report *r)
 	 * (-2) goes out cut short, as it always has. */
 	if (r->download_url.len == 0 ||
 	    url_resolve(url, f->base, r->download_url.data) == -1) {
-		say("report %s is complete but has no usable download_url",
+		redact_diag(
+		    "report %s is complete but has no usable download_url",
 		    r->id);
 		return EXIT_UNAVAILABLE;
 	}
@@ -349,30 +294,14 @@ download(struct fetch *f, const struct report *r)
 	snprintf(f->unit, sizeof(f->unit), "bytes of report %s", r->id);
 	progress_init(&f->prog, f->unit);
 	if (onecall_download(&f->one, &f->out, &f->prog) == ONECALL_STOPPED)
-		return 128 + interrupted;
+		return 128 + stopsig;
 	if (f->out.err) {
-		say("%s: cannot write report %s: %s",
+		redact_diag("%s: cannot write report %s: %s",
 		    f->out.where ? f->out.where : "temporary file", r->id,
 		    strerror(f->out.err));
 		return EXIT_IOERR;
 	}
 	return outcome(f, what);
-}
-
-/* The whole report to its destination. 0, or an exit status. */
-static int
-deliver_report(struct fetch *f)
-{
-	switch (wholefile_commit(&f->out)) {
-	case -1:
-		diag(f->out.where, 0, "cannot write: %s", strerror(f->out.err));
-		return EXIT_IOERR;
-	case -2:
-		diag(NULL, 0, "cannot read the downloaded report back: %s",
-		    strerror(f->out.err));
-		return EXIT_IOERR;
-	}
-	return f->o->f.output ? 0 : out_finish();
 }
 
 /* --- the command line ----------------------------------------------- */
@@ -449,13 +378,6 @@ parse_args(int argc, char **argv, struct opts *o)
 	return fetch_check(&o->f, time(NULL), SYNOPSIS);
 }
 
-/* Whether s can go into JSON (the create request's body). */
-static int
-utf8(const char *s)
-{
-	return utf8_valid_prefix(s, strlen(s)) == strlen(s);
-}
-
 /* The service and the credentials. 0, or EXIT_USAGE. */
 static int
 configure(struct fetch *f, const struct opts *o)
@@ -464,39 +386,14 @@ configure(struct fetch *f, const struct opts *o)
 
 	if ((rc = deliver_url(&o->f.d, "RTV_URL", &f->base)) != 0)
 		return rc;
-	f->partner_id = cli_env("RTV_PARTNER_ID");
-	f->key = cli_env("RTV_PARTNER_API_KEY");
-	if (f->partner_id == NULL || f->key == NULL) {
-		diag(NULL, 0, "no partner credentials: set %s",
-		    f->partner_id == NULL && f->key == NULL
-		        ? "RTV_PARTNER_ID and RTV_PARTNER_API_KEY"
-		    : f->partner_id == NULL ? "RTV_PARTNER_ID"
-		                            : "RTV_PARTNER_API_KEY");
-		return EXIT_USAGE;
-	}
-	if (!utf8(f->partner_id) || !utf8(f->key)) {
-		diag(NULL, 0, "%s is not valid UTF-8",
-		    utf8(f->partner_id) ? "RTV_PARTNER_API_KEY"
-		                        : "RTV_PARTNER_ID");
-		return EXIT_USAGE;
-	}
+	if ((rc = fetch_credentials("partner credentials", "RTV_PARTNER_ID",
+	         "RTV_PARTNER_API_KEY", &f->partner_id, &f->key)) != 0)
+		return rc;
 	redact_add(f->key);
 	return 0;
 }
 
 /* --- main ----------------------------------------------------------- */
-
-static void
-signals(void)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sigemptyset(&sa.sa_mask);
-	sa.sa_handler = on_signal;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-}
 
 /* Sets the run up. 0, or an exit status. */
 static int
@@ -507,7 +404,7 @@ setup(struct fetch *f, const struct opts *o)
 
 	f->o = o;
 	wholefile_init(&f->out);
-	onecall_init(&f->one, &interrupted);
+	onecall_init(&f->one, &stopsig);
 	utctime_format(o->f.since, f->since);
 	utctime_format(o->f.before, f->before);
 	if ((rc = configure(f, o)) != 0)
@@ -537,16 +434,18 @@ fetch_complete(struct fetch *f, struct report *r)
 		return rc;
 	progress_clear();
 	if (!f->o->retry_failed) {
-		say("report %s failed (for %s to %s)", r->id, f->since,
+		redact_diag("report %s failed (for %s to %s)", r->id, f->since,
 		    f->before);
 		return EXIT_UNAVAILABLE;
 	}
-	say("report %s failed: asking for a new report for the same window",
+	redact_diag(
+	    "report %s failed: asking for a new report for the same window",
 	    r->id);
 	memcpy(first, r->id, sizeof(first));
 	if ((rc = fetch_report(f, r)) != FAILED)
 		return rc;
-	say("report %s (a new report for the window of report %s, %s to %s) "
+	redact_diag(
+	    "report %s (a new report for the window of report %s, %s to %s) "
 	    "failed too: giving up",
 	    r->id, first, f->since, f->before);
 	return EXIT_UNAVAILABLE;
@@ -567,12 +466,13 @@ main(int argc, char **argv)
 	if ((rc = parse_args(argc, argv, &o)) != 0)
 		return rc < 0 ? EXIT_OK : rc;
 	buf_init(&r.download_url, 64 << 10);
-	signals();
+	stopsig_catch(0);
 	if ((rc = setup(&f, &o)) != 0)
 		goto out;
 	if ((rc = fetch_complete(&f, &r)) != 0)
 		goto out;
-	if ((rc = download(&f, &r)) != 0 || (rc = deliver_report(&f)) != 0)
+	if ((rc = download(&f, &r)) != 0 ||
+	    (rc = wholefile_deliver(&f.out, "report")) != 0)
 		goto out;
 	progress_done(&f.prog);
 	if (r.count >= 0)
@@ -581,7 +481,7 @@ main(int argc, char **argv)
 	    far.data ? far.data : "", f.out.bytes);
 out:
 	progress_done(&f.prog);
-	if (interrupted && rc > 128)
+	if (stopsig && rc > 128)
 		diag(NULL, 0, "interrupted: no report written");
 	onecall_release(&f.one);
 	wholefile_release(&f.out);

@@ -22,43 +22,39 @@
  * (spool.h), and so is every later one: the run ends with 69 (77:
  * credentials refused) and says how to send them: post-quasar --replay
  * DIR (replay.h), which removes each spooled batch only once the server
- * confirmed it.
+ * confirmed it (shiprun.h: what becomes of a batch).
+ *
+ * --seen FILE keeps a ledger of the records the table took (hashledger.h,
+ * appended once their batch was confirmed): a record in it, or shipped
+ * earlier in the run, is passed on but not shipped, and the table is made
+ * before the first record that is, so a re-run ships nothing and makes no
+ * request at all.
  */
 #include <getopt.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "cli.h"
-#include "deliver.h"
 #include "diag.h"
 #include "exitcode.h"
 #include "http.h"
 #include "quasar.h"
 #include "replay.h"
 #include "shipfeed.h"
-#include "shipper.h"
+#include "shipopts.h"
+#include "shiprun.h"
 #include "stage.h"
-#include "vendor.h"
+#include "stopsig.h"
 
 #define SYNOPSIS                                                               \
 	"post-quasar --table T [OPTIONS] [FILE...]\n"                          \
 	"       post-quasar --format ndjson [OPTIONS] [FILE...]\n"             \
 	"       post-quasar --replay DIR [OPTIONS]"
 
-struct opts {
-	struct deliver_opts d;  /* --url, --concurrency, --timeout... */
-	struct shipper_opts so; /* --batch-records, --batch-bytes... */
-	const char *table, *spool, *replay, *source;
-	const char *vendor; /* --vendor: its table and source */
-	struct vendor v;
-	int create, sink, ndjson;
-};
-
 struct run {
-	struct opts *o;
+	struct shipopts *o;
 	struct stage *st;
 	const char *url;  /* the target: --url or QUASAR_URL */
 	const char *what; /* the target, in messages */
@@ -70,29 +66,15 @@ struct run {
 	struct shipper ship;
 	struct replay rp;   /* --replay */
 	struct shipfeed in; /* the input, read by a thread */
-	int told;           /* the first failure was told */
+	struct shiprun sr;  /* the batches' ends, the counts, --seen */
 	int stdout_lost;    /* stdout failed: said once */
 	int status;         /* the worst of the inputs, the spool, zlib */
-	unsigned long long read_bytes, rows_sent, batches_sent;
-	unsigned long long rows_spooled, batches_spooled;
+	int create;         /* --create-table is still to run (with --seen) */
+	unsigned long long read_bytes;
 	char unit[128]; /* the progress line's "records (...)" */
 };
 
-static volatile sig_atomic_t interrupted;
-
-static void
-on_signal(int sig)
-{
-	interrupted = sig;
-}
-
 /* --- telling ------------------------------------------------------- */
-
-static unsigned long long
-retries(const struct run *r)
-{
-	return r->ship.retries + http_retries(r->http);
-}
 
 static void
 show(struct run *r)
@@ -104,51 +86,13 @@ show(struct run *r)
 		return;
 	snprintf(r->unit, sizeof(r->unit),
 	    "records (%.*f MB read, %llu batches sent)", mb < 10 ? 1 : 0, mb,
-	    r->batches_sent);
+	    r->sr.batches_sent);
 	p->unit = r->unit;
-	p->retries = retries(r);
+	p->retries = shiprun_retries(&r->ship, r->http);
 	progress_update(p, 0);
 }
 
-/* Says, once, that delivery stopped and where batches go now. */
-static void
-tell_stop(struct run *r, const char *why)
-{
-	if (r->told++)
-		return;
-	if (r->o->replay)
-		diag(NULL, 0, "%s; stopping: the batches left stay in %s", why,
-		    r->o->replay);
-	else
-		diag(NULL, 0, "%s; batches go to the spool %s from now on", why,
-		    r->o->spool);
-}
-
 /* --- batches ------------------------------------------------------- */
-
-/* Writes a batch that was not delivered to the spool. */
-static void
-spool(struct run *r, struct ship_batch *b, const char *why)
-{
-	struct spool_meta m = {0};
-	struct buf err = BUF_INIT;
-	char *url = quasar_redact(r->url);
-
-	m.format = r->o->ndjson ? "ndjson" : "jsoneachrow";
-	m.url = url;
-	m.table = r->o->ndjson ? NULL : (char *)r->o->table;
-	m.query = r->o->ndjson ? NULL : r->query.data;
-	m.reason = (char *)why;
-	if (shipper_spool(b, r->o->spool, &m, &err) < 0) {
-		diag(NULL, 0, "cannot spool a batch: %s", err.data);
-		r->status = exit_worst(r->status, EXIT_IOERR);
-	} else {
-		r->rows_spooled += b->records;
-		r->batches_spooled++;
-	}
-	free(url);
-	buf_release(&err);
-}
 
 /* The shipper's callback: a batch stored, or failed (to the spool). */
 static void
@@ -156,17 +100,44 @@ ended(struct ship_batch *b, int status, const char *why, void *arg)
 {
 	struct run *r = arg;
 
-	if (status == 0) {
-		r->rows_sent += b->records;
-		r->batches_sent++;
-	} else {
-		tell_stop(r, why);
-		spool(r, b, why);
-	}
+	shiprun_ended(&r->sr, b, status, why);
 	show(r);
 }
 
 /* --- records ------------------------------------------------------- */
+
+/* --create-table: the table, made before the first batch goes out. */
+static void
+create_table(struct run *r)
+{
+	struct buf why = BUF_INIT;
+
+	r->create = 0;
+	if (shipper_create_table(&r->ship, r->o->table, r->url, &why) != 0)
+		shiprun_stop(&r->sr, why.data);
+	buf_release(&why);
+}
+
+/*
+ * Whether the record (its identity in p->hash) is to be shipped: with
+ * --seen, not when the ledger knows it, or this run shipped it already.
+ * The table is made before the first record that is (a run that ships
+ * nothing sends nothing).
+ */
+static int
+to_ship(struct run *r, struct hash128 *h)
+{
+	if (r->o->seen == NULL)
+		return 1;
+	hashledger_hex(r->prov.hash, h);
+	if (!hashledger_note(r->sr.seen, *h)) {
+		r->sr.skipped++;
+		return 0;
+	}
+	if (r->create)
+		create_table(r);
+	return 1;
+}
 
 /*
  * A record's provenance is read (from doc, or from its tree rec):
@@ -177,6 +148,7 @@ take_record(struct run *r, const struct jdoc *doc, const json_t *rec)
 {
 	struct stage *st = r->st;
 	struct quasar_prov *p = &r->prov;
+	struct hash128 h;
 
 	quasar_prov_fill(p, st->file, st->line);
 	if (!r->o->ndjson && doc)
@@ -190,6 +162,8 @@ take_record(struct run *r, const struct jdoc *doc, const json_t *rec)
 		if (out_errno() && !r->stdout_lost++)
 			diag(NULL, 0, "records go on to the warehouse only");
 	}
+	if (!to_ship(r, &h))
+		return 0;
 	buf_reset(&r->row);
 	if (r->o->ndjson) {
 		buf_add(&r->row, st->raw, st->rawlen);
@@ -197,8 +171,8 @@ take_record(struct run *r, const struct jdoc *doc, const json_t *rec)
 	} else {
 		quasar_row(&r->row, p, r->imported, st->raw, st->rawlen);
 	}
-	if (shipper_add(&r->ship, r->row.data, r->row.len, st->file, st->line) <
-	        0 &&
+	if (shipper_add_keyed(&r->ship, r->row.data, r->row.len, st->file,
+	        st->line, r->o->seen ? &h : NULL) < 0 &&
 	    r->status < EXIT_IOERR) {
 		diag(NULL, 0, "cannot gzip a batch (zlib)");
 		r->status = EXIT_IOERR;
@@ -259,7 +233,7 @@ tick(void *arg)
 static int
 run_input(struct run *r, int nfiles, char **files)
 {
-	static const struct shipfeed_ops ops = {take, tick, &interrupted};
+	static const struct shipfeed_ops ops = {take, tick, &stopsig};
 	int rc;
 
 	shipfeed_init(&r->in, &r->ship, &ops, r);
@@ -270,21 +244,10 @@ run_input(struct run *r, int nfiles, char **files)
 	}
 	/* Interrupted: the reader may wait on a terminal, and is left to
 	 * exit(); the batches in hand went to the spool. */
-	return rc ? 128 + interrupted : 0;
+	return rc ? 128 + stopsig : 0;
 }
 
-/* --- CREATE TABLE and replay ------------------------------------- */
-
-/* --create-table: the table, made before the first batch goes out. */
-static void
-create_table(struct run *r)
-{
-	struct buf why = BUF_INIT;
-
-	if (shipper_create_table(&r->ship, r->o->table, r->url, &why) != 0)
-		tell_stop(r, why.data);
-	buf_release(&why);
-}
+/* --- the replay ---------------------------------------------------- */
 
 /* What a replay tells (replay.h), said as the stage says it. */
 static void
@@ -294,12 +257,15 @@ replay_told(void *arg, enum replay_event ev, const char *text)
 
 	switch (ev) {
 	case REPLAY_SENT:
-		r->rows_sent = r->rp.rows;
-		r->batches_sent = r->rp.sent;
-		r->st->prog.done = r->rows_sent;
+		if (r->o->seen)
+			shiprun_replayed(&r->sr, r->o->seen, r->rp.last_batch,
+			    r->rp.last_meta, r->o->d.url);
+		r->sr.rows_sent = r->rp.rows;
+		r->sr.batches_sent = r->rp.sent;
+		r->st->prog.done = r->rp.rows;
 		break;
 	case REPLAY_STOPPED:
-		tell_stop(r, text);
+		shiprun_stop(&r->sr, text);
 		break;
 	case REPLAY_DAMAGED:
 		diag(NULL, 0, "%s: left in the spool", text);
@@ -328,10 +294,13 @@ replay(struct run *r)
 		r->status = rc;
 	} else {
 		replay_run(&r->rp);
-		r->status = r->rp.status;
+		shiprun_sync(&r->sr);
+		r->status = exit_worst(r->rp.status, r->sr.status);
 		left = r->rp.n - (size_t)r->rp.sent;
-		diag(NULL, 0, "replay: batches sent=%llu rows=%llu left=%zu",
-		    r->rp.sent, r->rp.rows, left);
+		diag(NULL, 0,
+		    "replay: batches sent=%llu rows=%llu left=%zu "
+		    "requests=%llu",
+		    r->rp.sent, r->rp.rows, left, http_requests(r->http));
 		if (left)
 			diag(NULL, 0,
 			    "%zu batches are still in %s: run 'post-quasar "
@@ -341,8 +310,8 @@ replay(struct run *r)
 	/* The lock goes now: the spool is another replay's to take. */
 	replay_release(&r->rp);
 	buf_release(&err);
-	if (interrupted)
-		return 128 + interrupted;
+	if (stopsig)
+		return 128 + stopsig;
 	return exit_worst(r->status, r->ship.stopped);
 }
 
@@ -351,192 +320,63 @@ replay(struct run *r)
 static void
 usage(void)
 {
-	printf(
-	    "usage: " SYNOPSIS "\n"
-	    "Send every record to the warehouse (ClickHouse) as a raw row, and "
-	    "pass it on\nunchanged.\n\n"
-	    "  -v, --vendor NAME|FILE    the vendor file's delivery.table and "
-	    "export.source\n"
-	    "                            are the defaults of --table and "
-	    "--source\n"
-	    "  -t, --table T             the table (ClickHouse), [db.]name\n"
-	    "  -C, --create-table        create the table if missing, keyed "
-	    "by the records'\n"
-	    "                            content (source, record_hash), and "
-	    "check its key\n"
-	    "  -F, --format F            jsoneachrow (ClickHouse, the default) "
-	    "or ndjson (the\n"
-	    "                            lines themselves, gzipped, to any "
-	    "URL)\n"
-	    "  -s, --source NAME         the source of records without "
-	    "_meta.source (\"\")\n" SHIPPER_OPTIONS_HELP
-	    "  -S, --spool DIR           keep batches not delivered in DIR "
-	    "(quasar-spool)\n"
-	    "  -R, --replay DIR          send the batches spooled in DIR, "
-	    "removing each one\n"
-	    "                            the server took\n"
-	    "  -k, --sink                write nothing on stdout\n"
-	    "  -U, --url URL             the warehouse (default: QUASAR_URL)\n"
-	    "  -c, --concurrency N       batches in flight at most, 1 or 2 "
-	    "(default 2)\n"
-	    "  -N, --retries N           retries of a failed batch (default 8)\n"
-	    "  -M, --retry-max-time S    stop retrying a batch after S seconds "
-	    "(default 300)\n"
-	    "  -T, --timeout S           a request's time limit (default 60)\n"
-	    "  -O, --connect-timeout S   a connection's time limit (default 10)\n"
-	    "  -A, --cacert FILE         trust the CA certificates in FILE "
-	    "too\n" STAGE_OPTIONS_HELP "\n"
-	    "Environment: QUASAR_URL (http://127.0.0.1:8123).\n"
-	    "Exit status: 0 ok, 1 some records rejected, 64 usage, 65 input "
-	    "unusable, 66 file\nmissing, 69 batches spooled (the warehouse was "
-	    "unavailable or refused them),\n74 I/O error, 77 credentials "
-	    "refused; after SIGINT or SIGTERM, what is in hand\nis spooled "
-	    "and the status is 128 + the signal.\n\n"
-	    "Example:\n"
-	    "  csv2ndjson --source turbovote export.csv |\n"
-	    "      post-quasar --table raw_turbovote --create-table \\\n"
-	    "      --spool state/quasar-spool | shape --vendor turbovote > activity.ndjson\n"
-	    "  post-quasar --replay state/quasar-spool\n");
-}
-
-/* Handles one of the stage's own options. 0, or an exit status. */
-static int
-own_option(struct opts *o, int ch, const char *arg)
-{
-	switch (ch) {
-	case 'v':
-		o->vendor = arg;
-		break;
-	case 't':
-		o->table = arg;
-		break;
-	case 'C':
-		o->create = 1;
-		break;
-	case 'F':
-		if (strcmp(arg, "ndjson") != 0 &&
-		    strcmp(arg, "jsoneachrow") != 0)
-			return cli_usage_error(
-			    SYNOPSIS, "--format takes jsoneachrow or ndjson");
-		o->ndjson = strcmp(arg, "ndjson") == 0;
-		break;
-	case 's':
-		o->source = arg;
-		break;
-	case 'S':
-		o->spool = arg;
-		break;
-	case 'R':
-		o->replay = arg;
-		break;
-	case 'k':
-		o->sink = 1;
-		break;
-	default:
-		return -2;
-	}
-	return 0;
-}
-
-/* Checks the options against each other. 0, or EXIT_USAGE. */
-static int
-check_args(struct opts *o, int nfiles)
-{
-	if (o->d.http.concurrency > SHIP_FLIGHT_MAX)
-		return cli_usage_error(
-		    SYNOPSIS, "--concurrency takes 1 or 2 (batches in flight)");
-	if (o->replay)
-		return nfiles ? cli_usage_error(SYNOPSIS,
-		                    "--replay DIR reads no input files")
-		              : 0;
-	if (o->ndjson && (o->table || o->create))
-		return cli_usage_error(
-		    SYNOPSIS, "--format ndjson goes to a URL, not a table");
-	if (!o->ndjson && o->table == NULL)
-		return cli_usage_error(SYNOPSIS, "--table T is required");
-	if (!o->ndjson && !quasar_table_ok(o->table))
-		return cli_usage_error(SYNOPSIS,
-		    "bad table name '%s': letters, digits and _, maybe "
-		    "after \"db.\"",
-		    o->table);
-	return 0;
+	printf("usage: " SYNOPSIS "\n"
+	       "Send every record to the warehouse (ClickHouse) as a raw row, "
+	       "and pass it on\nunchanged.\n\n" SHIPOPTS_HELP STAGE_OPTIONS_HELP
+	       "\n"
+	       "Environment: QUASAR_URL (http://127.0.0.1:8123).\n"
+	       "Exit status: 0 ok, 1 some records rejected, 64 usage, 65 input "
+	       "unusable, 66 file\nmissing, 69 batches spooled (the warehouse "
+	       "was unavailable or refused them),\n74 I/O error, 77 "
+	       "credentials refused; after SIGINT or SIGTERM, what is in "
+	       "hand\nis spooled and the status is 128 + the signal.\n\n"
+	       "Example:\n"
+	       "  csv2ndjson --source turbovote export.csv |\n"
+	       "      post-quasar --table raw_turbovote --create-table \\\n"
+	       "      --spool state/quasar-spool --seen state/turbovote.quasar "
+	       "|\n"
+	       "      shape --vendor turbovote > activity.ndjson\n"
+	       "  post-quasar --replay state/quasar-spool\n");
 }
 
 static int
-parse_args(int argc, char **argv, struct opts *o, struct stage *st)
+parse_args(int argc, char **argv, struct shipopts *o, struct stage *st)
 {
 	static const struct option longopts[] = {
-	    {"vendor", required_argument, NULL, 'v'},
-	    {"table", required_argument, NULL, 't'},
-	    {"create-table", no_argument, NULL, 'C'},
-	    {"format", required_argument, NULL, 'F'},
-	    {"source", required_argument, NULL, 's'},
-	    {"spool", required_argument, NULL, 'S'},
-	    {"replay", required_argument, NULL, 'R'},
-	    {"sink", no_argument, NULL, 'k'},
-	    SHIPPER_LONGOPTS,
-	    DELIVER_HTTP_LONGOPTS,
+	    SHIPOPTS_LONGOPTS,
 	    STAGE_LONGOPTS,
 	    {NULL, 0, NULL, 0},
 	};
 	int ch, rc;
 
 	while ((ch = getopt_long(argc, argv,
-	            ":v:t:CF:s:S:R:k" SHIPPER_SHORTOPTS DELIVER_HTTP_SHORTOPTS
-	                STAGE_SHORTOPTS,
-	            longopts, NULL)) != -1) {
+	            ":" SHIPOPTS_SHORTOPTS STAGE_SHORTOPTS, longopts, NULL)) !=
+	       -1) {
 		if (ch == 'h') {
 			usage();
 			return -1;
 		}
-		if ((rc = own_option(o, ch, optarg)) == -2 &&
-		    (rc = shipper_option(&o->so, ch, optarg, SYNOPSIS)) == 1 &&
-		    (rc = deliver_option(&o->d, ch, optarg, SYNOPSIS)) == 1)
+		if ((rc = shipopts_option(o, ch, optarg, SYNOPSIS)) == 1)
 			rc = stage_option(st, ch, optarg, argv);
 		if (rc != 0)
 			return rc;
 	}
-	if (o->vendor && (rc = stage_load_vendor(&o->v, o->vendor)) != 0)
-		return rc;
-	if (o->vendor && o->table == NULL && !o->ndjson && !o->replay)
-		o->table = o->v.table;
-	if (o->vendor && o->source == NULL)
-		o->source = o->v.source;
-	return check_args(o, argc - optind);
+	return shipopts_finish(o, argc - optind, SYNOPSIS);
 }
 
 /* --- main ---------------------------------------------------------- */
 
-static void
-signals(void)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sigemptyset(&sa.sa_mask);
-	/* A closed stdout must not cost the batches in hand: the records
-	 * still go to the warehouse (and the run ends with 74). */
-	sa.sa_handler = SIG_IGN;
-	sigaction(SIGPIPE, &sa, NULL);
-	/* A signal only asks the main loop to stop: a read or a write it
-	 * cuts into is taken up again, not failed with EINTR (zlib's reads
-	 * would take that for a read error). The loop still sees the flag
-	 * soon, since poll(2) ends early on a signal whatever SA_RESTART. */
-	sa.sa_flags = SA_RESTART;
-	sa.sa_handler = on_signal;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-}
-
 /* Sets the run up. 0, or an exit status. */
 static int
-setup(struct run *r, struct opts *o, struct stage *st)
+setup(struct run *r, struct shipopts *o, struct stage *st)
 {
 	const char *env = getenv("QUASAR_URL");
 	struct shipper_opts so = o->so;
 	struct replay_opts ro = {
-	    o->replay, NULL, o->create, &interrupted, replay_told, tick, r};
+	    o->replay, NULL, o->create, &stopsig, replay_told, tick, r, 0};
+	struct spool_meta m = {0};
 	struct buf err = BUF_INIT;
+	int rc;
 
 	r->o = o;
 	r->st = st;
@@ -561,6 +401,15 @@ setup(struct run *r, struct opts *o, struct stage *st)
 		quasar_insert(&r->query, o->table);
 		quasar_url(&r->insert_url, r->url, r->query.data);
 	}
+	m.format = o->ndjson ? "ndjson" : "jsoneachrow";
+	m.url = (char *)r->url;
+	m.table = o->ndjson ? NULL : (char *)o->table;
+	m.query = o->ndjson ? NULL : r->query.data;
+	shiprun_init(&r->sr, o->spool, o->replay, &m);
+	if (o->seen && !o->replay &&
+	    (rc = shiprun_seen(&r->sr, o->seen, o->table, r->url)) != 0)
+		return rc;
+	r->create = o->create && o->seen;
 	if ((r->http = http_new(&o->d.http, NULL, &err)) == NULL) {
 		diag(NULL, 0, "%s", err.data);
 		buf_release(&err);
@@ -571,6 +420,7 @@ setup(struct run *r, struct opts *o, struct stage *st)
 	so.content_type = "application/x-ndjson";
 	so.what = r->what;
 	ro.url = r->url;
+	ro.keys = o->seen != NULL;
 	if (o->replay)
 		replay_init(&r->rp, &r->ship, r->http, &so, &ro);
 	else
@@ -584,50 +434,32 @@ run_release(struct run *r)
 	replay_release(&r->rp);
 	shipper_release(&r->ship);
 	http_free(r->http);
+	shiprun_release(&r->sr);
 	quasar_prov_release(&r->prov);
 	buf_release(&r->query);
 	buf_release(&r->insert_url);
 	buf_release(&r->row);
 }
 
-/* The lines after a run: what went where, and how to send the rest. */
-static void
-summary(struct run *r)
-{
-	diag(NULL, 0,
-	    "rows sent=%llu spooled=%llu batches sent=%llu spooled=%llu "
-	    "retries=%llu",
-	    r->rows_sent, r->rows_spooled, r->batches_sent, r->batches_spooled,
-	    retries(r));
-	/* The table may not be there yet on a new warehouse: the command
-	 * makes it, as this run would have. */
-	if (r->batches_spooled)
-		diag(NULL, 0,
-		    "%llu records in %llu batches are in the spool %s: send "
-		    "them with 'post-quasar --replay %s%s' once %s takes them",
-		    r->rows_spooled, r->batches_spooled, r->o->spool,
-		    r->o->spool, r->o->ndjson ? "" : " --create-table",
-		    r->what);
-}
-
 int
 main(int argc, char **argv)
 {
 	static struct run r; /* static: reachable when a signal cuts in */
-	struct opts o = {0};
+	struct shipopts o;
 	struct stage st;
 	int rc;
 
-	deliver_opts_init(&o.d);
-	o.d.http.concurrency = SHIP_FLIGHT_MAX;
-	shipper_opts_init(&o.so);
-	o.spool = "quasar-spool";
+	shipopts_init(&o);
 	stage_init(&st, "post-quasar", SYNOPSIS);
 	if ((rc = parse_args(argc, argv, &o, &st)) != 0) {
-		vendor_release(&o.v);
+		shipopts_release(&o);
 		return rc < 0 ? EXIT_OK : rc;
 	}
-	signals();
+	/* A closed stdout must not cost the batches in hand: the records
+	 * still go to the warehouse (and the run ends with 74). A signal
+	 * only asks the main loop to stop: a read or a write it cuts into
+	 * is taken up again (zlib's reads would take EINTR for an error). */
+	stopsig_catch(STOPSIG_NO_PIPE | STOPSIG_RESTART);
 	if ((rc = setup(&r, &o, &st)) != 0)
 		goto out;
 	if (o.replay) {
@@ -639,14 +471,15 @@ main(int argc, char **argv)
 	if ((rc = stage_start(&st)) != 0)
 		goto out;
 	stage_fast(&st, fast);
-	if (o.create)
+	if (o.create && !o.seen)
 		create_table(&r);
 	rc = run_input(&r, argc - optind, argv + optind);
-	summary(&r);
+	shiprun_summary(&r.sr, &r.ship, r.http, r.what, !o.ndjson);
 	rc = exit_worst(rc, exit_worst(r.status, r.ship.stopped));
+	rc = exit_worst(rc, r.sr.status);
 	rc = stage_finish(&st, rc);
 out:
 	run_release(&r);
-	vendor_release(&o.v);
+	shipopts_release(&o);
 	return rc;
 }

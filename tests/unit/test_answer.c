@@ -158,6 +158,40 @@ TEST(refusal_paths_at_the_top)
 	buf_release(&b);
 }
 
+TEST(outcomes)
+{
+	struct http_call c;
+	struct buf msg = BUF_INIT;
+
+	answered(&c, 201, "{}");
+	CHECK(
+	    answer_outcome(&c, "Svc", "asking", "keys", "check K", &msg) == 0);
+	CHECK(msg.len == 0);
+	http_call_release(&c);
+	answered(&c, 401, "{\"message\":\"bad key\"}");
+	CHECK(
+	    answer_outcome(&c, "Svc", "asking", "keys", "check K", &msg) == 77);
+	CHECK_STR(msg.data,
+	    "Svc refused the keys while asking (HTTP 401: bad key): check K");
+	http_call_release(&c);
+	buf_reset(&msg);
+	answered(&c, 503, "{\"error\":\"busy\"}");
+	CHECK(
+	    answer_outcome(&c, "Svc", "asking", "keys", "check K", &msg) == 69);
+	CHECK_STR(msg.data, "Svc answered HTTP 503 while asking: busy");
+	http_call_release(&c);
+	buf_reset(&msg);
+	/* No answer: http_failure()'s word. */
+	http_call_init(&c);
+	c.result = HTTP_UNAVAILABLE;
+	buf_adds(&c.err, "connection refused");
+	CHECK(
+	    answer_outcome(&c, "Svc", "asking", "keys", "check K", &msg) == 69);
+	CHECK(strstr(msg.data, "connection refused") != NULL);
+	http_call_release(&c);
+	buf_release(&msg);
+}
+
 int
 main(void)
 {
@@ -166,5 +200,6 @@ main(void)
 	RUN(gists);
 	RUN(refusals);
 	RUN(refusal_paths_at_the_top);
+	RUN(outcomes);
 	return harness_done();
 }

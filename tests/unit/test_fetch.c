@@ -137,6 +137,50 @@ TEST(check)
 	buf_release(&got);
 }
 
+/* fetch_credentials() with the two variables as given (NULL: unset). */
+static int
+creds(const char *id, const char *key, struct buf *said)
+{
+	const char *gi = NULL, *gk = NULL;
+	int rc;
+
+	if (id)
+		setenv("T_ID", id, 1);
+	else
+		unsetenv("T_ID");
+	if (key)
+		setenv("T_KEY", key, 1);
+	else
+		unsetenv("T_KEY");
+	buf_reset(said);
+	CHECK(capture_begin() == 0);
+	rc = fetch_credentials("test credentials", "T_ID", "T_KEY", &gi, &gk);
+	capture_end(said);
+	if (rc == 0)
+		CHECK(strcmp(gi, id) == 0 && strcmp(gk, key) == 0);
+	return rc;
+}
+
+TEST(credentials)
+{
+	struct buf said = BUF_INIT;
+
+	diag_init("fetch-x");
+	CHECK(creds("7", "k", &said) == 0 && said.len == 0);
+	CHECK(creds(NULL, NULL, &said) == EXIT_USAGE);
+	CHECK_STR(
+	    said.data, "fetch-x: no test credentials: set T_ID and T_KEY\n");
+	CHECK(creds("7", NULL, &said) == EXIT_USAGE);
+	CHECK_STR(said.data, "fetch-x: no test credentials: set T_KEY\n");
+	CHECK(creds("", "k", &said) == EXIT_USAGE); /* empty is unset */
+	CHECK_STR(said.data, "fetch-x: no test credentials: set T_ID\n");
+	CHECK(creds("7", "k\xff", &said) == EXIT_USAGE);
+	CHECK_STR(said.data, "fetch-x: T_KEY is not valid UTF-8\n");
+	unsetenv("T_ID");
+	unsetenv("T_KEY");
+	buf_release(&said);
+}
+
 int
 main(void)
 {
@@ -144,5 +188,6 @@ main(void)
 	RUN(options_taken);
 	RUN(options_refused);
 	RUN(check);
+	RUN(credentials);
 	return harness_done();
 }

@@ -8,7 +8,8 @@
  * Python's hashlib on the same bytes), the exact row a record becomes (and
  * that jansson reads the record back from it byte for byte), the table's
  * key read back (an older table told apart), the hint for an insert into
- * one, spooled rows of an older post-quasar given their identity, and
+ * one, spooled rows of an older post-quasar given their identity, the
+ * keys of a spooled batch's rows read from their record_hash, and
  * what answers mean: status, ClickHouse's error codes, the message shown.
  */
 #include <jansson.h>
@@ -20,6 +21,7 @@
 #include "buf.h"
 #include "gzw.h"
 #include "harness.h"
+#include "hash128.h"
 #include "jdoc.h"
 #include "jsoncheck.h"
 #include "quasar.h"
@@ -362,6 +364,32 @@ TEST(older_spooled_rows_get_their_identity)
 	quasar_prov_release(&p);
 }
 
+TEST(row_keys)
+{
+	struct buf body = BUF_INIT, keys = BUF_INIT;
+	const struct hash128 *k;
+
+	/* A file name holding the member's name, quoted: not taken. */
+	gzip_text("{\"source\":\"s\",\"file\":\"\\\"record_hash\\\":\\\"\","
+	          "\"line\":1,\"imported_at\":\"2026-01-01 00:00:00\","
+	          "\"record_hash\":\"00000000000000aa00000000000000bbcc\","
+	          "\"record\":\"{}\"}\n"
+	          "{\"record_hash\":\"0000000000000001000000000000000200\"}\n",
+	    &body);
+	CHECK(quasar_row_keys(&body, &keys) == 0);
+	k = (const struct hash128 *)keys.data;
+	CHECK(keys.len == 2 * sizeof(*k) && k[0].lo == 0xaa &&
+	      k[0].hi == 0xbb && k[1].lo == 1 && k[1].hi == 2);
+	buf_reset(&keys);
+	gzip_text(OLD_ROW("s", "{}"), &body);
+	CHECK(quasar_row_keys(&body, &keys) == -1);
+	buf_reset(&body);
+	buf_adds(&body, "plain");
+	CHECK(quasar_row_keys(&body, &keys) == -1);
+	buf_release(&body);
+	buf_release(&keys);
+}
+
 TEST(provenance_missing_or_of_another_type)
 {
 	static const char *const lines[] = {
@@ -570,6 +598,7 @@ main(void)
 	RUN(identity_is_the_content);
 	RUN(table_keys);
 	RUN(older_spooled_rows_get_their_identity);
+	RUN(row_keys);
 	RUN(provenance_missing_or_of_another_type);
 	RUN(provenance_defaults_filled_in);
 	RUN(row_record_is_the_line_byte_for_byte);

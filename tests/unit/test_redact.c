@@ -9,6 +9,8 @@
 #include <string.h>
 
 #include "buf.h"
+#include "capture.h"
+#include "diag.h"
 #include "harness.h"
 #include "redact.h"
 
@@ -164,6 +166,21 @@ TEST(one_line)
 	CHECK(b.data == NULL);
 }
 
+TEST(diag_scrubbed)
+{
+	struct buf got = BUF_INIT;
+
+	diag_init("stage");
+	redact_add("s3cret-key");
+	CHECK(capture_begin() == 0);
+	redact_diag("server said %s\nand more", "key=s3cret-key");
+	capture_end(&got);
+	CHECK_STR(
+	    got.data, "stage: server said key=" REDACT_MARK " and more\n");
+	redact_drop("s3cret-key");
+	buf_release(&got);
+}
+
 int
 main(void)
 {
@@ -176,5 +193,6 @@ main(void)
 	RUN(registered_twice);
 	RUN(wipe);
 	RUN(one_line);
+	RUN(diag_scrubbed);
 	return harness_done();
 }

@@ -47,6 +47,7 @@ struct server {
 struct heard {
 	struct buf said; /* "SENT", "STOPPED why", ... a line each */
 	int ticks;
+	const struct replay *rp; /* set: SENT tells the batch's keys */
 };
 
 /* The table a query names after "what " (up to a space or a quote). */
@@ -106,6 +107,17 @@ told(void *arg, enum replay_event ev, const char *text)
 	struct heard *h = arg;
 
 	buf_adds(&h->said, names[ev]);
+	if (ev == REPLAY_SENT && h->rp) {
+		const struct hash128 *k =
+		    (const struct hash128 *)h->rp->last_batch->keys.data;
+		size_t i, n = h->rp->last_batch->keys.len / sizeof(*k);
+
+		buf_printf(&h->said, " %s", h->rp->last_meta->table);
+		for (i = 0; i < n; i++)
+			buf_printf(&h->said, " %016llx%016llx",
+			    (unsigned long long)k[i].lo,
+			    (unsigned long long)k[i].hi);
+	}
 	if (ev != REPLAY_SENT)
 		buf_printf(&h->said, " %s", text);
 	buf_addc(&h->said, '\n');
@@ -201,7 +213,8 @@ rig_start(struct rig *g, const char *dir, unsigned flight, int create,
 	struct buf err = BUF_INIT;
 	struct shipper_opts so = {flight, 10000, 1 << 20, 5, "",
 	    "application/x-ndjson", "ClickHouse"};
-	struct replay_opts ro = {dir, url, create, stop, told, tick, &g->heard};
+	struct replay_opts ro = {
+	    dir, url, create, stop, told, tick, &g->heard, 0};
 
 	memset(&g->sv, 0, sizeof(g->sv));
 	memset(&g->heard, 0, sizeof(g->heard));
@@ -406,6 +419,37 @@ TEST(an_older_batch_gets_its_record_hash)
 	buf_release(&name);
 }
 
+#define ROW(hash)                                                              \
+	"{\"source\":\"s\",\"file\":\"f\",\"line\":1,\"imported_at\":"         \
+	"\"2026-01-01 00:00:00\",\"record_hash\":\"" hash "\","                \
+	"\"record\":\"{}\"}\n"
+
+TEST(the_rows_keys_told_with_the_batch)
+{
+	const char *dir = spool_dir("keys");
+	struct buf name = BUF_INIT;
+	struct rig g;
+
+	rig_start(&g, dir, 1, 0, NULL, NULL);
+	g.rp.o.keys = 1;
+	g.heard.rp = &g.rp;
+	put(dir, g.fake.url, "t",
+	    ROW("0123456789abcdef0123456789abcdefffffffffffffffffffffffffffffff"
+	        "ff") ROW("00000000000000010000000000000002"
+	                  "00000000000000000000000000000000"),
+	    &name);
+	/* A row without record_hash: the batch goes, its keys are none. */
+	put(dir, g.fake.url, "u", OLD_ROW, &name);
+	CHECK(rig_run(&g) == 0);
+	CHECK(g.rp.sent == 2);
+	rig_stop(&g);
+	CHECK_STR(g.heard.said.data,
+	    "SENT t 0123456789abcdef0123456789abcdef "
+	    "00000000000000010000000000000002\nSENT u\n");
+	rig_release(&g);
+	buf_release(&name);
+}
+
 TEST(tables_made_once_where_they_change)
 {
 	const char *dir = spool_dir("tables");
@@ -544,6 +588,7 @@ main(void)
 	RUN(a_refused_batch_stops_the_replay);
 	RUN(a_damaged_batch_stays_and_the_others_go);
 	RUN(an_older_batch_gets_its_record_hash);
+	RUN(the_rows_keys_told_with_the_batch);
 	RUN(tables_made_once_where_they_change);
 	RUN(an_older_table_stops_before_any_batch);
 	RUN(the_stop_flag_sends_nothing_more);

@@ -7,7 +7,9 @@
  * through the callback with its rows gzipped in order, the first failure
  * stopping the shipper (later batches end unsent, with the same reason;
  * with one batch on the wire they end in order),
- * and abort ending what is in hand. The stage's own calls run against a
+ * and abort ending what is in hand; the rows' keys kept with their batch
+ * until it ended, and one request for batches that all failed. The stage's
+ * own calls run against a
  * small HTTP server in the test (fakehttp.h): a call retried after a 503,
  * --create-table's table made and its key checked, an older table's key
  * and a server that is not there both stopping the shipper with why. The
@@ -37,6 +39,7 @@ struct seen {
 	unsigned long long records;
 	struct buf rows; /* every batch's rows, gunzipped, in order */
 	struct buf why;  /* the first reason */
+	struct buf keys; /* every batch's keys, in order */
 	unsigned long long sizes[16];
 };
 
@@ -57,6 +60,8 @@ ended(struct ship_batch *b, int status, const char *why, void *arg)
 	}
 	CHECK(
 	    gunzip_append(b->call.body.data, b->call.body.len, &s->rows) == 0);
+	if (b->keys.len)
+		buf_add(&s->keys, b->keys.data, b->keys.len);
 }
 
 /* A client that tries a failed call retries times more, quickly. */
@@ -93,6 +98,7 @@ setup(struct shipper *s, struct http *h, struct seen *seen, unsigned flight,
 	memset(seen, 0, sizeof(*seen));
 	buf_init(&seen->rows, BUF_UNLIMITED);
 	buf_init(&seen->why, BUF_UNLIMITED);
+	buf_init(&seen->keys, BUF_UNLIMITED);
 	shipper_init(s, h, &o, ended, seen);
 }
 
@@ -137,10 +143,40 @@ TEST(batches_by_count_all_end_once)
 	CHECK(strncmp(seen.why.data, "Nowhere unavailable: ", 21) == 0);
 	CHECK(s.stopped == EXIT_UNAVAILABLE);
 	CHECK_STR(s.stop_why.data, seen.why.data);
+	/* One request: the batches after the failure end unsent. */
+	CHECK(http_requests(h) == 1);
 	shipper_release(&s);
 	http_free(h);
 	buf_release(&seen.rows);
 	buf_release(&seen.why);
+	buf_release(&seen.keys);
+}
+
+TEST(keys_kept_with_their_batch)
+{
+	struct http *h = client();
+	struct shipper s;
+	struct seen seen;
+	struct hash128 k[3] = {{1, 1}, {2, 2}, {3, 3}};
+	int i;
+
+	setup(&s, h, &seen, 1, 2, 1 << 20, 100);
+	for (i = 0; i < 3; i++) {
+		while (!shipper_room(&s))
+			http_poll(h, 100);
+		CHECK(shipper_add_keyed(&s, "r\n", 2, "f", 1, &k[i]) == 0);
+	}
+	add(&s, h, "unkeyed\n");
+	drain(&s, h);
+	CHECK(seen.batches == 2 && seen.records == 4);
+	/* Each batch had its rows' keys when it ended, and no others. */
+	CHECK(seen.keys.len == sizeof(k) &&
+	      memcmp(seen.keys.data, k, sizeof(k)) == 0);
+	shipper_release(&s);
+	http_free(h);
+	buf_release(&seen.rows);
+	buf_release(&seen.why);
+	buf_release(&seen.keys);
 }
 
 TEST(batches_by_bytes)
@@ -544,6 +580,7 @@ int
 main(void)
 {
 	RUN(batches_by_count_all_end_once);
+	RUN(keys_kept_with_their_batch);
 	RUN(batches_by_bytes);
 	RUN(sealed_when_the_interval_is_up);
 	RUN(a_full_batch_waiting_takes_the_room);

@@ -102,6 +102,17 @@ TEST(resolve)
 	buf_release(&b);
 }
 
+TEST(query_added)
+{
+	struct buf u = BUF_INIT;
+
+	buf_adds(&u, "https://h/r/7");
+	CHECK(url_add_query(&u, "key", "a b&c") == 0);
+	CHECK(url_add_query(&u, "id", "9") == 0);
+	CHECK_STR(u.data, "https://h/r/7?key=a%20b%26c&id=9");
+	buf_release(&u);
+}
+
 int
 main(void)
 {
@@ -109,5 +120,6 @@ main(void)
 	RUN(escapes);
 	RUN(last_segment);
 	RUN(resolve);
+	RUN(query_added);
 	return harness_done();
 }

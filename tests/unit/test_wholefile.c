@@ -15,6 +15,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "capture.h"
+#include "diag.h"
 #include "harness.h"
 #include "wholefile.h"
 
@@ -213,6 +215,43 @@ TEST(failures_name_the_file)
 	rmdir(dir);
 }
 
+TEST(delivered_or_said)
+{
+	struct wholefile w;
+	struct buf got = BUF_INIT, said = BUF_INIT;
+	char dir[sizeof(HARNESS_TMP)], path[80];
+
+	diag_init("unit");
+	CHECK(fresh(dir, path, sizeof(path), "report.csv") == 0);
+	wholefile_init(&w);
+	CHECK(wholefile_open(&w, path, "unit") == 0);
+	CHECK(wholefile_write(&w, "a\n", 2) == 0);
+	CHECK(wholefile_deliver(&w, "report") == 0);
+	slurp(path, &got);
+	CHECK_STR(got.data, "a\n");
+	wholefile_release(&w);
+	unlink(path);
+	/* The rename onto a directory that is not empty fails: said. */
+	CHECK(mkdir(path, 0700) == 0);
+	snprintf(path, sizeof(path), "%s/report.csv/x", dir);
+	CHECK(fclose(fopen(path, "w")) == 0);
+	snprintf(path, sizeof(path), "%s/report.csv", dir);
+	CHECK(wholefile_open(&w, path, "unit") == 0);
+	CHECK(capture_begin() == 0);
+	CHECK(wholefile_deliver(&w, "report") == 74);
+	capture_end(&said);
+	CHECK(strstr(said.data, "unit: ") == said.data &&
+	      strstr(said.data, "report.csv: cannot write: ") != NULL);
+	wholefile_release(&w);
+	snprintf(path, sizeof(path), "%s/report.csv/x", dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/report.csv", dir);
+	rmdir(path);
+	rmdir(dir);
+	buf_release(&got);
+	buf_release(&said);
+}
+
 int
 main(void)
 {
@@ -221,5 +260,6 @@ main(void)
 	RUN(released_before_the_commit);
 	RUN(stdout_copied_whole);
 	RUN(failures_name_the_file);
+	RUN(delivered_or_said);
 	return harness_done();
 }

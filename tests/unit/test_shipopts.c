@@ -1,0 +1,109 @@
+/*
+ * Unit tests for common/shipopts.c: the defaults, each option taken, the
+ * batches' and HTTP options passed on, and the checks of the options
+ * against each other (a table needed, --format ndjson without one,
+ * --replay without input files, --seen not with ndjson, at most two
+ * batches in flight).
+ */
+#include <getopt.h>
+#include <string.h>
+
+#include "capture.h"
+#include "diag.h"
+#include "exitcode.h"
+#include "harness.h"
+#include "shipopts.h"
+
+#define SYN "unit [OPTIONS]"
+
+/* Parses argv (NULL-terminated) into o; the first status not 0, or the
+ * finish's. */
+static int
+parse(struct shipopts *o, char **argv)
+{
+	static const struct option longopts[] = {
+	    SHIPOPTS_LONGOPTS,
+	    {NULL, 0, NULL, 0},
+	};
+	struct buf said = BUF_INIT;
+	int argc = 0, ch, rc = 0;
+
+	while (argv[argc])
+		argc++;
+	shipopts_init(o);
+	optind = 0;
+	CHECK(capture_begin() == 0);
+	while (rc == 0 && (ch = getopt_long(argc, argv, ":" SHIPOPTS_SHORTOPTS,
+	                       longopts, NULL)) != -1)
+		rc = shipopts_option(o, ch, optarg, SYN);
+	if (rc == 0)
+		rc = shipopts_finish(o, argc - optind, SYN);
+	capture_end(&said);
+	buf_release(&said);
+	return rc;
+}
+
+TEST(defaults)
+{
+	struct shipopts o;
+
+	shipopts_init(&o);
+	CHECK_STR(o.spool, "quasar-spool");
+	CHECK(o.d.http.concurrency == SHIP_FLIGHT_MAX);
+	CHECK(o.so.max_records == 10000);
+	CHECK(o.seen == NULL && !o.create && !o.sink && !o.ndjson);
+	shipopts_release(&o);
+}
+
+TEST(taken)
+{
+	char *argv[] = {"unit", "-t", "db.raw", "--create-table", "--source",
+	    "tv", "--spool", "sp", "--seen", "s.quasar", "--sink",
+	    "--batch-records", "5", "--url", "http://h:8123", "-c", "1", "f",
+	    NULL};
+	struct shipopts o;
+
+	CHECK(parse(&o, argv) == 0);
+	CHECK_STR(o.table, "db.raw");
+	CHECK_STR(o.source, "tv");
+	CHECK_STR(o.spool, "sp");
+	CHECK_STR(o.seen, "s.quasar");
+	CHECK_STR(o.d.url, "http://h:8123");
+	CHECK(o.create && o.sink && o.so.max_records == 5);
+	CHECK(o.d.http.concurrency == 1);
+	shipopts_release(&o);
+}
+
+TEST(refused)
+{
+	char *none[] = {"unit", NULL};
+	char *bad_table[] = {"unit", "-t", "no-such!", NULL};
+	char *ndjson_table[] = {"unit", "-F", "ndjson", "-t", "t", NULL};
+	char *ndjson_seen[] = {"unit", "-F", "ndjson", "-e", "s", NULL};
+	char *replay_files[] = {"unit", "-R", "sp", "f", NULL};
+	char *flight[] = {"unit", "-t", "t", "-c", "3", NULL};
+	char *format[] = {"unit", "-F", "csv", NULL};
+	char *replay[] = {"unit", "-R", "sp", "-e", "s", NULL};
+	struct shipopts o;
+
+	diag_init("unit");
+	CHECK(parse(&o, none) == EXIT_USAGE);
+	CHECK(parse(&o, bad_table) == EXIT_USAGE);
+	CHECK(parse(&o, ndjson_table) == EXIT_USAGE);
+	CHECK(parse(&o, ndjson_seen) == EXIT_USAGE);
+	CHECK(parse(&o, replay_files) == EXIT_USAGE);
+	CHECK(parse(&o, flight) == EXIT_USAGE);
+	CHECK(parse(&o, format) == EXIT_USAGE);
+	/* A replay needs no table, --seen or not. */
+	CHECK(parse(&o, replay) == 0);
+	shipopts_release(&o);
+}
+
+int
+main(void)
+{
+	RUN(defaults);
+	RUN(taken);
+	RUN(refused);
+	return harness_done();
+}
