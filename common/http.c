@@ -35,6 +35,7 @@ struct http {
 	CURL **spare;     /* easy handles to reuse */
 	size_t nspare;
 	unsigned seed;
+	struct aimd aimd; /* o.adaptive: the limit */
 };
 
 double
@@ -50,6 +51,8 @@ void
 http_opts_default(struct http_opts *o)
 {
 	o->concurrency = 8;
+	o->adaptive = 0;
+	o->concurrency_max = 256;
 	o->connect_timeout_ms = 10000;
 	o->timeout_ms = 60000;
 	o->retries = 8;
@@ -112,6 +115,10 @@ http_new(const struct http_opts *o, struct oauth *oauth, struct buf *err)
 	h->o = *o;
 	if (h->o.concurrency == 0)
 		h->o.concurrency = 1;
+	if (h->o.adaptive) {
+		aimd_init(&h->aimd, h->o.concurrency, h->o.concurrency_max);
+		h->o.concurrency = h->aimd.max; /* for the connections */
+	}
 	h->oauth = oauth;
 	h->multi = curl_multi_init();
 	if (h->multi == NULL) {
@@ -313,6 +320,7 @@ launch(struct http *h, struct http_call *c)
 	c->next = h->flying;
 	h->flying = c;
 	c->tries++;
+	c->sent_at = http_now();
 	curl_slist_free_all(c->headers);
 	c->headers = headers_for(h, c);
 	curl_easy_setopt(e, CURLOPT_URL, c->url.data);
@@ -437,6 +445,13 @@ token_ready(struct http *h, struct http_call *c)
 	return 0;
 }
 
+/* Calls in flight at most, now. */
+static unsigned
+limit(struct http *h)
+{
+	return h->o.adaptive ? aimd_limit(&h->aimd) : h->o.concurrency;
+}
+
 /* Moves due timers to the queue and starts what the limit allows. */
 static void
 admit(struct http *h)
@@ -454,8 +469,11 @@ admit(struct http *h)
 	}
 	while ((c = h->queue) != NULL) {
 		/* The token request goes out whatever the limit. */
-		if (c != &h->token && h->running >= h->o.concurrency)
+		if (c != &h->token && h->running >= limit(h)) {
+			if (h->o.adaptive)
+				aimd_full(&h->aimd, now);
 			break;
+		}
 		h->queue = c->next;
 		if (c == &h->token || token_ready(h, c))
 			launch(h, c);
@@ -551,6 +569,14 @@ tried(struct http *h, struct http_call *c, CURLcode cc)
 	c->easy = NULL;
 	h->running--;
 	c->retry_after = (double)ra;
+	/* An answer is the adaptive limit's sample; a transport error is
+	 * not (it says nothing of the service's pace). */
+	if (h->o.adaptive && c != &h->token && cc == CURLE_OK) {
+		double now = http_now();
+
+		aimd_answer(&h->aimd, now, now - c->sent_at,
+		    c->status == 429 || c->status == 503);
+	}
 	if (cc != CURLE_OK) {
 		c->status = 0;
 		if (misconfigured(c, cc)) {
@@ -694,6 +720,12 @@ unsigned long long
 http_retries(const struct http *h)
 {
 	return h->retries;
+}
+
+const struct aimd *
+http_aimd(const struct http *h)
+{
+	return h->o.adaptive ? &h->aimd : NULL;
 }
 
 unsigned

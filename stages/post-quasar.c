@@ -442,7 +442,8 @@ own_option(struct opts *o, int ch, const char *arg)
 static int
 check_args(struct opts *o, int nfiles)
 {
-	if (o->d.http.concurrency > SHIP_FLIGHT_MAX)
+	/* Two batches in flight at most: nothing for auto to find. */
+	if (o->d.http.adaptive || o->d.http.concurrency > SHIP_FLIGHT_MAX)
 		return cli_usage_error(
 		    SYNOPSIS, "--concurrency takes 1 or 2 (batches in flight)");
 	if (o->replay)

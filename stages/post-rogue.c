@@ -597,8 +597,7 @@ main(int argc, char **argv)
 		return rc < 0 ? EXIT_OK : rc;
 	buf_init(&r.kb, BUF_UNLIMITED);
 	keylock_init(&r.locks);
-	deliver_init(&r.d, &st, &ops, &r,
-	    o.d.http.concurrency * 16 < 256 ? 256 : o.d.http.concurrency * 16);
+	deliver_init(&r.d, &st, &ops, &r, deliver_window(&o.d));
 	postcache_init(&r.cache, &rogue_posts, &r.d);
 	if ((rc = load(&r)) != 0 ||
 	    (rc = deliver_configure(&o.d, "ROGUE_URL", &r.url, &oauth)) != 0)
