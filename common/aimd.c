@@ -4,7 +4,7 @@
 
 #include "aimd.h"
 
-#define DEV_FLOOR 0.05 /* the deviation, at least this share of the mean */
+#define DEV_FLOOR 0.10 /* the deviation, at least this share of the mean */
 
 void
 aimd_init(struct aimd *a, unsigned start, unsigned max)
@@ -107,10 +107,7 @@ close_window(struct aimd *a)
 	double cur = a->win_n ? a->win_sum / a->win_n : 0;
 
 	if (a->win_pushback) {
-		a->pushbacks++;
-		a->ceiling = aimd_limit(a);
-		a->waited = 0;
-		down(a);
+		/* Cut already, at the first refusal (aimd_answer). */
 	} else if (a->win_n && a->have_base &&
 	           cur > a->mean + a->k * deviation(a)) {
 		down(a);
@@ -143,8 +140,17 @@ aimd_answer(struct aimd *a, double now, double rtt, int pushback)
 	account(a, now);
 	if (a->win_end == 0)
 		a->win_end = now; /* the first answer closes the first window */
-	if (pushback) {
+	if (pushback && !a->win_pushback) {
+		/* At once, not at the window's end: a refusal comes back fast
+		 * and frees its slot, and each request sent in its place would
+		 * be refused too until the window ends. */
 		a->win_pushback = 1;
+		a->pushbacks++;
+		a->ceiling = aimd_limit(a);
+		a->waited = 0;
+		down(a);
+	} else if (pushback) {
+		/* Once a window. */
 	} else if (rtt >= 0) {
 		a->win_sum += rtt;
 		a->win_n++;

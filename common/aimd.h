@@ -9,12 +9,14 @@
  * Time is cut in windows about one round trip long (the baseline's mean,
  * at least the first answer's time). Each answer that ends in a window is
  * a sample: its round-trip time, and whether it was back-pressure (a 429,
- * a 503). When an answer ends after the window's end, the window closes
- * and the limit moves once:
+ * a 503). The first back-pressure of a window cuts the limit at once, to
+ * limit x decrease (at least min): a refusal comes back fast and frees its
+ * slot, and every request sent in its place until the window's end would
+ * be refused too. When an answer ends after the window's end, the window
+ * closes and, unless it was cut already, the limit moves once:
  *
- *   - down, to limit x decrease (at least min), when the window saw
- *     back-pressure, or when the mean round trip of its other answers rose
- *     past the baseline's mean + k x its deviation;
+ *   - down, to limit x decrease, when the mean round trip of its answers
+ *     rose past the baseline's mean + k x its deviation;
  *   - up by one (at most max) when the window's mean round trip was near
  *     the baseline (within one deviation) and the limit was reached during
  *     the window (more requests were waiting than it let out): without
@@ -24,7 +26,7 @@
  * The baseline is an exponentially weighted moving average (weight alpha)
  * of the windows' mean round trips and of their squared deviation; a
  * window with back-pressure does not move it (its answers came fast
- * because they were refused). The deviation is taken as at least 5% of
+ * because they were refused). The deviation is taken as at least 10% of
  * the mean, so that a service with a very steady latency is not thought
  * slower for a millisecond of noise.
  *

@@ -2,8 +2,9 @@
  * Unit tests for common/aimd.c on scripted answers: a service at a steady
  * pace lets the limit climb one a window, but only while the limit is
  * reached; a 429 cuts it by the factor, once a window; latency past the
- * baseline cuts it too; a hard cap on requests in flight is found and held
- * with few refusals; the limit stays within its range.
+ * baseline cuts it too; a 429 cuts at once, not at the window's end; a hard cap
+ * on requests in flight is found and held with few refusals; the limit stays
+ * within its range.
  */
 #include <math.h>
 
@@ -68,8 +69,10 @@ TEST(pushback_cuts_once_a_window)
 
 	aimd_init(&a, 40, 64);
 	aimd_answer(&a, t, 0.05, 0); /* the first window: the baseline */
-	/* Ten 429s in one window: one decrease, 40 to 36. */
-	for (i = 0; i < 10; i++)
+	/* Ten 429s in one window: one decrease, 40 to 36, at the first. */
+	aimd_answer(&a, t += 0.001, 0.001, 1);
+	CHECK(aimd_limit(&a) == 36);
+	for (i = 1; i < 10; i++)
 		aimd_answer(&a, t += 0.001, 0.001, 1);
 	aimd_answer(&a, t += 0.06, 0.05, 0);
 	CHECK(aimd_limit(&a) == 36);
