@@ -650,7 +650,10 @@ step(struct http *h)
 	admit(h);
 	curl_multi_perform(h->multi, &still);
 	collect(h);
-	admit(h);
+	/* A call that ended is told before a queued one takes its slot: a
+	 * stage that stops on a failure then starts nothing after it. */
+	if (h->ended == NULL)
+		admit(h);
 }
 
 unsigned

@@ -40,6 +40,10 @@
  * (redact.h) before the done callback runs, and so is err: what a message
  * quotes of them, whole or cut short, holds no secret the process holds.
  *
+ * A call's done callback runs before any call queued behind it takes the
+ * slot it freed, so that a caller that stops on a failure (http_cancel)
+ * has no request sent after the one that failed.
+ *
  * Everything runs in the thread that calls http_poll(), except
  * http_wakeup(), which any thread may call. Nothing here prints.
  */
