@@ -6,7 +6,8 @@
  * refuses the credentials (77) stops delivery, no request starts after,
  * and every record not delivered is rejected with the reason; two records
  * of one key are never in flight together, while records of different
- * keys are.
+ * keys are; with --concurrency auto, a 429 cuts the limit and the stage
+ * says where it settled.
  *
  * The small stage sends one request per record: GET URL + the record's
  * "path", holding the record's "key" (when it has one) while it is in
@@ -115,7 +116,10 @@ static const struct deliver_ops mini_ops = {
 
 struct run {
 	char in[sizeof(HARNESS_TMP)], out[sizeof(HARNESS_TMP)];
-	char rej[sizeof(HARNESS_TMP)];
+	char rej[sizeof(HARNESS_TMP)], err[sizeof(HARNESS_TMP)];
+	int adaptive;     /* --concurrency auto */
+	unsigned retries; /* --retries */
+	struct buf diag;  /* what the stage said on stderr */
 	int status;
 	json_t *outs, *rejects; /* arrays of what was written */
 };
@@ -150,7 +154,7 @@ child(struct run *r, const struct scripted *s, unsigned conc, int auth)
 	int rc;
 
 	if (freopen(r->out, "w", stdout) == NULL ||
-	    freopen("/dev/null", "w", stderr) == NULL)
+	    freopen(r->err, "w", stderr) == NULL)
 		return 70;
 	diag_init("mini");
 	stage_init(&st, "mini", "mini");
@@ -163,7 +167,8 @@ child(struct run *r, const struct scripted *s, unsigned conc, int auth)
 	keylock_init(&m.locks);
 	http_opts_default(&o);
 	o.concurrency = conc;
-	o.retries = 0; /* a retry's wait would let the queued calls go */
+	o.adaptive = r->adaptive;
+	o.retries = r->retries;
 	o.backoff_base = 0.01;
 	if (auth)
 		oauth_init(&oa, s->url, "id", "unit-secret-0123456789", NULL);
@@ -183,21 +188,39 @@ run_stage(struct run *r, const struct scripted *s, const char *records,
     unsigned conc, int auth)
 {
 	pid_t pid;
-	int ws;
+	int ws, adaptive = r->adaptive;
+	unsigned retries = r->retries;
+	FILE *fp;
+	char tmp[4096];
+	size_t n;
 
 	memset(r, 0, sizeof(*r));
+	r->adaptive = adaptive;
+	r->retries = retries;
+	buf_init(&r->diag, BUF_UNLIMITED);
 	if (harness_tmpfile(r->in, records, strlen(records)) < 0 ||
 	    harness_tmpfile(r->out, "", 0) < 0 ||
-	    harness_tmpfile(r->rej, "", 0) < 0)
+	    harness_tmpfile(r->rej, "", 0) < 0 ||
+	    harness_tmpfile(r->err, "", 0) < 0)
 		return -1;
 	fflush(NULL);
-	if ((pid = fork()) == 0)
-		_exit(child(r, s, conc, auth));
+	if ((pid = fork()) == 0) {
+		ws = child(r, s, conc, auth);
+		fflush(NULL); /* stderr, a file now, is buffered */
+		_exit(ws);
+	}
 	if (pid < 0 || waitpid(pid, &ws, 0) < 0)
 		return -1;
 	r->status = WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
 	r->outs = read_lines(r->out);
 	r->rejects = read_lines(r->rej);
+	buf_adds(&r->diag, "");
+	if ((fp = fopen(r->err, "r")) != NULL) {
+		while ((n = fread(tmp, 1, sizeof(tmp), fp)) > 0)
+			buf_add(&r->diag, tmp, n);
+		fclose(fp);
+	}
+	remove(r->err);
 	remove(r->in);
 	remove(r->out);
 	remove(r->rej);
@@ -209,6 +232,7 @@ run_release(struct run *r)
 {
 	json_decref(r->outs);
 	json_decref(r->rejects);
+	buf_release(&r->diag);
 }
 
 static long long
@@ -228,6 +252,8 @@ TEST(window_in_order)
 	CHECK(scripted_start(&s,
 	          "{\"routes\":{\"GET /slow\":[{\"delay_ms\":500}],"
 	          "\"GET /fast\":[{}]}}") == 0);
+	r.adaptive = 0;
+	r.retries = 0; /* a retry's wait would let the queued calls go */
 	CHECK(run_stage(&r, &s,
 	          "{\"i\":1,\"path\":\"/slow\"}\n{\"i\":2,\"path\":\"/fast\"}\n"
 	          "{\"i\":3,\"path\":\"/fast\"}\n{\"i\":4,\"path\":\"/fast\"}\n"
@@ -257,6 +283,8 @@ TEST(stop_on_unavailable)
 
 	CHECK(scripted_start(&s, "{\"routes\":{\"GET /ok\":[{}],\"GET /down\":"
 	                         "[{\"status\":503}]}}") == 0);
+	r.adaptive = 0;
+	r.retries = 0; /* a retry's wait would let the queued calls go */
 	CHECK(run_stage(&r, &s,
 	          "{\"i\":1,\"path\":\"/ok\"}\n{\"i\":2,\"path\":\"/down\"}\n"
 	          "{\"i\":3,\"path\":\"/ok\"}\n{\"i\":4,\"path\":\"/ok\"}\n"
@@ -292,6 +320,8 @@ TEST(stop_on_refused)
 	          "{\"routes\":{\"POST /v2/auth/token\":[{\"status\":401,"
 	          "\"body\":{\"error\":\"invalid_client\"}}],"
 	          "\"GET /ok\":[{}]}}") == 0);
+	r.adaptive = 0;
+	r.retries = 0; /* a retry's wait would let the queued calls go */
 	CHECK(run_stage(&r, &s,
 	          "{\"i\":1,\"path\":\"/ok\"}\n{\"i\":2,\"path\":\"/ok\"}\n"
 	          "{\"i\":3,\"path\":\"/ok\"}\n",
@@ -336,6 +366,8 @@ TEST(one_key_at_a_time)
 	for (i = 0; i < 6; i++)
 		buf_printf(&in, "{\"i\":%d,\"key\":\"m%d\",\"path\":\"/m\"}\n",
 		    i + 6, i);
+	r.adaptive = 0;
+	r.retries = 0; /* a retry's wait would let the queued calls go */
 	CHECK(run_stage(&r, &s, in.data, 8, 0) == 0);
 	CHECK(r.status == 0 && json_array_size(r.outs) == 12);
 	log = scripted_log(&s);
@@ -348,6 +380,32 @@ TEST(one_key_at_a_time)
 	scripted_stop(&s);
 }
 
+TEST(auto_concurrency)
+{
+	struct scripted s;
+	struct run r;
+	struct buf in = BUF_INIT;
+	int i;
+
+	/* One 429 among the answers: the limit is cut once, and the stage
+	 * says where it settled. */
+	CHECK(scripted_start(&s,
+	          "{\"routes\":{\"GET /r\":[{\"status\":429,\"headers\":"
+	          "{\"Retry-After\":\"0\"}},{\"delay_ms\":20}]}}") == 0);
+	for (i = 0; i < 40; i++)
+		buf_printf(&in, "{\"i\":%d,\"path\":\"/r\"}\n", i);
+	r.adaptive = 1;
+	r.retries = 2;
+	CHECK(run_stage(&r, &s, in.data, 8, 0) == 0);
+	CHECK(r.status == 0 && json_array_size(r.outs) == 40);
+	CHECK(
+	    strstr(r.diag.data, "mini: concurrency auto: settled at ") != NULL);
+	CHECK(strstr(r.diag.data, " 1 on 429 or 503; at most 256)") != NULL);
+	run_release(&r);
+	buf_release(&in);
+	scripted_stop(&s);
+}
+
 int
 main(void)
 {
@@ -355,5 +413,6 @@ main(void)
 	RUN(stop_on_unavailable);
 	RUN(stop_on_refused);
 	RUN(one_key_at_a_time);
+	RUN(auto_concurrency);
 	return harness_done();
 }
