@@ -459,7 +459,7 @@ usage(void)
 	    "  post-northstar --vendor turbovote < mapped.ndjson |\n"
 	    "      post-rogue --vendor turbovote --ledger "
 	    "state/turbovote.ledger \\\n"
-	    "      --concurrency 32 --rejects rogue-rejects.ndjson > "
+	    "      --concurrency auto --rejects rogue-rejects.ndjson > "
 	    "results.ndjson\n");
 }
 
