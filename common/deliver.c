@@ -24,6 +24,15 @@ deliver_opts_init(struct deliver_opts *o)
 	http_opts_default(&o->http);
 }
 
+size_t
+deliver_window(const struct deliver_opts *o)
+{
+	size_t n =
+	    o->http.adaptive ? o->http.concurrency_max : o->http.concurrency;
+
+	return n * 16 < 256 ? 256 : n * 16;
+}
+
 int
 deliver_option(
     struct deliver_opts *o, int ch, const char *arg, const char *synopsis)
@@ -33,10 +42,22 @@ deliver_option(
 
 	switch (ch) {
 	case 'c':
+		if (strcmp(arg, "auto") == 0) {
+			o->http.adaptive = 1;
+			return 0;
+		}
 		if (cli_uint(arg, 1024, &n) < 0 || n == 0)
 			return cli_usage_error(synopsis,
-			    "--concurrency takes a number from 1 to 1024");
+			    "--concurrency takes auto or a number from 1 to "
+			    "1024");
+		o->http.adaptive = 0;
 		o->http.concurrency = (unsigned)n;
+		return 0;
+	case 'P':
+		if (cli_uint(arg, 1024, &n) < 0 || n == 0)
+			return cli_usage_error(synopsis,
+			    "--concurrency-max takes a number from 1 to 1024");
+		o->http.concurrency_max = (unsigned)n;
 		return 0;
 	case 'N':
 		if (cli_uint(arg, 100, &n) < 0)
@@ -448,6 +469,17 @@ wake(void *arg)
 		http_wakeup(d->http);
 }
 
+/* With --concurrency auto: the limit it came to, on stderr. */
+static void
+pace_summary(const struct aimd *a)
+{
+	diag(NULL, 0,
+	    "concurrency auto: settled at %u in flight (%.1f on average; "
+	    "%llu up, %llu down, %llu on 429 or 503; at most %u)",
+	    aimd_limit(a), aimd_mean_limit(a, http_now()), a->ups, a->downs,
+	    a->pushbacks, a->max);
+}
+
 int
 deliver_run(struct deliver *d, int nfiles, char **files)
 {
@@ -482,11 +514,16 @@ deliver_run(struct deliver *d, int nfiles, char **files)
 			http_poll(
 			    d->http, d->n < d->cap && !ended ? 250 : 1000);
 			d->st->prog.retries = http_retries(d->http);
+			if (http_aimd(d->http))
+				d->st->prog.concurrency =
+				    aimd_limit(http_aimd(d->http));
 			flush(d);
 			progress_update(&d->st->prog, 0);
 		}
 	}
 	feed_release(&d->feed);
+	if (d->http && http_aimd(d->http))
+		pace_summary(http_aimd(d->http));
 	if (d->out_closed)
 		diag(NULL, 0, "%s%s: %llu records delivered but not written",
 		    d->out_errno ? "write error on stdout: " : "stdout closed",

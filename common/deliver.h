@@ -77,10 +77,11 @@ struct deliver_opts {
 	{"url", required_argument, NULL, 'U'}
 /* clang-format on */
 
-#define DELIVER_SHORTOPTS DELIVER_HTTP_SHORTOPTS "f:n"
+#define DELIVER_SHORTOPTS DELIVER_HTTP_SHORTOPTS "P:f:n"
 /* clang-format off */
 #define DELIVER_LONGOPTS                                               \
 	DELIVER_HTTP_LONGOPTS,                                         \
+	{"concurrency-max", required_argument, NULL, 'P'},             \
 	{"client-secret-file", required_argument, NULL, 'f'},          \
 	{"dry-run", no_argument, NULL, 'n'}
 /* clang-format on */
@@ -88,7 +89,12 @@ struct deliver_opts {
 #define DELIVER_OPTIONS_HELP                                                   \
 	"  -U, --url URL             the service (default: the environment "   \
 	"variable)\n"                                                          \
-	"  -c, --concurrency N       requests in flight at most (default 8)\n" \
+	"  -c, --concurrency N|auto  requests in flight at most (default 8); " \
+	"auto: found\n"                                                        \
+	"                            from the service's pace and its 429s "    \
+	"and 503s\n"                                                           \
+	"  -P, --concurrency-max N   with auto, the most in flight (default "  \
+	"256)\n"                                                               \
 	"  -N, --retries N           retries of a failed request (default "    \
 	"8)\n"                                                                 \
 	"  -M, --retry-max-time S    stop retrying a request after S seconds " \
@@ -118,6 +124,13 @@ struct deliver_opts {
 
 /* The defaults. */
 void deliver_opts_init(struct deliver_opts *o);
+
+/*
+ * The jobs a delivery stage keeps in its window for these options: 16
+ * per request in flight at most (with --concurrency auto, at its most),
+ * and at least 256.
+ */
+size_t deliver_window(const struct deliver_opts *o);
 
 /*
  * Handles one of the delivery options (what getopt_long returned). Returns

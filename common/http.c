@@ -36,6 +36,7 @@ struct http {
 	CURL **spare;     /* easy handles to reuse */
 	size_t nspare;
 	unsigned seed;
+	struct aimd aimd; /* o.adaptive: the limit */
 };
 
 double
@@ -51,6 +52,8 @@ void
 http_opts_default(struct http_opts *o)
 {
 	o->concurrency = 8;
+	o->adaptive = 0;
+	o->concurrency_max = 256;
 	o->connect_timeout_ms = 10000;
 	o->timeout_ms = 60000;
 	o->retries = 8;
@@ -113,6 +116,10 @@ http_new(const struct http_opts *o, struct oauth *oauth, struct buf *err)
 	h->o = *o;
 	if (h->o.concurrency == 0)
 		h->o.concurrency = 1;
+	if (h->o.adaptive) {
+		aimd_init(&h->aimd, h->o.concurrency, h->o.concurrency_max);
+		h->o.concurrency = h->aimd.max; /* for the connections */
+	}
 	h->oauth = oauth;
 	h->multi = curl_multi_init();
 	if (h->multi == NULL) {
@@ -315,6 +322,7 @@ launch(struct http *h, struct http_call *c)
 	h->flying = c;
 	c->tries++;
 	h->requests++;
+	c->sent_at = http_now();
 	curl_slist_free_all(c->headers);
 	c->headers = headers_for(h, c);
 	curl_easy_setopt(e, CURLOPT_URL, c->url.data);
@@ -439,6 +447,13 @@ token_ready(struct http *h, struct http_call *c)
 	return 0;
 }
 
+/* Calls in flight at most, now. */
+static unsigned
+limit(struct http *h)
+{
+	return h->o.adaptive ? aimd_limit(&h->aimd) : h->o.concurrency;
+}
+
 /* Moves due timers to the queue and starts what the limit allows. */
 static void
 admit(struct http *h)
@@ -456,8 +471,11 @@ admit(struct http *h)
 	}
 	while ((c = h->queue) != NULL) {
 		/* The token request goes out whatever the limit. */
-		if (c != &h->token && h->running >= h->o.concurrency)
+		if (c != &h->token && h->running >= limit(h)) {
+			if (h->o.adaptive)
+				aimd_full(&h->aimd, now);
 			break;
+		}
 		h->queue = c->next;
 		if (c == &h->token || token_ready(h, c))
 			launch(h, c);
@@ -553,6 +571,14 @@ tried(struct http *h, struct http_call *c, CURLcode cc)
 	c->easy = NULL;
 	h->running--;
 	c->retry_after = (double)ra;
+	/* An answer is the adaptive limit's sample; a transport error is
+	 * not (it says nothing of the service's pace). */
+	if (h->o.adaptive && c != &h->token && cc == CURLE_OK) {
+		double now = http_now();
+
+		aimd_answer(&h->aimd, now, now - c->sent_at,
+		    c->status == 429 || c->status == 503);
+	}
 	if (cc != CURLE_OK) {
 		c->status = 0;
 		if (misconfigured(c, cc)) {
@@ -626,7 +652,10 @@ step(struct http *h)
 	admit(h);
 	curl_multi_perform(h->multi, &still);
 	collect(h);
-	admit(h);
+	/* A call that ended is told before a queued one takes its slot: a
+	 * stage that stops on a failure then starts nothing after it. */
+	if (h->ended == NULL)
+		admit(h);
 }
 
 unsigned
@@ -702,6 +731,12 @@ unsigned long long
 http_requests(const struct http *h)
 {
 	return h ? h->requests : 0;
+}
+
+const struct aimd *
+http_aimd(const struct http *h)
+{
+	return h->o.adaptive ? &h->aimd : NULL;
 }
 
 unsigned

@@ -5,7 +5,10 @@
  * added); retries with exponential backoff and jitter for what a retry can
  * cure (network errors, 5xx, 429, honouring Retry-After); and the OAuth
  * token (oauth.h) fetched when first needed, renewed before it expires and
- * once more on a 401.
+ * once more on a 401. The number in flight is fixed, or found from the
+ * service's answers (adaptive: aimd.h), which then moves it between 1 and
+ * concurrency_max: the round-trip time of each answer but the token's,
+ * and whether it was a 429 or a 503, are its samples.
  *
  * A call is a struct the caller owns and keeps alive until its done
  * callback has run; one call is one request, retried as the policy says,
@@ -37,6 +40,10 @@
  * (redact.h) before the done callback runs, and so is err: what a message
  * quotes of them, whole or cut short, holds no secret the process holds.
  *
+ * A call's done callback runs before any call queued behind it takes the
+ * slot it freed, so that a caller that stops on a failure (http_cancel)
+ * has no request sent after the one that failed.
+ *
  * Everything runs in the thread that calls http_poll(), except
  * http_wakeup(), which any thread may call. Nothing here prints.
  */
@@ -46,6 +53,7 @@
 #include <curl/curl.h>
 #include <jansson.h>
 
+#include "aimd.h"
 #include "buf.h"
 #include "oauth.h"
 #include "url.h"
@@ -60,14 +68,17 @@ enum http_result {
 };
 
 struct http_opts {
-	unsigned concurrency;    /* calls in flight at most */
-	long connect_timeout_ms; /* per try */
-	long timeout_ms;         /* per try, all of it */
-	unsigned retries;        /* tries after the first, at most */
-	double retry_max_time;   /* seconds from the first try, at most */
-	double backoff_base;     /* seconds before the first retry */
-	double backoff_max;      /* seconds between tries, at most */
-	const char *cacert;      /* a CA file to trust too, or NULL */
+	unsigned concurrency;     /* calls in flight at most (adaptive: at
+	                           * first) */
+	int adaptive;             /* find the number from the answers */
+	unsigned concurrency_max; /* adaptive: the most it goes to */
+	long connect_timeout_ms;  /* per try */
+	long timeout_ms;          /* per try, all of it */
+	unsigned retries;         /* tries after the first, at most */
+	double retry_max_time;    /* seconds from the first try, at most */
+	double backoff_base;      /* seconds before the first retry */
+	double backoff_max;       /* seconds between tries, at most */
+	const char *cacert;       /* a CA file to trust too, or NULL */
 };
 
 /* The defaults the stages document: 8 in flight, 10 s to connect, ... */
@@ -104,7 +115,7 @@ struct http_call {
 	unsigned retries_seen; /* of them, retried for a failure */
 
 	/* The client's. */
-	double first_try, start_at, retry_after;
+	double first_try, start_at, retry_after, sent_at;
 	unsigned token_gen;
 	int auth_renewed;
 	char curl_err[CURL_ERROR_SIZE]; /* libcurl's details of a failure */
@@ -181,6 +192,12 @@ unsigned long long http_retries(const struct http *h);
  * h NULL (no network: a dry run).
  */
 unsigned long long http_requests(const struct http *h);
+
+/*
+ * The adaptive limit of calls in flight (borrowed; its counters say how it
+ * moved), or NULL when the number is fixed.
+ */
+const struct aimd *http_aimd(const struct http *h);
 
 /* Monotonic seconds, the client's clock. */
 double http_now(void);

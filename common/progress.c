@@ -74,6 +74,9 @@ progress_update(struct progress *p, int force)
 	if (p->retries && n > 0 && (size_t)n < sizeof(line))
 		n += snprintf(line + n, sizeof(line) - (size_t)n,
 		    "  %llu retries", p->retries);
+	if (p->concurrency && n > 0 && (size_t)n < sizeof(line))
+		n += snprintf(line + n, sizeof(line) - (size_t)n,
+		    "  concurrency %u", p->concurrency);
 	if (p->fraction >= 0 && n > 0 && (size_t)n < sizeof(line))
 		snprintf(line + n, sizeof(line) - (size_t)n, "  %d%%",
 		    (int)(p->fraction * 100));

@@ -15,6 +15,7 @@ struct progress {
 	const char *unit; /* "records" */
 	double start, last;
 	unsigned long long done, errors, retries;
+	unsigned concurrency; /* requests in flight at most now; 0: not shown */
 	unsigned ticks;
 	double fraction; /* 0..1, or negative when the total is unknown */
 };

@@ -74,7 +74,8 @@ shipopts_option(
 static int
 check(const struct shipopts *o, int nfiles, const char *synopsis)
 {
-	if (o->d.http.concurrency > SHIP_FLIGHT_MAX)
+	/* Two batches in flight at most: nothing for auto to find. */
+	if (o->d.http.adaptive || o->d.http.concurrency > SHIP_FLIGHT_MAX)
 		return cli_usage_error(
 		    synopsis, "--concurrency takes 1 or 2 (batches in flight)");
 	if (o->seen && o->ndjson)

@@ -470,8 +470,7 @@ main(int argc, char **argv)
 		goto out;
 	r.client_id = oauth.client_id;
 	keylock_init(&r.locks);
-	deliver_init(&r.d, &st, &ops, &r,
-	    o.d.http.concurrency * 16 < 256 ? 256 : o.d.http.concurrency * 16);
+	deliver_init(&r.d, &st, &ops, &r, deliver_window(&o.d));
 	if ((rc = deliver_connect(&r.d, &o.d.http, &oauth)) == 0 &&
 	    (rc = stage_start(&st)) == 0) {
 		rc = deliver_run(&r.d, argc - optind, argv + optind);

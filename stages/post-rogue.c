@@ -211,7 +211,7 @@ usage(void)
 	    "  post-northstar --vendor turbovote < mapped.ndjson |\n"
 	    "      post-rogue --vendor turbovote --ledger "
 	    "state/turbovote.ledger \\\n"
-	    "      --concurrency 32 --rejects rogue-rejects.ndjson > "
+	    "      --concurrency auto --rejects rogue-rejects.ndjson > "
 	    "results.ndjson\n");
 }
 
@@ -357,7 +357,7 @@ main(int argc, char **argv)
 	if ((rc = parse_args(argc, argv, &o, &st)) != 0)
 		return rc < 0 ? EXIT_OK : rc;
 	deliver_init(&r.d, &st, &ops, &r.flow,
-	    o.d.http.concurrency * 16 < 256 ? 256 : o.d.http.concurrency * 16);
+	    deliver_window(&o.d));
 	postflow_init(
 	    &r.flow, &rogue_posts, &rogue_actions, &r.d, NULL, "rogue");
 	r.flow.arg = &r;

@@ -45,7 +45,8 @@ MAX_BODY = 16 * 1024 * 1024
 # Fault settings: the rates are fractions of requests, the rest integers.
 FAULT_RATES = ("fail_rate", "fail_after_write_rate", "rate_limit_rate",
                "drop_rate", "drop_after_write_rate", "slow_rate")
-FAULT_INTS = ("latency_ms", "retry_after", "slow_ms", "token_ttl")
+FAULT_INTS = ("latency_ms", "retry_after", "slow_ms", "token_ttl",
+              "max_inflight")
 
 ALL_SCOPES = ["admin", "user", "activity", "write"]
 
@@ -471,6 +472,11 @@ class Emulator:
         self.init_db(opts.actions)
         self.tokens = {}  # token -> (expiry, client_id, scopes)
         self.requests = 0
+        # --max-inflight: API requests being handled now, the most seen,
+        # and those refused (429) for arriving over the cap.
+        self.inflight = 0
+        self.inflight_peak = 0
+        self.refused_inflight = 0
         self.rng = random.Random(opts.seed)
         self.rng_lock = threading.Lock()
         self.faults = {
@@ -484,6 +490,7 @@ class Emulator:
             "slow_rate": opts.slow_rate,
             "slow_ms": opts.slow_ms,
             "token_ttl": opts.token_ttl,
+            "max_inflight": opts.max_inflight,
         }
         self.log_lock = threading.Lock()
         self.log = open(opts.log, "a", encoding="utf-8") if opts.log else None
@@ -541,6 +548,20 @@ class Emulator:
         with self.lock:
             self.requests += 1
 
+    def enter(self, cap):
+        """Whether a request may be handled now (cap 0: no cap)."""
+        with self.lock:
+            if cap and self.inflight >= cap:
+                self.refused_inflight += 1
+                return False
+            self.inflight += 1
+            self.inflight_peak = max(self.inflight_peak, self.inflight)
+            return True
+
+    def leave(self):
+        with self.lock:
+            self.inflight -= 1
+
     def write_log(self, rec):
         if self.log is None:
             return
@@ -588,6 +609,8 @@ class Emulator:
             DELETE FROM users; DELETE FROM posts; DELETE FROM signups;
             DELETE FROM resets;""")
             self.requests = 0
+            self.inflight_peak = self.inflight
+            self.refused_inflight = 0
             self.rtv_reports = {}
 
     def state(self):
@@ -606,6 +629,8 @@ class Emulator:
             return {"users": users, "posts": posts, "signups": signups,
                     "resets": resets, "actions": actions,
                     "requests": self.requests,
+                    "inflight_peak": self.inflight_peak,
+                    "refused_inflight": self.refused_inflight,
                     "rtv_reports": [self.rtv_public(r) for r in
                                     self.rtv_reports.values()]}
 
@@ -1579,9 +1604,22 @@ class Handler(BaseHTTPRequestHandler):
         rec = {"t": arrival, "method": self.command, "path": path,
                "query": redact_query(query), "status": None, "fault": None,
                "auth": False}
+        cap = emu.faults_snapshot()["max_inflight"]
         try:
-            status, body, headers = self.handle_api(emu, rec, path, query,
-                                                    raw)
+            if emu.enter(cap):
+                try:
+                    status, body, headers = self.handle_api(
+                        emu, rec, path, query, raw)
+                finally:
+                    emu.leave()
+            else:
+                # Over --max-inflight: refused at once, as a service that
+                # sheds load does.
+                rec["fault"] = "max-inflight"
+                status, body, headers = 429, {
+                    "message": "Too Many Attempts."}, [
+                    ("Retry-After",
+                     str(emu.faults_snapshot()["retry_after"]))]
         except Exception:
             traceback.print_exc(file=sys.stderr)
             self.close_connection = True
@@ -1781,6 +1819,9 @@ def parse_args(argv):
     p.add_argument("--fail-after-write-rate", type=rate_arg, default=0.0)
     p.add_argument("--rate-limit-rate", type=rate_arg, default=0.0)
     p.add_argument("--retry-after", type=int, default=1)
+    p.add_argument("--max-inflight", type=int, default=0,
+                   help="answer 429 to a request arriving while N are "
+                   "being handled (0: no cap)")
     p.add_argument("--drop-rate", type=rate_arg, default=0.0)
     p.add_argument("--drop-after-write-rate", type=rate_arg, default=0.0)
     p.add_argument("--slow-rate", type=rate_arg, default=0.0)
@@ -1805,6 +1846,8 @@ def parse_args(argv):
     opts = p.parse_args(argv)
     if opts.rtv_report_polls < 0 or opts.rtv_fail_reports < 0:
         p.error("--rtv-report-polls and --rtv-fail-reports take N >= 0")
+    if opts.max_inflight < 0:
+        p.error("--max-inflight takes N >= 0")
     if opts.token_ttl < 1:
         p.error("--token-ttl must be at least 1")
     if opts.seed_users < 0 or opts.seed_posts < 0:

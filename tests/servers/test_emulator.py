@@ -965,7 +965,44 @@ def test_faults(c):
         "latency_ms": 0, "fail_rate": 0.0, "fail_after_write_rate": 0.0,
         "rate_limit_rate": 0.0, "retry_after": 7, "drop_rate": 0.0,
         "drop_after_write_rate": 0.0, "slow_rate": 0.0, "slow_ms": 600,
-        "token_ttl": 3600}, "faults: the answer shows every setting", body)
+        "token_ttl": 3600, "max_inflight": 0},
+        "faults: the answer shows every setting", body)
+
+
+def test_max_inflight(c):
+    """--max-inflight: requests over the cap answered 429 at once."""
+    before = c.state()["refused_inflight"]
+    c.faults(max_inflight=3, latency_ms=400, retry_after=2)
+    results = []
+    lock = threading.Lock()
+
+    def one():
+        t0 = time.time()
+        status, headers, _ = c.call("GET", "/api/v3/posts?limit=1")
+        with lock:
+            results.append((status, headers.get("Retry-After"),
+                            time.time() - t0))
+
+    threads = [threading.Thread(target=one) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(10)
+    ok = sorted(r for r in results if r[0] == 200)
+    refused = [r for r in results if r[0] == 429]
+    check(len(ok) == 3 and len(refused) == 3,
+          "max-inflight: 3 of 6 at once handled, 3 answered 429", results)
+    check(all(r[1] == "2" for r in refused) and
+          all(r[2] < 0.3 for r in refused),
+          "max-inflight: the 429s come at once, with Retry-After", refused)
+    st = c.state()
+    check(st["refused_inflight"] - before == 3 and st["inflight_peak"] >= 3,
+          "max-inflight: the refused are counted in the state", st.get(
+              "refused_inflight"))
+    status = c.call("GET", "/api/v3/posts?limit=1")[0]
+    check(status == 200, "max-inflight: a request once the others ended is "
+          "handled", status)
+    c.faults(max_inflight=0, latency_ms=0, retry_after=7)
 
 
 def test_keepalive(c):
@@ -1182,6 +1219,7 @@ def main():
         test_post_rules(c, uid)
         test_actions(c, uid)
         test_faults(c)
+        test_max_inflight(c)
         test_keepalive(c)
         test_log_and_reset(c, log_path)
         rc = stop(proc)

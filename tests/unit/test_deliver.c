@@ -52,6 +52,35 @@ TEST(service_url)
 	buf_release(&got);
 }
 
+TEST(concurrency_options)
+{
+	struct deliver_opts o;
+	struct buf got = BUF_INIT;
+
+	diag_init("unit");
+	deliver_opts_init(&o);
+	CHECK(!o.http.adaptive && o.http.concurrency == 8);
+	CHECK(deliver_window(&o) == 256);
+	CHECK(deliver_option(&o, 'c', "32", "unit") == 0);
+	CHECK(o.http.concurrency == 32 && deliver_window(&o) == 512);
+	/* auto: the window is sized for the most it may go to. */
+	CHECK(deliver_option(&o, 'c', "auto", "unit") == 0);
+	CHECK(o.http.adaptive && o.http.concurrency_max == 256);
+	CHECK(deliver_window(&o) == 4096);
+	CHECK(deliver_option(&o, 'P', "24", "unit") == 0);
+	CHECK(o.http.concurrency_max == 24 && deliver_window(&o) == 384);
+	/* A number after auto is a fixed one again. */
+	CHECK(deliver_option(&o, 'c', "4", "unit") == 0);
+	CHECK(!o.http.adaptive && o.http.concurrency == 4);
+	CHECK(capture_begin() == 0);
+	CHECK(deliver_option(&o, 'c', "automatic", "unit") == EXIT_USAGE);
+	CHECK(deliver_option(&o, 'P', "0", "unit") == EXIT_USAGE);
+	capture_end(&got);
+	CHECK(strstr(got.data, "--concurrency takes auto or a number") != NULL);
+	CHECK(strstr(got.data, "--concurrency-max takes a number") != NULL);
+	buf_release(&got);
+}
+
 TEST(dry_run_needs_no_url)
 {
 	struct deliver_opts o;
@@ -95,6 +124,7 @@ int
 main(void)
 {
 	RUN(service_url);
+	RUN(concurrency_options);
 	RUN(dry_run_needs_no_url);
 	RUN(meta);
 	return harness_done();

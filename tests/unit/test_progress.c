@@ -2,7 +2,8 @@
  * Unit tests for common/progress.c: nothing drawn with SLUICE_PROGRESS=0
  * or when stderr is not a terminal; with SLUICE_PROGRESS=1 a drawn line
  * starts with "\r\033[K" and holds the stage name, the count with
- * thousands separators, the rejects, the retries and the percentage; ticks
+ * thousands separators, the rejects, the retries, the concurrency (when
+ * set) and the percentage; ticks
  * redraw only every 1024; progress_done and diag() erase the line; a job
  * is shown done of total, either unknown. stderr is redirected to a
  * temporary file for each check and restored after it.
@@ -128,8 +129,26 @@ TEST(forced_line)
 	CHECK(strstr(rate, "/s" ERASE) != NULL);
 	CHECK(strstr(got.data, "rejected") == NULL);
 	CHECK(strstr(got.data, "retries") == NULL);
+	CHECK(strstr(got.data, "concurrency") == NULL);
 	CHECK(strchr(got.data, '%') == NULL);
 	CHECK(strchr(got.data, '\n') == NULL);
+	buf_release(&got);
+}
+
+TEST(concurrency_shown)
+{
+	struct buf got = BUF_INIT;
+	struct progress p;
+
+	CHECK(setenv("SLUICE_PROGRESS", "1", 1) == 0);
+	progress_init(&p, "records");
+	p.done = 10;
+	p.concurrency = 24; /* --concurrency auto's limit now */
+	CHECK(capture_begin() == 0);
+	progress_update(&p, 1);
+	progress_done(&p);
+	capture_end(&got);
+	CHECK(strstr(got.data, "  concurrency 24") != NULL);
 	buf_release(&got);
 }
 
@@ -324,6 +343,7 @@ main(void)
 	RUN(off_prints_nothing);
 	RUN(not_a_terminal_prints_nothing);
 	RUN(forced_line);
+	RUN(concurrency_shown);
 	RUN(thousands_separators);
 	RUN(rejects_retries_percent);
 	RUN(percent_alone);
