@@ -13,14 +13,14 @@
 /* clang-format off */
 static const char *const top_keys[] = {
 	"export", "pipeline", "shape", "rank", "user_rank", "rules",
-	"default", "defaults", "delivery", NULL,
+	"default", "defaults", "delivery", "receive", NULL,
 };
 static const char *const export_keys[] = {
-	"title", "source", "encoding", "delimiter", "fetch", NULL,
+	"title", "source", "encoding", "delimiter", "fetch", "receive", NULL,
 };
 static const char *const delivery_keys[] = {
 	"key", "keep", "rank", "match_detail", "activate", "sms_topics",
-	"sms_key", "table", NULL,
+	"sms_key", "table", "action", "post_fields", "member", NULL,
 };
 /* clang-format on */
 
@@ -166,6 +166,30 @@ load_export(struct vendor *v, struct buf *err)
 	    text(e, "delimiter", &v->delimiter, "export", v->path, err) < 0 ||
 	    text(e, "fetch", &v->fetch, "export", v->path, err) < 0)
 		return -1;
+	if (json_object_get(e, "receive")) {
+		if (!json_is_boolean(json_object_get(e, "receive")))
+			return bad(err, v->path,
+			    "export.receive: must be true or false");
+		v->received = json_is_true(json_object_get(e, "receive"));
+	}
+	return 0;
+}
+
+/*
+ * delivery.match_detail: a detail's name, or a list of them (kept joined
+ * with commas, as the option takes them).
+ */
+static int
+match_detail(struct vendor *v, const json_t *d, struct buf *err)
+{
+	if (json_is_array(json_object_get(d, "match_detail")))
+		return names(d, "match_detail", &v->match_details, "delivery",
+		    v->path, err);
+	if (text(d, "match_detail", &v->match_detail, "delivery", v->path,
+	        err) < 0)
+		return -1;
+	if (v->match_detail)
+		v->match_details = xstrdup(v->match_detail);
 	return 0;
 }
 
@@ -185,7 +209,7 @@ load_delivery(struct vendor *v, struct buf *err)
 	    names(d, "sms_key", &v->sms_key, "delivery", p, err) < 0 ||
 	    text(d, "keep", &v->keep, "delivery", p, err) < 0 ||
 	    text(d, "rank", &v->rank, "delivery", p, err) < 0 ||
-	    text(d, "match_detail", &v->match_detail, "delivery", p, err) < 0 ||
+	    match_detail(v, d, err) < 0 ||
 	    text(d, "activate", &v->activate, "delivery", p, err) < 0 ||
 	    text(d, "table", &v->table, "delivery", p, err) < 0)
 		return -1;
@@ -231,6 +255,7 @@ vendor_load(struct vendor *v, const char *which, struct buf *err)
 	    load_pipeline(v, err) < 0)
 		return -1;
 	v->shape = json_object_get(v->root, "shape");
+	v->receive = json_object_get(v->root, "receive");
 	v->defaults = v->map.defaults;
 	if (v->shape && !json_is_object(v->shape))
 		return bad(err, v->path, "shape: must be an object");
@@ -249,6 +274,7 @@ vendor_release(struct vendor *v)
 	free(v->key);
 	free(v->sms_topics);
 	free(v->sms_key);
+	free(v->match_details);
 	memset(v, 0, sizeof(*v));
 }
 
