@@ -50,7 +50,7 @@
 
 #define SYNOPSIS "hook-recv [OPTIONS] [--vendor NAME...]"
 
-enum { ST_READ, ST_WAIT, ST_DONE };
+enum { ST_READ, ST_WAIT, ST_WRITTEN, ST_DONE };
 
 struct req {
 	struct route *rt;
@@ -115,20 +115,26 @@ accepted(struct req *q)
 	    q->conn, (unsigned)q->rt->route.status, q->rt->answer);
 }
 
-/* The journal's word on a record: on the writer thread. */
+/*
+ * The journal's word on a record, on the writer thread. Once resumed, the
+ * connection's thread may answer and free q at once: q is not touched
+ * after the resume.
+ */
 static void
 written(void *arg, int ok)
 {
 	struct req *q = arg;
+	struct MHD_Connection *conn = q->conn;
+	int resume;
 
 	pthread_mutex_lock(&q->mu);
 	q->ok = ok;
-	q->state = ST_DONE;
-	if (q->suspended) {
-		q->suspended = 0;
-		MHD_resume_connection(q->conn);
-	}
+	q->state = ST_WRITTEN;
+	resume = q->suspended;
+	q->suspended = 0;
 	pthread_mutex_unlock(&q->mu);
+	if (resume)
+		MHD_resume_connection(conn);
 }
 
 /* The key headers: 1 when one of them holds an allowed key. */
@@ -210,25 +216,25 @@ finish(struct req *q)
 		rc = refuse(q, 400, "webhook-id or Idempotency-Key: not an id");
 		goto out;
 	}
+	/* Under q's lock, written() waits until the connection is
+	 * suspended, whenever the writer gets to the record. */
 	pthread_mutex_lock(&q->mu);
 	q->state = ST_WAIT;
 	a = journal_submit(srv.journal, q->rt->stream, id.data, line.data,
 	    line.len, written, q);
-	if (a == JOURNAL_QUEUED && q->state == ST_WAIT) {
+	if (a == JOURNAL_QUEUED) {
 		q->suspended = 1;
 		MHD_suspend_connection(q->conn);
 	}
 	pthread_mutex_unlock(&q->mu);
-	if (a == JOURNAL_DUPLICATE)
+	if (a == JOURNAL_QUEUED)
+		rc = MHD_YES;
+	else if (a == JOURNAL_DUPLICATE)
 		rc = accepted(q);
 	else if (a == JOURNAL_BUSY)
 		rc = refuse(q, 503, "the journal is behind: try again");
-	else if (a == JOURNAL_BROKEN)
-		rc = refuse(q, 503, "the journal cannot be written");
-	else if (q->state == ST_DONE)
-		rc = q->ok ? accepted(q) : refuse(q, 503, "not written");
 	else
-		rc = MHD_YES;
+		rc = refuse(q, 503, "the journal cannot be written");
 out:
 	json_decref(rec);
 	buf_release(&id);
@@ -254,9 +260,8 @@ handle(void *cls, struct MHD_Connection *conn, const char *url,
 		atomic_fetch_add(&inflight, 1);
 		return begin(q, url, method);
 	}
-	if (q->state == ST_DONE && q->rt && q->body.max && *size == 0) {
+	if (q->state == ST_WRITTEN) {
 		/* Resumed: the journal has the record, or failed. */
-		q->body.max = 0;
 		return q->ok ? accepted(q) : refuse(q, 503, "not written");
 	}
 	if (q->state != ST_READ)
