@@ -291,7 +291,7 @@ if [ $OFFLINE = 0 ]; then
 			need NORTHSTAR_CLIENT_SECRET
 		fi
 	done
-	if [ -z "$FILE" ]; then
+	if [ -z "$FILE" ] && [ "$RECEIVE" != true ]; then
 		case $FETCH in
 		fetch-rtv)
 			need RTV_URL RTV_PARTNER_ID
