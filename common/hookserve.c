@@ -195,6 +195,9 @@ hookserve_open(struct server *srv, struct buf *err)
 	jo.backlog_bytes = srv->o.backlog;
 	jo.fsync_each = srv->o.fsync_each;
 	srv->journal = journal_new(&jo);
+	if (srv->o.journal == NULL && getenv("SLUICE_JOURNAL") &&
+	    *getenv("SLUICE_JOURNAL"))
+		srv->o.journal = getenv("SLUICE_JOURNAL");
 	if (srv->o.journal == NULL) {
 		buf_printf(&dir, "%s/journal", data && *data ? data : ".");
 		srv->o.journal = srv->journal_dir = xstrdup(dir.data);
