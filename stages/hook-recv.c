@@ -314,7 +314,7 @@ usage(void)
 	    "port 0: any)\n"
 	    "  -j, --journal DIR           the journal, one folder a vendor "
 	    "($SLUICE_JOURNAL,\n"
-	       "                              else $SLUICE_DATA/journal)\n"
+	    "                              else $SLUICE_DATA/journal)\n"
 	    "  -b, --max-body N            the largest body (1M): 413 past "
 	    "it\n"
 	    "  -c, --max-connections N     503 past N connections (1000)\n"
