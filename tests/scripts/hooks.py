@@ -294,6 +294,29 @@ def statuses():
     check(len(records(j, "callpower")) == before,
           "nothing refused was written", (len(records(j, "callpower")), before))
 
+    # The same through curl, as a partner's shell would send them.
+    if shutil.which("curl"):
+        url = "http://127.0.0.1:%d%s" % (p, CP)
+        codes = []
+        for hdr in (["-H", "X-DS-CallPower-API-Key: old-key"],
+                    ["-H", "X-DS-CallPower-API-Key: nope"], []):
+            out = subprocess.run(
+                ["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}",
+                 "-H", "Content-Type: application/json"] + hdr +
+                ["--data-binary", json.dumps(call(60)), url],
+                capture_output=True, text=True, timeout=30)
+            codes.append(out.stdout)
+        out = subprocess.run(
+            ["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}",
+             "-H", "X-DS-CallPower-API-Key: old-key", "-F", "mobile=1", url],
+            capture_output=True, text=True, timeout=30)
+        codes.append(out.stdout)
+        check(codes == ["200", "401", "401", "415"],
+              "curl: 200, a wrong key 401, no key 401, multipart 415", codes)
+        before += 1
+    else:
+        print("skip - hook-recv: curl: not installed")
+
     # SoftEdge: its key from a file, its answer.
     st, _, body = request(p, SE, json.dumps({
         "northstar_id": "5c1a2b3c4d5e6f7a8b9c0d1e", "action_id": "7",
