@@ -26,8 +26,10 @@
  * done when it becomes so (or fails). journal_stream() rebuilds a
  * stream's ids from its segments, closed and open, so a restart still
  * knows them; an open segment left by a crash is closed first, a torn
- * last line (the write the crash cut) cut off. Ids live as long as their
- * segment: once an importer removed it, the same id is a new record.
+ * last line (the write the crash cut) cut off. So the ids known are those
+ * of the segments there at start and of every record since (in memory,
+ * about 100 bytes each, until the journal is closed): an id whose segment
+ * an importer removed before a restart is a new record after it.
  *
  * A write or flush that fails fails its records (done with ok 0; their
  * ids are forgotten): a failed write is cut off the segment again, so the
