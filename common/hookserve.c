@@ -110,11 +110,13 @@ add_route(struct server *srv, const char *which, int all, struct buf *err)
 		return rc == -2 ? EXIT_NOINPUT : EXIT_DATAERR;
 	}
 	if (rt->vendor.receive == NULL) {
+		if (!all)
+			buf_printf(err,
+			    "%s: no receive section (hook-recv serves "
+			    "the vendors that have one)",
+			    rt->vendor.path);
 		vendor_release(&rt->vendor);
-		if (all)
-			return 1;
-		buf_printf(err, "%s: no receive section", rt->vendor.path);
-		return EXIT_DATAERR;
+		return all ? 1 : EXIT_DATAERR;
 	}
 	srv->nroutes++;
 	if (hookroute_load(&rt->route, rt->vendor.receive, err) < 0) {

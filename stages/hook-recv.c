@@ -270,9 +270,10 @@ handle(void *cls, struct MHD_Connection *conn, const char *url,
 		if (since(&q->start) > srv.o.request_timeout)
 			return MHD_NO; /* a slow client: cut off */
 		if (buf_add(&q->body, data, *size) < 0) {
+			/* Over the limit: not read further. A 413 when
+			 * libmicrohttpd takes one mid-body, else cut off. */
 			*size = 0;
-			hookserve_count(&srv, 413);
-			return MHD_NO; /* over the limit: not read further */
+			return refuse(q, 413, "body too large");
 		}
 		*size = 0;
 		return MHD_YES;
