@@ -755,7 +755,7 @@ cell(struct shaper *s, size_t i)
 		    : json_is_string(c->value) ? CELL_STRING
 		    : !s->typed                ? CELL_OTHER
 		    : json_is_null(c->value)   ? CELL_MISSING
-		    : json_is_number(c->value) || json_is_boolean(c->value)
+		    : json_is_integer(c->value) || json_is_boolean(c->value)
 		        ? CELL_SCALAR
 		        : CELL_OTHER;
 		if (c->state == CELL_SCALAR) {
@@ -1189,7 +1189,7 @@ bad_column(struct shaper *s, const struct shaper_column *c)
 		buf_printf(&s->why, "no column '%s'", c->name);
 	else
 		buf_printf(&s->why, "column '%s' is not a string%s", c->name,
-		    s->typed ? ", a number or a boolean" : "");
+		    s->typed ? ", an integer or a boolean" : "");
 	s->column_problem = 1;
 	return SHAPER_REJECT;
 }

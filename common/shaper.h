@@ -27,10 +27,11 @@
  *
  * A row's columns are strings (csv2ndjson writes nothing else), and any
  * other value is refused. With "typed" (records a receiver parsed from
- * JSON: hook-recv's journal), a column may also hold a number or a
+ * JSON: hook-recv's journal), a column may also hold an integer or a
  * boolean, taken as its JSON value (copied as written, so an integer stays
  * one in "details") and, for a function or a test, as its text ("42",
- * "true"); null is a missing column; an object or an array is refused.
+ * "true"); null is a missing column; a real (whose JSON text jansson
+ * would rewrite), an object or an array is refused.
  *
  * A parser's pieces are named PIECE.NAME ("code.user", "code.campaign");
  * a function of one value gives one piece, named PIECE ("status"). A

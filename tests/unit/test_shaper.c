@@ -334,6 +334,7 @@ TEST(typed_rows)
 {
 	struct shaper s;
 	struct buf err = BUF_INIT, out = BUF_INIT;
+	json_t *real;
 	static const char shape[] =
 	    "{\"shape\": {\"typed\": true, \"columns\": [\"n\", \"ok\"],"
 	    " \"optional\": [\"d\"],"
@@ -351,7 +352,13 @@ TEST(typed_rows)
 	CHECK_STR(out.data, "zero");
 	CHECK(shape_row(&s, "{\"n\":[1],\"ok\":true}", &out) == SHAPER_REJECT);
 	CHECK_STR(
-	    out.data, "column 'n' is not a string, a number or a boolean");
+	    out.data, "column 'n' is not a string, an integer or a boolean");
+	/* A real: jansson would write it in its own way. */
+	real = json_loads("{\"n\":1.5,\"ok\":true}", 0, NULL);
+	CHECK(shaper_tree(&s, real, &out) == SHAPER_REJECT);
+	CHECK_STR(
+	    s.why.data, "column 'n' is not a string, an integer or a boolean");
+	json_decref(real);
 	CHECK(shape_row(&s, "{\"n\":null,\"ok\":true}", &out) == SHAPER_REJECT);
 	CHECK_STR(out.data, "no column 'n'");
 	shaper_release(&s);
