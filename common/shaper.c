@@ -8,7 +8,11 @@
 #include "map.h"
 #include "shaper.h"
 
-enum cell_state { CELL_MISSING, CELL_OTHER, CELL_STRING };
+/*
+ * A cell: missing (or null, in a typed shape), a string, a number or a
+ * boolean (a typed shape's scalars), or another value (refused).
+ */
+enum cell_state { CELL_MISSING, CELL_OTHER, CELL_STRING, CELL_SCALAR };
 
 enum src_kind {
 	SRC_COLUMN,
@@ -659,8 +663,8 @@ int
 shaper_load(struct shaper *s, const json_t *shape, const json_t *defaults,
     const struct rulefn *fns, struct buf *err)
 {
-	static const char *const keys[] = {
-	    "columns", "optional", "drop", "parse", "record", "meta", NULL};
+	static const char *const keys[] = {"columns", "optional", "drop",
+	    "parse", "record", "meta", "typed", NULL};
 	struct load l = {s, fns, err, BUF_INIT};
 	size_t was;
 	int rc = -1;
@@ -679,6 +683,12 @@ shaper_load(struct shaper *s, const json_t *shape, const json_t *defaults,
 	}
 	if (only_keys(&l, shape, keys) < 0)
 		goto out;
+	if (json_object_get(shape, "typed") &&
+	    !json_is_boolean(json_object_get(shape, "typed"))) {
+		fail(&l, "typed: must be true or false");
+		goto out;
+	}
+	s->typed = json_is_true(json_object_get(shape, "typed"));
 	if (json_object_get(shape, "record") == NULL) {
 		fail(&l, "record: the canonical record is missing");
 		goto out;
@@ -710,6 +720,8 @@ out:
 
 /* --- Shaping a row ----------------------------------------------------- */
 
+static int dump_to_buf(const char *p, size_t n, void *b);
+
 /* The cell of column i in the row being shaped. */
 static struct shaper_column *
 cell(struct shaper *s, size_t i)
@@ -725,24 +737,55 @@ cell(struct shaper *s, size_t i)
 		    jdoc_get(s->doc, &s->doc->nodes[0], c->json, c->jsonlen);
 		c->state = c->node == NULL                ? CELL_MISSING
 		           : c->node->type == JDOC_STRING ? CELL_STRING
-		                                          : CELL_OTHER;
-		if (c->state == CELL_STRING) {
+		           : !s->typed                    ? CELL_OTHER
+		           : c->node->type == JDOC_NULL   ? CELL_MISSING
+		           : c->node->type == JDOC_INT ||
+		                   c->node->type == JDOC_TRUE ||
+		                   c->node->type == JDOC_FALSE
+		               ? CELL_SCALAR
+		               : CELL_OTHER;
+		if (c->state == CELL_STRING || c->state == CELL_SCALAR) {
 			c->raw = s->doc->text + c->node->off;
 			c->rawlen = c->node->len;
 		}
 	} else {
 		c->value = json_object_get(s->tree, c->name);
-		c->state = c->value == NULL           ? CELL_MISSING
-		           : json_is_string(c->value) ? CELL_STRING
-		                                      : CELL_OTHER;
+		c->state =
+		    c->value == NULL           ? CELL_MISSING
+		    : json_is_string(c->value) ? CELL_STRING
+		    : !s->typed                ? CELL_OTHER
+		    : json_is_null(c->value)   ? CELL_MISSING
+		    : json_is_integer(c->value) || json_is_boolean(c->value)
+		        ? CELL_SCALAR
+		        : CELL_OTHER;
+		if (c->state == CELL_SCALAR) {
+			buf_reset(&c->rawbuf);
+			json_dump_callback(c->value, dump_to_buf, &c->rawbuf,
+			    JSON_COMPACT | JSON_ENCODE_ANY);
+			c->raw = c->rawbuf.data;
+			c->rawlen = c->rawbuf.len;
+		}
 	}
 	return c;
+}
+
+/* A cell the row has a value in: a string, or a typed shape's scalar. */
+static int
+has_value(const struct shaper_column *c)
+{
+	return c->state == CELL_STRING || c->state == CELL_SCALAR;
 }
 
 /* A string cell's value, unescaped and NUL-terminated. */
 static const char *
 cell_text(struct shaper *s, struct shaper_column *c)
 {
+	if (c->state == CELL_SCALAR) {
+		/* A number's or a boolean's text, as written. */
+		buf_reset(&c->text);
+		buf_add(&c->text, c->raw, c->rawlen);
+		return c->text.data;
+	}
 	if (!s->doc)
 		return json_string_value(c->value);
 	if (c->text_gen != s->gen) {
@@ -770,6 +813,8 @@ cell_raw(struct shaper_column *c, const char **p, size_t *n)
 static int
 cell_empty(struct shaper *s, struct shaper_column *c)
 {
+	if (c->state == CELL_SCALAR)
+		return 0;
 	return s->doc ? c->rawlen == 2 : json_string_length(c->value) == 0;
 }
 
@@ -784,7 +829,7 @@ compute(struct shaper *s, struct shaper_parse *p)
 		return;
 	p->gen = s->gen;
 	c = cell(s, p->col);
-	if (c->state != CELL_STRING) {
+	if (!has_value(c)) {
 		for (i = 0; i < p->n; i++)
 			rulefn_absent(&s->values[p->first + i]);
 		return;
@@ -823,7 +868,11 @@ holds(struct shaper *s, const struct shaper_cond *w, size_t n)
 
 			kind = c->state == CELL_MISSING  ? MAP_ABSENT
 			       : c->state == CELL_STRING ? MAP_STRING
-			                                 : MAP_OTHER;
+			       : c->state == CELL_SCALAR && c->raw[0] == 't'
+			           ? MAP_TRUE
+			       : c->state == CELL_SCALAR && c->raw[0] == 'f'
+			           ? MAP_FALSE
+			           : MAP_OTHER;
 			if (kind == MAP_STRING)
 				text = cell_text(s, c);
 		}
@@ -870,7 +919,7 @@ eval(struct shaper *s, struct shaper_src *src, struct val *out)
 	switch (src->kind) {
 	case SRC_COLUMN:
 		c = cell(s, src->idx);
-		if (c->state != CELL_STRING)
+		if (!has_value(c))
 			return;
 		if (src->fn) {
 			src->fn->call(cell_text(s, c), src->arg, &src->fnout,
@@ -966,7 +1015,7 @@ write_field(struct shaper *s, struct shaper_field *f, struct buf *o)
 			buf_addc(o, '{');
 			for (k = 0; k < src->ncols; k++) {
 				c = cell(s, src->cols[k]);
-				if (c->state != CELL_STRING)
+				if (!has_value(c))
 					continue;
 				if (o->data[o->len - 1] != '{')
 					buf_addc(o, ',');
@@ -1139,7 +1188,8 @@ bad_column(struct shaper *s, const struct shaper_column *c)
 	if (c->state == CELL_MISSING)
 		buf_printf(&s->why, "no column '%s'", c->name);
 	else
-		buf_printf(&s->why, "column '%s' is not a string", c->name);
+		buf_printf(&s->why, "column '%s' is not a string%s", c->name,
+		    s->typed ? ", an integer or a boolean" : "");
 	s->column_problem = 1;
 	return SHAPER_REJECT;
 }
@@ -1152,7 +1202,7 @@ dropped(struct shaper *s, struct shaper_drop *d)
 	if (d->fn == NULL)
 		return holds(s, d->when, d->nwhen);
 	c = cell(s, d->col);
-	if (c->state != CELL_STRING)
+	if (!has_value(c))
 		return 0;
 	buf_reset(&s->scratch);
 	d->fn->call(cell_text(s, c), d->arg, &d->out, &s->scratch);

@@ -21,7 +21,17 @@
  *	  },
  *	  "record": {FIELD: VALUE, ...},        the canonical record, in order
  *	  "meta":   {FIELD: VALUE, ...}         set in the row's _meta
+ *	  "typed":  true                        rows are typed JSON (a
+ *	                                        receiver's), not strings
  *	}
+ *
+ * A row's columns are strings (csv2ndjson writes nothing else), and any
+ * other value is refused. With "typed" (records a receiver parsed from
+ * JSON: hook-recv's journal), a column may also hold an integer or a
+ * boolean, taken as its JSON value (copied as written, so an integer stays
+ * one in "details") and, for a function or a test, as its text ("42",
+ * "true"); null is a missing column; a real (whose JSON text jansson
+ * would rewrite), an object or an array is refused.
  *
  * A parser's pieces are named PIECE.NAME ("code.user", "code.campaign");
  * a function of one value gives one piece, named PIECE ("status"). A
@@ -150,6 +160,7 @@ struct shaper {
 	struct buf warning; /* what the functions set aside, or empty */
 	struct buf why;     /* SHAPER_REJECT: the reason */
 	const char *rule;   /* SHAPER_DROP: the rule */
+	int typed;          /* "typed": scalars are values too */
 	int column_problem; /* SHAPER_REJECT: a column missing or not a
 	                       string */
 	struct buf scratch; /* for values written out */

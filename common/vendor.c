@@ -13,10 +13,10 @@
 /* clang-format off */
 static const char *const top_keys[] = {
 	"export", "pipeline", "shape", "rank", "user_rank", "rules",
-	"default", "defaults", "delivery", NULL,
+	"default", "defaults", "delivery", "receive", NULL,
 };
 static const char *const export_keys[] = {
-	"title", "source", "encoding", "delimiter", "fetch", NULL,
+	"title", "source", "encoding", "delimiter", "fetch", "receive", NULL,
 };
 static const char *const delivery_keys[] = {
 	"key", "keep", "rank", "match_detail", "member", "table", "action",
@@ -215,6 +215,12 @@ load_export(struct vendor *v, struct buf *err)
 	    text(e, "delimiter", &v->delimiter, "export", v->path, err) < 0 ||
 	    text(e, "fetch", &v->fetch, "export", v->path, err) < 0)
 		return -1;
+	if (json_object_get(e, "receive")) {
+		if (!json_is_boolean(json_object_get(e, "receive")))
+			return bad(err, v->path,
+			    "export.receive: must be true or false");
+		v->received = json_is_true(json_object_get(e, "receive"));
+	}
 	return 0;
 }
 
@@ -286,6 +292,7 @@ vendor_load(struct vendor *v, const char *which, struct buf *err)
 	    load_pipeline(v, err) < 0)
 		return -1;
 	v->shape = json_object_get(v->root, "shape");
+	v->receive = json_object_get(v->root, "receive");
 	v->defaults = v->map.defaults;
 	if (v->shape && !json_is_object(v->shape))
 		return bad(err, v->path, "shape: must be an object");

@@ -5,7 +5,8 @@
  *
  *	export     the export itself: "title" (named in messages: "not a
  *	           TurboVote export"), "source", "encoding", "delimiter",
- *	           "fetch" (the stage that fetches one when no file is given)
+ *	           "fetch" (the stage that fetches one when no file is given),
+ *	           "receive" (true: the records come from hook-recv's journal)
  *	pipeline   the stages of its import, in order (pipelines/import.sh)
  *	shape      how a row becomes a canonical record (shaper.h)
  *	rank, user_rank, rules, default, defaults
@@ -15,6 +16,7 @@
  *	           "post_fields" (post-rogue), "member" (post-northstar:
  *	           memberrules.h, loaded and checked here, today's rules when
  *	           absent), "table" (post-quasar)
+ *	receive    the route hook-recv serves for the vendor (hookroute.h)
  *
  * Every section is optional, so a plain map is a vendor file too. Keys
  * that start with "_" are comments; any other key the file does not know
@@ -35,6 +37,8 @@ struct vendor {
 	json_t *root;      /* owns everything borrowed below */
 	struct map map;    /* the business map */
 	json_t *shape;     /* the shape section, or NULL */
+	json_t *receive;   /* the receive section, or NULL */
+	int received;      /* export.receive: true */
 	json_t *defaults;  /* the map's defaults (an object), or NULL */
 	const char *title; /* export.title, else the name */
 	const char *source, *encoding, *delimiter, *fetch; /* or NULL */

@@ -99,7 +99,10 @@ Northstar, Rogue and the warehouse, with the stages its vendor file lists.
   -h, --help       show this help
 
 Without FILE, a vendor whose export names a "fetch" stage (Rock the Vote:
-fetch-rtv) has its last report fetched first.
+fetch-rtv) has its last report fetched first, and a vendor whose export is
+received by hook-recv ("receive": true) has the closed segments of its
+journal (\$SLUICE_JOURNAL/NAME, default \$SLUICE_DATA/journal/NAME) read,
+then removed once every record was delivered or rejected.
 Environment: NORTHSTAR_URL, ROGUE_URL, NORTHSTAR_CLIENT_ID,
 NORTHSTAR_CLIENT_SECRET or NORTHSTAR_CLIENT_SECRET_FILE; QUASAR_URL (optional:
 without it the raw rows are only kept under raw/); for fetch-rtv RTV_URL,
@@ -194,6 +197,7 @@ BIN=$(cd "$BIN" && pwd)
 # rest. jq's @sh quotes every value, so the eval assigns and runs nothing.
 if ! _v=$(jq -r '@sh "PIPELINE=\(.pipeline | join(" "))",
     @sh "FETCH=\(.export.fetch // "")",
+    @sh "RECEIVE=\(.export.receive // false)",
     @sh "ONCE=\([.delivery.member.updates // [] | .[] | select(.once)] | length)"' "$VENDOR" 2>&1); then
 	die 65 "$VENDOR: no usable \"pipeline\" list: $_v"
 fi
@@ -228,7 +232,8 @@ for _s in $PIPELINE; do
 		;;
 	*) die 65 "$VENDOR: the pipeline names '$_s', a stage the import does not know" ;;
 	esac
-	if [ -z "$_prev" ] && [ "$_s" != csv2ndjson ]; then
+	if [ -z "$_prev" ] && [ "$_s" != csv2ndjson ] && [ "$RECEIVE" != true ]
+	then
 		die 65 "$VENDOR: the pipeline must start with csv2ndjson"
 	fi
 	case $_s in post-*) _online=1 ;; esac
@@ -242,7 +247,9 @@ for _s in $PIPELINE; do
 done
 [ -n "$P1" ] || die 65 "$VENDOR: no \"pipeline\" list"
 
-if [ -n "$FILE" ]; then
+if [ "$RECEIVE" = true ] && [ -z "$FILE" ]; then
+	: # the journal's segments (journal_take, below)
+elif [ -n "$FILE" ]; then
 	if [ ! -r "$FILE" ] || [ -d "$FILE" ]; then
 		die 66 "$FILE: no such file, or not readable"
 	fi
@@ -285,7 +292,7 @@ if [ $OFFLINE = 0 ]; then
 			need NORTHSTAR_CLIENT_SECRET
 		fi
 	done
-	if [ -z "$FILE" ]; then
+	if [ -z "$FILE" ] && [ "$RECEIVE" != true ]; then
 		case $FETCH in
 		fetch-rtv)
 			need RTV_URL RTV_PARTNER_ID
@@ -746,8 +753,57 @@ done
 HELD=
 NOT_RUN=$P2
 
+# --- the journal, for a vendor whose requests hook-recv received ------
+#
+# hook-recv appends each request it accepted to the vendor's journal
+# (SLUICE_JOURNAL, else DATA/journal, then NAME/), in segments it closes by
+# size and age (and on SIGHUP). The import reads the closed ones, in order;
+# once every record was delivered or rejected (the import ended with 0 or
+# 1), it writes their names to state/NAME-journal.ledger, then removes
+# them, then empties the ledger. A crash before the names are written
+# imports them again (the delivery ledger posts nothing twice); after,
+# the next run removes what the ledger names before it reads anything.
+JOURNAL=
+journal_take() {
+	JOURNAL=${SLUICE_JOURNAL:-$DATA/journal}/$NAME
+	_jl=$STATE/$NAME-journal.ledger
+	if [ $OFFLINE = 0 ] && [ -s "$_jl" ]; then
+		while IFS= read -r _seg; do
+			rm -f -- "$JOURNAL/$_seg"
+		done <"$_jl"
+		: >"$_jl"
+	fi
+	: >"$TMPD/segments"
+	for _seg in "$JOURNAL"/[0-9]*.ndjson; do
+		[ -f "$_seg" ] && echo "${_seg##*/}" >>"$TMPD/segments"
+	done
+	FILE="the journal $JOURNAL ($(wc -l <"$TMPD/segments") segments)"
+}
+
+# journal_cat: the segments taken, one after the other.
+journal_cat() {
+	while IFS= read -r _seg; do
+		cat -- "$JOURNAL/$_seg" || return 74
+	done <"$TMPD/segments"
+}
+
+# journal_done: the segments taken are imported: named, then removed.
+journal_done() {
+	[ -s "$TMPD/segments" ] || return 0
+	cat "$TMPD/segments" >>"$_jl" && sync "$_jl" ||
+		die 74 "cannot write $_jl"
+	while IFS= read -r _seg; do
+		rm -f -- "$JOURNAL/$_seg"
+	done <"$TMPD/segments"
+	: >"$_jl"
+}
+
+[ "$RECEIVE" != true ] || [ -n "$FILE" ] || journal_take
+
 FETCHED=
-if [ -z "$FILE" ]; then
+if [ -n "$JOURNAL" ]; then
+	:
+elif [ -z "$FILE" ]; then
 	FETCHED=1
 	ORDER="$FETCH $ORDER"
 	FILE=$RUN/export.csv
@@ -765,7 +821,11 @@ if [ -n "$P1" ]; then
 	[ -z "$KEPT" ] || mkdir -p "$RAW" || die 74 "cannot create $RAW"
 	# shellcheck disable=SC2086 # a list of names, split on purpose
 	set -- $P1
-	if [ $OFFLINE = 1 ]; then
+	if [ -n "$JOURNAL" ] && [ $OFFLINE = 1 ]; then
+		journal_cat | phase "$@"
+	elif [ -n "$JOURNAL" ]; then
+		journal_cat | phase "$@" >"$P1OUT"
+	elif [ $OFFLINE = 1 ]; then
 		phase "$@" </dev/null
 	else
 		phase "$@" </dev/null >"$P1OUT"
@@ -778,5 +838,9 @@ if [ -n "$P2" ] && [ -z "$HELD" ]; then
 fi
 
 import_status
+if [ -n "$JOURNAL" ] && [ $OFFLINE = 0 ] && [ -z "$HELD" ] &&
+    [ "$STATUS" -le 1 ]; then
+	journal_done
+fi
 import_summary
 exit "$STATUS"

@@ -14,11 +14,12 @@ build_pkgs="make:make gcc:gcc pkg-config:pkg-config libcsv-dev:/usr/include/csv.
 libjansson-dev:/usr/include/jansson.h
 libcurl4-openssl-dev:/usr/include/x86_64-linux-gnu/curl/curl.h
 zlib1g-dev:/usr/include/zlib.h libssl-dev:/usr/include/openssl/evp.h
+libmicrohttpd-dev:/usr/include/microhttpd.h
 jq:jq util-linux:flock gzip:gzip"
 test_pkgs="clang:clang python3:python3 libclang-rt-14-dev:/usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.asan-x86_64.a
 bsdutils:script clickhouse-server:/usr/sbin/clickhouse-server
 clickhouse-client:/usr/bin/clickhouse-client"
-bench_pkgs="miller:mlr csvkit:csvjson hyperfine:hyperfine time:/usr/bin/time"
+bench_pkgs="miller:mlr csvkit:csvjson hyperfine:hyperfine time:/usr/bin/time wrk:wrk"
 
 case $want in
 build) pkgs=$build_pkgs ;;

@@ -61,6 +61,19 @@ seeds() {
 		printf '%s' "user:5552aa34469c64ec7d8b715b,referral=true,group_id=x" \
 		    >"$d/e"
 		;;
+	fuzz_hookroute)
+		# The received vendors' sample requests, one a seed; a form;
+		# their receive sections.
+		i=0
+		for f in "$ROOT"/vendors/*/sample-requests.ndjson; do
+			[ -f "$f" ] && split -l 1 -a 4 "$f" "$d/r$i-" && i=$((i + 1))
+		done
+		printf '%s' "mobile=%2B1555&id=12&at=2019-03-01+10%3A00&x" >"$d/form"
+		for f in "$ROOT"/vendors/*/vendor.json; do
+			jq -c '.receive // empty' "$f" >"$d/route$i" 2>/dev/null
+			i=$((i + 1))
+		done
+		;;
 	fuzz_shaper)
 		# A vendor file, a NUL byte, and rows of its shape cases.
 		i=0

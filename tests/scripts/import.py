@@ -626,7 +626,7 @@ def test_usage():
                NORTHSTAR_CLIENT_SECRET="y")
     cases = [
         ("unknown vendor: 64, the vendors named", ["nosuch", TV_SAMPLE], env,
-         64, "no vendor 'nosuch'", "rock-the-vote, turbovote"),
+         64, "no vendor 'nosuch'", "rock-the-vote, "),
         ("missing file: 66", ["turbovote", os.path.join(d, "nofile.csv")],
          svc, 66, "nofile.csv: no such file", ""),
         ("missing services: 64, each one named", ["turbovote", TV_SAMPLE],

@@ -329,6 +329,51 @@ TEST(load_errors)
 	    "backslash or a control character");
 }
 
+/* A typed shape takes numbers and booleans, as JSON values. */
+TEST(typed_rows)
+{
+	struct shaper s;
+	struct buf err = BUF_INIT, out = BUF_INIT;
+	json_t *real;
+	static const char shape[] =
+	    "{\"shape\": {\"typed\": true, \"columns\": [\"n\", \"ok\"],"
+	    " \"optional\": [\"d\"],"
+	    " \"drop\": [{\"rule\": \"zero\", \"when\": {\"ok\": false}}],"
+	    " \"record\": {\"n\": {\"column\": \"n\"},"
+	    " \"t\": {\"column\": \"n\", \"fn\": \"slug\"},"
+	    " \"details\": {\"columns\": [\"n\", \"ok\", \"d\"]}}}}";
+
+	CHECK(load(&s, shape, &err) == 0);
+	CHECK(shape_row(&s, "{\"n\":42,\"ok\":true,\"d\":null}", &out) ==
+	      SHAPER_OUT);
+	CHECK_STR(out.data, "{\"n\":42,\"t\":\"42\",\"details\":{\"n\":42,"
+	                    "\"ok\":true},\"_meta\":{}}\n");
+	CHECK(shape_row(&s, "{\"n\":\"x\",\"ok\":false}", &out) == SHAPER_DROP);
+	CHECK_STR(out.data, "zero");
+	CHECK(shape_row(&s, "{\"n\":[1],\"ok\":true}", &out) == SHAPER_REJECT);
+	CHECK_STR(
+	    out.data, "column 'n' is not a string, an integer or a boolean");
+	/* A real: jansson would write it in its own way. */
+	real = json_loads("{\"n\":1.5,\"ok\":true}", 0, NULL);
+	CHECK(shaper_tree(&s, real, &out) == SHAPER_REJECT);
+	CHECK_STR(
+	    s.why.data, "column 'n' is not a string, an integer or a boolean");
+	json_decref(real);
+	CHECK(shape_row(&s, "{\"n\":null,\"ok\":true}", &out) == SHAPER_REJECT);
+	CHECK_STR(out.data, "no column 'n'");
+	shaper_release(&s);
+	/* Not typed: a number is refused, as csv2ndjson never writes one. */
+	CHECK(load(&s, "{\"shape\": {\"columns\": [\"n\"], \"record\": {}}}",
+	          &err) == 0);
+	CHECK(shape_row(&s, "{\"n\":42}", &out) == SHAPER_REJECT);
+	CHECK_STR(out.data, "column 'n' is not a string");
+	shaper_release(&s);
+	CHECK_LOAD_ERROR("{\"shape\": {\"typed\": 1, \"record\": {}}}",
+	    "shape: typed: must be true or false");
+	buf_release(&err);
+	buf_release(&out);
+}
+
 int
 main(void)
 {
@@ -336,6 +381,7 @@ main(void)
 	RUN(drops_and_rejects);
 	RUN(meta_members_keep_their_place);
 	RUN(load_errors);
+	RUN(typed_rows);
 	json_decref(spec_root);
 	return harness_done();
 }

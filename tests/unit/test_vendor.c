@@ -192,6 +192,33 @@ TEST(refuses_mistakes)
 	buf_release(&err);
 }
 
+/* A received vendor: export.receive, the receive section, the delivery
+ * keys read by other stages, match_detail as a list. */
+TEST(received_vendor)
+{
+	struct vendor v;
+	struct buf err = BUF_INIT;
+
+	CHECK(load(&v, "hooked",
+	          "{\"export\": {\"receive\": true},"
+	          " \"receive\": {\"path\": \"/x\"},"
+	          " \"delivery\": {\"post_fields\": [\"quantity\"],"
+	          " \"match_detail\": [\"a\", \"b\"]}}",
+	          &err) == 0);
+	CHECK(v.received == 1);
+	CHECK(json_is_object(v.receive));
+	CHECK_STR(v.match_detail, "a,b");
+	vendor_release(&v);
+	CHECK(load(&v, "plain2", "{\"delivery\": {\"match_detail\": \"a\"}}",
+	          &err) == 0);
+	CHECK(v.received == 0 && v.receive == NULL);
+	CHECK_STR(v.match_detail, "a");
+	vendor_release(&v);
+	check_error("{\"export\": {\"receive\": 1}}",
+	    ": export.receive: must be true or false");
+	buf_release(&err);
+}
+
 /* vendor_names() of names, as compact JSON. */
 static void
 check_names(const char *names, const char *want)
@@ -227,6 +254,7 @@ main(void)
 	RUN(loads_sections);
 	RUN(refuses_mistakes);
 	RUN(names_as_a_list);
+	RUN(received_vendor);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	rc = system(cmd);
 	(void)rc;
