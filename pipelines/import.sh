@@ -86,7 +86,8 @@ _rtv=
 
 usage() {
 	cat <<EOF
-usage: pipelines/import.sh [--tee-all] [--offline] [--cacert FILE] NAME [FILE]
+usage: pipelines/import.sh [--tee-all] [--offline] [--cacert FILE]
+                           [--set NAME=VALUE]... VENDOR [FILE]
 Import the export FILE of the vendor NAME (vendors/NAME/vendor.json) into
 Northstar, Rogue and the warehouse, with the stages its vendor file lists.
 
@@ -96,6 +97,9 @@ Northstar, Rogue and the warehouse, with the stages its vendor file lists.
                    records to the run's folder; nothing is sent
   --cacert FILE    trust the CA certificates in FILE too (every stage that
                    talks to a service); default \$SLUICE_CACERT
+  --set NAME=VALUE a per-file option the vendor file declares (export.options:
+                   e-mail subscriptions take --set topic=news
+                   --set source_detail=breakdown_opt_in), given to shape
   -h, --help       show this help
 
 Without FILE, a vendor whose export names a "fetch" stage (Rock the Vote:
@@ -128,12 +132,22 @@ die() { # STATUS MESSAGE...
 usage_error() {
 	echo "$ME: $*" >&2
 	echo "usage: pipelines/import.sh [--tee-all] [--offline] [--cacert FILE]" \
-	    "NAME [FILE]; try 'pipelines/import.sh --help'" >&2
+	    "[--set NAME=VALUE]... NAME [FILE]; try 'pipelines/import.sh --help'" >&2
 	exit 64
+}
+
+quote() {
+	case $1 in
+	'' | *[!A-Za-z0-9_./:=@%+,-]*)
+		printf "'%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")"
+		;;
+	*) printf '%s' "$1" ;;
+	esac
 }
 
 TEE_ALL=0
 OFFLINE=0
+SETS=
 CACERT=${SLUICE_CACERT:-}
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -145,6 +159,12 @@ while [ $# -gt 0 ]; do
 		shift
 		;;
 	--cacert=*) CACERT=${1#*=} ;;
+	--set)
+		[ $# -ge 2 ] || usage_error "option '--set' needs NAME=VALUE"
+		SETS="$SETS --set $(quote "$2")"
+		shift
+		;;
+	--set=*) SETS="$SETS --set $(quote "${1#*=}")" ;;
 	-h | --help)
 		usage
 		exit 0
@@ -197,6 +217,21 @@ if ! _v=$(jq -r '@sh "PIPELINE=\(.pipeline | join(" "))",
 	die 65 "$VENDOR: no usable \"pipeline\" list: $_v"
 fi
 eval "$_v"
+
+# The per-file options (--set), checked before anything runs: shape says
+# which is missing or wrong, and exits 64, on an empty input (65 for a
+# vendor file it cannot use).
+case " $PIPELINE " in
+*" shape "*)
+	_v=$(eval "\"\$BIN/shape\" --vendor \"\$VENDOR\" $SETS" \
+	    </dev/null 2>&1 >/dev/null) || {
+		_rc=$?
+		printf '%s\n' "$_v" | grep -v '^shape: in=' >&2 || :
+		exit $_rc
+	}
+	;;
+*) [ -z "$SETS" ] || usage_error "--set: $NAME's pipeline has no shape" ;;
+esac
 
 # The pipeline's stages fall into two phases at dedupe. dedupe --keep best
 # holds every record until its input ends, so nothing is lost by waiting
@@ -392,7 +427,8 @@ run_stage() {
 		    --rejects "$RUN/csv2ndjson.rejects.ndjson" -- "$FILE"
 		;;
 	shape)
-		stage shape "$BIN/shape" --vendor "$VENDOR" \
+		eval "set -- $SETS"
+		stage shape "$BIN/shape" --vendor "$VENDOR" "$@" \
 		    --rejects "$RUN/shape.rejects.ndjson" \
 		    --dropped "$RUN/shape.dropped.ndjson"
 		;;
@@ -586,15 +622,6 @@ spooled() {
 }
 
 # quote WORD: WORD as the shell reads it back, quoted only when it must be.
-quote() {
-	case $1 in
-	'' | *[!A-Za-z0-9_./:=@%+,-]*)
-		printf "'%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")"
-		;;
-	*) printf '%s' "$1" ;;
-	esac
-}
-
 # The command that sends what the warehouse could not take, as it can be
 # run: the whole paths, the table created if it is missing, the URL (but a
 # password stays in the environment).
