@@ -16,7 +16,8 @@ static const char *const top_keys[] = {
 	"default", "defaults", "delivery", NULL,
 };
 static const char *const export_keys[] = {
-	"title", "source", "encoding", "delimiter", "fetch", "options", NULL,
+	"title", "source", "encoding", "delimiter", "fetch", "options",
+	"rejects_csv", NULL,
 };
 static const char *const option_keys[] = {
 	"about", "required", "one_of", "list", NULL,
@@ -167,7 +168,9 @@ load_export(struct vendor *v, struct buf *err)
 	    text(e, "source", &v->source, "export", v->path, err) < 0 ||
 	    text(e, "encoding", &v->encoding, "export", v->path, err) < 0 ||
 	    text(e, "delimiter", &v->delimiter, "export", v->path, err) < 0 ||
-	    text(e, "fetch", &v->fetch, "export", v->path, err) < 0)
+	    text(e, "fetch", &v->fetch, "export", v->path, err) < 0 ||
+	    names(e, "rejects_csv", &v->rejects_csv, "export", v->path, err) <
+	        0)
 		return -1;
 	return 0;
 }
@@ -388,6 +391,7 @@ vendor_release(struct vendor *v)
 	free(v->key);
 	free(v->sms_topics);
 	free(v->sms_key);
+	free(v->rejects_csv);
 	memset(v, 0, sizeof(*v));
 }
 

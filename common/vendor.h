@@ -7,7 +7,8 @@
  *	           TurboVote export"), "source", "encoding", "delimiter",
  *	           "fetch" (the stage that fetches one when no file is given),
  *	           "options" (what is given per file, --set NAME=VALUE:
- *	           {NAME: {"about", "required", "one_of", "list"}})
+ *	           {NAME: {"about", "required", "one_of", "list"}}),
+ *	           "rejects_csv" (the columns of the import's failed.csv)
  *	pipeline   the stages of its import, in order (pipelines/import.sh)
  *	shape      how a row becomes a canonical record (shaper.h)
  *	rank, user_rank, rules, default, defaults
@@ -38,7 +39,8 @@ struct vendor {
 	json_t *defaults;  /* the map's defaults (an object), or NULL */
 	const char *title; /* export.title, else the name */
 	const char *source, *encoding, *delimiter, *fetch; /* or NULL */
-	json_t *options; /* export.options, borrowed, or NULL */
+	json_t *options;   /* export.options, borrowed, or NULL */
+	char *rejects_csv; /* export.rejects_csv, joined with commas, or NULL */
 	/* delivery: lists joined with commas (as the stages' options take
 	 * them), owned; NULL when the file does not say */
 	char *key, *sms_topics, *sms_key;

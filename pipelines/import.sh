@@ -213,6 +213,7 @@ BIN=$(cd "$BIN" && pwd)
 # rest. jq's @sh quotes every value, so the eval assigns and runs nothing.
 if ! _v=$(jq -r '@sh "PIPELINE=\(.pipeline | join(" "))",
     @sh "FETCH=\(.export.fetch // "")",
+    @sh "FAILED_CSV=\(.export.rejects_csv // [] | join(","))",
     @sh "SMS=\(.delivery.sms_topics // [] | length)"' "$VENDOR" 2>&1); then
 	die 65 "$VENDOR: no usable \"pipeline\" list: $_v"
 fi
@@ -637,6 +638,22 @@ replay_command() {
 	echo
 }
 
+# failed_csv: with export.rejects_csv (columns), the records every stage
+# rejected as a CSV of those columns, RUN/failed.csv, the list to hand back
+# (mute promotions: the ids whose promotions were not muted). A value is
+# the rejected record's field, else its user's, else empty.
+failed_csv() {
+	[ -n "$FAILED_CSV" ] || return 0
+	set -- "$RUN"/*.rejects.ndjson
+	[ -f "$1" ] || set --
+	{
+		printf '%s\n' "$FAILED_CSV"
+		[ $# = 0 ] || jq -r --arg cols "$FAILED_CSV" \
+		    '[($cols | split(","))[] as $c |
+		      (.record[$c] // .record.user[$c] // "") | tostring] | @csv' "$@"
+	} >"$RUN/failed.csv"
+}
+
 # import_summary: the summary, on stdout (stderr with --offline, where
 # stdout holds the records) and in RUN/summary.txt.
 import_summary() {
@@ -653,7 +670,8 @@ import_summary() {
 			summary_lines | grep -E '^post-[a-z]+: [a-z ]+=[0-9]+' |
 				grep -v ': in=' | sed 's/^/  /'
 		fi
-		if [ -s "$RUN/results.ndjson" ]; then
+		if [ -s "$RUN/results.ndjson" ] &&
+		    case " $ORDER " in *" post-rogue "*) ;; *) false ;; esac then
 			echo
 			echo "per final status (post status, member status, count):"
 			jq -r '"\(.status)\t\(.user.voter_registration_status // "-")"' \
@@ -662,6 +680,12 @@ import_summary() {
 			echo
 			echo "per post result:"
 			jq -r '._meta.rogue.result' "$RUN/results.ndjson" |
+				sort | uniq -c | awk '{ printf "  %-10s %d\n", $2, $1 }'
+		elif [ -s "$RUN/results.ndjson" ] &&
+		    case " $ORDER " in *" post-northstar "*) ;; *) false ;; esac then
+			echo
+			echo "per member result:"
+			jq -r '._meta.northstar.result // "-"' "$RUN/results.ndjson" |
 				sort | uniq -c | awk '{ printf "  %-10s %d\n", $2, $1 }'
 		fi
 		echo
@@ -694,6 +718,8 @@ import_summary() {
 			[ -s "$_f" ] && echo "  $(basename "$_f" .ndjson | sed 's/\./ /')" \
 			    "$(wc -l <"$_f") in $_f"
 		done
+		[ ! -f "$RUN/failed.csv" ] ||
+			echo "  failed    $(($(wc -l <"$RUN/failed.csv") - 1)) in $RUN/failed.csv"
 		[ -z "$KEPT" ] || echo "  raw       $RAW/"
 		[ $OFFLINE = 1 ] || echo "  ledger    $LEDGER"
 		echo "  log       $RUN/stages.log"
@@ -801,5 +827,6 @@ if [ -n "$P2" ] && [ -z "$HELD" ]; then
 fi
 
 import_status
+failed_csv
 import_summary
 exit "$STATUS"

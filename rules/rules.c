@@ -143,6 +143,22 @@ call_email_valid(
 }
 
 static void
+call_integer(
+    const char *s, const char *arg, struct rulefn_value *out, struct buf *why)
+{
+	long long n;
+
+	(void)arg;
+	if (integer_value(s, &n) == 0) {
+		rulefn_int(out, n);
+		return;
+	}
+	rulefn_absent(out);
+	if (s && *s)
+		buf_printf(why, "'%s' is not a whole number", s);
+}
+
+static void
 call_email(
     const char *s, const char *arg, struct rulefn_value *out, struct buf *why)
 {
@@ -187,6 +203,8 @@ const struct rulefn rules_table[] = {
 	    call_contains},
 	{"contains_ci", "whether the value holds arg, ASCII case-insensitively",
 	    NULL, 1, 1, call_contains_ci},
+	{"integer", "the value as a whole number (set aside when it is not "
+	    "one)", NULL, 0, 0, call_integer},
 	{"email", "the address trimmed and lower-cased, as Northstar matches "
 	    "it", NULL, 0, 0, call_email},
 	{"email_valid", "whether the value is an e-mail address Northstar "

@@ -239,3 +239,30 @@ email_clean(const char *s, struct buf *out)
 	for (; s < end; s++)
 		buf_addc(out, (char)tolower((unsigned char)*s));
 }
+
+int
+integer_value(const char *s, long long *n)
+{
+	long long v = 0;
+	int neg = 0, digits = 0;
+
+	if (s == NULL)
+		return -1;
+	while (isspace((unsigned char)*s))
+		s++;
+	if (*s == '-') {
+		neg = 1;
+		s++;
+	}
+	for (; *s >= '0' && *s <= '9'; s++) {
+		if (++digits > 18)
+			return -1;
+		v = v * 10 + (*s - '0');
+	}
+	while (isspace((unsigned char)*s))
+		s++;
+	if (digits == 0 || *s != '\0')
+		return -1;
+	*n = neg ? -v : v;
+	return 0;
+}

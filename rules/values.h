@@ -57,6 +57,13 @@ int email_valid(const char *s);
  */
 void email_clean(const char *s, struct buf *out);
 
+/*
+ * The whole number s writes, white space around ignored: decimal digits
+ * with an optional "-", no more than 18 of them. Returns 0 with *n set,
+ * or -1 ("", "12a", "1.5", "1e3", NULL).
+ */
+int integer_value(const char *s, long long *n);
+
 /* Whether needle is in hay: as written, or ASCII case-insensitively. */
 int contains(const char *hay, const char *needle);
 int contains_ci(const char *hay, const char *needle);

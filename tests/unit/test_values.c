@@ -128,6 +128,19 @@ TEST(emails)
 	CHECK(!email_valid("not an email"));
 }
 
+TEST(integers)
+{
+	long long n = 0;
+
+	CHECK(integer_value("8017", &n) == 0 && n == 8017);
+	CHECK(integer_value("  -42 ", &n) == 0 && n == -42);
+	CHECK(integer_value("999999999999999999", &n) == 0);
+	CHECK(integer_value("9999999999999999999", &n) < 0);
+	CHECK(integer_value("", &n) < 0 && integer_value(NULL, &n) < 0);
+	CHECK(integer_value("12a", &n) < 0 && integer_value("1.5", &n) < 0);
+	CHECK(integer_value("-", &n) < 0 && integer_value("1e3", &n) < 0);
+}
+
 TEST(email_cleaning)
 {
 	struct buf b = BUF_INIT;
@@ -153,5 +166,6 @@ main(void)
 	RUN(contains_tests);
 	RUN(emails);
 	RUN(email_cleaning);
+	RUN(integers);
 	return harness_done();
 }
