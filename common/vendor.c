@@ -20,7 +20,7 @@ static const char *const export_keys[] = {
 	"rejects_csv", NULL,
 };
 static const char *const option_keys[] = {
-	"about", "required", "one_of", "list", NULL,
+	"about", "required", "one_of", "list", "example", NULL,
 };
 static const char *const delivery_keys[] = {
 	"key", "keep", "rank", "match_detail", "activate", "sms_topics",

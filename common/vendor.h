@@ -7,7 +7,7 @@
  *	           TurboVote export"), "source", "encoding", "delimiter",
  *	           "fetch" (the stage that fetches one when no file is given),
  *	           "options" (what is given per file, --set NAME=VALUE:
- *	           {NAME: {"about", "required", "one_of", "list"}}),
+ *	           {NAME: {"about", "required", "one_of", "list", "example"}}),
  *	           "rejects_csv" (the columns of the import's failed.csv)
  *	pipeline   the stages of its import, in order (pipelines/import.sh)
  *	shape      how a row becomes a canonical record (shaper.h)

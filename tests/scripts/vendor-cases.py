@@ -19,6 +19,10 @@ A case file:
                                                   own, for all its cases, are
                                                   in cases/e2e/emulator.json)
    "row": {"Status": "Step 2", ...},              the columns of every row
+   "import_args": ["--set", "topic=news"],        import.sh's options (else,
+                                                  for the sample too, each
+                                                  required option's
+                                                  "example" in export.options)
    "steps": [
      {"members": [{"email": "a@x.org", ...}]},    made through Northstar's
                                                   API, as the website would
@@ -43,6 +47,8 @@ and the last import hold, each key optional:
   "dropped": {"STAGE": {"rule": N}}            the last import's drops
   "writes": N                   POST, PUT, PATCH of the last import (the
                                 token aside)
+  "requests": N                 every request of the last import, the
+                                token's included
   "rogue_requests": N           requests to Rogue in the last import
   "in_order": [["GET", "/v2/users/ID"], ...]   requests of the last import,
                                 in this order (others between them)
@@ -67,11 +73,23 @@ VENDOR_DIR = os.environ.get("SLUICE_VENDORS") or os.path.join(ROOT, "vendors")
 report = delivery.report
 
 
+def example_options(vendor):
+    """--set NAME=EXAMPLE for each required option of the vendor file."""
+    spec = json.load(open(os.path.join(VENDOR_DIR, vendor, "vendor.json")))
+    args = []
+    for name, opt in spec.get("export", {}).get("options", {}).items():
+        if opt.get("required"):
+            args += ["--set", "%s=%s" % (name, opt["example"])]
+    return args
+
+
 class Story:
     """One emulator, one data folder: imports one after another."""
 
-    def __init__(self, vendor, name, emulator_args):
+    def __init__(self, vendor, name, emulator_args, import_args=None):
         self.vendor = vendor
+        self.import_args = (example_options(vendor) if import_args is None
+                            else import_args)
         self.name = name
         self.emu = delivery.Emulator("%s-%s" % (vendor, name),
                                      *emulator_args)
@@ -110,8 +128,9 @@ class Story:
 
     def import_file(self, path):
         before = len(self.emu.requests())
-        p = subprocess.run([os.path.join(ROOT, "pipelines/import.sh"),
-                            self.vendor, path], capture_output=True,
+        p = subprocess.run([os.path.join(ROOT, "pipelines/import.sh")] +
+                           self.import_args + [self.vendor, path],
+                           capture_output=True,
                            env=self.env(), timeout=600)
         self.status = p.returncode
         self.output = (p.stdout + p.stderr).decode("utf-8", "replace")
@@ -214,6 +233,10 @@ def check_requests(s, want, problems):
     if "writes" in want and len(writes(s.requests)) != want["writes"]:
         problems.append("%d writes, want %d" % (len(writes(s.requests)),
                                                  want["writes"]))
+    if "requests" in want and len(s.requests) != want["requests"]:
+        problems.append("%d requests, want %d: %s" % (
+            len(s.requests), want["requests"],
+            [[r["method"], r["path"]] for r in s.requests[:8]]))
     rogue = [r for r in s.requests if r["path"].startswith("/api/")]
     if "rogue_requests" in want and len(rogue) != want["rogue_requests"]:
         problems.append("%d Rogue requests, want %d" % (
@@ -242,7 +265,8 @@ def expect(s, want):
 def run_case(vendor, path, emulator_args):
     case = json.load(open(path))
     name = os.path.splitext(os.path.basename(path))[0]
-    s = Story(vendor, name, list(emulator_args) + case.get("emulator", []))
+    s = Story(vendor, name, list(emulator_args) + case.get("emulator", []),
+              case.get("import_args"))
     try:
         for i, step in enumerate(case["steps"]):
             if "members" in step:
@@ -266,8 +290,9 @@ def state_of(emu):
     """Members and posts, without the ids the services gave them."""
     st = emu.state()
     email = {u["id"]: u["email"] or u["mobile"] for u in st["users"]}
-    users = sorted(json.dumps({k: v for k, v in u.items() if k not in (
-        "id", "created_at", "updated_at")}, sort_keys=True)
+    users = sorted(json.dumps(dict({k: v for k, v in u.items() if k not in (
+        "id", "created_at", "updated_at", "promotions_muted_at")},
+        muted=bool(u.get("promotions_muted_at"))), sort_keys=True)
         for u in st["users"])
     posts = sorted(json.dumps({
         "member": email.get(p["northstar_id"]), "action_id": p["action_id"],
