@@ -32,16 +32,21 @@ A case file:
    ]}
 
 An import step writes its rows (each the case's "row" with its own
-columns) as a CSV and imports it. An expect step checks what the emulator
+columns) as a CSV and imports it; a value "@id:a@x.org" is that member's
+Northstar id. An expect step checks what the emulator
 and the last import hold, each key optional:
 
   "exit": [0, 1]                the import's exit status is one of these
   "members": {"a@x.org": {"voter_registration_status": "step-1"} | null}
-                                each field as given (null: no such member)
+                                each field as given (null: no such member;
+                                "*": any value but null)
   "posts": {"a@x.org": [{"status": "register-OVR"}, ...]}
                                 the member's posts, each with these fields
                                 (in any order, as many as given)
-  "resets": {"to": [...], "not_to": [...]}   activation e-mails
+  "resets": {"to": [...] | {"a@x.org": TYPE}, "not_to": [...]}
+                                activation e-mails (of that type)
+  "failed_csv": ["id", ...]     the last import's failed.csv, its values
+                                in any order
   "rejected": {"STAGE": ["text in the reason", ...]}   the last import's
                                 rejects file of STAGE: one line a text
   "dropped": {"STAGE": {"rule": N}}            the last import's drops
@@ -158,6 +163,13 @@ class Story:
                 return u
         return None
 
+    def member_id(self, value):
+        """A row's value, "@id:EMAIL" made the member's id."""
+        if isinstance(value, str) and value.startswith("@id:"):
+            u = self.user(value[4:])
+            return u["id"] if u else "no member " + value[4:]
+        return value
+
     def lines(self, name):
         p = os.path.join(self.run_dir or "", name)
         return [json.loads(x) for x in open(p)] if os.path.exists(p) else []
@@ -169,7 +181,8 @@ def writes(requests):
 
 
 def holds(have, want):
-    return all(have.get(k) == v for k, v in want.items())
+    return all(have.get(k) is not None if v == "*" else have.get(k) == v
+               for k, v in want.items())
 
 
 def check_members(s, want, problems):
@@ -204,11 +217,17 @@ def check_posts(s, want, problems):
 
 
 def check_resets(s, want, problems):
-    ids = [r["id"] for r in s.emu.state()["resets"]]
-    for email in want.get("to", []):
+    resets = s.emu.state()["resets"]
+    ids = [r["id"] for r in resets]
+    to = want.get("to", [])
+    for email in to:
         u = s.user(email)
         if u is None or u["id"] not in ids:
             problems.append("no activation e-mail to %s" % email)
+        elif isinstance(to, dict) and not any(
+                r["id"] == u["id"] and r["type"] == to[email]
+                for r in resets):
+            problems.append("no %s e-mail to %s" % (to[email], email))
     for email in want.get("not_to", []):
         u = s.user(email)
         if u is not None and u["id"] in ids:
@@ -227,6 +246,18 @@ def check_files(s, want, problems):
             got[r["rule"]] = got.get(r["rule"], 0) + 1
         if got != rules:
             problems.append("%s dropped %s, want %s" % (stage, got, rules))
+
+
+def check_failed(s, want, problems):
+    if "failed_csv" not in want:
+        return
+    p = os.path.join(s.run_dir or "", "failed.csv")
+    got = []
+    if os.path.exists(p):
+        got = [r[0] for r in list(csv.reader(open(p)))[1:]]
+    if sorted(got) != sorted(want["failed_csv"]):
+        problems.append("failed.csv holds %s, want %s" % (
+            got, want["failed_csv"]))
 
 
 def check_requests(s, want, problems):
@@ -258,6 +289,7 @@ def expect(s, want):
     check_posts(s, want.get("posts", {}), problems)
     check_resets(s, want.get("resets", {}), problems)
     check_files(s, want, problems)
+    check_failed(s, want, problems)
     check_requests(s, want, problems)
     return problems
 
@@ -276,7 +308,8 @@ def run_case(vendor, path, emulator_args):
                 u = s.user(step["update"]["email"])
                 s.api("PUT", "/v2/users/%s" % u["id"], step["update"]["set"])
             elif "import" in step:
-                s.import_rows(step["import"], case.get("row", {}))
+                s.import_rows([{k: s.member_id(v) for k, v in r.items()}
+                               for r in step["import"]], case.get("row", {}))
             elif "expect" in step:
                 problems = expect(s, step["expect"])
                 report(not problems, "%s: %s" % (
