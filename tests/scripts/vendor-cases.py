@@ -9,7 +9,10 @@ pipelines/import.sh, from data alone: for each folder of $SLUICE_VENDORS
     write and no Rogue request;
   - its sample.csv imported under faults (500s, 429s, dropped connections,
     answers lost after writes; a new seed each run, told in the line), then
-    again without them: the members and posts are those of a clean run.
+    again without them: the members and posts are those of a clean run;
+  - its sample.csv imported and the whole import killed (SIGKILL, every
+    process of it) at a random moment, twice, then imported again: the
+    members and posts of a clean run, each exactly once.
 
 A case file:
 
@@ -66,6 +69,7 @@ import glob
 import json
 import os
 import random
+import signal
 import subprocess
 import sys
 import urllib.request
@@ -130,6 +134,20 @@ class Story:
             for r in rows:
                 w.writerow(dict(defaults, **r))
         return self.import_file(path)
+
+    def killed_import(self, path, after):
+        """The import started, and every process of it killed after
+        `after` seconds (or when it ends first)."""
+        p = subprocess.Popen([os.path.join(ROOT, "pipelines/import.sh")] +
+                             self.import_args + [self.vendor, path],
+                             stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL, env=self.env(),
+                             start_new_session=True)
+        try:
+            p.wait(timeout=after)
+        except subprocess.TimeoutExpired:
+            os.killpg(p.pid, signal.SIGKILL)
+            p.wait()
 
     def import_file(self, path):
         before = len(self.emu.requests())
@@ -373,6 +391,24 @@ def sample(vendor, emulator_args):
                    len(want[1]), faulty.output[-600:]))
     finally:
         faulty.emu.stop()
+    rng = random.Random(int(seed))
+    killed = Story(vendor, "killed", list(emulator_args) + ["--latency-ms",
+                                                            "2"])
+    try:
+        moments = [rng.uniform(0.3, 2.5) for _ in range(2)]
+        for t in moments:
+            killed.killed_import(path, t)
+        killed.import_file(path)
+        got = state_of(killed.emu)
+        report(got == want and killed.status in (0, 1),
+               "%s: its sample killed at %s s (seed %s), then again: the "
+               "members and posts of a clean run" % (
+                   vendor, " and ".join("%.1f" % t for t in moments), seed),
+               "exit %s; %d/%d members, %d/%d posts: %s" % (
+                   killed.status, len(got[0]), len(want[0]), len(got[1]),
+                   len(want[1]), killed.output[-600:]))
+    finally:
+        killed.emu.stop()
 
 
 def main():
