@@ -4,6 +4,7 @@
 #   make test       install what is missing, build, run every test, then the
 #                   whole suite again under AddressSanitizer and UBSan
 #   make demo       install what is missing, build, run the TurboVote import
+#                   (NAME=VENDOR: that vendor's sample)
 #                   on the sample against local stand-ins, twice
 #   make import NAME=turbovote FILE=export.csv   a vendor's import (the
 #                   services from NORTHSTAR_URL, ROGUE_URL, ...; TEE_ALL=1,
@@ -118,7 +119,7 @@ check: test
 demo:
 	@tests/setup.sh demo
 	@$(MAKE) --no-print-directory all
-	@pipelines/demo.sh
+	@pipelines/demo.sh $(NAME)
 
 import: all
 	@[ -n "$(NAME)" ] || { echo "usage: make import NAME=vendor [FILE=export.csv] [TEE_ALL=1] [OFFLINE=1]" >&2; exit 64; }

@@ -600,24 +600,28 @@ load_fields(struct load *l, const json_t *obj, struct shaper_field **out,
 	return 0;
 }
 
+/*
+ * The drop rules (name "rule"), or the reject rules (name "why"), into
+ * *rules and *n.
+ */
 static int
-load_drops(struct load *l, const json_t *list)
+load_drops(struct load *l, const json_t *list, const char *name,
+    struct shaper_drop **rules, size_t *n)
 {
-	static const char *const keys[] = {
-	    "rule", "column", "if", "unless", "arg", "when", NULL};
-	struct shaper *s = l->s;
+	const char *const keys[] = {
+	    name, "column", "if", "unless", "arg", "when", NULL};
 	const json_t *o;
 	size_t i, was;
 
 	if (list == NULL)
 		return 0;
 	if (!json_is_array(list))
-		return fail(l, "must be a list of drop rules");
-	s->ndrops = json_array_size(list);
-	s->drops = xcalloc(s->ndrops, sizeof(*s->drops));
+		return fail(l, "must be a list of rules");
+	*n = json_array_size(list);
+	*rules = xcalloc(*n, sizeof(**rules));
 	json_array_foreach(list, i, o)
 	{
-		struct shaper_drop *d = &s->drops[i];
+		struct shaper_drop *d = &(*rules)[i];
 		const char *test = json_object_get(o, "if") ? "if" : "unless";
 		int tests =
 		    !!json_object_get(o, "if") + !!json_object_get(o, "unless");
@@ -625,11 +629,13 @@ load_drops(struct load *l, const json_t *list)
 		was = enter(l, NULL, i);
 		if (!json_is_object(o) || only_keys(l, o, keys) < 0)
 			return fail(l,
-			    "must be {\"rule\", \"column\", \"if\" "
-			    "or \"unless\"} or {\"rule\", \"when\"}");
-		d->rule = json_string_value(json_object_get(o, "rule"));
+			    "must be {\"%s\", \"column\", \"if\" "
+			    "or \"unless\"} or {\"%s\", \"when\"}",
+			    name, name);
+		d->rule = json_string_value(json_object_get(o, name));
 		if (d->rule == NULL || *d->rule == '\0')
-			return fail(l, "rule: must name the rule");
+			return fail(
+			    l, "%s: must say it (a non-empty string)", name);
 		buf_init(&d->out.s, BUF_UNLIMITED);
 		if (json_object_get(o, "when")) {
 			if (tests || json_object_get(o, "column"))
@@ -664,7 +670,7 @@ shaper_load(struct shaper *s, const json_t *shape, const json_t *defaults,
     const struct rulefn *fns, struct buf *err)
 {
 	static const char *const keys[] = {"columns", "optional", "drop",
-	    "parse", "record", "meta", "typed", NULL};
+	    "reject", "parse", "record", "meta", "typed", NULL};
 	struct load l = {s, fns, err, BUF_INIT};
 	size_t was;
 	int rc = -1;
@@ -704,7 +710,10 @@ shaper_load(struct shaper *s, const json_t *shape, const json_t *defaults,
 	STEP("optional",
 	    load_columns(&l, json_object_get(shape, "optional"), 0));
 	STEP("parse", load_parse(&l, json_object_get(shape, "parse")));
-	STEP("drop", load_drops(&l, json_object_get(shape, "drop")));
+	STEP("drop", load_drops(&l, json_object_get(shape, "drop"), "rule",
+	                 &s->drops, &s->ndrops));
+	STEP("reject", load_drops(&l, json_object_get(shape, "reject"), "why",
+	                   &s->rejects, &s->nrejects));
 	STEP("record", load_fields(&l, json_object_get(shape, "record"),
 	                   &s->fields, &s->nfields, 0));
 	if (json_object_get(shape, "meta"))
@@ -1209,6 +1218,29 @@ dropped(struct shaper *s, struct shaper_drop *d)
 	return (d->out.type == RULEFN_BOOL && d->out.i) != d->unless;
 }
 
+/* The row is rejected by rule d: why says the rule, and the value. */
+static enum shaper_result
+refused(struct shaper *s, const struct shaper_drop *d)
+{
+	struct shaper_column *c;
+	const char *raw;
+	size_t n;
+
+	buf_reset(&s->why);
+	if (d->fn == NULL) {
+		buf_adds(&s->why, d->rule);
+		return SHAPER_REJECT;
+	}
+	c = cell(s, d->col);
+	buf_printf(&s->why, "%s: %s ", c->name, d->rule);
+	if (c->state == CELL_STRING) {
+		cell_raw(c, &raw, &n);
+		buf_add(&s->why, raw, n);
+	} else
+		buf_adds(&s->why, "(none)");
+	return SHAPER_REJECT;
+}
+
 static enum shaper_result
 shape(struct shaper *s, struct buf *out)
 {
@@ -1231,6 +1263,10 @@ shape(struct shaper *s, struct buf *out)
 			s->rule = s->drops[i].rule;
 			return SHAPER_DROP;
 		}
+	}
+	for (i = 0; i < s->nrejects; i++) {
+		if (dropped(s, &s->rejects[i]))
+			return refused(s, &s->rejects[i]);
 	}
 	for (i = 0; i < s->nparses; i++)
 		compute(s, &s->parses[i]);
@@ -1319,6 +1355,11 @@ shaper_release(struct shaper *s)
 		buf_release(&s->drops[i].out.s);
 	}
 	free(s->drops);
+	for (i = 0; i < s->nrejects; i++) {
+		free(s->rejects[i].when);
+		buf_release(&s->rejects[i].out.s);
+	}
+	free(s->rejects);
 	release_fields(s->fields, s->nfields);
 	release_fields(s->meta, s->nmeta);
 	free(s->added);

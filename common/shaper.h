@@ -15,6 +15,11 @@
  *	     "unless": "real_date"},
  *	    {"rule": "test-row", "when": {"Status": "Test"}}
  *	  ],
+ *	  "reject": [                           then the first that holds
+ *	                                        rejects the row, with its why
+ *	    {"why": "not an e-mail address", "column": "email",
+ *	     "unless": "email_valid"}           (why: "email: not an e-mail
+ *	  ],                                    address \"bob@\"")
  *	  "parse": {                            named pieces of the row
  *	    "code":   {"column": "referral-code", "fn": "referral_code"},
  *	    "status": {"column": "Status", "fn": "slug"}
@@ -145,8 +150,8 @@ struct shaper {
 	struct shaper_piece *pieces;
 	struct rulefn_value *values; /* the row's, one a piece */
 	size_t npieces;
-	struct shaper_drop *drops;
-	size_t ndrops;
+	struct shaper_drop *drops, *rejects;
+	size_t ndrops, nrejects;
 	struct shaper_field *fields, *meta;
 	size_t nfields, nmeta;
 	struct shaper_added *added; /* nmeta + 1 */

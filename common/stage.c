@@ -367,29 +367,44 @@ stage_vendor_args(struct stage *st, int argc, char **argv, void (*usage)(void),
 {
 	static const struct option longopts[] = {
 	    STAGE_VENDOR_LONGOPTS,
+	    {"set", required_argument, NULL, 's'},
 	    STAGE_LONGOPTS,
 	    {NULL, 0, NULL, 0},
 	};
 	const char *which = NULL;
+	char **sets = xcalloc((size_t)argc + 1, sizeof(*sets));
+	size_t nsets = 0, i;
+	struct buf err = BUF_INIT;
 	int ch, rc;
 
 	memset(v, 0, sizeof(*v));
-	while ((ch = getopt_long(argc, argv,
-	            ":" STAGE_VENDOR_SHORTOPTS STAGE_SHORTOPTS, longopts,
-	            NULL)) != -1) {
+	rc = 0;
+	while (rc == 0 && (ch = getopt_long(argc, argv,
+	                       ":s:" STAGE_VENDOR_SHORTOPTS STAGE_SHORTOPTS,
+	                       longopts, NULL)) != -1) {
 		if (ch == 'v' || ch == 'm') {
 			which = optarg;
+		} else if (ch == 's') {
+			sets[nsets++] = optarg;
 		} else if (ch == 'h') {
 			usage();
-			return -1;
-		} else if ((rc = stage_option(st, ch, optarg, argv)) != 0) {
-			return rc;
+			rc = -1;
+		} else {
+			rc = stage_option(st, ch, optarg, argv);
 		}
 	}
-	if (which == NULL)
-		return cli_usage_error(
+	if (rc == 0 && which == NULL)
+		rc = cli_usage_error(
 		    st->synopsis, "--vendor NAME (or FILE) is required");
-	return stage_load_vendor(v, which);
+	if (rc == 0)
+		rc = stage_load_vendor(v, which);
+	for (i = 0; rc == 0 && i < nsets; i++) {
+		if (vendor_set(v, sets[i], &err) < 0)
+			rc = cli_usage_error(st->synopsis, "%s", err.data);
+	}
+	free(sets);
+	buf_release(&err);
+	return rc;
 }
 
 int

@@ -222,6 +222,12 @@ struct vendor;
 	"--map is\n"                                                             \
 	"                            the same\n"
 
+#define STAGE_SET_HELP                                                         \
+	"  -s, --set NAME=VALUE      a per-file option the vendor file "       \
+	"declares\n"                                                           \
+	"                            (export.options), read as "               \
+	"defaults[NAME]\n"
+
 /*
  * Loads the vendor file which names (vendor.h), saying what is wrong on
  * stderr. Returns 0, EXIT_NOINPUT when the file cannot be opened, or
@@ -233,7 +239,9 @@ int stage_load_vendor(struct vendor *v, const char *which);
 /*
  * The whole command line of a stage whose one option of its own is
  * -v/--vendor NAME|FILE (required; -m/--map is the same): the common
- * options, --help (calls usage), and the vendor file loaded into v.
+ * options, --help (calls usage), the vendor file loaded into v, and the
+ * file's per-file options given, -s/--set NAME=VALUE (vendor_set(); a
+ * bad one is a usage error, 64).
  * Returns 0 with optind at the first file; -1 when --help or --version
  * was answered (exit 0); or an exit status after saying what is wrong.
  * The vendor is zeroed first, so vendor_release() is right in every case.

@@ -16,7 +16,11 @@ static const char *const top_keys[] = {
 	"default", "defaults", "delivery", "receive", NULL,
 };
 static const char *const export_keys[] = {
-	"title", "source", "encoding", "delimiter", "fetch", "receive", NULL,
+	"title", "source", "encoding", "delimiter", "fetch", "receive",
+	"options", "rejects_csv", NULL,
+};
+static const char *const option_keys[] = {
+	"about", "required", "one_of", "list", "example", NULL,
 };
 static const char *const delivery_keys[] = {
 	"key", "keep", "rank", "match_detail", "member", "table", "action",
@@ -213,13 +217,151 @@ load_export(struct vendor *v, struct buf *err)
 	    text(e, "source", &v->source, "export", v->path, err) < 0 ||
 	    text(e, "encoding", &v->encoding, "export", v->path, err) < 0 ||
 	    text(e, "delimiter", &v->delimiter, "export", v->path, err) < 0 ||
-	    text(e, "fetch", &v->fetch, "export", v->path, err) < 0)
+	    text(e, "fetch", &v->fetch, "export", v->path, err) < 0 ||
+	    names(e, "rejects_csv", &v->rejects_csv, "export", v->path, err) <
+	        0)
 		return -1;
 	if (json_object_get(e, "receive")) {
 		if (!json_is_boolean(json_object_get(e, "receive")))
 			return bad(err, v->path,
 			    "export.receive: must be true or false");
 		v->received = json_is_true(json_object_get(e, "receive"));
+	}
+	return 0;
+}
+
+/* export.options: {NAME: {"about", "required", "one_of"}, ...}. */
+static int
+load_options(struct vendor *v, struct buf *err)
+{
+	const char *name;
+	json_t *o, *e;
+	size_t i;
+
+	v->options =
+	    json_object_get(json_object_get(v->root, "export"), "options");
+	if (v->options == NULL)
+		return 0;
+	if (!json_is_object(v->options))
+		return bad(err, v->path, "export.options: must be an object");
+	json_object_foreach(v->options, name, o)
+	{
+		if (!json_is_object(o))
+			return bad(err, v->path,
+			    "export.options.%s: must be an object", name);
+		if (known_keys(o, option_keys, "export.options", v->path, err) <
+		    0)
+			return -1;
+		e = json_object_get(o, "required");
+		if (e && !json_is_boolean(e))
+			return bad(err, v->path,
+			    "export.options.%s.required: must be true or "
+			    "false",
+			    name);
+		e = json_object_get(o, "list");
+		if (e && !json_is_boolean(e))
+			return bad(err, v->path,
+			    "export.options.%s.list: must be true or false",
+			    name);
+		e = json_object_get(o, "one_of");
+		if (e && (!json_is_array(e) || json_array_size(e) == 0))
+			return bad(err, v->path,
+			    "export.options.%s.one_of: must be a list of "
+			    "values",
+			    name);
+		json_array_foreach(e, i, o)
+		{
+			if (!json_is_string(o))
+				return bad(err, v->path,
+				    "export.options.%s.one_of[%zu]: must be "
+				    "a string",
+				    name, i);
+		}
+	}
+	return 0;
+}
+
+/* The option's one_of as "a, b, c" into out. */
+static void
+choices(const json_t *opt, struct buf *out)
+{
+	const json_t *e;
+	size_t i;
+
+	json_array_foreach(json_object_get(opt, "one_of"), i, e)
+	{
+		if (i)
+			buf_adds(out, ", ");
+		buf_adds(out, json_string_value(e));
+	}
+}
+
+int
+vendor_set(struct vendor *v, const char *assignment, struct buf *err)
+{
+	const char *eq = strchr(assignment, '=');
+	const json_t *opt, *e;
+	char *name;
+	size_t i;
+	int ok;
+
+	if (eq == NULL || eq == assignment) {
+		buf_printf(err, "--set %s: must be NAME=VALUE", assignment);
+		return -1;
+	}
+	name = xstrdup(assignment);
+	name[eq - assignment] = '\0';
+	if ((opt = json_object_get(v->options, name)) == NULL) {
+		buf_printf(err, "--set %s: %s declares no option '%s'",
+		    assignment, v->path, name);
+		free(name);
+		return -1;
+	}
+	ok = json_object_get(opt, "one_of") == NULL;
+	json_array_foreach(json_object_get(opt, "one_of"), i, e)
+	{
+		ok |= strcmp(json_string_value(e), eq + 1) == 0;
+	}
+	if (!ok) {
+		buf_printf(
+		    err, "--set %s: '%s' must be one of ", assignment, name);
+		choices(opt, err);
+		free(name);
+		return -1;
+	}
+	if (v->defaults == NULL) {
+		v->defaults = json_object();
+		json_object_set_new(v->root, "defaults", v->defaults);
+		v->map.defaults = v->defaults;
+	}
+	json_object_set_new(v->defaults, name,
+	    json_is_true(json_object_get(opt, "list"))
+	        ? json_pack("[s]", eq + 1)
+	        : json_string(eq + 1));
+	free(name);
+	return 0;
+}
+
+int
+vendor_options_given(const struct vendor *v, struct buf *err)
+{
+	const char *name;
+	const json_t *opt;
+
+	json_object_foreach(v->options, name, opt)
+	{
+		if (!json_is_true(json_object_get(opt, "required")) ||
+		    json_object_get(v->defaults, name))
+			continue;
+		buf_printf(err, "%s needs --set %s=VALUE", v->title, name);
+		if (json_object_get(opt, "about"))
+			buf_printf(err, " (%s)",
+			    json_string_value(json_object_get(opt, "about")));
+		if (json_object_get(opt, "one_of")) {
+			buf_adds(err, ", one of ");
+			choices(opt, err);
+		}
+		return -1;
 	}
 	return 0;
 }
@@ -288,8 +430,8 @@ vendor_load(struct vendor *v, const char *which, struct buf *err)
 		return rc;
 	v->root = json_incref(v->map.root);
 	if (known_keys(v->root, top_keys, "", v->path, err) < 0 ||
-	    load_export(v, err) < 0 || load_delivery(v, err) < 0 ||
-	    load_pipeline(v, err) < 0)
+	    load_export(v, err) < 0 || load_options(v, err) < 0 ||
+	    load_delivery(v, err) < 0 || load_pipeline(v, err) < 0)
 		return -1;
 	v->shape = json_object_get(v->root, "shape");
 	v->receive = json_object_get(v->root, "receive");
@@ -312,6 +454,7 @@ vendor_release(struct vendor *v)
 	free(v->match_detail);
 	free(v->post_fields);
 	memberrules_release(&v->member);
+	free(v->rejects_csv);
 	memset(v, 0, sizeof(*v));
 }
 

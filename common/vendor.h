@@ -6,7 +6,10 @@
  *	export     the export itself: "title" (named in messages: "not a
  *	           TurboVote export"), "source", "encoding", "delimiter",
  *	           "fetch" (the stage that fetches one when no file is given),
- *	           "receive" (true: the records come from hook-recv's journal)
+ *	           "receive" (true: the records come from hook-recv's journal),
+ *	           "options" (what is given per file, --set NAME=VALUE:
+ *	           {NAME: {"about", "required", "one_of", "list", "example"}}),
+ *	           "rejects_csv" (the columns of the import's failed.csv)
  *	pipeline   the stages of its import, in order (pipelines/import.sh)
  *	shape      how a row becomes a canonical record (shaper.h)
  *	rank, user_rank, rules, default, defaults
@@ -42,6 +45,8 @@ struct vendor {
 	json_t *defaults;  /* the map's defaults (an object), or NULL */
 	const char *title; /* export.title, else the name */
 	const char *source, *encoding, *delimiter, *fetch; /* or NULL */
+	json_t *options;   /* export.options, borrowed, or NULL */
+	char *rejects_csv; /* export.rejects_csv, joined with commas, or NULL */
 	/* delivery: lists joined with commas (as the stages' options take
 	 * them), owned; NULL when the file does not say */
 	char *key, *match_detail, *post_fields;
@@ -65,6 +70,22 @@ void vendor_path(const char *which, struct buf *out);
  * is zeroed first: release it either way.
  */
 int vendor_load(struct vendor *v, const char *which, struct buf *err);
+
+/*
+ * Gives the per-file option of an assignment "NAME=VALUE" (--set): NAME
+ * must be one of export.options, VALUE one of its one_of when it has
+ * one; the value becomes defaults[NAME] (a list of it, with "list":
+ * true), where the shape reads it ({"default": NAME}). Returns 0, or -1 with
+ * err saying what is wrong.
+ */
+int vendor_set(struct vendor *v, const char *assignment, struct buf *err);
+
+/*
+ * Whether every required option has a value (given, or a default of the
+ * file): 0, or -1 with err naming the first that has none ("E-mail
+ * subscription list needs --set topic=VALUE (...), one of ...").
+ */
+int vendor_options_given(const struct vendor *v, struct buf *err);
 
 /* Frees the vendor. */
 void vendor_release(struct vendor *v);

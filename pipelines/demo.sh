@@ -1,22 +1,41 @@
 #!/bin/sh
-# make demo: the TurboVote import end to end, against local stand-ins.
+# make demo [NAME=VENDOR]: one vendor's import end to end (TurboVote's
+# unless told), against local stand-ins.
 #
 # Starts, on free loopback ports, the Rogue/Northstar emulator
-# (tests/servers/emulator.py) and a ClickHouse server as the Quasar
-# warehouse (tests/servers/clickhouse.sh), runs pipelines/import.sh turbovote
-# on vendors/turbovote/sample.csv (about 2,000 synthetic rows with
-# the mess of a real export: staff and test rows, every referral-code
+# (tests/servers/emulator.py, with the vendor's own emulator arguments from
+# vendors/NAME/cases/e2e/emulator.json) and a ClickHouse server as the
+# Quasar warehouse (tests/servers/clickhouse.sh), runs pipelines/import.sh
+# NAME on vendors/NAME/sample.csv (TurboVote's: about 2,000 synthetic rows
+# with the mess of a real export: staff and test rows, every referral-code
 # shape, every status and some unknown ones, repeated rows, CRLF endings,
-# UTF-8 names, a broken row), shows its summary and a query of the raw
-# table, then runs it a second time to show that nothing is sent twice.
-# The servers are stopped at the end, also when the demo is interrupted.
-# The files of the runs stay in demo-data/ (raw/, runs/, state/).
+# UTF-8 names, a broken row), with the example of each option the vendor
+# file requires, shows its summary and a query of the raw table, then runs
+# it a second time to show that nothing is sent twice, and no request at
+# all. The servers are stopped at the end, also when the demo is
+# interrupted. The files of the runs stay in demo-data/ (raw/, runs/,
+# state/).
 set -eu
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 export ROOT
 BIN=${BIN:-$ROOT/build/bin}
 export BIN
-SAMPLE=$ROOT/vendors/turbovote/sample.csv
+NAME=${1:-turbovote}
+VENDOR=$ROOT/vendors/$NAME/vendor.json
+[ -f "$VENDOR" ] || {
+	echo "demo.sh: no vendor '$NAME' (no $VENDOR)" >&2
+	exit 64
+}
+SAMPLE=$ROOT/vendors/$NAME/sample.csv
+TABLE=$(jq -r '.delivery.table // ""' "$VENDOR")
+# The options the vendor requires, at their examples; the emulator's
+# arguments the vendor's cases use (its actions).
+SETS=$(jq -r '[.export.options // {} | to_entries[] | select(.value.required)
+    | "--set", "\(.key)=\(.value.example)"] | @sh' "$VENDOR")
+EMU_ARGS=
+if [ -f "$ROOT/vendors/$NAME/cases/e2e/emulator.json" ]; then
+	EMU_ARGS=$(jq -r '@sh' "$ROOT/vendors/$NAME/cases/e2e/emulator.json")
+fi
 SLUICE_DATA=${SLUICE_DATA:-$ROOT/demo-data}
 export SLUICE_DATA
 rm -rf "$SLUICE_DATA"
@@ -36,8 +55,8 @@ servers=$SLUICE_DATA/servers
 export NORTHSTAR_CLIENT_ID=sluice-demo
 NORTHSTAR_CLIENT_SECRET=demo-$(od -An -N8 -tx8 /dev/urandom | tr -d ' ')
 export NORTHSTAR_CLIENT_SECRET
-emulator_start "$servers/emulator" --client-id "$NORTHSTAR_CLIENT_ID" \
-    --client-secret "$NORTHSTAR_CLIENT_SECRET"
+eval "emulator_start \"\$servers/emulator\" --client-id \"\$NORTHSTAR_CLIENT_ID\" \
+    --client-secret \"\$NORTHSTAR_CLIENT_SECRET\" $EMU_ARGS"
 export NORTHSTAR_URL=$EMU_URL ROGUE_URL=$EMU_URL
 echo "== the Rogue/Northstar emulator listens on $EMU_URL"
 if clickhouse_available && [ -x "$BIN/post-quasar" ] &&
@@ -68,52 +87,55 @@ print(urllib.request.urlopen(url, timeout=30).read().decode(), end="")
 }
 
 echo
-echo "== first run: pipelines/import.sh turbovote $SAMPLE"
+import() {
+	eval "set -- $SETS"
+	(cd "$SLUICE_DATA" && "$ROOT/pipelines/import.sh" "$@" "$NAME" "$SAMPLE")
+}
+echo "== first run: pipelines/import.sh $(eval "printf '%s ' $SETS")$NAME $SAMPLE"
 echo
 status=0
 before=$(requests)
-(cd "$SLUICE_DATA" && "$ROOT/pipelines/import.sh" turbovote "$SAMPLE") \
-    2>/dev/null ||
-	status=$?
+import 2>/dev/null || status=$?
 first_writes=$(writes "$before")
 first=$(($(requests) - before))
 
-run=$(ls -d "$SLUICE_DATA"/runs/turbovote/* | head -n 1)
+run=$(ls -d "$SLUICE_DATA/runs/$NAME"/* | head -n 1)
 echo
 echo "== what was set aside, and why (from $run):"
-cat "$run"/*.rejects.ndjson | jq -r '"  rejected by \(.stage) at \(
+cat "$run"/*.rejects.ndjson 2>/dev/null | jq -r '"  rejected by \(.stage) at \(
     (.record | objects | ._meta | objects | "\(.file):\(.line)") //
     "\(.file):\(.line)"): \(.reason)"' | sed "s|$ROOT/||" | head -n 6
-jq -r '"  dropped by shape (\(.rule)): \(.record.email)"' \
-    "$run/shape.dropped.ndjson" | sort | uniq | head -n 4
-jq -r '.record.user.email' "$run/dedupe.dropped.ndjson" | head -n 2 |
-	sed 's/^/  dropped by dedupe (the same post again, at no higher status): /'
+for f in "$run"/*.dropped.ndjson; do
+	[ -s "$f" ] || continue
+	jq -r '"  dropped by \(.stage) (\(.rule // "the same record again, at no higher status")): \(
+	    .record._meta.file // "-" | sub(".*/"; "")):\(.record._meta.line // "-")"' \
+	    "$f" | head -n 3
+done
 
-if [ -n "${QUASAR_URL:-}" ]; then
+if [ -n "${QUASAR_URL:-}" ] && [ -n "$TABLE" ]; then
 	echo
-	echo "== the raw table in the warehouse (SELECT ... FROM raw_turbovote FINAL):"
+	echo "== the raw table in the warehouse (SELECT ... FROM $TABLE FINAL):"
 	query "SELECT source, count() AS rows, min(line) AS first_line,
-	    max(line) AS last_line FROM raw_turbovote FINAL GROUP BY source
+	    max(line) AS last_line FROM $TABLE FINAL GROUP BY source
 	    FORMAT PrettyCompactNoEscapes"
 	query "SELECT line, substring(record, 1, 100) AS record FROM
-	    raw_turbovote FINAL ORDER BY line LIMIT 3
+	    $TABLE FINAL ORDER BY line LIMIT 3
 	    FORMAT PrettyCompactNoEscapes"
 fi
 
 echo
 echo "== second run, on the same export:"
 before=$(requests)
-(cd "$SLUICE_DATA" && "$ROOT/pipelines/import.sh" turbovote "$SAMPLE") \
-    >"$SLUICE_DATA/second-run.txt" 2>&1 || status2=$?
+import >"$SLUICE_DATA/second-run.txt" 2>&1 || status2=$?
 second_writes=$(writes "$before")
 second=$(($(requests) - before))
-grep -E '^  (dedupe|post-rogue):' "$SLUICE_DATA/second-run.txt" || true
+grep -E '^  (dedupe|post-[a-z]+):' "$SLUICE_DATA/second-run.txt" || true
 echo
 echo "first run:  $first requests, $first_writes of them writes" \
     "(POST, PUT, PATCH)"
-echo "second run: $second requests (member lookups), $second_writes writes:" \
-    "the ledger and dedupe --seen"
-echo "            keep anything from being sent twice"
+echo "second run: $second requests, $second_writes writes: the ledgers" \
+    "(members, posts, the warehouse's)"
+echo "            keep anything from being asked or sent twice"
 echo
 echo "The files of both runs are in $SLUICE_DATA (raw/, runs/, state/)."
 echo "The import's exit status: $status (1: finished, some records rejected;"

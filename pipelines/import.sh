@@ -86,7 +86,8 @@ _rtv=
 
 usage() {
 	cat <<EOF
-usage: pipelines/import.sh [--tee-all] [--offline] [--cacert FILE] NAME [FILE]
+usage: pipelines/import.sh [--tee-all] [--offline] [--cacert FILE]
+                           [--set NAME=VALUE]... VENDOR [FILE]
 Import the export FILE of the vendor NAME (vendors/NAME/vendor.json) into
 Northstar, Rogue and the warehouse, with the stages its vendor file lists.
 
@@ -96,6 +97,9 @@ Northstar, Rogue and the warehouse, with the stages its vendor file lists.
                    records to the run's folder; nothing is sent
   --cacert FILE    trust the CA certificates in FILE too (every stage that
                    talks to a service); default \$SLUICE_CACERT
+  --set NAME=VALUE a per-file option the vendor file declares (export.options:
+                   e-mail subscriptions take --set topic=news
+                   --set source_detail=breakdown_opt_in), given to shape
   -h, --help       show this help
 
 Without FILE, a vendor whose export names a "fetch" stage (Rock the Vote:
@@ -131,12 +135,22 @@ die() { # STATUS MESSAGE...
 usage_error() {
 	echo "$ME: $*" >&2
 	echo "usage: pipelines/import.sh [--tee-all] [--offline] [--cacert FILE]" \
-	    "NAME [FILE]; try 'pipelines/import.sh --help'" >&2
+	    "[--set NAME=VALUE]... NAME [FILE]; try 'pipelines/import.sh --help'" >&2
 	exit 64
+}
+
+quote() {
+	case $1 in
+	'' | *[!A-Za-z0-9_./:=@%+,-]*)
+		printf "'%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")"
+		;;
+	*) printf '%s' "$1" ;;
+	esac
 }
 
 TEE_ALL=0
 OFFLINE=0
+SETS=
 CACERT=${SLUICE_CACERT:-}
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -148,6 +162,12 @@ while [ $# -gt 0 ]; do
 		shift
 		;;
 	--cacert=*) CACERT=${1#*=} ;;
+	--set)
+		[ $# -ge 2 ] || usage_error "option '--set' needs NAME=VALUE"
+		SETS="$SETS --set $(quote "$2")"
+		shift
+		;;
+	--set=*) SETS="$SETS --set $(quote "${1#*=}")" ;;
 	-h | --help)
 		usage
 		exit 0
@@ -197,11 +217,27 @@ BIN=$(cd "$BIN" && pwd)
 # rest. jq's @sh quotes every value, so the eval assigns and runs nothing.
 if ! _v=$(jq -r '@sh "PIPELINE=\(.pipeline | join(" "))",
     @sh "FETCH=\(.export.fetch // "")",
+    @sh "FAILED_CSV=\(.export.rejects_csv // [] | join(","))",
     @sh "RECEIVE=\(.export.receive // false)",
     @sh "ONCE=\([.delivery.member.updates // [] | .[] | select(.once)] | length)"' "$VENDOR" 2>&1); then
 	die 65 "$VENDOR: no usable \"pipeline\" list: $_v"
 fi
 eval "$_v"
+
+# The per-file options (--set), checked before anything runs: shape says
+# which is missing or wrong, and exits 64, on an empty input (65 for a
+# vendor file it cannot use).
+case " $PIPELINE " in
+*" shape "*)
+	_v=$(eval "\"\$BIN/shape\" --vendor \"\$VENDOR\" $SETS" \
+	    </dev/null 2>&1 >/dev/null) || {
+		_rc=$?
+		printf '%s\n' "$_v" | grep -v '^shape: in=' >&2 || :
+		exit $_rc
+	}
+	;;
+*) [ -z "$SETS" ] || usage_error "--set: $NAME's pipeline has no shape" ;;
+esac
 
 # The pipeline's stages fall into two phases at dedupe. dedupe --keep best
 # holds every record until its input ends, so nothing is lost by waiting
@@ -401,7 +437,8 @@ run_stage() {
 		    --rejects "$RUN/csv2ndjson.rejects.ndjson" -- "$FILE"
 		;;
 	shape)
-		stage shape "$BIN/shape" --vendor "$VENDOR" \
+		eval "set -- $SETS"
+		stage shape "$BIN/shape" --vendor "$VENDOR" "$@" \
 		    --rejects "$RUN/shape.rejects.ndjson" \
 		    --dropped "$RUN/shape.dropped.ndjson"
 		;;
@@ -597,15 +634,6 @@ spooled() {
 }
 
 # quote WORD: WORD as the shell reads it back, quoted only when it must be.
-quote() {
-	case $1 in
-	'' | *[!A-Za-z0-9_./:=@%+,-]*)
-		printf "'%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")"
-		;;
-	*) printf '%s' "$1" ;;
-	esac
-}
-
 # The command that sends what the warehouse could not take, as it can be
 # run: the whole paths, the table created if it is missing, the URL (but a
 # password stays in the environment).
@@ -619,6 +647,22 @@ replay_command() {
 	esac
 	[ -z "$CACERT" ] || printf ' --cacert %s' "$(quote "$CACERT")"
 	echo
+}
+
+# failed_csv: with export.rejects_csv (columns), the records every stage
+# rejected as a CSV of those columns, RUN/failed.csv, the list to hand back
+# (mute promotions: the ids whose promotions were not muted). A value is
+# the rejected record's field, else its user's, else empty.
+failed_csv() {
+	[ -n "$FAILED_CSV" ] || return 0
+	set -- "$RUN"/*.rejects.ndjson
+	[ -f "$1" ] || set --
+	{
+		printf '%s\n' "$FAILED_CSV"
+		[ $# = 0 ] || jq -r --arg cols "$FAILED_CSV" \
+		    '[($cols | split(","))[] as $c |
+		      (.record[$c] // .record.user[$c] // "") | tostring] | @csv' "$@"
+	} >"$RUN/failed.csv"
 }
 
 # import_summary: the summary, on stdout (stderr with --offline, where
@@ -637,7 +681,8 @@ import_summary() {
 			summary_lines | grep -E '^post-[a-z]+: [a-z ]+=[0-9]+' |
 				grep -v ': in=' | sed 's/^/  /'
 		fi
-		if [ -s "$RUN/results.ndjson" ]; then
+		if [ -s "$RUN/results.ndjson" ] &&
+		    case " $ORDER " in *" post-rogue "*) ;; *) false ;; esac then
 			echo
 			echo "per final status (post status, member status, count):"
 			jq -r '"\(.status)\t\(.user.voter_registration_status // "-")"' \
@@ -646,6 +691,12 @@ import_summary() {
 			echo
 			echo "per post result:"
 			jq -r '._meta.rogue.result' "$RUN/results.ndjson" |
+				sort | uniq -c | awk '{ printf "  %-10s %d\n", $2, $1 }'
+		elif [ -s "$RUN/results.ndjson" ] &&
+		    case " $ORDER " in *" post-northstar "*) ;; *) false ;; esac then
+			echo
+			echo "per member result:"
+			jq -r '._meta.northstar.result // "-"' "$RUN/results.ndjson" |
 				sort | uniq -c | awk '{ printf "  %-10s %d\n", $2, $1 }'
 		fi
 		echo
@@ -678,6 +729,8 @@ import_summary() {
 			[ -s "$_f" ] && echo "  $(basename "$_f" .ndjson | sed 's/\./ /')" \
 			    "$(wc -l <"$_f") in $_f"
 		done
+		[ ! -f "$RUN/failed.csv" ] ||
+			echo "  failed    $(($(wc -l <"$RUN/failed.csv") - 1)) in $RUN/failed.csv"
 		[ -z "$KEPT" ] || echo "  raw       $RAW/"
 		[ $OFFLINE = 1 ] || echo "  ledger    $LEDGER"
 		echo "  log       $RUN/stages.log"
@@ -842,5 +895,6 @@ if [ -n "$JOURNAL" ] && [ $OFFLINE = 0 ] && [ -z "$HELD" ] &&
     [ "$STATUS" -le 1 ]; then
 	journal_done
 fi
+failed_csv
 import_summary
 exit "$STATUS"

@@ -133,6 +133,59 @@ call_contains_ci(
 	rulefn_bool(out, contains_ci(s, arg));
 }
 
+static void
+call_email_valid(
+    const char *s, const char *arg, struct rulefn_value *out, struct buf *why)
+{
+	(void)arg;
+	(void)why;
+	rulefn_bool(out, email_valid(s));
+}
+
+static void
+call_integer(
+    const char *s, const char *arg, struct rulefn_value *out, struct buf *why)
+{
+	long long n;
+
+	(void)arg;
+	if (integer_value(s, &n) == 0) {
+		rulefn_int(out, n);
+		return;
+	}
+	rulefn_absent(out);
+	if (s && *s)
+		buf_printf(why, "'%s' is not a whole number", s);
+}
+
+static void
+call_email(
+    const char *s, const char *arg, struct rulefn_value *out, struct buf *why)
+{
+	(void)arg;
+	(void)why;
+	out->type = RULEFN_STRING;
+	email_clean(s, &out->s);
+}
+
+static void
+call_mobile_valid(
+    const char *s, const char *arg, struct rulefn_value *out, struct buf *why)
+{
+	(void)arg;
+	(void)why;
+	rulefn_bool(out, mobile_valid(s));
+}
+
+static void
+call_northstar_id(
+    const char *s, const char *arg, struct rulefn_value *out, struct buf *why)
+{
+	(void)arg;
+	(void)why;
+	rulefn_bool(out, northstar_id_valid(s));
+}
+
 /* clang-format off */
 const struct rulefn rules_table[] = {
 	{"referral_code", "TurboVote's referral code: user, campaign, run, "
@@ -150,6 +203,16 @@ const struct rulefn rules_table[] = {
 	    call_contains},
 	{"contains_ci", "whether the value holds arg, ASCII case-insensitively",
 	    NULL, 1, 1, call_contains_ci},
+	{"integer", "the value as a whole number (set aside when it is not "
+	    "one)", NULL, 0, 0, call_integer},
+	{"email", "the address trimmed and lower-cased, as Northstar matches "
+	    "it", NULL, 0, 0, call_email},
+	{"email_valid", "whether the value is an e-mail address Northstar "
+	    "takes", NULL, 0, 1, call_email_valid},
+	{"mobile_valid", "whether the value is a mobile worth sending", NULL,
+	    0, 1, call_mobile_valid},
+	{"northstar_id", "whether the value is a Northstar id (24 hex digits)",
+	    NULL, 0, 1, call_northstar_id},
 	{NULL, NULL, NULL, 0, 0, NULL},
 };
 /* clang-format on */

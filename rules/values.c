@@ -169,3 +169,100 @@ contains_ci(const char *hay, const char *needle)
 	}
 	return n == 0;
 }
+
+/* Whether the n bytes at s are a domain name of two labels or more. */
+static int
+domain_valid(const char *s, size_t n)
+{
+	size_t i, label = 0, labels = 0, tld = 0;
+
+	for (i = 0; i <= n; i++) {
+		unsigned char c = i < n ? (unsigned char)s[i] : '.';
+
+		if (c == '.') {
+			if (label == 0 || label > 63 || s[i - 1] == '-')
+				return 0;
+			labels++;
+			tld = label;
+			label = 0;
+		} else if (isalnum(c) || c >= 0x80 || (c == '-' && label > 0)) {
+			label++;
+		} else {
+			return 0;
+		}
+	}
+	return labels >= 2 && tld >= 2;
+}
+
+int
+email_valid(const char *s)
+{
+	const char *at, *end;
+	size_t local, i;
+
+	if (s == NULL)
+		return 0;
+	while (isspace((unsigned char)*s))
+		s++;
+	end = s + strlen(s);
+	while (end > s && isspace((unsigned char)end[-1]))
+		end--;
+	if (end - s > 254 || (at = memchr(s, '@', (size_t)(end - s))) == NULL)
+		return 0;
+	local = (size_t)(at - s);
+	if (local == 0 || local > 64 || s[0] == '.' || at[-1] == '.')
+		return 0;
+	for (i = 0; i < local; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c <= ' ' || c == 0x7f || strchr("\"(),:;<>[\\]", c) ||
+		    (c == '.' && s[i + 1] == '.'))
+			return 0;
+	}
+	return domain_valid(at + 1, (size_t)(end - at - 1));
+}
+
+void
+email_clean(const char *s, struct buf *out)
+{
+	const char *end;
+
+	buf_reset(out);
+	buf_add(out, "", 0);
+	if (s == NULL)
+		return;
+	while (isspace((unsigned char)*s))
+		s++;
+	end = s + strlen(s);
+	while (end > s && isspace((unsigned char)end[-1]))
+		end--;
+	for (; s < end; s++)
+		buf_addc(out, (char)tolower((unsigned char)*s));
+}
+
+int
+integer_value(const char *s, long long *n)
+{
+	long long v = 0;
+	int neg = 0, digits = 0;
+
+	if (s == NULL)
+		return -1;
+	while (isspace((unsigned char)*s))
+		s++;
+	if (*s == '-') {
+		neg = 1;
+		s++;
+	}
+	for (; *s >= '0' && *s <= '9'; s++) {
+		if (++digits > 18)
+			return -1;
+		v = v * 10 + (*s - '0');
+	}
+	while (isspace((unsigned char)*s))
+		s++;
+	if (digits == 0 || *s != '\0')
+		return -1;
+	*n = neg ? -v : v;
+	return 0;
+}

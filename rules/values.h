@@ -40,6 +40,30 @@ int real_date(const char *s);
  */
 void slug(const char *s, struct buf *out);
 
+/*
+ * Whether s is an e-mail address Northstar takes, white space around
+ * ignored: a local part of 1 to 64 characters with no white space, no
+ * quotes or brackets and no dot first, last or twice in a row; one "@";
+ * a domain of two labels or more (letters, digits, dashes inside, bytes
+ * of UTF-8), the last of two characters or more; 254 characters at most.
+ * Not "bob@", "bob@localhost", "a b@x.org", "bob@@x.org".
+ */
+int email_valid(const char *s);
+
+/*
+ * Replaces out's contents with the address s as Northstar matches it:
+ * white space around cut, ASCII letters lower-cased ("  Sam@X.ORG " is
+ * "sam@x.org"), so that one address is one member key.
+ */
+void email_clean(const char *s, struct buf *out);
+
+/*
+ * The whole number s writes, white space around ignored: decimal digits
+ * with an optional "-", no more than 18 of them. Returns 0 with *n set,
+ * or -1 ("", "12a", "1.5", "1e3", NULL).
+ */
+int integer_value(const char *s, long long *n);
+
 /* Whether needle is in hay: as written, or ASCII case-insensitively. */
 int contains(const char *hay, const char *needle);
 int contains_ci(const char *hay, const char *needle);

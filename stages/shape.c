@@ -121,13 +121,15 @@ usage(void)
 	    "usage: " SYNOPSIS "\n"
 	    "Turn a vendor's export (csv2ndjson records) into canonical "
 	    "activity records,\nby the \"shape\" of its vendor file.\n\n" STAGE_VENDOR_HELP
-	        STAGE_OPTIONS_HELP "\n"
+	        STAGE_SET_HELP STAGE_OPTIONS_HELP "\n"
 	    "Rows a drop rule takes (test and staff rows, dates that are "
 	    "not dates) are\ndropped, counted per rule.\n" STAGE_EXIT_HELP "\n"
 	    "Example:\n"
 	    "  csv2ndjson --vendor turbovote export.csv | shape --vendor "
 	    "turbovote \\\n"
-	    "      --dropped scrubbed.ndjson > activity.ndjson\n");
+	    "      --dropped scrubbed.ndjson > activity.ndjson\n"
+	    "  shape --vendor email-subscription --set topic=news \\\n"
+	    "      --set source_detail=breakdown_opt_in < list.ndjson\n");
 }
 
 /* The shape of the vendor file, compiled; 0 or an exit status. */
@@ -141,6 +143,11 @@ load(struct run *r)
 		diag(NULL, 0, "%s: the vendor file has no \"shape\"",
 		    r->vendor.path);
 		return EXIT_DATAERR;
+	}
+	if (vendor_options_given(&r->vendor, &err) < 0) {
+		diag(NULL, 0, "%s", err.data);
+		buf_release(&err);
+		return EXIT_USAGE;
 	}
 	if (shaper_load(&r->shaper, r->vendor.shape, r->vendor.defaults,
 	        rules_table, &err) < 0) {

@@ -9,7 +9,10 @@ pipelines/import.sh, from data alone: for each folder of $SLUICE_VENDORS
     write and no Rogue request;
   - its sample.csv imported under faults (500s, 429s, dropped connections,
     answers lost after writes; a new seed each run, told in the line), then
-    again without them: the members and posts are those of a clean run.
+    again without them: the members and posts are those of a clean run;
+  - its sample.csv imported and the whole import killed (SIGKILL, every
+    process of it) at a random moment, twice, then imported again: the
+    members and posts of a clean run, each exactly once.
 
 A case file:
 
@@ -19,6 +22,10 @@ A case file:
                                                   own, for all its cases, are
                                                   in cases/e2e/emulator.json)
    "row": {"Status": "Step 2", ...},              the columns of every row
+   "import_args": ["--set", "topic=news"],        import.sh's options (else,
+                                                  for the sample too, each
+                                                  required option's
+                                                  "example" in export.options)
    "steps": [
      {"members": [{"email": "a@x.org", ...}]},    made through Northstar's
                                                   API, as the website would
@@ -28,21 +35,28 @@ A case file:
    ]}
 
 An import step writes its rows (each the case's "row" with its own
-columns) as a CSV and imports it. An expect step checks what the emulator
+columns) as a CSV and imports it; a value "@id:a@x.org" is that member's
+Northstar id. An expect step checks what the emulator
 and the last import hold, each key optional:
 
   "exit": [0, 1]                the import's exit status is one of these
   "members": {"a@x.org": {"voter_registration_status": "step-1"} | null}
-                                each field as given (null: no such member)
+                                each field as given (null: no such member;
+                                "*": any value but null)
   "posts": {"a@x.org": [{"status": "register-OVR"}, ...]}
                                 the member's posts, each with these fields
                                 (in any order, as many as given)
-  "resets": {"to": [...], "not_to": [...]}   activation e-mails
+  "resets": {"to": [...] | {"a@x.org": TYPE}, "not_to": [...]}
+                                activation e-mails (of that type)
+  "failed_csv": ["id", ...]     the last import's failed.csv, its values
+                                in any order
   "rejected": {"STAGE": ["text in the reason", ...]}   the last import's
                                 rejects file of STAGE: one line a text
   "dropped": {"STAGE": {"rule": N}}            the last import's drops
   "writes": N                   POST, PUT, PATCH of the last import (the
                                 token aside)
+  "requests": N                 every request of the last import, the
+                                token's included
   "rogue_requests": N           requests to Rogue in the last import
   "in_order": [["GET", "/v2/users/ID"], ...]   requests of the last import,
                                 in this order (others between them)
@@ -55,6 +69,7 @@ import glob
 import json
 import os
 import random
+import signal
 import subprocess
 import sys
 import urllib.request
@@ -67,11 +82,23 @@ VENDOR_DIR = os.environ.get("SLUICE_VENDORS") or os.path.join(ROOT, "vendors")
 report = delivery.report
 
 
+def example_options(vendor):
+    """--set NAME=EXAMPLE for each required option of the vendor file."""
+    spec = json.load(open(os.path.join(VENDOR_DIR, vendor, "vendor.json")))
+    args = []
+    for name, opt in spec.get("export", {}).get("options", {}).items():
+        if opt.get("required"):
+            args += ["--set", "%s=%s" % (name, opt["example"])]
+    return args
+
+
 class Story:
     """One emulator, one data folder: imports one after another."""
 
-    def __init__(self, vendor, name, emulator_args):
+    def __init__(self, vendor, name, emulator_args, import_args=None):
         self.vendor = vendor
+        self.import_args = (example_options(vendor) if import_args is None
+                            else import_args)
         self.name = name
         self.emu = delivery.Emulator("%s-%s" % (vendor, name),
                                      *emulator_args)
@@ -108,10 +135,25 @@ class Story:
                 w.writerow(dict(defaults, **r))
         return self.import_file(path)
 
+    def killed_import(self, path, after):
+        """The import started, and every process of it killed after
+        `after` seconds (or when it ends first)."""
+        p = subprocess.Popen([os.path.join(ROOT, "pipelines/import.sh")] +
+                             self.import_args + [self.vendor, path],
+                             stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL, env=self.env(),
+                             start_new_session=True)
+        try:
+            p.wait(timeout=after)
+        except subprocess.TimeoutExpired:
+            os.killpg(p.pid, signal.SIGKILL)
+            p.wait()
+
     def import_file(self, path):
         before = len(self.emu.requests())
-        p = subprocess.run([os.path.join(ROOT, "pipelines/import.sh"),
-                            self.vendor, path], capture_output=True,
+        p = subprocess.run([os.path.join(ROOT, "pipelines/import.sh")] +
+                           self.import_args + [self.vendor, path],
+                           capture_output=True,
                            env=self.env(), timeout=600)
         self.status = p.returncode
         self.output = (p.stdout + p.stderr).decode("utf-8", "replace")
@@ -139,6 +181,13 @@ class Story:
                 return u
         return None
 
+    def member_id(self, value):
+        """A row's value, "@id:EMAIL" made the member's id."""
+        if isinstance(value, str) and value.startswith("@id:"):
+            u = self.user(value[4:])
+            return u["id"] if u else "no member " + value[4:]
+        return value
+
     def lines(self, name):
         p = os.path.join(self.run_dir or "", name)
         return [json.loads(x) for x in open(p)] if os.path.exists(p) else []
@@ -150,7 +199,8 @@ def writes(requests):
 
 
 def holds(have, want):
-    return all(have.get(k) == v for k, v in want.items())
+    return all(have.get(k) is not None if v == "*" else have.get(k) == v
+               for k, v in want.items())
 
 
 def check_members(s, want, problems):
@@ -185,11 +235,17 @@ def check_posts(s, want, problems):
 
 
 def check_resets(s, want, problems):
-    ids = [r["id"] for r in s.emu.state()["resets"]]
-    for email in want.get("to", []):
+    resets = s.emu.state()["resets"]
+    ids = [r["id"] for r in resets]
+    to = want.get("to", [])
+    for email in to:
         u = s.user(email)
         if u is None or u["id"] not in ids:
             problems.append("no activation e-mail to %s" % email)
+        elif isinstance(to, dict) and not any(
+                r["id"] == u["id"] and r["type"] == to[email]
+                for r in resets):
+            problems.append("no %s e-mail to %s" % (to[email], email))
     for email in want.get("not_to", []):
         u = s.user(email)
         if u is not None and u["id"] in ids:
@@ -210,10 +266,26 @@ def check_files(s, want, problems):
             problems.append("%s dropped %s, want %s" % (stage, got, rules))
 
 
+def check_failed(s, want, problems):
+    if "failed_csv" not in want:
+        return
+    p = os.path.join(s.run_dir or "", "failed.csv")
+    got = []
+    if os.path.exists(p):
+        got = [r[0] for r in list(csv.reader(open(p)))[1:]]
+    if sorted(got) != sorted(want["failed_csv"]):
+        problems.append("failed.csv holds %s, want %s" % (
+            got, want["failed_csv"]))
+
+
 def check_requests(s, want, problems):
     if "writes" in want and len(writes(s.requests)) != want["writes"]:
         problems.append("%d writes, want %d" % (len(writes(s.requests)),
                                                  want["writes"]))
+    if "requests" in want and len(s.requests) != want["requests"]:
+        problems.append("%d requests, want %d: %s" % (
+            len(s.requests), want["requests"],
+            [[r["method"], r["path"]] for r in s.requests[:8]]))
     rogue = [r for r in s.requests if r["path"].startswith("/api/")]
     if "rogue_requests" in want and len(rogue) != want["rogue_requests"]:
         problems.append("%d Rogue requests, want %d" % (
@@ -235,6 +307,7 @@ def expect(s, want):
     check_posts(s, want.get("posts", {}), problems)
     check_resets(s, want.get("resets", {}), problems)
     check_files(s, want, problems)
+    check_failed(s, want, problems)
     check_requests(s, want, problems)
     return problems
 
@@ -242,7 +315,8 @@ def expect(s, want):
 def run_case(vendor, path, emulator_args):
     case = json.load(open(path))
     name = os.path.splitext(os.path.basename(path))[0]
-    s = Story(vendor, name, list(emulator_args) + case.get("emulator", []))
+    s = Story(vendor, name, list(emulator_args) + case.get("emulator", []),
+              case.get("import_args"))
     try:
         for i, step in enumerate(case["steps"]):
             if "members" in step:
@@ -252,7 +326,8 @@ def run_case(vendor, path, emulator_args):
                 u = s.user(step["update"]["email"])
                 s.api("PUT", "/v2/users/%s" % u["id"], step["update"]["set"])
             elif "import" in step:
-                s.import_rows(step["import"], case.get("row", {}))
+                s.import_rows([{k: s.member_id(v) for k, v in r.items()}
+                               for r in step["import"]], case.get("row", {}))
             elif "expect" in step:
                 problems = expect(s, step["expect"])
                 report(not problems, "%s: %s" % (
@@ -266,8 +341,9 @@ def state_of(emu):
     """Members and posts, without the ids the services gave them."""
     st = emu.state()
     email = {u["id"]: u["email"] or u["mobile"] for u in st["users"]}
-    users = sorted(json.dumps({k: v for k, v in u.items() if k not in (
-        "id", "created_at", "updated_at")}, sort_keys=True)
+    users = sorted(json.dumps(dict({k: v for k, v in u.items() if k not in (
+        "id", "created_at", "updated_at", "promotions_muted_at")},
+        muted=bool(u.get("promotions_muted_at"))), sort_keys=True)
         for u in st["users"])
     posts = sorted(json.dumps({
         "member": email.get(p["northstar_id"]), "action_id": p["action_id"],
@@ -315,6 +391,24 @@ def sample(vendor, emulator_args):
                    len(want[1]), faulty.output[-600:]))
     finally:
         faulty.emu.stop()
+    rng = random.Random(int(seed))
+    killed = Story(vendor, "killed", list(emulator_args) + ["--latency-ms",
+                                                            "2"])
+    try:
+        moments = [rng.uniform(0.3, 2.5) for _ in range(2)]
+        for t in moments:
+            killed.killed_import(path, t)
+        killed.import_file(path)
+        got = state_of(killed.emu)
+        report(got == want and killed.status in (0, 1),
+               "%s: its sample killed at %s s (seed %s), then again: the "
+               "members and posts of a clean run" % (
+                   vendor, " and ".join("%.1f" % t for t in moments), seed),
+               "exit %s; %d/%d members, %d/%d posts: %s" % (
+                   killed.status, len(got[0]), len(want[0]), len(got[1]),
+                   len(want[1]), killed.output[-600:]))
+    finally:
+        killed.emu.stop()
 
 
 def main():

@@ -110,6 +110,52 @@ TEST(contains_tests)
 	CHECK(contains_ci("abc", "ABC") && contains_ci("xxABCxx", "abc"));
 }
 
+TEST(emails)
+{
+	CHECK(email_valid("jane@example.org"));
+	CHECK(email_valid("  Jane.Doe+news@Mail.Example.ORG \t"));
+	CHECK(email_valid("o'brien@xn--bcher-kva.de"));
+	CHECK(email_valid("ren\xc3\xa9@caf\xc3\xa9.fr"));
+	CHECK(!email_valid(NULL) && !email_valid("") && !email_valid("   "));
+	CHECK(!email_valid("bob@") && !email_valid("@example.org"));
+	CHECK(!email_valid("bob@localhost") && !email_valid("bob@x.o"));
+	CHECK(!email_valid("a b@x.org") && !email_valid("bob@x .org"));
+	CHECK(!email_valid("bob@@x.org") && !email_valid("bob@x..org"));
+	CHECK(!email_valid(".bob@x.org") && !email_valid("bob.@x.org"));
+	CHECK(!email_valid("bo..b@x.org") && !email_valid("bob@-x.org"));
+	CHECK(!email_valid("bob@x-.org") && !email_valid("bob@x.org."));
+	CHECK(!email_valid("<bob@x.org>") && !email_valid("bob,jim@x.org"));
+	CHECK(!email_valid("not an email"));
+}
+
+TEST(integers)
+{
+	long long n = 0;
+
+	CHECK(integer_value("8017", &n) == 0 && n == 8017);
+	CHECK(integer_value("  -42 ", &n) == 0 && n == -42);
+	CHECK(integer_value("999999999999999999", &n) == 0);
+	CHECK(integer_value("9999999999999999999", &n) < 0);
+	CHECK(integer_value("", &n) < 0 && integer_value(NULL, &n) < 0);
+	CHECK(integer_value("12a", &n) < 0 && integer_value("1.5", &n) < 0);
+	CHECK(integer_value("-", &n) < 0 && integer_value("1e3", &n) < 0);
+}
+
+TEST(email_cleaning)
+{
+	struct buf b = BUF_INIT;
+
+	email_clean("  Sam.Lee@Example.COM \t", &b);
+	CHECK_STR(b.data, "sam.lee@example.com");
+	email_clean("ren\xc3\xa9@X.fr", &b);
+	CHECK_STR(b.data, "ren\xc3\xa9@x.fr");
+	email_clean("   ", &b);
+	CHECK_STR(b.data, "");
+	email_clean(NULL, &b);
+	CHECK_STR(b.data, "");
+	buf_release(&b);
+}
+
 int
 main(void)
 {
@@ -118,5 +164,8 @@ main(void)
 	RUN(real_dates);
 	RUN(slugs);
 	RUN(contains_tests);
+	RUN(emails);
+	RUN(email_cleaning);
+	RUN(integers);
 	return harness_done();
 }
