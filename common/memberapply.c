@@ -104,6 +104,31 @@ once(struct memberapply *a, size_t i, json_t *rec, int mark, struct buf *warn)
 	return st != NULL;
 }
 
+int
+memberapply_fresh(struct memberapply *a, const json_t *rec, const char *id,
+    const char *mobile)
+{
+	const struct mr_set *s;
+	json_t *r = NULL;
+	size_t i;
+	int fresh = 0;
+
+	for (i = 0; i < a->mr->nsets && !fresh; i++) {
+		s = &a->mr->sets[i];
+		if (s->once == NULL || !memberrules_holds(s->when, rec) ||
+		    (s->mobile_owner && mobile == NULL))
+			continue;
+		if (r == NULL) {
+			/* The key may name the member: the remembered id. */
+			r = json_copy((json_t *)rec);
+			json_object_set_new(r, "northstar_id", json_string(id));
+		}
+		fresh = once(a, i, r, 0, NULL) == 0;
+	}
+	json_decref(r);
+	return fresh;
+}
+
 /* The set in hand is through: said in _meta, remembered once. */
 static void
 set_done(struct memberapply *a, struct memberwork *w, json_t *rec, json_t *note,

@@ -80,6 +80,17 @@ struct memberwork {
 int memberapply_open(struct memberapply *a, const struct memberrules *mr,
     const struct map *map, const char *once_path, struct buf *err);
 
+/*
+ * Whether rec (borrowed) has a set applied "once" that applies to it and
+ * was not applied yet, for the member id (a once key may name it): then
+ * the member is to be read from the service, not from the member ledger,
+ * since what a once-set decides on (an SMS status) is what others change
+ * between imports (a member who texted STOP). mobile is the row's valid
+ * mobile, or NULL.
+ */
+int memberapply_fresh(struct memberapply *a, const json_t *rec, const char *id,
+    const char *mobile);
+
 /* Syncs and closes the once-ledger. Returns 0, or -1 with err set. */
 int memberapply_close(struct memberapply *a, struct buf *err);
 

@@ -634,8 +634,10 @@ load_drops(struct load *l, const json_t *list, const char *name,
 			    name, name);
 		d->rule = json_string_value(json_object_get(o, name));
 		if (d->rule == NULL || *d->rule == '\0')
-			return fail(
-			    l, "%s: must say it (a non-empty string)", name);
+			return fail(l, "%s: must %s", name,
+			    strcmp(name, "rule") == 0
+			        ? "name the rule"
+			        : "say why the row is rejected");
 		buf_init(&d->out.s, BUF_UNLIMITED);
 		if (json_object_get(o, "when")) {
 			if (tests || json_object_get(o, "column"))

@@ -12,10 +12,10 @@
  * [...]}.
  *
  * Two records that could be the same member (the same id, e-mail or
- * mobile) are never in flight together, so a lookup followed by a create
- * never makes the member twice (memberfind.h). --members keeps a member ledger
- * (memberledger.h): a member it remembers is decided against what it remembers,
- * without asking Northstar.
+ * mobile) are never in flight together, so a lookup and a create never
+ * make the member twice (memberfind.h). With --members (memberledger.h) a
+ * member remembered is decided against what is remembered, unasked, but
+ * for a once-set not applied yet (memberapply_fresh).
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -277,6 +277,13 @@ known(struct run *r, struct job *j)
 	if (r->o->members && !r->o->refresh)
 		got = memberledger_recall(&r->ml, r->mr->find, r->mr->nfind,
 		    (const char *const *)nj->ident, &nj->by);
+	if (got != NULL && r->mr->nfind &&
+	    memberapply_fresh(&r->apply, j->rec,
+	        json_string_value(json_object_get(got, "id")),
+	        nj->ident[MR_MOBILE])) {
+		json_decref(got);
+		got = NULL;
+	}
 	if (got == NULL && r->mr->nfind)
 		return 0;
 	if (got == NULL) {

@@ -36,6 +36,9 @@ import re
 import subprocess
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import vendorfile  # noqa: E402
+
 BIN, TMP = sys.argv[1:3]
 # --vendors-only: the vendor folders' stages alone (a vendor just added).
 VENDORS_ONLY = "--vendors-only" in sys.argv[3:]
@@ -127,10 +130,12 @@ def stages():
     # Every vendor's stages with its own options, so a new vendor folder
     # is in the matrix without a word here.
     for v in VENDORS:
+        vend = vendorfile.load(VENDOR_DIR, v)
         yield "csv2ndjson", ["--vendor", v], env
-        yield "shape", ["--vendor", v], env
+        yield "shape", vendorfile.shape_args(VENDOR_DIR, v), env
         yield "status-map", ["--vendor", v], env
-        yield "dedupe", ["--vendor", v], env
+        if vend.get("delivery", {}).get("key"):
+            yield "dedupe", ["--vendor", v], env
     if VENDORS_ONLY:
         return
     v = VENDORS[0]

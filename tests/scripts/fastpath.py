@@ -28,6 +28,9 @@ import re
 import subprocess
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import vendorfile  # noqa: E402
+
 BIN, ROOT, SHARED, TMP = sys.argv[1:5]
 # --vendors-only: the vendor folders alone (a vendor just added).
 VENDORS_ONLY = "--vendors-only" in sys.argv[5:]
@@ -206,8 +209,8 @@ def generated(vendor):
     write(export, mixed(recs, rng))
     canon = os.path.join(TMP, "fp-%s-canonical.ndjson" % vendor)
     with open(plain, "rb") as inp, open(canon, "wb") as out:
-        subprocess.run([os.path.join(BIN, "shape"), "--vendor", vendor],
-                       stdin=inp, stdout=out, stderr=subprocess.DEVNULL)
+        subprocess.run([os.path.join(BIN, "shape")] +
+                       vendorfile.shape_args(VENDOR_DIR, vendor), stdin=inp, stdout=out, stderr=subprocess.DEVNULL)
     lines = []
     for i, line in enumerate(open(canon, encoding="utf-8")):
         # Members as post-northstar leaves them: every record has an id.
@@ -229,8 +232,8 @@ def generated(vendor):
                     lookup(rec, k) for k in key], "status": "confirmed",
                     "at": "x"}) + "\n")
     n = len(recs)
-    runs = [("shape", ["--vendor", vendor], plain, None),
-            ("shape", ["--vendor", vendor], export, n // 2)]
+    shape = vendorfile.shape_args(VENDOR_DIR, vendor)
+    runs = [("shape", shape, plain, None), ("shape", shape, export, n // 2)]
     if vend.get("rules") or "default" in vend:
         runs.append(("status-map", ["--vendor", vendor], mapped, n // 4))
     if key:

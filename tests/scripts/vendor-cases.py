@@ -76,6 +76,7 @@ import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import delivery  # noqa: E402  (the Emulator)
+import vendorfile  # noqa: E402
 
 BIN, ROOT, TMP = sys.argv[1:4]
 VENDOR_DIR = os.environ.get("SLUICE_VENDORS") or os.path.join(ROOT, "vendors")
@@ -83,13 +84,7 @@ report = delivery.report
 
 
 def example_options(vendor):
-    """--set NAME=EXAMPLE for each required option of the vendor file."""
-    spec = json.load(open(os.path.join(VENDOR_DIR, vendor, "vendor.json")))
-    args = []
-    for name, opt in spec.get("export", {}).get("options", {}).items():
-        if opt.get("required"):
-            args += ["--set", "%s=%s" % (name, opt["example"])]
-    return args
+    return vendorfile.options(VENDOR_DIR, vendor)
 
 
 class Story:

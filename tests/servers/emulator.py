@@ -153,7 +153,7 @@ class RawBody:
 # ---------------------------------------------------------------- Northstar
 
 USER_FIELDS = ("id", "email", "mobile", "first_name", "last_name",
-               "addr_street1", "addr_street2", "addr_city", "addr_state",
+               "birthdate", "addr_street1", "addr_street2", "addr_city", "addr_state",
                "addr_zip", "voter_registration_status", "sms_status",
                "sms_subscription_topics", "email_subscription_status",
                "email_subscription_topics", "source", "source_detail",
@@ -866,6 +866,15 @@ class Emulator:
                         ok = False
                 if ok:
                     clean[key] = dedupe_list(value)
+            elif key == "birthdate":
+                if value is None or value == "":
+                    clean[key] = None
+                    continue
+                day = rogue_date(value) if isinstance(value, str) else None
+                if day is None:
+                    bad(key, "The birthdate is not a valid date.")
+                else:
+                    clean[key] = day[:10]
             elif key == "email_subscription_status":
                 ok, value = laravel_boolean(value)
                 if not ok:

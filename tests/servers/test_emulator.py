@@ -606,6 +606,13 @@ def test_user_rules(c, uid, uid3):
           "user rules: a +1 (NXX) NXX-XXXX mobile is stored in E.164; a "
           "first name of 50 characters is accepted", body)
     mid = u.get("id", "")
+    status, _, body = create({"email": "bd@example.com",
+                              "birthdate": "2008-01-02"})
+    check(status == 201 and body["data"].get("birthdate") == "2008-01-02",
+          "user rules: a birthdate is kept as a date", body)
+    expect(create({"email": "bd2@example.com", "birthdate": "2008-02-30"}),
+           {"birthdate": ["The birthdate is not a valid date."]},
+           "user rules: a birthdate that is not a date is a 422")
     expect(create({"email": "n@example.com", "first_name": ["Ann"]}),
            {"first_name": ["The first name must be a string."]},
            "user rules: a first name that is not a string is a 422")

@@ -216,6 +216,44 @@ TEST(drops_and_rejects)
 	buf_release(&out);
 }
 
+/* A reject rule says why, with the value, after the drop rules. */
+TEST(reject_rules)
+{
+	static const char spec[] =
+	    "{\"shape\": {\"columns\": [\"email\"],"
+	    " \"drop\": [{\"rule\": \"staff\", \"column\": \"email\","
+	    " \"if\": \"contains_ci\", \"arg\": \"@staff.org\"}],"
+	    " \"reject\": [{\"why\": \"not an e-mail address\","
+	    " \"column\": \"email\", \"unless\": \"email_valid\"},"
+	    " {\"why\": \"a test row\", \"when\": {\"email\": \"t@x.org\"}}],"
+	    " \"record\": {\"e\": {\"column\": \"email\", \"fn\": "
+	    "\"email\"}}}}";
+	struct shaper s;
+	struct buf err = BUF_INIT, out = BUF_INIT;
+
+	CHECK(load(&s, spec, &err) == 0);
+	CHECK(shape_row(&s, "{\"email\":\"bob@\"}", &out) == SHAPER_REJECT);
+	CHECK_STR(out.data, "email: not an e-mail address \"bob@\"");
+	CHECK(!s.column_problem);
+	CHECK(shape_row(&s, "{\"email\":\"t@x.org\"}", &out) ==
+	      SHAPER_REJECT);
+	CHECK_STR(out.data, "a test row");
+	/* A drop comes first, even for a value a reject would refuse. */
+	CHECK(shape_row(&s, "{\"email\":\"@staff.org\"}", &out) ==
+	      SHAPER_DROP);
+	CHECK_STR(out.data, "staff");
+	CHECK(shape_row(&s, "{\"email\":\" Ann@X.ORG\"}", &out) ==
+	      SHAPER_OUT);
+	CHECK_STR(out.data, "{\"e\":\"ann@x.org\"}\n");
+	shaper_release(&s);
+	CHECK_LOAD_ERROR("{\"shape\": {\"columns\": [\"a\"], \"reject\": "
+	                 "[{\"column\": \"a\", \"unless\": \"real_date\"}], "
+	                 "\"record\": {}}}",
+	    "shape.reject[0]: why: must say why the row is rejected");
+	buf_release(&err);
+	buf_release(&out);
+}
+
 TEST(meta_members_keep_their_place)
 {
 	struct shaper s;
@@ -379,6 +417,7 @@ main(void)
 {
 	RUN(shapes_rows);
 	RUN(drops_and_rejects);
+	RUN(reject_rules);
 	RUN(meta_members_keep_their_place);
 	RUN(load_errors);
 	RUN(typed_rows);

@@ -219,6 +219,59 @@ TEST(received_vendor)
 	buf_release(&err);
 }
 
+/* Per-file options: declared, given with --set, required, one of. */
+TEST(per_file_options)
+{
+	struct vendor v;
+	struct buf err = BUF_INIT;
+	json_t *got_json;
+	char *got;
+
+	CHECK(load(&v, "opts",
+	          "{\"export\": {\"title\": \"list\", \"options\": {"
+	          "\"topic\": {\"required\": true, \"list\": true,"
+	          " \"one_of\": [\"news\", \"lifestyle\"], \"example\": \"news\"},"
+	          " \"detail\": {\"about\": \"where from\", \"required\": true},"
+	          " \"note\": {}}},"
+	          " \"defaults\": {\"detail\": \"web\"}}",
+	          &err) == 0);
+	CHECK(vendor_options_given(&v, &err) < 0);
+	CHECK(strstr(err.data, "list needs --set topic=VALUE, one of news, "
+	                       "lifestyle") != NULL);
+	buf_reset(&err);
+	CHECK(vendor_set(&v, "topic=sports", &err) < 0);
+	CHECK_STR(err.data, "--set topic=sports: 'topic' must be one of news, "
+	                    "lifestyle");
+	buf_reset(&err);
+	CHECK(vendor_set(&v, "color=red", &err) < 0);
+	CHECK(strstr(err.data, "declares no option 'color'") != NULL);
+	buf_reset(&err);
+	CHECK(vendor_set(&v, "=x", &err) < 0);
+	CHECK(strstr(err.data, "must be NAME=VALUE") != NULL);
+	buf_reset(&err);
+	CHECK(vendor_set(&v, "topic=news", &err) == 0);
+	CHECK(vendor_set(&v, "note=a=b", &err) == 0);
+	CHECK(vendor_options_given(&v, &err) == 0);
+	got = json_dumps(v.defaults, JSON_COMPACT | JSON_SORT_KEYS);
+	CHECK_STR(got, "{\"detail\":\"web\",\"note\":\"a=b\",\"topic\":[\"news\"]}");
+	free(got);
+	vendor_release(&v);
+	/* No defaults in the file: --set makes them. */
+	CHECK(load(&v, "opts2",
+	          "{\"export\": {\"options\": {\"a\": {}}}}", &err) == 0);
+	CHECK(vendor_set(&v, "a=1", &err) == 0);
+	CHECK_STR(json_string_value(json_object_get(v.defaults, "a")), "1");
+	got_json = map_default(&v.map, "a");
+	CHECK_STR(json_string_value(got_json), "1");
+	json_decref(got_json);
+	vendor_release(&v);
+	check_error("{\"export\": {\"options\": {\"a\": {\"one_of\": []}}}}",
+	    ": export.options.a.one_of: must be a list of values");
+	check_error("{\"export\": {\"options\": {\"a\": {\"colour\": 1}}}}",
+	    ": export.options.colour: not a key of a vendor file");
+	buf_release(&err);
+}
+
 /* vendor_names() of names, as compact JSON. */
 static void
 check_names(const char *names, const char *want)
@@ -255,6 +308,7 @@ main(void)
 	RUN(refuses_mistakes);
 	RUN(names_as_a_list);
 	RUN(received_vendor);
+	RUN(per_file_options);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	rc = system(cmd);
 	(void)rc;
