@@ -666,8 +666,8 @@ memberrules_action_name(
 
 /* The user fields a create sends, as named in the canonical record. */
 static const char *const create_fields[] = {"email", "mobile", "first_name",
-    "last_name", "birthdate", "addr_street1", "addr_street2", "addr_city", "addr_state",
-    "addr_zip", "voter_registration_status", "source_detail",
+    "last_name", "birthdate", "addr_street1", "addr_street2", "addr_city",
+    "addr_state", "addr_zip", "voter_registration_status", "source_detail",
     "email_subscription_status", "email_subscription_topics", "sms_status",
     "sms_subscription_topics"};
 

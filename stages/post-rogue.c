@@ -356,8 +356,7 @@ main(int argc, char **argv)
 	stage_init(&st, "post-rogue", SYNOPSIS);
 	if ((rc = parse_args(argc, argv, &o, &st)) != 0)
 		return rc < 0 ? EXIT_OK : rc;
-	deliver_init(&r.d, &st, &ops, &r.flow,
-	    deliver_window(&o.d));
+	deliver_init(&r.d, &st, &ops, &r.flow, deliver_window(&o.d));
 	postflow_init(
 	    &r.flow, &rogue_posts, &rogue_actions, &r.d, NULL, "rogue");
 	r.flow.arg = &r;

@@ -18,6 +18,9 @@ import re
 import subprocess
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import vendorfile  # noqa: E402
+
 BIN, ROOT, SHARED, TMP = sys.argv[1:5]
 # --vendors-only: the vendor folders' stages alone (a vendor just added).
 VENDORS_ONLY = "--vendors-only" in sys.argv[5:]
@@ -121,9 +124,11 @@ VENDOR_DIR = os.environ.get("SLUICE_VENDORS") or os.path.join(ROOT, "vendors")
 VENDORS = sorted(os.path.basename(os.path.dirname(p)) for p in
                  glob.glob(os.path.join(VENDOR_DIR, "*/vendor.json")))
 for v in VENDORS:
-    loose(f"shape --vendor {v}", [f"{BIN}/shape", "--vendor", v])
+    loose(f"shape --vendor {v}",
+          [f"{BIN}/shape"] + vendorfile.shape_args(VENDOR_DIR, v))
     loose(f"status-map --vendor {v}", [f"{BIN}/status-map", "--vendor", v])
-    loose(f"dedupe --vendor {v}", [f"{BIN}/dedupe", "--vendor", v])
+    if vendorfile.load(VENDOR_DIR, v).get("delivery", {}).get("key"):
+        loose(f"dedupe --vendor {v}", [f"{BIN}/dedupe", "--vendor", v])
 if VENDORS_ONLY:
     sys.exit(0)
 loose("dedupe", [f"{BIN}/dedupe", "--key", "a"])

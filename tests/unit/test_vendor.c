@@ -227,14 +227,15 @@ TEST(per_file_options)
 	json_t *got_json;
 	char *got;
 
-	CHECK(load(&v, "opts",
-	          "{\"export\": {\"title\": \"list\", \"options\": {"
-	          "\"topic\": {\"required\": true, \"list\": true,"
-	          " \"one_of\": [\"news\", \"lifestyle\"], \"example\": \"news\"},"
-	          " \"detail\": {\"about\": \"where from\", \"required\": true},"
-	          " \"note\": {}}},"
-	          " \"defaults\": {\"detail\": \"web\"}}",
-	          &err) == 0);
+	CHECK(
+	    load(&v, "opts",
+	        "{\"export\": {\"title\": \"list\", \"options\": {"
+	        "\"topic\": {\"required\": true, \"list\": true,"
+	        " \"one_of\": [\"news\", \"lifestyle\"], \"example\": \"news\"},"
+	        " \"detail\": {\"about\": \"where from\", \"required\": true},"
+	        " \"note\": {}}},"
+	        " \"defaults\": {\"detail\": \"web\"}}",
+	        &err) == 0);
 	CHECK(vendor_options_given(&v, &err) < 0);
 	CHECK(strstr(err.data, "list needs --set topic=VALUE, one of news, "
 	                       "lifestyle") != NULL);
@@ -253,12 +254,13 @@ TEST(per_file_options)
 	CHECK(vendor_set(&v, "note=a=b", &err) == 0);
 	CHECK(vendor_options_given(&v, &err) == 0);
 	got = json_dumps(v.defaults, JSON_COMPACT | JSON_SORT_KEYS);
-	CHECK_STR(got, "{\"detail\":\"web\",\"note\":\"a=b\",\"topic\":[\"news\"]}");
+	CHECK_STR(
+	    got, "{\"detail\":\"web\",\"note\":\"a=b\",\"topic\":[\"news\"]}");
 	free(got);
 	vendor_release(&v);
 	/* No defaults in the file: --set makes them. */
-	CHECK(load(&v, "opts2",
-	          "{\"export\": {\"options\": {\"a\": {}}}}", &err) == 0);
+	CHECK(load(&v, "opts2", "{\"export\": {\"options\": {\"a\": {}}}}",
+	          &err) == 0);
 	CHECK(vendor_set(&v, "a=1", &err) == 0);
 	CHECK_STR(json_string_value(json_object_get(v.defaults, "a")), "1");
 	got_json = map_default(&v.map, "a");
