@@ -37,7 +37,12 @@ def main(argv):
             email = "member%d@example.org" % i
             if k == 2:
                 email = "  " + email.upper()
-        w.writerow([email, rng.choice(FIRST)])
+        # A repeated address repeats its row's name too, as a list merged
+        # from two sources does (rows that disagree are README's limit).
+        first = FIRST[int(email.strip().lower()[6:].split("@")[0]) %
+                      len(FIRST)] if email.strip().lower().startswith(
+                          "member") else rng.choice(FIRST)
+        w.writerow([email, first])
     sys.stdout.write("\ufeff" + out.getvalue())
 
 
