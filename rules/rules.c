@@ -207,6 +207,8 @@ const struct rulefn rules_table[] = {
 	    "one)", NULL, 0, 0, call_integer},
 	{"email", "the address trimmed and lower-cased, as Northstar matches "
 	    "it", NULL, 0, 0, call_email},
+	{"lower", "white space around cut, ASCII letters lower-cased (an id)",
+	    NULL, 0, 0, call_email},
 	{"email_valid", "whether the value is an e-mail address Northstar "
 	    "takes", NULL, 0, 1, call_email_valid},
 	{"mobile_valid", "whether the value is a mobile worth sending", NULL,

@@ -502,7 +502,16 @@ class Emulator(emu_northstar.NorthstarMixin, emu_rogue.RogueMixin,
 
     # ---------------------------------------------------------------- seed
 
-    def seed(self, users, posts):
+    def rename_user(self, old, new):
+        """Gives a seeded user the id new; returns it."""
+        doc = json.loads(self.db.execute(
+            "SELECT doc FROM users WHERE id = ?", (old,)).fetchone()["doc"])
+        doc["id"] = new
+        self.db.execute("UPDATE users SET id = ?, doc = ? WHERE id = ?",
+                        (new, json.dumps(doc), old))
+        return new
+
+    def seed(self, users, posts, id_format=None):
         """Bulk loads N users and N posts, for benchmarks at scale.
 
         Every record goes through create_user / create_post, as a request's
@@ -510,7 +519,9 @@ class Emulator(emu_northstar.NorthstarMixin, emu_rogue.RogueMixin,
         seed-n@example.org and, for even n, the mobile seed_mobile(n / 2);
         post n is a voter-reg post of action 954 for user n, or, past the
         users, for the member whose id is n + 1 in 24 hex digits: one
-        signup a post. On an empty database (else a 422 ends it).
+        signup a post. On an empty database (else a 422 ends it). With
+        id_format (--seed-ids "5a%022x"), user n's id is id_format % n, so
+        that a test's file can name seeded members.
         """
         if not users and not posts:
             return
@@ -522,7 +533,10 @@ class Emulator(emu_northstar.NorthstarMixin, emu_rogue.RogueMixin,
                         "first_name": "Seed", "sms_status": "active"}
                 if n % 2 == 0:
                     data["mobile"] = seed_mobile(n // 2)
-                ids.append(self.create_user(data, upsert=False)[1]["id"])
+                uid = self.create_user(data, upsert=False)[1]["id"]
+                if id_format:
+                    uid = self.rename_user(uid, id_format % n)
+                ids.append(uid)
                 if n % 10000 == 9999:
                     self.db.execute("COMMIT")
                     self.db.execute("BEGIN")
@@ -927,6 +941,8 @@ def parse_args(argv):
                    help="create N users before listening (benchmarks)")
     p.add_argument("--seed-posts", type=int, default=0, metavar="N",
                    help="create N posts before listening (benchmarks)")
+    p.add_argument("--seed-ids", metavar="FORMAT",
+                   help="seeded user n's id is FORMAT %% n (5a%%022x)")
     opts = p.parse_args(argv)
     emu_rtv.check_arguments(p, opts)
     if opts.max_inflight < 0:
@@ -935,6 +951,13 @@ def parse_args(argv):
         p.error("--token-ttl must be at least 1")
     if opts.seed_users < 0 or opts.seed_posts < 0:
         p.error("--seed-users and --seed-posts take N >= 0")
+    if opts.seed_ids is not None:
+        try:
+            ok = re.fullmatch(r"[0-9a-f]{24}", opts.seed_ids % 0) is not None
+        except (TypeError, ValueError):
+            ok = False
+        if not ok:
+            p.error("--seed-ids: FORMAT %% 0 must be 24 hex digits")
     return opts
 
 
@@ -942,7 +965,7 @@ def main(argv):
     opts = parse_args(argv)
     emu = Emulator(opts)
     try:
-        emu.seed(opts.seed_users, opts.seed_posts)
+        emu.seed(opts.seed_users, opts.seed_posts, opts.seed_ids)
     except ApiError as e:
         sys.stderr.write("emulator.py: --seed-users/--seed-posts: %d %s\n"
                          % (e.status, json.dumps(e.body)))

@@ -1187,6 +1187,16 @@ def test_seed(workdir):
     finally:
         rc = stop(proc)
     check(rc == 0, "seed: stops cleanly", rc)
+    proc, port = start(workdir, "--db", os.path.join(workdir, "ids.db"),
+                       "--seed-users", "3", "--seed-ids", "5a%022x")
+    try:
+        c = Client(port)
+        c.token = c.get_token()[2].get("access_token")
+        status, _, body = c.call("GET", "/v2/users/5a0000000000000000000002")
+        check(status == 200 and body["data"]["email"] == "seed-2@example.org",
+              "seed: --seed-ids gives user n the id FORMAT % n", body)
+    finally:
+        stop(proc)
     err = os.path.join(workdir, "seed.err")
     with open(err, "wb") as f:
         rc = subprocess.run([sys.executable, EMULATOR, "--port", "0", "--db",
