@@ -129,6 +129,10 @@ before=$(requests)
 import >"$SLUICE_DATA/second-run.txt" 2>&1 || status2=$?
 second_writes=$(writes "$before")
 second=$(($(requests) - before))
+# The warehouse's requests are in post-quasar's summary, not the log.
+warehouse=$(sed -n 's/^ *post-quasar: rows sent=.* requests=\([0-9]*\).*/\1/p' \
+    "$SLUICE_DATA/second-run.txt" | head -n 1)
+second=$((second + ${warehouse:-0}))
 grep -E '^  (dedupe|post-[a-z]+):' "$SLUICE_DATA/second-run.txt" || true
 echo
 echo "first run:  $first requests, $first_writes of them writes" \
@@ -136,6 +140,7 @@ echo "first run:  $first requests, $first_writes of them writes" \
 echo "second run: $second requests, $second_writes writes: the ledgers" \
     "(members, posts, the warehouse's)"
 echo "            keep anything from being asked or sent twice"
+[ "$second" -eq 0 ] || echo "            (not 0: see $SLUICE_DATA/second-run.txt)"
 echo
 echo "The files of both runs are in $SLUICE_DATA (raw/, runs/, state/)."
 echo "The import's exit status: $status (1: finished, some records rejected;"
