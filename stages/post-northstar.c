@@ -3,19 +3,17 @@
  * Northstar, and fills the record's northstar_id.
  *
  * What it does is the vendor file's delivery.member (memberrules.h): the
- * lookups in order (by northstar_id, e-mail, valid mobile, rules/values.h),
- * the first found winning; a create from the record's user fields when
- * none is found (or a reject, "no such member"); the update sets, each one
- * PUT when a field changes; the actions after (activation e-mail, muted
- * promotions). The record goes on with _meta.northstar = {"result":
- * "found" or "created", "id": ID, "sets": {NAME: what was set}, "actions":
- * [...]}.
+ * lookups in order (northstar_id, e-mail, valid mobile), the first found
+ * winning; else a create from the record's user fields (or "no such
+ * member"); the update sets, each one PUT when a field changes; the
+ * actions after (activation e-mail, muted promotions). The record goes on
+ * with _meta.northstar = {"result": "found" or "created", "id": ID,
+ * "sets": {NAME: what was set}, "actions": [...]}.
  *
- * Two records that could be the same member (the same id, e-mail or
- * mobile) are never in flight together, so a lookup and a create never
- * make the member twice (memberfind.h). With --members (memberledger.h) a
- * member remembered is decided against what is remembered, unasked, but
- * for a once-set not applied yet (memberapply_fresh).
+ * Two records that could be one member (the same id, e-mail or mobile)
+ * are never in flight together, so a lookup and a create never make the
+ * member twice (memberfind.h). With --members (memberledger.h) a member
+ * remembered is decided on unasked, but for a once-set not applied yet.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -252,22 +250,20 @@ start(struct deliver *d, struct job *j)
 		id[MR_MOBILE] = NULL;
 	for (i = 0; i < 3; i++)
 		nj->ident[i] = id[i] && *id[i] ? xstrdup(id[i]) : NULL;
-	if (r->mr->nfind == 0 && !nj->ident[MR_ID]) {
-		job_reject(j, "no northstar_id: this import takes the member "
-		              "as the record names it");
-		return;
-	}
-	if (!nj->ident[0] && !nj->ident[1] && !nj->ident[2]) {
-		job_reject(j, "no northstar_id, e-mail or valid mobile to "
-		              "find or create the member by");
+	if (!nj->ident[MR_ID] &&
+	    (r->mr->nfind == 0 || (!nj->ident[1] && !nj->ident[2]))) {
+		job_reject(j, r->mr->nfind
+		                  ? "no northstar_id, e-mail or valid "
+		                    "mobile to find the member by"
+		                  : "no northstar_id: this import takes "
+		                    "the member as the record names it");
 		return;
 	}
 	memberkeys_init(&nj->keys, nj->ident[0], nj->ident[1], nj->ident[2]);
 	j->state = S_WAIT;
 }
 
-/* The member known without a lookup: as the ledger remembers it (by the
- * first identity it holds), or with no lookups the record's id as is. */
+/* The member known unasked: remembered, or (no lookups) the record's id. */
 static int
 known(struct run *r, struct job *j)
 {
