@@ -321,22 +321,7 @@ hashledger_append(
 int
 hashledger_sync(struct hashledger *l, struct buf *err)
 {
-	if (l->fd < 0)
-		return 0;
-	if (fsync(l->fd) < 0) {
-		buf_printf(
-		    err, "%s: cannot sync: %s", l->path, strerror(errno));
-		return -1;
-	}
-	if (l->created) {
-		if (ledger_sync_dir(l->path) < 0) {
-			buf_printf(err, "%s: cannot sync its directory: %s",
-			    l->path, strerror(errno));
-			return -1;
-		}
-		l->created = 0;
-	}
-	return 0;
+	return ledger_sync_file(l->fd, l->path, &l->created, err);
 }
 
 int

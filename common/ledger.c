@@ -450,24 +450,29 @@ ledger_sync_dir(const char *path)
 }
 
 int
-ledger_sync(struct ledger *l, struct buf *err)
+ledger_sync_file(int fd, const char *path, int *created, struct buf *err)
 {
-	if (l->fd < 0)
+	if (fd < 0)
 		return 0;
-	if (fsync(l->fd) < 0) {
-		buf_printf(
-		    err, "%s: cannot sync: %s", l->path, strerror(errno));
+	if (fsync(fd) < 0) {
+		buf_printf(err, "%s: cannot sync: %s", path, strerror(errno));
 		return -1;
 	}
-	if (l->created) {
-		if (ledger_sync_dir(l->path) < 0) {
+	if (*created) {
+		if (ledger_sync_dir(path) < 0) {
 			buf_printf(err, "%s: cannot sync its directory: %s",
-			    l->path, strerror(errno));
+			    path, strerror(errno));
 			return -1;
 		}
-		l->created = 0;
+		*created = 0;
 	}
 	return 0;
+}
+
+int
+ledger_sync(struct ledger *l, struct buf *err)
+{
+	return ledger_sync_file(l->fd, l->path, &l->created, err);
 }
 
 int

@@ -159,6 +159,13 @@ int ledger_lock_open(const char *path, int *fd, int *created, struct buf *err);
 int ledger_sync_dir(const char *path);
 
 /*
+ * fsync(2) of the open file fd at path (nothing for fd < 0), and of its
+ * directory when *created (then cleared): a ledger's sync, whatever holds
+ * the descriptor. 0, or -1 with err saying "PATH: cannot sync: ...".
+ */
+int ledger_sync_file(int fd, const char *path, int *created, struct buf *err);
+
+/*
  * Closes the file (releasing the lock) and frees everything. Returns 0, or
  * -1 when close(2) reported an error. l is left empty.
  */
