@@ -91,7 +91,9 @@ import() {
 	eval "set -- $SETS"
 	(cd "$SLUICE_DATA" && "$ROOT/pipelines/import.sh" "$@" "$NAME" "$SAMPLE")
 }
-echo "== first run: pipelines/import.sh $(eval "printf '%s ' $SETS")$NAME $SAMPLE"
+shown=
+[ -z "$SETS" ] || shown="$(eval "printf '%s ' $SETS")"
+echo "== first run: pipelines/import.sh $shown$NAME $SAMPLE"
 echo
 status=0
 before=$(requests)
