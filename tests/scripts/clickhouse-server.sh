@@ -5,6 +5,7 @@
 # table, gives tricky strings back byte for byte, collapses a repeated
 # batch under FINAL, and is stopped again whatever happens. Skipped when
 # clickhouse-server is not installed (apt-get install clickhouse-server).
+# once: the plain build
 set -u
 . "$ROOT/tests/servers/clickhouse-lib.sh"
 

@@ -3,6 +3,7 @@
 # emulator (and ClickHouse when installed) runs, accounts for every row in
 # every stage, and its second run sends no request at all (the
 # emulator's log and post-quasar's count).
+# once: the plain build
 set -u
 if ! command -v jq >/dev/null 2>&1; then
 	echo "skip - the demo: jq not installed"

@@ -3,6 +3,7 @@
 # contract: every endpoint, validation rule and fault, the request log and
 # keep-alive (tests/servers/test_emulator.py); and tests/servers/lib.sh
 # starts, finds and stops it.
+# once: the plain build
 set -u
 if ! command -v python3 >/dev/null 2>&1; then
 	echo "skip - the emulator: python3 not installed"

@@ -8,6 +8,7 @@
 # path, JSONTestSuite, the bad-input matrix, and end to end through
 # pipelines/import.sh against the emulator (its cases/e2e/, its sample
 # twice and under faults).
+# once: the plain build
 set -u
 vendors=$TMPDIR/made-up-vendors
 rm -rf "$vendors"

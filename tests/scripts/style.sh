@@ -1,6 +1,7 @@
 #!/bin/sh
 # The house style holds: the C sources are formatted by .clang-format
 # (make format fixes them) and cppcheck finds nothing (make lint).
+# once: the plain build
 set -u
 cd "$ROOT" || exit 1
 if command -v clang-format >/dev/null 2>&1; then
