@@ -170,6 +170,18 @@ contains_ci(const char *hay, const char *needle)
 	return n == 0;
 }
 
+/* s with white space around cut: its first byte, and *end past its last. */
+static const char *
+trimmed(const char *s, const char **end)
+{
+	while (isspace((unsigned char)*s))
+		s++;
+	*end = s + strlen(s);
+	while (*end > s && isspace((unsigned char)(*end)[-1]))
+		(*end)--;
+	return s;
+}
+
 /* Whether the n bytes at s are a domain name of two labels or more. */
 static int
 domain_valid(const char *s, size_t n)
@@ -202,11 +214,7 @@ email_valid(const char *s)
 
 	if (s == NULL)
 		return 0;
-	while (isspace((unsigned char)*s))
-		s++;
-	end = s + strlen(s);
-	while (end > s && isspace((unsigned char)end[-1]))
-		end--;
+	s = trimmed(s, &end);
 	if (end - s > 254 || (at = memchr(s, '@', (size_t)(end - s))) == NULL)
 		return 0;
 	local = (size_t)(at - s);
@@ -231,11 +239,7 @@ email_clean(const char *s, struct buf *out)
 	buf_add(out, "", 0);
 	if (s == NULL)
 		return;
-	while (isspace((unsigned char)*s))
-		s++;
-	end = s + strlen(s);
-	while (end > s && isspace((unsigned char)end[-1]))
-		end--;
+	s = trimmed(s, &end);
 	for (; s < end; s++)
 		buf_addc(out, (char)tolower((unsigned char)*s));
 }
