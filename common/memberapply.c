@@ -104,6 +104,15 @@ once(struct memberapply *a, size_t i, json_t *rec, int mark, struct buf *warn)
 	return st != NULL;
 }
 
+/* Whether set s applies to rec, whose valid mobile is mobile (or NULL):
+ * its "when" holds, and a mobile-owner set has the row's mobile. */
+static int
+applies(const struct mr_set *s, const json_t *rec, const char *mobile)
+{
+	return memberrules_holds(s->when, rec) &&
+	       !(s->mobile_owner && mobile == NULL);
+}
+
 int
 memberapply_fresh(struct memberapply *a, const json_t *rec, const char *id,
     const char *mobile)
@@ -115,8 +124,7 @@ memberapply_fresh(struct memberapply *a, const json_t *rec, const char *id,
 
 	for (i = 0; i < a->mr->nsets && !fresh; i++) {
 		s = &a->mr->sets[i];
-		if (s->once == NULL || !memberrules_holds(s->when, rec) ||
-		    (s->mobile_owner && mobile == NULL))
+		if (s->once == NULL || !applies(s, rec, mobile))
 			continue;
 		if (r == NULL) {
 			/* The key may name the member: the remembered id. */
@@ -182,8 +190,7 @@ next_set(struct memberapply *a, struct memberwork *w, struct memberwho *who,
 
 	while (w->set < a->mr->nsets) {
 		s = &a->mr->sets[w->set++];
-		if (!memberrules_holds(s->when, rec) ||
-		    (s->mobile_owner && who->mobile == NULL))
+		if (!applies(s, rec, who->mobile))
 			continue;
 		if (who->created) {
 			once(a, w->set - 1, rec, 1, warn);
