@@ -1,14 +1,14 @@
 /*
  * actioncache: a service's action found by a filter, once per value a run
  * (post-rogue's actions of Rogue, for a vendor that names a campaign of its
- * own, a call tool's campaign, instead of an action id).
+ * own instead of an action id).
  *
  * The filters come from the vendor file: an object of the service's filter
  * names, each to the record's field (a dotted path) holding its value, or
  * to {"const": V}, a value of its own:
  *
- *	{"callpower_campaign_id": "callpower_campaign_id",
- *	 "post_type": {"const": "phone-call"}}
+ *	{"campaign_id": "campaign_id",
+ *	 "post_type": {"const": "share-social"}}
  *
  * A record's query is those filters with its values
  * (filter%5BF%5D=V&..., in the object's order); each distinct query is one
@@ -64,7 +64,7 @@ enum actioncache_state {
 
 struct actioncache_entry {
 	char *query; /* the filters with their values: the identity; owned */
-	char *what;  /* "callpower_campaign_id 123", for messages; owned */
+	char *what;  /* "campaign_id 123", for messages; owned */
 	enum actioncache_state state;
 	long long id; /* FOUND */
 	char *why;    /* FAILED; owned */
@@ -99,7 +99,7 @@ void actioncache_release(struct actioncache *ac);
 /*
  * Appends to query (empty, as a rule) rec's query, each value (a string,
  * or an integer in decimal) percent-encoded, and to what the same filters
- * for a message ("callpower_campaign_id 123, post_type phone-call").
+ * for a message ("campaign_id 123, post_type share-social").
  * Returns 0; or -1 when a filter's field is missing from rec, or is
  * neither a string nor an integer, with what reset to that field's name.
  */
