@@ -291,14 +291,20 @@ bracket_special(uint32_t c)
  * backslash is an ordinary character, "]" must come first, "-" last, "^"
  * anywhere but first and "[" where no ".", "=" or ":" follows it; so the
  * four are taken out of the ranges and placed where they are literal.
+ *
+ * glibc refuses a range with a non-ASCII end in a locale without collation
+ * rules, as C.UTF-8 is (REG_ECOLLATE): the non-ASCII part of a range is
+ * listed character by character instead, up to NONASCII_MAX of them.
  */
-static void
-class_emit(struct tr *t, const struct cls *k, int neg)
+#define NONASCII_MAX 4096
+
+static int
+class_emit(struct tr *t, const struct cls *k, int neg, size_t at)
 {
 	struct buf *o = t->out;
 	int has[4] = {0, 0, 0, 0}; /* ] [ ^ - */
-	size_t i, start;
-	uint32_t lo, hi;
+	size_t i, start, listed = 0;
+	uint32_t lo, hi, c;
 
 	buf_addc(o, '[');
 	if (neg)
@@ -307,6 +313,21 @@ class_emit(struct tr *t, const struct cls *k, int neg)
 	for (i = 0; i < k->n; i++) {
 		lo = k->r[i].lo;
 		hi = k->r[i].hi;
+		if (hi >= 0x80) {
+			c = lo < 0x80 ? 0x80 : lo;
+			listed += hi - c + 1;
+			if (listed > NONASCII_MAX)
+				return fail(t, at,
+				    "a class of more than %d "
+				    "non-ASCII characters",
+				    NONASCII_MAX);
+			for (; c <= hi; c++)
+				if (c < 0xd800 || c > 0xdfff)
+					put_utf8(o, c);
+			if (lo >= 0x80)
+				continue;
+			hi = 0x7f;
+		}
 		while (lo <= hi && bracket_special(lo)) {
 			has[lo == ']'   ? 0
 			    : lo == '[' ? 1
@@ -344,16 +365,17 @@ class_emit(struct tr *t, const struct cls *k, int neg)
 	if (has[2] && o->len == start && !neg && !has[3]) {
 		/* A class of "^" alone: the literal instead. */
 		o->len = start - 1;
-		buf_adds(o, "\\^");
-		return;
+		return add(t, "\\^");
 	}
-	if (has[2] && o->len == start && !neg)
-		buf_addc(o, '-'), has[3] = 0;
+	if (has[2] && o->len == start && !neg) {
+		buf_addc(o, '-');
+		has[3] = 0;
+	}
 	if (has[2])
 		buf_addc(o, '^');
 	if (has[3])
 		buf_addc(o, '-');
-	buf_addc(o, ']');
+	return add(t, "]");
 }
 
 /* One class atom or endpoint: a code point, or a class escape in *cls. */
@@ -421,8 +443,7 @@ static int class(struct tr *t)
 			return -1;
 	}
 	t->i++;
-	class_emit(t, &k, neg);
-	return 0;
+	return class_emit(t, &k, neg, at);
 }
 
 /* Reads a {n}, {n,} or {n,m} at t->i; 1 when there is one, else 0. */
