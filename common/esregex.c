@@ -637,11 +637,12 @@ esregex_translate(
 }
 
 static pthread_once_t utf8_once = PTHREAD_ONCE_INIT;
-static locale_t utf8_locale;
+static locale_t utf8_locale, c_locale;
 
 static void
 utf8_open(void)
 {
+	c_locale = newlocale(LC_CTYPE_MASK | LC_COLLATE_MASK, "C", (locale_t)0);
 	utf8_locale =
 	    newlocale(LC_CTYPE_MASK | LC_COLLATE_MASK, "C.UTF-8", (locale_t)0);
 	if (utf8_locale == (locale_t)0)
@@ -659,7 +660,7 @@ esregex_compile(
 
 	memset(r, 0, sizeof(*r));
 	pthread_once(&utf8_once, utf8_open);
-	if (utf8_locale == (locale_t)0) {
+	if (utf8_locale == (locale_t)0 || c_locale == (locale_t)0) {
 		snprintf(msg, msgsz, "the C.UTF-8 locale is not available");
 		return -1;
 	}
@@ -677,18 +678,37 @@ esregex_compile(
 		buf_adds(&ere, "()");
 	old = uselocale(utf8_locale);
 	rc = regcomp(&r->re, ere.data, REG_EXTENDED | REG_NOSUB);
+	if (rc == 0) {
+		uselocale(c_locale);
+		rc = regcomp(&r->ascii, ere.data, REG_EXTENDED | REG_NOSUB);
+		if (rc != 0)
+			regfree(&r->re);
+	}
 	uselocale(old);
 	buf_release(&ere);
 	if (rc != 0) {
 		char why[128];
 
-		regerror(rc, &r->re, why, sizeof(why));
+		regerror(rc, NULL, why, sizeof(why));
 		snprintf(
 		    msg, msgsz, "the C library refuses the pattern: %s", why);
 		return -1;
 	}
 	r->compiled = 1;
 	return 0;
+}
+
+/* Whether the n bytes of s are all ASCII. */
+static int
+ascii(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	unsigned char any = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		any |= p[i];
+	return any < 0x80;
 }
 
 int
@@ -701,8 +721,13 @@ esregex_match(const struct esregex *r, const char *s, size_t n)
 	/* REG_STARTEND: the subject need not be NUL-terminated. */
 	m[0].rm_so = 0;
 	m[0].rm_eo = (regoff_t)n;
-	old = uselocale(utf8_locale);
-	rc = regexec(&r->re, s, 1, m, REG_STARTEND);
+	if (ascii(s, n)) {
+		old = uselocale(c_locale);
+		rc = regexec(&r->ascii, s, 1, m, REG_STARTEND);
+	} else {
+		old = uselocale(utf8_locale);
+		rc = regexec(&r->re, s, 1, m, REG_STARTEND);
+	}
 	uselocale(old);
 	return rc == 0;
 }
@@ -710,7 +735,9 @@ esregex_match(const struct esregex *r, const char *s, size_t n)
 void
 esregex_free(struct esregex *r)
 {
-	if (r->compiled)
+	if (r->compiled) {
 		regfree(&r->re);
+		regfree(&r->ascii);
+	}
 	r->compiled = 0;
 }
