@@ -87,7 +87,10 @@ struct jschema *jschema_compile(
 
 void jschema_free(struct jschema *s);
 
-/* Every violation of value, through fn; returns how many there were. */
+/*
+ * Every violation of value, through fn (NULL: only counted); returns how
+ * many there were.
+ */
 size_t jschema_check(
     const struct jschema *s, const json_t *value, jschema_fn fn, void *ctx);
 
