@@ -44,6 +44,7 @@ struct cls {
 	struct range r[CLASS_MAX];
 	size_t n;
 	int spaces; /* \s inside: the space set appended as it is */
+	int negs;   /* \D \W \S inside: 1, 2, 4 */
 };
 
 static int fail(struct tr *t, size_t at, const char *fmt, ...)
@@ -284,10 +285,8 @@ class_escape(struct tr *t, struct cls *k, int c)
 		k->spaces = 1;
 		return 0;
 	default:
-		return fail(t, t->i - 2,
-		    "\\%c inside a class is not "
-		    "supported",
-		    c);
+		k->negs |= c == 'D' ? 1 : c == 'W' ? 2 : 4;
+		return 0;
 	}
 }
 
@@ -401,8 +400,35 @@ class_char(struct tr *t, int *cls)
 	return (long)next_char(t);
 }
 
+/*
+ * \D, \W or \S inside a class ([\s\S], [a\D]) is a set no bracket can
+ * hold beside others: the class becomes a group of alternatives, the rest
+ * of the class in a bracket, then each such escape's negated bracket.
+ */
+static int
+bracket_negs(struct tr *t, const struct cls *k, size_t at)
+{
+	const char *sep = "";
+
+	if (add(t, "(") < 0)
+		return -1;
+	if (k->n || k->spaces) {
+		if (class_emit(t, k, 0, at) < 0)
+			return -1;
+		sep = "|";
+	}
+	if (k->negs & 1)
+		add(t, sep), add(t, "[^0-9]"), sep = "|";
+	if (k->negs & 2)
+		add(t, sep), add(t, "[^0-9A-Za-z_]"), sep = "|";
+	if (k->negs & 4)
+		add(t, sep), add(t, "[^"), add(t, spaces), add(t, "]");
+	return add(t, ")");
+}
+
 /* A class, t->i just past its "[". */
-static int class(struct tr *t)
+static int
+bracket(struct tr *t)
 {
 	struct cls k;
 	size_t at = t->i - 1;
@@ -411,6 +437,7 @@ static int class(struct tr *t)
 
 	k.n = 0;
 	k.spaces = 0;
+	k.negs = 0;
 	if (t->i < t->n && t->s[t->i] == '^') {
 		neg = 1;
 		t->i++;
@@ -454,7 +481,11 @@ static int class(struct tr *t)
 			return -1;
 	}
 	t->i++;
-	return class_emit(t, &k, neg, at);
+	if (k.negs && neg)
+		return fail(t, at,
+		    "\\D, \\W or \\S inside a negated class "
+		    "is not supported");
+	return k.negs ? bracket_negs(t, &k, at) : class_emit(t, &k, neg, at);
 }
 
 /* Reads a {n}, {n,} or {n,m} at t->i; 1 when there is one, else 0. */
@@ -578,7 +609,7 @@ step(struct tr *t, int *can)
 	case '[':
 		t->i++;
 		*can = 1;
-		return class(t);
+		return bracket(t);
 	case '(':
 		*can = 0;
 		return group(t);

@@ -141,9 +141,14 @@ def gen_atom(rng, depth):
                 items.append((lo, hi))
             elif rng.random() < 0.2:
                 items.append(("\\d",))
+            elif rng.random() < 0.15:
+                items.append(("\\D",) if rng.random() < 0.5 else ("\\S",))
             else:
                 items.append((rng.choice(CHARS),))
-        return ("cls", rng.random() < 0.3, items)
+        # \D and \S inside a class only where it is not negated.
+        neg = rng.random() < 0.3 and not any(
+            it in (("\\D",), ("\\S",)) for it in items)
+        return ("cls", neg, items)
     alts = [gen_pattern(rng, depth + 1) for _ in range(rng.randint(1, 3))]
     return ("grp", rng.random() < 0.5, alts)
 
@@ -171,8 +176,8 @@ def to_es(node):
     if kind == "cls":
         body = ""
         for it in node[2]:
-            if it == ("\\d",):
-                body += "\\d"
+            if it in (("\\d",), ("\\D",), ("\\S",)):
+                body += it[0]
             elif len(it) == 2:
                 body += cls_es(it[0]) + "-" + cls_es(it[1])
             else:
@@ -196,6 +201,10 @@ def in_cls(c, node):
     for it in node[2]:
         if it == ("\\d",):
             hit |= c.isascii() and c.isdigit()
+        elif it == ("\\D",):
+            hit |= not (c.isascii() and c.isdigit())
+        elif it == ("\\S",):
+            hit |= c not in " \t\u00a0"
         elif len(it) == 2:
             hit |= it[0] <= c <= it[1]
         else:
