@@ -207,10 +207,8 @@ escape(struct tr *t, int inclass, int *cls)
 		return fail(t, at, "named back-reference \\k is not supported");
 	case 'p':
 	case 'P':
-		return fail(t, at,
-		    "Unicode property escape \\%c is not "
-		    "supported",
-		    c);
+		return fail(
+		    t, at, "Unicode property escape \\%c is not supported", c);
 	case 'c':
 		return fail(t, at, "control escape \\c is not supported");
 	case '0':
@@ -224,9 +222,8 @@ escape(struct tr *t, int inclass, int *cls)
 		if (v == 0)
 			return fail(t, at, "\\0 (NUL) is not supported");
 		if (v >= 0xd800 && v <= 0xdfff)
-			return fail(t, at,
-			    "a surrogate escape is not "
-			    "supported");
+			return fail(
+			    t, at, "a surrogate escape is not supported");
 		return v;
 	default:
 		break;
@@ -328,8 +325,7 @@ class_emit(struct tr *t, const struct cls *k, int neg, size_t at)
 			listed += hi - c + 1;
 			if (listed > NONASCII_MAX)
 				return fail(t, at,
-				    "a class of more than %d "
-				    "non-ASCII characters",
+				    "a class of more than %d non-ASCII characters",
 				    NONASCII_MAX);
 			for (; c <= hi; c++)
 				if (c < 0xd800 || c > 0xdfff)
@@ -458,9 +454,8 @@ bracket(struct tr *t)
 				return -1;
 			if (t->i + 1 < t->n && t->s[t->i] == '-' &&
 			    t->s[t->i + 1] != ']')
-				return fail(t, t->i,
-				    "a range from a class "
-				    "escape");
+				return fail(
+				    t, t->i, "a range from a class escape");
 			continue;
 		}
 		if (t->i + 1 < t->n && t->s[t->i] == '-' &&
@@ -469,9 +464,8 @@ bracket(struct tr *t)
 			if ((hi = class_char(t, &cls2)) < 0)
 				return -1;
 			if (cls2)
-				return fail(t, t->i - 2,
-				    "a range to a class "
-				    "escape");
+				return fail(
+				    t, t->i - 2, "a range to a class escape");
 			if (hi < lo)
 				return fail(t, t->i, "a range out of order");
 		} else {
@@ -483,8 +477,7 @@ bracket(struct tr *t)
 	t->i++;
 	if (k.negs && neg)
 		return fail(t, at,
-		    "\\D, \\W or \\S inside a negated class "
-		    "is not supported");
+		    "\\D, \\W or \\S inside a negated class is not supported");
 	return k.negs ? bracket_negs(t, &k, at) : class_emit(t, &k, neg, at);
 }
 
@@ -571,9 +564,8 @@ group(struct tr *t)
 		} else if (p + 2 < e && p[2] == '<') {
 			return fail(t, at, "a named group is not supported");
 		} else {
-			return fail(t, at,
-			    "a group modifier \"(?\" is not "
-			    "supported");
+			return fail(
+			    t, at, "a group modifier \"(?\" is not supported");
 		}
 	} else {
 		t->i++;
