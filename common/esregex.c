@@ -27,6 +27,16 @@ static const char spaces[] = "\t\n\v\f\r \xc2\xa0\xe1\x9a\x80"
 /* ECMAScript's ".": anything but a line terminator. */
 static const char dot[] = "[^\n\r\xe2\x80\xa8\xe2\x80\xa9]";
 
+/* The most positions a pattern may unroll to, and groups nest. */
+#define SIZE_MAX_POSITIONS 10000
+#define DEPTH_MAX 64
+
+/*
+ * The translation's state. cur and last measure the pattern as the C
+ * library will build it, each bound unrolled ((a{9}){9} is 81 positions):
+ * cur, the positions of the group being read so far; last, those of the
+ * last atom (what a quantifier repeats); outer, each open group's cur.
+ */
 struct tr {
 	const char *s;
 	size_t i, n;
@@ -34,6 +44,7 @@ struct tr {
 	char *msg;
 	size_t msgsz;
 	int depth;
+	size_t cur, last, outer[DEPTH_MAX];
 };
 
 struct range {
@@ -69,6 +80,14 @@ static int
 add(struct tr *t, const char *s)
 {
 	return buf_adds(t->out, s) < 0 ? fail(t, t->i, "pattern too long") : 0;
+}
+
+/* One atom read: a character, a class, "." (n positions). */
+static void
+atom(struct tr *t, size_t n)
+{
+	t->last = n;
+	t->cur += n;
 }
 
 static void
@@ -518,7 +537,7 @@ bound(struct tr *t, long *lo, long *hi, size_t *end)
 static int
 quantifier(struct tr *t, int *can)
 {
-	size_t at = t->i, end;
+	size_t at = t->i, end, factor;
 	long lo, hi;
 	char c = t->s[t->i];
 
@@ -526,6 +545,7 @@ quantifier(struct tr *t, int *can)
 		return fail(t, at, "nothing to repeat");
 	if (c == '{') {
 		bound(t, &lo, &hi, &end);
+		factor = (size_t)(hi >= 0 ? hi : lo + 1);
 		if (lo > BOUND_MAX || hi > BOUND_MAX)
 			return fail(t, at, "a bound above %d", BOUND_MAX);
 		if (hi >= 0 && hi < lo)
@@ -536,7 +556,17 @@ quantifier(struct tr *t, int *can)
 	} else {
 		buf_addc(t->out, c);
 		t->i++;
+		factor = c == '?' ? 1 : 2;
 	}
+	/* The repeated atom counts factor times (at least once). */
+	if (factor > 1) {
+		t->cur += t->last * (factor - 1);
+		t->last *= factor;
+	}
+	if (t->cur > SIZE_MAX_POSITIONS)
+		return fail(t, at,
+		    "a pattern of more than %d positions once its bounds are unrolled",
+		    SIZE_MAX_POSITIONS);
 	if (t->i < t->n && t->s[t->i] == '?')
 		return fail(t, t->i, "a lazy quantifier is not supported");
 	if (t->i < t->n && strchr("*+", t->s[t->i]) != NULL)
@@ -570,7 +600,11 @@ group(struct tr *t)
 	} else {
 		t->i++;
 	}
-	t->depth++;
+	if (t->depth == DEPTH_MAX)
+		return fail(
+		    t, at, "groups nested more than %d deep", DEPTH_MAX);
+	t->outer[t->depth++] = t->cur;
+	t->cur = 0;
 	return add(t, "(");
 }
 
@@ -597,10 +631,12 @@ step(struct tr *t, int *can)
 		else
 			literal(t, (uint32_t)cp);
 		*can = 1;
+		atom(t, 1);
 		return 0;
 	case '[':
 		t->i++;
 		*can = 1;
+		atom(t, 1);
 		return bracket(t);
 	case '(':
 		*can = 0;
@@ -611,6 +647,8 @@ step(struct tr *t, int *can)
 		t->depth--;
 		t->i++;
 		*can = 1;
+		t->last = t->cur;
+		t->cur += t->outer[t->depth];
 		return add(t, ")");
 	case '|':
 	case '^':
@@ -631,15 +669,18 @@ step(struct tr *t, int *can)
 			return quantifier(t, can);
 		t->i++;
 		*can = 1;
+		atom(t, 1);
 		return add(t, "\\{");
 	}
 	case '.':
 		t->i++;
 		*can = 1;
+		atom(t, 1);
 		return add(t, dot);
 	default:
 		literal(t, next_char(t));
 		*can = 1;
+		atom(t, 1);
 		return 0;
 	}
 }
@@ -658,6 +699,7 @@ esregex_translate(
 	t.msg = msg;
 	t.msgsz = msgsz;
 	t.depth = 0;
+	t.cur = t.last = 0;
 	if (memchr(src, '\0', n) != NULL)
 		return fail(&t,
 		    (size_t)((const char *)memchr(src, '\0', n) - src),

@@ -24,8 +24,11 @@
  * Characters are Unicode code points, not bytes: the expression is
  * compiled and run under the C.UTF-8 locale (through newlocale and
  * uselocale, so the program's own locale is never changed), which makes
- * "." and [^...] take one whole UTF-8 character and lets a class hold
- * ranges of non-ASCII characters in code point order. Subjects must be
+ * "." and [^...] take one whole UTF-8 character. A class may hold ranges
+ * of non-ASCII characters, in code point order; as glibc refuses a range
+ * with a non-ASCII end in a locale without collation rules (C.UTF-8 is
+ * one), the translation lists the non-ASCII part of a range character by
+ * character. Subjects must be
  * valid UTF-8 (JSON strings are). One limit of the C matcher: a subject
  * holding a NUL character (\u0000) is matched by "." and classes
  * only where they do not meet the NUL itself.
@@ -36,6 +39,12 @@
  * compiled under the C locale instead, which answers alike: the
  * expression's non-ASCII characters, as bytes, can never meet an ASCII
  * subject, and every range with a non-ASCII end is listed out.
+ *
+ * Limits, refused at compile time: a bound above 255 (POSIX's least
+ * RE_DUP_MAX), a pattern of more than 10,000 positions once its bounds are
+ * unrolled (the C library builds every repetition: ((a{255}){255}){255}
+ * would take gigabytes), groups nested more than 64 deep, and a class
+ * listing more than 4096 non-ASCII characters.
  *
  * A pattern matches anywhere in the subject unless anchored, as JSON
  * Schema says. A compiled expression is read-only; any number of threads

@@ -166,6 +166,17 @@ TEST(refusals)
 	CHECK(strstr(refusal("^*"), "nothing to repeat") != NULL);
 	CHECK(strstr(refusal("a**"), "after a quantifier") != NULL);
 	CHECK(strstr(refusal("a{300}"), "bound") != NULL);
+	/* Bounds unrolled: the C library builds each repetition. */
+	CHECK(strstr(refusal("((a{255}){255}){255}"), "positions") != NULL);
+	CHECK(strstr(refusal("(a{100}){101}"), "positions") != NULL);
+	CHECK(
+	    strstr(refusal("(?:(?:(?:x{22}){22}){22})"), "positions") != NULL);
+	CHECK(m("^(a{99}){101}$", "a") == 0); /* 9999 positions: compiled */
+	CHECK(
+	    strstr(
+	        refusal(
+	            "((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((a))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))"),
+	        "deep") != NULL);
 	CHECK(strstr(refusal("a{3,2}"), "out of order") != NULL);
 	CHECK(strstr(refusal("[z-a]"), "out of order") != NULL);
 	CHECK(strstr(refusal("[^\\D]"), "negated class") != NULL);
