@@ -15,7 +15,7 @@ const char RUNREPORT_STYLE[] =
     "margin-top:1.8em;border-bottom:1px solid #d5dbe1}"
     "table{border-collapse:collapse;margin:.5em 0}"
     "td,th{padding:.2em .7em;border-bottom:1px solid #eceff2;"
-    "text-align:left;vertical-align:top}"
+    "text-align:left;vertical-align:top}td:first-child{white-space:nowrap}"
     "td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}"
     "pre,code{font:13px/1.4 ui-monospace,monospace}"
     "pre{background:#f3f5f7;padding:.6em .8em;overflow-x:auto;"
@@ -361,6 +361,24 @@ group(struct w *w, const struct rejgroup *g)
 	p(w, "</table></div>\n");
 }
 
+/* Says so when the summary counts a stage's rejects otherwise than its
+ * file holds them (a summary line lost, a file written to since). */
+static void
+mismatch(struct w *w, const struct runsum *s, const char *stage,
+    unsigned long long n)
+{
+	const struct runsum_stage *st = s ? runsum_stage(s, stage) : NULL;
+
+	if (s == NULL || (st && st->rejected == n))
+		return;
+	p(w, "<p class=bad>The summary ");
+	if (st)
+		p(w, "counts %llu rejected by this stage", st->rejected);
+	else
+		p(w, "has no line of this stage");
+	p(w, "; its rejects file holds %llu.</p>", n);
+}
+
 static void
 rejects(struct w *w, const struct runreport *r)
 {
@@ -385,6 +403,7 @@ rejects(struct w *w, const struct runreport *r)
 		p(w, ": ");
 		unum(w, "span", "rejects", rg->g[i].stage, NULL, n);
 		p(w, " rejected</h3>");
+		mismatch(w, r->sum, rg->g[i].stage, n);
 		for (; i < j; i++)
 			group(w, &rg->g[i]);
 	}
