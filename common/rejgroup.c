@@ -58,18 +58,28 @@ rejgroups_pattern(const char *reason, struct buf *out)
 	}
 }
 
-/* mask_text() of s, cut at REJGROUP_MAX_TEXT bytes. */
+/* mask_text() (or mask_row()) of s, cut at REJGROUP_MAX_TEXT bytes. */
 static char *
 masked(const char *s, size_t n, int row)
 {
-	struct buf b = BUF_INIT_MAX(REJGROUP_MAX_TEXT * 2);
+	struct buf b = BUF_INIT_MAX(REJGROUP_MAX_TEXT * 2 + 8);
+	int cut = 0;
+	char *m;
 
 	while (row && n > 0 && (s[n - 1] == '\n' || s[n - 1] == '\r'))
 		n--;
-	if (n > REJGROUP_MAX_TEXT)
+	if (n > REJGROUP_MAX_TEXT) {
 		n = REJGROUP_MAX_TEXT;
+		while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+			n--; /* not in the middle of a character */
+		cut = 1;
+	}
 	(void)(row ? mask_row(s, n, &b) : mask_text(s, n, &b));
-	return xstrdup(b.data ? b.data : "");
+	if (cut)
+		buf_adds(&b, "\xE2\x80\xA6");
+	m = xstrdup(b.data ? b.data : "");
+	buf_release(&b);
+	return m;
 }
 
 static struct rejgroup *

@@ -64,8 +64,8 @@ TEST(none_and_missing)
 	CHECK_STR(got, "id,name,note\r\n");
 	CHECK(copied == 0);
 	free(got);
-	CHECK(csvrows_copy("/nonexistent.csv", NULL, 0, stdout, &copied,
-	          &why) < 0);
+	CHECK(csvrows_copy("/nonexistent.csv", NULL, 0, stdout, &copied, &why) <
+	      0);
 	CHECK(why.len > 0);
 	buf_release(&why);
 }

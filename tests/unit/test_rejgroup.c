@@ -71,7 +71,7 @@ TEST(groups_values_examples)
 	CHECK_STR(r.g[3].ex[0].raw, "J***,j***@e******.o**");
 	/* Lines: 71..100 and 7, each once, sorted; the unknown one left out. */
 	CHECK(r.nlines == 31 && r.lines[0] == 7 && r.lines[1] == 71 &&
-	    r.lines[30] == 100);
+	      r.lines[30] == 100);
 	rejgroups_release(&r);
 }
 
@@ -121,7 +121,7 @@ TEST(read_file)
 	CHECK_STR(r.g[2].stage, "x");
 	CHECK_STR(r.g[2].pattern, "not a reject record");
 	CHECK(r.nlines == 3 && r.lines[0] == 3 && r.lines[1] == 9 &&
-	    r.lines[2] == 41);
+	      r.lines[2] == 41);
 	unlink(path);
 	CHECK(rejgroups_read(&r, "/nonexistent/x.ndjson", "x", &why) < 0);
 	CHECK(why.len > 0);

@@ -76,7 +76,8 @@ TEST(listed_newest_first)
 	if (ix.n == 4) {
 		CHECK_STR(ix.e[0].when, "2026-12-02T03:00:00Z");
 		CHECK(ix.e[0].run == NULL && ix.e[0].vendor == NULL);
-		CHECK_STR(ix.e[0].result, "failed: no vendor has these columns");
+		CHECK_STR(
+		    ix.e[0].result, "failed: no vendor has these columns");
 		CHECK_STR(ix.e[1].run, "runs/shop/20261202T020000Z");
 		CHECK(!ix.e[1].summary && !ix.e[1].report);
 		CHECK_STR(ix.e[2].vendor, "zine");
@@ -86,8 +87,8 @@ TEST(listed_newest_first)
 		CHECK_STR(ix.e[3].result, "imported");
 		CHECK(ix.e[3].report && ix.e[3].summary);
 		CHECK(ix.e[3].in == 10 && ix.e[3].out == 7 &&
-		    ix.e[3].dropped == 2 && ix.e[3].rejected == 1 &&
-		    ix.e[3].exit_status == 1);
+		      ix.e[3].dropped == 2 && ix.e[3].rejected == 1 &&
+		      ix.e[3].exit_status == 1);
 	}
 	CHECK(runindex_write(&ix, dir, &page) == 0);
 	CHECK(strstr(page.data,
@@ -96,7 +97,7 @@ TEST(listed_newest_first)
 	CHECK(strstr(page.data, "<b>") == NULL);
 	/* Only the first run has a report: one link. */
 	CHECK(strstr(strstr(page.data, "report.html") + 1, "report.html") ==
-	    NULL);
+	      NULL);
 	runindex_release(&ix);
 	buf_release(&why);
 	buf_release(&page);

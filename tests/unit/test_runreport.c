@@ -30,8 +30,8 @@ has(const struct buf *b, const char *s)
 }
 
 static void
-page(struct runreport *r, struct runsum *s, struct rejgroups *g,
-    struct buf *out)
+page(
+    struct runreport *r, struct runsum *s, struct rejgroups *g, struct buf *out)
 {
 	runsum_init(s);
 	CHECK(runsum_parse(s, SUMMARY, sizeof(SUMMARY) - 1) == 0);
@@ -96,7 +96,7 @@ TEST(masked_escaped_self_contained)
 	CHECK(has(&b, "J***,j***@e******.o**"));
 	CHECK(has(&b, "default-src 'none'"));
 	CHECK(!has(&b, "src=") && !has(&b, "http:") && !has(&b, "https:") &&
-	    !has(&b, "@import") && !has(&b, "url("));
+	      !has(&b, "@import") && !has(&b, "url("));
 	runsum_release(&s);
 	rejgroups_release(&g);
 	buf_release(&b);

@@ -60,9 +60,9 @@ TEST(every_block)
 	CHECK(s.nstages == 3);
 	st = runsum_stage(&s, "shape");
 	CHECK(st && st->in == 1950 && st->out == 1916 && st->dropped == 34 &&
-	    st->rejected == 0 && st->nrules == 2);
+	      st->rejected == 0 && st->nrules == 2);
 	CHECK(st && !strcmp(st->rules[1].key, "test-hostname") &&
-	    !strcmp(st->rules[1].val, "26"));
+	      !strcmp(st->rules[1].val, "26"));
 	st = runsum_stage(&s, "post-rogue");
 	CHECK(st && st->unwritten == 2 && st->rejected == 1);
 	CHECK(runsum_stage(&s, "dedupe") == NULL);
@@ -78,8 +78,8 @@ TEST(every_block)
 	CHECK_STR(runsum_get(s.results, s.nresults, "created"), "7");
 	CHECK_STR(runsum_get(s.exits, s.nexits, "post-rogue"), "-");
 	CHECK_STR(runsum_get(s.timing, s.ntiming, "seconds"), "2.91");
-	CHECK_STR(runsum_get(s.timing, s.ntiming, "started"),
-	    "2026-12-02T02:29:04Z");
+	CHECK_STR(
+	    runsum_get(s.timing, s.ntiming, "started"), "2026-12-02T02:29:04Z");
 	CHECK(s.nfiles == 3);
 	CHECK_STR(s.files[1].what, "csv2ndjson rejects");
 	CHECK(s.files[1].n == 1 && s.files[0].n == -1 && s.files[2].n == 0);
