@@ -45,7 +45,8 @@ rejgroups_pattern(const char *reason, struct buf *out)
 			digits = 0;
 			for (q = p; *q && valuec((unsigned char)*q); q++)
 				digits += (*q >= '0' && *q <= '9');
-			if (digits >= 5 || memchr(p, '@', (size_t)(q - p))) {
+			if (digits >= 5 || digits == (size_t)(q - p) ||
+			    memchr(p, '@', (size_t)(q - p))) {
 				buf_adds(out, "\xE2\x80\xA6");
 				p = q;
 				continue;

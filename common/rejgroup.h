@@ -5,9 +5,11 @@
  * first few records as examples.
  *
  * A reason's pattern is the reason with its values taken out: the text
- * inside double quotes, and the words holding an '@' or five digits or
- * more, become "…". So 'no rule of the map matches status="moved-away"'
- * and '... status="REGISTERED"' are one group, with two reasons in it.
+ * inside double quotes, the numbers, and the words holding an '@' or five
+ * digits or more, become "…". So 'no rule of the map matches
+ * status="moved-away"' and '... status="REGISTERED"' are one group, with
+ * two reasons in it, and so are 'record has 7 fields' and 'record has 3
+ * fields'.
  *
  * Everything a group keeps of a record passes through mask_text() (the
  * reasons, which quote values) or mask_row() (a raw line that could not be

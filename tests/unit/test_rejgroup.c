@@ -26,9 +26,10 @@ TEST(patterns)
 	CHECK_STR(pattern("a \"q\\\"uote\" b"), "a \"…\" b");
 	CHECK_STR(pattern("no member jane@example.org"), "no member …");
 	CHECK_STR(pattern("northstar answered 422 for 5550100"),
-	    "northstar answered 422 for …");
+	    "northstar answered … for …");
 	CHECK_STR(pattern("record has 7 fields, the header has 29"),
-	    "record has 7 fields, the header has 29");
+	    "record has … fields, the header has …");
+	CHECK_STR(pattern("v2 post-rogue a1b2c"), "v2 post-rogue a1b2c");
 	CHECK_STR(pattern("open \"quote"), "open \"…\"");
 }
 
@@ -83,7 +84,7 @@ TEST(cap)
 
 	rejgroups_init(&r);
 	for (i = 0; i < REJGROUP_MAX_GROUPS + 10; i++) {
-		snprintf(reason, sizeof(reason), "reason %d", i);
+		snprintf(reason, sizeof(reason), "reason r%d", i);
 		rejgroups_add(&r, "s", reason, "f", 1, NULL, 0);
 		rejgroups_add(&r, "s", reason, "f", 1, NULL, 0);
 	}
