@@ -37,7 +37,8 @@
 #include "runsum.h"
 #include "wholefile.h"
 
-#define SYNOPSIS "report [OPTIONS] RUN | report --index DATA"
+#define SYNOPSIS                                                               \
+	"report [OPTIONS] RUN | report --index DATA | report --rows RUN"
 #define MAX_PAGE ((size_t)64 << 20)
 
 struct opts {
@@ -323,7 +324,7 @@ usage(void)
 	       "  -h, --help         show this help\n"
 	       "      --version      show the version\n\n"
 	       "Exit status: 0 written; 64 usage; 65 a page too large; 66 "
-	       "no export (--rows);\n74 I/O error.\n\n"
+	       "no RUN folder, or no\nexport (--rows); 74 I/O error.\n\n"
 	       "Example:\n"
 	       "  report --index demo-data demo-data/runs/turbovote/"
 	       "20261202T022904Z\n"

@@ -46,7 +46,7 @@ TMP = os.path.join(TMP, "report-browser")
 os.makedirs(TMP, exist_ok=True)
 ARTIFACTS = os.path.join(os.path.dirname(os.path.abspath(BIN)), "artifacts",
                          "report-browser")
-REPORT_MAX_KB = 150
+REPORT_MAX_KB = 100
 LOAD_MAX_S = 10.0
 report = delivery.report
 
