@@ -431,8 +431,9 @@ resend(struct w *w, const struct runreport *r)
 	}
 	if (r->failed_csv) {
 		p(w, "<p><code>failed.csv</code> lists the rejected records "
-		     "by the columns the vendor file names (the list to hand "
-		     "back); it imports as it is:</p><pre>");
+		     "by the columns the vendor file names for it (the list "
+		     "to hand back); when those are the columns its import "
+		     "needs, it imports as it is:</p><pre>");
 		t(w, r->resend);
 		p(w, " ");
 		t(w, r->failed_csv);
