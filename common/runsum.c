@@ -381,7 +381,7 @@ runsum_load(struct runsum *s, const char *path)
 	char chunk[8192];
 	FILE *f = fopen(path, "rb");
 	size_t n;
-	int rc = 0;
+	int rc = 0, e;
 
 	if (f == NULL)
 		return -1;
@@ -392,7 +392,9 @@ runsum_load(struct runsum *s, const char *path)
 		}
 	if (rc == 0 && ferror(f))
 		rc = -1;
+	e = errno;
 	fclose(f);
+	errno = e;
 	if (rc == 0 && runsum_parse(s, b.data ? b.data : "", b.len) < 0)
 		rc = -2;
 	buf_release(&b);
