@@ -248,21 +248,24 @@ starts(const char *l, size_t n, const char *p)
 }
 
 static void
-heading(struct runsum *s, const char *l, size_t n)
+heading(struct runsum *s, const char *text, size_t n)
 {
-	const char *of = strstr(l, " import of ");
-	const char *f, *end = l + n;
-	static const char FETCHED[] = " (fetched by ";
+	static const char OF[] = " import of ", FETCHED[] = " (fetched by ";
+	char *l = dupn(text, n), *of, *f, *end = l + n, *p;
 
-	s->vendor = dupn(l + 3, of ? (size_t)(of - l - 3) : n - 3);
-	if (of == NULL)
+	/* "== " is the line's start: the vendor is what follows it. */
+	of = n > 3 ? strstr(l + 3, OF) : NULL;
+	if (of == NULL) {
+		s->vendor = dupn(l + 3, n > 3 ? n - 3 : 0);
+		free(l);
 		return;
-	f = of + strlen(" import of ");
-	if (n > sizeof(FETCHED) && end[-1] == ')') {
-		const char *p = end - 1;
-
-		while (p > f && strncmp(p, FETCHED, sizeof(FETCHED) - 1))
-			p--;
+	}
+	s->vendor = dupn(l + 3, (size_t)(of - l - 3));
+	f = of + sizeof(OF) - 1;
+	if (end > f && end[-1] == ')') {
+		for (p = end - 1; p > f; p--)
+			if (!strncmp(p, FETCHED, sizeof(FETCHED) - 1))
+				break;
 		if (p > f) {
 			s->fetched = dupn(p + sizeof(FETCHED) - 1,
 			    (size_t)(end - 1 - p - (sizeof(FETCHED) - 1)));
@@ -270,6 +273,7 @@ heading(struct runsum *s, const char *l, size_t n)
 		}
 	}
 	s->file = dupn(f, (size_t)(end - f));
+	free(l);
 }
 
 /* One line of the summary, in block b; returns the block after it. */

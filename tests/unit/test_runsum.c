@@ -129,11 +129,34 @@ TEST(not_a_summary)
 	runsum_release(&s);
 }
 
+/* Found by tests/fuzz/fuzz_report: a heading with no vendor before
+ * " import of", and a heading line that ends before it. */
+TEST(odd_headings)
+{
+	static const char A[] = "== import of  shop\n  x: in=1\n";
+	static const char B[] = "== shop\nper stage: import of x\n";
+	struct runsum s;
+
+	runsum_init(&s);
+	CHECK(runsum_parse(&s, A, sizeof(A) - 1) == 0);
+	CHECK_STR(s.vendor, "import of  shop");
+	CHECK(s.file == NULL);
+	runsum_release(&s);
+	CHECK(runsum_parse(&s, B, sizeof(B) - 1) == 0);
+	CHECK_STR(s.vendor, "shop");
+	CHECK(s.file == NULL);
+	runsum_release(&s);
+	CHECK(runsum_parse(&s, "== ", 3) == 0);
+	CHECK_STR(s.vendor, "");
+	runsum_release(&s);
+}
+
 int
 main(void)
 {
 	RUN(every_block);
 	RUN(fetched_and_members);
 	RUN(not_a_summary);
+	RUN(odd_headings);
 	return harness_done();
 }
