@@ -18,7 +18,9 @@
   - an export with thousands of rejected rows (unknown statuses, each its
     own, and ragged rows), imported --offline: its report stays under
     REPORT_MAX_KB (grouped, not a row a reject), its numbers are the
-    summary's, and Chromium loads and dumps it in under LOAD_MAX_S.
+    summary's, and Chromium loads and dumps it in under LOAD_MAX_S;
+  - a run that failed (another vendor's file, 65) and one cut short by
+    SIGTERM still have their reports, which say so (the index too).
 
 Skipped, with the reason, when no headless Chromium is installed or it
 cannot start here (chromium-headless-shell or chromium: tests/setup.sh
@@ -390,6 +392,66 @@ def test_many_rejects(browser):
            "a screenshot of that report is kept: %s" % shot)
 
 
+def test_failed_runs(browser):
+    """A run that failed (not the vendor's file: 65) and one cut short (the
+    import's process group sent SIGTERM) still get their report."""
+    data = os.path.join(TMP, "failed-data")
+    env = dict(os.environ, SLUICE_DATA=data, BIN=BIN, SLUICE_PROGRESS="0")
+    other = os.path.join(ROOT, "vendors/rock-the-vote/sample.csv")
+    p = subprocess.run([os.path.join(ROOT, "pipelines/import.sh"),
+                        "--offline", "turbovote", other],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                       env=env, timeout=300)
+    runs = os.path.join(data, "runs/turbovote")
+    run = os.path.join(runs, sorted(os.listdir(runs))[-1])
+    rc, out, _ = chromium(browser, "file://" + run + "/report.html",
+                          "--dump-dom")
+    dom = parse_dom(out)
+    report(p.returncode == 65 and dom.k.get("exit") == "65" and
+           dom.k.get("exit.shape") == "65",
+           "a run that failed (another vendor's file: 65) has its report, "
+           "which says so", "exit %d; DOM exit %r" % (
+               p.returncode, dom.k.get("exit")))
+    # A long export, so that the import is still running when stopped.
+    big = os.path.join(TMP, "big.csv")
+    bad_export(big, 150000, 0)
+    proc = subprocess.Popen([os.path.join(ROOT, "pipelines/import.sh"),
+                             "--offline", "turbovote", big],
+                            stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, env=env,
+                            start_new_session=True)
+    before = set(os.listdir(runs))
+    for _ in range(200):
+        if set(os.listdir(runs)) - before or proc.poll() is not None:
+            break
+        time.sleep(0.02)
+    time.sleep(0.3)
+    cut = proc.poll() is None
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+    except ProcessLookupError:
+        pass
+    proc.wait(120)
+    new = sorted(set(os.listdir(runs)) - before)
+    if not cut or not new:
+        print("skip - a run cut short: the import ended before it was "
+              "stopped")
+        return
+    run = os.path.join(runs, new[-1])
+    rc, out, _ = chromium(browser, "file://" + run + "/report.html",
+                          "--dump-dom")
+    _, index, _ = chromium(browser, "file://" + data + "/index.html",
+                           "--dump-dom")
+    report(proc.returncode == 143 and
+           not os.path.exists(os.path.join(run, "summary.txt")) and
+           "left no summary" in out and
+           re.search(r'data-run="runs/turbovote/%s">.*?no summary' % new[-1],
+                     index),
+           "a run cut short (SIGTERM) has its report, which says that it "
+           "left no summary, and the index says so too",
+           "exit %s" % proc.returncode)
+
+
 def main():
     browser = find_chromium()
     if browser is None:
@@ -404,7 +466,7 @@ def main():
         print("skip - report-browser: %s cannot run here (exit %s)" %
               (browser, rc))
         return 0
-    for test in (test_demo, test_many_rejects):
+    for test in (test_demo, test_many_rejects, test_failed_runs):
         try:
             test(browser)
         except Exception as e:  # a crash of the test is a failure
