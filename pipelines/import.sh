@@ -19,6 +19,8 @@
 # first stage to the end, so one import of a vendor runs at a time. Files go
 # under $SLUICE_DATA (default: the current directory). The exit status is
 # the worst of the stages'; 75 when another import of the vendor runs.
+# Every run, also one that failed or was cut short, ends with the run's
+# report.html and the data folder's index.html (build/bin/report).
 # --help says more; the import's documentation (docs-pending/import.md, for
 # the README) says everything.
 set -eu
@@ -112,6 +114,8 @@ fetch-rtv) has its last report fetched first, and a vendor whose export is
 received by hook-recv ("receive": true) has the closed segments of its
 journal (\$SLUICE_JOURNAL/NAME, default \$SLUICE_DATA/journal/NAME) read,
 then removed once every record was delivered or rejected.
+Every run ends by writing its report.html (in its run folder) and the
+index.html of every import (in \$SLUICE_DATA), to open in a browser.
 Environment: NORTHSTAR_URL, ROGUE_URL, NORTHSTAR_CLIENT_ID,
 NORTHSTAR_CLIENT_SECRET or NORTHSTAR_CLIENT_SECRET_FILE; QUASAR_URL (optional:
 without it the raw rows are only kept under raw/); for fetch-rtv RTV_URL,
