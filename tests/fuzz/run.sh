@@ -74,6 +74,21 @@ seeds() {
 			i=$((i + 1))
 		done
 		;;
+	fuzz_report)
+		# A summary as import.sh writes one; reasons with values.
+		printf '%s\n' "== shop import of /d/x.csv" "" \
+		    "per stage (records in = out + dropped + rejected):" \
+		    "  shape: in=5 out=3 dropped=1 (r=1) rejected=1" \
+		    "delivery:" "  post-rogue: rows sent=3 spooled=0" \
+		    "per final status (post status, member status, count):" \
+		    "  confirmed  confirmed  3" "per post result:" "  created 3" \
+		    "exit status per stage (-: not run): shape=1" \
+		    "timing: started=2026-12-02T02:29:04Z seconds=2.91" \
+		    "files:" "  shape rejects 1 in /d/r/shape.rejects.ndjson" \
+		    "exit 1: finished" >"$d/summary"
+		printf '%s' 'email: "jane@example.org" 385-555-0106 <b>' >"$d/a"
+		printf '%s' 'no rule matches status="moved-away", x=""' >"$d/b"
+		;;
 	fuzz_shaper)
 		# A vendor file, a NUL byte, and rows of its shape cases.
 		i=0
