@@ -236,16 +236,16 @@ sweep(struct attrib *a, int64_t now)
 /* Appends "source":..,"campaign":..,"medium":.. of the page view to out;
  * sets *touch. */
 static int
-own_touch(struct attrib *a, const struct attrib_event *e, struct buf *out,
-    int *touch)
+own_touch(
+    struct attrib *a, const struct attrib_event *e, struct buf *out, int *touch)
 {
 	int rc = 0;
 
 	buf_reset(&a->source);
 	rc |= touch_source(&a->source, e->utm_source, e->nsource, e->referrer,
 	    e->nreferrer, e->url, e->nurl);
-	*touch = touch_is(a->source.data, a->source.len,
-	    e->utm_campaign ? e->ncampaign : 0);
+	*touch = touch_is(
+	    a->source.data, a->source.len, e->utm_campaign ? e->ncampaign : 0);
 	rc |= buf_adds(out, "\"source\":");
 	rc |= jsonw_string(out, a->source.data, a->source.len);
 	rc |= buf_adds(out, ",\"campaign\":");
@@ -258,8 +258,7 @@ own_touch(struct attrib *a, const struct attrib_event *e, struct buf *out,
 }
 
 int
-attrib_pageview(struct attrib *a, const struct attrib_event *e,
-    struct buf *out)
+attrib_pageview(struct attrib *a, const struct attrib_event *e, struct buf *out)
 {
 	char iso[EVTIME_ISO_SIZE];
 	struct member *m = NULL;
@@ -348,8 +347,8 @@ add_pv(struct buf *out, const struct pv *p)
 }
 
 int
-attrib_conversion(struct attrib *a, const struct attrib_event *e,
-    struct buf *out)
+attrib_conversion(
+    struct attrib *a, const struct attrib_event *e, struct buf *out)
 {
 	struct member *m = member_at(a, e->member, e->nmember, e->time);
 	struct anon *an = NULL;
@@ -380,10 +379,11 @@ attrib_conversion(struct attrib *a, const struct attrib_event *e,
 	rc |= add_pv(out, first);
 	rc |= buf_adds(out, ",\"last\":");
 	rc |= add_pv(out, last);
-	rc |= buf_printf(out, ",\"pages_before\":%zu,\"time_to_convert_ms\":",
-	    w.n);
+	rc |= buf_printf(
+	    out, ",\"pages_before\":%zu,\"time_to_convert_ms\":", w.n);
 	if (first)
-		rc |= buf_printf(out, "%lld", (long long)(e->time - first->time));
+		rc |=
+		    buf_printf(out, "%lld", (long long)(e->time - first->time));
 	else
 		rc |= buf_adds(out, "null");
 	rc |= buf_addc(out, '}');

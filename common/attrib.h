@@ -55,15 +55,15 @@ void attrib_release(struct attrib *a);
  * A page view: appends {"touch":{...}} or {"touch":{...},"after":{...}}
  * to out. 0, or -1 when out would exceed its maximum.
  */
-int attrib_pageview(struct attrib *a, const struct attrib_event *e,
-    struct buf *out);
+int attrib_pageview(
+    struct attrib *a, const struct attrib_event *e, struct buf *out);
 
 /*
  * A conversion of e->member (not NULL): appends {"first":..,"last":..,
  * "pages_before":N,"time_to_convert_ms":N} to out. 0 or -1.
  */
-int attrib_conversion(struct attrib *a, const struct attrib_event *e,
-    struct buf *out);
+int attrib_conversion(
+    struct attrib *a, const struct attrib_event *e, struct buf *out);
 
 /* The persons held now (members and anonymous ids). */
 size_t attrib_persons(const struct attrib *a);

@@ -1,6 +1,5 @@
 #include "evtime.h"
 
-
 /* Days from 1970-01-01 to y-m-d (Howard Hinnant's days_from_civil). */
 static int64_t
 days_from_civil(int64_t y, int m, int d)
@@ -103,7 +102,7 @@ evtime_parse(const char *s, size_t n, int64_t *ms)
 	if (i + 1 == n && (s[i] == 'Z' || s[i] == 'z')) {
 		off = 0;
 	} else if (i + 6 == n && (s[i] == '+' || s[i] == '-') &&
-	    s[i + 3] == ':') {
+	           s[i + 3] == ':') {
 		oh = digits(s + i + 1, 2);
 		om = digits(s + i + 4, 2);
 		if (oh < 0 || oh > 23 || om < 0 || om > 59)
@@ -123,8 +122,8 @@ evtime_parse_bucket(const char *s, size_t n, int64_t *ms)
 
 	if ((n != 10 && n != 19) || date_at(s, &days) < 0)
 		return -1;
-	if (n == 19 && ((s[10] != ' ' && s[10] != 'T') ||
-	    (secs = clock_at(s + 11)) < 0))
+	if (n == 19 &&
+	    ((s[10] != ' ' && s[10] != 'T') || (secs = clock_at(s + 11)) < 0))
 		return -1;
 	*ms = (days * 86400 + secs) * 1000;
 	return 0;

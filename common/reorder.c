@@ -90,9 +90,10 @@ reorder_pop(struct reorder *r, int end, struct reorder_item *out)
 		l = 2 * i + 1;
 		if (l >= r->n)
 			break;
-		c = l + 1 < r->n && reorder_cmp(&r->heap[l + 1], &r->heap[l]) < 0
-		    ? l + 1
-		    : l;
+		c = l + 1 < r->n &&
+		            reorder_cmp(&r->heap[l + 1], &r->heap[l]) < 0
+		        ? l + 1
+		        : l;
 		if (reorder_cmp(&r->heap[i], &r->heap[c]) <= 0)
 			break;
 		tmp = r->heap[i];

@@ -12,7 +12,7 @@ static int
 scheme_char(unsigned char c)
 {
 	return alpha(c) || (c >= '0' && c <= '9') || c == '+' || c == '.' ||
-	    c == '-';
+	       c == '-';
 }
 
 int
@@ -72,7 +72,8 @@ touch_source(struct buf *out, const char *utm_source, size_t nsource,
 			if (buf_reserve(out, rlen) < 0)
 				return -1;
 			for (i = 0; i < rlen; i++)
-				out->data[out->len++] = lower(referrer[roff + i]);
+				out->data[out->len++] =
+				    lower(referrer[roff + i]);
 			out->data[out->len] = '\0';
 			return 0;
 		}
@@ -83,5 +84,6 @@ touch_source(struct buf *out, const char *utm_source, size_t nsource,
 int
 touch_is(const char *source, size_t nsource, size_t ncampaign)
 {
-	return ncampaign > 0 || nsource != 6 || memcmp(source, "direct", 6) != 0;
+	return ncampaign > 0 || nsource != 6 ||
+	       memcmp(source, "direct", 6) != 0;
 }

@@ -28,7 +28,7 @@
 #include "strmap.h"
 
 #define SYNOPSIS                                                               \
-	"attribute [--lookback SECONDS] [--tolerance SECONDS] [--dictionary " \
+	"attribute [--lookback SECONDS] [--tolerance SECONDS] [--dictionary "  \
 	"FILE | --conversions a,b] [OPTIONS] [FILE...]"
 
 /* The fields an event's attribution reads. */
@@ -83,8 +83,8 @@ fields_doc(struct run *r)
 	int i;
 
 	for (i = 0; i < NFIELDS; i++) {
-		n = jdoc_get(&r->doc, root, field_names[i],
-		    strlen(field_names[i]));
+		n = jdoc_get(
+		    &r->doc, root, field_names[i], strlen(field_names[i]));
 		r->has[i] = jdoc_cstr(&r->doc, n, &r->val[i]) != NULL;
 	}
 	n = jdoc_get(&r->doc, root, "event_id", 8);
@@ -191,7 +191,7 @@ release(struct stage *st, struct run *r, const struct reorder_item *it)
 		if (attribution(r, it->time))
 			json_object_set_new(rec, "attribution",
 			    json_loadb(r->attribution.data, r->attribution.len,
-				0, NULL));
+			        0, NULL));
 		ndjson_dump(&r->line, rec);
 		json_decref(rec);
 	}
@@ -347,8 +347,7 @@ usage(void)
 	    "signup)\n" STAGE_OPTIONS_HELP "\n"
 	    "The summary line is followed by one with pageviews=N "
 	    "conversions=N persons=N\n(held now) peak_persons=N and "
-	    "held_peak=N (events in the reorder buffer).\n" STAGE_EXIT_HELP
-	    "\n"
+	    "held_peak=N (events in the reorder buffer).\n" STAGE_EXIT_HELP "\n"
 	    "Example:\n"
 	    "  attribute --dictionary analytics/dictionary.json --rejects "
 	    "late.ndjson \\\n"
@@ -357,8 +356,7 @@ usage(void)
 }
 
 static int
-seconds(const char *opt, const char *arg, unsigned long long max,
-    int64_t *ms)
+seconds(const char *opt, const char *arg, unsigned long long max, int64_t *ms)
 {
 	unsigned long long v;
 
@@ -383,8 +381,8 @@ parse_args(struct stage *st, struct run *r, int argc, char **argv,
 	const char *dict = NULL, *list = NULL;
 	int ch, rc;
 
-	while ((ch = getopt_long(argc, argv, STAGE_SHORTOPTS "l:t:d:c:",
-		    longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv,
+	            STAGE_SHORTOPTS "l:t:d:c:", longopts, NULL)) != -1) {
 		if (ch == 'h') {
 			usage();
 			return -1;
@@ -396,11 +394,11 @@ parse_args(struct stage *st, struct run *r, int argc, char **argv,
 		}
 		rc = 0;
 		if (ch == 'l')
-			rc = seconds("--lookback", optarg, 3650ULL * 86400,
-			    lookback);
+			rc = seconds(
+			    "--lookback", optarg, 3650ULL * 86400, lookback);
 		else if (ch == 't')
-			rc = seconds("--tolerance", optarg, 30ULL * 86400,
-			    tolerance);
+			rc = seconds(
+			    "--tolerance", optarg, 30ULL * 86400, tolerance);
 		else if (ch == 'd')
 			dict = optarg;
 		else if (ch == 'c')
@@ -415,7 +413,8 @@ parse_args(struct stage *st, struct run *r, int argc, char **argv,
 		return load_dictionary(r, dict);
 	add_conversions(r, list ? list : "signup");
 	if (r->nconversions == 0)
-		return cli_usage_error(SYNOPSIS, "--conversions: no event named");
+		return cli_usage_error(
+		    SYNOPSIS, "--conversions: no event named");
 	return 0;
 }
 
@@ -445,15 +444,15 @@ main(int argc, char **argv)
 		attrib_init(&r.at, lookback);
 		stage_fast(&st, fast);
 		if ((rc = stage_start(&st)) == 0)
-			rc = stage_run(&st, argc - optind, argv + optind, each,
-			    &r);
+			rc = stage_run(
+			    &st, argc - optind, argv + optind, each, &r);
 		while (reorder_pop(&r.rb, 1, &it))
 			release(&st, &r, &it);
 		diag(NULL, 0,
 		    "pageviews=%llu conversions=%llu persons=%zu "
 		    "peak_persons=%zu held_peak=%zu",
-		    r.pageviews, r.converted, attrib_persons(&r.at),
-		    r.at.peak, r.rb.peak);
+		    r.pageviews, r.converted, attrib_persons(&r.at), r.at.peak,
+		    r.rb.peak);
 		rc = stage_finish(&st, rc);
 		reorder_release(&r.rb);
 		attrib_release(&r.at);
