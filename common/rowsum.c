@@ -75,8 +75,8 @@ rowsum_at(struct rowsum *t, int model, int64_t bucket, const char *source,
 	if (batch)
 		key_add(&t->key, batch, nbatch);
 	slot = strmap_put(&t->rows, t->key.data, t->key.len);
-	if (*slot)
-		return *slot;
+	if ((r = *slot) != NULL)
+		return r;
 	r = *slot = xcalloc(1, sizeof(*r));
 	r->model = model;
 	r->bucket = bucket;
