@@ -442,6 +442,10 @@ main(int argc, char **argv)
 	if (rc == 0) {
 		reorder_init(&r.rb, tolerance);
 		attrib_init(&r.at, lookback);
+		/* The tests' way to sweep small streams (attrib.h). */
+		if (cli_env("SLUICE_ATTRIB_SWEEP_MIN"))
+			r.at.sweep_min = (size_t)strtoul(
+			    cli_env("SLUICE_ATTRIB_SWEEP_MIN"), NULL, 10);
 		stage_fast(&st, fast);
 		if ((rc = stage_start(&st)) == 0)
 			rc = stage_run(
