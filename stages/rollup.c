@@ -430,10 +430,12 @@ main(int argc, char **argv)
 		rc = rc < 0 ? EXIT_OK : rc;
 		goto out;
 	}
+	/* The costs first: a bad costs file stops the stage before it
+	 * reads anything. */
+	if (r.costs && (rc = read_costs(&r)) != 0)
+		goto finish;
 	if ((rc = stage_start(&st)) == 0)
 		rc = stage_run(&st, argc - optind, argv + optind, each, &r);
-	if (rc == 0 && r.merge && r.costs)
-		rc = read_costs(&r);
 	if (rc == 0 && r.merge) {
 		sum_batches(&r);
 		write_rows(&st, &r.totals, NULL, r.costs != NULL);
@@ -441,6 +443,7 @@ main(int argc, char **argv)
 		sha256_hex(&r.sha, hex);
 		write_rows(&st, &r.rows, r.batch_id ? r.batch_id : hex, 0);
 	}
+finish:
 	rc = stage_finish(&st, rc);
 out:
 	rowsum_release(&r.rows);
