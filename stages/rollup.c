@@ -457,6 +457,8 @@ main(int argc, char **argv)
 finish:
 	rc = stage_finish(&st, rc);
 out:
+	if (r.sha.ctx) /* the hash's end frees it, used or not */
+		sha256_hex(&r.sha, hex);
 	rowsum_release(&r.rows);
 	rowsum_release(&r.totals);
 	buf_release(&why);
