@@ -195,6 +195,9 @@ release(struct stage *st, struct run *r, const struct reorder_item *it)
 			        0, NULL));
 		ndjson_dump(&r->line, rec);
 		json_decref(rec);
+	} else { /* not reached: the text is jansson's own dump */
+		buf_add(&r->line, h->text, h->len);
+		buf_addc(&r->line, '\n');
 	}
 	stage_emit_line(st, &r->line);
 	free(h);
