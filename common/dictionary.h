@@ -33,11 +33,7 @@
 
 struct dictionary;
 
-enum dictionary_action {
-	DICTIONARY_FLAG,
-	DICTIONARY_OMIT,
-	DICTIONARY_BLOCK
-};
+enum dictionary_action { DICTIONARY_FLAG, DICTIONARY_OMIT, DICTIONARY_BLOCK };
 
 /*
  * Reads and compiles the dictionary at path. Returns a new dictionary (the
@@ -59,8 +55,8 @@ void dictionary_free(struct dictionary *d);
  * object shown above. Returns 1 when some violation blocks the event, else
  * 0.
  */
-int dictionary_check(const struct dictionary *d, json_t *ev,
-    json_t *violations, int apply);
+int dictionary_check(
+    const struct dictionary *d, json_t *ev, json_t *violations, int apply);
 
 /* 1 when event names one of the dictionary's conversions, else 0. */
 int dictionary_converts(const struct dictionary *d, const char *event);
