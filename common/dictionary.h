@@ -39,7 +39,9 @@ enum dictionary_action { DICTIONARY_FLAG, DICTIONARY_OMIT, DICTIONARY_BLOCK };
  * Reads and compiles the dictionary at path. Returns a new dictionary (the
  * caller frees it with dictionary_free()), or NULL with why holding
  * "FILE:LINE:COL: message" (or "FILE: message" when the file cannot be
- * read or is not JSON at all, jansson's line and column then given).
+ * read, "FILE:LINE:COL: message" with jansson's words when it is not
+ * JSON). errno is then the reason the file could not be read (ENOENT...),
+ * or 0 when its content was refused.
  */
 struct dictionary *dictionary_load(const char *path, struct buf *why);
 
@@ -60,5 +62,14 @@ int dictionary_check(
 
 /* 1 when event names one of the dictionary's conversions, else 0. */
 int dictionary_converts(const struct dictionary *d, const char *event);
+
+/* "flag", "omit" or "block". */
+const char *dictionary_action_name(enum dictionary_action a);
+
+/*
+ * The dictionary file's tree, as read (borrowed, valid while d is): for a
+ * page that renders it, knowing that everything in it has been checked.
+ */
+const json_t *dictionary_json(const struct dictionary *d);
 
 #endif
