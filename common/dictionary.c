@@ -772,7 +772,8 @@ int
 dictionary_check(
     const struct dictionary *d, json_t *ev, json_t *violations, int apply)
 {
-	struct check c = {.d = d, .ev = ev, .viol = violations};
+	struct check c = {
+	    .d = d, .ev = ev, .viol = violations, .field = BUF_INIT};
 	const struct event *e = NULL;
 	const json_t *props;
 	struct buf msg = BUF_INIT;
@@ -784,6 +785,7 @@ dictionary_check(
 		    "an event is a JSON object", d->meta_description);
 		return 1;
 	}
+	buf_init(&c.field, BUF_UNLIMITED);
 	strset_init(&c.omit_top);
 	strset_init(&c.omit_props);
 	c.name = json_object_get(ev, "event");
@@ -862,4 +864,30 @@ dictionary_free(struct dictionary *d)
 	free(d->events);
 	json_decref(d->root);
 	free(d);
+}
+
+int
+dictionary_reason(const json_t *violations, struct buf *out)
+{
+	const json_t *v;
+	size_t i;
+	int pass, n = 0, rc = 0;
+
+	/* The blocking ones first: they are why. */
+	for (pass = 0; pass < 2; pass++)
+		json_array_foreach(violations, i, v)
+		{
+			const char *act =
+			    json_string_value(json_object_get(v, "action"));
+			if ((act && strcmp(act, "block") == 0) != (pass == 0))
+				continue;
+			rc |= buf_printf(out, "%s%s: %s: %s: %s (%s)",
+			    n++ ? "; " : "", act ? act : "?",
+			    json_string_value(json_object_get(v, "field")),
+			    json_string_value(json_object_get(v, "rule")),
+			    json_string_value(json_object_get(v, "message")),
+			    json_string_value(
+			        json_object_get(v, "description")));
+		}
+	return rc < 0 ? -1 : 0;
 }

@@ -63,6 +63,17 @@ int dictionary_check(
 /* 1 when event names one of the dictionary's conversions, else 0. */
 int dictionary_converts(const struct dictionary *d, const char *event);
 
+/*
+ * Appends the violations (an array as dictionary_check() fills it) to out
+ * in words, the blocking ones first, "; " between them:
+ *
+ *   block: properties.method: enum: "fax" is not one of the allowed
+ *   values (How they signed up.)
+ *
+ * Returns 0, or -1 when out would exceed its maximum.
+ */
+int dictionary_reason(const json_t *violations, struct buf *out);
+
 /* "flag", "omit" or "block". */
 const char *dictionary_action_name(enum dictionary_action a);
 
