@@ -874,7 +874,7 @@ dictionary_reason(const json_t *violations, struct buf *out)
 	int pass, n = 0, rc = 0;
 
 	/* The blocking ones first: they are why. */
-	for (pass = 0; pass < 2; pass++)
+	for (pass = 0; pass < 2; pass++) {
 		json_array_foreach(violations, i, v)
 		{
 			const char *act =
@@ -889,5 +889,6 @@ dictionary_reason(const json_t *violations, struct buf *out)
 			    json_string_value(
 			        json_object_get(v, "description")));
 		}
+	}
 	return rc < 0 ? -1 : 0;
 }
