@@ -150,8 +150,8 @@ check_keys(struct loader *L, const json_t *obj, const char *ptr,
 		for (a = allowed; *a; a++)
 			buf_printf(&list, "%s%s", a == allowed ? "" : ", ", *a);
 		child(&p, ptr, k);
-		rc = refuse(L, p.data, 1, "unknown key \"%s\" (%s has %s)", k,
-		    what, list.data);
+		rc = refuse(
+		    L, p.data, 1, "unknown key (%s has %s)", what, list.data);
 		buf_release(&p);
 		break;
 	}
@@ -363,7 +363,7 @@ load_metadata(struct loader *L, struct dictionary *d, const json_t *meta)
 	if (!json_is_object(meta))
 		return refuse(L, "/metadata", meta ? 0 : 1, "%s",
 		    meta ? "the metadata is an object"
-		         : "no \"metadata\": the rules every event keeps");
+		         : "missing: the rules every event keeps");
 	if (check_keys(L, meta, "/metadata", keys, "the metadata") < 0 ||
 	    description(L, meta, "/metadata", &d->meta_description) < 0 ||
 	    load_rules(
@@ -452,7 +452,7 @@ load_events(struct loader *L, struct dictionary *d, const json_t *events)
 	if (!json_is_object(events))
 		return refuse(L, "/events", events ? 0 : 1, "%s",
 		    events ? "the events are an object: NAME: {...}"
-		           : "no \"events\"");
+		           : "missing: the events, NAME: {...}");
 	d->events = xcalloc(json_object_size(events) + 1, sizeof(*d->events));
 	json_object_foreach((json_t *)events, k, v)
 	{
