@@ -71,6 +71,9 @@ FUZZERS    := $(FUZZ_SRC:tests/fuzz/%.c=build-fuzz/%)
 FUZZ_CC    ?= clang
 FUZZ_TIME  ?= 60
 UNITS      := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+# Test tools in C (tests/tools/*.c), built with the unit tests.
+TOOL_SRC   := $(wildcard tests/tools/*.c)
+TOOLS      := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tests/tools/%)
 LIBCOMMON  := $(BUILD)/libcommon.a
 LIBRULES   := $(BUILD)/librules.a
 LIBS_OURS  := $(LIBRULES) $(LIBCOMMON)
@@ -82,7 +85,7 @@ LIBS_OURS  := $(LIBRULES) $(LIBCOMMON)
 
 all: $(STAGES)
 
-units: $(UNITS)
+units: $(UNITS) $(TOOLS)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
@@ -102,6 +105,10 @@ $(BUILD)/bin/%: $(BUILD)/stages/%.o $(LIBS_OURS)
 	$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIBS_OURS) $(LIBS)
 
 $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIBS_OURS)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIBS_OURS) $(LIBS)
+
+$(BUILD)/tests/tools/%: $(BUILD)/tests/tools/%.o $(LIBS_OURS)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIBS_OURS) $(LIBS)
 
@@ -183,7 +190,7 @@ clean:
 	rm -rf build build-san build-fuzz demo-data
 
 FORMAT_FILES = $(wildcard common/*.[ch] rules/*.[ch] stages/*.c \
-                 tests/unit/*.[ch] tests/fuzz/*.c)
+                 tests/unit/*.[ch] tests/fuzz/*.c tests/tools/*.c)
 format:
 	clang-format -i $(FORMAT_FILES)
 
@@ -196,4 +203,4 @@ lint:
 
 -include $(wildcard build-fuzz/common/*.d build-fuzz/rules/*.d)
 -include $(COMMON_OBJ:.o=.d) $(RULES_OBJ:.o=.d) $(STAGE_SRC:%.c=$(BUILD)/%.d) \
-         $(UNIT_SRC:%.c=$(BUILD)/%.d)
+         $(UNIT_SRC:%.c=$(BUILD)/%.d) $(TOOL_SRC:%.c=$(BUILD)/%.d)
