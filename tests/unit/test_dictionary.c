@@ -14,6 +14,7 @@
 
 #include "dictionary.h"
 #include "harness.h"
+#include "jdoc.h"
 
 static const char base[] =
     "{\"violation\": \"block\",\n"
@@ -349,6 +350,61 @@ TEST(metadata_and_unknown_events)
 	buf_release(&why);
 }
 
+/* The fast question on a line's index agrees with the checker. */
+TEST(fast_question_agrees)
+{
+	static const char *const lines[] = {
+	    "{\"event\":\"signup\",\"member_id\":\"m\",\"_meta\":{\"x\":1},"
+	    "\"properties\":{\"method\":\"email\",\"tags\":[\"a\"]}}",
+	    "{\"event\":\"signup\",\"member_id\":\"m\","
+	    "\"properties\":{\"method\":\"fax\"}}",
+	    "{\"event\":\"signup\",\"member_id\":null,"
+	    "\"properties\":{\"method\":\"email\"}}",
+	    "{\"event\":\"signup\",\"member_id\":null,\"anonymous_id\":\"a\","
+	    "\"properties\":{\"method\":\"email\"}}",
+	    "{\"event\":\"signup\",\"member_id\":\"m\",\"properties\":{}}",
+	    "{\"event\":\"signup\",\"member_id\":\"m\"}",
+	    "{\"event\":\"signup\",\"member_id\":\"m\",\"colour\":1,"
+	    "\"properties\":{\"method\":\"email\"}}",
+	    "{\"event\":\"signup\",\"member_id\":\"m\","
+	    "\"properties\":{\"method\":\"email\",\"colour\":1}}",
+	    "{\"event\":\"boom\",\"member_id\":\"m\"}",
+	    "{\"member_id\":\"m\"}",
+	    "{\"event\":1,\"member_id\":\"m\"}",
+	    "{\"event\":\"signup\",\"member_id\":\"m\",\"properties\":[]}",
+	    "{\"event\":\"signup\",\"member_id\":\"m\",\"ref\":\"r\","
+	    "\"properties\":{\"method\":\"email\",\"email\":\"e\"}}",
+	};
+	struct buf why = BUF_INIT;
+	struct dictionary *d = load_text(checked, &why);
+	struct jdoc doc;
+	json_t *e, *v;
+	size_t i;
+	int ok, valid;
+
+	if (d == NULL)
+		return;
+	jdoc_init(&doc);
+	for (i = 0; i < sizeof(lines) / sizeof(*lines); i++) {
+		CHECK(jdoc_parse(&doc, lines[i], strlen(lines[i])) == 0);
+		ok = dictionary_ok_jdoc(d, &doc);
+		e = json_loads(lines[i], 0, NULL);
+		v = json_array();
+		dictionary_check(d, e, v, 0);
+		valid = json_array_size(v) == 0;
+		if (ok != valid)
+			fprintf(stderr, "line %zu: fast %d, checker %d\n", i,
+			    ok, valid);
+		CHECK(ok == valid);
+		CHECK(i > 0 || ok); /* the fast path is taken at all */
+		json_decref(e);
+		json_decref(v);
+	}
+	jdoc_release(&doc);
+	dictionary_free(d);
+	buf_release(&why);
+}
+
 TEST(reason_in_words)
 {
 	json_t *v = json_loads(
@@ -373,6 +429,7 @@ main(void)
 	RUN(a_missing_file);
 	RUN(checks);
 	RUN(metadata_and_unknown_events);
+	RUN(fast_question_agrees);
 	RUN(reason_in_words);
 	return harness_done();
 }
