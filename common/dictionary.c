@@ -947,13 +947,14 @@ members_ok(const struct jdoc *doc, uint32_t obj, const struct rules *rules,
 	for (i = doc->nodes[obj].child; i; i = n->next) {
 		n = &doc->nodes[i];
 		k = doc->text + n->key;
-		if (memchr(k, '\\', n->keylen))
-			return 0;
 		if (skip && n->keylen == strlen(skip) &&
 		    memcmp(k, skip, n->keylen) == 0)
 			continue;
+		/* A rule's name is snake_case: a key that matches one as
+		 * written holds no escape. One that matches none might, once
+		 * unescaped: the tree path decides that. */
 		if ((r = rule_find_n(rules, k, n->keylen)) == NULL) {
-			if (closed)
+			if (closed || memchr(k, '\\', n->keylen))
 				return 0;
 			continue;
 		}
