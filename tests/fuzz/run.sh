@@ -89,6 +89,18 @@ seeds() {
 		printf '%s' 'email: "jane@example.org" 385-555-0106 <b>' >"$d/a"
 		printf '%s' 'no rule matches status="moved-away", x=""' >"$d/b"
 		;;
+	fuzz_dictionary)
+		# The dictionary, a NUL byte, and the stage cases' events.
+		i=0
+		for f in "$ROOT"/tests/stages/validate/*/input; do
+			{ cat "$ROOT/analytics/dictionary.json"; printf '\0'
+			    head -n 20 "$f"; } >"$d/d$i"
+			i=$((i + 1))
+		done
+		for f in "$ROOT"/tests/stages/validate/*/dictionary.json; do
+			[ -f "$f" ] && cp "$f" "$d/d$i" && i=$((i + 1))
+		done
+		;;
 	fuzz_shaper)
 		# A vendor file, a NUL byte, and rows of its shape cases.
 		i=0
