@@ -48,8 +48,8 @@ CSV_LIBS   := $(shell pkg-config --libs csv 2>/dev/null || echo -lcsv)
 VENDORS_DIR ?= $(CURDIR)/vendors
 DEFS        := -DSLUICE_VERSION='"$(VERSION)"' \
                -DSLUICE_VENDORS_DIR='"$(VENDORS_DIR)"'
-ALL_CFLAGS  := $(WARN) -pthread -Icommon -Irules $(PKG_CFLAGS) $(DEFS) \
-               $(SAN_FLAGS) $(CFLAGS) -MMD -MP
+ALL_CFLAGS  := $(WARN) -pthread -Icommon -Irules -I$(BUILD)/gen $(PKG_CFLAGS) \
+               $(DEFS) $(SAN_FLAGS) $(CFLAGS) -MMD -MP
 ALL_LDFLAGS := $(SAN_FLAGS) $(LDFLAGS)
 LIBS        := $(CSV_LIBS) $(PKG_LIBS) -lm -pthread
 
@@ -99,6 +99,17 @@ $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIBS_OURS)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIBS_OURS) $(LIBS)
 
+# The events table's one DDL, pipelines/sql/events.sql, compiled into
+# common/qlayout.c as a C string (its comment lines left out).
+%/gen/events_sql.h: pipelines/sql/events.sql
+	@mkdir -p $(@D)
+	{ echo '/* Made by the Makefile from $<: do not edit. */'; \
+	  echo 'static const char events_sql[] ='; \
+	  sed -e '/^--/d' -e 's/\\/\\\\/g' -e 's/"/\\"/g' \
+	      -e 's/^/"/' -e 's/$$/\\n"/' $<; echo ';'; } > $@.tmp && mv $@.tmp $@
+$(BUILD)/common/qlayout.o: $(BUILD)/gen/events_sql.h
+build-fuzz/common/qlayout.o: build-fuzz/gen/events_sql.h
+
 # The objects are kept: make would otherwise delete them as intermediate
 # files, and the next make would build everything again.
 .SECONDARY:
@@ -139,7 +150,7 @@ bench:
 # Fuzz targets: libFuzzer with clang, under AddressSanitizer and UBSan, the
 # common sources instrumented with them. make fuzz runs each FUZZ_TIME
 # seconds (tests/fuzz/run.sh); make test runs each a few seconds.
-FUZZ_CFLAGS := $(WARN) -pthread -Icommon -Irules $(PKG_CFLAGS) $(DEFS) \
+FUZZ_CFLAGS := $(WARN) -pthread -Icommon -Irules -Ibuild-fuzz/gen $(PKG_CFLAGS) $(DEFS) \
                -g -O1 -fno-sanitize-recover=all
 FUZZ_OBJ   := $(COMMON_SRC:%.c=build-fuzz/%.o) $(RULES_SRC:%.c=build-fuzz/%.o)
 
