@@ -140,6 +140,20 @@ id_member(const json_t *rec, const char *key)
 	return json_is_string(v) && json_string_length(v) > 0 ? v : NULL;
 }
 
+static int
+to_buf(const char *p, size_t n, void *arg)
+{
+	return buf_add(arg, p, n);
+}
+
+/* Any JSON value's compact text appended to out. 0 or -1. */
+static int
+dump_any(struct buf *out, const json_t *v)
+{
+	return json_dump_callback(
+	    v, to_buf, out, JSON_COMPACT | JSON_ENCODE_ANY);
+}
+
 /* A value as a string column: a string's text, else its compact JSON. */
 static int
 column(struct buf *out, const char *key, const json_t *v, struct buf *tmp)
@@ -154,8 +168,8 @@ column(struct buf *out, const char *key, const json_t *v, struct buf *tmp)
 		return jsonw_string(
 		    out, json_string_value(v), json_string_length(v));
 	buf_reset(tmp);
-	rc = ndjson_dump(tmp, v);
-	return rc < 0 ? rc : jsonw_string(out, tmp->data, tmp->len - 1);
+	rc = dump_any(tmp, v);
+	return rc < 0 ? rc : jsonw_string(out, tmp->data, tmp->len);
 }
 
 /* Appends the UTC time ms as DateTime's text and its milliseconds. */
@@ -242,10 +256,8 @@ json_column(struct buf *out, const char *key, const json_t *v, const char *dflt,
 	buf_reset(tmp);
 	if (v == NULL && buf_adds(tmp, dflt) < 0)
 		return -1;
-	if (v != NULL && ndjson_dump(tmp, v) < 0)
+	if (v != NULL && dump_any(tmp, v) < 0)
 		return -1;
-	if (v != NULL)
-		tmp->len--;
 	return buf_printf(out, ",\"%s\":", key) < 0
 	           ? -1
 	           : jsonw_string(out, tmp->data, tmp->len);

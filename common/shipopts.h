@@ -64,16 +64,16 @@ struct shipopts {
 	"                            are the defaults of --table and "         \
 	"--source\n"                                                           \
 	"  -t, --table T             the table (ClickHouse), [db.]name\n"      \
-	"  -C, --create-table        create the table if missing, keyed "      \
-	"by the records'\n"                                                    \
-	"                            content (source, record_hash), and "      \
-	"check its key\n"                                                      \
-	"  -l, --layout L            the row a record becomes: raw (the "      \
-	"default: the line as\n"                                               \
-	"                            a string), events (the events table's "   \
-	"columns; the\n"                                                       \
-	"                            default of --table events) or rows "      \
-	"(its members)\n"                                                      \
+	"  -C, --create-table        create the table if missing (raw: "       \
+	"keyed by the\n"                                                       \
+	"                            records' content, source and "            \
+	"record_hash, checked)\n"                                              \
+	"  -l, --layout L            raw (the default: the line as a "         \
+	"string), events (an\n"                                                \
+	"                            event's columns; the default of "         \
+	"--table events) or\n"                                                 \
+	"                            rows (the record's members are the "      \
+	"columns)\n"                                                           \
 	"  -d, --ddl FILE            the CREATE TABLE statement "              \
 	"--create-table sends\n"                                               \
 	"                            (rows: required; events: "                \
@@ -92,7 +92,8 @@ struct shipopts {
 	"  -e, --seen FILE           skip the records FILE says the table "    \
 	"holds, and add\n"                                                     \
 	"                            those it takes (a ledger of their "       \
-	"record_hash)\n"                                                       \
+	"record_hash;\n"                                                       \
+	"                            events: of their event_id)\n"             \
 	"  -k, --sink                write nothing on stdout\n"                \
 	"  -U, --url URL             the warehouse (default: QUASAR_URL)\n"    \
 	"  -c, --concurrency N       batches in flight at most, 1 or 2 "       \

@@ -296,70 +296,14 @@ run_input(struct run *r, int nfiles, char **files)
 
 /* --- the replay ---------------------------------------------------- */
 
-/* What a replay tells (replay.h), said as the stage says it. */
+/* What a replay tells (replay.h): said, and counted. */
 static void
 replay_told(void *arg, enum replay_event ev, const char *text)
 {
 	struct run *r = arg;
 
-	switch (ev) {
-	case REPLAY_SENT:
-		if (r->o->seen)
-			shiprun_replayed(&r->sr, r->o->seen, r->rp.last_batch,
-			    r->rp.last_meta, r->o->d.url);
-		r->sr.rows_sent = r->rp.rows;
-		r->sr.batches_sent = r->rp.sent;
-		r->st->prog.done = r->rp.rows;
-		break;
-	case REPLAY_STOPPED:
-		shiprun_stop(&r->sr, text);
-		break;
-	case REPLAY_DAMAGED:
-		diag(NULL, 0, "%s: left in the spool", text);
-		break;
-	case REPLAY_UNREMOVED:
-		diag(NULL, 0, "%s", text);
-		break;
-	}
-}
-
-/* post-quasar --replay DIR: every batch in the spool, in order. */
-static int
-replay(struct run *r)
-{
-	const char *dir = r->o->replay;
-	struct buf err = BUF_INIT;
-	size_t left;
-	int rc;
-
-	if ((rc = replay_open(&r->rp, &err)) == EXIT_NOINPUT) {
-		diag(dir, 0, "no such spool directory");
-		return rc;
-	}
-	if (rc != 0) {
-		diag(NULL, 0, "%s", err.data);
-		r->status = rc;
-	} else {
-		replay_run(&r->rp);
-		shiprun_sync(&r->sr);
-		r->status = exit_worst(r->rp.status, r->sr.status);
-		left = r->rp.n - (size_t)r->rp.sent;
-		diag(NULL, 0,
-		    "replay: batches sent=%llu rows=%llu left=%zu "
-		    "requests=%llu",
-		    r->rp.sent, r->rp.rows, left, http_requests(r->http));
-		if (left)
-			diag(NULL, 0,
-			    "%zu batches are still in %s: run 'post-quasar "
-			    "--replay %s' again",
-			    left, dir, dir);
-	}
-	/* The lock goes now: the spool is another replay's to take. */
-	replay_release(&r->rp);
-	buf_release(&err);
-	if (stopsig)
-		return 128 + stopsig;
-	return exit_worst(r->status, r->ship.stopped);
+	shiprun_replay_told(&r->sr, &r->rp, ev, text, r->o->seen, r->o->d.url);
+	r->st->prog.done = r->rp.rows;
 }
 
 /* --- the command line ---------------------------------------------- */
@@ -368,9 +312,9 @@ static void
 usage(void)
 {
 	printf("usage: " SYNOPSIS "\n"
-	       "Send every record to the warehouse (ClickHouse) as a raw row, "
-	       "and pass it on\nunchanged.\n\n" SHIPOPTS_HELP STAGE_OPTIONS_HELP
-	       "\n"
+	       "Send every record to the warehouse (ClickHouse) as a row (raw, "
+	       "an event's\ncolumns, or its own members: --layout), and pass "
+	       "it on unchanged.\n\n" SHIPOPTS_HELP STAGE_OPTIONS_HELP "\n"
 	       "Environment: QUASAR_URL (http://127.0.0.1:8123).\n"
 	       "Exit status: 0 ok, 1 some records rejected, 64 usage, 65 input "
 	       "unusable, 66 file\nmissing, 69 batches spooled (the warehouse "
@@ -383,7 +327,13 @@ usage(void)
 	       "      --spool state/quasar-spool --seen state/turbovote.quasar "
 	       "|\n"
 	       "      shape --vendor turbovote > activity.ndjson\n"
-	       "  post-quasar --replay state/quasar-spool\n");
+	       "  post-quasar --replay state/quasar-spool\n"
+	       "  post-quasar --table events --create-table --seen "
+	       "state/events.quasar \\\n"
+	       "      --sink events.ndjson\n"
+	       "  rollup events.ndjson | post-quasar --table rollup_partials "
+	       "--layout rows \\\n"
+	       "      --create-table --ddl pipelines/sql/rollup.sql --sink\n");
 }
 
 static int
@@ -516,7 +466,7 @@ main(int argc, char **argv)
 		goto out;
 	if (o.replay) {
 		progress_init(&st.prog, "records");
-		rc = replay(&r);
+		rc = shiprun_replay(&r.sr, &r.rp, r.http, &stopsig);
 		progress_done(&st.prog);
 		goto out;
 	}
