@@ -12,6 +12,8 @@
 #   make import-turbovote FILE=...   make import-rock-the-vote [FILE=...]
 #                   the same for one vendor (Rock the Vote without FILE:
 #                   the last report fetched)
+#   make dictionary render analytics/dictionary.json as
+#                   analytics/DICTIONARY.md
 #   make bench      run the benchmarks in bench/ (see bench/README.md)
 #   make fuzz       run every fuzz target FUZZ_TIME seconds (default 60)
 #   make install    PREFIX=/usr/local DESTDIR=
@@ -46,8 +48,12 @@ CSV_LIBS   := $(shell pkg-config --libs csv 2>/dev/null || echo -lcsv)
 # The vendor files a stage finds by name (--vendor NAME) when SLUICE_VENDORS
 # is not set: this checkout's.
 VENDORS_DIR ?= $(CURDIR)/vendors
+# The data dictionary validate reads when neither --dictionary nor
+# SLUICE_DICTIONARY names one: this checkout's.
+DICTIONARY  ?= $(CURDIR)/analytics/dictionary.json
 DEFS        := -DSLUICE_VERSION='"$(VERSION)"' \
-               -DSLUICE_VENDORS_DIR='"$(VENDORS_DIR)"'
+               -DSLUICE_VENDORS_DIR='"$(VENDORS_DIR)"' \
+               -DSLUICE_DICTIONARY='"$(DICTIONARY)"'
 ALL_CFLAGS  := $(WARN) -pthread -Icommon -Irules -I$(BUILD)/gen $(PKG_CFLAGS) \
                $(DEFS) $(SAN_FLAGS) $(CFLAGS) -MMD -MP
 ALL_LDFLAGS := $(SAN_FLAGS) $(LDFLAGS)
@@ -71,7 +77,7 @@ LIBS_OURS  := $(LIBRULES) $(LIBCOMMON)
 
 .PHONY: all test check demo bench install uninstall clean format format-check \
         lint setup units import import-turbovote import-rock-the-vote \
-        fuzz fuzz-build
+        fuzz fuzz-build dictionary
 .DEFAULT_GOAL := all
 
 all: $(STAGES)
@@ -141,6 +147,13 @@ import: all
 # TEE_ALL and OFFLINE, variables of the command line, pass through.
 import-turbovote import-rock-the-vote: all
 	@$(MAKE) --no-print-directory import NAME=$(@:import-%=%)
+
+# The dictionary as a page people read; tests/scripts/dictionary-page.sh
+# fails when the committed page is not what this renders.
+dictionary: $(BUILD)/bin/validate
+	$(BUILD)/bin/validate --dictionary analytics/dictionary.json \
+	    --markdown >analytics/DICTIONARY.md.tmp
+	mv analytics/DICTIONARY.md.tmp analytics/DICTIONARY.md
 
 bench:
 	@tests/setup.sh bench
