@@ -71,6 +71,9 @@ FUZZERS    := $(FUZZ_SRC:tests/fuzz/%.c=build-fuzz/%)
 FUZZ_CC    ?= clang
 FUZZ_TIME  ?= 60
 UNITS      := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+# Test tools in C (tests/tools/*.c), built with the unit tests.
+TOOL_SRC   := $(wildcard tests/tools/*.c)
+TOOLS      := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tests/tools/%)
 LIBCOMMON  := $(BUILD)/libcommon.a
 LIBRULES   := $(BUILD)/librules.a
 LIBS_OURS  := $(LIBRULES) $(LIBCOMMON)
@@ -82,7 +85,7 @@ LIBS_OURS  := $(LIBRULES) $(LIBCOMMON)
 
 all: $(STAGES)
 
-units: $(UNITS)
+units: $(UNITS) $(TOOLS)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
@@ -115,6 +118,10 @@ $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIBS_OURS)
 	      -e 's/^/"/' -e 's/$$/\\n"/' $<; echo ';'; } > $@.tmp && mv $@.tmp $@
 $(BUILD)/common/qlayout.o: $(BUILD)/gen/events_sql.h
 build-fuzz/common/qlayout.o: build-fuzz/gen/events_sql.h
+
+$(BUILD)/tests/tools/%: $(BUILD)/tests/tools/%.o $(LIBS_OURS)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIBS_OURS) $(LIBS)
 
 # The objects are kept: make would otherwise delete them as intermediate
 # files, and the next make would build everything again.
@@ -194,7 +201,7 @@ clean:
 	rm -rf build build-san build-fuzz demo-data
 
 FORMAT_FILES = $(wildcard common/*.[ch] rules/*.[ch] stages/*.c \
-                 tests/unit/*.[ch] tests/fuzz/*.c)
+                 tests/unit/*.[ch] tests/fuzz/*.c tests/tools/*.c)
 format:
 	clang-format -i $(FORMAT_FILES)
 
@@ -207,4 +214,4 @@ lint:
 
 -include $(wildcard build-fuzz/common/*.d build-fuzz/rules/*.d)
 -include $(COMMON_OBJ:.o=.d) $(RULES_OBJ:.o=.d) $(STAGE_SRC:%.c=$(BUILD)/%.d) \
-         $(UNIT_SRC:%.c=$(BUILD)/%.d)
+         $(UNIT_SRC:%.c=$(BUILD)/%.d) $(TOOL_SRC:%.c=$(BUILD)/%.d)
