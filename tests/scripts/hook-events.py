@@ -82,23 +82,24 @@ def answers(journal):
           "events: POST /event of a good sign-up: 202, in the journal",
           (st, body))
     rec = events_in(journal)[0]
-    check(rec["event_id"] == uuid(1) and
-          rec["_meta"]["route"] == "/event" and
-          rec["_meta"]["source"] == "events" and
-          "violations" not in rec["_meta"],
+    meta = rec.get("_meta", {})
+    check(rec.get("event_id") == uuid(1) and
+          meta.get("route") == "/event" and meta.get("source") == "events"
+          and "violations" not in meta,
           "events: the record as sent, with _meta (no violations)", rec)
     st, _ = post(p, "/pageview", pageview(2))
     rec = events_in(journal)[-1]
-    check(st == 202 and rec["event"] == "pageview",
+    check(st == 202 and rec.get("event") == "pageview",
           "events: POST /pageview without an event name: 202, its event "
           "filled as pageview", (st, rec))
     st, _ = post(p, "/pageview", pageview(3, properties={
         "path": "/x", "title": 5, "load_ms": -1}))
     rec = events_in(journal)[-1]
     viol = {(v["field"], v["action"]) for v in
-            rec["_meta"].get("violations", [])}
-    check(st == 202 and "title" not in rec["properties"] and
-          rec["properties"]["load_ms"] == -1 and
+            rec.get("_meta", {}).get("violations", [])}
+    props = rec.get("properties", {})
+    check(st == 202 and "title" not in props and
+          props.get("load_ms") == -1 and
           viol == {("properties.title", "omit"),
                    ("properties.load_ms", "flag")},
           "events: flagged and omitted violations accepted, the omitted "
@@ -107,20 +108,22 @@ def answers(journal):
     st, body = post(p, "/event", signup(4, properties={
         "method": "fax", "from_trial": False}, session_id=None))
     rules = sorted((v["field"], v["rule"], v["action"])
-                   for v in (body or {}).get("violations", []))
+                   for v in (body.get("violations", [])
+                             if isinstance(body, dict) else []))
     check(st == 422 and
           ("properties.method", "enum", "block") in rules and
           len(events_in(journal)) == n,
           "events: a blocking violation: 422 with every violation as JSON "
           "({\"violations\": [...]}), nothing written", (st, body))
     st, body = post(p, "/event", signup(5, event="purchase"))
-    v = (body or {}).get("violations", [{}])
+    v = body.get("violations", [{}]) if isinstance(body, dict) else [{}]
     check(st == 422 and v[0].get("rule") == "events" and
           "purchase" in v[0].get("message", "") and
           len(events_in(journal)) == n,
           "events: an unknown event: 422, nothing written", (st, body))
     st, body = post(p, "/pageview", signup(6))
-    check(st == 422 and body["violations"][0]["field"] == "event",
+    check(st == 422 and isinstance(body, dict) and
+          body["violations"][0]["field"] == "event",
           "events: a sign-up posted to /pageview: 422 (the route takes "
           "page views only)", (st, body))
     st, body = post(p, "/event", dict(signup(7), event="pageview"))
