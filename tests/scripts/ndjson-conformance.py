@@ -131,6 +131,7 @@ for v in VENDORS:
 if VENDORS_ONLY:
     sys.exit(0)
 loose("dedupe", [f"{BIN}/dedupe", "--key", "a"])
+loose("validate", [f"{BIN}/validate"])
 loose("post-rogue --dry-run", [f"{BIN}/post-rogue", "--vendor", VENDORS[0],
                                "--dry-run"])
 loose("post-northstar", [f"{BIN}/post-northstar", "--vendor", VENDORS[0],
