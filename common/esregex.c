@@ -27,6 +27,16 @@ static const char spaces[] = "\t\n\v\f\r \xc2\xa0\xe1\x9a\x80"
 /* ECMAScript's ".": anything but a line terminator. */
 static const char dot[] = "[^\n\r\xe2\x80\xa8\xe2\x80\xa9]";
 
+/* The most positions a pattern may unroll to, and groups nest. */
+#define SIZE_MAX_POSITIONS 10000
+#define DEPTH_MAX 64
+
+/*
+ * The translation's state. cur and last measure the pattern as the C
+ * library will build it, each bound unrolled ((a{9}){9} is 81 positions):
+ * cur, the positions of the group being read so far; last, those of the
+ * last atom (what a quantifier repeats); outer, each open group's cur.
+ */
 struct tr {
 	const char *s;
 	size_t i, n;
@@ -34,6 +44,7 @@ struct tr {
 	char *msg;
 	size_t msgsz;
 	int depth;
+	size_t cur, last, outer[DEPTH_MAX];
 };
 
 struct range {
@@ -44,6 +55,7 @@ struct cls {
 	struct range r[CLASS_MAX];
 	size_t n;
 	int spaces; /* \s inside: the space set appended as it is */
+	int negs;   /* \D \W \S inside: 1, 2, 4 */
 };
 
 static int fail(struct tr *t, size_t at, const char *fmt, ...)
@@ -68,6 +80,14 @@ static int
 add(struct tr *t, const char *s)
 {
 	return buf_adds(t->out, s) < 0 ? fail(t, t->i, "pattern too long") : 0;
+}
+
+/* One atom read: a character, a class, "." (n positions). */
+static void
+atom(struct tr *t, size_t n)
+{
+	t->last = n;
+	t->cur += n;
 }
 
 static void
@@ -206,10 +226,8 @@ escape(struct tr *t, int inclass, int *cls)
 		return fail(t, at, "named back-reference \\k is not supported");
 	case 'p':
 	case 'P':
-		return fail(t, at,
-		    "Unicode property escape \\%c is not "
-		    "supported",
-		    c);
+		return fail(
+		    t, at, "Unicode property escape \\%c is not supported", c);
 	case 'c':
 		return fail(t, at, "control escape \\c is not supported");
 	case '0':
@@ -223,9 +241,8 @@ escape(struct tr *t, int inclass, int *cls)
 		if (v == 0)
 			return fail(t, at, "\\0 (NUL) is not supported");
 		if (v >= 0xd800 && v <= 0xdfff)
-			return fail(t, at,
-			    "a surrogate escape is not "
-			    "supported");
+			return fail(
+			    t, at, "a surrogate escape is not supported");
 		return v;
 	default:
 		break;
@@ -237,11 +254,22 @@ escape(struct tr *t, int inclass, int *cls)
 	return (long)next_char(t);
 }
 
-/* A character outside a class, escaped where ERE gives it a meaning. */
+/*
+ * A character outside a class, escaped where ERE gives it a meaning. A
+ * non-ASCII character is written as a bracket of itself, one atom in
+ * either locale: under C, where it is several bytes, a quantifier after it
+ * would otherwise bind to its last byte alone.
+ */
 static void
 literal(struct tr *t, uint32_t cp)
 {
-	if (cp < 0x80 && strchr(".[]()*+?{}|^$\\", (int)cp) != NULL)
+	if (cp >= 0x80) {
+		buf_addc(t->out, '[');
+		put_utf8(t->out, cp);
+		buf_addc(t->out, ']');
+		return;
+	}
+	if (strchr(".[]()*+?{}|^$\\", (int)cp) != NULL)
 		buf_addc(t->out, '\\');
 	put_utf8(t->out, cp);
 }
@@ -273,10 +301,8 @@ class_escape(struct tr *t, struct cls *k, int c)
 		k->spaces = 1;
 		return 0;
 	default:
-		return fail(t, t->i - 2,
-		    "\\%c inside a class is not "
-		    "supported",
-		    c);
+		k->negs |= c == 'D' ? 1 : c == 'W' ? 2 : 4;
+		return 0;
 	}
 }
 
@@ -291,14 +317,20 @@ bracket_special(uint32_t c)
  * backslash is an ordinary character, "]" must come first, "-" last, "^"
  * anywhere but first and "[" where no ".", "=" or ":" follows it; so the
  * four are taken out of the ranges and placed where they are literal.
+ *
+ * glibc refuses a range with a non-ASCII end in a locale without collation
+ * rules, as C.UTF-8 is (REG_ECOLLATE): the non-ASCII part of a range is
+ * listed character by character instead, up to NONASCII_MAX of them.
  */
-static void
-class_emit(struct tr *t, const struct cls *k, int neg)
+#define NONASCII_MAX 4096
+
+static int
+class_emit(struct tr *t, const struct cls *k, int neg, size_t at)
 {
 	struct buf *o = t->out;
 	int has[4] = {0, 0, 0, 0}; /* ] [ ^ - */
-	size_t i, start;
-	uint32_t lo, hi;
+	size_t i, start, listed = 0;
+	uint32_t lo, hi, c;
 
 	buf_addc(o, '[');
 	if (neg)
@@ -307,6 +339,20 @@ class_emit(struct tr *t, const struct cls *k, int neg)
 	for (i = 0; i < k->n; i++) {
 		lo = k->r[i].lo;
 		hi = k->r[i].hi;
+		if (hi >= 0x80) {
+			c = lo < 0x80 ? 0x80 : lo;
+			listed += hi - c + 1;
+			if (listed > NONASCII_MAX)
+				return fail(t, at,
+				    "a class of more than %d non-ASCII characters",
+				    NONASCII_MAX);
+			for (; c <= hi; c++)
+				if (c < 0xd800 || c > 0xdfff)
+					put_utf8(o, c);
+			if (lo >= 0x80)
+				continue;
+			hi = 0x7f;
+		}
 		while (lo <= hi && bracket_special(lo)) {
 			has[lo == ']'   ? 0
 			    : lo == '[' ? 1
@@ -344,16 +390,17 @@ class_emit(struct tr *t, const struct cls *k, int neg)
 	if (has[2] && o->len == start && !neg && !has[3]) {
 		/* A class of "^" alone: the literal instead. */
 		o->len = start - 1;
-		buf_adds(o, "\\^");
-		return;
+		return add(t, "\\^");
 	}
-	if (has[2] && o->len == start && !neg)
-		buf_addc(o, '-'), has[3] = 0;
+	if (has[2] && o->len == start && !neg) {
+		buf_addc(o, '-');
+		has[3] = 0;
+	}
 	if (has[2])
 		buf_addc(o, '^');
 	if (has[3])
 		buf_addc(o, '-');
-	buf_addc(o, ']');
+	return add(t, "]");
 }
 
 /* One class atom or endpoint: a code point, or a class escape in *cls. */
@@ -368,8 +415,35 @@ class_char(struct tr *t, int *cls)
 	return (long)next_char(t);
 }
 
+/*
+ * \D, \W or \S inside a class ([\s\S], [a\D]) is a set no bracket can
+ * hold beside others: the class becomes a group of alternatives, the rest
+ * of the class in a bracket, then each such escape's negated bracket.
+ */
+static int
+bracket_negs(struct tr *t, const struct cls *k, size_t at)
+{
+	const char *sep = "";
+
+	if (add(t, "(") < 0)
+		return -1;
+	if (k->n || k->spaces) {
+		if (class_emit(t, k, 0, at) < 0)
+			return -1;
+		sep = "|";
+	}
+	if (k->negs & 1)
+		add(t, sep), add(t, "[^0-9]"), sep = "|";
+	if (k->negs & 2)
+		add(t, sep), add(t, "[^0-9A-Za-z_]"), sep = "|";
+	if (k->negs & 4)
+		add(t, sep), add(t, "[^"), add(t, spaces), add(t, "]");
+	return add(t, ")");
+}
+
 /* A class, t->i just past its "[". */
-static int class(struct tr *t)
+static int
+bracket(struct tr *t)
 {
 	struct cls k;
 	size_t at = t->i - 1;
@@ -378,6 +452,7 @@ static int class(struct tr *t)
 
 	k.n = 0;
 	k.spaces = 0;
+	k.negs = 0;
 	if (t->i < t->n && t->s[t->i] == '^') {
 		neg = 1;
 		t->i++;
@@ -398,9 +473,8 @@ static int class(struct tr *t)
 				return -1;
 			if (t->i + 1 < t->n && t->s[t->i] == '-' &&
 			    t->s[t->i + 1] != ']')
-				return fail(t, t->i,
-				    "a range from a class "
-				    "escape");
+				return fail(
+				    t, t->i, "a range from a class escape");
 			continue;
 		}
 		if (t->i + 1 < t->n && t->s[t->i] == '-' &&
@@ -409,9 +483,8 @@ static int class(struct tr *t)
 			if ((hi = class_char(t, &cls2)) < 0)
 				return -1;
 			if (cls2)
-				return fail(t, t->i - 2,
-				    "a range to a class "
-				    "escape");
+				return fail(
+				    t, t->i - 2, "a range to a class escape");
 			if (hi < lo)
 				return fail(t, t->i, "a range out of order");
 		} else {
@@ -421,8 +494,10 @@ static int class(struct tr *t)
 			return -1;
 	}
 	t->i++;
-	class_emit(t, &k, neg);
-	return 0;
+	if (k.negs && neg)
+		return fail(t, at,
+		    "\\D, \\W or \\S inside a negated class is not supported");
+	return k.negs ? bracket_negs(t, &k, at) : class_emit(t, &k, neg, at);
 }
 
 /* Reads a {n}, {n,} or {n,m} at t->i; 1 when there is one, else 0. */
@@ -462,7 +537,7 @@ bound(struct tr *t, long *lo, long *hi, size_t *end)
 static int
 quantifier(struct tr *t, int *can)
 {
-	size_t at = t->i, end;
+	size_t at = t->i, end, factor;
 	long lo, hi;
 	char c = t->s[t->i];
 
@@ -470,6 +545,7 @@ quantifier(struct tr *t, int *can)
 		return fail(t, at, "nothing to repeat");
 	if (c == '{') {
 		bound(t, &lo, &hi, &end);
+		factor = (size_t)(hi >= 0 ? hi : lo + 1);
 		if (lo > BOUND_MAX || hi > BOUND_MAX)
 			return fail(t, at, "a bound above %d", BOUND_MAX);
 		if (hi >= 0 && hi < lo)
@@ -480,7 +556,17 @@ quantifier(struct tr *t, int *can)
 	} else {
 		buf_addc(t->out, c);
 		t->i++;
+		factor = c == '?' ? 1 : 2;
 	}
+	/* The repeated atom counts factor times (at least once). */
+	if (factor > 1) {
+		t->cur += t->last * (factor - 1);
+		t->last *= factor;
+	}
+	if (t->cur > SIZE_MAX_POSITIONS)
+		return fail(t, at,
+		    "a pattern of more than %d positions once its bounds are unrolled",
+		    SIZE_MAX_POSITIONS);
 	if (t->i < t->n && t->s[t->i] == '?')
 		return fail(t, t->i, "a lazy quantifier is not supported");
 	if (t->i < t->n && strchr("*+", t->s[t->i]) != NULL)
@@ -508,14 +594,17 @@ group(struct tr *t)
 		} else if (p + 2 < e && p[2] == '<') {
 			return fail(t, at, "a named group is not supported");
 		} else {
-			return fail(t, at,
-			    "a group modifier \"(?\" is not "
-			    "supported");
+			return fail(
+			    t, at, "a group modifier \"(?\" is not supported");
 		}
 	} else {
 		t->i++;
 	}
-	t->depth++;
+	if (t->depth == DEPTH_MAX)
+		return fail(
+		    t, at, "groups nested more than %d deep", DEPTH_MAX);
+	t->outer[t->depth++] = t->cur;
+	t->cur = 0;
 	return add(t, "(");
 }
 
@@ -542,11 +631,13 @@ step(struct tr *t, int *can)
 		else
 			literal(t, (uint32_t)cp);
 		*can = 1;
+		atom(t, 1);
 		return 0;
 	case '[':
 		t->i++;
 		*can = 1;
-		return class(t);
+		atom(t, 1);
+		return bracket(t);
 	case '(':
 		*can = 0;
 		return group(t);
@@ -556,6 +647,8 @@ step(struct tr *t, int *can)
 		t->depth--;
 		t->i++;
 		*can = 1;
+		t->last = t->cur;
+		t->cur += t->outer[t->depth];
 		return add(t, ")");
 	case '|':
 	case '^':
@@ -576,15 +669,18 @@ step(struct tr *t, int *can)
 			return quantifier(t, can);
 		t->i++;
 		*can = 1;
+		atom(t, 1);
 		return add(t, "\\{");
 	}
 	case '.':
 		t->i++;
 		*can = 1;
+		atom(t, 1);
 		return add(t, dot);
 	default:
 		literal(t, next_char(t));
 		*can = 1;
+		atom(t, 1);
 		return 0;
 	}
 }
@@ -603,6 +699,7 @@ esregex_translate(
 	t.msg = msg;
 	t.msgsz = msgsz;
 	t.depth = 0;
+	t.cur = t.last = 0;
 	if (memchr(src, '\0', n) != NULL)
 		return fail(&t,
 		    (size_t)((const char *)memchr(src, '\0', n) - src),
@@ -616,11 +713,12 @@ esregex_translate(
 }
 
 static pthread_once_t utf8_once = PTHREAD_ONCE_INIT;
-static locale_t utf8_locale;
+static locale_t utf8_locale, c_locale;
 
 static void
 utf8_open(void)
 {
+	c_locale = newlocale(LC_CTYPE_MASK | LC_COLLATE_MASK, "C", (locale_t)0);
 	utf8_locale =
 	    newlocale(LC_CTYPE_MASK | LC_COLLATE_MASK, "C.UTF-8", (locale_t)0);
 	if (utf8_locale == (locale_t)0)
@@ -638,7 +736,7 @@ esregex_compile(
 
 	memset(r, 0, sizeof(*r));
 	pthread_once(&utf8_once, utf8_open);
-	if (utf8_locale == (locale_t)0) {
+	if (utf8_locale == (locale_t)0 || c_locale == (locale_t)0) {
 		snprintf(msg, msgsz, "the C.UTF-8 locale is not available");
 		return -1;
 	}
@@ -656,18 +754,37 @@ esregex_compile(
 		buf_adds(&ere, "()");
 	old = uselocale(utf8_locale);
 	rc = regcomp(&r->re, ere.data, REG_EXTENDED | REG_NOSUB);
+	if (rc == 0) {
+		uselocale(c_locale);
+		rc = regcomp(&r->ascii, ere.data, REG_EXTENDED | REG_NOSUB);
+		if (rc != 0)
+			regfree(&r->re);
+	}
 	uselocale(old);
 	buf_release(&ere);
 	if (rc != 0) {
 		char why[128];
 
-		regerror(rc, &r->re, why, sizeof(why));
+		regerror(rc, NULL, why, sizeof(why));
 		snprintf(
 		    msg, msgsz, "the C library refuses the pattern: %s", why);
 		return -1;
 	}
 	r->compiled = 1;
 	return 0;
+}
+
+/* Whether the n bytes of s are all ASCII. */
+static int
+ascii(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	unsigned char any = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		any |= p[i];
+	return any < 0x80;
 }
 
 int
@@ -680,8 +797,13 @@ esregex_match(const struct esregex *r, const char *s, size_t n)
 	/* REG_STARTEND: the subject need not be NUL-terminated. */
 	m[0].rm_so = 0;
 	m[0].rm_eo = (regoff_t)n;
-	old = uselocale(utf8_locale);
-	rc = regexec(&r->re, s, 1, m, REG_STARTEND);
+	if (ascii(s, n)) {
+		old = uselocale(c_locale);
+		rc = regexec(&r->ascii, s, 1, m, REG_STARTEND);
+	} else {
+		old = uselocale(utf8_locale);
+		rc = regexec(&r->re, s, 1, m, REG_STARTEND);
+	}
 	uselocale(old);
 	return rc == 0;
 }
@@ -689,7 +811,9 @@ esregex_match(const struct esregex *r, const char *s, size_t n)
 void
 esregex_free(struct esregex *r)
 {
-	if (r->compiled)
+	if (r->compiled) {
 		regfree(&r->re);
+		regfree(&r->ascii);
+	}
 	r->compiled = 0;
 }

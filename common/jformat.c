@@ -86,6 +86,27 @@ jformat_date_time(const char *s, size_t n)
 	return utc == 23 * 60 + 59;
 }
 
+static int
+email_special(unsigned char c)
+{
+	switch (c) {
+	case '"':
+	case '(':
+	case ')':
+	case ',':
+	case ':':
+	case ';':
+	case '<':
+	case '>':
+	case '[':
+	case '\\':
+	case ']':
+		return 1;
+	default:
+		return 0;
+	}
+}
+
 int
 jformat_email(const char *s, size_t n)
 {
@@ -98,7 +119,7 @@ jformat_email(const char *s, size_t n)
 	local = (size_t)(at - s);
 	for (i = 0; i < n; i++) {
 		c = (unsigned char)s[i];
-		if (c <= 0x20 || c == 0x7f || strchr("\"(),:;<>[\\]", c))
+		if (c <= 0x20 || c == 0x7f || email_special(c))
 			return 0;
 		if (c == '@' && i != local)
 			return 0;
@@ -119,19 +140,16 @@ hex(char c)
 int
 jformat_uuid(const char *s, size_t n)
 {
+	/* "x" a hex digit, "-" a dash, for each of the 36 places. */
+	static const char shape[] = "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx";
 	size_t i;
+	int bad = 0;
 
 	if (n != 36)
 		return 0;
-	for (i = 0; i < n; i++) {
-		if (i == 8 || i == 13 || i == 18 || i == 23) {
-			if (s[i] != '-')
-				return 0;
-		} else if (!hex(s[i])) {
-			return 0;
-		}
-	}
-	return 1;
+	for (i = 0; i < n; i++)
+		bad |= shape[i] == '-' ? s[i] != '-' : !hex(s[i]);
+	return !bad;
 }
 
 static int
@@ -140,11 +158,40 @@ alpha(char c)
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 
+/* RFC 3986's unreserved and reserved characters but letters, digits and
+ * "[]#%". */
+static int
+uri_other(char c)
+{
+	switch (c) {
+	case '-':
+	case '.':
+	case '_':
+	case '~':
+	case ':':
+	case '/':
+	case '?':
+	case '@':
+	case '!':
+	case '$':
+	case '&':
+	case '\'':
+	case '(':
+	case ')':
+	case '*':
+	case '+':
+	case ',':
+	case ';':
+	case '=':
+		return 1;
+	default:
+		return 0;
+	}
+}
+
 int
 jformat_uri(const char *s, size_t n)
 {
-	/* RFC 3986's unreserved and reserved characters but "[]#%". */
-	static const char other[] = "-._~:/?@!$&'()*+,;=";
 	size_t i = 0, host_end = 0;
 	int fragment = 0;
 	char c;
@@ -166,8 +213,7 @@ jformat_uri(const char *s, size_t n)
 	}
 	for (; i < n; i++) {
 		c = s[i];
-		if (alpha(c) || (c >= '0' && c <= '9') ||
-		    (c != '\0' && strchr(other, c) != NULL)) {
+		if (alpha(c) || (c >= '0' && c <= '9') || uri_other(c)) {
 			continue;
 		} else if (c == '%') {
 			if (n - i < 3 || !hex(s[i + 1]) || !hex(s[i + 2]))

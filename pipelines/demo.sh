@@ -14,7 +14,8 @@
 # it a second time to show that nothing is sent twice, and no request at
 # all. The servers are stopped at the end, also when the demo is
 # interrupted. The files of the runs stay in demo-data/ (raw/, runs/,
-# state/).
+# state/); it ends by naming the first run's report.html and the index
+# page, index.html.
 set -eu
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 export ROOT
@@ -147,5 +148,13 @@ echo
 echo "The files of both runs are in $SLUICE_DATA (raw/, runs/, state/)."
 echo "The import's exit status: $status (1: finished, some records rejected;"
 echo "each one is in a rejects file with the reason)."
+echo
+if [ -f "$run/report.html" ]; then
+	echo "== the report of the first run, to open in a browser (offline):"
+	echo "  file://$run/report.html"
+	echo "   and every import, newest first: file://$SLUICE_DATA/index.html"
+else
+	echo "== no report.html in $run (is build/bin/report built?)"
+fi
 [ "$second_writes" -eq 0 ] || exit 1
 [ "$status" -le 1 ] && [ "${status2:-0}" -le 1 ]

@@ -19,6 +19,8 @@
 # first stage to the end, so one import of a vendor runs at a time. Files go
 # under $SLUICE_DATA (default: the current directory). The exit status is
 # the worst of the stages'; 75 when another import of the vendor runs.
+# Every run, also one that failed or was cut short, ends with the run's
+# report.html and the data folder's index.html (build/bin/report).
 # --help says more; the import's documentation (docs-pending/import.md, for
 # the README) says everything.
 set -eu
@@ -65,12 +67,17 @@ VENDORS=${SLUICE_VENDORS:-$ROOT/vendors}
 # a signal.
 TMPD=$(mktemp -d "${TMPDIR:-/tmp}/sluice-import.XXXXXX") || exit 74
 BG=
+RUN=
+REPORTED=1
 cleanup() {
 	# Jobs still running here are left over from an import cut short;
 	# a raw copy waiting on a pipe nobody opens would wait forever.
 	for _p in $BG; do
 		kill "$_p" 2>/dev/null || :
 	done
+	# A run cut short (a signal, an error) still gets its report, which
+	# says that it did not finish.
+	[ "$REPORTED" = 1 ] || report_pages 2>/dev/null || :
 	rm -rf "$TMPD"
 }
 trap cleanup EXIT
@@ -107,6 +114,8 @@ fetch-rtv) has its last report fetched first, and a vendor whose export is
 received by hook-recv ("receive": true) has the closed segments of its
 journal (\$SLUICE_JOURNAL/NAME, default \$SLUICE_DATA/journal/NAME) read,
 then removed once every record was delivered or rejected.
+Every run ends by writing its report.html (in its run folder) and the
+index.html of every import (in \$SLUICE_DATA), to open in a browser.
 Environment: NORTHSTAR_URL, ROGUE_URL, NORTHSTAR_CLIENT_ID,
 NORTHSTAR_CLIENT_SECRET or NORTHSTAR_CLIENT_SECRET_FILE; QUASAR_URL (optional:
 without it the raw rows are only kept under raw/); for fetch-rtv RTV_URL,
@@ -376,6 +385,39 @@ if [ $OFFLINE = 0 ]; then
 	fi
 fi
 
+# now_ms: milliseconds since the epoch (seconds, when date has no %N).
+now_ms() {
+	_t=$(date +%s%N)
+	case $_t in
+	*[!0-9]*) echo $((${_t%%[!0-9]*} * 1000)) ;;
+	*) echo $((_t / 1000000)) ;;
+	esac
+}
+
+# seconds FROM TO: the milliseconds between as seconds, "2.91".
+seconds() {
+	_ms=$(($2 - $1))
+	printf '%d.%02d' $((_ms / 1000)) $((_ms % 1000 / 10))
+}
+
+# report_pages: the run's report.html and the data folder's index.html
+# (build/bin/report), with the command that imports the run's rejected
+# rows again once fixed: this import's, less its FILE. A report that
+# cannot be written is said, and changes nothing of the exit status.
+report_pages() {
+	REPORTED=1
+	[ -x "$BIN/report" ] || return 0
+	_cmd="SLUICE_DATA=$(quote "$DATA")"
+	[ -z "${SLUICE_VENDORS:-}" ] ||
+		_cmd="$_cmd SLUICE_VENDORS=$(quote "$SLUICE_VENDORS")"
+	_cmd="$_cmd $(quote "$ROOT/pipelines/import.sh")"
+	[ $OFFLINE = 0 ] || _cmd="$_cmd --offline"
+	[ -z "$CACERT" ] || _cmd="$_cmd --cacert $(quote "$CACERT")"
+	_cmd="$_cmd$SETS $NAME"
+	"$BIN/report" --index "$DATA" --command "$_cmd" "$RUN" ||
+		echo "$ME: $RUN/report.html was not written" >&2
+}
+
 # A run folder of its own: mkdir either creates it or fails, so two runs
 # started in the same second (a preview beside an import, or two runs one
 # after the other) get two folders, the second with a suffix.
@@ -392,6 +434,9 @@ while ! mkdir "$RUN" 2>/dev/null; do
 done
 STAMP=${RUN##*/}
 RAW=$DATA/raw/$NAME/$DAY
+REPORTED=0
+STARTED=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+T_START=$(now_ms)
 
 # Every stage's stderr goes to the terminal and into the run's log,
 # through one named pipe. The delivery stage in front draws its progress
@@ -729,6 +774,13 @@ import_summary() {
 			printf ' %s=%s' "$_s" "${_st:--}"
 		done
 		echo
+		printf 'timing: started=%s ended=%s seconds=%s' "$STARTED" \
+		    "$ENDED" "$(seconds "$T_START" "$T_END")"
+		[ -z "$T_FETCHED" ] ||
+			printf ' fetch=%s' "$(seconds "$T_START" "$T_FETCHED")"
+		[ -z "$T_P1" ] || printf ' phase1=%s' "$(seconds "$T_P1" "$T_P2")"
+		[ -z "$T_P3" ] || printf ' phase2=%s' "$(seconds "$T_P2" "$T_P3")"
+		echo
 		for _s in $KEPT; do
 			for _f in tee gzip; do
 				_st=$(status "$_f-$_s")
@@ -757,6 +809,8 @@ import_summary() {
 		[ -z "$KEPT" ] || echo "  raw       $RAW/"
 		[ $OFFLINE = 1 ] || echo "  ledger    $LEDGER"
 		echo "  log       $RUN/stages.log"
+		[ ! -x "$BIN/report" ] || echo "  report    $RUN/report.html" \
+		    "(all the imports: $DATA/index.html)"
 		echo
 		if [ $OFFLINE = 1 ]; then
 			echo "offline: nothing was sent."
@@ -877,6 +931,10 @@ journal_done() {
 [ "$RECEIVE" != true ] || [ -n "$FILE" ] || journal_take
 
 FETCHED=
+T_FETCHED=
+T_P1=
+T_P2=
+T_P3=
 if [ -n "$JOURNAL" ]; then
 	:
 elif [ -z "$FILE" ]; then
@@ -886,6 +944,7 @@ elif [ -z "$FILE" ]; then
 	set --
 	[ -z "$CACERT" ] || set -- --cacert "$CACERT"
 	progress "$PROGRESS" "$FETCH" fetch "$BIN/$FETCH" -o "$FILE" "$@"
+	T_FETCHED=$(now_ms)
 	if [ "$(status "$FETCH")" != 0 ]; then
 		HELD=" $FETCH ended with $(status "$FETCH")"
 		NOT_RUN="$P1 $P2"
@@ -894,6 +953,7 @@ elif [ -z "$FILE" ]; then
 fi
 
 if [ -n "$P1" ]; then
+	T_P1=$(now_ms)
 	[ -z "$KEPT" ] || mkdir -p "$RAW" || die 74 "cannot create $RAW"
 	# shellcheck disable=SC2086 # a list of names, split on purpose
 	set -- $P1
@@ -909,17 +969,22 @@ if [ -n "$P1" ]; then
 		phase "$@" </dev/null >"$P1OUT"
 	fi
 	HELD=$(failed "$@")
+	T_P2=$(now_ms)
 fi
 if [ -n "$P2" ] && [ -z "$HELD" ]; then
 	# shellcheck disable=SC2086
 	phase $P2 <"$P1OUT" >"$RUN/results.ndjson"
+	T_P3=$(now_ms)
 fi
 
 import_status
+ENDED=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+T_END=$(now_ms)
 if [ -n "$JOURNAL" ] && [ $OFFLINE = 0 ] && [ -z "$HELD" ] &&
     [ "$STATUS" -le 1 ]; then
 	journal_done
 fi
 failed_csv
 import_summary
+report_pages
 exit "$STATUS"

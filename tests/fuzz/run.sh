@@ -80,6 +80,21 @@ seeds() {
 		printf '%s' "2026-11-30T07:00:00.25-05:00" >"$d/t"
 		printf '%s' '{"event":"signup","event_id":"e-\"1","time":"2026-11-30T12:00:00.250Z","member_id":null,"url":5,"properties":{"a":[1]},"_meta":{"file":"j","line":3,"violations":[{}]}}' >"$d/e"
 		;;
+	fuzz_report)
+		# A summary as import.sh writes one; reasons with values.
+		printf '%s\n' "== shop import of /d/x.csv" "" \
+		    "per stage (records in = out + dropped + rejected):" \
+		    "  shape: in=5 out=3 dropped=1 (r=1) rejected=1" \
+		    "delivery:" "  post-rogue: rows sent=3 spooled=0" \
+		    "per final status (post status, member status, count):" \
+		    "  confirmed  confirmed  3" "per post result:" "  created 3" \
+		    "exit status per stage (-: not run): shape=1" \
+		    "timing: started=2026-12-02T02:29:04Z seconds=2.91" \
+		    "files:" "  shape rejects 1 in /d/r/shape.rejects.ndjson" \
+		    "exit 1: finished" >"$d/summary"
+		printf '%s' 'email: "jane@example.org" 385-555-0106 <b>' >"$d/a"
+		printf '%s' 'no rule matches status="moved-away", x=""' >"$d/b"
+		;;
 	fuzz_shaper)
 		# A vendor file, a NUL byte, and rows of its shape cases.
 		i=0
@@ -89,6 +104,20 @@ seeds() {
 				{ cat "$v/vendor.json"; printf '\0'; head -n 20 "$f"; } \
 				    >"$d/v$i"
 				i=$((i + 1))
+			done
+		done
+		;;
+	fuzz_jschema)
+		# Each schema of our suite files, a NUL, and its values.
+		i=0
+		for f in "$ROOT"/tests/jschema/*.json; do
+			n=$(jq length "$f")
+			k=0
+			while [ "$k" -lt "$n" ]; do
+				{ jq -c ".[$k].schema" "$f"; printf '\0'
+				  jq -c ".[$k].tests[].data" "$f"; } >"$d/s$i"
+				i=$((i + 1))
+				k=$((k + 1))
 			done
 		done
 		;;
