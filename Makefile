@@ -54,8 +54,8 @@ DICTIONARY  ?= $(CURDIR)/analytics/dictionary.json
 DEFS        := -DSLUICE_VERSION='"$(VERSION)"' \
                -DSLUICE_VENDORS_DIR='"$(VENDORS_DIR)"' \
                -DSLUICE_DICTIONARY='"$(DICTIONARY)"'
-ALL_CFLAGS  := $(WARN) -pthread -Icommon -Irules $(PKG_CFLAGS) $(DEFS) \
-               $(SAN_FLAGS) $(CFLAGS) -MMD -MP
+ALL_CFLAGS  := $(WARN) -pthread -Icommon -Irules -I$(BUILD)/gen $(PKG_CFLAGS) \
+               $(DEFS) $(SAN_FLAGS) $(CFLAGS) -MMD -MP
 ALL_LDFLAGS := $(SAN_FLAGS) $(LDFLAGS)
 LIBS        := $(CSV_LIBS) $(PKG_LIBS) -lm -pthread
 
@@ -108,6 +108,17 @@ $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIBS_OURS)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIBS_OURS) $(LIBS)
 
+# The events table's one DDL, pipelines/sql/events.sql, compiled into
+# common/qlayout.c as a C string (its comment lines left out).
+%/gen/events_sql.h: pipelines/sql/events.sql
+	@mkdir -p $(@D)
+	{ echo '/* Made by the Makefile from $<: do not edit. */'; \
+	  echo 'static const char events_sql[] ='; \
+	  sed -e '/^--/d' -e 's/\\/\\\\/g' -e 's/"/\\"/g' \
+	      -e 's/^/"/' -e 's/$$/\\n"/' $<; echo ';'; } > $@.tmp && mv $@.tmp $@
+$(BUILD)/common/qlayout.o: $(BUILD)/gen/events_sql.h
+build-fuzz/common/qlayout.o: build-fuzz/gen/events_sql.h
+
 $(BUILD)/tests/tools/%: $(BUILD)/tests/tools/%.o $(LIBS_OURS)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIBS_OURS) $(LIBS)
@@ -159,7 +170,7 @@ bench:
 # Fuzz targets: libFuzzer with clang, under AddressSanitizer and UBSan, the
 # common sources instrumented with them. make fuzz runs each FUZZ_TIME
 # seconds (tests/fuzz/run.sh); make test runs each a few seconds.
-FUZZ_CFLAGS := $(WARN) -pthread -Icommon -Irules $(PKG_CFLAGS) $(DEFS) \
+FUZZ_CFLAGS := $(WARN) -pthread -Icommon -Irules -Ibuild-fuzz/gen $(PKG_CFLAGS) $(DEFS) \
                -g -O1 -fno-sanitize-recover=all
 FUZZ_OBJ   := $(COMMON_SRC:%.c=build-fuzz/%.o) $(RULES_SRC:%.c=build-fuzz/%.o)
 

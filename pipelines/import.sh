@@ -270,10 +270,16 @@ for _s in $PIPELINE; do
 	case $_s in
 	csv2ndjson | shape | status-map | post-northstar | dedupe | post-rogue) ;;
 	post-quasar)
-		[ -n "$_prev" ] ||
+		# First of a journal's pipeline (the event layer's events,
+		# checked at the door): the stage itself, on the records.
+		if [ -z "$_prev" ] && [ "$RECEIVE" = true ]; then
+			:
+		elif [ -n "$_prev" ]; then
+			WAREHOUSE_FROM=$_prev
+			continue
+		else
 			die 65 "$VENDOR: post-quasar needs a stage before it"
-		WAREHOUSE_FROM=$_prev
-		continue
+		fi
 		;;
 	*) die 65 "$VENDOR: the pipeline names '$_s', a stage the import does not know" ;;
 	esac
@@ -510,6 +516,23 @@ run_stage() {
 	post-rogue)
 		delivery post-rogue "$BIN/post-rogue" --vendor "$VENDOR" \
 		    --ledger "$LEDGER"
+		;;
+	post-quasar) # a journal's first stage (see the pipeline's phases)
+		set -- --create-table --spool "$SPOOL" --seen "$SEEN" \
+		    --rejects "$RUN/post-quasar.rejects.ndjson"
+		[ -z "$CACERT" ] || set -- "$@" --cacert "$CACERT"
+		# The segments by name (each row's file and line; none: stdin
+		# is empty), or the FILE given.
+		set -- "$@" --
+		if [ -z "$JOURNAL" ]; then
+			set -- "$@" "$FILE"
+		else
+			while IFS= read -r _seg; do
+				set -- "$@" "$JOURNAL/$_seg"
+			done <"$TMPD/segments"
+		fi
+		progress "$PROGRESS" post-quasar "$BIN/post-quasar" \
+		    --vendor "$VENDOR" "$@"
 		;;
 	esac
 }
@@ -934,7 +957,9 @@ if [ -n "$P1" ]; then
 	[ -z "$KEPT" ] || mkdir -p "$RAW" || die 74 "cannot create $RAW"
 	# shellcheck disable=SC2086 # a list of names, split on purpose
 	set -- $P1
-	if [ -n "$JOURNAL" ] && [ $OFFLINE = 1 ]; then
+	if [ -n "$JOURNAL" ] && [ "$1" = post-quasar ]; then
+		phase "$@" </dev/null >"$P1OUT" # it reads the segments itself
+	elif [ -n "$JOURNAL" ] && [ $OFFLINE = 1 ]; then
 		journal_cat | phase "$@"
 	elif [ -n "$JOURNAL" ]; then
 		journal_cat | phase "$@" >"$P1OUT"

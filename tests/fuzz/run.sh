@@ -70,9 +70,15 @@ seeds() {
 		done
 		printf '%s' "mobile=%2B1555&id=12&at=2019-03-01+10%3A00&x" >"$d/form"
 		for f in "$ROOT"/vendors/*/vendor.json; do
-			jq -c '.receive // empty' "$f" >"$d/route$i" 2>/dev/null
+			jq -c '.receive // empty | if type == "array" then .[0] else . end' "$f" >"$d/route$i" 2>/dev/null
 			i=$((i + 1))
 		done
+		;;
+	fuzz_qlayout)
+		# Events, times and the warehouse's statements.
+		cp "$ROOT"/pipelines/sql/*.sql "$d/"
+		printf '%s' "2026-11-30T07:00:00.25-05:00" >"$d/t"
+		printf '%s' '{"event":"signup","event_id":"e-\"1","time":"2026-11-30T12:00:00.250Z","member_id":null,"url":5,"properties":{"a":[1]},"_meta":{"file":"j","line":3,"violations":[{}]}}' >"$d/e"
 		;;
 	fuzz_report)
 		# A summary as import.sh writes one; reasons with values.

@@ -37,7 +37,10 @@ import delivery  # noqa: E402  (the Emulator, report)
 BIN, ROOT, TMP = sys.argv[1:4]
 report = delivery.report
 HR = os.path.join(BIN, "hook-recv")
-KEYS = {"CALLPOWER_API_KEYS": "cp-key", "SOFTEDGE_API_KEYS": "se-key"}
+# The receiver serves every vendor with a receive section: vendors/events
+# too, whose routes need their keys to start.
+KEYS = {"CALLPOWER_API_KEYS": "cp-key", "SOFTEDGE_API_KEYS": "se-key",
+        "EVENTS_API_KEYS": "ev-key"}
 ANONYMOUS = "+266696687"  # one of Twilio's placeholders
 CAMPAIGNS = {12: 1201, 31: 3101}  # CallPower campaign -> Rogue action
 
