@@ -36,6 +36,16 @@ static const char spaces[] = "\t\n\v\f\r \xc2\xa0\xe1\x9a\x80"
 /* ECMAScript's ".": anything but a line terminator. */
 static const char dot[] = "[^\n\r\xe2\x80\xa8\xe2\x80\xa9]";
 
+/* The most positions a pattern may unroll to, and groups nest. */
+#define SIZE_MAX_POSITIONS 10000
+#define DEPTH_MAX 64
+
+/*
+ * The translation's state. cur and last measure the pattern as the C
+ * library will build it, each bound unrolled ((a{9}){9} is 81 positions):
+ * cur, the positions of the group being read so far; last, those of the
+ * last atom (what a quantifier repeats); outer, each open group's cur.
+ */
 struct tr {
 	const char *s;
 	size_t i, n;
@@ -43,6 +53,7 @@ struct tr {
 	char *msg;
 	size_t msgsz;
 	int depth;
+	size_t cur, last, outer[DEPTH_MAX];
 };
 
 struct range {
@@ -53,6 +64,7 @@ struct cls {
 	struct range r[CLASS_MAX];
 	size_t n;
 	int spaces; /* \s inside: the space set appended as it is */
+	int negs;   /* \D \W \S inside: 1, 2, 4 */
 };
 
 static int fail(struct tr *t, size_t at, const char *fmt, ...)
@@ -77,6 +89,14 @@ static int
 add(struct tr *t, const char *s)
 {
 	return buf_adds(t->out, s) < 0 ? fail(t, t->i, "pattern too long") : 0;
+}
+
+/* One atom read: a character, a class, "." (n positions). */
+static void
+atom(struct tr *t, size_t n)
+{
+	t->last = n;
+	t->cur += n;
 }
 
 static void
@@ -215,10 +235,8 @@ escape(struct tr *t, int inclass, int *cls)
 		return fail(t, at, "named back-reference \\k is not supported");
 	case 'p':
 	case 'P':
-		return fail(t, at,
-		    "Unicode property escape \\%c is not "
-		    "supported",
-		    c);
+		return fail(
+		    t, at, "Unicode property escape \\%c is not supported", c);
 	case 'c':
 		return fail(t, at, "control escape \\c is not supported");
 	case '0':
@@ -232,9 +250,8 @@ escape(struct tr *t, int inclass, int *cls)
 		if (v == 0)
 			return fail(t, at, "\\0 (NUL) is not supported");
 		if (v >= 0xd800 && v <= 0xdfff)
-			return fail(t, at,
-			    "a surrogate escape is not "
-			    "supported");
+			return fail(
+			    t, at, "a surrogate escape is not supported");
 		return v;
 	default:
 		break;
@@ -293,10 +310,8 @@ class_escape(struct tr *t, struct cls *k, int c)
 		k->spaces = 1;
 		return 0;
 	default:
-		return fail(t, t->i - 2,
-		    "\\%c inside a class is not "
-		    "supported",
-		    c);
+		k->negs |= c == 'D' ? 1 : c == 'W' ? 2 : 4;
+		return 0;
 	}
 }
 
@@ -338,8 +353,7 @@ class_emit(struct tr *t, const struct cls *k, int neg, size_t at)
 			listed += hi - c + 1;
 			if (listed > NONASCII_MAX)
 				return fail(t, at,
-				    "a class of more than %d "
-				    "non-ASCII characters",
+				    "a class of more than %d non-ASCII characters",
 				    NONASCII_MAX);
 			for (; c <= hi; c++)
 				if (c < 0xd800 || c > 0xdfff)
@@ -410,8 +424,35 @@ class_char(struct tr *t, int *cls)
 	return (long)next_char(t);
 }
 
+/*
+ * \D, \W or \S inside a class ([\s\S], [a\D]) is a set no bracket can
+ * hold beside others: the class becomes a group of alternatives, the rest
+ * of the class in a bracket, then each such escape's negated bracket.
+ */
+static int
+bracket_negs(struct tr *t, const struct cls *k, size_t at)
+{
+	const char *sep = "";
+
+	if (add(t, "(") < 0)
+		return -1;
+	if (k->n || k->spaces) {
+		if (class_emit(t, k, 0, at) < 0)
+			return -1;
+		sep = "|";
+	}
+	if (k->negs & 1)
+		add(t, sep), add(t, "[^0-9]"), sep = "|";
+	if (k->negs & 2)
+		add(t, sep), add(t, "[^0-9A-Za-z_]"), sep = "|";
+	if (k->negs & 4)
+		add(t, sep), add(t, "[^"), add(t, spaces), add(t, "]");
+	return add(t, ")");
+}
+
 /* A class, t->i just past its "[". */
-static int class(struct tr *t)
+static int
+bracket(struct tr *t)
 {
 	struct cls k;
 	size_t at = t->i - 1;
@@ -420,6 +461,7 @@ static int class(struct tr *t)
 
 	k.n = 0;
 	k.spaces = 0;
+	k.negs = 0;
 	if (t->i < t->n && t->s[t->i] == '^') {
 		neg = 1;
 		t->i++;
@@ -440,9 +482,8 @@ static int class(struct tr *t)
 				return -1;
 			if (t->i + 1 < t->n && t->s[t->i] == '-' &&
 			    t->s[t->i + 1] != ']')
-				return fail(t, t->i,
-				    "a range from a class "
-				    "escape");
+				return fail(
+				    t, t->i, "a range from a class escape");
 			continue;
 		}
 		if (t->i + 1 < t->n && t->s[t->i] == '-' &&
@@ -451,9 +492,8 @@ static int class(struct tr *t)
 			if ((hi = class_char(t, &cls2)) < 0)
 				return -1;
 			if (cls2)
-				return fail(t, t->i - 2,
-				    "a range to a class "
-				    "escape");
+				return fail(
+				    t, t->i - 2, "a range to a class escape");
 			if (hi < lo)
 				return fail(t, t->i, "a range out of order");
 		} else {
@@ -463,7 +503,10 @@ static int class(struct tr *t)
 			return -1;
 	}
 	t->i++;
-	return class_emit(t, &k, neg, at);
+	if (k.negs && neg)
+		return fail(t, at,
+		    "\\D, \\W or \\S inside a negated class is not supported");
+	return k.negs ? bracket_negs(t, &k, at) : class_emit(t, &k, neg, at);
 }
 
 /* Reads a {n}, {n,} or {n,m} at t->i; 1 when there is one, else 0. */
@@ -503,7 +546,7 @@ bound(struct tr *t, long *lo, long *hi, size_t *end)
 static int
 quantifier(struct tr *t, int *can)
 {
-	size_t at = t->i, end;
+	size_t at = t->i, end, factor;
 	long lo, hi;
 	char c = t->s[t->i];
 
@@ -511,6 +554,7 @@ quantifier(struct tr *t, int *can)
 		return fail(t, at, "nothing to repeat");
 	if (c == '{') {
 		bound(t, &lo, &hi, &end);
+		factor = (size_t)(hi >= 0 ? hi : lo + 1);
 		if (lo > BOUND_MAX || hi > BOUND_MAX)
 			return fail(t, at, "a bound above %d", BOUND_MAX);
 		if (hi >= 0 && hi < lo)
@@ -521,7 +565,17 @@ quantifier(struct tr *t, int *can)
 	} else {
 		buf_addc(t->out, c);
 		t->i++;
+		factor = c == '?' ? 1 : 2;
 	}
+	/* The repeated atom counts factor times (at least once). */
+	if (factor > 1) {
+		t->cur += t->last * (factor - 1);
+		t->last *= factor;
+	}
+	if (t->cur > SIZE_MAX_POSITIONS)
+		return fail(t, at,
+		    "a pattern of more than %d positions once its bounds are unrolled",
+		    SIZE_MAX_POSITIONS);
 	if (t->i < t->n && t->s[t->i] == '?')
 		return fail(t, t->i, "a lazy quantifier is not supported");
 	if (t->i < t->n && strchr("*+", t->s[t->i]) != NULL)
@@ -549,14 +603,17 @@ group(struct tr *t)
 		} else if (p + 2 < e && p[2] == '<') {
 			return fail(t, at, "a named group is not supported");
 		} else {
-			return fail(t, at,
-			    "a group modifier \"(?\" is not "
-			    "supported");
+			return fail(
+			    t, at, "a group modifier \"(?\" is not supported");
 		}
 	} else {
 		t->i++;
 	}
-	t->depth++;
+	if (t->depth == DEPTH_MAX)
+		return fail(
+		    t, at, "groups nested more than %d deep", DEPTH_MAX);
+	t->outer[t->depth++] = t->cur;
+	t->cur = 0;
 	return add(t, "(");
 }
 
@@ -583,11 +640,13 @@ step(struct tr *t, int *can)
 		else
 			literal(t, (uint32_t)cp);
 		*can = 1;
+		atom(t, 1);
 		return 0;
 	case '[':
 		t->i++;
 		*can = 1;
-		return class(t);
+		atom(t, 1);
+		return bracket(t);
 	case '(':
 		*can = 0;
 		return group(t);
@@ -597,6 +656,8 @@ step(struct tr *t, int *can)
 		t->depth--;
 		t->i++;
 		*can = 1;
+		t->last = t->cur;
+		t->cur += t->outer[t->depth];
 		return add(t, ")");
 	case '|':
 	case '^':
@@ -617,15 +678,18 @@ step(struct tr *t, int *can)
 			return quantifier(t, can);
 		t->i++;
 		*can = 1;
+		atom(t, 1);
 		return add(t, "\\{");
 	}
 	case '.':
 		t->i++;
 		*can = 1;
+		atom(t, 1);
 		return add(t, dot);
 	default:
 		literal(t, next_char(t));
 		*can = 1;
+		atom(t, 1);
 		return 0;
 	}
 }
@@ -644,6 +708,7 @@ esregex_translate(
 	t.msg = msg;
 	t.msgsz = msgsz;
 	t.depth = 0;
+	t.cur = t.last = 0;
 	if (memchr(src, '\0', n) != NULL)
 		return fail(&t,
 		    (size_t)((const char *)memchr(src, '\0', n) - src),

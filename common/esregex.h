@@ -13,7 +13,8 @@
  *
  * The subset: literal characters and escapes (\. \* \/ ..., \t \n \r \f \v,
  * \xHH, \uHHHH), ".", classes [...] and [^...] with ranges and the escapes
- * \d \w \s inside them, \d \D \w \W \s \S outside, the anchors ^ and $,
+ * \d \w \s inside them (and \D \W \S inside a class that is not negated,
+ * as in [\s\S]), \d \D \w \W \s \S outside, the anchors ^ and $,
  * groups (...) and (?:...), alternation |, and the greedy quantifiers
  * * + ? {n} {n,} {n,m} (a "{" that starts no quantifier is a literal, as
  * ECMAScript's web reading says). \w and \d are ASCII, as in ECMAScript;
@@ -23,8 +24,11 @@
  * Characters are Unicode code points, not bytes: the expression is
  * compiled and run under the C.UTF-8 locale (through newlocale and
  * uselocale, so the program's own locale is never changed), which makes
- * "." and [^...] take one whole UTF-8 character and lets a class hold
- * ranges of non-ASCII characters in code point order. Subjects must be
+ * "." and [^...] take one whole UTF-8 character. A class may hold ranges
+ * of non-ASCII characters, in code point order; as glibc refuses a range
+ * with a non-ASCII end in a locale without collation rules (C.UTF-8 is
+ * one), the translation lists the non-ASCII part of a range character by
+ * character. Subjects must be
  * valid UTF-8 (JSON strings are). One limit of the C matcher: a subject
  * holding a NUL character (\u0000) is matched by "." and classes
  * only where they do not meet the NUL itself.
@@ -35,6 +39,12 @@
  * compiled under the C locale instead, which answers alike: the
  * expression's non-ASCII characters, as bytes, can never meet an ASCII
  * subject, and every range with a non-ASCII end is listed out.
+ *
+ * Limits, refused at compile time: a bound above 255 (POSIX's least
+ * RE_DUP_MAX), a pattern of more than 10,000 positions once its bounds are
+ * unrolled (the C library builds every repetition: ((a{255}){255}){255}
+ * would take gigabytes), groups nested more than 64 deep, and a class
+ * listing more than 4096 non-ASCII characters.
  *
  * A pattern matches anywhere in the subject unless anchored, as JSON
  * Schema says. A compiled expression is read-only; any number of threads
@@ -69,7 +79,12 @@ int esregex_translate(
 int esregex_compile(
     struct esregex *r, const char *src, size_t n, char *msg, size_t msgsz);
 
-/* 1 when the pattern matches somewhere in the n bytes of s, else 0. */
+/*
+ * 1 when the pattern matches somewhere in the n bytes of s, else 0. The C
+ * library reads only those n bytes (REG_STARTEND); AddressSanitizer's
+ * regexec reads on to a NUL, so under it the n bytes are matched from a
+ * NUL-ended copy (a line in a reader's buffer has no NUL after it).
+ */
 int esregex_match(const struct esregex *r, const char *s, size_t n);
 
 /* Frees what r holds; r may be all zeros. */

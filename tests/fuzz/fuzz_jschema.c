@@ -49,7 +49,10 @@ one_value(const struct jschema *s, const char *line, size_t len, struct jdoc *d)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t n)
 {
-	const char *text = (const char *)data, *nul, *p, *e, *nl;
+	/* A copy ending in NUL: the sanitizers' regexec reads up to one,
+	 * REG_STARTEND or not, as the stages' line buffers all end. */
+	char *copy = malloc(n + 1);
+	const char *text = copy, *nul, *p, *e, *nl;
 	struct jschema_error err;
 	struct esregex re;
 	struct jschema *s;
@@ -57,6 +60,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t n)
 	json_t *j;
 	struct jdoc d;
 
+	if (copy == NULL)
+		return 0;
+	memcpy(copy, data, n);
+	copy[n] = '\0';
 	nul = memchr(text, '\0', n);
 	if (esregex_compile(&re, text, nul ? (size_t)(nul - text) : n, msg,
 	        sizeof(msg)) == 0) {
@@ -65,13 +72,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t n)
 	}
 	j = json_loadb(
 	    text, nul ? (size_t)(nul - text) : n, JSON_DECODE_ANY, NULL);
-	if (j == NULL)
+	if (j == NULL) {
+		free(copy);
 		return 0;
+	}
 	s = jschema_compile(j, &err);
 	json_decref(j);
 	if (s == NULL) {
 		if (memchr(err.message, '\0', sizeof(err.message)) == NULL)
 			abort();
+		free(copy);
 		return 0;
 	}
 	jdoc_init(&d);
@@ -83,5 +93,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t n)
 	}
 	jdoc_release(&d);
 	jschema_free(s);
+	free(copy);
 	return 0;
 }
