@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,10 +31,16 @@ struct rule {
 
 #define MARK_REQUIRED 1
 #define MARK_IDENTITY 2
+#define MARK_EVENT 4 /* the metadata's "event" */
+#define MARK_PROPS 8 /* the metadata's "properties" */
 
 struct rules {
 	struct rule *v;
 	size_t n;
+	/* The fast path's index of the names: open addressing, FNV-1a,
+	 * each slot a rule's index + 1 (0: free); mask + 1 slots. */
+	uint32_t *slots;
+	size_t mask;
 };
 
 struct names {
@@ -282,6 +289,34 @@ load_rule(struct loader *L, const char *name, const json_t *obj,
 	return rc;
 }
 
+static uint32_t
+name_hash(const char *s, size_t n)
+{
+	uint32_t h = 2166136261u;
+
+	while (n--)
+		h = (h ^ (unsigned char)*s++) * 16777619u;
+	return h;
+}
+
+/* The fast path's index of r's names (see struct rules). */
+static void
+rules_index(struct rules *r)
+{
+	size_t i, j, cap = 8;
+
+	while (cap < 2 * r->n)
+		cap *= 2;
+	r->slots = xcalloc(cap, sizeof(*r->slots));
+	r->mask = cap - 1;
+	for (i = 0; i < r->n; i++) {
+		j = name_hash(r->v[i].name, r->v[i].len) & r->mask;
+		while (r->slots[j])
+			j = (j + 1) & r->mask;
+		r->slots[j] = (uint32_t)i + 1;
+	}
+}
+
 /* The "properties" of obj (at ptr) as rules, sorted. */
 static int
 load_rules(struct loader *L, const json_t *obj, const char *ptr,
@@ -317,6 +352,7 @@ load_rules(struct loader *L, const json_t *obj, const char *ptr,
 			goto out;
 	}
 	qsort(out->v, out->n, sizeof(*out->v), rule_cmp);
+	rules_index(out);
 out:
 	buf_release(&p);
 	return rc;
@@ -390,11 +426,14 @@ load_metadata(struct loader *L, struct dictionary *d, const json_t *meta)
 	    load_names(L, meta, "/metadata", "identity", &d->meta,
 	        "a property of the metadata", MARK_IDENTITY, &d->identity) < 0)
 		return -1;
-	for (i = 0; i < 2; i++)
-		if (rule_find(&d->meta, needed[i]) == NULL)
+	for (i = 0; i < 2; i++) {
+		struct rule *r = (struct rule *)rule_find(&d->meta, needed[i]);
+		if (r == NULL)
 			return refuse(L, "/metadata/properties", 0,
 			    "no rule for \"%s\": every event has one",
 			    needed[i]);
+		r->marks |= i == 0 ? MARK_EVENT : MARK_PROPS;
+	}
 	return 0;
 }
 
@@ -869,6 +908,7 @@ rules_free(struct rules *r)
 	for (i = 0; i < r->n; i++)
 		jschema_free(r->v[i].schema);
 	free(r->v);
+	free(r->slots);
 }
 
 void
@@ -922,20 +962,16 @@ dictionary_reason(const json_t *violations, struct buf *out)
 static const struct rule *
 rule_find_n(const struct rules *r, const char *name, size_t n)
 {
-	size_t lo = 0, hi = r->n, mid;
-	int c;
+	size_t j;
+	const struct rule *x;
 
-	while (lo < hi) {
-		mid = (lo + hi) / 2;
-		c = strncmp(r->v[mid].name, name, n);
-		if (c == 0 && r->v[mid].len > n)
-			c = 1;
-		if (c == 0)
-			return &r->v[mid];
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
+	if (r->slots == NULL)
+		return NULL;
+	for (j = name_hash(name, n) & r->mask; r->slots[j];
+	     j = (j + 1) & r->mask) {
+		x = &r->v[r->slots[j] - 1];
+		if (x->len == n && memcmp(x->name, name, n) == 0)
+			return x;
 	}
 	return NULL;
 }
@@ -943,12 +979,14 @@ rule_find_n(const struct rules *r, const char *name, size_t n)
 /*
  * Whether every member of the object node obj has a rule it keeps, and
  * how many of the required ones it holds; *who set when a member marked
- * identity is not null. skip, when not NULL, is a key left alone (_meta).
- * 0 when some member has no rule or fails its own.
+ * identity is not null; found[0] and found[1] the nodes of the members
+ * marked event and properties (0 when none). The metadata's members but
+ * _meta (skip) are all checked. 0 when some member has no rule or fails
+ * its own.
  */
 static int
 members_ok(const struct jdoc *doc, uint32_t obj, const struct rules *rules,
-    int closed, const char *skip, size_t *nrequired, int *who)
+    int closed, int skip, size_t *nrequired, int *who, uint32_t *found)
 {
 	const struct jdoc_node *n;
 	const struct rule *r;
@@ -958,8 +996,7 @@ members_ok(const struct jdoc *doc, uint32_t obj, const struct rules *rules,
 	for (i = doc->nodes[obj].child; i; i = n->next) {
 		n = &doc->nodes[i];
 		k = doc->text + n->key;
-		if (skip && n->keylen == strlen(skip) &&
-		    memcmp(k, skip, n->keylen) == 0)
+		if (skip && n->keylen == 5 && memcmp(k, "_meta", 5) == 0)
 			continue;
 		/* A rule's name is snake_case: a key that matches one as
 		 * written holds no escape. One that matches none might, once
@@ -975,6 +1012,10 @@ members_ok(const struct jdoc *doc, uint32_t obj, const struct rules *rules,
 			(*nrequired)++;
 		if ((r->marks & MARK_IDENTITY) && n->type != JDOC_NULL)
 			*who = 1;
+		if (r->marks & MARK_EVENT)
+			found[0] = i;
+		if (r->marks & MARK_PROPS)
+			found[1] = i;
 	}
 	return 1;
 }
@@ -984,31 +1025,38 @@ dictionary_ok_jdoc(const struct dictionary *d, const struct jdoc *doc)
 {
 	const struct jdoc_node *name, *props;
 	const struct event *e;
-	size_t nreq = 0;
-	int who = 0;
-	struct event key = {.name = NULL};
-	char buf[256];
+	size_t nreq = 0, lo, hi, mid;
+	uint32_t found[2] = {0, 0};
+	int who = 0, c;
 
-	if (!members_ok(doc, 0, &d->meta, 1, "_meta", &nreq, &who) ||
-	    nreq != d->required.n || (d->identity.n && !who))
+	if (!members_ok(doc, 0, &d->meta, 1, 1, &nreq, &who, found) ||
+	    nreq != d->required.n || (d->identity.n && !who) || !found[0])
 		return 0;
-	name = jdoc_get(doc, &doc->nodes[0], "event", 5);
-	if (name == NULL || name->type != JDOC_STRING || name->escaped ||
-	    name->len - 2 >= sizeof(buf))
+	name = &doc->nodes[found[0]];
+	if (name->type != JDOC_STRING || name->escaped)
 		return 0;
-	memcpy(buf, doc->text + name->off + 1, name->len - 2);
-	buf[name->len - 2] = '\0';
-	key.name = buf;
-	if ((e = bsearch(&key, d->events, d->nevents, sizeof(*d->events),
-	         event_cmp)) == NULL)
+	/* The event by its name as written, between its quotes. */
+	for (e = NULL, lo = 0, hi = d->nevents; lo < hi && !e;) {
+		mid = (lo + hi) / 2;
+		c = strncmp(d->events[mid].name, doc->text + name->off + 1,
+		    name->len - 2);
+		if (c == 0 && d->events[mid].name[name->len - 2] != '\0')
+			c = 1;
+		if (c < 0)
+			lo = mid + 1;
+		else if (c > 0)
+			hi = mid;
+		else
+			e = &d->events[mid];
+	}
+	if (e == NULL)
 		return 0;
-	props = jdoc_get(doc, &doc->nodes[0], "properties", 10);
 	nreq = 0;
-	if (props == NULL)
+	if (!found[1])
 		return e->required.n == 0;
-	if (props->type != JDOC_OBJECT ||
-	    !members_ok(doc, (uint32_t)(props - doc->nodes), &e->props,
-	        e->closed, NULL, &nreq, &who))
+	props = &doc->nodes[found[1]];
+	if (props->type != JDOC_OBJECT || !members_ok(doc, found[1], &e->props,
+	                                      e->closed, 0, &nreq, &who, found))
 		return 0;
 	return nreq == e->required.n;
 }

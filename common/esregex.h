@@ -81,9 +81,9 @@ int esregex_compile(
 
 /*
  * 1 when the pattern matches somewhere in the n bytes of s, else 0. The C
- * library reads only those n bytes (REG_STARTEND); the sanitizers' regexec
- * reads on to a NUL, so under them s must lie in a buffer that has one
- * (jansson's strings and struct buf's all do).
+ * library reads only those n bytes (REG_STARTEND); AddressSanitizer's
+ * regexec reads on to a NUL, so under it the n bytes are matched from a
+ * NUL-ended copy (a line in a reader's buffer has no NUL after it).
  */
 int esregex_match(const struct esregex *r, const char *s, size_t n);
 
