@@ -41,7 +41,8 @@
 struct jschema;
 
 struct jschema_error {
-	char pointer[512]; /* the keyword at fault, in the schema: "/properties/a/patern" */
+	char pointer[512]; /* the keyword at fault, in the schema:
+	                      "/properties/a/patern" */
 	char message[256]; /* in words: "unknown keyword \"patern\"" */
 };
 
@@ -54,13 +55,14 @@ struct jschema_violation {
 typedef void (*jschema_fn)(const struct jschema_violation *v, void *ctx);
 
 /* Compiles schema (borrowed; not kept). NULL with *err filled on refusal. */
-struct jschema *jschema_compile(const json_t *schema, struct jschema_error *err);
+struct jschema *jschema_compile(
+    const json_t *schema, struct jschema_error *err);
 
 void jschema_free(struct jschema *s);
 
 /* Every violation of value, through fn; returns how many there were. */
-size_t jschema_check(const struct jschema *s, const json_t *value,
-    jschema_fn fn, void *ctx);
+size_t jschema_check(
+    const struct jschema *s, const json_t *value, jschema_fn fn, void *ctx);
 
 /* 1 when value satisfies the schema, else 0. */
 int jschema_ok(const struct jschema *s, const json_t *value);
