@@ -37,8 +37,10 @@
 
 #include <jansson.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct jschema;
+struct jdoc;
 
 struct jschema_error {
 	char pointer[512]; /* the keyword at fault, in the schema:
@@ -66,5 +68,17 @@ size_t jschema_check(
 
 /* 1 when value satisfies the schema, else 0. */
 int jschema_ok(const struct jschema *s, const json_t *value);
+
+/*
+ * The same two questions on the value at node (0: the root object) of a
+ * jdoc index (jdoc.h: a canonical line, indexed without a jansson tree),
+ * answered by the same evaluation as above: for a line jdoc_parse()
+ * accepts, the answers and violations are those of jschema_check() and
+ * jschema_ok() on the line parsed by jansson.
+ */
+size_t jschema_check_jdoc(const struct jschema *s, const struct jdoc *d,
+    uint32_t node, jschema_fn fn, void *ctx);
+int jschema_ok_jdoc(
+    const struct jschema *s, const struct jdoc *d, uint32_t node);
 
 #endif
