@@ -37,48 +37,210 @@ SELECT
     toUInt64(86400) AS bucket_s,
     ['signup'] AS conversion_events;
 
--- The claim of each anonymous id: the first conversion, by place, that
--- carries both it and a member id.
+-- The claims of anonymous ids. A conversion carrying an anonymous id
+-- claims it when no one holds it: its member then holds it while the
+-- member stays active, that is until the first gap of more than the
+-- lookback in the member's activity from the claim on (the member's
+-- conversions and page views under its member id, and the id's page views
+-- without a member id after the claim). After that the id is free again
+-- and the next conversion carrying it, more than the lookback after the
+-- holder's last activity, claims it. One row per claim; an id claimed more
+-- than three times has only its first three here (the chain below is
+-- unrolled: 18.16 has no loop over an array).
 CREATE VIEW analytics_persons AS
 SELECT
-    anonymous_id,
-    argMin(m, place) AS member_id,
-    argMin(e, place) AS claim_event_id,
-    argMin(t, place) AS claim_time,
-    argMin(ms, place) AS claim_time_ms
+    anonymous_id, claim.4 AS member_id, claim.5 AS claim_event_id,
+    claim.6 AS claim_time, claim.7 AS claim_time_ms, claim.1 AS claim_t_ms,
+    claim.2 AS claim_file, claim.3 AS claim_line,
+    claim.8 AS last_active_t_ms,
+    claim.8 + (SELECT lookback_s FROM analytics_params) * 1000 AS held_until_t_ms
 FROM (
-    SELECT anonymous_id, member_id AS m, event_id AS e, time AS t,
-        time_ms AS ms, (toUInt64(time) * 1000 + time_ms, file, line) AS place
-    FROM events FINAL
-    WHERE has((SELECT conversion_events FROM analytics_params), event)
-        AND member_id != '' AND anonymous_id != ''
+SELECT
+    anonymous_id,
+    arrayJoin(arrayFilter(x -> x.5 != '', [
+        (n1.1, n1.2, n1.3, n1.4, n1.5, n1.6, n1.7, e1),
+        (n2.1, n2.2, n2.3, n2.4, n2.5, n2.6, n2.7, e2),
+        (n3.1, n3.2, n3.3, n3.4, n3.5, n3.6, n3.7, e3)])) AS claim
+-- Claim k + 1 from claim k, in three steps each (n: the claiming
+-- conversion, own: its member's own activity, s: the activity from the
+-- claim on, in order, g and e: the first gap over the lookback and the
+-- last activity before it), a level each so that no alias is expanded
+-- into another too many times.
+FROM (
+    SELECT *,
+        arrayFirstIndex((g, l) -> g > l,
+            arrayMap((x, y) -> toInt64(y) - toInt64(x), arrayPopBack(s3),
+                arrayPopFront(s3)),
+            replicate(lb, arrayPopBack(s3))) AS g3,
+        if(g3 = 0, s3[-1], s3[g3]) AS e3
+    FROM (
+        SELECT *,
+            arrayConcat([n3.1], arraySort(arrayConcat(
+                arrayFilter((t, c0) -> t >= c0, own3, replicate(n3.1, own3)),
+                arrayMap(q -> q.1, arrayFilter((q, cp) -> q > cp, ap,
+                    replicate((n3.1, n3.2, n3.3), ap)))))) AS s3
+        FROM (
+            SELECT *,
+                arrayFirst((x, mm) -> x.1 = mm, cands,
+                    replicate(n3.4, cands)).2 AS own3
+            FROM (
+                SELECT *, arrayFirst((x, af, l, ok) -> ok AND toInt64(x.1) - af > l, ca,
+                        replicate(toInt64(e2), ca), replicate(lb, ca),
+                        replicate(n2.5 != '', ca)) AS n3
+                FROM (
+                    SELECT *,
+                        arrayFirstIndex((g, l) -> g > l,
+                            arrayMap((x, y) -> toInt64(y) - toInt64(x), arrayPopBack(s2),
+                                arrayPopFront(s2)),
+                            replicate(lb, arrayPopBack(s2))) AS g2,
+                        if(g2 = 0, s2[-1], s2[g2]) AS e2
+                    FROM (
+                        SELECT *,
+                            arrayConcat([n2.1], arraySort(arrayConcat(
+                                arrayFilter((t, c0) -> t >= c0, own2, replicate(n2.1, own2)),
+                                arrayMap(q -> q.1, arrayFilter((q, cp) -> q > cp, ap,
+                                    replicate((n2.1, n2.2, n2.3), ap)))))) AS s2
+                        FROM (
+                            SELECT *,
+                                arrayFirst((x, mm) -> x.1 = mm, cands,
+                                    replicate(n2.4, cands)).2 AS own2
+                            FROM (
+                                SELECT *, arrayFirst((x, af, l, ok) -> ok AND toInt64(x.1) - af > l, ca,
+                                        replicate(toInt64(e1), ca), replicate(lb, ca),
+                                        replicate(n1.5 != '', ca)) AS n2
+                                FROM (
+                                    SELECT *,
+                                        arrayFirstIndex((g, l) -> g > l,
+                                            arrayMap((x, y) -> toInt64(y) - toInt64(x), arrayPopBack(s1),
+                                                arrayPopFront(s1)),
+                                            replicate(lb, arrayPopBack(s1))) AS g1,
+                                        if(g1 = 0, s1[-1], s1[g1]) AS e1
+                                    FROM (
+                                        SELECT *,
+                                            arrayConcat([n1.1], arraySort(arrayConcat(
+                                                arrayFilter((t, c0) -> t >= c0, own1, replicate(n1.1, own1)),
+                                                arrayMap(q -> q.1, arrayFilter((q, cp) -> q > cp, ap,
+                                                    replicate((n1.1, n1.2, n1.3), ap)))))) AS s1
+                                        FROM (
+                                            SELECT *,
+                                                arrayFirst((x, mm) -> x.1 = mm, cands,
+                                                    replicate(n1.4, cands)).2 AS own1
+                                            FROM (
+                                                SELECT *, ca[1] AS n1
+                                                FROM (
+                                                    SELECT anonymous_id, ca, ap, cands, lb
+                                                    FROM (
+                                                        -- per anonymous id: the conversions carrying it (ca) and its page views
+                                                        -- without a member id (ap), by place; the own activity of each member
+                                                        -- who converts with it (cands)
+                                                        SELECT anonymous_id, ca, ap, cands,
+                                                            toInt64((SELECT lookback_s FROM analytics_params) * 1000) AS lb
+                                                        FROM (
+                                                            SELECT
+                                                                anonymous_id,
+                                                                arraySort(groupArrayIf((t_ms, file, line, member_id, event_id,
+                                                                    time, time_ms), is_conv)) AS ca,
+                                                                arraySort(groupArrayIf((t_ms, file, line), NOT is_conv)) AS ap
+                                                            FROM (
+                                                                SELECT anonymous_id, toUInt64(time) * 1000 + time_ms AS t_ms,
+                                                                    file, line, member_id, event_id, time, time_ms,
+                                                                    has((SELECT conversion_events FROM analytics_params), event)
+                                                                        AND member_id != '' AS is_conv
+                                                                FROM events FINAL
+                                                                WHERE anonymous_id != '' AND (is_conv
+                                                                    OR (event = 'pageview' AND member_id = ''))
+                                                            )
+                                                            GROUP BY anonymous_id
+                                                            HAVING length(ca) > 0
+                                                        )
+                                                        ALL INNER JOIN (
+                                                            SELECT anonymous_id, groupArray((member_id, own)) AS cands
+                                                            FROM (
+                                                                SELECT DISTINCT anonymous_id, member_id
+                                                                FROM events FINAL
+                                                                WHERE anonymous_id != '' AND member_id != ''
+                                                                    AND has((SELECT conversion_events FROM analytics_params), event)
+                                                            )
+                                                            ALL INNER JOIN (
+                                                                SELECT member_id, groupArray(toUInt64(time) * 1000 + time_ms) AS own
+                                                                FROM events FINAL
+                                                                WHERE member_id != '' AND (event = 'pageview'
+                                                                    OR has((SELECT conversion_events FROM analytics_params), event))
+                                                                GROUP BY member_id
+                                                            ) USING member_id
+                                                            GROUP BY anonymous_id
+                                                        ) USING anonymous_id
+                                                    )
+                                                )
+                                            )
+                                        )
+                                    )
+                                )
+                            )
+                        )
+                    )
+                )
+            )
+        )
+    )
 )
-GROUP BY anonymous_id;
+);
 
 -- Every event once (events FINAL), with its place in milliseconds and its
--- person: the member id, else the member who claimed the anonymous id,
--- else the anonymous id.
+-- person: the member id; else the member holding the anonymous id then
+-- (claimed before the event, within the lookback of the holder's last
+-- activity); else the anonymous id itself. adopted_by: for a page view of
+-- an anonymous id held by no one, the conversion that claims the id next
+-- (its window takes the page view), '' for none.
 CREATE VIEW analytics_events AS
 SELECT
-    event_id, event, time, time_ms,
-    toUInt64(time) * 1000 + time_ms AS t_ms,
-    file, line, member_id, anonymous_id, session_id, experiment_group,
-    url, referrer, utm_source, utm_medium, utm_campaign, properties,
-    multiIf(member_id != '', member_id,
-        claimed_by != '', claimed_by, anonymous_id) AS person,
+    event_id, event, time, time_ms, t_ms, file, line, member_id,
+    anonymous_id, session_id, experiment_group, url, referrer, utm_source,
+    utm_medium, utm_campaign, properties,
+    multiIf(member_id != '', member_id, holder.5 != '', holder.5,
+        anonymous_id) AS person,
+    if(member_id = '' AND holder.5 = '', next_claim.6, '') AS adopted_by,
+    if(member_id = '' AND holder.5 = '', next_claim.5, '') AS adopter,
     has((SELECT conversion_events FROM analytics_params), event)
         AND member_id != '' AS is_conversion
-FROM (SELECT * FROM events FINAL)
-ALL LEFT JOIN (
-    SELECT anonymous_id, member_id AS claimed_by FROM analytics_persons
-) USING anonymous_id;
+FROM (
+    SELECT
+        event_id, event, time, time_ms, t_ms, file, line, member_id,
+        anonymous_id, session_id, experiment_group, url, referrer,
+        utm_source, utm_medium, utm_campaign, properties,
+        -- the claim holding the id at the event, and the next claim after it
+        arrayFirst((x, p, l) -> (x.1, x.2, x.3) < p
+            AND toInt64(p.1) - toInt64(x.4) <= l, claims,
+            replicate((t_ms, file, line), claims),
+            replicate(toInt64((SELECT lookback_s FROM analytics_params) * 1000),
+                claims)) AS holder,
+        arrayFirst((x, p) -> (x.1, x.2, x.3) > p, claims,
+            replicate((t_ms, file, line), claims)) AS next_claim
+    FROM (
+        SELECT
+            event_id, event, time, time_ms, t_ms, file, line, member_id,
+            anonymous_id, session_id, experiment_group, url, referrer,
+            utm_source, utm_medium, utm_campaign, properties, claims
+        FROM (
+            SELECT *, toUInt64(time) * 1000 + time_ms AS t_ms
+            FROM events FINAL
+        )
+        ALL LEFT JOIN (
+            SELECT anonymous_id,
+                arraySort(groupArray((claim_t_ms, claim_file, claim_line,
+                    last_active_t_ms, member_id, claim_event_id))) AS claims
+            FROM analytics_persons
+            GROUP BY anonymous_id
+        ) USING anonymous_id
+    )
+);
 
 -- Every page view with its own source, campaign and medium. A host is
 -- what the contract's expression captures, lower-cased (ASCII letters).
 CREATE VIEW analytics_touches AS
 SELECT
-    event_id, time, time_ms, t_ms, file, line, person, member_id,
-    anonymous_id, session_id, url, referrer,
+    event_id, time, time_ms, t_ms, file, line, person, adopted_by, adopter,
+    member_id, anonymous_id, session_id, url, referrer,
     toDateTime(intDiv(toUInt64(time), (SELECT bucket_s FROM analytics_params))
         * (SELECT bucket_s FROM analytics_params)) AS bucket,
     lower(extract(url, '^[A-Za-z][A-Za-z0-9+.-]*://([^/?#:@]*)')) AS page_host,
@@ -94,7 +256,8 @@ WHERE event = 'pageview';
 
 -- Every conversion with its window: the person's page views after the
 -- person's previous conversion, before this one, at most lookback_s
--- earlier. first and last: the window's first and last touch, else (direct
+-- earlier (and, for a conversion that claims its anonymous id, the id's
+-- page views no one held, since the id's previous claim). first and last: the window's first and last touch, else (direct
 -- visits only) its first and last page view, else NULL.
 CREATE VIEW analytics_conversions AS
 SELECT
@@ -116,10 +279,12 @@ SELECT
     arrayReverseSort(arrayFilter((x, cp) -> x < cp,
         arrayMap(y -> (y.1, y.2, y.3), convs),
         replicate(place, convs)))[1] AS prev,
-    arrayFilter((p, pr, cp, lb) -> (p.1, p.2, p.3) > pr
-        AND (p.1, p.2, p.3) < cp AND cp.1 - p.1 <= lb,
+    arrayFilter((p, pr, cp, lb, ev) -> (p.1, p.2, p.3) > pr
+        AND (p.1, p.2, p.3) < cp AND cp.1 - p.1 <= lb
+        AND (p.11 = '' OR p.11 = ev),
         pages, replicate(prev, pages), replicate(place, pages),
-        replicate((SELECT lookback_s FROM analytics_params) * 1000, pages))
+        replicate((SELECT lookback_s FROM analytics_params) * 1000, pages),
+        replicate(c.4, pages))
         AS window,
     arraySort(if(arrayExists(p -> p.9, window),
         arrayFilter(p -> p.9, window), window)) AS chosen,
@@ -146,17 +311,27 @@ FROM (
             groupArrayIf((t_ms, file, line, event_id, event, anonymous_id,
                 time, time_ms), is_conversion) AS convs,
             groupArrayIf((t_ms, file, line, event_id, time, source,
-                campaign, medium, is_touch, time_ms), event = 'pageview') AS pages
+                campaign, medium, is_touch, time_ms, adopted_by),
+                event = 'pageview') AS pages
         FROM (
             SELECT t_ms, file, line, event_id, event, anonymous_id, time,
                 time_ms, person, is_conversion, '' AS source, '' AS campaign,
-                '' AS medium, 0 AS is_touch
+                '' AS medium, 0 AS is_touch, '' AS adopted_by
             FROM analytics_events WHERE is_conversion
             UNION ALL
             SELECT t_ms, file, line, event_id, 'pageview' AS event,
                 anonymous_id, time, time_ms, person, 0 AS is_conversion,
-                source, campaign, medium, is_touch
+                source, campaign, medium, is_touch, '' AS adopted_by
             FROM analytics_touches
+            UNION ALL
+            -- a page view of an id no one held, under the member whose
+            -- conversion claims the id next: that conversion's only
+            SELECT t_ms, file, line, event_id, 'pageview' AS event,
+                anonymous_id, time, time_ms, adopter AS person,
+                0 AS is_conversion, source, campaign, medium, is_touch,
+                adopted_by
+            FROM analytics_touches
+            WHERE adopted_by != ''
         )
         GROUP BY person
         HAVING length(convs) > 0
@@ -198,8 +373,8 @@ WHERE conversion_event_id != ''
     AND t_ms - conv.1 <= (SELECT lookback_s FROM analytics_params) * 1000;
 
 -- rollup's rows computed from the events: per model ('first', 'last'),
--- bucket, source and campaign. A sign-up that is not an attributed
--- conversion (no member id) counts under '(none)', ''.
+-- bucket, source and campaign. Sign-ups are counted among the conversions
+-- (a sign-up without a member id is not one, and is not counted).
 CREATE VIEW analytics_rollup AS
 SELECT
     model, bucket, source, campaign,
@@ -231,17 +406,6 @@ FROM (
         toUInt64(ifNull(time_to_convert_ms, 0)) AS ttc,
         toUInt64(pages_before) AS n_before, toUInt64(0) AS n_after
     FROM analytics_conversions
-    UNION ALL
-    SELECT
-        arrayJoin(['first', 'last']) AS model,
-        toDateTime(intDiv(toUInt64(time), (SELECT bucket_s FROM analytics_params))
-            * (SELECT bucket_s FROM analytics_params)) AS bucket,
-        '(none)' AS source, '' AS campaign,
-        toUInt64(0) AS n_views, toUInt64(1) AS n_signups,
-        toUInt64(0) AS n_conversions, toUInt64(0) AS n_ttc,
-        toUInt64(0) AS ttc, toUInt64(0) AS n_before, toUInt64(0) AS n_after
-    FROM analytics_events
-    WHERE event = 'signup' AND NOT is_conversion
     UNION ALL
     SELECT
         arrayJoin(['first', 'last']) AS model, bucket,
@@ -284,24 +448,36 @@ FROM (
 ORDER BY model, bucket, source, campaign;
 
 -- Cost per sign-up: the totals beside the costs table (costs.sql) by
--- bucket, source and campaign. A cost's bucket (a date or a date-time) is
--- the bucket it falls in; a key given under two spellings is summed.
+-- bucket, source and campaign, as rollup --merge --costs gives them: a
+-- cost's bucket (a date is its midnight) is matched exactly; a cost whose
+-- key has no counts is a row of its own (counts 0) under both models.
 CREATE VIEW analytics_roi AS
 SELECT
-    model, bucket, source, campaign, views, signups, conversions,
-    ttc_avg_ms, cost,
+    model, bucket, source, campaign,
+    sum(n_views) AS views, sum(n_signups) AS signups,
+    sum(n_conversions) AS conversions,
+    sum(n_ttc_count) AS ttc_count, sum(n_ttc_sum) AS ttc_sum_ms,
+    if(ttc_count > 0, ttc_sum_ms / ttc_count, NULL) AS ttc_avg_ms,
+    sum(n_cost) AS cost,
     if(signups > 0, cost / signups, NULL) AS cost_per_signup
-FROM analytics_rollup_totals
-ALL LEFT JOIN (
-    SELECT b AS bucket, s AS source, c AS campaign, sum(v) AS cost
+FROM (
+    SELECT
+        model, bucket, source, campaign, views AS n_views,
+        signups AS n_signups, conversions AS n_conversions,
+        ttc_count AS n_ttc_count, ttc_sum_ms AS n_ttc_sum,
+        toFloat64(0) AS n_cost
+    FROM analytics_rollup_totals
+    UNION ALL
+    SELECT
+        arrayJoin(['first', 'last']) AS model,
+        toDateTime(parseDateTimeBestEffort(b)) AS bucket,
+        s AS source, c AS campaign, toUInt64(0) AS n_views,
+        toUInt64(0) AS n_signups, toUInt64(0) AS n_conversions,
+        toUInt64(0) AS n_ttc_count, toUInt64(0) AS n_ttc_sum, v AS n_cost
     FROM (
-        SELECT
-            toDateTime(intDiv(toUInt64(parseDateTimeBestEffort(bucket)),
-                (SELECT bucket_s FROM analytics_params))
-                * (SELECT bucket_s FROM analytics_params)) AS b,
-            source AS s, campaign AS c, cost AS v
+        SELECT bucket AS b, source AS s, campaign AS c, cost AS v
         FROM costs FINAL
     )
-    GROUP BY b, s, c
-) USING (bucket, source, campaign)
+)
+GROUP BY model, bucket, source, campaign
 ORDER BY model, bucket, source, campaign;

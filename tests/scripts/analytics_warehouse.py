@@ -8,11 +8,6 @@
   anonymous ids, ties in the same millisecond across two files, referrers
   of the page's own host, empty strings and nulls, times with offsets and
   fractions, a little disorder within attribute's tolerance);
-- an event as the events table's row (what post-quasar --layout events
-  sends), for the direct INSERT used while that layout is not built;
-- a plain model of attribute and rollup written from analytics/README.md
-  (brute force: every event sorted, persons found globally), used only
-  while the stages are not built (and E4's model is not there);
 - the answers extracted from attribute's records, in the form the SQL
   views' rows are compared in.
 """
@@ -35,7 +30,7 @@ CH_SH = os.path.join(ROOT, "tests", "servers", "clickhouse.sh")
 LOOKBACK_S = 2592000
 BUCKET_S = 86400
 CONVERSIONS = ("signup",)
-HOST_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://([^/?#:@]*)")
+SHARED = float(os.environ.get("SHARED", "0.1"))
 
 # --- the server ----------------------------------------------------------
 
@@ -199,8 +194,10 @@ def gen_stream(seed, persons=60, days=80):
     anon_pool = ["fp-" + hexid(rng, 10) for _ in range(persons)]
     for _ in range(persons):
         member = hexid(rng, 24)
-        anons = [rng.choice(anon_pool)]
-        if rng.random() < 0.3:
+        anons = ["fp-" + hexid(rng, 10)]
+        if rng.random() < 0.3:  # a second browser
+            anons.append("fp-" + hexid(rng, 10))
+        if rng.random() < SHARED:  # a browser someone else uses too
             anons.append(rng.choice(anon_pool))
         n_signups = rng.choice([0, 1, 1, 1, 2, 2, 3])
         signups = sorted(start + rng.randrange(span) for _ in range(n_signups))
@@ -288,198 +285,14 @@ def event(rng, name, member, anon, sess):
     return rec
 
 
-def as_row(rec, received="2026-12-01 00:00:00"):
-    """The record as an events table row (post-quasar --layout events)."""
-    ms = time_ms(rec["time"])
-    row = {"event_id": rec["event_id"], "event": rec["event"],
-           "time": ms_text(ms), "time_ms": ms % 1000}
-    for k in ("member_id", "anonymous_id", "session_id", "experiment_group",
-              "url", "referrer", "utm_source", "utm_medium", "utm_campaign"):
-        v = rec.get(k)
-        row[k] = "" if v is None else v
-    row["properties"] = json.dumps(rec.get("properties", {}),
-                                   separators=(",", ":"), ensure_ascii=False)
-    row["violations"] = "[]"
-    row["file"] = rec["_meta"]["file"]
-    row["line"] = rec["_meta"]["line"]
-    row["received_at"] = received
-    return row
-
-
-# --- the model of attribute and rollup (analytics/README.md) ---------------
+# --- rollup's columns ------------------------------------------------------
 
 def none(v):
     return v is None or v == ""
 
 
-def ascii_lower(s):
-    return "".join(chr(ord(c) + 32) if "A" <= c <= "Z" else c for c in s)
-
-
-def host(u):
-    m = HOST_RE.match(u or "")
-    return ascii_lower(m.group(1)) if m else None
-
-
-def own_touch(rec):
-    src = rec.get("utm_source")
-    if none(src):
-        ref = rec.get("referrer")
-        h = host(ref) if not none(ref) else None
-        src = h if h and h != host(rec.get("url")) else "direct"
-    camp = rec.get("utm_campaign") or ""
-    return {"source": src, "campaign": camp,
-            "medium": rec.get("utm_medium") or ""}
-
-
-def model_attribute(stream, lookback_s=LOOKBACK_S):
-    """attribute's output records (a copy), in order of place."""
-    evs = []
-    for rec in stream:
-        e = json.loads(json.dumps(rec))
-        e["_t"] = time_ms(e["time"])
-        e["_place"] = (e["_t"], e["_meta"]["file"], e["_meta"]["line"])
-        evs.append(e)
-    evs.sort(key=lambda e: (e["_place"][0], e["_place"][1].encode(),
-                            e["_place"][2]))
-    conv = [e for e in evs if e["event"] in CONVERSIONS
-            and not none(e.get("member_id"))]
-    claims = {}
-    for c in conv:
-        a = c.get("anonymous_id")
-        if not none(a) and a not in claims:
-            claims[a] = c["member_id"]
-
-    def person(e):
-        if not none(e.get("member_id")):
-            return e["member_id"]
-        a = e.get("anonymous_id")
-        return claims.get(a, a)
-
-    pages = [e for e in evs if e["event"] == "pageview"]
-    for p in pages:
-        p["_person"] = person(p)
-        p["_touch"] = own_touch(p)
-    L = lookback_s * 1000
-
-    def touch(p):
-        t = dict(p["_touch"])
-        return {"event_id": p["event_id"], "time": p["time"],
-                "source": t["source"], "campaign": t["campaign"],
-                "medium": t["medium"]}
-
-    for i, c in enumerate(conv):
-        prev = [d for d in conv[:i] if d["member_id"] == c["member_id"]]
-        lo = prev[-1]["_place"] if prev else None
-        win = [p for p in pages if p["_person"] == c["member_id"]
-               and (lo is None or key(p["_place"]) > key(lo))
-               and key(p["_place"]) < key(c["_place"])
-               and c["_t"] - p["_t"] <= L]
-        touches = [p for p in win if p["_touch"]["source"] != "direct"
-                   or p["_touch"]["campaign"] != ""] or win
-        first = touch(touches[0]) if touches else None
-        last = touch(touches[-1]) if touches else None
-        c["attribution"] = {
-            "first": first, "last": last, "pages_before": len(win),
-            "time_to_convert_ms": c["_t"] - touches[0]["_t"] if touches
-            else None}
-    for p in pages:
-        before = [c for c in conv if c["member_id"] == p["_person"]
-                  and key(c["_place"]) < key(p["_place"])]
-        if before and p["_t"] - before[-1]["_t"] <= L:
-            c = before[-1]
-            p["attribution"] = {"after": {
-                "event_id": c["event_id"],
-                "first": c["attribution"]["first"],
-                "last": c["attribution"]["last"]}}
-        else:
-            p["attribution"] = {"touch": dict(p["_touch"])}
-    for e in evs:
-        for k in ("_t", "_place", "_person", "_touch"):
-            e.pop(k, None)
-    return evs
-
-
-def key(place):
-    return (place[0], place[1].encode(), place[2])
-
-
-def bucket_of(ms, bucket_s=BUCKET_S):
-    return ms_text(ms // 1000 // bucket_s * bucket_s * 1000)
-
-
 COUNTS = ("views", "signups", "conversions", "ttc_count", "ttc_sum_ms",
           "ttc_min_ms", "ttc_max_ms", "pages_before", "pages_after")
-
-
-def model_rollup(records, batch_id):
-    """rollup's partial rows over attributed records."""
-    rows = {}
-
-    def add(model, ms, t, **n):
-        src = t["source"] if t else "(none)"
-        camp = t["campaign"] if t else ""
-        k = (model, bucket_of(ms), src, camp)
-        r = rows.setdefault(k, dict.fromkeys(COUNTS, 0))
-        ttc = n.pop("ttc", None)
-        for name, v in n.items():
-            r[name] += v
-        if ttc is not None:
-            r["ttc_min_ms"] = ttc if r["ttc_count"] == 0 \
-                else min(r["ttc_min_ms"], ttc)
-            r["ttc_max_ms"] = max(r["ttc_max_ms"], ttc)
-            r["ttc_count"] += 1
-            r["ttc_sum_ms"] += ttc
-
-    for e in records:
-        ms = time_ms(e["time"])
-        a = e.get("attribution")
-        for model in ("first", "last"):
-            if e["event"] == "pageview":
-                t = a.get("touch")
-                if t is None:
-                    t = own_touch(e)
-                add(model, ms, t, views=1)
-                if "after" in a:
-                    add(model, ms, a["after"][model], pages_after=1)
-            elif a is not None and "pages_before" in a:
-                add(model, ms, a[model], signups=int(e["event"] == "signup"),
-                    conversions=1, pages_before=a["pages_before"],
-                    ttc=a["time_to_convert_ms"])
-            elif e["event"] == "signup":
-                add(model, ms, None, signups=1)
-    out = []
-    for k in sorted(rows, key=lambda k: (k[0], k[1], k[2].encode(),
-                                         k[3].encode())):
-        r = {"model": k[0], "bucket": k[1], "source": k[2],
-             "campaign": k[3], "batch_id": batch_id}
-        r.update(rows[k])
-        out.append(r)
-    return out
-
-
-def model_merge(partials):
-    """rollup --merge: the sums of partial rows (a repeated key replaces)."""
-    latest = {}
-    for r in partials:
-        latest[(r["model"], r["bucket"], r["source"], r["campaign"],
-                r["batch_id"])] = r
-    tot = {}
-    for k, r in latest.items():
-        t = tot.setdefault(k[:4], None)
-        if t is None:
-            t = tot[k[:4]] = {c: r[c] for c in COUNTS}
-            continue
-        for c in COUNTS:
-            if c == "ttc_min_ms":
-                if r["ttc_count"]:
-                    t[c] = r[c] if not t["ttc_count"] else min(t[c], r[c])
-            elif c == "ttc_max_ms":
-                t[c] = max(t[c], r[c])
-            elif c != "ttc_count":
-                t[c] += r[c]
-        t["ttc_count"] += r["ttc_count"]
-    return {k: v for k, v in tot.items()}
 
 
 # --- answers in one form ------------------------------------------------
@@ -509,7 +322,7 @@ def answers_of_records(records):
             after[e["event_id"]] = (af["event_id"],) + src_camp(af["first"]) \
                 + src_camp(af["last"])
         if e["event"] == "pageview":
-            t = own_touch(e) if "touch" not in a else a["touch"]
+            t = a["touch"]
             touches[e["event_id"]] = (t["source"], t["campaign"],
                                       t["medium"])
     return conv, touches, after
