@@ -23,6 +23,7 @@ DROP TABLE IF EXISTS analytics_conversions;
 DROP TABLE IF EXISTS analytics_touches;
 DROP TABLE IF EXISTS analytics_events;
 DROP TABLE IF EXISTS analytics_persons;
+DROP TABLE IF EXISTS analytics_claim_inputs;
 DROP TABLE IF EXISTS analytics_params;
 
 -- The parameters a view cannot take as arguments, in one row. To change
@@ -37,16 +38,95 @@ SELECT
     toUInt64(86400) AS bucket_s,
     ['signup'] AS conversion_events;
 
+-- What the claims are computed from, per anonymous id carried by a
+-- conversion: ca, the conversions carrying it (place, member, event id,
+-- time, time_ms), by place; ap, its page views without a member id (place),
+-- by place; cands, for each member converting with it, the member's own
+-- activity (times in ms): its conversions and page views, and the page
+-- views without a member id of the ids it claimed first, after that claim;
+-- lb, the lookback in ms.
+CREATE VIEW analytics_claim_inputs AS
+SELECT anonymous_id, ca, ap, cands,
+    toInt64((SELECT lookback_s FROM analytics_params) * 1000) AS lb
+FROM (
+    SELECT
+        anonymous_id,
+        arraySort(groupArrayIf((t_ms, file, line, member_id, event_id,
+            time, time_ms), is_conv)) AS ca,
+        arraySort(groupArrayIf((t_ms, file, line), NOT is_conv)) AS ap
+    FROM (
+        SELECT anonymous_id, toUInt64(time) * 1000 + time_ms AS t_ms,
+            file, line, member_id, event_id, time, time_ms,
+            has((SELECT conversion_events FROM analytics_params), event)
+                AND member_id != '' AS is_conv
+        FROM events FINAL
+        WHERE anonymous_id != ''
+            AND (is_conv OR (event = 'pageview' AND member_id = ''))
+    )
+    GROUP BY anonymous_id
+    HAVING length(ca) > 0
+)
+ALL INNER JOIN (
+    SELECT anonymous_id, groupArray((member_id, own)) AS cands
+    FROM (
+        SELECT DISTINCT anonymous_id, member_id
+        FROM events FINAL
+        WHERE anonymous_id != '' AND member_id != ''
+            AND has((SELECT conversion_events FROM analytics_params), event)
+    )
+    ALL INNER JOIN (
+        SELECT member_id, groupArray(t) AS own
+        FROM (
+            SELECT member_id, toUInt64(time) * 1000 + time_ms AS t
+            FROM events FINAL
+            WHERE member_id != '' AND (event = 'pageview'
+                OR has((SELECT conversion_events FROM analytics_params), event))
+            UNION ALL
+            SELECT member_id, t
+            FROM (
+                SELECT member_id, t, place, first_place
+                FROM (
+                    SELECT anonymous_id, toUInt64(time) * 1000 + time_ms AS t,
+                        (t, file, line) AS place
+                    FROM events FINAL
+                    WHERE event = 'pageview' AND member_id = ''
+                        AND anonymous_id != ''
+                )
+                ALL INNER JOIN (
+                    SELECT anonymous_id, argMin(member_id, cp) AS member_id,
+                        argMin(cp, cp) AS first_place
+                    FROM (
+                        SELECT anonymous_id, member_id,
+                            (toUInt64(time) * 1000 + time_ms, file, line) AS cp
+                        FROM events FINAL
+                        WHERE member_id != '' AND anonymous_id != ''
+                            AND has((SELECT conversion_events
+                                FROM analytics_params), event)
+                    )
+                    GROUP BY anonymous_id
+                ) USING anonymous_id
+            )
+            WHERE place > first_place
+        )
+        GROUP BY member_id
+    ) USING member_id
+    GROUP BY anonymous_id
+) USING anonymous_id;
+
 -- The claims of anonymous ids. A conversion carrying an anonymous id
 -- claims it when no one holds it: its member then holds it while the
 -- member stays active, that is until the first gap of more than the
--- lookback in the member's activity from the claim on (the member's
--- conversions and page views under its member id, and the id's page views
--- without a member id after the claim). After that the id is free again
--- and the next conversion carrying it, more than the lookback after the
--- holder's last activity, claims it. One row per claim; an id claimed more
--- than three times has only its first three here (the chain below is
--- unrolled: 18.16 has no loop over an array).
+-- lookback in the member's activity from the claim on (see
+-- analytics_claim_inputs, and the id's own page views after the claim).
+-- After that the id is free again, and the next conversion carrying it,
+-- more than the lookback after the holder's last activity, claims it. One
+-- row per claim; an id claimed more than three times has its first three
+-- here (the chain is unrolled: 18.16 has no loop over an array). Claim
+-- k + 1 comes from claim k in four levels (n: the claiming conversion, own:
+-- its member's activity, s: that activity from the claim on with the id's
+-- page views, in order, g and e: the first gap over the lookback and the
+-- last activity before it), each its own SELECT so that no alias is
+-- expanded into another too many times (18.16 refuses an AST that big).
 CREATE VIEW analytics_persons AS
 SELECT
     anonymous_id, claim.4 AS member_id, claim.5 AS claim_event_id,
@@ -61,128 +141,75 @@ SELECT
         (n1.1, n1.2, n1.3, n1.4, n1.5, n1.6, n1.7, e1),
         (n2.1, n2.2, n2.3, n2.4, n2.5, n2.6, n2.7, e2),
         (n3.1, n3.2, n3.3, n3.4, n3.5, n3.6, n3.7, e3)])) AS claim
--- Claim k + 1 from claim k, in three steps each (n: the claiming
--- conversion, own: its member's own activity, s: the activity from the
--- claim on, in order, g and e: the first gap over the lookback and the
--- last activity before it), a level each so that no alias is expanded
--- into another too many times.
 FROM (
-    SELECT *,
-        arrayFirstIndex((g, l) -> g > l,
-            arrayMap((x, y) -> toInt64(y) - toInt64(x), arrayPopBack(s3),
-                arrayPopFront(s3)),
-            replicate(lb, arrayPopBack(s3))) AS g3,
-        if(g3 = 0, s3[-1], s3[g3]) AS e3
-    FROM (
-        SELECT *,
-            arrayConcat([n3.1], arraySort(arrayConcat(
-                arrayFilter((t, c0) -> t >= c0, own3, replicate(n3.1, own3)),
-                arrayMap(q -> q.1, arrayFilter((q, cp) -> q > cp, ap,
-                    replicate((n3.1, n3.2, n3.3), ap)))))) AS s3
-        FROM (
-            SELECT *,
-                arrayFirst((x, mm) -> x.1 = mm, cands,
-                    replicate(n3.4, cands)).2 AS own3
-            FROM (
-                SELECT *, arrayFirst((x, af, l, ok) -> ok AND toInt64(x.1) - af > l, ca,
-                        replicate(toInt64(e2), ca), replicate(lb, ca),
-                        replicate(n2.5 != '', ca)) AS n3
-                FROM (
-                    SELECT *,
-                        arrayFirstIndex((g, l) -> g > l,
-                            arrayMap((x, y) -> toInt64(y) - toInt64(x), arrayPopBack(s2),
-                                arrayPopFront(s2)),
-                            replicate(lb, arrayPopBack(s2))) AS g2,
-                        if(g2 = 0, s2[-1], s2[g2]) AS e2
-                    FROM (
-                        SELECT *,
-                            arrayConcat([n2.1], arraySort(arrayConcat(
-                                arrayFilter((t, c0) -> t >= c0, own2, replicate(n2.1, own2)),
-                                arrayMap(q -> q.1, arrayFilter((q, cp) -> q > cp, ap,
-                                    replicate((n2.1, n2.2, n2.3), ap)))))) AS s2
-                        FROM (
-                            SELECT *,
-                                arrayFirst((x, mm) -> x.1 = mm, cands,
-                                    replicate(n2.4, cands)).2 AS own2
-                            FROM (
-                                SELECT *, arrayFirst((x, af, l, ok) -> ok AND toInt64(x.1) - af > l, ca,
-                                        replicate(toInt64(e1), ca), replicate(lb, ca),
-                                        replicate(n1.5 != '', ca)) AS n2
-                                FROM (
-                                    SELECT *,
-                                        arrayFirstIndex((g, l) -> g > l,
-                                            arrayMap((x, y) -> toInt64(y) - toInt64(x), arrayPopBack(s1),
-                                                arrayPopFront(s1)),
-                                            replicate(lb, arrayPopBack(s1))) AS g1,
-                                        if(g1 = 0, s1[-1], s1[g1]) AS e1
-                                    FROM (
-                                        SELECT *,
-                                            arrayConcat([n1.1], arraySort(arrayConcat(
-                                                arrayFilter((t, c0) -> t >= c0, own1, replicate(n1.1, own1)),
-                                                arrayMap(q -> q.1, arrayFilter((q, cp) -> q > cp, ap,
-                                                    replicate((n1.1, n1.2, n1.3), ap)))))) AS s1
-                                        FROM (
-                                            SELECT *,
-                                                arrayFirst((x, mm) -> x.1 = mm, cands,
-                                                    replicate(n1.4, cands)).2 AS own1
-                                            FROM (
-                                                SELECT *, ca[1] AS n1
-                                                FROM (
-                                                    SELECT anonymous_id, ca, ap, cands, lb
-                                                    FROM (
-                                                        -- per anonymous id: the conversions carrying it (ca) and its page views
-                                                        -- without a member id (ap), by place; the own activity of each member
-                                                        -- who converts with it (cands)
-                                                        SELECT anonymous_id, ca, ap, cands,
-                                                            toInt64((SELECT lookback_s FROM analytics_params) * 1000) AS lb
-                                                        FROM (
-                                                            SELECT
-                                                                anonymous_id,
-                                                                arraySort(groupArrayIf((t_ms, file, line, member_id, event_id,
-                                                                    time, time_ms), is_conv)) AS ca,
-                                                                arraySort(groupArrayIf((t_ms, file, line), NOT is_conv)) AS ap
-                                                            FROM (
-                                                                SELECT anonymous_id, toUInt64(time) * 1000 + time_ms AS t_ms,
-                                                                    file, line, member_id, event_id, time, time_ms,
-                                                                    has((SELECT conversion_events FROM analytics_params), event)
-                                                                        AND member_id != '' AS is_conv
-                                                                FROM events FINAL
-                                                                WHERE anonymous_id != '' AND (is_conv
-                                                                    OR (event = 'pageview' AND member_id = ''))
-                                                            )
-                                                            GROUP BY anonymous_id
-                                                            HAVING length(ca) > 0
-                                                        )
-                                                        ALL INNER JOIN (
-                                                            SELECT anonymous_id, groupArray((member_id, own)) AS cands
-                                                            FROM (
-                                                                SELECT DISTINCT anonymous_id, member_id
-                                                                FROM events FINAL
-                                                                WHERE anonymous_id != '' AND member_id != ''
-                                                                    AND has((SELECT conversion_events FROM analytics_params), event)
-                                                            )
-                                                            ALL INNER JOIN (
-                                                                SELECT member_id, groupArray(toUInt64(time) * 1000 + time_ms) AS own
-                                                                FROM events FINAL
-                                                                WHERE member_id != '' AND (event = 'pageview'
-                                                                    OR has((SELECT conversion_events FROM analytics_params), event))
-                                                                GROUP BY member_id
-                                                            ) USING member_id
-                                                            GROUP BY anonymous_id
-                                                        ) USING anonymous_id
-                                                    )
-                                                )
-                                            )
-                                        )
-                                    )
-                                )
-                            )
-                        )
-                    )
-                )
-            )
-        )
-    )
+SELECT *,
+    arrayFirstIndex((g, l) -> g > l,
+        arrayMap((x, y) -> toInt64(y) - toInt64(x), arrayPopBack(s3),
+            arrayPopFront(s3)),
+        replicate(lb, arrayPopBack(s3))) AS g3,
+    if(g3 = 0, s3[-1], s3[g3]) AS e3
+FROM (
+SELECT *, arrayConcat([n3.1], arraySort(arrayConcat(
+    arrayFilter((t, c0) -> t >= c0, own3, replicate(n3.1, own3)),
+    arrayMap(q -> q.1, arrayFilter((q, cp) -> q > cp, ap,
+        replicate((n3.1, n3.2, n3.3), ap)))))) AS s3
+FROM (
+SELECT *, arrayFirst((x, mm) -> x.1 = mm, cands,
+    replicate(n3.4, cands)).2 AS own3
+FROM (
+SELECT *, arrayFirst((x, af, l, ok) -> ok AND toInt64(x.1) - af > l, ca,
+    replicate(toInt64(e2), ca), replicate(lb, ca),
+    replicate(n2.5 != '', ca)) AS n3
+FROM (
+SELECT *,
+    arrayFirstIndex((g, l) -> g > l,
+        arrayMap((x, y) -> toInt64(y) - toInt64(x), arrayPopBack(s2),
+            arrayPopFront(s2)),
+        replicate(lb, arrayPopBack(s2))) AS g2,
+    if(g2 = 0, s2[-1], s2[g2]) AS e2
+FROM (
+SELECT *, arrayConcat([n2.1], arraySort(arrayConcat(
+    arrayFilter((t, c0) -> t >= c0, own2, replicate(n2.1, own2)),
+    arrayMap(q -> q.1, arrayFilter((q, cp) -> q > cp, ap,
+        replicate((n2.1, n2.2, n2.3), ap)))))) AS s2
+FROM (
+SELECT *, arrayFirst((x, mm) -> x.1 = mm, cands,
+    replicate(n2.4, cands)).2 AS own2
+FROM (
+SELECT *, arrayFirst((x, af, l, ok) -> ok AND toInt64(x.1) - af > l, ca,
+    replicate(toInt64(e1), ca), replicate(lb, ca),
+    replicate(n1.5 != '', ca)) AS n2
+FROM (
+SELECT *,
+    arrayFirstIndex((g, l) -> g > l,
+        arrayMap((x, y) -> toInt64(y) - toInt64(x), arrayPopBack(s1),
+            arrayPopFront(s1)),
+        replicate(lb, arrayPopBack(s1))) AS g1,
+    if(g1 = 0, s1[-1], s1[g1]) AS e1
+FROM (
+SELECT *, arrayConcat([n1.1], arraySort(arrayConcat(
+    arrayFilter((t, c0) -> t >= c0, own1, replicate(n1.1, own1)),
+    arrayMap(q -> q.1, arrayFilter((q, cp) -> q > cp, ap,
+        replicate((n1.1, n1.2, n1.3), ap)))))) AS s1
+FROM (
+SELECT *, arrayFirst((x, mm) -> x.1 = mm, cands,
+    replicate(n1.4, cands)).2 AS own1
+FROM (
+SELECT *, ca[1] AS n1
+FROM (
+SELECT anonymous_id, ca, ap, cands, lb FROM analytics_claim_inputs
+)
+)
+)
+)
+)
+)
+)
+)
+)
+)
+)
+)
 )
 );
 
@@ -257,8 +284,9 @@ WHERE event = 'pageview';
 -- Every conversion with its window: the person's page views after the
 -- person's previous conversion, before this one, at most lookback_s
 -- earlier (and, for a conversion that claims its anonymous id, the id's
--- page views no one held, since the id's previous claim). first and last: the window's first and last touch, else (direct
--- visits only) its first and last page view, else NULL.
+-- page views no one held, since the id's previous claim). first and last:
+-- the window's first and last touch, else (direct visits only) its first
+-- and last page view, else NULL.
 CREATE VIEW analytics_conversions AS
 SELECT
     event_id, event, member_id, anonymous_id, time, time_ms, t_ms, file,
