@@ -240,6 +240,7 @@ def gen_stream(seed, persons=60, days=80):
         for _ in range(2):
             raw.append((t, event(rng, "signup", hexid(rng, 24), anon, "s-x")))
         raw.append((t - 1000, pageview(rng, None, anon, "s-x")))
+    stories(rng, raw, start)
     # ties: some events moved onto another one's millisecond
     for i in range(len(raw) // 15):
         a, b = rng.randrange(len(raw)), rng.randrange(len(raw))
@@ -259,6 +260,27 @@ def gen_stream(seed, persons=60, days=80):
                 time_ms(out[i + 1]["time"]) - time_ms(out[i]["time"]) < 60000:
             out[i], out[i + 1] = out[i + 1], out[i]
     return out
+
+
+def stories(rng, raw, start):
+    """Claims that lapse: an id claimed three times, its holders idle for
+    longer than the lookback in between; a member whose second browser's
+    visits keep its first browser's claim alive."""
+    day = 86400 * 1000
+    anon = "fp-" + hexid(rng, 12)
+    for k in range(3):
+        t = start + k * 35 * day + rng.randrange(day)
+        raw.append((t - 3600 * 1000, pageview(rng, None, anon, "s-c")))
+        raw.append((t, event(rng, "signup", hexid(rng, 24), anon, "s-c")))
+        raw.append((t + 20 * day, pageview(rng, None, anon, "s-c")))
+    member = hexid(rng, 24)
+    a, b = "fp-" + hexid(rng, 12), "fp-" + hexid(rng, 12)
+    t = start + rng.randrange(5 * day)
+    raw.append((t, event(rng, "signup", member, a, "s-b")))
+    raw.append((t + day, event(rng, "signup", member, b, "s-b")))
+    raw.append((t + 25 * day, pageview(rng, None, b, "s-b")))
+    raw.append((t + 50 * day, pageview(rng, None, a, "s-b")))
+    raw.append((t + 52 * day, event(rng, "signup", member, None, "s-b")))
 
 
 def pageview(rng, member, anon, sess):
