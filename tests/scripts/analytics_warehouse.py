@@ -134,11 +134,6 @@ def time_ms(s):
     return (int(t) + off) * 1000 + frac
 
 
-def ms_text(ms):
-    return datetime.datetime.fromtimestamp(
-        ms // 1000, datetime.timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
-
-
 def rfc3339(ms, rng):
     """ms written the way clients do: Z or an offset, 0 to 3 digits."""
     off = rng.choice([0, 0, 0, -5 * 60, 2 * 60, 5 * 60 + 30])
