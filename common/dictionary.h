@@ -45,6 +45,13 @@ enum dictionary_action { DICTIONARY_FLAG, DICTIONARY_OMIT, DICTIONARY_BLOCK };
  */
 struct dictionary *dictionary_load(const char *path, struct buf *why);
 
+/*
+ * dictionary_load() on len bytes of text already read (borrowed; not
+ * kept), name standing for the file in messages. errno is 0 on refusal.
+ */
+struct dictionary *dictionary_loadb(
+    const char *name, const char *text, size_t len, struct buf *why);
+
 /* Frees d and everything it holds; NULL is allowed. */
 void dictionary_free(struct dictionary *d);
 
@@ -59,6 +66,17 @@ void dictionary_free(struct dictionary *d);
  */
 int dictionary_check(
     const struct dictionary *d, json_t *ev, json_t *violations, int apply);
+
+struct jdoc;
+
+/*
+ * The fast question on a canonical line's index (jdoc.h): 1 when the event
+ * has no violation at all, else 0 (also when the line holds something
+ * this path leaves to dictionary_check(), such as an escaped key). For the
+ * common case, where nearly every event is valid: answered without a
+ * jansson tree, by the same evaluation of the schemas (jschema_ok_jdoc).
+ */
+int dictionary_ok_jdoc(const struct dictionary *d, const struct jdoc *doc);
 
 /* 1 when event names one of the dictionary's conversions, else 0. */
 int dictionary_converts(const struct dictionary *d, const char *event);

@@ -74,6 +74,18 @@ seeds() {
 			i=$((i + 1))
 		done
 		;;
+	fuzz_dictionary)
+		# The dictionary, a NUL byte, and the stage cases' events.
+		i=0
+		for f in "$ROOT"/tests/stages/validate/*/input; do
+			{ cat "$ROOT/analytics/dictionary.json"; printf '\0'
+			    head -n 20 "$f"; } >"$d/d$i"
+			i=$((i + 1))
+		done
+		for f in "$ROOT"/tests/stages/validate/*/dictionary.json; do
+			[ -f "$f" ] && cp "$f" "$d/d$i" && i=$((i + 1))
+		done
+		;;
 	fuzz_shaper)
 		# A vendor file, a NUL byte, and rows of its shape cases.
 		i=0
@@ -83,6 +95,20 @@ seeds() {
 				{ cat "$v/vendor.json"; printf '\0'; head -n 20 "$f"; } \
 				    >"$d/v$i"
 				i=$((i + 1))
+			done
+		done
+		;;
+	fuzz_jschema)
+		# Each schema of our suite files, a NUL, and its values.
+		i=0
+		for f in "$ROOT"/tests/jschema/*.json; do
+			n=$(jq length "$f")
+			k=0
+			while [ "$k" -lt "$n" ]; do
+				{ jq -c ".[$k].schema" "$f"; printf '\0'
+				  jq -c ".[$k].tests[].data" "$f"; } >"$d/s$i"
+				i=$((i + 1))
+				k=$((k + 1))
 			done
 		done
 		;;
