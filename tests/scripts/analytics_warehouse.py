@@ -15,6 +15,7 @@
 import datetime
 import gzip
 import hashlib
+import http.client
 import json
 import os
 import random
@@ -78,9 +79,17 @@ def must(url, sql, body=None, headers=None):
 
 
 def select(url, sql):
-    """The rows of a SELECT as dicts (64-bit integers as numbers)."""
-    st, out = query(url, sql + " FORMAT JSONEachRow",
-                    settings={"output_format_json_quote_64bit_integers": 0})
+    """The rows of a SELECT as dicts (64-bit integers as numbers). A read
+    whose connection was dropped is asked once more (on a loaded machine
+    the server has been seen to close one without an answer)."""
+    for attempt in (1, 2):
+        try:
+            st, out = query(url, sql + " FORMAT JSONEachRow", settings={
+                "output_format_json_quote_64bit_integers": 0})
+            break
+        except (ConnectionError, http.client.HTTPException):
+            if attempt == 2:
+                raise
     if st != 200:
         raise RuntimeError("%s: HTTP %d: %s" % (sql[:200], st,
                                                 out.decode()[:800]))
