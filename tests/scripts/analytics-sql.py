@@ -11,8 +11,9 @@ and time_to_convert_ms, analytics_pages_after each page view after a
 conversion, analytics_rollup rollup's totals; the stream's partial rows
 (three batches, one sent twice) loaded into rollup_partials give
 analytics_rollup_totals equal to rollup --merge, and analytics_roi the cost
-per sign-up of rollup --merge --costs. Again with the lookback changed in
-analytics_params (the view's parameter) and --lookback.
+per sign-up of rollup --merge --costs. Again with the parameters changed
+in analytics_params and given to the stages: a lookback of 3 days; trials
+as conversions with hourly buckets.
 
 The events go in through `post-quasar --table events --layout events`.
 """
@@ -82,14 +83,16 @@ def run(args, data):
     return p.stdout.decode()
 
 
-def attribute(stream_text, lookback_s):
+def attribute(stream_text, lookback_s, conversions="signup"):
     out = run([os.path.join(BIN, "attribute"), "--lookback",
-               str(lookback_s)], stream_text.encode())
+               str(lookback_s), "--conversions", conversions],
+              stream_text.encode())
     return [json.loads(line) for line in out.splitlines()]
 
 
-def rollup(lines, batch_id):
-    out = run([os.path.join(BIN, "rollup"), "--batch-id", batch_id],
+def rollup(lines, batch_id, bucket_s=86400):
+    out = run([os.path.join(BIN, "rollup"), "--batch-id", batch_id,
+               "--bucket", str(bucket_s)],
               "".join(lines).encode())
     return [json.loads(line) for line in out.splitlines()]
 
@@ -169,8 +172,9 @@ def claims_of(stream):
     return {a: (v[1], v[2]) for a, v in firsts.items()}
 
 
-def compare_attribution(url, stream, stream_text, lookback_s, tag):
-    records = attribute(stream_text, lookback_s)
+def compare_attribution(url, stream, stream_text, lookback_s, tag,
+                        conversions="signup"):
+    records = attribute(stream_text, lookback_s, conversions)
     want_conv, want_touch, want_after = aw.answers_of_records(records)
     conv, touches, after = sql_answers(url)
     same(tag + "analytics_conversions: first, last, pages_before, "
@@ -245,12 +249,28 @@ def main():
 
     # the lookback is a parameter of the views: analytics_params
     short = 3 * 86400
-    aw.must(url, "DROP TABLE analytics_params")
-    aw.must(url, "CREATE VIEW analytics_params AS SELECT toUInt64(%d) AS "
-            "lookback_s, toUInt64(86400) AS bucket_s, ['signup'] AS "
-            "conversion_events" % short)
+    params(url, short, 86400, ["signup"])
     compare_attribution(url, stream, stream_text, short,
                         "lookback 3 days: ")
+    # and so are the conversions and the bucket
+    params(url, aw.LOOKBACK_S, 3600, ["signup", "trial"])
+    records = compare_attribution(url, stream, stream_text, aw.LOOKBACK_S,
+                                  "trials convert, hourly buckets: ",
+                                  "signup,trial")
+    lines = [json.dumps(r) + "\n" for r in records]
+    same("trials convert, hourly buckets: analytics_rollup = rollup "
+         "--bucket 3600 | rollup --merge",
+         counts(merge(rollup(lines, "whole", 3600))),
+         sql_rollup(url, "analytics_rollup"))
+
+
+def params(url, lookback_s, bucket_s, conversions):
+    """analytics_params made again with these values."""
+    aw.must(url, "DROP TABLE analytics_params")
+    aw.must(url, "CREATE VIEW analytics_params AS SELECT toUInt64(%d) AS "
+            "lookback_s, toUInt64(%d) AS bucket_s, [%s] AS "
+            "conversion_events" % (lookback_s, bucket_s, ", ".join(
+                "'%s'" % c for c in conversions)))
 
 
 def averages(url, merged):
