@@ -16,6 +16,8 @@
 #   make import-turbovote FILE=...   make import-rock-the-vote [FILE=...]
 #                   the same for one vendor (Rock the Vote without FILE:
 #                   the last report fetched)
+#   make dictionary render analytics/dictionary.json as
+#                   analytics/DICTIONARY.md
 #   make bench      run the benchmarks in bench/ (see bench/README.md)
 #   make fuzz       run every fuzz target FUZZ_TIME seconds (default 60)
 #   make install    PREFIX=/usr/local DESTDIR=
@@ -50,10 +52,14 @@ CSV_LIBS   := $(shell pkg-config --libs csv 2>/dev/null || echo -lcsv)
 # The vendor files a stage finds by name (--vendor NAME) when SLUICE_VENDORS
 # is not set: this checkout's.
 VENDORS_DIR ?= $(CURDIR)/vendors
+# The data dictionary validate reads when neither --dictionary nor
+# SLUICE_DICTIONARY names one: this checkout's.
+DICTIONARY  ?= $(CURDIR)/analytics/dictionary.json
 DEFS        := -DSLUICE_VERSION='"$(VERSION)"' \
-               -DSLUICE_VENDORS_DIR='"$(VENDORS_DIR)"'
-ALL_CFLAGS  := $(WARN) -pthread -Icommon -Irules $(PKG_CFLAGS) $(DEFS) \
-               $(SAN_FLAGS) $(CFLAGS) -MMD -MP
+               -DSLUICE_VENDORS_DIR='"$(VENDORS_DIR)"' \
+               -DSLUICE_DICTIONARY='"$(DICTIONARY)"'
+ALL_CFLAGS  := $(WARN) -pthread -Icommon -Irules -I$(BUILD)/gen $(PKG_CFLAGS) \
+               $(DEFS) $(SAN_FLAGS) $(CFLAGS) -MMD -MP
 ALL_LDFLAGS := $(SAN_FLAGS) $(LDFLAGS)
 LIBS        := $(CSV_LIBS) $(PKG_LIBS) -lm -pthread
 
@@ -69,18 +75,21 @@ FUZZERS    := $(FUZZ_SRC:tests/fuzz/%.c=build-fuzz/%)
 FUZZ_CC    ?= clang
 FUZZ_TIME  ?= 60
 UNITS      := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+# Test tools in C (tests/tools/*.c), built with the unit tests.
+TOOL_SRC   := $(wildcard tests/tools/*.c)
+TOOLS      := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tests/tools/%)
 LIBCOMMON  := $(BUILD)/libcommon.a
 LIBRULES   := $(BUILD)/librules.a
 LIBS_OURS  := $(LIBRULES) $(LIBCOMMON)
 
 .PHONY: all test check demo demo-analytics bench install uninstall clean format format-check \
         lint setup units import import-turbovote import-rock-the-vote \
-        fuzz fuzz-build
+        fuzz fuzz-build dictionary
 .DEFAULT_GOAL := all
 
 all: $(STAGES)
 
-units: $(UNITS)
+units: $(UNITS) $(TOOLS)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
@@ -100,6 +109,21 @@ $(BUILD)/bin/%: $(BUILD)/stages/%.o $(LIBS_OURS)
 	$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIBS_OURS) $(LIBS)
 
 $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIBS_OURS)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIBS_OURS) $(LIBS)
+
+# The events table's one DDL, pipelines/sql/events.sql, compiled into
+# common/qlayout.c as a C string (its comment lines left out).
+%/gen/events_sql.h: pipelines/sql/events.sql
+	@mkdir -p $(@D)
+	{ echo '/* Made by the Makefile from $<: do not edit. */'; \
+	  echo 'static const char events_sql[] ='; \
+	  sed -e '/^--/d' -e 's/\\/\\\\/g' -e 's/"/\\"/g' \
+	      -e 's/^/"/' -e 's/$$/\\n"/' $<; echo ';'; } > $@.tmp && mv $@.tmp $@
+$(BUILD)/common/qlayout.o: $(BUILD)/gen/events_sql.h
+build-fuzz/common/qlayout.o: build-fuzz/gen/events_sql.h
+
+$(BUILD)/tests/tools/%: $(BUILD)/tests/tools/%.o $(LIBS_OURS)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIBS_OURS) $(LIBS)
 
@@ -140,6 +164,13 @@ import: all
 import-turbovote import-rock-the-vote: all
 	@$(MAKE) --no-print-directory import NAME=$(@:import-%=%)
 
+# The dictionary as a page people read; tests/scripts/dictionary-page.sh
+# fails when the committed page is not what this renders.
+dictionary: $(BUILD)/bin/validate
+	$(BUILD)/bin/validate --dictionary analytics/dictionary.json \
+	    --markdown >analytics/DICTIONARY.md.tmp
+	mv analytics/DICTIONARY.md.tmp analytics/DICTIONARY.md
+
 bench:
 	@tests/setup.sh bench
 	@$(MAKE) --no-print-directory all
@@ -148,7 +179,7 @@ bench:
 # Fuzz targets: libFuzzer with clang, under AddressSanitizer and UBSan, the
 # common sources instrumented with them. make fuzz runs each FUZZ_TIME
 # seconds (tests/fuzz/run.sh); make test runs each a few seconds.
-FUZZ_CFLAGS := $(WARN) -pthread -Icommon -Irules $(PKG_CFLAGS) $(DEFS) \
+FUZZ_CFLAGS := $(WARN) -pthread -Icommon -Irules -Ibuild-fuzz/gen $(PKG_CFLAGS) $(DEFS) \
                -g -O1 -fno-sanitize-recover=all
 FUZZ_OBJ   := $(COMMON_SRC:%.c=build-fuzz/%.o) $(RULES_SRC:%.c=build-fuzz/%.o)
 
@@ -179,7 +210,7 @@ clean:
 	rm -rf build build-san build-fuzz demo-data
 
 FORMAT_FILES = $(wildcard common/*.[ch] rules/*.[ch] stages/*.c \
-                 tests/unit/*.[ch] tests/fuzz/*.c)
+                 tests/unit/*.[ch] tests/fuzz/*.c tests/tools/*.c)
 format:
 	clang-format -i $(FORMAT_FILES)
 
@@ -192,4 +223,4 @@ lint:
 
 -include $(wildcard build-fuzz/common/*.d build-fuzz/rules/*.d)
 -include $(COMMON_OBJ:.o=.d) $(RULES_OBJ:.o=.d) $(STAGE_SRC:%.c=$(BUILD)/%.d) \
-         $(UNIT_SRC:%.c=$(BUILD)/%.d)
+         $(UNIT_SRC:%.c=$(BUILD)/%.d) $(TOOL_SRC:%.c=$(BUILD)/%.d)

@@ -37,11 +37,14 @@
 
 #include <jansson.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct jschema;
+struct jdoc;
 
 struct jschema_error {
-	char pointer[512]; /* the keyword at fault, in the schema: "/properties/a/patern" */
+	char pointer[512]; /* the keyword at fault, in the schema:
+	                      "/properties/a/patern" */
 	char message[256]; /* in words: "unknown keyword \"patern\"" */
 };
 
@@ -54,15 +57,28 @@ struct jschema_violation {
 typedef void (*jschema_fn)(const struct jschema_violation *v, void *ctx);
 
 /* Compiles schema (borrowed; not kept). NULL with *err filled on refusal. */
-struct jschema *jschema_compile(const json_t *schema, struct jschema_error *err);
+struct jschema *jschema_compile(
+    const json_t *schema, struct jschema_error *err);
 
 void jschema_free(struct jschema *s);
 
 /* Every violation of value, through fn; returns how many there were. */
-size_t jschema_check(const struct jschema *s, const json_t *value,
-    jschema_fn fn, void *ctx);
+size_t jschema_check(
+    const struct jschema *s, const json_t *value, jschema_fn fn, void *ctx);
 
 /* 1 when value satisfies the schema, else 0. */
 int jschema_ok(const struct jschema *s, const json_t *value);
+
+/*
+ * The same two questions on the value at node (0: the root object) of a
+ * jdoc index (jdoc.h: a canonical line, indexed without a jansson tree),
+ * answered by the same evaluation as above: for a line jdoc_parse()
+ * accepts, the answers and violations are those of jschema_check() and
+ * jschema_ok() on the line parsed by jansson.
+ */
+size_t jschema_check_jdoc(const struct jschema *s, const struct jdoc *d,
+    uint32_t node, jschema_fn fn, void *ctx);
+int jschema_ok_jdoc(
+    const struct jschema *s, const struct jdoc *d, uint32_t node);
 
 #endif

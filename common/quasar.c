@@ -518,6 +518,35 @@ out:
 	return rc;
 }
 
+int
+quasar_row_keys_layout(const struct buf *body, enum qlayout l, struct buf *keys)
+{
+	struct buf plain = BUF_INIT;
+	char hex[SHA256_HEX];
+	struct hash128 h;
+	const char *s, *nl;
+	size_t n;
+	int rc = -1;
+
+	if (l == QLAYOUT_RAW)
+		return quasar_row_keys(body, keys);
+	if (gunzip(body, &plain) < 0)
+		goto out;
+	for (s = plain.data; s && s < plain.data + plain.len; s = nl + 1) {
+		n = (size_t)(plain.data + plain.len - s);
+		if ((nl = memchr(s, '\n', n)) == NULL)
+			nl = s + n;
+		if (qlayout_row_hash(l, s, (size_t)(nl - s), hex) < 0 ||
+		    hashledger_hex(hex, &h) < 0)
+			goto out;
+		buf_add(keys, &h, sizeof(h));
+	}
+	rc = 0;
+out:
+	buf_release(&plain);
+	return rc;
+}
+
 long
 quasar_code(const char *body, size_t n)
 {

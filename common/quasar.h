@@ -35,6 +35,7 @@
 
 #include "buf.h"
 #include "jdoc.h"
+#include "qlayout.h"
 #include "sha256.h"
 
 /* A table name: letters, digits, _ (not first a digit), maybe "db.". */
@@ -170,6 +171,13 @@ int quasar_upgrade_rows(
  * may then hold some).
  */
 int quasar_row_keys(const struct buf *body, struct buf *keys);
+
+/*
+ * quasar_row_keys() for rows of layout l (qlayout.h): the raw layout's
+ * record_hash, else the identity qlayout_row_hash() reads from each row.
+ */
+int quasar_row_keys_layout(
+    const struct buf *body, enum qlayout l, struct buf *keys);
 
 /* What an answer to an insert (or CREATE) means. */
 enum quasar_verdict {

@@ -100,6 +100,15 @@ replay_open(struct replay *rp, struct buf *err)
 	return 0;
 }
 
+/* A batch's layout: its sidecar's, raw when it names none it knows. */
+static enum qlayout
+layout_of(const struct spool_meta *m)
+{
+	int l = m->layout ? qlayout_parse(m->layout) : QLAYOUT_RAW;
+
+	return l < 0 ? QLAYOUT_RAW : (enum qlayout)l;
+}
+
 /* Loads a spooled batch and sends it. 0, or -1 (told: damaged). */
 static int
 send_one(struct replay *rp, const char *name)
@@ -124,7 +133,8 @@ send_one(struct replay *rp, const char *name)
 	}
 	buf_reset(&b->keys);
 	if (rp->o.keys && strcmp(sl->meta.format, "ndjson") != 0 &&
-	    quasar_row_keys(&b->call.body, &b->keys) < 0)
+	    quasar_row_keys_layout(
+	        &b->call.body, layout_of(&sl->meta), &b->keys) < 0)
 		buf_reset(&b->keys);
 	base = rp->o.url ? rp->o.url : sl->meta.url;
 	buf_reset(&b->call.url);
@@ -161,7 +171,7 @@ make_tables(struct replay *rp)
 		if (spool_load(rp->o.dir, rp->names[i], &m, NULL, &err) == 0 &&
 		    m.table &&
 		    (prev.table == NULL || strcmp(prev.table, m.table) != 0)) {
-			if (shipper_create_table(rp->ship, m.table,
+			if (shipper_create_table_ddl(rp->ship, m.table, m.ddl,
 			        rp->o.url ? rp->o.url : m.url, &why) != 0)
 				told(rp, REPLAY_STOPPED, why.data);
 			spool_meta_release(&prev);

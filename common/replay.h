@@ -7,7 +7,8 @@
  * left without a body (spool_clean) and lists the batches. replay_run()
  * then, with create set, makes the table of the batches first, each table
  * once where the batches change from one to another
- * (shipper_create_table()), and sends the batches through the shipper, at
+ * (shipper_create_table(), or the statement its sidecar keeps for a
+ * table of another layout), and sends the batches through the shipper, at
  * most its flight at once: each is loaded with its sidecar, its rows given
  * their record_hash when an older post-quasar spooled them
  * (quasar_upgrade_rows()), posted to the URL given or else to the one its

@@ -1,7 +1,8 @@
 /*
  * The options of a stage that ships records to the warehouse in batches
  * (post-quasar), parsed in one place as deliver.h and fetch.h do theirs:
- * the target (--table, --create-table, --format, --source, --vendor), the
+ * the target (--table, --create-table, --format, --source, --vendor,
+ * --layout and --ddl: the row a record becomes, qlayout.h), the
  * spool and the replay (--spool, --replay), the ledger of what was shipped
  * already (--seen), --sink, the batches' options (shipper_option()) and
  * the HTTP ones (deliver_option(): --url, --concurrency, --retries,
@@ -31,10 +32,14 @@ struct shipopts {
 	const char *vendor; /* --vendor: its table and source */
 	struct vendor v;
 	int create, sink, ndjson;
+	int layout;           /* enum qlayout; -1 until given or implied */
+	const char *ddl_file; /* --ddl FILE */
+	char *ddl;            /* the statement --create-table sends for a layout
+	                         other than raw, the table's name in it (owned) */
 };
 
 #define SHIPOPTS_SHORTOPTS                                                     \
-	"v:t:CF:s:S:R:ke:" SHIPPER_SHORTOPTS DELIVER_HTTP_SHORTOPTS
+	"v:t:CF:s:S:R:ke:l:d:" SHIPPER_SHORTOPTS DELIVER_HTTP_SHORTOPTS
 /* clang-format off */
 #define SHIPOPTS_LONGOPTS                                              \
 	{"vendor", required_argument, NULL, 'v'},                      \
@@ -46,6 +51,8 @@ struct shipopts {
 	{"replay", required_argument, NULL, 'R'},                      \
 	{"sink", no_argument, NULL, 'k'},                              \
 	{"seen", required_argument, NULL, 'e'},                        \
+	{"layout", required_argument, NULL, 'l'},                      \
+	{"ddl", required_argument, NULL, 'd'},                         \
 	SHIPPER_LONGOPTS,                                              \
 	DELIVER_HTTP_LONGOPTS
 /* clang-format on */
@@ -57,10 +64,20 @@ struct shipopts {
 	"                            are the defaults of --table and "         \
 	"--source\n"                                                           \
 	"  -t, --table T             the table (ClickHouse), [db.]name\n"      \
-	"  -C, --create-table        create the table if missing, keyed "      \
-	"by the records'\n"                                                    \
-	"                            content (source, record_hash), and "      \
-	"check its key\n"                                                      \
+	"  -C, --create-table        create the table if missing (raw: "       \
+	"keyed by the\n"                                                       \
+	"                            records' content, source and "            \
+	"record_hash, checked)\n"                                              \
+	"  -l, --layout L            raw (the default: the line as a "         \
+	"string), events (an\n"                                                \
+	"                            event's columns; the default of "         \
+	"--table events) or\n"                                                 \
+	"                            rows (the record's members are the "      \
+	"columns)\n"                                                           \
+	"  -d, --ddl FILE            the CREATE TABLE statement "              \
+	"--create-table sends\n"                                               \
+	"                            (rows: required; events: "                \
+	"pipelines/sql/events.sql)\n"                                          \
 	"  -F, --format F            jsoneachrow (ClickHouse, the default) "   \
 	"or ndjson (the\n"                                                     \
 	"                            lines themselves, gzipped, to any "       \
@@ -75,7 +92,8 @@ struct shipopts {
 	"  -e, --seen FILE           skip the records FILE says the table "    \
 	"holds, and add\n"                                                     \
 	"                            those it takes (a ledger of their "       \
-	"record_hash)\n"                                                       \
+	"record_hash;\n"                                                       \
+	"                            events: of their event_id)\n"             \
 	"  -k, --sink                write nothing on stdout\n"                \
 	"  -U, --url URL             the warehouse (default: QUASAR_URL)\n"    \
 	"  -c, --concurrency N       batches in flight at most, 1 or 2 "       \
@@ -107,8 +125,11 @@ int shipopts_option(
  * and source are the defaults, and checks the options against each other
  * and the nfiles input files (--replay reads none; a table is needed but
  * with --format ndjson, which takes no table; --seen needs a table; at
- * most SHIP_FLIGHT_MAX in flight). Returns 0, or an exit status after
- * saying what is wrong.
+ * most SHIP_FLIGHT_MAX in flight), implies the layout (events for a
+ * table named events, else raw) and makes the statement of --create-table
+ * for the events and rows layouts: --ddl FILE's, else for events the one
+ * compiled in; rows without --ddl is refused. Returns 0, or an exit status
+ * after saying what is wrong.
  */
 int shipopts_finish(struct shipopts *o, int nfiles, const char *synopsis);
 

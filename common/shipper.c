@@ -386,14 +386,24 @@ int
 shipper_create_table(
     struct shipper *s, const char *table, const char *base, struct buf *why)
 {
+	return shipper_create_table_ddl(s, table, NULL, base, why);
+}
+
+int
+shipper_create_table_ddl(struct shipper *s, const char *table, const char *ddl,
+    const char *base, struct buf *why)
+{
 	struct http_call c;
 	struct buf sql = BUF_INIT, doing = BUF_INIT, what = BUF_INIT;
 	int rc;
 
 	http_call_init(&c);
-	quasar_ddl(&sql, table);
+	if (ddl)
+		buf_adds(&sql, ddl);
+	else
+		quasar_ddl(&sql, table);
 	buf_printf(&doing, "create the table %s", table);
-	if ((rc = query(s, &c, base, sql.data, doing.data, why)) != 0)
+	if ((rc = query(s, &c, base, sql.data, doing.data, why)) != 0 || ddl)
 		goto out;
 	/* CREATE TABLE IF NOT EXISTS leaves an older table as it is. */
 	buf_reset(&sql);

@@ -199,6 +199,14 @@ int shipper_create_table(
     struct shipper *s, const char *table, const char *base, struct buf *why);
 
 /*
+ * shipper_create_table() with the statement ddl (a table of another
+ * layout, qlayout.h: its name already in it) when not NULL, sent as it
+ * is, and no key checked.
+ */
+int shipper_create_table_ddl(struct shipper *s, const char *table,
+    const char *ddl, const char *base, struct buf *why);
+
+/*
  * Spools batch b, which did not reach the server, in the spool dir (made
  * when it does not exist; spool.h): its body as it was to be sent, with
  * the sidecar m, whose from and to ("FILE:LINE" of its first and last

@@ -174,3 +174,67 @@ shiprun_sync(struct shiprun *r)
 	}
 	buf_release(&err);
 }
+
+void
+shiprun_replay_told(struct shiprun *r, const struct replay *rp,
+    enum replay_event ev, const char *text, const char *seen, const char *url)
+{
+	switch (ev) {
+	case REPLAY_SENT:
+		if (seen)
+			shiprun_replayed(
+			    r, seen, rp->last_batch, rp->last_meta, url);
+		r->rows_sent = rp->rows;
+		r->batches_sent = rp->sent;
+		break;
+	case REPLAY_STOPPED:
+		shiprun_stop(r, text);
+		break;
+	case REPLAY_DAMAGED:
+		diag(NULL, 0, "%s: left in the spool", text);
+		break;
+	case REPLAY_UNREMOVED:
+		diag(NULL, 0, "%s", text);
+		break;
+	}
+}
+
+int
+shiprun_replay(struct shiprun *r, struct replay *rp, const struct http *h,
+    const volatile sig_atomic_t *stop)
+{
+	const char *dir = rp->o.dir;
+	struct shipper *ship = rp->ship;
+	struct buf err = BUF_INIT;
+	size_t left;
+	int rc, status;
+
+	if ((rc = replay_open(rp, &err)) == EXIT_NOINPUT) {
+		diag(dir, 0, "no such spool directory");
+		return rc;
+	}
+	if (rc != 0) {
+		diag(NULL, 0, "%s", err.data);
+		status = rc;
+	} else {
+		replay_run(rp);
+		shiprun_sync(r);
+		status = exit_worst(rp->status, r->status);
+		left = rp->n - (size_t)rp->sent;
+		diag(NULL, 0,
+		    "replay: batches sent=%llu rows=%llu left=%zu "
+		    "requests=%llu",
+		    rp->sent, rp->rows, left, http_requests(h));
+		if (left)
+			diag(NULL, 0,
+			    "%zu batches are still in %s: run 'post-quasar "
+			    "--replay %s' again",
+			    left, dir, dir);
+	}
+	/* The lock goes now: the spool is another replay's to take. */
+	replay_release(rp);
+	buf_release(&err);
+	if (*stop)
+		return 128 + *stop;
+	return exit_worst(status, ship->stopped);
+}

@@ -26,6 +26,7 @@
 
 #include "hashledger.h"
 #include "http.h"
+#include "replay.h"
 #include "shipper.h"
 #include "spool.h"
 
@@ -109,5 +110,29 @@ void shiprun_summary(struct shiprun *r, const struct shipper *s,
 
 /* The ledger synced (fsync), when open; a failure said, 74 in status. */
 void shiprun_sync(struct shiprun *r);
+
+/*
+ * What a replay (replay.h) tells, as post-quasar says it: a batch sent is
+ * counted (rows_sent, batches_sent from rp's counts) and, with seen (the
+ * ledger's path), its keys recorded (shiprun_replayed(), url the target
+ * given or NULL); a stop said (shiprun_stop()); a damaged or unremoved
+ * batch said.
+ */
+void shiprun_replay_told(struct shiprun *r, const struct replay *rp,
+    enum replay_event ev, const char *text, const char *seen, const char *url);
+
+/*
+ * post-quasar --replay: opens rp's spool, sends every batch
+ * (replay_run()), syncs the ledger, says the replay's line
+ *
+ *	post-quasar: replay: batches sent=N rows=N left=N requests=N
+ *
+ * and how to send what is left, and lets go of the spool
+ * (replay_release()). Returns the exit status: 66 without the spool,
+ * 128 + the signal when *stop was set, else the worst of the replay's,
+ * the ledger's and the shipper's stop.
+ */
+int shiprun_replay(struct shiprun *r, struct replay *rp, const struct http *h,
+    const volatile sig_atomic_t *stop);
 
 #endif

@@ -120,6 +120,10 @@ meta_text(const struct spool_meta *m)
 		json_object_set_new(o, "table", json_string(m->table));
 	if (m->query)
 		json_object_set_new(o, "query", json_string(m->query));
+	if (m->layout)
+		json_object_set_new(o, "layout", json_string(m->layout));
+	if (m->ddl)
+		json_object_set_new(o, "ddl", json_string(m->ddl));
 	json_object_set_new(o, "encoding", json_string("gzip"));
 	json_object_set_new(o, "records", json_integer((json_int_t)m->records));
 	json_object_set_new(o, "bytes", json_integer((json_int_t)m->bytes));
@@ -394,6 +398,8 @@ take_meta(const json_t *o, struct spool_meta *m)
 	m->url = member(o, "url");
 	m->table = member(o, "table");
 	m->query = member(o, "query");
+	m->layout = member(o, "layout");
+	m->ddl = member(o, "ddl");
 	m->from = member(o, "from");
 	m->to = member(o, "to");
 	m->reason = member(o, "reason");
@@ -456,6 +462,8 @@ spool_meta_release(struct spool_meta *m)
 	free(m->url);
 	free(m->table);
 	free(m->query);
+	free(m->layout);
+	free(m->ddl);
 	free(m->from);
 	free(m->to);
 	free(m->reason);

@@ -55,6 +55,10 @@ struct spool_meta {
 	                  URL for ndjson; credentials never stored */
 	char *table;   /* jsoneachrow: the table, else NULL */
 	char *query;   /* jsoneachrow: the INSERT query, else NULL */
+	char *layout;  /* jsoneachrow: the rows' layout (qlayout.h),
+	                  NULL for raw */
+	char *ddl;     /* the table's CREATE statement when it is not the
+	                  raw layout's, for --replay --create-table */
 	char *from;    /* "FILE:LINE" of the batch's first record */
 	char *to;      /* and of its last */
 	char *reason;  /* why it was spooled */

@@ -29,6 +29,12 @@
  * earlier in the run, is passed on but not shipped, and the table is made
  * before the first record that is, so a re-run ships nothing and makes no
  * request at all.
+ *
+ * --layout events and rows (qlayout.h; events is the default of --table
+ * events) make other rows of a record through the same batches: an event
+ * as the events table's columns, identified by its event_id, or a record
+ * whose members are the columns. A record that is not an event is
+ * rejected with the reason, not shipped nor passed on.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -40,6 +46,7 @@
 #include "diag.h"
 #include "exitcode.h"
 #include "http.h"
+#include "qlayout.h"
 #include "quasar.h"
 #include "replay.h"
 #include "shipfeed.h"
@@ -60,7 +67,7 @@ struct run {
 	const char *what; /* the target, in messages */
 	struct buf query, insert_url;
 	char imported[20];
-	struct buf row;
+	struct buf row, why; /* a record's row; why it has none */
 	struct quasar_prov prov;
 	struct http *http;
 	struct shipper ship;
@@ -113,7 +120,8 @@ create_table(struct run *r)
 	struct buf why = BUF_INIT;
 
 	r->create = 0;
-	if (shipper_create_table(&r->ship, r->o->table, r->url, &why) != 0)
+	if (shipper_create_table_ddl(
+	        &r->ship, r->o->table, r->o->ddl, r->url, &why) != 0)
 		shiprun_stop(&r->sr, why.data);
 	buf_release(&why);
 }
@@ -139,6 +147,37 @@ to_ship(struct run *r, struct hash128 *h)
 	return 1;
 }
 
+/* The record, whose identity is in r->prov.hash, passed on. */
+static void
+pass_on(struct run *r)
+{
+	if (r->o->sink) {
+		r->st->tally.out++;
+	} else {
+		stage_emit_unchanged(r->st);
+		if (out_errno() && !r->stdout_lost++)
+			diag(NULL, 0, "records go on to the warehouse only");
+	}
+}
+
+/* r->row shipped, unless --seen knows it already. */
+static int
+ship(struct run *r)
+{
+	struct stage *st = r->st;
+	struct hash128 h;
+
+	if (!to_ship(r, &h))
+		return 0;
+	if (shipper_add_keyed(&r->ship, r->row.data, r->row.len, st->file,
+	        st->line, r->o->seen ? &h : NULL) < 0 &&
+	    r->status < EXIT_IOERR) {
+		diag(NULL, 0, "cannot gzip a batch (zlib)");
+		r->status = EXIT_IOERR;
+	}
+	return 0;
+}
+
 /*
  * A record's provenance is read (from doc, or from its tree rec):
  * defaults, its identity, pass it on, ship its row.
@@ -148,22 +187,13 @@ take_record(struct run *r, const struct jdoc *doc, const json_t *rec)
 {
 	struct stage *st = r->st;
 	struct quasar_prov *p = &r->prov;
-	struct hash128 h;
 
 	quasar_prov_fill(p, st->file, st->line);
 	if (!r->o->ndjson && doc)
 		quasar_hash_doc(p, doc);
 	else if (!r->o->ndjson)
 		quasar_hash_tree(p, rec);
-	if (r->o->sink) {
-		st->tally.out++;
-	} else {
-		stage_emit_unchanged(st);
-		if (out_errno() && !r->stdout_lost++)
-			diag(NULL, 0, "records go on to the warehouse only");
-	}
-	if (!to_ship(r, &h))
-		return 0;
+	pass_on(r);
 	buf_reset(&r->row);
 	if (r->o->ndjson) {
 		buf_add(&r->row, st->raw, st->rawlen);
@@ -171,13 +201,28 @@ take_record(struct run *r, const struct jdoc *doc, const json_t *rec)
 	} else {
 		quasar_row(&r->row, p, r->imported, st->raw, st->rawlen);
 	}
-	if (shipper_add_keyed(&r->ship, r->row.data, r->row.len, st->file,
-	        st->line, r->o->seen ? &h : NULL) < 0 &&
-	    r->status < EXIT_IOERR) {
-		diag(NULL, 0, "cannot gzip a batch (zlib)");
-		r->status = EXIT_IOERR;
+	return ship(r);
+}
+
+/* The events and rows layouts: the record's row, or its reject. */
+static int
+take_layout(struct run *r, const json_t *rec)
+{
+	struct stage *st = r->st;
+	int rc;
+
+	buf_reset(&r->row);
+	if (r->o->layout == QLAYOUT_EVENTS)
+		rc = qlayout_event_row(&r->row, rec, st->file, st->line,
+		    r->imported, r->prov.hash, &r->why);
+	else if ((rc = qlayout_rows_row(&r->row, rec, r->prov.hash)) < 0)
+		buf_adds(&r->why, "the row is too large");
+	if (rc < 0) {
+		stage_reject(st, rec, "%s", r->why.data);
+		return 0;
 	}
-	return 0;
+	pass_on(r);
+	return ship(r);
 }
 
 static int
@@ -196,6 +241,8 @@ tree(struct stage *st, json_t *rec, void *ctx)
 	struct run *r = ctx;
 
 	(void)st;
+	if (r->o->layout != QLAYOUT_RAW)
+		return take_layout(r, rec);
 	quasar_prov_tree(&r->prov, rec);
 	return take_record(r, NULL, rec);
 }
@@ -249,70 +296,14 @@ run_input(struct run *r, int nfiles, char **files)
 
 /* --- the replay ---------------------------------------------------- */
 
-/* What a replay tells (replay.h), said as the stage says it. */
+/* What a replay tells (replay.h): said, and counted. */
 static void
 replay_told(void *arg, enum replay_event ev, const char *text)
 {
 	struct run *r = arg;
 
-	switch (ev) {
-	case REPLAY_SENT:
-		if (r->o->seen)
-			shiprun_replayed(&r->sr, r->o->seen, r->rp.last_batch,
-			    r->rp.last_meta, r->o->d.url);
-		r->sr.rows_sent = r->rp.rows;
-		r->sr.batches_sent = r->rp.sent;
-		r->st->prog.done = r->rp.rows;
-		break;
-	case REPLAY_STOPPED:
-		shiprun_stop(&r->sr, text);
-		break;
-	case REPLAY_DAMAGED:
-		diag(NULL, 0, "%s: left in the spool", text);
-		break;
-	case REPLAY_UNREMOVED:
-		diag(NULL, 0, "%s", text);
-		break;
-	}
-}
-
-/* post-quasar --replay DIR: every batch in the spool, in order. */
-static int
-replay(struct run *r)
-{
-	const char *dir = r->o->replay;
-	struct buf err = BUF_INIT;
-	size_t left;
-	int rc;
-
-	if ((rc = replay_open(&r->rp, &err)) == EXIT_NOINPUT) {
-		diag(dir, 0, "no such spool directory");
-		return rc;
-	}
-	if (rc != 0) {
-		diag(NULL, 0, "%s", err.data);
-		r->status = rc;
-	} else {
-		replay_run(&r->rp);
-		shiprun_sync(&r->sr);
-		r->status = exit_worst(r->rp.status, r->sr.status);
-		left = r->rp.n - (size_t)r->rp.sent;
-		diag(NULL, 0,
-		    "replay: batches sent=%llu rows=%llu left=%zu "
-		    "requests=%llu",
-		    r->rp.sent, r->rp.rows, left, http_requests(r->http));
-		if (left)
-			diag(NULL, 0,
-			    "%zu batches are still in %s: run 'post-quasar "
-			    "--replay %s' again",
-			    left, dir, dir);
-	}
-	/* The lock goes now: the spool is another replay's to take. */
-	replay_release(&r->rp);
-	buf_release(&err);
-	if (stopsig)
-		return 128 + stopsig;
-	return exit_worst(r->status, r->ship.stopped);
+	shiprun_replay_told(&r->sr, &r->rp, ev, text, r->o->seen, r->o->d.url);
+	r->st->prog.done = r->rp.rows;
 }
 
 /* --- the command line ---------------------------------------------- */
@@ -321,9 +312,9 @@ static void
 usage(void)
 {
 	printf("usage: " SYNOPSIS "\n"
-	       "Send every record to the warehouse (ClickHouse) as a raw row, "
-	       "and pass it on\nunchanged.\n\n" SHIPOPTS_HELP STAGE_OPTIONS_HELP
-	       "\n"
+	       "Send every record to the warehouse (ClickHouse) as a row (raw, "
+	       "an event's\ncolumns, or its own members: --layout), and pass "
+	       "it on unchanged.\n\n" SHIPOPTS_HELP STAGE_OPTIONS_HELP "\n"
 	       "Environment: QUASAR_URL (http://127.0.0.1:8123).\n"
 	       "Exit status: 0 ok, 1 some records rejected, 64 usage, 65 input "
 	       "unusable, 66 file\nmissing, 69 batches spooled (the warehouse "
@@ -336,7 +327,13 @@ usage(void)
 	       "      --spool state/quasar-spool --seen state/turbovote.quasar "
 	       "|\n"
 	       "      shape --vendor turbovote > activity.ndjson\n"
-	       "  post-quasar --replay state/quasar-spool\n");
+	       "  post-quasar --replay state/quasar-spool\n"
+	       "  post-quasar --table events --create-table --seen "
+	       "state/events.quasar \\\n"
+	       "      --sink events.ndjson\n"
+	       "  rollup events.ndjson | post-quasar --table rollup_partials "
+	       "--layout rows \\\n"
+	       "      --create-table --ddl pipelines/sql/rollup.sql --sink\n");
 }
 
 static int
@@ -392,6 +389,7 @@ setup(struct run *r, struct shipopts *o, struct stage *st)
 	buf_init(&r->query, 4096);
 	buf_init(&r->insert_url, 64 << 10);
 	buf_init(&r->row, BUF_UNLIMITED);
+	buf_init(&r->why, 4096);
 	quasar_prov_init(&r->prov);
 	if (o->source)
 		quasar_prov_source(&r->prov, o->source);
@@ -405,6 +403,9 @@ setup(struct run *r, struct shipopts *o, struct stage *st)
 	m.url = (char *)r->url;
 	m.table = o->ndjson ? NULL : (char *)o->table;
 	m.query = o->ndjson ? NULL : r->query.data;
+	m.layout =
+	    o->layout != QLAYOUT_RAW ? (char *)qlayout_name(o->layout) : NULL;
+	m.ddl = o->ddl;
 	shiprun_init(&r->sr, o->spool, o->replay, &m);
 	if (o->seen && !o->replay &&
 	    (rc = shiprun_seen(&r->sr, o->seen, o->table, r->url)) != 0)
@@ -439,6 +440,7 @@ run_release(struct run *r)
 	buf_release(&r->query);
 	buf_release(&r->insert_url);
 	buf_release(&r->row);
+	buf_release(&r->why);
 }
 
 int
@@ -464,13 +466,14 @@ main(int argc, char **argv)
 		goto out;
 	if (o.replay) {
 		progress_init(&st.prog, "records");
-		rc = replay(&r);
+		rc = shiprun_replay(&r.sr, &r.rp, r.http, &stopsig);
 		progress_done(&st.prog);
 		goto out;
 	}
 	if ((rc = stage_start(&st)) != 0)
 		goto out;
-	stage_fast(&st, fast);
+	if (o.layout == QLAYOUT_RAW)
+		stage_fast(&st, fast);
 	if (o.create && !o.seen)
 		create_table(&r);
 	rc = run_input(&r, argc - optind, argv + optind);

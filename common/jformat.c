@@ -1,0 +1,207 @@
+/*
+ * jformat: the formats jschema checks (see jformat.h for each rule).
+ */
+#include "jformat.h"
+
+#include <string.h>
+
+/* n decimal digits at s; their value, or -1 when one is not a digit. */
+static int
+digits(const char *s, int n)
+{
+	int v = 0, i;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	return v;
+}
+
+static int
+days_in(int year, int month)
+{
+	static const int days[] = {
+	    31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	int leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+
+	return month == 2 && leap ? 29 : days[month - 1];
+}
+
+/* YYYY-MM-DD at s (10 bytes). */
+static int
+full_date(const char *s)
+{
+	int y = digits(s, 4), m = digits(s + 5, 2), d = digits(s + 8, 2);
+
+	if (y < 0 || s[4] != '-' || s[7] != '-' || m < 1 || m > 12 || d < 1)
+		return 0;
+	return d <= days_in(y, m);
+}
+
+int
+jformat_date(const char *s, size_t n)
+{
+	return n == 10 && full_date(s);
+}
+
+int
+jformat_date_time(const char *s, size_t n)
+{
+	int h, mi, sec, oh = 0, om = 0, sign = 0, utc;
+	size_t i = 19;
+
+	if (n < 20 || !full_date(s) || (s[10] != 'T' && s[10] != 't'))
+		return 0;
+	h = digits(s + 11, 2);
+	mi = digits(s + 14, 2);
+	sec = digits(s + 17, 2);
+	if (s[13] != ':' || s[16] != ':' || h < 0 || h > 23 || mi < 0 ||
+	    mi > 59 || sec < 0 || sec > 60)
+		return 0;
+	if (s[i] == '.') {
+		for (i++; i < n && s[i] >= '0' && s[i] <= '9'; i++)
+			;
+		if (i == 20)
+			return 0;
+	}
+	if (i + 1 == n && (s[i] == 'Z' || s[i] == 'z')) {
+		sign = 0;
+	} else if (i + 6 == n && (s[i] == '+' || s[i] == '-') &&
+	           s[i + 3] == ':') {
+		sign = s[i] == '+' ? 1 : -1;
+		oh = digits(s + i + 1, 2);
+		om = digits(s + i + 4, 2);
+		if (oh < 0 || oh > 23 || om < 0 || om > 59)
+			return 0;
+	} else {
+		return 0;
+	}
+	if (sec < 60)
+		return 1;
+	/* A leap second: the UTC time must be 23:59. */
+	utc = h * 60 + mi - sign * (oh * 60 + om);
+	utc = ((utc % 1440) + 1440) % 1440;
+	return utc == 23 * 60 + 59;
+}
+
+int
+jformat_email(const char *s, size_t n)
+{
+	const char *at = memchr(s, '@', n);
+	size_t i, local;
+	unsigned char c;
+
+	if (at == NULL || at == s || (size_t)(at - s) == n - 1)
+		return 0;
+	local = (size_t)(at - s);
+	for (i = 0; i < n; i++) {
+		c = (unsigned char)s[i];
+		if (c <= 0x20 || c == 0x7f || strchr("\"(),:;<>[\\]", c))
+			return 0;
+		if (c == '@' && i != local)
+			return 0;
+		if (c == '.' && (i == 0 || i == n - 1 || s[i + 1] == '.' ||
+		                    s[i + 1] == '@' || s[i - 1] == '@'))
+			return 0;
+	}
+	return 1;
+}
+
+static int
+hex(char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
+	       (c >= 'A' && c <= 'F');
+}
+
+int
+jformat_uuid(const char *s, size_t n)
+{
+	size_t i;
+
+	if (n != 36)
+		return 0;
+	for (i = 0; i < n; i++) {
+		if (i == 8 || i == 13 || i == 18 || i == 23) {
+			if (s[i] != '-')
+				return 0;
+		} else if (!hex(s[i])) {
+			return 0;
+		}
+	}
+	return 1;
+}
+
+static int
+alpha(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+int
+jformat_uri(const char *s, size_t n)
+{
+	/* RFC 3986's unreserved and reserved characters but "[]#%". */
+	static const char other[] = "-._~:/?@!$&'()*+,;=";
+	size_t i = 0, host_end = 0;
+	int fragment = 0;
+	char c;
+
+	if (n == 0 || !alpha(s[0]))
+		return 0;
+	while (i < n && (alpha(s[i]) || (s[i] >= '0' && s[i] <= '9') ||
+	                    s[i] == '+' || s[i] == '-' || s[i] == '.'))
+		i++;
+	if (i == n || s[i] != ':')
+		return 0;
+	i++;
+	/* The authority, after "//", ends at the first "/", "?" or "#". */
+	if (n - i >= 2 && s[i] == '/' && s[i + 1] == '/') {
+		host_end = i + 2;
+		while (host_end < n && s[host_end] != '/' &&
+		       s[host_end] != '?' && s[host_end] != '#')
+			host_end++;
+	}
+	for (; i < n; i++) {
+		c = s[i];
+		if (alpha(c) || (c >= '0' && c <= '9') ||
+		    (c != '\0' && strchr(other, c) != NULL)) {
+			continue;
+		} else if (c == '%') {
+			if (n - i < 3 || !hex(s[i + 1]) || !hex(s[i + 2]))
+				return 0;
+			i += 2;
+		} else if (c == '#') {
+			if (fragment++)
+				return 0;
+		} else if ((c == '[' || c == ']') && i < host_end) {
+			continue;
+		} else {
+			return 0;
+		}
+	}
+	return 1;
+}
+
+jformat_fn
+jformat_find(const char *name)
+{
+	static const struct {
+		const char *name;
+		jformat_fn fn;
+	} formats[] = {
+	    {"date-time", jformat_date_time},
+	    {"date", jformat_date},
+	    {"email", jformat_email},
+	    {"uuid", jformat_uuid},
+	    {"uri", jformat_uri},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(formats) / sizeof(formats[0]); i++)
+		if (strcmp(formats[i].name, name) == 0)
+			return formats[i].fn;
+	return NULL;
+}

@@ -1,0 +1,131 @@
+/*
+ * jschema-check: a test tool for common/jschema. Reads a schema from
+ * SCHEMA (a JSON file), then one JSON value per line from FILE (or stdin),
+ * and prints one line per value: "valid" or "invalid" (with -v, then one
+ * line per violation: "  PATH KEYWORD: MESSAGE"). A schema jschema refuses
+ * prints "refused: POINTER: MESSAGE" and nothing else (exit 0); a line that
+ * is not JSON prints "error: ..." . With --jdoc, each value is also wrapped
+ * as {"v":VALUE} and checked on the jdoc index with jschema_ok_jdoc(): the
+ * line ends with " jdoc=valid", " jdoc=invalid", or " jdoc=-" when the
+ * wrapped line is not canonical (the fast path would not take it).
+ * Every answer is also checked for agreement between jschema_check() and
+ * jschema_ok(): a disagreement prints "inconsistent".
+ *
+ *   jschema-check [-v] [--jdoc] SCHEMA [FILE]
+ *   echo '"2026-11-30"' | jschema-check schema.json
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "buf.h"
+#include "jdoc.h"
+#include "jschema.h"
+
+static void
+show(const struct jschema_violation *v, void *ctx)
+{
+	(void)ctx;
+	printf("  %s %s: %s\n", v->path[0] ? v->path : "\"\"", v->keyword,
+	    v->message);
+}
+
+static void
+one(const struct jschema *s, const char *line, size_t len, int verbose, int jd,
+    struct jdoc *d, struct buf *wrap)
+{
+	json_error_t je;
+	json_t *v =
+	    json_loadb(line, len, JSON_DECODE_ANY | JSON_ALLOW_NUL, &je);
+	int ok;
+	size_t n;
+
+	if (v == NULL) {
+		printf("error: %s\n", je.text);
+		return;
+	}
+	ok = jschema_ok(s, v);
+	n = jschema_check(s, v, NULL, NULL);
+	printf("%s", (n == 0) != ok ? "inconsistent"
+	             : ok           ? "valid"
+	                            : "invalid");
+	if (jd) {
+		buf_reset(wrap);
+		buf_adds(wrap, "{\"v\":");
+		buf_add(wrap, line, len);
+		buf_addc(wrap, '}');
+		if (jdoc_parse(d, wrap->data, wrap->len) == 0)
+			printf(
+			    " jdoc=%s", jschema_ok_jdoc(s, d, d->nodes[0].child)
+			                    ? "valid"
+			                    : "invalid");
+		else
+			printf(" jdoc=-");
+	}
+	printf("\n");
+	if (verbose && !ok)
+		jschema_check(s, v, show, NULL);
+	json_decref(v);
+}
+
+int
+main(int argc, char **argv)
+{
+	int verbose = 0, jd = 0, i = 1;
+	struct jschema_error err;
+	struct jschema *s;
+	json_error_t je;
+	json_t *schema;
+	FILE *in = stdin;
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t len;
+	struct jdoc d;
+	struct buf wrap = BUF_INIT;
+
+	for (; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
+		if (!strcmp(argv[i], "-v"))
+			verbose = 1;
+		else if (!strcmp(argv[i], "--jdoc"))
+			jd = 1;
+		else
+			break;
+	}
+	if (i >= argc || argc - i > 2) {
+		fprintf(stderr, "usage: jschema-check [-v] [--jdoc] SCHEMA "
+		                "[FILE]\n");
+		return 64;
+	}
+	schema = json_load_file(argv[i], JSON_DECODE_ANY, &je);
+	if (schema == NULL) {
+		fprintf(stderr, "jschema-check: %s:%d: %s\n", argv[i], je.line,
+		    je.text);
+		return 65;
+	}
+	if ((s = jschema_compile(schema, &err)) == NULL) {
+		printf("refused: %s: %s\n", err.pointer, err.message);
+		json_decref(schema);
+		return 0;
+	}
+	json_decref(schema);
+	if (argc - i == 2 && (in = fopen(argv[i + 1], "r")) == NULL) {
+		perror(argv[i + 1]);
+		jschema_free(s);
+		return 66;
+	}
+	jdoc_init(&d);
+	while ((len = getline(&line, &cap, in)) > 0) {
+		if (line[len - 1] == '\n')
+			line[--len] = '\0';
+		one(s, line, (size_t)len, verbose, jd, &d, &wrap);
+	}
+	free(line);
+	jdoc_release(&d);
+	buf_release(&wrap);
+	if (in != stdin)
+		fclose(in);
+	jschema_free(s);
+	return ferror(stdout) || fflush(stdout) ? 74 : 0;
+}
