@@ -38,8 +38,12 @@ tally_format(const struct tally *t, struct buf *out)
 {
 	int i, rc;
 
-	rc = buf_printf(
-	    out, "in=%llu out=%llu dropped=%llu", t->in, t->out, t->dropped);
+	rc = buf_printf(out, "in=%llu", t->in);
+	if (rc == 0 && t->made)
+		rc = buf_printf(out, " made=%llu", t->made);
+	if (rc == 0)
+		rc = buf_printf(
+		    out, " out=%llu dropped=%llu", t->out, t->dropped);
 	for (i = 0; rc == 0 && i < t->nrules; i++)
 		rc = buf_printf(out, "%s%s=%llu", i ? " " : " (",
 		    t->rules[i].rule, t->rules[i].count);
@@ -55,5 +59,6 @@ tally_format(const struct tally *t, struct buf *out)
 int
 tally_balanced(const struct tally *t)
 {
-	return t->in == t->out + t->dropped + t->rejected + t->unwritten;
+	return t->in + t->made ==
+	       t->out + t->dropped + t->rejected + t->unwritten;
 }

@@ -9,6 +9,12 @@
  * error) is not out: it is counted as unwritten, shown as " unwritten=N"
  * at the end of the line only when there is one, and then in = out +
  * dropped + rejected + unwritten.
+ *
+ * A stage that writes records of its own making rather than passing its
+ * input on (rollup's rows, made from the events it counted) counts them
+ * as made: each is out too, its input records are dropped by a rule
+ * (rolled-up), and the rule becomes in + made = out + dropped + rejected
+ * + unwritten; " made=N" follows in=N when there is one.
  */
 #ifndef TALLY_H
 #define TALLY_H
@@ -18,7 +24,7 @@
 #define TALLY_MAX_RULES 32
 
 struct tally {
-	unsigned long long in, out, dropped, rejected, unwritten;
+	unsigned long long in, out, dropped, rejected, unwritten, made;
 	struct {
 		const char *rule; /* borrowed: a string literal or map data */
 		unsigned long long count;
@@ -42,7 +48,7 @@ void tally_drop(struct tally *t, const char *rule);
  */
 int tally_format(const struct tally *t, struct buf *out);
 
-/* 1 when in = out + dropped + rejected + unwritten, else 0. */
+/* 1 when in + made = out + dropped + rejected + unwritten, else 0. */
 int tally_balanced(const struct tally *t);
 
 #endif

@@ -139,6 +139,31 @@ TEST(balanced)
 	CHECK(tally_balanced(&t));
 }
 
+/* Records of the stage's own making (rollup's rows) balance what they
+ * are made of: in + made = out + dropped + rejected. */
+TEST(made)
+{
+	struct tally t;
+	struct buf b = BUF_INIT;
+
+	tally_init(&t);
+	t.in = 4;
+	tally_drop(&t, "rolled-up");
+	tally_drop(&t, "rolled-up");
+	tally_drop(&t, "rolled-up");
+	t.rejected = 1;
+	t.made = 2;
+	t.out = 2;
+	CHECK(tally_balanced(&t));
+	t.made = 1;
+	CHECK(!tally_balanced(&t));
+	t.made = 2;
+	CHECK(tally_format(&t, &b) == 0);
+	CHECK_STR(b.data, "in=4 made=2 out=2 dropped=3 (rolled-up=3) "
+	                  "rejected=1");
+	buf_release(&b);
+}
+
 TEST(many_rules)
 {
 	static const char head[] = "in=0 out=0 dropped=41 (r0=2 r1=1 r2=1 ";
@@ -180,6 +205,7 @@ main(void)
 	RUN(format_appends);
 	RUN(format_max);
 	RUN(balanced);
+	RUN(made);
 	RUN(many_rules);
 	return harness_done();
 }
