@@ -642,9 +642,9 @@ HTTP status. Exit status: 0, 1 when --post met answers other than 2xx and
                    help="the page views' route (default /pageview)")
     p.add_argument("--event-path", default="/event",
                    help="the other events' route (default /event)")
-    p.add_argument("--key-header", default="X-Sluice-Events-Key",
+    p.add_argument("--key-header", default="X-Events-API-Key",
                    help="the header the key goes in (default "
-                   "X-Sluice-Events-Key; '' for none)")
+                   "X-Events-API-Key, vendors/events' ; '' for none)")
     p.add_argument("--key-env", default="EVENTS_API_KEYS",
                    help="the variable holding the key, its first if "
                    "several (default EVENTS_API_KEYS): never on argv")

@@ -443,7 +443,10 @@ if [ $OFFLINE = 1 ] && [ -z "$HELD" ]; then
 	set -- "$@" "$RUN/partials.ndjson"
 fi
 case $* in *.ndjson) ;; *) set -- "$@" /dev/null ;; esac
-stage merge "$BIN/rollup" "$@" >"$RUN/totals.ndjson"
+_rc=0
+"$BIN/rollup" "$@" >"$RUN/totals.ndjson" 2>"$TMPD/merge.err" || _rc=$?
+sed 's/^rollup:/rollup --merge:/' "$TMPD/merge.err" >&3
+echo "$_rc" >"$TMPD/merge.status"
 
 # --- the table ------------------------------------------------------
 #
@@ -477,18 +480,18 @@ table() {
 			return sprintf("%.1fd", ms / 86400000)
 		}
 		function row(k, v, s, o, c, tc, ts, b, a, cost) {
-			printf "  %-26s %7d %7d %7d %7s %8s %7s %7s %9s %9s\n", \
+			printf "  %-26s %7d %7d %7d %7s %8s %7s %7s %9s %10s\n", \
 			    substr(k, 1, 26), v, s, o,
-			    v > 0 ? sprintf("%.1f%%", 100 * s / v) : "-",
-			    tc > 0 ? dur(ts / tc) : "-",
-			    c > 0 ? sprintf("%.1f", b / c) : "-",
-			    c > 0 ? sprintf("%.1f", a / c) : "-",
-			    cost > 0 ? sprintf("%.2f", cost) : "-",
-			    cost > 0 && s > 0 ? sprintf("%.2f", cost / s) : "-"
+			    (v > 0 ? sprintf("%.1f%%", 100 * s / v) : "-"),
+			    (tc > 0 ? dur(ts / tc) : "-"),
+			    (c > 0 ? sprintf("%.1f", b / c) : "-"),
+			    (c > 0 ? sprintf("%.1f", a / c) : "-"),
+			    (cost > 0 ? sprintf("%.2f", cost) : "-"),
+			    (cost > 0 && s > 0 ? sprintf("%.2f", cost / s) : "-")
 		}
 		BEGIN {
 			o = m == "last" ? "first" : "last"
-			printf "  %-26s %7s %7s %7s %7s %8s %7s %7s %9s %9s\n", \
+			printf "  %-26s %7s %7s %7s %7s %8s %7s %7s %9s %10s\n", \
 			    "per " by " (" m " click)", "views", "signups",
 			    "(" o ")", "conv", "to conv", "before", "after",
 			    "cost", "per signup"
@@ -571,20 +574,21 @@ fi
 summary_lines() {
 	sed 's/.*\x1b\[K//; s/\r//g' "$RUN/stages.log"
 }
-ORDER="validate attribute rollup post-quasar-events post-quasar-rollup merge"
+ORDER="validate attribute rollup merge"
+[ $WAREHOUSE = 0 ] || ORDER="validate post-quasar-events attribute rollup post-quasar-rollup merge"
 {
 	echo "== analytics run of $INPUT"
 	echo
 	echo "per stage (records in = out + dropped + rejected):"
-	for _s in $ORDER; do
+	for _s in validate attribute rollup "rollup --merge" post-quasar-events \
+	    post-quasar-rollup; do
 		summary_lines | grep -E "^$_s: in=[0-9]+ " | sed 's/^/  /'
 	done
-	if summary_lines | grep -q '^validate: ' &&
-	    summary_lines | grep '^validate: ' | grep -vq ': in='; then
+	if summary_lines | grep -Eq '^validate: (blocked=|violations:)'; then
 		echo
 		echo "validate, per event and field:"
-		summary_lines | grep '^validate: ' | grep -v ': in=' |
-			sed 's/^/  /'
+		summary_lines | grep -E '^validate: (blocked=|violations:)' |
+			sed 's/^validate: violations: /  /; s/^validate: /  /'
 	fi
 	if [ $WAREHOUSE = 1 ]; then
 		echo
@@ -597,7 +601,8 @@ ORDER="validate attribute rollup post-quasar-events post-quasar-rollup merge"
 	echo
 	printf 'exit status per stage (-: not run):'
 	for _s in $ORDER; do
-		printf ' %s=%s' "$_s" "$(status "$_s" | sed 's/^$/-/')"
+		_st=$(status "$_s")
+		printf ' %s=%s' "$_s" "${_st:--}"
 	done
 	echo
 	if [ -n "$HELD" ]; then
@@ -644,10 +649,15 @@ ORDER="validate attribute rollup post-quasar-events post-quasar-rollup merge"
 	*) echo "exit $STATUS: see $RUN/stages.log" ;;
 	esac
 	echo
-	echo "== the table: every run's partial totals, rollup --merge" \
-	    "(sign-ups under the $MODEL click; the other model's in brackets;" \
-	    "conv: sign-ups per view; to conv: the average time to convert;" \
-	    "before, after: pages per conversion)"
+	echo "== the table (rollup --merge of every run's partial totals)"
+	echo
 	tables "$RUN/totals.ndjson" | tee "$RUN/table.txt"
+	echo
+	echo "signups: under the $MODEL click (beside it, the other model's);" \
+	    "conv: sign-ups per view;"
+	echo "to conv: the average time from the first touch to the sign-up;" \
+	    "before, after: pages"
+	echo "per sign-up before it and after it; cost: the costs file's, per" \
+	    "sign-up under $MODEL click."
 } | tee "$RUN/summary.txt"
 exit "$STATUS"
