@@ -242,12 +242,17 @@ class Traffic:
 
     # -- visits -------------------------------------------------------
 
-    def visit(self, t, person, landing, referrer, utm, conv, trial):
+    def visit(self, t, person, landing, referrer, utm, conv, trial,
+              paid=False):
         """One session: the landing page, a few more, perhaps a sign-up
-        (conv: its chance) or a trial, and the pages after."""
+        (conv: its chance) or a trial, and the pages after. paid: the
+        landing is an ad's click, counted for its costs."""
         t = max(t, person.busy_until + SESSION_GAP_MIN)
         if t >= self.end:
             return
+        if paid:
+            key = (int((t - self.start) // 86400), utm[0], utm[2])
+            self.clicks[key] = self.clicks.get(key, 0) + 1
         rng = self.rng
         session = "s-" + "%016x" % rng.getrandbits(64)
         url = self.page(t, person, session, landing, referrer, utm)
@@ -325,11 +330,8 @@ class Traffic:
 
     def ad_click(self, t, person, ad, boost=1.0):
         source, medium, campaign, _, _, _, conv, trial, landing = ad
-        day = int((t - self.start) // 86400)
-        key = (day, source, campaign)
-        self.clicks[key] = self.clicks.get(key, 0) + 1
         self.visit(t, person, landing, self.ad_referrer(source),
-                   (source, medium, campaign), conv * boost, trial)
+                   (source, medium, campaign), conv * boost, trial, True)
 
     def ad_referrer(self, source):
         return {"facebook": "https://m.facebook.com/",
@@ -589,8 +591,17 @@ def when(s):
     return d
 
 
+class Parser(argparse.ArgumentParser):
+    """Usage errors exit 64, as every stage's."""
+
+    def error(self, message):
+        self.print_usage(sys.stderr)
+        self.exit(64, "%s: %s; try 'traffic.py --help'\n"
+                  % (self.prog, message))
+
+
 def main():
-    p = argparse.ArgumentParser(
+    p = Parser(
         prog="traffic.py",
         formatter_class=argparse.RawDescriptionHelpFormatter,
         description="Realistic, seedable traffic for the event layer: page "
