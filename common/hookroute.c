@@ -16,7 +16,7 @@
 /* clang-format off */
 static const char *const receive_keys[] = {
 	"path", "methods", "content_types", "auth", "signature", "fields",
-	"optional", "key", "answer", NULL,
+	"optional", "key", "answer", "dictionary", "events", "defaults", NULL,
 };
 /* clang-format on */
 

@@ -34,6 +34,10 @@
  * vendor's own idempotency key); without it such a request gets an id of
  * its own, never a duplicate. "answer" is what an accepted request gets.
  *
+ * "dictionary", "events" and "defaults" make the route an event route:
+ * hookevent.h reads them. A vendor file's "receive" may be a list of such
+ * sections, one route each (hookserve.h).
+ *
  * Nothing here prints; errors are returned as text or as the JSON body of
  * the answer (the caller's reference).
  */

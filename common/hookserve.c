@@ -86,6 +86,9 @@ hookserve_option(
 	case 'F':
 		o->fsync_each = 1;
 		break;
+	case 'd':
+		o->dictionary = arg;
+		break;
 	default:
 		bad = 1;
 	}
@@ -94,10 +97,15 @@ hookserve_option(
 	return bad ? -1 : 0;
 }
 
-/* Adds the route of vendor which; 1 when it has no receive section. */
+/*
+ * Adds route i of vendor which (of n, *n set by the first); 1 when it has
+ * no receive section.
+ */
 static int
-add_route(struct server *srv, const char *which, int all, struct buf *err)
+add_one(struct server *srv, const char *which, int all, size_t i, size_t *n,
+    struct buf *err)
 {
+	const json_t *recv;
 	struct route *rt;
 	int rc;
 
@@ -119,8 +127,19 @@ add_route(struct server *srv, const char *which, int all, struct buf *err)
 		return all ? 1 : EXIT_DATAERR;
 	}
 	srv->nroutes++;
-	if (hookroute_load(&rt->route, rt->vendor.receive, err) < 0) {
-		buf_printf(err, " (%s)", rt->vendor.path);
+	recv = rt->vendor.receive;
+	*n = json_is_array(recv) ? json_array_size(recv) : 1;
+	if (json_is_array(recv))
+		recv = json_array_get(recv, i);
+	if (*n == 0)
+		buf_adds(err, "receive: an empty list of routes");
+	if (*n == 0 || hookroute_load(&rt->route, recv, err) < 0 ||
+	    hookevent_load(&rt->ev, recv, srv->o.dictionary, err) < 0) {
+		if (json_is_array(rt->vendor.receive))
+			buf_printf(
+			    err, " (route %zu of %s)", i, rt->vendor.path);
+		else
+			buf_printf(err, " (%s)", rt->vendor.path);
 		return EXIT_DATAERR;
 	}
 	rt->source = rt->vendor.source ? rt->vendor.source : rt->vendor.name;
@@ -132,6 +151,18 @@ add_route(struct server *srv, const char *which, int all, struct buf *err)
 	         rt->route.secrets_var, &rt->secrets, err)) < 0)
 		return EXIT_USAGE;
 	return 0;
+}
+
+/* Adds the routes of vendor which; 1 when it has no receive section. */
+static int
+add_route(struct server *srv, const char *which, int all, struct buf *err)
+{
+	size_t i, n = 1;
+	int rc = 0;
+
+	for (i = 0; rc == 0 && i < n; i++)
+		rc = add_one(srv, which, all, i, &n, err);
+	return rc;
 }
 
 /* Every vendor folder whose vendor file has a receive section. */
@@ -172,9 +203,12 @@ hookserve_open(struct server *srv, struct buf *err)
 	struct journal_opts jo = {0};
 	struct buf dir = BUF_INIT;
 	const char *data = getenv("SLUICE_DATA");
+	const char *dict = getenv("SLUICE_DICTIONARY");
 	size_t i, k;
 	int rc = 0;
 
+	if (srv->o.dictionary == NULL && dict && *dict)
+		srv->o.dictionary = dict;
 	for (i = 0; rc == 0 && i < srv->o.nvendors; i++)
 		rc = add_route(srv, srv->o.vendors[i], 0, err);
 	if (rc == 0 && srv->o.nvendors == 0)
@@ -209,6 +243,15 @@ hookserve_open(struct server *srv, struct buf *err)
 		rc = EXIT_IOERR;
 	}
 	for (i = 0; rc == 0 && i < srv->nroutes; i++) {
+		/* A vendor's routes share its stream. */
+		for (k = 0; k < i && strcmp(srv->routes[k].vendor.name,
+		                         srv->routes[i].vendor.name) != 0;
+		     k++)
+			;
+		if (k < i) {
+			srv->routes[i].stream = srv->routes[k].stream;
+			continue;
+		}
 		buf_reset(&dir);
 		buf_printf(
 		    &dir, "%s/%s", srv->o.journal, srv->routes[i].vendor.name);
@@ -408,7 +451,8 @@ dump(const char *p, size_t n, void *b)
 
 int
 hookserve_record(struct server *srv, const struct route *rt,
-    struct MHD_Connection *conn, json_t *rec, struct buf *id, struct buf *line)
+    struct MHD_Connection *conn, json_t *rec, json_t *violations,
+    struct buf *id, struct buf *line)
 {
 	const char *h =
 	    MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "webhook-id");
@@ -436,6 +480,9 @@ hookserve_record(struct server *srv, const struct route *rt,
 	    json_pack("{s:s,s:s,s:s,s:s,s:s}", "source", rt->source, "route",
 	        rt->route.path, "received_at", when, "request_id", id->data,
 	        "remote", from));
+	if (violations)
+		json_object_set(
+		    json_object_get(rec, "_meta"), "violations", violations);
 	buf_reset(line);
 	return json_dump_callback(rec, dump, line, JSON_COMPACT) == 0 ? 0 : -1;
 }
@@ -480,6 +527,7 @@ hookserve_close(struct server *srv)
 		hookroute_free_secrets(
 		    rt->secrets, rt->nsecrets > 0 ? rt->nsecrets : 0);
 		hookroute_release(&rt->route);
+		hookevent_release(&rt->ev);
 		vendor_release(&rt->vendor);
 	}
 	free(srv->routes);

@@ -10,8 +10,11 @@
  *	hookserve_wait(&srv, &inflight)      until SIGTERM, then drained
  *	hookserve_close(&srv)
  *
- * A route is a vendor file's "receive" section (hookroute.h) and the
- * vendor's stream of the journal, DIR/NAME/. The keys and secrets its
+ * A route is a vendor file's "receive" section (hookroute.h), or each
+ * section of a list of them, and the vendor's stream of the journal,
+ * DIR/NAME/ (one for all the routes of a vendor). An event route
+ * (hookevent.h) has its dictionary loaded at open, --dictionary FILE (or
+ * SLUICE_DICTIONARY) in place of the route's own. The keys and secrets its
  * section names are read from the environment (or their files) once, at
  * open, and kept only in memory. The server listens on --listen (IPv4
  * ADDR:PORT, default 127.0.0.1:8080; port 0 takes a free one, read back
@@ -30,6 +33,7 @@
 #include <stdatomic.h>
 
 #include "buf.h"
+#include "hookevent.h"
 #include "hookroute.h"
 #include "journal.h"
 #include "vendor.h"
@@ -38,6 +42,7 @@ struct hookserve_opts {
 	const char **vendors; /* --vendor, or none: every one with a route */
 	size_t nvendors;
 	const char *listen, *journal;
+	const char *dictionary; /* --dictionary, SLUICE_DICTIONARY, or NULL */
 	size_t max_body, backlog, segment_size;
 	unsigned long long max_conn, timeout, threads;
 	double request_timeout, segment_age;
@@ -47,6 +52,7 @@ struct hookserve_opts {
 struct route {
 	struct vendor vendor;
 	struct hookroute route;
+	struct hookevent ev; /* an event route's (ev.dict), else zeroed */
 	char **keys, **secrets;
 	int nkeys, nsecrets;
 	int stream;                  /* the journal's */
@@ -111,12 +117,14 @@ int hookserve_crowded(struct server *srv);
 void hookserve_count(struct server *srv, int status);
 
 /*
- * Makes rec (the body read, borrowed and changed: _meta added) a journal
- * line for conn's request: its id into id, the line into line. Returns 0,
- * or -1 when the request's id header is not an id.
+ * Makes rec (the body read, borrowed and changed: _meta added, with
+ * violations, borrowed, as its "violations" when not NULL) a journal line
+ * for conn's request: its id into id, the line into line. Returns 0, or
+ * -1 when the request's id header is not an id.
  */
 int hookserve_record(struct server *srv, const struct route *rt,
-    struct MHD_Connection *conn, json_t *rec, struct buf *id, struct buf *line);
+    struct MHD_Connection *conn, json_t *rec, json_t *violations,
+    struct buf *id, struct buf *line);
 
 /* "accepted=N duplicates=N refused=N (401=N ...) flushes=N" into out. */
 void hookserve_summary(struct server *srv, struct buf *out);

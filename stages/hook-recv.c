@@ -9,10 +9,12 @@
  * (415), a declared length over --max-body (413, before the body is read),
  * the key (401), the body as it arrives (413 past the limit; cut off past
  * --request-timeout), the signature (401), the fields (400, 422 naming
- * each), its id. Nothing refused is written anywhere.
+ * each), for an event route the data dictionary (422 with the
+ * violations; hookevent.h), its id. Nothing refused is written anywhere.
  *
  * An accepted request is a journal record (journal.h): the body as parsed,
- * with "_meta" (source, route, received_at, request_id, remote), appended
+ * with "_meta" (source, route, received_at, request_id, remote, and an
+ * event's flag and omit violations), appended
  * to the route's stream DIR/NAME/ and flushed to disk before the answer
  * goes out. The connection is suspended meanwhile, so one writer flush
  * serves every request that came in during the last one (group commit). A
@@ -193,7 +195,7 @@ finish(struct req *q)
 	struct buf id = BUF_INIT, line = BUF_INIT;
 	enum journal_answer a;
 	enum hooksig_result sig;
-	json_t *rec = NULL;
+	json_t *rec = NULL, *viol = NULL;
 	const char *body = q->body.data ? q->body.data : "";
 	enum MHD_Result rc;
 	int st;
@@ -212,7 +214,12 @@ finish(struct req *q)
 		rc = refuse(q, st, "");
 		goto out;
 	}
-	if (hookserve_record(&srv, q->rt, q->conn, rec, &id, &line) < 0) {
+	if (q->rt->ev.dict &&
+	    (st = hookevent_check(&q->rt->ev, rec, &viol, &q->answer)) != 0) {
+		rc = refuse(q, st, "");
+		goto out;
+	}
+	if (hookserve_record(&srv, q->rt, q->conn, rec, viol, &id, &line) < 0) {
 		rc = refuse(q, 400, "webhook-id or Idempotency-Key: not an id");
 		goto out;
 	}
@@ -237,6 +244,7 @@ finish(struct req *q)
 		rc = refuse(q, 503, "the journal cannot be written");
 out:
 	json_decref(rec);
+	json_decref(viol);
 	buf_release(&id);
 	buf_release(&line);
 	return rc;
@@ -328,6 +336,9 @@ usage(void)
 	    "(64M)\n"
 	    "  -a, --segment-age SECS      close a segment this old (60)\n"
 	    "  -p, --threads N             server threads (2)\n"
+	    "  -d, --dictionary FILE       the data dictionary of every event "
+	    "route, in place\n"
+	    "                              of its own ($SLUICE_DICTIONARY)\n"
 	    "  -F, --fsync-each            one disk flush a request (to "
 	    "measure group commit)\n"
 	    "  -h, --help                  show this help\n"
@@ -338,7 +349,9 @@ usage(void)
 	    "Example:\n"
 	    "  CALLPOWER_API_KEYS_FILE=/etc/sluice/callpower.keys \\\n"
 	    "      hook-recv --vendor callpower --listen 127.0.0.1:8080 "
-	    "--journal /var/lib/sluice/journal\n");
+	    "--journal /var/lib/sluice/journal\n"
+	    "  EVENTS_API_KEYS_FILE=/etc/sluice/events.keys hook-recv "
+	    "--vendor events\n");
 }
 
 int
@@ -358,6 +371,7 @@ main(int argc, char **argv)
 	    {"segment-age", required_argument, NULL, 'a'},
 	    {"threads", required_argument, NULL, 'p'},
 	    {"fsync-each", no_argument, NULL, 'F'},
+	    {"dictionary", required_argument, NULL, 'd'},
 	    {"help", no_argument, NULL, 'h'},
 	    {"version", no_argument, NULL, 'V'}, {NULL, 0, NULL, 0}};
 	struct hookserve_opts *o = &srv.o;
@@ -366,7 +380,7 @@ main(int argc, char **argv)
 
 	diag_init("hook-recv");
 	hookserve_defaults(o);
-	while ((c = getopt_long(argc, argv, "v:m:l:j:b:c:B:t:T:s:a:p:Fh",
+	while ((c = getopt_long(argc, argv, "v:m:l:j:b:c:B:t:T:s:a:p:d:Fh",
 	            longopts, NULL)) != -1) {
 		if (c == 'h')
 			return usage(), EXIT_OK;
