@@ -41,7 +41,6 @@ import datetime
 import http.client
 import json
 import os
-import queue
 import random
 import sys
 import threading
@@ -510,10 +509,11 @@ def line(rec):
 
 def post_all(records, args):
     """Posts each record to URL/pageview or URL/event, over --concurrency
-    kept-alive connections, with the key header; retries what was not
-    answered (a dropped connection, 503), with its event id as its
-    Idempotency-Key, so a retry is never stored twice. Returns the
-    count per answer status."""
+    kept-alive connections, with the key header, in time order give or
+    take --window; retries what was not answered (a dropped connection,
+    503), with its event id as its Idempotency-Key, so a retry is never
+    stored twice. Returns the count per answer status, and the
+    failures."""
     base = urllib.parse.urlsplit(args.post)
     if base.scheme != "http" or not base.hostname:
         raise SystemExit("traffic.py: --post %s: an http://HOST:PORT URL"
@@ -523,18 +523,44 @@ def post_all(records, args):
         raise SystemExit("traffic.py: --post needs a key in $%s"
                          % args.key_env)
     prefix = base.path.rstrip("/")
-    work = queue.Queue()
-    for rec in records:
-        work.put(rec)
-    counts, failures, lock = {}, [], threading.Lock()
+    # The sending order: an event is sent only once every event more than
+    # --window seconds older than it was answered, so that the receiver
+    # journals them out of time order by that much at most, as a live
+    # service would (the replay of a week in seconds would otherwise mix
+    # hours of a quiet night across the connections).
+    times = [parse_time(r["time"]) for r in records]
+    window = int(args.window * 1000)
+    state = {"next": 0, "low": 0}
+    done = [False] * len(records)
+    counts, failures = {}, []
+    lock = threading.Condition()
+
+    def take():
+        with lock:
+            while True:
+                i = state["next"]
+                if i >= len(records):
+                    return None
+                if state["low"] >= i or times[state["low"]] >= \
+                        times[i] - window:
+                    state["next"] = i + 1
+                    return i
+                lock.wait()
+
+    def finish(i):
+        with lock:
+            done[i] = True
+            while state["low"] < len(records) and done[state["low"]]:
+                state["low"] += 1
+            lock.notify_all()
 
     def worker():
         conn = None
         while True:
-            try:
-                rec = work.get_nowait()
-            except queue.Empty:
+            i = take()
+            if i is None:
                 break
+            rec = records[i]
             path = prefix + (args.pageview_path if rec["event"] == "pageview"
                              else args.event_path)
             body = line(rec).encode()
@@ -567,6 +593,7 @@ def post_all(records, args):
                 counts[status] = counts.get(status, 0) + 1
                 if status is None or status >= 500 or status in (401, 404):
                     failures.append("%s %s: %s" % (status, path, text[:200]))
+            finish(i)
         if conn is not None:
             conn.close()
 
@@ -661,6 +688,11 @@ HTTP status. Exit status: 0, 1 when --post met answers other than 2xx and
                    "several (default EVENTS_API_KEYS): never on argv")
     p.add_argument("-c", "--concurrency", type=int, default=4,
                    help="connections at once with --post (default 4)")
+    p.add_argument("-w", "--window", type=float, default=60.0,
+                   help="with --post, send an event only once those more "
+                   "than SECONDS older were answered: the receiver gets "
+                   "them out of time order by that much at most (default "
+                   "60; attribute puts back 300)")
     args = p.parse_args()
     if args.days < 1 or args.scale <= 0 or not 0 <= args.bad_share <= 1:
         p.error("--days must be at least 1, --scale positive, --bad-share "

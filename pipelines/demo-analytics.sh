@@ -138,7 +138,7 @@ if [ -n "${QUASAR_URL:-}" ]; then
 	echo "== the warehouse: SELECT event, count() FROM events FINAL GROUP BY event"
 	curl -sS --get --data-urlencode "query=SELECT event, count() AS events,
 	    uniqExact(anonymous_id) AS visitors, countIf(violations != '[]')
-	    AS flagged FROM events FINAL GROUP BY event ORDER BY events DESC
+	    AS with_violations FROM events FINAL GROUP BY event ORDER BY events DESC
 	    FORMAT PrettyCompactNoEscapes" "$QUASAR_URL/"
 fi
 echo
