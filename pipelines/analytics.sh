@@ -540,16 +540,16 @@ if [ $WAREHOUSE = 1 ] && [ -z "$WH_NOTE" ] && [ -z "$HELD" ]; then
 	for _v in analytics_rollup_totals analytics_rollup; do
 		if ! wh_rows "$_v" >"$RUN/$_v.ndjson" 2>&3; then
 			AGREE="$AGREE
-  $_v: could not be read"
+    $_v: could not be read"
 			continue
 		fi
 		counts "$RUN/$_v.ndjson" >"$TMPD/w.tsv"
 		if cmp -s "$TMPD/c.tsv" "$TMPD/w.tsv"; then
 			AGREE="$AGREE
-  $_v: the same $(wc -l <"$TMPD/c.tsv" | tr -d ' ') rows as rollup --merge"
+    $_v: the same $(wc -l <"$TMPD/c.tsv" | tr -d ' ') rows as rollup --merge"
 		else
 			AGREE="$AGREE
-  $_v: differs from rollup --merge in $(LC_ALL=C comm -3 "$TMPD/c.tsv" \
+    $_v: differs from rollup --merge in $(LC_ALL=C comm -3 "$TMPD/c.tsv" \
 			    "$TMPD/w.tsv" | wc -l | tr -d ' ') rows ($RUN/$_v.ndjson)"
 		fi
 	done
@@ -580,8 +580,8 @@ ORDER="validate attribute rollup merge"
 	echo "== analytics run of $INPUT"
 	echo
 	echo "per stage (records in = out + dropped + rejected):"
-	for _s in validate attribute rollup "rollup --merge" post-quasar-events \
-	    post-quasar-rollup; do
+	for _s in validate post-quasar-events attribute rollup \
+	    post-quasar-rollup "rollup --merge"; do
 		summary_lines | grep -E "^$_s: in=[0-9]+ " | sed 's/^/  /'
 	done
 	if summary_lines | grep -Eq '^validate: (blocked=|violations:)'; then

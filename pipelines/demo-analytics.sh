@@ -135,6 +135,15 @@ pstatus=0
 
 if [ -n "${QUASAR_URL:-}" ]; then
 	echo
+	echo "== the warehouse's view for a BI tool: analytics_roi, per source" \
+	    "(last click)"
+	curl -sS --get --data-urlencode "query=SELECT source, sum(views) AS views,
+	    sum(signups) AS signups, round(sum(cost), 2) AS cost,
+	    if(signups > 0 AND cost > 0, round(cost / signups, 2), NULL)
+	    AS cost_per_signup FROM analytics_roi WHERE model = 'last'
+	    GROUP BY source ORDER BY signups DESC, views DESC, source
+	    FORMAT PrettyCompactNoEscapes" "$QUASAR_URL/" || :
+	echo
 	echo "== the warehouse: SELECT event, count() FROM events FINAL GROUP BY event"
 	curl -sS --get --data-urlencode "query=SELECT event, count() AS events,
 	    uniqExact(anonymous_id) AS visitors, countIf(violations != '[]')
