@@ -626,7 +626,7 @@ ORDER="validate attribute rollup merge"
 	if [ $OFFLINE = 1 ]; then
 		echo "offline: nothing was sent, nothing kept in $STATE."
 	elif [ $WAREHOUSE = 0 ]; then
-		echo "warehouse: QUASAR_URL is not set; the events are in no table."
+		echo "warehouse: QUASAR_URL is not set; the events are in $RUN/events.ndjson"
 	else
 		for _t in events rollup_partials; do
 			for _b in "$STATE/analytics-$_t-spool"/batch-*; do
