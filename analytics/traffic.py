@@ -688,11 +688,11 @@ HTTP status. Exit status: 0, 1 when --post met answers other than 2xx and
                    "several (default EVENTS_API_KEYS): never on argv")
     p.add_argument("-c", "--concurrency", type=int, default=4,
                    help="connections at once with --post (default 4)")
-    p.add_argument("-w", "--window", type=float, default=60.0,
+    p.add_argument("-w", "--window", type=float, default=120.0,
                    help="with --post, send an event only once those more "
                    "than SECONDS older were answered: the receiver gets "
                    "them out of time order by that much at most (default "
-                   "60; attribute puts back 300)")
+                   "120; keep it under attribute's --tolerance, 300)")
     args = p.parse_args()
     if args.days < 1 or args.scale <= 0 or not 0 <= args.bad_share <= 1:
         p.error("--days must be at least 1, --scale positive, --bad-share "

@@ -105,7 +105,7 @@ echo "== analytics/traffic.py --seed $SEED --scale $SCALE --costs costs.csv" \
     "--post $HOOK_URL"
 status=0
 python3 "$ROOT/analytics/traffic.py" --seed "$SEED" --scale "$SCALE" \
-    --costs "$SLUICE_DATA/costs.csv" --post "$HOOK_URL" --concurrency 6 \
+    --costs "$SLUICE_DATA/costs.csv" --post "$HOOK_URL" --concurrency 8 \
     --key-header "$KEY_HEADER" --key-env "${KEY_VAR:-EVENTS_API_KEYS}" \
     --pageview-path "$PAGEVIEW_PATH" --event-path "$EVENT_PATH" \
     2>"$SLUICE_DATA/traffic.err" || status=$?
