@@ -24,7 +24,8 @@
 #
 # At its end it runs bench/stages.sh with the same --rows and --runs (the
 # NDJSON stages, shape, status-map and dedupe, against jq, Miller and awk),
-# bench/pipeline.sh, bench/rogue.sh and bench/quasar.sh, and gathers their
+# bench/pipeline.sh, bench/rogue.sh, bench/quasar.sh and bench/validate.sh
+# (validate against ajv), and gathers their
 # reports into bench/RESULTS.md with bench/results.sh.
 #
 # Usage, from the repository root (make bench runs it with the defaults):
@@ -164,4 +165,6 @@ if [ -x bench/quasar.sh ]; then
 	echo
 	bench/quasar.sh
 fi
+echo
+bench/validate.sh --rows "$rows"
 bench/results.sh

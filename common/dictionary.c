@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "dictionary.h"
+#include "jdoc.h"
 #include "jschema.h"
 #include "jsonpos.h"
 #include "strset.h"
@@ -21,9 +22,14 @@
 
 struct rule {
 	const char *name, *description;
+	size_t len; /* of name */
 	struct jschema *schema;
 	enum dictionary_action action;
+	int marks; /* MARK_REQUIRED, MARK_IDENTITY: for the fast path */
 };
+
+#define MARK_REQUIRED 1
+#define MARK_IDENTITY 2
 
 struct rules {
 	struct rule *v;
@@ -150,8 +156,8 @@ check_keys(struct loader *L, const json_t *obj, const char *ptr,
 		for (a = allowed; *a; a++)
 			buf_printf(&list, "%s%s", a == allowed ? "" : ", ", *a);
 		child(&p, ptr, k);
-		rc = refuse(L, p.data, 1, "unknown key \"%s\" (%s has %s)", k,
-		    what, list.data);
+		rc = refuse(
+		    L, p.data, 1, "unknown key (%s has %s)", what, list.data);
 		buf_release(&p);
 		break;
 	}
@@ -249,6 +255,7 @@ load_rule(struct loader *L, const char *name, const json_t *obj,
 	int rc;
 
 	r->name = name;
+	r->len = strlen(name);
 	r->action = dflt;
 	if (!json_is_object(obj))
 		return refuse(L, ptr, 0,
@@ -315,9 +322,10 @@ out:
 /* obj's key (at ptr) as a list of names, each one rules lists. */
 static int
 load_names(struct loader *L, const json_t *obj, const char *ptr,
-    const char *key, const struct rules *rules, const char *what,
+    const char *key, const struct rules *rules, const char *what, int mark,
     struct names *out)
 {
+	struct rule *r;
 	const json_t *a = json_object_get(obj, key), *v;
 	struct buf p, q = BUF_INIT;
 	size_t i;
@@ -339,11 +347,16 @@ load_names(struct loader *L, const json_t *obj, const char *ptr,
 			rc = refuse(L, q.data, 0, "a name, as a string");
 			goto out;
 		}
-		if (rules && rule_find(rules, json_string_value(v)) == NULL) {
+		r = rules
+		        ? (struct rule *)rule_find(rules, json_string_value(v))
+		        : NULL;
+		if (rules && r == NULL) {
 			rc = refuse(L, q.data, 0, "\"%s\" is not %s",
 			    json_string_value(v), what);
 			goto out;
 		}
+		if (r)
+			r->marks |= mark;
 		out->v[out->n++] = json_string_value(v);
 	}
 out:
@@ -363,15 +376,16 @@ load_metadata(struct loader *L, struct dictionary *d, const json_t *meta)
 	if (!json_is_object(meta))
 		return refuse(L, "/metadata", meta ? 0 : 1, "%s",
 		    meta ? "the metadata is an object"
-		         : "no \"metadata\": the rules every event keeps");
+		         : "missing: the rules every event keeps");
 	if (check_keys(L, meta, "/metadata", keys, "the metadata") < 0 ||
 	    description(L, meta, "/metadata", &d->meta_description) < 0 ||
 	    load_rules(
 	        L, meta, "/metadata", d->dflt, "a property's", &d->meta) < 0 ||
 	    load_names(L, meta, "/metadata", "required", &d->meta,
-	        "a property of the metadata", &d->required) < 0 ||
+	        "a property of the metadata", MARK_REQUIRED,
+	        &d->required) < 0 ||
 	    load_names(L, meta, "/metadata", "identity", &d->meta,
-	        "a property of the metadata", &d->identity) < 0)
+	        "a property of the metadata", MARK_IDENTITY, &d->identity) < 0)
 		return -1;
 	for (i = 0; i < 2; i++)
 		if (rule_find(&d->meta, needed[i]) == NULL)
@@ -418,7 +432,7 @@ load_event(struct loader *L, struct dictionary *d, const char *name,
 	if (load_rules(L, obj, p.data, e->action, "a property's", &e->props) <
 	        0 ||
 	    load_names(L, obj, p.data, "required", &e->props,
-	        "a property of the event", &e->required) < 0)
+	        "a property of the event", MARK_REQUIRED, &e->required) < 0)
 		goto out;
 	rc = 0;
 out:
@@ -452,7 +466,7 @@ load_events(struct loader *L, struct dictionary *d, const json_t *events)
 	if (!json_is_object(events))
 		return refuse(L, "/events", events ? 0 : 1, "%s",
 		    events ? "the events are an object: NAME: {...}"
-		           : "no \"events\"");
+		           : "missing: the events, NAME: {...}");
 	d->events = xcalloc(json_object_size(events) + 1, sizeof(*d->events));
 	json_object_foreach((json_t *)events, k, v)
 	{
@@ -495,8 +509,8 @@ load_conversions(struct loader *L, struct dictionary *d)
 	size_t i;
 	int rc = 0;
 
-	if (load_names(
-	        L, L->root, "", "conversions", NULL, NULL, &d->conversions) < 0)
+	if (load_names(L, L->root, "", "conversions", NULL, NULL, 0,
+	        &d->conversions) < 0)
 		return -1;
 	for (i = 0; i < d->conversions.n && rc == 0; i++)
 		if (event_find(d, d->conversions.v[i]) == NULL) {
@@ -874,7 +888,7 @@ dictionary_reason(const json_t *violations, struct buf *out)
 	int pass, n = 0, rc = 0;
 
 	/* The blocking ones first: they are why. */
-	for (pass = 0; pass < 2; pass++)
+	for (pass = 0; pass < 2; pass++) {
 		json_array_foreach(violations, i, v)
 		{
 			const char *act =
@@ -889,5 +903,101 @@ dictionary_reason(const json_t *violations, struct buf *out)
 			    json_string_value(
 			        json_object_get(v, "description")));
 		}
+	}
 	return rc < 0 ? -1 : 0;
+}
+
+/* The rule of the n bytes of name, as written in a line (no escape). */
+static const struct rule *
+rule_find_n(const struct rules *r, const char *name, size_t n)
+{
+	size_t lo = 0, hi = r->n, mid;
+	int c;
+
+	while (lo < hi) {
+		mid = (lo + hi) / 2;
+		c = strncmp(r->v[mid].name, name, n);
+		if (c == 0 && r->v[mid].len > n)
+			c = 1;
+		if (c == 0)
+			return &r->v[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+/*
+ * Whether every member of the object node obj has a rule it keeps, and
+ * how many of the required ones it holds; *who set when a member marked
+ * identity is not null. skip, when not NULL, is a key left alone (_meta).
+ * 0 when some member has no rule or fails its own.
+ */
+static int
+members_ok(const struct jdoc *doc, uint32_t obj, const struct rules *rules,
+    int closed, const char *skip, size_t *nrequired, int *who)
+{
+	const struct jdoc_node *n;
+	const struct rule *r;
+	const char *k;
+	uint32_t i;
+
+	for (i = doc->nodes[obj].child; i; i = n->next) {
+		n = &doc->nodes[i];
+		k = doc->text + n->key;
+		if (skip && n->keylen == strlen(skip) &&
+		    memcmp(k, skip, n->keylen) == 0)
+			continue;
+		/* A rule's name is snake_case: a key that matches one as
+		 * written holds no escape. One that matches none might, once
+		 * unescaped: the tree path decides that. */
+		if ((r = rule_find_n(rules, k, n->keylen)) == NULL) {
+			if (closed || memchr(k, '\\', n->keylen))
+				return 0;
+			continue;
+		}
+		if (!jschema_ok_jdoc(r->schema, doc, i))
+			return 0;
+		if (r->marks & MARK_REQUIRED)
+			(*nrequired)++;
+		if ((r->marks & MARK_IDENTITY) && n->type != JDOC_NULL)
+			*who = 1;
+	}
+	return 1;
+}
+
+int
+dictionary_ok_jdoc(const struct dictionary *d, const struct jdoc *doc)
+{
+	const struct jdoc_node *name, *props;
+	const struct event *e;
+	size_t nreq = 0;
+	int who = 0;
+	struct event key = {.name = NULL};
+	char buf[256];
+
+	if (!members_ok(doc, 0, &d->meta, 1, "_meta", &nreq, &who) ||
+	    nreq != d->required.n || (d->identity.n && !who))
+		return 0;
+	name = jdoc_get(doc, &doc->nodes[0], "event", 5);
+	if (name == NULL || name->type != JDOC_STRING || name->escaped ||
+	    name->len - 2 >= sizeof(buf))
+		return 0;
+	memcpy(buf, doc->text + name->off + 1, name->len - 2);
+	buf[name->len - 2] = '\0';
+	key.name = buf;
+	if ((e = bsearch(&key, d->events, d->nevents, sizeof(*d->events),
+	         event_cmp)) == NULL)
+		return 0;
+	props = jdoc_get(doc, &doc->nodes[0], "properties", 10);
+	nreq = 0;
+	if (props == NULL)
+		return e->required.n == 0;
+	if (props->type != JDOC_OBJECT ||
+	    !members_ok(doc, (uint32_t)(props - doc->nodes), &e->props,
+	        e->closed, NULL, &nreq, &who))
+		return 0;
+	return nreq == e->required.n;
 }

@@ -60,6 +60,17 @@ void dictionary_free(struct dictionary *d);
 int dictionary_check(
     const struct dictionary *d, json_t *ev, json_t *violations, int apply);
 
+struct jdoc;
+
+/*
+ * The fast question on a canonical line's index (jdoc.h): 1 when the event
+ * has no violation at all, else 0 (also when the line holds something
+ * this path leaves to dictionary_check(), such as an escaped key). For the
+ * common case, where nearly every event is valid: answered without a
+ * jansson tree, by the same evaluation of the schemas (jschema_ok_jdoc).
+ */
+int dictionary_ok_jdoc(const struct dictionary *d, const struct jdoc *doc);
+
 /* 1 when event names one of the dictionary's conversions, else 0. */
 int dictionary_converts(const struct dictionary *d, const char *event);
 

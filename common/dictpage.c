@@ -56,11 +56,14 @@ type_of(const json_t *schema, struct buf *tmp)
 	buf_add(tmp, "", 0);
 	if (json_is_string(t))
 		buf_adds(tmp, json_string_value(t));
-	else if (json_is_array(t))
-		json_array_foreach(t, i, v) buf_printf(
-		    tmp, "%s%s", i ? " or " : "", json_string_value(v));
-	else if (json_is_true(schema) ||
-	         (json_is_object(schema) && json_object_size(schema) == 0))
+	else if (json_is_array(t)) {
+		json_array_foreach(t, i, v)
+		{
+			buf_printf(
+			    tmp, "%s%s", i ? " or " : "", json_string_value(v));
+		}
+	} else if (json_is_true(schema) ||
+	           (json_is_object(schema) && json_object_size(schema) == 0))
 		buf_adds(tmp, "any");
 	else if (json_is_false(schema))
 		buf_adds(tmp, "none allowed");
@@ -220,9 +223,12 @@ listed(const json_t *names, const char *name)
 	const json_t *v;
 	size_t i;
 
-	json_array_foreach(
-	    names, i, v) if (json_is_string(v) &&
-	                     strcmp(json_string_value(v), name) == 0) return 1;
+	json_array_foreach(names, i, v)
+	{
+		if (json_is_string(v) &&
+		    strcmp(json_string_value(v), name) == 0)
+			return 1;
+	}
 	return 0;
 }
 
@@ -324,8 +330,11 @@ dictpage_render(const struct dictionary *d, struct buf *out)
 	    dflt);
 	table(out, meta, dflt);
 	buf_adds(out, "## The events\n\n");
-	json_object_foreach((json_t *)events, k, e) buf_printf(
-	    out, "- [`%s`](#%s): %s\n", k, k, str(e, "description", ""));
+	json_object_foreach((json_t *)events, k, e)
+	{
+		buf_printf(out, "- [`%s`](#%s): %s\n", k, k,
+		    str(e, "description", ""));
+	}
 	buf_adds(out, "\n");
 	json_object_foreach((json_t *)events, k, e)
 	{

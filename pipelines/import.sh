@@ -261,10 +261,16 @@ for _s in $PIPELINE; do
 	case $_s in
 	csv2ndjson | shape | status-map | post-northstar | dedupe | post-rogue) ;;
 	post-quasar)
-		[ -n "$_prev" ] ||
+		# First of a journal's pipeline (the event layer's events,
+		# checked at the door): the stage itself, on the records.
+		if [ -z "$_prev" ] && [ "$RECEIVE" = true ]; then
+			:
+		elif [ -n "$_prev" ]; then
+			WAREHOUSE_FROM=$_prev
+			continue
+		else
 			die 65 "$VENDOR: post-quasar needs a stage before it"
-		WAREHOUSE_FROM=$_prev
-		continue
+		fi
 		;;
 	*) die 65 "$VENDOR: the pipeline names '$_s', a stage the import does not know" ;;
 	esac
@@ -465,6 +471,13 @@ run_stage() {
 	post-rogue)
 		delivery post-rogue "$BIN/post-rogue" --vendor "$VENDOR" \
 		    --ledger "$LEDGER"
+		;;
+	post-quasar) # a journal's first stage (see the pipeline's phases)
+		set -- --create-table --spool "$SPOOL" --seen "$SEEN" \
+		    --rejects "$RUN/post-quasar.rejects.ndjson"
+		[ -z "$CACERT" ] || set -- "$@" --cacert "$CACERT"
+		progress "$PROGRESS" post-quasar "$BIN/post-quasar" \
+		    --vendor "$VENDOR" "$@"
 		;;
 	esac
 }

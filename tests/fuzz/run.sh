@@ -74,6 +74,12 @@ seeds() {
 			i=$((i + 1))
 		done
 		;;
+	fuzz_qlayout)
+		# Events, times and the warehouse's statements.
+		cp "$ROOT"/pipelines/sql/*.sql "$d/"
+		printf '%s' "2026-11-30T07:00:00.25-05:00" >"$d/t"
+		printf '%s' '{"event":"signup","event_id":"e-\"1","time":"2026-11-30T12:00:00.250Z","member_id":null,"url":5,"properties":{"a":[1]},"_meta":{"file":"j","line":3,"violations":[{}]}}' >"$d/e"
+		;;
 	fuzz_shaper)
 		# A vendor file, a NUL byte, and rows of its shape cases.
 		i=0

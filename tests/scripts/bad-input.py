@@ -27,7 +27,6 @@ Usage: bad-input.py BIN TMPDIR [--vendors-only]. Prints ok/not ok lines for
 tests/run.sh.
 """
 
-import glob
 import gzip
 import json
 import os
@@ -47,8 +46,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(
 # Every vendor folder: $SLUICE_VENDORS (as the stages look names up), else
 # this checkout's vendors/.
 VENDOR_DIR = os.environ.get("SLUICE_VENDORS") or os.path.join(ROOT, "vendors")
-VENDORS = sorted(os.path.basename(os.path.dirname(p)) for p in
-                 glob.glob(os.path.join(VENDOR_DIR, "*/vendor.json")))
+VENDORS = vendorfile.shaped(VENDOR_DIR)
 LIMIT_MB = 256
 STATUSES = {0, 1, 65, 66, 69, 74}
 SANITIZED = "build-san" in BIN
@@ -140,6 +138,7 @@ def stages():
         return
     v = VENDORS[0]
     yield "dedupe", ["--key", "a"], env
+    yield "validate", [], env
     yield "post-rogue", ["--vendor", v, "--dry-run"], env
     yield "post-northstar", ["--vendor", v, "--retries", "0",
                              "--retry-max-time", "1"], env

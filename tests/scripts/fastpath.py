@@ -20,7 +20,6 @@ Prints "ok - ..." or "not ok - ..." lines for tests/run.sh.
 Usage: fastpath.py BIN ROOT SHARED TMPDIR
 """
 
-import glob
 import json
 import os
 import random
@@ -37,8 +36,7 @@ VENDORS_ONLY = "--vendors-only" in sys.argv[5:]
 # Every vendor folder: $SLUICE_VENDORS (as the stages look names up), else
 # this checkout's vendors/.
 VENDOR_DIR = os.environ.get("SLUICE_VENDORS") or os.path.join(ROOT, "vendors")
-VENDORS = sorted(os.path.basename(os.path.dirname(p)) for p in
-                 glob.glob(os.path.join(VENDOR_DIR, "*/vendor.json")))
+VENDORS = vendorfile.shaped(VENDOR_DIR)
 
 
 def run(stage, args, stdin_path, cwd, fast):

@@ -121,8 +121,7 @@ if not VENDORS_ONLY:
 # Every vendor folder's stages, with its own options: $SLUICE_VENDORS (as
 # the stages look names up), else this checkout's vendors/.
 VENDOR_DIR = os.environ.get("SLUICE_VENDORS") or os.path.join(ROOT, "vendors")
-VENDORS = sorted(os.path.basename(os.path.dirname(p)) for p in
-                 glob.glob(os.path.join(VENDOR_DIR, "*/vendor.json")))
+VENDORS = vendorfile.shaped(VENDOR_DIR)
 for v in VENDORS:
     loose(f"shape --vendor {v}",
           [f"{BIN}/shape"] + vendorfile.shape_args(VENDOR_DIR, v))
@@ -132,6 +131,7 @@ for v in VENDORS:
 if VENDORS_ONLY:
     sys.exit(0)
 loose("dedupe", [f"{BIN}/dedupe", "--key", "a"])
+loose("validate", [f"{BIN}/validate"])
 loose("post-rogue --dry-run", [f"{BIN}/post-rogue", "--vendor", VENDORS[0],
                                "--dry-run"])
 loose("post-northstar", [f"{BIN}/post-northstar", "--vendor", VENDORS[0],

@@ -24,3 +24,14 @@ def options(vendor_dir, vendor):
 def shape_args(vendor_dir, vendor):
     """shape's arguments for the vendor: --vendor and its options."""
     return ["--vendor", vendor] + options(vendor_dir, vendor)
+
+
+def shaped(vendor_dir):
+    """The vendor folders whose vendor file has a "shape": those the
+    cross-cutting tests run shape and status-map on (vendors/events, the
+    event layer's entry points, has none: its journal goes straight to the
+    warehouse)."""
+    import glob
+    return sorted(os.path.basename(os.path.dirname(p)) for p in
+                  glob.glob(os.path.join(vendor_dir, "*/vendor.json"))
+                  if "shape" in json.load(open(p)))
