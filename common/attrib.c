@@ -115,6 +115,7 @@ attrib_init(struct attrib *a, int64_t lookback)
 	strmap_init(&a->members);
 	strmap_init(&a->anons);
 	a->lookback = lookback;
+	a->sweep_min = 1024;
 	buf_init(&a->touch, BUF_UNLIMITED);
 	buf_init(&a->own, BUF_UNLIMITED);
 	buf_init(&a->source, BUF_UNLIMITED);
@@ -225,7 +226,7 @@ sweep(struct attrib *a, int64_t now)
 
 	if (n > a->peak)
 		a->peak = n;
-	if (n < 2 * a->after_sweep + 1024)
+	if (n < 2 * a->after_sweep + a->sweep_min)
 		return;
 	strmap_sweep(&a->anons, drop_anon, &sw);
 	strmap_sweep(&a->members, drop_member, &sw);

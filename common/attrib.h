@@ -41,6 +41,8 @@ struct attrib {
 	unsigned long long serial, ord;
 	size_t after_sweep; /* persons kept by the last sweep */
 	size_t peak;        /* the most persons held at once */
+	size_t sweep_min;   /* no sweep below this many persons (1024);
+	                       tests set it lower to sweep small streams */
 	unsigned long long sweeps;
 	struct buf touch, own, source;
 };

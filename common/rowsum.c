@@ -1,5 +1,6 @@
 #include "rowsum.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -172,13 +173,23 @@ rowsum_sorted(const struct rowsum *t, size_t *n)
 	return g.v;
 }
 
-/* The shortest text of v that reads back as v. */
+/*
+ * The shortest text of v that reads back as v: in plain decimals for
+ * money-sized amounts (40, not 4e+01), else in the exponent form.
+ */
 static int
 add_real(struct buf *out, double v)
 {
-	char s[40];
+	char s[64];
 	int prec;
 
+	if (v == 0 || (fabs(v) >= 1e-6 && fabs(v) < 1e15)) {
+		for (prec = 0; prec <= 20; prec++) {
+			snprintf(s, sizeof(s), "%.*f", prec, v);
+			if (strtod(s, NULL) == v)
+				return buf_adds(out, s);
+		}
+	}
 	for (prec = 1; prec <= 17; prec++) {
 		snprintf(s, sizeof(s), "%.*g", prec, v);
 		if (strtod(s, NULL) == v)

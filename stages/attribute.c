@@ -12,6 +12,7 @@
  * Canonical lines (jdoc.h) are read from their index and the attribution
  * spliced into them; others go through jansson, with the same bytes out.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -298,13 +299,18 @@ static int
 load_dictionary(struct run *r, const char *path)
 {
 	json_error_t err;
-	json_t *d = json_load_file(path, 0, &err), *list, *v;
+	json_t *d, *list, *v;
 	size_t i;
 
-	if (d == NULL) {
+	if (access(path, R_OK) != 0) {
+		diag(
+		    path, 0, "cannot read the dictionary: %s", strerror(errno));
+		return errno == ENOENT ? EXIT_NOINPUT : EXIT_IOERR;
+	}
+	if ((d = json_load_file(path, 0, &err)) == NULL) {
 		diag(path, (unsigned long long)(err.line > 0 ? err.line : 0),
 		    "%s", err.text);
-		return access(path, F_OK) == 0 ? EXIT_DATAERR : EXIT_NOINPUT;
+		return EXIT_DATAERR;
 	}
 	list = json_object_get(d, "conversions");
 	if (!json_is_array(list)) {
@@ -442,6 +448,10 @@ main(int argc, char **argv)
 	if (rc == 0) {
 		reorder_init(&r.rb, tolerance);
 		attrib_init(&r.at, lookback);
+		/* The tests' way to sweep small streams (attrib.h). */
+		if (cli_env("SLUICE_ATTRIB_SWEEP_MIN"))
+			r.at.sweep_min = (size_t)strtoul(
+			    cli_env("SLUICE_ATTRIB_SWEEP_MIN"), NULL, 10);
 		stage_fast(&st, fast);
 		if ((rc = stage_start(&st)) == 0)
 			rc = stage_run(

@@ -15,17 +15,15 @@
  * attribution, which --dropped gets) or rejected; the rows are counted as
  * made (tally.h).
  */
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
-#include "csvin.h"
+#include "costs.h"
 #include "diag.h"
 #include "evtime.h"
 #include "exitcode.h"
-#include "input.h"
 #include "rowsum.h"
 #include "sha256.h"
 #include "stage.h"
@@ -210,90 +208,6 @@ each(struct stage *st, json_t *rec, void *ctx)
 	return r->merge ? merge_row(st, r, rec) : count(st, r, rec);
 }
 
-/* Field i of the cost row as text, or NULL. */
-static const char *
-cost_field(struct csvin *c, size_t i, size_t *n)
-{
-	return i < c->nfields ? csvin_field(c, i, n) : NULL;
-}
-
-/*
- * Reads the costs CSV (bucket,source,campaign,cost, a header first) into
- * the totals: each cost is added to the total rows of its key under both
- * models, made when there is none. Returns 0 or an exit status.
- */
-static int
-read_costs(struct run *r)
-{
-	struct input in;
-	struct csvin c;
-	enum csvin_status s;
-	const char *f[4];
-	size_t n[4], i;
-	int rc = 0, header = 1, m;
-	int64_t ms;
-	double cost;
-	char *end, num[64];
-
-	if (input_open(&in, r->costs) != INPUT_OK) {
-		diag(r->costs, 0, "%s", in.errmsg);
-		return input_exitcode(in.status);
-	}
-	if (csvin_init(&c, &in, ',', 1 << 20) < 0) {
-		input_close(&in);
-		return EXIT_IOERR;
-	}
-	while (rc == 0 && (s = csvin_next(&c)) != CSVIN_EOF) {
-		if (s == CSVIN_ERROR) {
-			diag(r->costs, c.line, "%s", in.errmsg);
-			rc = input_exitcode(in.status);
-			break;
-		}
-		for (i = 0; s == CSVIN_RECORD && i < 4; i++)
-			f[i] = cost_field(&c, i, &n[i]);
-		if (s == CSVIN_BAD || c.nfields != 4) {
-			diag(r->costs, c.line,
-			    "not a row of four fields: "
-			    "bucket,source,campaign,cost");
-			rc = EXIT_DATAERR;
-		} else if (header) {
-			header = 0;
-			if (n[0] != 6 || memcmp(f[0], "bucket", 6) != 0 ||
-			    n[3] != 4 || memcmp(f[3], "cost", 4) != 0) {
-				diag(r->costs, c.line,
-				    "the header must be "
-				    "bucket,source,campaign,cost");
-				rc = EXIT_DATAERR;
-			}
-		} else if (evtime_parse_bucket(f[0], n[0], &ms) < 0) {
-			diag(r->costs, c.line,
-			    "bucket \"%.*s\" is not YYYY-MM-DD or YYYY-MM-DD "
-			    "hh:mm:ss",
-			    (int)n[0], f[0]);
-			rc = EXIT_DATAERR;
-		} else {
-			snprintf(num, sizeof(num), "%.*s", (int)n[3], f[3]);
-			cost = strtod(num, &end);
-			if (n[3] == 0 || n[3] >= sizeof(num) || *end ||
-			    !isfinite(cost) || cost < 0) {
-				diag(r->costs, c.line,
-				    "cost \"%.*s\" is not a number", (int)n[3],
-				    f[3]);
-				rc = EXIT_DATAERR;
-			}
-			for (m = 0; rc == 0 && m < 2; m++) {
-				struct rowsum_row *t = rowsum_at(&r->totals, m,
-				    ms, f[1], n[1], f[2], n[2], NULL, 0);
-				t->cost += cost;
-				t->has_cost = 1;
-			}
-		}
-	}
-	csvin_release(&c);
-	input_close(&in);
-	return rc;
-}
-
 /* Writes the rows of t (batch: each gains that batch id). */
 static void
 write_rows(
@@ -419,6 +333,8 @@ main(int argc, char **argv)
 	struct stage st;
 	struct run r = {.bucket = 86400LL * 1000};
 	char hex[SHA256_HEX];
+	struct buf why = BUF_INIT;
+	unsigned long long line = 0;
 	int rc;
 
 	stage_init(&st, "rollup", SYNOPSIS);
@@ -430,10 +346,14 @@ main(int argc, char **argv)
 		rc = rc < 0 ? EXIT_OK : rc;
 		goto out;
 	}
+	/* The costs first: a bad costs file stops the stage before it
+	 * reads anything. */
+	if (r.costs && (rc = costs_read(r.costs, &r.totals, &why, &line))) {
+		diag(r.costs, line, "%s", why.data);
+		goto finish;
+	}
 	if ((rc = stage_start(&st)) == 0)
 		rc = stage_run(&st, argc - optind, argv + optind, each, &r);
-	if (rc == 0 && r.merge && r.costs)
-		rc = read_costs(&r);
 	if (rc == 0 && r.merge) {
 		sum_batches(&r);
 		write_rows(&st, &r.totals, NULL, r.costs != NULL);
@@ -441,9 +361,11 @@ main(int argc, char **argv)
 		sha256_hex(&r.sha, hex);
 		write_rows(&st, &r.rows, r.batch_id ? r.batch_id : hex, 0);
 	}
+finish:
 	rc = stage_finish(&st, rc);
 out:
 	rowsum_release(&r.rows);
 	rowsum_release(&r.totals);
+	buf_release(&why);
 	return rc;
 }
