@@ -291,14 +291,20 @@ bracket_special(uint32_t c)
  * backslash is an ordinary character, "]" must come first, "-" last, "^"
  * anywhere but first and "[" where no ".", "=" or ":" follows it; so the
  * four are taken out of the ranges and placed where they are literal.
+ *
+ * glibc refuses a range with a non-ASCII end in a locale without collation
+ * rules, as C.UTF-8 is (REG_ECOLLATE): the non-ASCII part of a range is
+ * listed character by character instead, up to NONASCII_MAX of them.
  */
-static void
-class_emit(struct tr *t, const struct cls *k, int neg)
+#define NONASCII_MAX 4096
+
+static int
+class_emit(struct tr *t, const struct cls *k, int neg, size_t at)
 {
 	struct buf *o = t->out;
 	int has[4] = {0, 0, 0, 0}; /* ] [ ^ - */
-	size_t i, start;
-	uint32_t lo, hi;
+	size_t i, start, listed = 0;
+	uint32_t lo, hi, c;
 
 	buf_addc(o, '[');
 	if (neg)
@@ -307,6 +313,21 @@ class_emit(struct tr *t, const struct cls *k, int neg)
 	for (i = 0; i < k->n; i++) {
 		lo = k->r[i].lo;
 		hi = k->r[i].hi;
+		if (hi >= 0x80) {
+			c = lo < 0x80 ? 0x80 : lo;
+			listed += hi - c + 1;
+			if (listed > NONASCII_MAX)
+				return fail(t, at,
+				    "a class of more than %d "
+				    "non-ASCII characters",
+				    NONASCII_MAX);
+			for (; c <= hi; c++)
+				if (c < 0xd800 || c > 0xdfff)
+					put_utf8(o, c);
+			if (lo >= 0x80)
+				continue;
+			hi = 0x7f;
+		}
 		while (lo <= hi && bracket_special(lo)) {
 			has[lo == ']'   ? 0
 			    : lo == '[' ? 1
@@ -344,16 +365,17 @@ class_emit(struct tr *t, const struct cls *k, int neg)
 	if (has[2] && o->len == start && !neg && !has[3]) {
 		/* A class of "^" alone: the literal instead. */
 		o->len = start - 1;
-		buf_adds(o, "\\^");
-		return;
+		return add(t, "\\^");
 	}
-	if (has[2] && o->len == start && !neg)
-		buf_addc(o, '-'), has[3] = 0;
+	if (has[2] && o->len == start && !neg) {
+		buf_addc(o, '-');
+		has[3] = 0;
+	}
 	if (has[2])
 		buf_addc(o, '^');
 	if (has[3])
 		buf_addc(o, '-');
-	buf_addc(o, ']');
+	return add(t, "]");
 }
 
 /* One class atom or endpoint: a code point, or a class escape in *cls. */
@@ -421,8 +443,7 @@ static int class(struct tr *t)
 			return -1;
 	}
 	t->i++;
-	class_emit(t, &k, neg);
-	return 0;
+	return class_emit(t, &k, neg, at);
 }
 
 /* Reads a {n}, {n,} or {n,m} at t->i; 1 when there is one, else 0. */
@@ -616,11 +637,12 @@ esregex_translate(
 }
 
 static pthread_once_t utf8_once = PTHREAD_ONCE_INIT;
-static locale_t utf8_locale;
+static locale_t utf8_locale, c_locale;
 
 static void
 utf8_open(void)
 {
+	c_locale = newlocale(LC_CTYPE_MASK | LC_COLLATE_MASK, "C", (locale_t)0);
 	utf8_locale =
 	    newlocale(LC_CTYPE_MASK | LC_COLLATE_MASK, "C.UTF-8", (locale_t)0);
 	if (utf8_locale == (locale_t)0)
@@ -638,7 +660,7 @@ esregex_compile(
 
 	memset(r, 0, sizeof(*r));
 	pthread_once(&utf8_once, utf8_open);
-	if (utf8_locale == (locale_t)0) {
+	if (utf8_locale == (locale_t)0 || c_locale == (locale_t)0) {
 		snprintf(msg, msgsz, "the C.UTF-8 locale is not available");
 		return -1;
 	}
@@ -656,18 +678,37 @@ esregex_compile(
 		buf_adds(&ere, "()");
 	old = uselocale(utf8_locale);
 	rc = regcomp(&r->re, ere.data, REG_EXTENDED | REG_NOSUB);
+	if (rc == 0) {
+		uselocale(c_locale);
+		rc = regcomp(&r->ascii, ere.data, REG_EXTENDED | REG_NOSUB);
+		if (rc != 0)
+			regfree(&r->re);
+	}
 	uselocale(old);
 	buf_release(&ere);
 	if (rc != 0) {
 		char why[128];
 
-		regerror(rc, &r->re, why, sizeof(why));
+		regerror(rc, NULL, why, sizeof(why));
 		snprintf(
 		    msg, msgsz, "the C library refuses the pattern: %s", why);
 		return -1;
 	}
 	r->compiled = 1;
 	return 0;
+}
+
+/* Whether the n bytes of s are all ASCII. */
+static int
+ascii(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	unsigned char any = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		any |= p[i];
+	return any < 0x80;
 }
 
 int
@@ -680,8 +721,13 @@ esregex_match(const struct esregex *r, const char *s, size_t n)
 	/* REG_STARTEND: the subject need not be NUL-terminated. */
 	m[0].rm_so = 0;
 	m[0].rm_eo = (regoff_t)n;
-	old = uselocale(utf8_locale);
-	rc = regexec(&r->re, s, 1, m, REG_STARTEND);
+	if (ascii(s, n)) {
+		old = uselocale(c_locale);
+		rc = regexec(&r->ascii, s, 1, m, REG_STARTEND);
+	} else {
+		old = uselocale(utf8_locale);
+		rc = regexec(&r->re, s, 1, m, REG_STARTEND);
+	}
 	uselocale(old);
 	return rc == 0;
 }
@@ -689,7 +735,9 @@ esregex_match(const struct esregex *r, const char *s, size_t n)
 void
 esregex_free(struct esregex *r)
 {
-	if (r->compiled)
+	if (r->compiled) {
 		regfree(&r->re);
+		regfree(&r->ascii);
+	}
 	r->compiled = 0;
 }

@@ -119,19 +119,16 @@ hex(char c)
 int
 jformat_uuid(const char *s, size_t n)
 {
+	/* "x" a hex digit, "-" a dash, for each of the 36 places. */
+	static const char shape[] = "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx";
 	size_t i;
+	int bad = 0;
 
 	if (n != 36)
 		return 0;
-	for (i = 0; i < n; i++) {
-		if (i == 8 || i == 13 || i == 18 || i == 23) {
-			if (s[i] != '-')
-				return 0;
-		} else if (!hex(s[i])) {
-			return 0;
-		}
-	}
-	return 1;
+	for (i = 0; i < n; i++)
+		bad |= shape[i] == '-' ? s[i] != '-' : !hex(s[i]);
+	return !bad;
 }
 
 static int

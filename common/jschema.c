@@ -912,7 +912,10 @@ eval_string(struct ev *e, const struct node *n, uintptr_t v)
 
 	buf_reset(&e->scratch);
 	e->a->str(e->doc, v, &e->scratch, &s);
-	if (n->has_minlen || n->has_maxlen) {
+	/* A string of n bytes holds n/4 to n characters: count them only
+	 * when that range does not settle the question. */
+	if ((n->has_minlen && s.n / 4 < n->minlen) ||
+	    (n->has_maxlen && s.n > n->maxlen)) {
 		len = codepoints(&s);
 		if (n->has_minlen && len < n->minlen)
 			violation(e, "minLength",

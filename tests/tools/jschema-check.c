@@ -11,12 +11,18 @@
  * Every answer is also checked for agreement between jschema_check() and
  * jschema_ok(): a disagreement prints "inconsistent".
  *
- *   jschema-check [-v] [--jdoc] SCHEMA [FILE]
+ * With --time N, it measures instead: every line is parsed by jansson once
+ * and kept, then jschema_ok() runs N times over all of them; then each
+ * line is indexed by jdoc_parse() and checked by jschema_ok_jdoc(), N
+ * times. It prints the values per second of each, and how many passed.
+ *
+ *   jschema-check [-v] [--jdoc] [--time N] SCHEMA [FILE]
  *   echo '"2026-11-30"' | jschema-check schema.json
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <jansson.h>
 
@@ -70,10 +76,86 @@ one(const struct jschema *s, const char *line, size_t len, int verbose, int jd,
 	json_decref(v);
 }
 
+static double
+now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* --time: the lines of in, checked rounds times on each path. */
+static int
+timed(const struct jschema *s, FILE *in, long rounds)
+{
+	struct buf text = BUF_INIT;
+	size_t *ends = NULL, n = 0, cap = 0, i, passed;
+	json_t **vals;
+	char *line = NULL;
+	size_t lcap = 0;
+	ssize_t len;
+	struct jdoc d;
+	double t0, t1;
+	long r;
+
+	while ((len = getline(&line, &lcap, in)) > 0) {
+		if (line[len - 1] == '\n')
+			len--;
+		buf_add(&text, line, (size_t)len);
+		if (n == cap)
+			ends = xrealloc(
+			    ends, (cap = cap ? 2 * cap : 1024) * sizeof(*ends));
+		ends[n++] = text.len;
+	}
+	free(line);
+	vals = xcalloc(n + 1, sizeof(*vals));
+	for (i = 0; i < n; i++) {
+		size_t start = i ? ends[i - 1] : 0;
+
+		vals[i] = json_loadb(
+		    text.data + start, ends[i] - start, JSON_DECODE_ANY, NULL);
+	}
+	passed = 0;
+	t0 = now();
+	for (r = 0; r < rounds; r++)
+		for (i = 0; i < n; i++)
+			passed += vals[i] && jschema_ok(s, vals[i]);
+	t1 = now();
+	printf("jansson: %zu values in %.3f s, %.0f values/s, %zu passed\n",
+	    n * (size_t)rounds, t1 - t0, (double)n * (double)rounds / (t1 - t0),
+	    passed);
+	jdoc_init(&d);
+	passed = 0;
+	t0 = now();
+	for (r = 0; r < rounds; r++) {
+		for (i = 0; i < n; i++) {
+			size_t start = i ? ends[i - 1] : 0;
+
+			if (jdoc_parse(
+			        &d, text.data + start, ends[i] - start) == 0)
+				passed += jschema_ok_jdoc(s, &d, 0);
+		}
+	}
+	t1 = now();
+	printf("jdoc (parse included): %zu values in %.3f s, %.0f values/s, "
+	       "%zu passed\n",
+	    n * (size_t)rounds, t1 - t0, (double)n * (double)rounds / (t1 - t0),
+	    passed);
+	jdoc_release(&d);
+	for (i = 0; i < n; i++)
+		json_decref(vals[i]);
+	free(vals);
+	free(ends);
+	buf_release(&text);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
-	int verbose = 0, jd = 0, i = 1;
+	int verbose = 0, jd = 0, i = 1, rc;
+	long rounds = 0;
 	struct jschema_error err;
 	struct jschema *s;
 	json_error_t je;
@@ -90,12 +172,14 @@ main(int argc, char **argv)
 			verbose = 1;
 		else if (!strcmp(argv[i], "--jdoc"))
 			jd = 1;
+		else if (!strcmp(argv[i], "--time") && i + 1 < argc)
+			rounds = strtol(argv[++i], NULL, 10);
 		else
 			break;
 	}
 	if (i >= argc || argc - i > 2) {
-		fprintf(stderr, "usage: jschema-check [-v] [--jdoc] SCHEMA "
-		                "[FILE]\n");
+		fprintf(stderr, "usage: jschema-check [-v] [--jdoc] [--time N] "
+		                "SCHEMA [FILE]\n");
 		return 64;
 	}
 	schema = json_load_file(argv[i], JSON_DECODE_ANY, &je);
@@ -114,6 +198,13 @@ main(int argc, char **argv)
 		perror(argv[i + 1]);
 		jschema_free(s);
 		return 66;
+	}
+	if (rounds > 0) {
+		rc = timed(s, in, rounds);
+		if (in != stdin)
+			fclose(in);
+		jschema_free(s);
+		return rc;
 	}
 	jdoc_init(&d);
 	while ((len = getline(&line, &cap, in)) > 0) {
