@@ -632,9 +632,9 @@ def main():
         prog="traffic.py",
         formatter_class=argparse.RawDescriptionHelpFormatter,
         description="Realistic, seedable traffic for the event layer: page "
-        "views from ads, mailings, search, partners and direct visits, "
-        "sessions, sign-ups, trials, unsubscribes and a few bad events, as "
-        "NDJSON in time order (or posted to hook-recv), and the ads' costs "
+        "views from ads,\nmailings, search, partners and direct visits, "
+        "sessions, sign-ups, trials,\nunsubscribes and a few bad events, as "
+        "NDJSON in time order (or posted to\nhook-recv), and the ads' costs "
         "CSV.",
         epilog="""examples:
   analytics/traffic.py --seed 7 --days 3 --costs costs.csv >events.ndjson
@@ -647,28 +647,28 @@ The same seed and options give the same events. On stderr at the end:
 events per kind, the bad ones per kind, and with --post the answers per
 HTTP status. Exit status: 0, 1 when --post met answers other than 2xx and
 422 (the receiver refusing a bad event), 64 on a usage error.""")
-    p.add_argument("--seed", type=int, default=1,
+    p.add_argument("--seed", metavar="N", type=int, default=1,
                    help="the random seed (default 1)")
-    p.add_argument("--start", type=when, default=when("2026-11-02"),
+    p.add_argument("--start", metavar="DATE", type=when, default=when("2026-11-02"),
                    help="the first day, UTC (default 2026-11-02)")
-    p.add_argument("--days", type=int, default=7,
+    p.add_argument("--days", metavar="N", type=int, default=7,
                    help="how many days (default 7)")
-    p.add_argument("--scale", type=float, default=1.0,
+    p.add_argument("--scale", metavar="F", type=float, default=1.0,
                    help="multiplies every volume: budgets, organic and "
                    "direct visits, members, leads (default 1)")
-    p.add_argument("--members", type=int, default=400,
+    p.add_argument("--members", metavar="N", type=int, default=400,
                    help="members before the period, at scale 1 (400)")
-    p.add_argument("--leads", type=int, default=300,
+    p.add_argument("--leads", metavar="N", type=int, default=300,
                    help="leads on the mailing list, at scale 1 (300)")
-    p.add_argument("--bad-share", type=float, default=0.01,
+    p.add_argument("--bad-share", metavar="F", type=float, default=0.01,
                    help="the share of events made invalid (default 0.01)")
-    p.add_argument("--offset-share", type=float, default=0.03,
+    p.add_argument("--offset-share", metavar="F", type=float, default=0.03,
                    help="the share of times written with a -05:00 offset "
                    "(default 0.03)")
-    p.add_argument("--jitter", type=float, default=0.0,
+    p.add_argument("--jitter", metavar="SECONDS", type=float, default=0.0,
                    help="write events up to SECONDS out of time order "
                    "(default 0: in order)")
-    p.add_argument("-o", "--output", default="-",
+    p.add_argument("-o", "--output", metavar="FILE", default="-",
                    help="the events' file (default: stdout)")
     p.add_argument("--costs", metavar="FILE",
                    help="also write the ads' costs: CSV bucket,source,"
@@ -676,19 +676,19 @@ HTTP status. Exit status: 0, 1 when --post met answers other than 2xx and
     p.add_argument("--post", metavar="URL",
                    help="post each event to URL + --pageview-path or "
                    "--event-path instead of writing it")
-    p.add_argument("--pageview-path", default="/pageview",
+    p.add_argument("--pageview-path", metavar="PATH", default="/pageview",
                    help="the page views' route (default /pageview)")
-    p.add_argument("--event-path", default="/event",
+    p.add_argument("--event-path", metavar="PATH", default="/event",
                    help="the other events' route (default /event)")
-    p.add_argument("--key-header", default="X-Events-API-Key",
+    p.add_argument("--key-header", metavar="NAME", default="X-Events-API-Key",
                    help="the header the key goes in (default "
-                   "X-Events-API-Key, vendors/events' ; '' for none)")
-    p.add_argument("--key-env", default="EVENTS_API_KEYS",
+                   "X-Events-API-Key, vendors/events'; '' for none)")
+    p.add_argument("--key-env", metavar="VAR", default="EVENTS_API_KEYS",
                    help="the variable holding the key, its first if "
                    "several (default EVENTS_API_KEYS): never on argv")
-    p.add_argument("-c", "--concurrency", type=int, default=4,
+    p.add_argument("-c", "--concurrency", metavar="N", type=int, default=4,
                    help="connections at once with --post (default 4)")
-    p.add_argument("-w", "--window", type=float, default=120.0,
+    p.add_argument("-w", "--window", metavar="SECONDS", type=float, default=120.0,
                    help="with --post, send an event only once those more "
                    "than SECONDS older were answered: the receiver gets "
                    "them out of time order by that much at most (default "
