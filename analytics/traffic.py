@@ -532,7 +532,7 @@ def post_all(records, args):
     window = int(args.window * 1000)
     state = {"next": 0, "low": 0}
     done = [False] * len(records)
-    counts, failures = {}, []
+    counts, failures, refused = {}, [], []
     lock = threading.Condition()
 
     def take():
@@ -593,6 +593,9 @@ def post_all(records, args):
                 counts[status] = counts.get(status, 0) + 1
                 if status is None or status >= 500 or status in (401, 404):
                     failures.append("%s %s: %s" % (status, path, text[:200]))
+                elif status == 422 and len(refused) < 3 and not any(
+                        text[:300] in r for r in refused):
+                    refused.append("422 %s: %s" % (path, text[:300]))
             finish(i)
         if conn is not None:
             conn.close()
@@ -603,7 +606,7 @@ def post_all(records, args):
         th.start()
     for th in threads:
         th.join()
-    for f in failures[:5]:
+    for f in failures[:5] + refused:
         print("traffic.py: %s" % f, file=sys.stderr)
     return counts, failures
 

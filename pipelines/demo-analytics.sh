@@ -114,8 +114,8 @@ sed 's/^/  /' "$SLUICE_DATA/traffic.err"
 	echo "demo-analytics.sh: the traffic was not all received" >&2
 	exit 1
 }
-echo "  (422: the receiver refused an event the dictionary blocks; it is" \
-    "in no journal)"
+echo "  (422: the receiver refused an event the dictionary blocks, with" \
+    "the violations; it is in no journal)"
 
 # The journal's open segments closed (SIGHUP), so the pipeline reads them.
 kill -HUP "$HR_PID"
@@ -150,6 +150,11 @@ if [ -n "${QUASAR_URL:-}" ]; then
 	    AS with_violations FROM events FINAL GROUP BY event ORDER BY events DESC
 	    FORMAT PrettyCompactNoEscapes" "$QUASAR_URL/"
 fi
+# The receiver's own count, said when it stops.
+hook_stop
+echo
+echo "== the receiver, stopped:"
+grep '^hook-recv: answered=' "$servers/hook-recv.err" | sed 's/^/  /' || :
 echo
 echo "The files are in $SLUICE_DATA (runs/analytics/, state/, costs.csv)."
 echo "The pipeline's exit status: $pstatus (1: finished, some events" \
