@@ -67,6 +67,8 @@ subprocess.run(
     "'{b}/rollup' 2>/dev/null >'{h}/p.ndjson'; '{b}/rollup' --merge "
     "--costs '{c}' '{h}/p.ndjson' >'{h}/t.ndjson' 2>/dev/null".format(
         b=BIN, e=ev, h=hand, c=costs), shell=True)
+subprocess.run("'{b}/rollup' --merge '{h}/p.ndjson' >'{h}/nocost.ndjson' "
+               "2>/dev/null".format(b=BIN, h=hand), shell=True)
 by_hand = counts(os.path.join(hand, "t.ndjson"))
 
 # A file, without a warehouse.
@@ -162,6 +164,28 @@ check(st == 65 and "6.ndjson" in os.listdir(journal) and
       len(lines(jp)) == before and "attribute ended with 65" in out,
       "attribute failing: exit 65, the partials not kept, the segment "
       "left for the next run", out + err)
+
+# The warehouse down: the events and the partials spooled (69), the
+# segments done with all the same, the table rollup's own.
+ddata = os.path.join(TMP, "down")
+djournal = os.path.join(ddata, "journal", "events")
+os.makedirs(djournal)
+open(os.path.join(djournal, "1.ndjson"), "w").writelines(events)
+st, out, err = run(ddata, env_extra={"QUASAR_URL": "http://127.0.0.1:9",
+                                     "SLUICE_QUASAR_RETRY_MAX_TIME": "1"})
+state = os.path.join(ddata, "state")
+spools = [d for d in ("analytics-events-spool",
+                      "analytics-rollup_partials-spool")
+          if any(f.startswith("batch-") for f in
+                 os.listdir(os.path.join(state, d)))] \
+    if os.path.isdir(state) else []
+check(st == 69 and len(spools) == 2 and not os.listdir(djournal) and
+      out.count("post-quasar --replay") == 2 and
+      counts(os.path.join(last_run(ddata), "totals.ndjson")) ==
+      counts(os.path.join(hand, "nocost.ndjson")),
+      "the warehouse down: exit 69, the events and the partials spooled "
+      "(their replay printed), the segment done with, the table "
+      "rollup's own", out + err)
 
 # The lock, and usage.
 lock = os.path.join(data, "state", "analytics.lock")
