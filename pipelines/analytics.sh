@@ -247,7 +247,6 @@ worst() {
 	echo "$_w"
 }
 
-
 # quasar NAME TABLE LAYOUT [DDL]: post-quasar into TABLE (created when
 # missing: the events layout knows its statement, the rows layout reads it
 # from DDL), with a ledger and a spool of its own under state/, passing
@@ -388,12 +387,15 @@ fi
 # ch FILE [QUERY]: ClickHouse's answer, on stdout, to the statement in
 # FILE, or to QUERY with FILE as its data; on an error the server's
 # message on stderr, and non-zero.
+# The URL reaches curl on its standard input (a config file), never its
+# argv, where a password in QUASAR_URL would be seen by ps.
 ch() {
+	_url="$QUASAR_URL/${2:+?query=$(printf '%s' "$2" | sed 's/ /%20/g')}"
 	set -- -sS --max-time 60 -o "$TMPD/ch.out" -w '%{http_code}' \
-	    --data-binary "@$1" \
-	    "$QUASAR_URL/${2:+?query=$(printf '%s' "$2" | sed 's/ /%20/g')}"
+	    --data-binary "@$1" -K -
 	[ -z "$CACERT" ] || set -- --cacert "$CACERT" "$@"
-	_code=$(curl "$@") || _code=000
+	_code=$(printf 'url = "%s"\n' "$(printf '%s' "$_url" |
+	    sed 's/[\\"]/\\&/g')" | curl "$@") || _code=000
 	if [ "$_code" != 200 ]; then
 		echo "$ME: the warehouse answered $_code:" \
 		    "$(head -c 300 "$TMPD/ch.out" 2>/dev/null)" >&2
