@@ -277,13 +277,23 @@ quasar() {
 # A run that finds the ledger not empty (the one before was cut short)
 # takes the same segments again, under the same batch id, and nothing
 # else: its partials replace those the cut-short run may have kept, so no
-# event is counted twice.
+# event is counted twice. The segments are removed only after "done" is
+# added to the ledger: a ledger that ends with it was cut short while
+# removing them, and its segments are removed, not read again (a part of
+# a batch read again under its id would replace the whole batch's rows).
 JOURNAL=
 BATCH=
 JLEDGER=$STATE/analytics-journal.ledger
 if [ $# -eq 0 ]; then
 	JOURNAL=${JOURNAL_DIR:-${SLUICE_JOURNAL:-$DATA/journal}/events}
-	if [ -s "$JLEDGER" ]; then
+	if [ -s "$JLEDGER" ] && [ "$(tail -n 1 "$JLEDGER")" = "done" ]; then
+		if [ $OFFLINE = 0 ]; then
+			sed '1d;$d' "$JLEDGER" | while IFS= read -r _seg; do
+				rm -f -- "$JOURNAL/$_seg"
+			done
+			: >"$JLEDGER"
+		fi
+	elif [ -s "$JLEDGER" ]; then
 		BATCH=$(sed -n '1s/^batch //p' "$JLEDGER")
 		sed 1d "$JLEDGER" >"$TMPD/segments"
 	fi
@@ -566,6 +576,8 @@ STATUS=$(worst)
 if [ -n "$JOURNAL" ] && [ $OFFLINE = 0 ] && [ -z "$HELD" ] &&
     [ -s "$TMPD/segments" ] &&
     { [ "$STATUS" -le 1 ] || [ "$STATUS" = 69 ]; }; then
+	echo "done" >>"$JLEDGER" && sync "$JLEDGER" ||
+		die 74 "cannot write $JLEDGER"
 	while IFS= read -r _seg; do
 		rm -f -- "$JOURNAL/$_seg"
 	done <"$TMPD/segments"

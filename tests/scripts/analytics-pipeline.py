@@ -147,6 +147,21 @@ st, out, err = run(jdata, "--costs", costs)
 check(sorted(os.listdir(journal)) == ["3.ndjson.open"],
       "the next run takes the segment left", out + err)
 
+# Cut short while removing its segments (the ledger ends with "done"):
+# they are removed, not read again; the new one is read.
+open(os.path.join(journal, "7.ndjson"), "w").writelines(events[:half])
+open(os.path.join(journal, "8.ndjson"), "w").writelines(events[half:])
+with open(ledger, "w") as f:
+    f.write("batch removing\n7.ndjson\ndone\n")
+before = len(lines(jp))
+st, out, err = run(jdata, "--costs", costs)
+new = lines(jp)[before:]
+check(sorted(os.listdir(journal)) == ["3.ndjson.open"] and new and
+      not any(x["batch_id"] == "removing" for x in new) and
+      "(1 segments)" in out and os.path.getsize(ledger) == 0,
+      "cut short while removing (its ledger ends with done): its segment "
+      "removed, not read again; the new one read", out + err)
+
 # A stage that fails: nothing kept, the segments stay.
 fake = os.path.join(TMP, "bin")
 os.makedirs(fake)
