@@ -237,11 +237,22 @@ escape(struct tr *t, int inclass, int *cls)
 	return (long)next_char(t);
 }
 
-/* A character outside a class, escaped where ERE gives it a meaning. */
+/*
+ * A character outside a class, escaped where ERE gives it a meaning. A
+ * non-ASCII character is written as a bracket of itself, one atom in
+ * either locale: under C, where it is several bytes, a quantifier after it
+ * would otherwise bind to its last byte alone.
+ */
 static void
 literal(struct tr *t, uint32_t cp)
 {
-	if (cp < 0x80 && strchr(".[]()*+?{}|^$\\", (int)cp) != NULL)
+	if (cp >= 0x80) {
+		buf_addc(t->out, '[');
+		put_utf8(t->out, cp);
+		buf_addc(t->out, ']');
+		return;
+	}
+	if (strchr(".[]()*+?{}|^$\\", (int)cp) != NULL)
 		buf_addc(t->out, '\\');
 	put_utf8(t->out, cp);
 }

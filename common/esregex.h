@@ -69,7 +69,12 @@ int esregex_translate(
 int esregex_compile(
     struct esregex *r, const char *src, size_t n, char *msg, size_t msgsz);
 
-/* 1 when the pattern matches somewhere in the n bytes of s, else 0. */
+/*
+ * 1 when the pattern matches somewhere in the n bytes of s, else 0. The C
+ * library reads only those n bytes (REG_STARTEND); the sanitizers' regexec
+ * reads on to a NUL, so under them s must lie in a buffer that has one
+ * (jansson's strings and struct buf's all do).
+ */
 int esregex_match(const struct esregex *r, const char *s, size_t n);
 
 /* Frees what r holds; r may be all zeros. */

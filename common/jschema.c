@@ -404,15 +404,23 @@ ptr_pop(struct buf *b, size_t len)
 		b->data[len] = '\0';
 }
 
+/*
+ * The properties' hash: a few bytes and the length, mixed. A member's key
+ * is hashed once per value checked, so this is on the hot path; a weak
+ * hash only lengthens a probe, and memcmp decides.
+ */
 static uint32_t
 hash(const char *s, size_t n)
 {
-	uint32_t h = 2166136261u;
-	size_t i;
+	uint32_t h = (uint32_t)n;
 
-	for (i = 0; i < n; i++)
-		h = (h ^ (unsigned char)s[i]) * 16777619u;
-	return h;
+	if (n) {
+		h ^= (uint32_t)(unsigned char)s[0] << 8;
+		h ^= (uint32_t)(unsigned char)s[n - 1] << 16;
+		h ^= (uint32_t)(unsigned char)s[n / 2] << 24;
+		h ^= (uint32_t)(unsigned char)s[n / 3] << 4;
+	}
+	return (h * 2654435761u) >> 7;
 }
 
 static struct node *compile(struct comp *c, const json_t *s);

@@ -92,6 +92,20 @@ seeds() {
 			done
 		done
 		;;
+	fuzz_jschema)
+		# Each schema of our suite files, a NUL, and its values.
+		i=0
+		for f in "$ROOT"/tests/jschema/*.json; do
+			n=$(jq length "$f")
+			k=0
+			while [ "$k" -lt "$n" ]; do
+				{ jq -c ".[$k].schema" "$f"; printf '\0'
+				  jq -c ".[$k].tests[].data" "$f"; } >"$d/s$i"
+				i=$((i + 1))
+				k=$((k + 1))
+			done
+		done
+		;;
 	esac
 	echo "$d"
 }

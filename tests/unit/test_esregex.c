@@ -98,6 +98,13 @@ TEST(utf8_characters)
 	CHECK(m("^[\xc3\xa0-\xc3\xbf]$", "\xc4\x80") == 0);
 	CHECK(m("^[\\u0100-\\u017f]+$", "\xc4\x80\xc5\xbf") == 1);
 	CHECK(m("^\xc3\xa1", "\xc3\xa1rbol") == 1);
+	/* A quantifier after a non-ASCII character takes all of it, also
+	 * on an ASCII subject (matched under the C locale). */
+	CHECK(m("^\xc3\xa9?$", "") == 1);
+	CHECK(m("^\xc3\xa9?$", "\xc3\xa9") == 1);
+	CHECK(m("^\xc3\xa9*x$", "\xc3\xa9\xc3\xa9x") == 1);
+	CHECK(m("^\\u00e9+$", "\xc3\xa9\xc3\xa9") == 1);
+	CHECK(m("^a\xc3\xa9{0,2}b$", "ab") == 1);
 	/* A range across the ASCII boundary, and one too large to list. */
 	CHECK(m("^[x-\\u00ff]+$", "xyz\x7f\xc2\x80\xc3\xbf") == 1);
 	CHECK(m("^[x-\\u00ff]$", "w") == 0);
