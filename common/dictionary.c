@@ -551,45 +551,53 @@ read_file(const char *path, struct buf *text)
 }
 
 struct dictionary *
-dictionary_load(const char *path, struct buf *why)
+dictionary_loadb(
+    const char *name, const char *text, size_t len, struct buf *why)
 {
-	struct buf text = BUF_INIT_MAX(MAX_FILE);
 	struct dictionary *d = xcalloc(1, sizeof(*d));
-	struct loader L = {path, NULL, 0, NULL, why};
+	struct loader L = {name, text, len, NULL, why};
 	json_error_t je;
-	int err;
 
 	d->dflt = d->unknown = DICTIONARY_BLOCK;
 	buf_reset(why);
-	if (read_file(path, &text) < 0) {
-		err = errno;
-		buf_printf(why, "%s: %s", path, strerror(err));
-		goto fail;
-	}
-	L.text = text.data;
-	L.len = text.len;
-	d->root = json_loadb(text.data, text.len, JSON_REJECT_DUPLICATES, &je);
+	d->root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
 	if (d->root == NULL) {
 		buf_printf(
-		    why, "%s:%d:%d: %s", path, je.line, je.column, je.text);
-		err = 0;
+		    why, "%s:%d:%d: %s", name, je.line, je.column, je.text);
 		goto fail;
 	}
 	L.root = d->root;
 	if (load_top(&L, d) < 0 ||
 	    load_metadata(&L, d, json_object_get(d->root, "metadata")) < 0 ||
 	    load_events(&L, d, json_object_get(d->root, "events")) < 0 ||
-	    load_conversions(&L, d) < 0) {
-		err = 0;
+	    load_conversions(&L, d) < 0)
 		goto fail;
-	}
-	buf_release(&text);
 	return d;
 fail:
-	buf_release(&text);
 	dictionary_free(d);
-	errno = err;
+	errno = 0;
 	return NULL;
+}
+
+struct dictionary *
+dictionary_load(const char *path, struct buf *why)
+{
+	struct buf text = BUF_INIT_MAX(MAX_FILE);
+	struct dictionary *d = NULL;
+	int err;
+
+	buf_reset(why);
+	if (read_file(path, &text) < 0) {
+		err = errno;
+		buf_printf(why, "%s: %s", path, strerror(err));
+		errno = err;
+	} else {
+		d = dictionary_loadb(path, text.data, text.len, why);
+	}
+	err = errno;
+	buf_release(&text);
+	errno = err;
+	return d;
 }
 
 /* One event's check in progress. */

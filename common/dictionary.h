@@ -45,6 +45,13 @@ enum dictionary_action { DICTIONARY_FLAG, DICTIONARY_OMIT, DICTIONARY_BLOCK };
  */
 struct dictionary *dictionary_load(const char *path, struct buf *why);
 
+/*
+ * dictionary_load() on len bytes of text already read (borrowed; not
+ * kept), name standing for the file in messages. errno is 0 on refusal.
+ */
+struct dictionary *dictionary_loadb(
+    const char *name, const char *text, size_t len, struct buf *why);
+
 /* Frees d and everything it holds; NULL is allowed. */
 void dictionary_free(struct dictionary *d);
 

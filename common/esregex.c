@@ -9,7 +9,16 @@
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#if defined(__SANITIZE_ADDRESS__)
+#define ESREGEX_NUL_COPY 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define ESREGEX_NUL_COPY 1
+#endif
+#endif
 
 /* The quantifier bound POSIX promises every regcomp honours. */
 #define BOUND_MAX 255
@@ -729,9 +738,21 @@ esregex_match(const struct esregex *r, const char *s, size_t n)
 	locale_t old;
 	int rc;
 
+	char *copy = NULL;
+
 	/* REG_STARTEND: the subject need not be NUL-terminated. */
 	m[0].rm_so = 0;
 	m[0].rm_eo = (regoff_t)n;
+#ifdef ESREGEX_NUL_COPY
+	/* AddressSanitizer's regexec reads the subject up to a NUL whatever
+	 * REG_STARTEND says: a subject inside a line of a bigger buffer is
+	 * then read past the buffer. Under it, match a NUL-ended copy. */
+	if ((copy = malloc(n + 1)) != NULL) {
+		memcpy(copy, s, n);
+		copy[n] = '\0';
+		s = copy;
+	}
+#endif
 	if (ascii(s, n)) {
 		old = uselocale(c_locale);
 		rc = regexec(&r->ascii, s, 1, m, REG_STARTEND);
@@ -740,6 +761,7 @@ esregex_match(const struct esregex *r, const char *s, size_t n)
 		rc = regexec(&r->re, s, 1, m, REG_STARTEND);
 	}
 	uselocale(old);
+	free(copy);
 	return rc == 0;
 }
 

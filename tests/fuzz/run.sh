@@ -80,6 +80,18 @@ seeds() {
 		printf '%s' "2026-11-30T07:00:00.25-05:00" >"$d/t"
 		printf '%s' '{"event":"signup","event_id":"e-\"1","time":"2026-11-30T12:00:00.250Z","member_id":null,"url":5,"properties":{"a":[1]},"_meta":{"file":"j","line":3,"violations":[{}]}}' >"$d/e"
 		;;
+	fuzz_dictionary)
+		# The dictionary, a NUL byte, and the stage cases' events.
+		i=0
+		for f in "$ROOT"/tests/stages/validate/*/input; do
+			{ cat "$ROOT/analytics/dictionary.json"; printf '\0'
+			    head -n 20 "$f"; } >"$d/d$i"
+			i=$((i + 1))
+		done
+		for f in "$ROOT"/tests/stages/validate/*/dictionary.json; do
+			[ -f "$f" ] && cp "$f" "$d/d$i" && i=$((i + 1))
+		done
+		;;
 	fuzz_shaper)
 		# A vendor file, a NUL byte, and rows of its shape cases.
 		i=0
