@@ -476,6 +476,16 @@ run_stage() {
 		set -- --create-table --spool "$SPOOL" --seen "$SEEN" \
 		    --rejects "$RUN/post-quasar.rejects.ndjson"
 		[ -z "$CACERT" ] || set -- "$@" --cacert "$CACERT"
+		# The segments by name (each row's file and line; none: stdin
+		# is empty), or the FILE given.
+		set -- "$@" --
+		if [ -z "$JOURNAL" ]; then
+			set -- "$@" "$FILE"
+		else
+			while IFS= read -r _seg; do
+				set -- "$@" "$JOURNAL/$_seg"
+			done <"$TMPD/segments"
+		fi
 		progress "$PROGRESS" post-quasar "$BIN/post-quasar" \
 		    --vendor "$VENDOR" "$@"
 		;;
@@ -887,7 +897,9 @@ if [ -n "$P1" ]; then
 	[ -z "$KEPT" ] || mkdir -p "$RAW" || die 74 "cannot create $RAW"
 	# shellcheck disable=SC2086 # a list of names, split on purpose
 	set -- $P1
-	if [ -n "$JOURNAL" ] && [ $OFFLINE = 1 ]; then
+	if [ -n "$JOURNAL" ] && [ "$1" = post-quasar ]; then
+		phase "$@" </dev/null >"$P1OUT" # it reads the segments itself
+	elif [ -n "$JOURNAL" ] && [ $OFFLINE = 1 ]; then
 		journal_cat | phase "$@"
 	elif [ -n "$JOURNAL" ]; then
 		journal_cat | phase "$@" >"$P1OUT"

@@ -70,7 +70,7 @@ seeds() {
 		done
 		printf '%s' "mobile=%2B1555&id=12&at=2019-03-01+10%3A00&x" >"$d/form"
 		for f in "$ROOT"/vendors/*/vendor.json; do
-			jq -c '.receive // empty' "$f" >"$d/route$i" 2>/dev/null
+			jq -c '.receive // empty | if type == "array" then .[0] else . end' "$f" >"$d/route$i" 2>/dev/null
 			i=$((i + 1))
 		done
 		;;

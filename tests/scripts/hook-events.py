@@ -218,6 +218,15 @@ def imported(journal):
           "events: import.sh events sends the journal to the events table "
           "(post-quasar --table events): each accepted event once, with "
           "its violations", (p.returncode, got, p.stdout, p.stderr))
+    files = query(url, "SELECT DISTINCT file FROM events FINAL FORMAT "
+                  "TSV").split()
+    check(len(files) == 1 and files[0].startswith(
+        os.path.join(journal, "events", "0")) and
+        files[0].endswith(".ndjson") and
+        query(url, "SELECT groupArray(line) FROM (SELECT line FROM events "
+              "FINAL ORDER BY line) FORMAT TSV").strip() == "[1,2,3,4]",
+          "events: file and line are the journal segment's and the line "
+          "there", files)
     left = [n for n in os.listdir(os.path.join(journal, "events"))
             if n.endswith(".ndjson")]
     check(left == [], "events: the segments imported are removed", left)

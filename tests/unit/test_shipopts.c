@@ -3,15 +3,19 @@
  * batches' and HTTP options passed on, and the checks of the options
  * against each other (a table needed, --format ndjson without one,
  * --replay without input files, --seen not with ndjson, at most two
- * batches in flight).
+ * batches in flight); the layouts: implied by --table events, the
+ * statement --create-table sends for them (compiled in, or --ddl FILE's
+ * with the table's name), and what is refused.
  */
 #include <getopt.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "capture.h"
 #include "diag.h"
 #include "exitcode.h"
 #include "harness.h"
+#include "qlayout.h"
 #include "shipopts.h"
 
 #define SYN "unit [OPTIONS]"
@@ -99,11 +103,67 @@ TEST(refused)
 	shipopts_release(&o);
 }
 
+TEST(layouts)
+{
+	char *implied[] = {"unit", "-t", "db.events", "-C", NULL};
+	char *raw[] = {"unit", "-t", "events", "--layout", "raw", NULL};
+	char *other[] = {"unit", "-t", "events2", NULL};
+	char *rows_no_ddl[] = {"unit", "-t", "r", "-l", "rows", "-C", NULL};
+	char *ddl_raw[] = {"unit", "-t", "r", "--ddl", "x.sql", NULL};
+	char *ndjson[] = {"unit", "-F", "ndjson", "-l", "events", NULL};
+	char *bad[] = {"unit", "-t", "r", "-l", "columns", NULL};
+	char *missing[] = {"unit", "-t", "r", "-l", "rows", "-C", "--ddl",
+	    "/no/such.sql", NULL};
+	char path[] = "/tmp/test_shipopts_ddlXXXXXX";
+	char *rows[] = {
+	    "unit", "-t", "rp2", "-l", "rows", "-C", "-d", path, NULL};
+	struct shipopts o;
+	FILE *f;
+	int fd;
+
+	CHECK(parse(&o, implied) == 0 && o.layout == QLAYOUT_EVENTS);
+	CHECK(o.ddl && strncmp(o.ddl,
+	                   "CREATE TABLE IF NOT EXISTS db.events (\n    "
+	                   "event_id String,",
+	                   50) == 0);
+	shipopts_release(&o);
+	CHECK(parse(&o, raw) == 0 && o.layout == QLAYOUT_RAW && !o.ddl);
+	shipopts_release(&o);
+	CHECK(parse(&o, other) == 0 && o.layout == QLAYOUT_RAW);
+	shipopts_release(&o);
+	CHECK(parse(&o, rows_no_ddl) == EXIT_USAGE);
+	shipopts_release(&o);
+	CHECK(parse(&o, ddl_raw) == EXIT_USAGE);
+	shipopts_release(&o);
+	CHECK(parse(&o, ndjson) == EXIT_USAGE);
+	shipopts_release(&o);
+	CHECK(parse(&o, bad) == EXIT_USAGE);
+	shipopts_release(&o);
+	CHECK(parse(&o, missing) == EXIT_NOINPUT);
+	shipopts_release(&o);
+	CHECK((fd = mkstemp(path)) >= 0 && (f = fdopen(fd, "w")) != NULL);
+	fputs("-- partials\nCREATE TABLE IF NOT EXISTS rollup_partials (\n"
+	      "    a String\n) ENGINE = Memory;\n",
+	    f);
+	fclose(f);
+	CHECK(parse(&o, rows) == 0 && o.layout == QLAYOUT_ROWS);
+	CHECK_STR(o.ddl, "CREATE TABLE IF NOT EXISTS rp2 (\n    a String\n) "
+	                 "ENGINE = Memory");
+	shipopts_release(&o);
+	f = fopen(path, "w");
+	fputs("DROP TABLE x", f);
+	fclose(f);
+	CHECK(parse(&o, rows) == EXIT_DATAERR);
+	shipopts_release(&o);
+	unlink(path);
+}
+
 int
 main(void)
 {
 	RUN(defaults);
 	RUN(taken);
 	RUN(refused);
+	RUN(layouts);
 	return harness_done();
 }
