@@ -181,7 +181,7 @@ release(struct stage *st, struct run *r, const struct reorder_item *it)
 	json_t *rec = NULL;
 
 	buf_reset(&r->line);
-	if (jdoc_parse(&r->doc, h->text, h->len) == 0) {
+	if (st->fast && jdoc_parse(&r->doc, h->text, h->len) == 0) {
 		fields_doc(r);
 		if (attribution(r, it->time))
 			jdoc_set(&r->doc, "attribution", r->attribution.data,

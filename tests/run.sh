@@ -87,7 +87,7 @@ same() { # case expected actual
 }
 
 # The stages whose cases also run with SLUICE_FASTPATH=0.
-FASTPATH="shape status-map dedupe validate attribute"
+FASTPATH="shape status-map dedupe validate attribute rollup"
 
 run_case() { # directory
 	dir=$1

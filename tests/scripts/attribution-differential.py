@@ -185,9 +185,12 @@ def gen_stream(rng):
     return lookback_s, tolerance_s, conv_names, f1, f2
 
 
+ENV = {}
+
+
 def run(args, stdin=None, env=None):
     p = subprocess.run(args, input=stdin, stdout=subprocess.PIPE,
-                       stderr=subprocess.PIPE, env=env)
+                       stderr=subprocess.PIPE, env=env or ENV or None)
     return p.returncode, p.stdout, p.stderr.decode(errors="replace")
 
 
@@ -228,13 +231,18 @@ def check_stream(n, rng):
     want, rejected = model.attribute([(p1, f1), (p2, f2)], lookback_s,
                                      tolerance_s, convs)
     env = dict(os.environ, SLUICE_ATTRIB_SWEEP_MIN=str(rng.choice([1, 4])))
+    # Every other stream on the jansson path, the others on the fast path.
+    env["SLUICE_FASTPATH"] = "0" if n % 2 else "1"
+    ENV.clear()
+    ENV.update(env)
     rej = os.path.join(d, "rejects")
     args = [BIN + "/attribute", "--lookback", str(lookback_s), "--tolerance",
             str(tolerance_s), "--conversions", ",".join(convs), "--rejects",
             rej, p1, p2]
     rc, out, err = run(args, env=env)
-    what = "stream %d (%d events, lookback %d s, tolerance %d s)" % (
-        n, len(f1) + len(f2), lookback_s, tolerance_s)
+    what = "stream %d (%d events, lookback %d s, tolerance %d s%s)" % (
+        n, len(f1) + len(f2), lookback_s, tolerance_s,
+        ", SLUICE_FASTPATH=0" if n % 2 else "")
     got = [canon(x) for x in out.decode().splitlines()]
     wanted = [json.dumps(e, separators=(",", ":"), ensure_ascii=False)
               for e in want]

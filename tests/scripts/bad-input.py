@@ -142,6 +142,9 @@ def stages():
     yield "post-rogue", ["--vendor", v, "--dry-run"], env
     yield "post-northstar", ["--vendor", v, "--retries", "0",
                              "--retry-max-time", "1"], env
+    yield "attribute", [], env
+    yield "rollup", [], env
+    yield "rollup", ["--merge"], env
     yield "post-quasar", ["--table", "t", "--url", "http://127.0.0.1:9",
                           "--retries", "0", "--retry-max-time", "1",
                           "--spool", os.path.join(TMP, "bad-spool")], env
@@ -193,15 +196,17 @@ def main():
                 continue
             code, rss, err = run(stage, args, path, env)
             text = err.decode("utf-8", "replace")
-            m = re.search(r"in=(\d+) out=(\d+) dropped=(\d+)"
-                          r"(?: \([^)]*\))? rejected=(\d+)", text)
+            m = re.search(r"in=(\d+)(?: made=(\d+))? out=(\d+) "
+                          r"dropped=(\d+)(?: \([^)]*\))? rejected=(\d+)",
+                          text)
             if code not in STATUSES:
                 problems.append("%s: exit %d" % (name, code))
             if m is None and code != 65 and name != "empty input":
                 problems.append("%s: no summary line" % name)
             elif m:
-                i, o, d, r = map(int, m.groups())
-                if i != o + d + r:
+                # made: rows a stage makes of its records (rollup).
+                i, made, o, d, r = (int(x or 0) for x in m.groups())
+                if i + made != o + d + r:
                     problems.append("%s: in=%d but out+dropped+rejected=%d"
                                     % (name, i, o + d + r))
                 if r and not re.search(r": .*:\d+: ", text):

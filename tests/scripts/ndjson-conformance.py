@@ -49,12 +49,13 @@ def run(argv, data):
 
 def summary_ok(p):
     last = p.stderr.decode(errors="replace").strip().splitlines()[-1:]
-    m = re.search(r"in=(\d+) out=(\d+) dropped=(\d+).* rejected=(\d+)$",
-                  last[0] if last else "")
+    m = re.search(r"in=(\d+)(?: made=(\d+))? out=(\d+) dropped=(\d+).* "
+                  r"rejected=(\d+)$", last[0] if last else "")
     if not m:
         return False
-    i, o, d, r = map(int, m.groups())
-    return i == o + d + r
+    # made: rows a stage makes of its records (rollup).
+    i, made, o, d, r = (int(x or 0) for x in m.groups())
+    return i + made == o + d + r
 
 
 def lines_of(data):
@@ -137,6 +138,9 @@ loose("post-rogue --dry-run", [f"{BIN}/post-rogue", "--vendor", VENDORS[0],
 loose("post-northstar", [f"{BIN}/post-northstar", "--vendor", VENDORS[0],
                          "--retries", "0", "--retry-max-time", "1"],
       (0, 1, 65, 69))
+loose("attribute", [f"{BIN}/attribute"])
+loose("rollup", [f"{BIN}/rollup"])
+loose("rollup --merge", [f"{BIN}/rollup", "--merge"])
 loose("post-quasar", [f"{BIN}/post-quasar", "--table", "t", "--retries",
                       "0", "--retry-max-time", "1", "--url",
                       "http://127.0.0.1:9", "--spool",
