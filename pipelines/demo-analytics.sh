@@ -63,7 +63,9 @@ cleanup() {
 	clickhouse_stop
 }
 trap cleanup EXIT
-trap 'cleanup; exit 130' INT TERM
+trap 'cleanup; exit 130' INT
+trap 'cleanup; exit 143' TERM HUP
+trap 'cleanup; exit 141' PIPE
 
 servers=$SLUICE_DATA/servers
 if [ -n "$KEY_VAR" ]; then
@@ -71,6 +73,7 @@ if [ -n "$KEY_VAR" ]; then
 	KEY=demo-$(od -An -N8 -tx8 /dev/urandom | tr -d ' ')
 	eval "$KEY_VAR=\$KEY; export $KEY_VAR"
 fi
+: >"$servers/hook-recv.err"
 "$BIN/hook-recv" --vendor "$VENDOR" --listen 127.0.0.1:0 \
     --journal "$SLUICE_DATA/journal" 2>"$servers/hook-recv.err" &
 HR_PID=$!
