@@ -26,7 +26,8 @@ usage() {
 	cat <<EOF
 usage: pipelines/analytics.sh [--offline] [--dictionary FILE] [--costs FILE]
                               [--lookback S] [--tolerance S] [--bucket S]
-                              [--model first|last] [--cacert FILE] [FILE...]
+                              [--model first|last] [--journal DIR]
+                              [--cacert FILE] [FILE...]
 Validate events against the data dictionary, store them in the warehouse,
 attribute each sign-up to its first and last click, roll up the counts per
 source and campaign, and print the table.
@@ -47,10 +48,11 @@ source and campaign, and print the table.
   -h, --help         show this help
 
 Without FILE, the closed segments of the journal are read, and removed once
-the run has ended with 0 or 1 (with --offline they stay). The table sums the
-partial totals of every run so far (state/analytics.partials.ndjson; a batch
-rolled up again replaces itself); with QUASAR_URL, the warehouse's views give
-it again, from the events table and the rollup_partials table.
+the run has ended with 0, 1 or 69 (the warehouse's rows spooled); with
+--offline they stay. The table sums the partial totals of every run so far
+(state/analytics.partials.ndjson; a batch rolled up again replaces itself);
+with QUASAR_URL, the summary says whether the warehouse's views (over the
+rollup_partials table, and over the events table) give the same rows.
 Files under \$SLUICE_DATA (default .): runs/analytics/STAMP/ (summary.txt,
 stages.log, STAGE.rejects.ndjson, partials.ndjson, totals.ndjson, table.txt,
 and with --offline events.ndjson), state/ (analytics.partials.ndjson, the
