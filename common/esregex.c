@@ -53,6 +53,7 @@ struct cls {
 	struct range r[CLASS_MAX];
 	size_t n;
 	int spaces; /* \s inside: the space set appended as it is */
+	int negs;   /* \D \W \S inside: 1, 2, 4 */
 };
 
 static int fail(struct tr *t, size_t at, const char *fmt, ...)
@@ -215,10 +216,8 @@ escape(struct tr *t, int inclass, int *cls)
 		return fail(t, at, "named back-reference \\k is not supported");
 	case 'p':
 	case 'P':
-		return fail(t, at,
-		    "Unicode property escape \\%c is not "
-		    "supported",
-		    c);
+		return fail(
+		    t, at, "Unicode property escape \\%c is not supported", c);
 	case 'c':
 		return fail(t, at, "control escape \\c is not supported");
 	case '0':
@@ -232,9 +231,8 @@ escape(struct tr *t, int inclass, int *cls)
 		if (v == 0)
 			return fail(t, at, "\\0 (NUL) is not supported");
 		if (v >= 0xd800 && v <= 0xdfff)
-			return fail(t, at,
-			    "a surrogate escape is not "
-			    "supported");
+			return fail(
+			    t, at, "a surrogate escape is not supported");
 		return v;
 	default:
 		break;
@@ -293,10 +291,8 @@ class_escape(struct tr *t, struct cls *k, int c)
 		k->spaces = 1;
 		return 0;
 	default:
-		return fail(t, t->i - 2,
-		    "\\%c inside a class is not "
-		    "supported",
-		    c);
+		k->negs |= c == 'D' ? 1 : c == 'W' ? 2 : 4;
+		return 0;
 	}
 }
 
@@ -338,8 +334,7 @@ class_emit(struct tr *t, const struct cls *k, int neg, size_t at)
 			listed += hi - c + 1;
 			if (listed > NONASCII_MAX)
 				return fail(t, at,
-				    "a class of more than %d "
-				    "non-ASCII characters",
+				    "a class of more than %d non-ASCII characters",
 				    NONASCII_MAX);
 			for (; c <= hi; c++)
 				if (c < 0xd800 || c > 0xdfff)
@@ -410,8 +405,35 @@ class_char(struct tr *t, int *cls)
 	return (long)next_char(t);
 }
 
+/*
+ * \D, \W or \S inside a class ([\s\S], [a\D]) is a set no bracket can
+ * hold beside others: the class becomes a group of alternatives, the rest
+ * of the class in a bracket, then each such escape's negated bracket.
+ */
+static int
+bracket_negs(struct tr *t, const struct cls *k, size_t at)
+{
+	const char *sep = "";
+
+	if (add(t, "(") < 0)
+		return -1;
+	if (k->n || k->spaces) {
+		if (class_emit(t, k, 0, at) < 0)
+			return -1;
+		sep = "|";
+	}
+	if (k->negs & 1)
+		add(t, sep), add(t, "[^0-9]"), sep = "|";
+	if (k->negs & 2)
+		add(t, sep), add(t, "[^0-9A-Za-z_]"), sep = "|";
+	if (k->negs & 4)
+		add(t, sep), add(t, "[^"), add(t, spaces), add(t, "]");
+	return add(t, ")");
+}
+
 /* A class, t->i just past its "[". */
-static int class(struct tr *t)
+static int
+bracket(struct tr *t)
 {
 	struct cls k;
 	size_t at = t->i - 1;
@@ -420,6 +442,7 @@ static int class(struct tr *t)
 
 	k.n = 0;
 	k.spaces = 0;
+	k.negs = 0;
 	if (t->i < t->n && t->s[t->i] == '^') {
 		neg = 1;
 		t->i++;
@@ -440,9 +463,8 @@ static int class(struct tr *t)
 				return -1;
 			if (t->i + 1 < t->n && t->s[t->i] == '-' &&
 			    t->s[t->i + 1] != ']')
-				return fail(t, t->i,
-				    "a range from a class "
-				    "escape");
+				return fail(
+				    t, t->i, "a range from a class escape");
 			continue;
 		}
 		if (t->i + 1 < t->n && t->s[t->i] == '-' &&
@@ -451,9 +473,8 @@ static int class(struct tr *t)
 			if ((hi = class_char(t, &cls2)) < 0)
 				return -1;
 			if (cls2)
-				return fail(t, t->i - 2,
-				    "a range to a class "
-				    "escape");
+				return fail(
+				    t, t->i - 2, "a range to a class escape");
 			if (hi < lo)
 				return fail(t, t->i, "a range out of order");
 		} else {
@@ -463,7 +484,10 @@ static int class(struct tr *t)
 			return -1;
 	}
 	t->i++;
-	return class_emit(t, &k, neg, at);
+	if (k.negs && neg)
+		return fail(t, at,
+		    "\\D, \\W or \\S inside a negated class is not supported");
+	return k.negs ? bracket_negs(t, &k, at) : class_emit(t, &k, neg, at);
 }
 
 /* Reads a {n}, {n,} or {n,m} at t->i; 1 when there is one, else 0. */
@@ -549,9 +573,8 @@ group(struct tr *t)
 		} else if (p + 2 < e && p[2] == '<') {
 			return fail(t, at, "a named group is not supported");
 		} else {
-			return fail(t, at,
-			    "a group modifier \"(?\" is not "
-			    "supported");
+			return fail(
+			    t, at, "a group modifier \"(?\" is not supported");
 		}
 	} else {
 		t->i++;
@@ -587,7 +610,7 @@ step(struct tr *t, int *can)
 	case '[':
 		t->i++;
 		*can = 1;
-		return class(t);
+		return bracket(t);
 	case '(':
 		*can = 0;
 		return group(t);

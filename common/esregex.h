@@ -13,7 +13,8 @@
  *
  * The subset: literal characters and escapes (\. \* \/ ..., \t \n \r \f \v,
  * \xHH, \uHHHH), ".", classes [...] and [^...] with ranges and the escapes
- * \d \w \s inside them, \d \D \w \W \s \S outside, the anchors ^ and $,
+ * \d \w \s inside them (and \D \W \S inside a class that is not negated,
+ * as in [\s\S]), \d \D \w \W \s \S outside, the anchors ^ and $,
  * groups (...) and (?:...), alternation |, and the greedy quantifiers
  * * + ? {n} {n,} {n,m} (a "{" that starts no quantifier is a literal, as
  * ECMAScript's web reading says). \w and \d are ASCII, as in ECMAScript;

@@ -466,8 +466,8 @@ kw_type(struct comp *c, struct node *n, const json_t *v)
 	unsigned bit;
 
 	if (!json_is_string(v) && (!json_is_array(v) || count == 0))
-		return refuse(c, "a type name or a non-empty list of them is "
-		                 "required");
+		return refuse(
+		    c, "a type name or a non-empty list of them is required");
 	for (i = 0; i < count; i++) {
 		t = json_is_array(v) ? json_array_get(v, i) : v;
 		for (k = 0; k < 7; k++)
@@ -501,8 +501,8 @@ kw_required(struct comp *c, struct node *n, const json_t *v)
 	for (i = 0; i < n->nreq; i++) {
 		t = json_array_get(v, i);
 		if (!json_is_string(t))
-			return refuse(c, "a list of property names is "
-			                 "required");
+			return refuse(
+			    c, "a list of property names is required");
 		n->req[i].s = json_string_value(t);
 		n->req[i].n = json_string_length(t);
 		for (k = 0; k < i; k++)
@@ -571,8 +571,7 @@ kw_format(struct comp *c, struct node *n, const json_t *v)
 		return refuse(c, "a string is required");
 	if ((n->format = jformat_find(json_string_value(v))) == NULL)
 		return refuse(c,
-		    "format \"%s\" is not supported (date-time, "
-		    "date, email, uuid, uri are)",
+		    "format \"%s\" is not supported (date-time, date, email, uuid, uri are)",
 		    json_string_value(v));
 	n->format_name = json_string_value(v);
 	return 0;
@@ -606,8 +605,8 @@ keyword(struct comp *c, struct node *n, const char *k, const json_t *v)
 	}
 	if (!strcmp(k, "items")) {
 		if (json_is_array(v))
-			return refuse(c, "items as a list of schemas is not "
-			                 "in the subset (one schema is)");
+			return refuse(c,
+			    "items as a list of schemas is not in the subset (one schema is)");
 		return (n->items = compile(c, v)) ? 0 : -1;
 	}
 	if (!strcmp(k, "enum")) {
@@ -643,8 +642,7 @@ keyword(struct comp *c, struct node *n, const char *k, const json_t *v)
 	if (!strcmp(k, "description") || !strcmp(k, "title") ||
 	    !strcmp(k, "$comment"))
 		return json_is_string(v) ? 0
-		                         : refuse(c, "a string is "
-		                                     "required");
+		                         : refuse(c, "a string is required");
 	if (!strcmp(k, "examples"))
 		return json_is_array(v) ? 0 : refuse(c, "a list is required");
 	if (!strcmp(k, "default"))
@@ -927,14 +925,10 @@ eval_string(struct ev *e, const struct node *n, uintptr_t v)
 		len = codepoints(&s);
 		if (n->has_minlen && len < n->minlen)
 			violation(e, "minLength",
-			    "%zu characters, fewer than "
-			    "%zu",
-			    len, n->minlen);
+			    "%zu characters, fewer than %zu", len, n->minlen);
 		if (n->has_maxlen && len > n->maxlen)
 			violation(e, "maxLength",
-			    "%zu characters, more than "
-			    "%zu",
-			    len, n->maxlen);
+			    "%zu characters, more than %zu", len, n->maxlen);
 		if (DONE(e))
 			return;
 	}
@@ -1155,9 +1149,7 @@ eval(struct ev *e, const struct node *n, uintptr_t v)
 		if (i == count) {
 			describe(e, v, what, sizeof(what));
 			violation(e, "enum",
-			    "%s is not one of the allowed "
-			    "values",
-			    what);
+			    "%s is not one of the allowed values", what);
 			if (DONE(e))
 				return;
 		}

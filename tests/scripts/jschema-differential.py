@@ -11,12 +11,16 @@ printed; give it back as the fourth argument (JSCHEMA_SEED) to repeat one.
 Where the two do not define a question alike, the case is left out, never
 decided for one side:
 - formats: Python's checker for "email" only asks for an "@", it has no
-  "date-time" checker without a package Debian lacks, its "date" takes
+  "date-time" checker without a package Debian lacks (this script asks
+  Python's datetime instead, on strings of RFC 3339's shape, leaving out
+  second 60, year 0, fractions past microseconds and an offset's minute
+  past 59, which datetime takes and RFC 3339 does not), its "date" takes
   ISO 8601 forms RFC 3339 does not (2026-W01-1), its "uuid" takes braces
   and URNs, and its "uri" (rfc3987) checks an authority's structure more
   closely than jschema does. So a case is compared only where the format
   questions it asks are ones both define: a date of the form NNNN-NN-NN, a
-  uuid of 36 characters, a uri with no authority ("//"); a case whose
+  date-time as above, a uuid of 36 characters, a uri with no authority
+  ("//"); a case whose
   answer depends on any other format question is counted as left out.
 - patterns are generated over characters where ECMAScript and Python's
   re agree (ASCII digits only, no \\w, no line terminators in values).
@@ -61,6 +65,29 @@ def py_date(s):
         return False
 
 
+RFC3339 = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:"
+                     r"[0-9]{2}(\.[0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2})")
+
+
+def py_date_time(s):
+    """Python's datetime on RFC 3339's shape: the calendar and the clock.
+    Second 60 (a leap second) and fractions past microseconds are left
+    out: datetime has neither."""
+    if not isinstance(s, str):
+        return True
+    m = RFC3339.fullmatch(s)
+    if (not m or s[17:19] == "60" or s[:4] == "0000" or
+            (m.group(1) and len(m.group(1)) > 7) or
+            (len(m.group(2)) == 6 and int(m.group(2)[4:]) > 59)):
+        raise Undefined()
+    import datetime
+    try:
+        datetime.datetime.fromisoformat(s.upper().replace("Z", "+00:00"))
+        return True
+    except ValueError:
+        return False
+
+
 def py_uuid(s):
     if not isinstance(s, str):
         return True
@@ -91,7 +118,7 @@ def py_uri(s):
 def format_checker():
     fc = jsonschema.FormatChecker(formats=())
     fc.checks("email")(undefined)
-    fc.checks("date-time")(undefined)
+    fc.checks("date-time")(py_date_time)
     fc.checks("date")(py_date)
     fc.checks("uuid")(py_uuid)
     try:
@@ -141,9 +168,14 @@ def gen_atom(rng, depth):
                 items.append((lo, hi))
             elif rng.random() < 0.2:
                 items.append(("\\d",))
+            elif rng.random() < 0.15:
+                items.append(("\\D",) if rng.random() < 0.5 else ("\\S",))
             else:
                 items.append((rng.choice(CHARS),))
-        return ("cls", rng.random() < 0.3, items)
+        # \D and \S inside a class only where it is not negated.
+        neg = rng.random() < 0.3 and not any(
+            it in (("\\D",), ("\\S",)) for it in items)
+        return ("cls", neg, items)
     alts = [gen_pattern(rng, depth + 1) for _ in range(rng.randint(1, 3))]
     return ("grp", rng.random() < 0.5, alts)
 
@@ -171,8 +203,8 @@ def to_es(node):
     if kind == "cls":
         body = ""
         for it in node[2]:
-            if it == ("\\d",):
-                body += "\\d"
+            if it in (("\\d",), ("\\D",), ("\\S",)):
+                body += it[0]
             elif len(it) == 2:
                 body += cls_es(it[0]) + "-" + cls_es(it[1])
             else:
@@ -196,6 +228,10 @@ def in_cls(c, node):
     for it in node[2]:
         if it == ("\\d",):
             hit |= c.isascii() and c.isdigit()
+        elif it == ("\\D",):
+            hit |= not (c.isascii() and c.isdigit())
+        elif it == ("\\S",):
+            hit |= c not in " \t\u00a0"
         elif len(it) == 2:
             hit |= it[0] <= c <= it[1]
         else:
@@ -248,7 +284,20 @@ URIS = ["mailto:joe@example.com", "urn:isbn:0451450523", "tel:+1-816-555",
         "ldap:[x]", "a1+.-:/p?q#f", "1a:x", "http://example.org/"]
 EMAILS = ["joe@example.com", "j.o@x", "2962", "a@@b", ".a@b", "a b@c"]
 STAMPS = ["2026-11-30T12:00:00Z", "2026-11-30t12:00:00.5+01:00",
-          "2026-02-30T00:00:00Z"]
+          "2026-02-30T00:00:00Z", "2026-11-30T12:00:00", "1998-12-31T23:59:60Z"]
+
+
+def gen_stamp(rng):
+    """A date-time of RFC 3339's shape, its fields now and then out of
+    range."""
+    y = rng.choice([1900, 2000, 2023, 2024, 2100, rng.randint(0, 9999)])
+    mo, d = rng.randint(0, 13), rng.choice([1, 28, 29, 30, 31, 32, 0])
+    h, mi, sec = rng.randint(0, 25), rng.randint(0, 60), rng.randint(0, 59)
+    frac = rng.choice(["", ".5", ".250", ".123456"])
+    off = rng.choice(["Z", "z", "+00:00", "-05:00", "+23:59", "+24:00",
+                      "-01:60", "+14:30"])
+    t = rng.choice("Tt")
+    return f"{y:04d}-{mo:02d}-{d:02d}{t}{h:02d}:{mi:02d}:{sec:02d}{frac}{off}"
 FORMAT_VALUES = {"date": DATES, "uuid": UUIDS, "uri": URIS,
                  "email": EMAILS, "date-time": STAMPS}
 
@@ -328,6 +377,8 @@ def gen_schema(rng, depth=0):
 
 
 def gen_string(rng, s):
+    if s.get("format") == "date-time" and rng.random() < 0.6:
+        return gen_stamp(rng)
     if "format" in s and rng.random() < 0.7:
         return rng.choice(FORMAT_VALUES[s["format"]])
     if "_ast" in s and rng.random() < 0.7:

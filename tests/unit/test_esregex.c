@@ -85,6 +85,15 @@ TEST(classes_and_escapes)
 	CHECK(m("^[.]$", "x") == 0);
 	CHECK(m("^[\\b]$", "\b") == 1);
 	CHECK(m("^[*+?{}()|$]+$", "*+?{}()|$") == 1);
+	/* \D \W \S inside a class: alternatives. */
+	CHECK(m("^[\\s\\S]+$", "a \n\xc3\xa9") == 1);
+	CHECK(m("^[a\\D]$", "a") == 1);
+	CHECK(m("^[a\\D]$", "x") == 1);
+	CHECK(m("^[5\\D]$", "5") == 1);
+	CHECK(m("^[5\\D]$", "4") == 0);
+	CHECK(m("^[\\W\\d]{2}$", "-7") == 1);
+	CHECK(m("^[\\W\\d]$", "a") == 0);
+	CHECK(m("^[\\S]$", " ") == 0);
 }
 
 TEST(utf8_characters)
@@ -159,7 +168,8 @@ TEST(refusals)
 	CHECK(strstr(refusal("a{300}"), "bound") != NULL);
 	CHECK(strstr(refusal("a{3,2}"), "out of order") != NULL);
 	CHECK(strstr(refusal("[z-a]"), "out of order") != NULL);
-	CHECK(strstr(refusal("[\\D]"), "inside a class") != NULL);
+	CHECK(strstr(refusal("[^\\D]"), "negated class") != NULL);
+	CHECK(strstr(refusal("[^a\\s\\S]"), "negated class") != NULL);
 	CHECK(strstr(refusal("[\\d-z]"), "class escape") != NULL);
 	CHECK(strstr(refusal("[]"), "empty class") != NULL);
 	CHECK(strstr(refusal("[^]"), "[^]") != NULL);
