@@ -108,6 +108,9 @@ dotted(const json_t *root, const char *ptr, struct buf *out)
  * Refuses the dictionary: why becomes "FILE:LINE:COL: PATH: message", the
  * place being the value at ptr, or its key when key is set. Returns -1.
  */
+static int refuse(struct loader *L, const char *ptr, int key, const char *fmt,
+    ...) __attribute__((format(printf, 4, 5)));
+
 static int
 refuse(struct loader *L, const char *ptr, int key, const char *fmt, ...)
 {
