@@ -66,8 +66,10 @@ touch_source(struct buf *out, const char *utm_source, size_t nsource,
 		return buf_add(out, utm_source, nsource);
 	if (referrer && nref && touch_host(referrer, nref, &roff, &rlen) == 0 &&
 	    rlen > 0) {
-		if (touch_host(url, nurl, &uoff, &ulen) < 0)
-			ulen = 0;
+		if (url == NULL || touch_host(url, nurl, &uoff, &ulen) < 0) {
+			url = "";
+			uoff = ulen = 0;
+		}
 		if (!same_host(referrer + roff, rlen, url + uoff, ulen)) {
 			if (buf_reserve(out, rlen) < 0)
 				return -1;

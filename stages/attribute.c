@@ -21,6 +21,7 @@
 #include "attrib.h"
 #include "cli.h"
 #include "diag.h"
+#include "dictionary.h"
 #include "evtime.h"
 #include "exitcode.h"
 #include "ndjson.h"
@@ -195,6 +196,9 @@ release(struct stage *st, struct run *r, const struct reorder_item *it)
 			        0, NULL));
 		ndjson_dump(&r->line, rec);
 		json_decref(rec);
+	} else { /* not reached: the text is jansson's own dump */
+		buf_add(&r->line, h->text, h->len);
+		buf_addc(&r->line, '\n');
 	}
 	stage_emit_line(st, &r->line);
 	free(h);
@@ -293,13 +297,15 @@ add_conversions(struct run *r, const char *list)
 
 /*
  * The conversions a dictionary names (its "conversions": an array of
- * event names). Only that key is read here: validate checks the rest.
+ * event names), once dictionary.h has found the whole file valid.
  */
 static int
 load_dictionary(struct run *r, const char *path)
 {
 	json_error_t err;
 	json_t *d, *list, *v;
+	struct dictionary *dict;
+	struct buf why = BUF_INIT;
 	size_t i;
 
 	if (access(path, R_OK) != 0) {
@@ -307,6 +313,14 @@ load_dictionary(struct run *r, const char *path)
 		    path, 0, "cannot read the dictionary: %s", strerror(errno));
 		return errno == ENOENT ? EXIT_NOINPUT : EXIT_IOERR;
 	}
+	/* Loaded whole: attribute refuses what validate refuses. */
+	if ((dict = dictionary_load(path, &why)) == NULL) {
+		diag(NULL, 0, "%s", why.data ? why.data : path);
+		buf_release(&why);
+		return EXIT_DATAERR;
+	}
+	dictionary_free(dict);
+	buf_release(&why);
 	if ((d = json_load_file(path, 0, &err)) == NULL) {
 		diag(path, (unsigned long long)(err.line > 0 ? err.line : 0),
 		    "%s", err.text);
