@@ -6,6 +6,10 @@
 #   make demo       install what is missing, build, run the TurboVote import
 #                   (NAME=VENDOR: that vendor's sample)
 #                   on the sample against local stand-ins, twice
+#   make demo-analytics   install what is missing, build, post a week of
+#                   generated events through hook-recv, run the event
+#                   pipeline (pipelines/analytics.sh) into a local
+#                   ClickHouse, show the table per source and campaign
 #   make import NAME=turbovote FILE=export.csv   a vendor's import (the
 #                   services from NORTHSTAR_URL, ROGUE_URL, ...; TEE_ALL=1,
 #                   OFFLINE=1; see pipelines/import.sh --help)
@@ -78,7 +82,7 @@ LIBCOMMON  := $(BUILD)/libcommon.a
 LIBRULES   := $(BUILD)/librules.a
 LIBS_OURS  := $(LIBRULES) $(LIBCOMMON)
 
-.PHONY: all test check demo bench install uninstall clean format format-check \
+.PHONY: all test check demo demo-analytics bench install uninstall clean format format-check \
         lint setup units import import-turbovote import-rock-the-vote \
         fuzz fuzz-build dictionary
 .DEFAULT_GOAL := all
@@ -144,6 +148,11 @@ demo:
 	@tests/setup.sh demo
 	@$(MAKE) --no-print-directory all
 	@pipelines/demo.sh $(NAME)
+
+demo-analytics:
+	@tests/setup.sh demo
+	@$(MAKE) --no-print-directory all
+	@pipelines/demo-analytics.sh
 
 import: all
 	@[ -n "$(NAME)" ] || { echo "usage: make import NAME=vendor [FILE=export.csv] [TEE_ALL=1] [OFFLINE=1]" >&2; exit 64; }

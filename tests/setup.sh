@@ -18,7 +18,7 @@ libmicrohttpd-dev:/usr/include/microhttpd.h
 jq:jq util-linux:flock gzip:gzip"
 test_pkgs="clang:clang python3:python3 libclang-rt-14-dev:/usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.asan-x86_64.a
 bsdutils:script clickhouse-server:/usr/sbin/clickhouse-server
-clickhouse-client:/usr/bin/clickhouse-client
+clickhouse-client:/usr/bin/clickhouse-client curl:curl
 json-schema-test-suite:/usr/share/json-schema-test-suite/tests/draft7
 python3-jsonschema:/usr/lib/python3/dist-packages/jsonschema
 python3-rfc3987:/usr/lib/python3/dist-packages/rfc3987.py
