@@ -47,6 +47,7 @@ CSV_LIBS   := $(shell pkg-config --libs csv 2>/dev/null || echo -lcsv)
 # is not set: this checkout's.
 VENDORS_DIR ?= $(CURDIR)/vendors
 DEFS        := -DSLUICE_VERSION='"$(VERSION)"' \
+               -DSLUICE_IMPORT_SH='"$(CURDIR)/pipelines/import.sh"' \
                -DSLUICE_VENDORS_DIR='"$(VENDORS_DIR)"'
 ALL_CFLAGS  := $(WARN) -pthread -Icommon -Irules $(PKG_CFLAGS) $(DEFS) \
                $(SAN_FLAGS) $(CFLAGS) -MMD -MP
