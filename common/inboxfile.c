@@ -521,6 +521,7 @@ int
 inboxfile_finish(struct inboxfile *f, struct inboxclaim *c)
 {
 	struct buf to = BUF_INIT, moved = BUF_INIT, err = BUF_INIT;
+	struct buf opt = BUF_INIT;
 	const char *base = strrchr(c->rel, '/');
 	char day[16], *text;
 	time_t end = time(NULL);
@@ -543,6 +544,9 @@ inboxfile_finish(struct inboxfile *f, struct inboxclaim *c)
 	buf_adds(&c->moved_to, moved.data + strlen(f->root) + 1);
 	if (!strcmp(c->result, "failed"))
 		write_reason(c, moved.data);
+	buf_printf(&opt, "%s.options", moved.data);
+	if (c->opath)
+		rename(c->opath, opt.data);
 	line = line_of(f, c, end);
 	text = json_dumps(line, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	json_decref(line);
@@ -550,15 +554,14 @@ inboxfile_finish(struct inboxfile *f, struct inboxclaim *c)
 	free(text);
 	if (rc < 0) {
 		unlink(moved.data);
+		if (c->opath)
+			rename(opt.data, c->opath);
 		goto out;
 	}
 	unlink(c->path);
-	if (c->opath) {
-		buf_printf(&moved, ".options");
-		rename(c->opath, moved.data);
-	}
 	drop_sub(f, c);
 out:
+	buf_release(&opt);
 	buf_release(&to);
 	buf_release(&moved);
 	buf_release(&err);

@@ -71,9 +71,6 @@ struct inbox {
 	json_t *held; /* name: not before (time), for files given back */
 };
 
-/* How long a file given back (its vendor's import busy) waits. */
-#define HOLD 15
-
 /* Takes the file rel of incoming/ when it is ready; 1 when taken. */
 static int
 ready(struct inbox *ib, const char *rel, time_t now)
@@ -262,8 +259,8 @@ process(struct inbox *ib, struct headmatch *hm, const char *rel)
 				inboxclaim_give_back(&ib->f, &c);
 				unlink(log.data);
 				json_object_set_new(ib->held, rel,
-				    json_integer(
-				        (json_int_t)time(NULL) + HOLD));
+				    json_integer((json_int_t)time(NULL) +
+				                 (json_int_t)ib->o->rescan));
 				goto out;
 			}
 			inboxclaim_imported(&c, st, log.data);
