@@ -466,11 +466,11 @@ main(int argc, char **argv)
 		o.import = SLUICE_IMPORT_SH;
 	memset(&ib, 0, sizeof(ib));
 	ib.o = &o;
+	if (strcmp(cmd, "status") == 0)
+		return status(&o);
 	ib.first = 1;
 	ib.held = json_object();
 	strset_init(&ib.renamed);
-	if (strcmp(cmd, "status") == 0)
-		return status(&o);
 	if (inboxfile_open(&ib.f, o.dir, &err) < 0) {
 		diag(NULL, 0, "%s", err.data);
 		buf_release(&err);
