@@ -444,6 +444,26 @@ inboxfile_imported(const struct inboxfile *f, const struct inboxclaim *c)
 	return ds.found;
 }
 
+/* s as a JSON string; bytes that are not UTF-8 (a file's name) as '?'. */
+static json_t *
+text(const char *s)
+{
+	json_t *j = json_string(s);
+	char *t;
+	size_t i;
+
+	if (j)
+		return j;
+	t = strdup(s);
+	for (i = 0; t[i]; i++) {
+		if ((unsigned char)t[i] >= 0x80)
+			t[i] = '?';
+	}
+	j = json_string(t);
+	free(t);
+	return j;
+}
+
 static json_t *
 time_json(time_t t)
 {
@@ -464,10 +484,10 @@ line_of(const struct inboxfile *f, const struct inboxclaim *c, time_t end)
 	int i;
 
 	json_object_set_new(o, "v", json_integer(1));
-	json_object_set_new(o, "file", json_string(c->rel));
+	json_object_set_new(o, "file", text(c->rel));
 	json_object_set_new(o, "result", json_string(c->result));
 	json_object_set_new(
-	    o, "reason", c->reason ? json_string(c->reason) : json_null());
+	    o, "reason", c->reason ? text(c->reason) : json_null());
 	json_object_set_new(
 	    o, "vendor", c->vendor ? json_string(c->vendor) : json_null());
 	json_object_set_new(o, "forced", json_boolean(c->forced));
@@ -483,12 +503,12 @@ line_of(const struct inboxfile *f, const struct inboxclaim *c, time_t end)
 	json_object_set_new(
 	    o, "exit", c->exit >= 0 ? json_integer(c->exit) : json_null());
 	json_object_set_new(
-	    o, "run", c->run.len ? json_string(c->run.data) : json_null());
+	    o, "run", c->run.len ? text(c->run.data) : json_null());
 	if (c->run.len)
 		buf_printf(&rep, "%s/report.html", c->run.data);
 	json_object_set_new(
-	    o, "report", rep.len ? json_string(rep.data) : json_null());
-	json_object_set_new(o, "moved_to", json_string(c->moved_to.data));
+	    o, "report", rep.len ? text(rep.data) : json_null());
+	json_object_set_new(o, "moved_to", text(c->moved_to.data));
 	json_object_set(o, "duplicate_of", c->dup ? c->dup : json_null());
 	json_object_set_new(o, "worker", json_string(f->worker.data));
 	buf_release(&rep);
@@ -518,9 +538,9 @@ write_reason(const struct inboxclaim *c, const char *moved)
 }
 
 int
-inboxfile_finish(struct inboxfile *f, struct inboxclaim *c)
+inboxfile_finish(struct inboxfile *f, struct inboxclaim *c, struct buf *err)
 {
-	struct buf to = BUF_INIT, moved = BUF_INIT, err = BUF_INIT;
+	struct buf to = BUF_INIT, moved = BUF_INIT;
 	struct buf opt = BUF_INIT;
 	const char *base = strrchr(c->rel, '/');
 	char day[16], *text;
@@ -538,8 +558,11 @@ inboxfile_finish(struct inboxfile *f, struct inboxclaim *c)
 		buf_printf(&to, "/%s", base);
 	}
 	/* A link first: the claim stays until the line is written. */
-	if (maildir_move(c->path, to.data, 1, &moved) < 0)
+	if (maildir_move(c->path, to.data, 1, &moved) < 0) {
+		buf_printf(
+		    err, "%s: cannot move there: %s", to.data, strerror(errno));
 		goto out;
+	}
 	buf_reset(&c->moved_to);
 	buf_adds(&c->moved_to, moved.data + strlen(f->root) + 1);
 	if (!strcmp(c->result, "failed"))
@@ -550,7 +573,8 @@ inboxfile_finish(struct inboxfile *f, struct inboxclaim *c)
 	line = line_of(f, c, end);
 	text = json_dumps(line, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	json_decref(line);
-	rc = appendlog_add(f->book, text, strlen(text), &err);
+	buf_reset(err);
+	rc = appendlog_add(f->book, text, strlen(text), err);
 	free(text);
 	if (rc < 0) {
 		unlink(moved.data);
@@ -564,7 +588,6 @@ out:
 	buf_release(&opt);
 	buf_release(&to);
 	buf_release(&moved);
-	buf_release(&err);
 	return rc;
 }
 

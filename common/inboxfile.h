@@ -109,10 +109,12 @@ json_t *inboxfile_imported(
 
 /*
  * The claim's end: the file to done/DATE/ or failed/ (with FILE.reason),
- * its line appended, then the claim let go. 0, or -1 when the line could
- * not be written (the claim then stays, for the next pass).
+ * its line appended, then the claim let go. 0, or -1 with err when the
+ * file could not be moved or its line written (the claim then stays, for
+ * the next start).
  */
-int inboxfile_finish(struct inboxfile *f, struct inboxclaim *c);
+int inboxfile_finish(
+    struct inboxfile *f, struct inboxclaim *c, struct buf *err);
 
 /* Frees the claim. */
 void inboxclaim_release(struct inboxclaim *c);

@@ -25,7 +25,6 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <jansson.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,7 +33,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "appendlog.h"
 #include "buf.h"
 #include "cli.h"
 #include "diag.h"
@@ -267,12 +265,18 @@ process(struct inbox *ib, struct headmatch *hm, const char *rel)
 			unlink(log.data);
 		}
 	}
-	if (inboxfile_finish(&ib->f, &c) < 0)
+	if (strcmp(c.result, "failed") == 0)
 		ib->failed = 1;
-	else if (strcmp(c.result, "failed") == 0)
+	buf_reset(&log);
+	if (inboxfile_finish(&ib->f, &c, &log) < 0) {
 		ib->failed = 1;
-	diag(NULL, 0, "%s: %s%s%s -> %s", rel, c.result, c.reason ? ": " : "",
-	    c.reason ? c.reason : "", c.moved_to.data);
+		diag(NULL, 0, "%s: left in work/ for the next start: %s", rel,
+		    log.data);
+	} else {
+		diag(NULL, 0, "%s: %s%s%s -> %s", rel, c.result,
+		    c.reason ? ": " : "", c.reason ? c.reason : "",
+		    c.moved_to.data);
+	}
 out:
 	json_decref(earlier);
 	inboxclaim_release(&c);

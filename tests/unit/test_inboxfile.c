@@ -91,7 +91,7 @@ TEST(claim_and_fail)
 	CHECK_STR(
 	    json_string_value(json_object_get(c.options, "source")), "folder");
 	inboxclaim_fail(&c, "no good", "because\n");
-	CHECK(inboxfile_finish(&f, &c) == 0);
+	CHECK(inboxfile_finish(&f, &c, &err) == 0);
 	CHECK(exists("failed/a.csv") && exists("failed/a.csv.reason") &&
 	      exists("failed/a.csv.options"));
 	CHECK(access(c.path, F_OK) != 0);
@@ -109,7 +109,7 @@ TEST(claim_and_fail)
 TEST(imported_and_duplicate)
 {
 	struct inboxclaim c, d;
-	struct buf p = BUF_INIT, log = BUF_INIT;
+	struct buf p = BUF_INIT, log = BUF_INIT, err = BUF_INIT;
 	json_t *x, *earlier;
 
 	buf_printf(&p, "%s/runs", dir);
@@ -132,7 +132,7 @@ TEST(imported_and_duplicate)
 	CHECK(inboxfile_imported(&f, &c) == NULL);
 	inboxclaim_imported(&c, 0, log.data);
 	CHECK_STR(c.result, "imported");
-	CHECK(inboxfile_finish(&f, &c) == 0);
+	CHECK(inboxfile_finish(&f, &c, &err) == 0);
 	x = last_line();
 	CHECK(json_integer_value(json_object_get(x, "rows")) == 3);
 	CHECK(json_integer_value(json_object_get(x, "imported")) == 2);
@@ -152,7 +152,7 @@ TEST(imported_and_duplicate)
 	CHECK(inboxfile_imported(&f, &d) == NULL); /* other options */
 	json_object_clear(d.options);
 	inboxclaim_duplicate(&d, earlier);
-	CHECK(inboxfile_finish(&f, &d) == 0);
+	CHECK(inboxfile_finish(&f, &d, &err) == 0);
 	x = last_line();
 	CHECK_STR(json_string_value(json_object_get(x, "result")), "duplicate");
 	CHECK_STR(json_string_value(json_object_get(
@@ -163,6 +163,7 @@ TEST(imported_and_duplicate)
 	inboxclaim_release(&d);
 	buf_release(&p);
 	buf_release(&log);
+	buf_release(&err);
 }
 
 TEST(dead_worker_and_status)
