@@ -10,6 +10,8 @@ against the Rogue/Northstar emulator:
   - a re-upload of the same bytes: a duplicate, moved to done/, nothing
     sent;
   - an unknown file, an empty file, a vendor's header with garbage rows;
+  - a forced vendor the file is not: failed/, the exit status and the
+    summary's last lines in its reason;
   - a required option missing, then given in FILE.options;
   - two workers on one inbox: every file imported exactly once;
   - kill -9 of the inbox and its import mid-import, then a run: the claim
@@ -258,9 +260,25 @@ def uploads(ib, emu):
            "a vendor's header with garbage rows: recognised, nothing "
            "imported, the rejects counted", json.dumps(x))
 
+    # A forced vendor the file is not: the import fails, the reason says
+    # how, with the summary's last lines.
+    ib.drop("turbovote/leads.csv", as_csv(niche))
+    ib.wait_lines(7)
+    x = ib.line("turbovote/leads.csv") or {}
+    reason = ""
+    if os.path.exists(ib.path("failed/leads.csv.reason")):
+        reason = open(ib.path("failed/leads.csv.reason")).read()
+    report(x.get("result") == "failed" and x.get("exit") == 65 and
+           x.get("forced") is True and os.path.isdir(x.get("run") or "-") and
+           "the import ended with 65" in reason and
+           "the summary's last lines:" in reason and "exit 65" in reason and
+           "mv failed/leads.csv incoming/turbovote/" in reason,
+           "a forced vendor the file is not: failed/, the reason gives the "
+           "exit status and the summary's last lines", json.dumps(x) + reason)
+
     # Options: a required one missing, then given beside the file.
     ib.drop("subs-none.csv", as_csv(es[:40]))
-    ib.wait_lines(7)
+    ib.wait_lines(8)
     x = ib.line("subs-none.csv") or {}
     report(x.get("result") == "failed" and
            x.get("reason") == "a required option missing" and
@@ -269,7 +287,7 @@ def uploads(ib, emu):
            json.dumps(x))
     ib.drop("subs.csv.options", "topic=community\nsource_detail=fair\n")
     ib.drop("subs.csv", as_csv([es[0]] + es[40:90]))
-    ib.wait_lines(8)
+    ib.wait_lines(9)
     x = ib.line("subs.csv") or {}
     report(x.get("result") == "imported" and x.get("vendor") ==
            "email-subscription" and x.get("options") ==
