@@ -610,6 +610,25 @@ inboxclaim_release(struct inboxclaim *c)
 }
 
 void
+inboxfile_env(const struct inboxfile *f)
+{
+	static const char *const paths[] = {"BIN", "SLUICE_VENDORS",
+	    "SLUICE_CACERT", "SLUICE_JOURNAL", "NORTHSTAR_CLIENT_SECRET_FILE",
+	    "SLUICE_DATA", NULL};
+	char real[PATH_MAX];
+	const char *v;
+	int i;
+
+	if (!getenv("SLUICE_DATA") || !*getenv("SLUICE_DATA"))
+		setenv("SLUICE_DATA", f->root, 1);
+	for (i = 0; paths[i]; i++) {
+		v = getenv(paths[i]);
+		if (v && *v && *v != '/' && realpath(v, real))
+			setenv(paths[i], real, 1);
+	}
+}
+
+void
 inboxfile_close(struct inboxfile *f)
 {
 	char *owner;

@@ -127,6 +127,16 @@ void inboxclaim_release(struct inboxclaim *c);
 int inboxfile_status(
     const char *dir, double settle, long n, struct buf *out, struct buf *err);
 
+/*
+ * The environment of the imports: SLUICE_DATA set to the inbox's folder
+ * when it is not set, and the path variables an import reads (BIN,
+ * SLUICE_VENDORS, SLUICE_CACERT, SLUICE_JOURNAL, SLUICE_DATA,
+ * NORTHSTAR_CLIENT_SECRET_FILE) made absolute: an import runs in the
+ * worker's folder, so that the file it is given is named as it was
+ * uploaded ("turbovote/x.csv", its records' _meta.file).
+ */
+void inboxfile_env(const struct inboxfile *f);
+
 /* Frees f. */
 void inboxfile_close(struct inboxfile *f);
 

@@ -3,28 +3,27 @@
  * pipelines/import.sh, with a line of bookkeeping per file
  * (docs/inbox.md).
  *
- * A pass: the claims of dead workers go back to incoming/ (maildir.h);
- * then each file of incoming/ and incoming/VENDOR/ that is ready (not a
- * name an upload tool writes to, and settled, or seen arriving by rename)
- * is claimed by rename(2) into work/HOST.PID/, its vendor recognised from
- * its header (headmatch.h) unless the sub-directory names it, its options
- * read (incoming/VENDOR/.options, then FILE.options), and imported, unless
- * the same bytes were imported before with the same vendor and options.
- * The file then goes to done/DATE/ or failed/ (with FILE.reason), and its
- * line is appended to state/imports.ndjson (appendlog.h) before the claim
- * is let go, so a crash in between leaves a copy that the next pass finds
- * to be a duplicate. An import that another import of its vendor holds
- * back (75), or that a signal ended, gives the file back to incoming/.
+ * A pass: dead workers' claims go back to incoming/ (maildir.h); each
+ * file of incoming/ and incoming/VENDOR/ that is ready is claimed by
+ * rename(2) into work/HOST.PID/, its vendor recognised from its header
+ * (headmatch.h) unless the sub-directory names it, its options read, and
+ * imported, unless the same bytes were imported before with the same
+ * vendor and options. It then goes to done/DATE/ or failed/ (with
+ * FILE.reason), its line appended to state/imports.ndjson before the
+ * claim is let go (inboxfile.h). An import another import of its vendor
+ * holds back (75), or that a signal ended, gives the file back.
  *
  * A C program, not a shell script: claims and moves are single rename(2)s
  * and link(2)s whose failures must be told apart, the header is read as
  * csv2ndjson reads it, and the line is one locked write (docs/inbox.md).
  */
+#define _XOPEN_SOURCE 700 /* realpath */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <jansson.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -161,7 +160,8 @@ run_import(struct inbox *ib, const char *vendor, json_t *options,
 	pid = fork();
 	if (pid == 0) {
 		fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-		if (fd < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0)
+		if (fd < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0 ||
+		    chdir(ib->f.mine) < 0)
 			_exit(EXIT_IOERR);
 		execv(argv[0], argv);
 		fprintf(stderr, "inbox: %s: cannot run: %s\n", argv[0],
@@ -179,9 +179,9 @@ run_import(struct inbox *ib, const char *vendor, json_t *options,
 		free(argv[i]);
 	free(argv);
 	buf_release(&set);
-	if (pid < 0 || st == -1)
-		return EXIT_IOERR;
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+	return pid < 0 || st == -1 ? EXIT_IOERR
+	       : WIFEXITED(st)     ? WEXITSTATUS(st)
+	                           : 128 + WTERMSIG(st);
 }
 
 /*
@@ -246,8 +246,7 @@ process(struct inbox *ib, struct headmatch *hm, const char *rel)
 		} else {
 			buf_printf(&log, "%s.log", c.path);
 			diag(NULL, 0, "%s: importing as %s", rel, c.vendor);
-			st = run_import(
-			    ib, c.vendor, c.options, c.path, log.data);
+			st = run_import(ib, c.vendor, c.options, rel, log.data);
 			if (st == 75 || st > 128) {
 				/* Held back, or stopped: back to incoming/. */
 				diag(NULL, 0,
@@ -378,8 +377,7 @@ usage(void)
 	    "  -i, --import FILE       the import script (default "
 	    "$SLUICE_IMPORT, else\n"
 	    "                          this checkout's pipelines/import.sh)\n"
-	    "  -n, --last N            status: how many files (default 20)\n"
-	    "  -h, --help              show this help\n\n"
+	    "  -n, --last N            status: how many files (default 20)\n\n"
 	    "incoming/VENDOR/ forces the vendor, else the header names it; "
 	    "per-file options\n(import.sh --set) come from FILE.options and "
 	    "incoming/VENDOR/.options, NAME=VALUE\nlines. Files end in "
@@ -459,6 +457,7 @@ main(int argc, char **argv)
 	struct inbox ib;
 	const char *cmd = NULL;
 	struct buf err = BUF_INIT;
+	char import[PATH_MAX];
 	int rc;
 
 	diag_init("inbox");
@@ -472,24 +471,23 @@ main(int argc, char **argv)
 	ib.o = &o;
 	if (strcmp(cmd, "status") == 0)
 		return status(&o);
-	ib.first = 1;
-	ib.held = json_object();
-	strset_init(&ib.renamed);
 	if (inboxfile_open(&ib.f, o.dir, &err) < 0) {
 		diag(NULL, 0, "%s", err.data);
 		buf_release(&err);
 		return EXIT_IOERR;
 	}
-	if (!cli_env("SLUICE_DATA"))
-		setenv("SLUICE_DATA", ib.f.root, 1);
+	ib.first = 1;
+	ib.held = json_object();
+	strset_init(&ib.renamed);
+	inboxfile_env(&ib.f);
+	if (!strchr(o.import, '/') || !realpath(o.import, import))
+		snprintf(import, sizeof(import), "%s", o.import);
+	o.import = import;
 	stopsig_catch(0);
-	if (strcmp(cmd, "run") == 0) {
-		rc = pass(&ib);
-		if (rc == 0 && stopsig)
-			rc = 128 + stopsig;
-	} else {
+	if (strcmp(cmd, "run") == 0)
+		rc = pass(&ib) ? EXIT_IOERR : stopsig ? 128 + stopsig : 0;
+	else
 		rc = watch(&ib);
-	}
 	inboxfile_close(&ib.f);
 	strset_release(&ib.renamed);
 	json_decref(ib.held);

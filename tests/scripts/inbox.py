@@ -196,9 +196,12 @@ def uploads(ib, emu):
            x.get("members", {}).get("created", 0) > 0 and
            os.path.exists(ib.path(x.get("moved_to", "-"))) and
            os.path.isdir(x.get("run") or "-") and
-           x.get("report") == (x.get("run") or "") + "/report.html",
-           "a forced vendor with the folder's options: imported, its line "
-           "read from the run's summary", json.dumps(x))
+           x.get("report") == (x.get("run") or "") + "/report.html" and
+           open(os.path.join(x.get("run") or "-", "summary.txt")).readline()
+           == "== email-subscription import of email-subscription/list.csv\n",
+           "a forced vendor with the folder's options: imported as "
+           "uploaded (its name), its line read from the run's summary",
+           json.dumps(x))
 
     # A copy still growing: never taken while it grows.
     niche = sample("niche")
