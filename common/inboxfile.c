@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "appendlog.h"
+#include "headmatch.h"
 #include "inboxfile.h"
 #include "maildir.h"
 #include "runsummary.h"
@@ -251,6 +252,52 @@ inboxclaim_check(struct inboxclaim *c)
 	vendor_release(&v);
 	buf_release(&err);
 	buf_release(&set);
+	return rc;
+}
+
+const char *
+inboxfile_unmatched(enum headmatch_status st)
+{
+	switch (st) {
+	case HEADMATCH_AMBIGUOUS:
+		return "two vendors fit its header";
+	case HEADMATCH_EMPTY:
+		return "empty file: no header row";
+	case HEADMATCH_UNREADABLE:
+		return "unreadable header row";
+	default:
+		return "no vendor has the columns of its header";
+	}
+}
+
+int
+inboxclaim_recognise(
+    const struct inboxfile *f, const struct headmatch *hm, struct inboxclaim *c)
+{
+	struct headmatch_answer a = HEADMATCH_ANSWER_INIT;
+	struct buf err = BUF_INIT;
+	int rc = -1;
+
+	if (c->bytes == 0) {
+		inboxclaim_fail(c, "empty file", "the file holds no byte\n");
+		goto out;
+	}
+	if (!c->vendor) {
+		if (headmatch_file(hm, c->path, &a) != HEADMATCH_FOUND) {
+			inboxclaim_fail(
+			    c, inboxfile_unmatched(a.status), a.why.data);
+			goto out;
+		}
+		c->vendor = strdup(a.vendor);
+	}
+	if (inboxclaim_options(f, c, &err) < 0) {
+		inboxclaim_fail(c, "unusable options file", err.data);
+		goto out;
+	}
+	rc = inboxclaim_check(c);
+out:
+	headmatch_answer_release(&a);
+	buf_release(&err);
 	return rc;
 }
 

@@ -23,6 +23,7 @@
 #include <time.h>
 
 #include "buf.h"
+#include "headmatch.h"
 
 struct inboxfile {
 	char *root; /* DIR, an absolute path */
@@ -76,6 +77,18 @@ int inboxclaim_take(struct inboxfile *f, const char *rel, struct inboxclaim *c);
  */
 int inboxclaim_options(
     const struct inboxfile *f, struct inboxclaim *c, struct buf *err);
+
+/*
+ * The vendor and the options of the claim: an empty file fails; the
+ * sub-directory's vendor, else the one its header names (hm); its options
+ * (inboxclaim_options), checked (inboxclaim_check). 0, or -1 with the
+ * claim failed, saying why.
+ */
+int inboxclaim_recognise(const struct inboxfile *f, const struct headmatch *hm,
+    struct inboxclaim *c);
+
+/* The one-line reason for a header no vendor fits (headmatch's status). */
+const char *inboxfile_unmatched(enum headmatch_status st);
 
 /*
  * Whether the claim's vendor exists and takes its options (vendor.h:

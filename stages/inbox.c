@@ -50,13 +50,15 @@
 
 #define SYNOPSIS                                                               \
 	"inbox [--settle SECONDS] [--rescan SECONDS] [--import FILE] "         \
-	"run|watch|status DIR"
+	"run|watch|status DIR | which FILE..."
 
 struct opts {
 	double settle, rescan;
 	const char *import;
 	const char *dir;
 	long last;
+	char **files; /* which: the files */
+	int nfiles;
 };
 
 struct inbox {
@@ -184,47 +186,6 @@ run_import(struct inbox *ib, const char *vendor, json_t *options,
 	                           : 128 + WTERMSIG(st);
 }
 
-/*
- * The vendor and the options of the claimed file, into c; 0, or -1 with
- * the reason (c->reason, c->why) for failed/.
- */
-static int
-recognise(struct inbox *ib, struct headmatch *hm, struct inboxclaim *c)
-{
-	struct headmatch_answer a = HEADMATCH_ANSWER_INIT;
-	struct buf err = BUF_INIT;
-	int rc = -1;
-
-	if (c->bytes == 0) {
-		inboxclaim_fail(c, "empty file", "the file holds no byte\n");
-		goto out;
-	}
-	if (!c->vendor) {
-		if (headmatch_file(hm, c->path, &a) != HEADMATCH_FOUND) {
-			inboxclaim_fail(c,
-			    a.status == HEADMATCH_AMBIGUOUS
-			        ? "two vendors fit its header"
-			    : a.status == HEADMATCH_EMPTY
-			        ? "empty file: no header row"
-			    : a.status == HEADMATCH_UNREADABLE
-			        ? "unreadable header row"
-			        : "no vendor has the columns of its header",
-			    a.why.data);
-			goto out;
-		}
-		c->vendor = strdup(a.vendor);
-	}
-	if (inboxclaim_options(&ib->f, c, &err) < 0) {
-		inboxclaim_fail(c, "unusable options file", err.data);
-		goto out;
-	}
-	rc = inboxclaim_check(c);
-out:
-	headmatch_answer_release(&a);
-	buf_release(&err);
-	return rc;
-}
-
 /* One claimed file, from its claim to its line. */
 static void
 process(struct inbox *ib, struct headmatch *hm, const char *rel)
@@ -239,7 +200,7 @@ process(struct inbox *ib, struct headmatch *hm, const char *rel)
 		diag(NULL, 0, "%s: cannot claim: %s", rel, strerror(errno));
 	if (st != 1)
 		goto out;
-	if (recognise(ib, hm, &c) == 0) {
+	if (inboxclaim_recognise(&ib->f, hm, &c) == 0) {
 		earlier = inboxfile_imported(&ib->f, &c);
 		if (earlier) {
 			inboxclaim_duplicate(&c, earlier);
@@ -357,6 +318,33 @@ status(const struct opts *o)
 	return rc;
 }
 
+/* inbox which FILE...: the vendor each file's header names, or why not. */
+static int
+which(const struct opts *o)
+{
+	struct headmatch hm;
+	struct headmatch_answer a = HEADMATCH_ANSWER_INIT;
+	const char *p, *nl;
+	int i, rc = 0;
+
+	headmatch_load(&hm, vendor_dir());
+	for (i = 0; i < o->nfiles; i++) {
+		if (headmatch_file(&hm, o->files[i], &a) == HEADMATCH_FOUND) {
+			printf("%s: %s\n", o->files[i], a.vendor);
+			continue;
+		}
+		rc = EXIT_DATAERR;
+		printf("%s: %s\n", o->files[i], inboxfile_unmatched(a.status));
+		for (p = a.why.data; p && *p; p = nl + 1) {
+			nl = strchr(p, '\n');
+			printf("  %.*s\n", (int)(nl - p), p);
+		}
+	}
+	headmatch_answer_release(&a);
+	headmatch_release(&hm);
+	return fflush(stdout) == 0 ? rc : EXIT_IOERR;
+}
+
 static void
 usage(void)
 {
@@ -369,6 +357,8 @@ usage(void)
 	    "  watch DIR               a pass at each arrival (inotify) and "
 	    "every --rescan\n"
 	    "  status DIR              the last files and what waits\n"
+	    "  which FILE...           the vendor each file's header names, "
+	    "or why none\n"
 	    "  -s, --settle SECONDS    a file that was not renamed in counts "
 	    "once unchanged\n"
 	    "                          that long (default 10)\n"
@@ -440,20 +430,26 @@ parse_opts(int argc, char **argv, struct opts *o, const char **cmd)
 			return cli_usage_error(SYNOPSIS, "unknown option");
 		}
 	}
-	if (argc - optind != 2)
+	if (argc - optind < 2)
 		return cli_usage_error(SYNOPSIS, "give a command and DIR");
 	*cmd = argv[optind];
 	o->dir = argv[optind + 1];
+	o->files = argv + optind + 1;
+	o->nfiles = argc - optind - 1;
+	if (strcmp(*cmd, "which") == 0)
+		return 0;
 	if (strcmp(*cmd, "run") && strcmp(*cmd, "watch") &&
 	    strcmp(*cmd, "status"))
 		return cli_usage_error(SYNOPSIS, "unknown command '%s'", *cmd);
+	if (o->nfiles != 1)
+		return cli_usage_error(SYNOPSIS, "one DIR");
 	return 0;
 }
 
 int
 main(int argc, char **argv)
 {
-	struct opts o = {10, 60, NULL, NULL, 20};
+	struct opts o = {10, 60, NULL, NULL, 20, NULL, 0};
 	struct inbox ib;
 	const char *cmd = NULL;
 	struct buf err = BUF_INIT;
@@ -471,6 +467,8 @@ main(int argc, char **argv)
 	ib.o = &o;
 	if (strcmp(cmd, "status") == 0)
 		return status(&o);
+	if (strcmp(cmd, "which") == 0)
+		return which(&o);
 	if (inboxfile_open(&ib.f, o.dir, &err) < 0) {
 		diag(NULL, 0, "%s", err.data);
 		buf_release(&err);

@@ -17,6 +17,7 @@ against the Rogue/Northstar emulator:
   - kill -9 of the inbox and its import mid-import, then a run: the claim
     given back and imported, the emulator holding the members and posts
     of one clean run;
+  - inbox which: every vendor's sample recognised as its own;
   - inbox status, --help, a usage error; SIGTERM ends watch with 143.
 
 Usage: inbox.py BIN ROOT TMPDIR [cli|uploads|two|killed...]. Prints ok/not
@@ -381,6 +382,28 @@ def test_cli():
     h = subprocess.run([inbox, "--help"], capture_output=True)
     report(h.returncode == 0 and b"Example:" in h.stdout and
            b"watch DIR" in h.stdout, "--help: usage with an example")
+    # Every vendor's sample is recognised as its own (a vendor added later
+    # whose columns make another's ambiguous shows here), the made-up
+    # vendors' too.
+    for folder in (VENDORS, os.path.join(ROOT, "tests/vendors")):
+        samples = sorted(glob.glob(os.path.join(folder, "*/sample.csv")))
+        samples = [p for p in samples if not json.load(open(os.path.join(
+            os.path.dirname(p), "vendor.json"))).get("export", {}).get(
+                "receive")]
+        w = subprocess.run([inbox, "which"] + samples, capture_output=True,
+                           env=dict(os.environ, SLUICE_VENDORS=folder))
+        want = "".join("%s: %s\n" % (p, os.path.basename(os.path.dirname(p)))
+                       for p in samples)
+        report(w.returncode == 0 and w.stdout.decode() == want and samples,
+               "which: each sample of %s is its own vendor's (%d)" % (
+                   os.path.relpath(folder, ROOT), len(samples)),
+               w.stdout.decode())
+    junk = os.path.join(TMP, "junk.csv")
+    with open(junk, "w") as f:
+        f.write("a,b\n1,2\n")
+    w = subprocess.run([inbox, "which", junk], capture_output=True)
+    report(w.returncode == 65 and b"columns seen (2): a, b" in w.stdout,
+           "which: a file no vendor fits, 65 and why", w.stdout.decode())
     u = subprocess.run([inbox, "sweep", TMP], capture_output=True)
     report(u.returncode == 64 and b"unknown command 'sweep'" in u.stderr,
            "an unknown command: 64", u.stderr.decode())
