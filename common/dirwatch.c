@@ -11,9 +11,14 @@
 #include "buf.h"
 #include "dirwatch.h"
 
+/*
+ * Not IN_MODIFY: a copy's every write would wake the caller for nothing;
+ * its creation and its close do, and the caller's settling time does the
+ * rest.
+ */
 #define EVENTS                                                                 \
-	(IN_MOVED_TO | IN_CLOSE_WRITE | IN_CREATE | IN_MODIFY | IN_ATTRIB |    \
-	    IN_DELETE_SELF | IN_MOVE_SELF)
+	(IN_MOVED_TO | IN_CLOSE_WRITE | IN_CREATE | IN_DELETE_SELF |           \
+	    IN_MOVE_SELF)
 
 /* Watches the sub-directory name ("" for the directory itself). */
 static int

@@ -18,6 +18,19 @@ name_len(const char *s, const char *end)
 	return (size_t)(p - s);
 }
 
+/* The digits at p (before end) as a number, at most 10^18. */
+static long long
+digits(const char *p, const char *end)
+{
+	long long n = 0;
+
+	for (; p < end && *p >= '0' && *p <= '9'; p++) {
+		if (n < 100000000000000000LL)
+			n = n * 10 + (*p - '0');
+	}
+	return n;
+}
+
 /* The number after "KEY=" in the line, as a word; -1 when absent. */
 static long long
 counter(const char *line, const char *end, const char *key)
@@ -25,11 +38,11 @@ counter(const char *line, const char *end, const char *key)
 	size_t k = strlen(key);
 	const char *p;
 
-	for (p = line; p + k < end; p++) {
+	for (p = line; p + k + 1 < end; p++) {
 		if ((p == line || p[-1] == ' ' || p[-1] == '(') &&
 		    memcmp(p, key, k) == 0 && p[k] == '=' && p[k + 1] >= '0' &&
 		    p[k + 1] <= '9')
-			return strtoll(p + k + 1, NULL, 10);
+			return digits(p + k + 1, end);
 	}
 	return -1;
 }
@@ -62,7 +75,7 @@ rules(const char *p, const char *end, json_t *dropped)
 		k = name_len(p, end);
 		if (k == 0 || p + k >= end || p[k] != '=')
 			return;
-		add_to(dropped, p, k, strtoll(p + k + 1, NULL, 10));
+		add_to(dropped, p, k, digits(p + k + 1, end));
 		p += k + 1;
 		while (p < end && *p >= '0' && *p <= '9')
 			p++;
@@ -130,7 +143,7 @@ status_line(struct parse *ps, const char *s, const char *end)
 		while (p < end && *p == ' ')
 			p++;
 		k = name_len(p, end);
-		if (k == 0 || p + k >= end || p[k] != '=')
+		if (k == 0 || p + k + 1 >= end || p[k] != '=')
 			break;
 		q = p + k + 1;
 		if (*q != '-' && k < sizeof(ps->last) &&

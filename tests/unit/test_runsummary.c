@@ -7,6 +7,7 @@
  * line.
  */
 #include <jansson.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "buf.h"
@@ -134,6 +135,32 @@ TEST(run_dir)
 	buf_release(&out);
 }
 
+/*
+ * What the fuzz target found: a counter or a stage's "=" at the very end
+ * of the text was read past it. Each input in a buffer of its exact size,
+ * so AddressSanitizer sees a read beyond.
+ */
+TEST(ends_at_an_equals_sign)
+{
+	static const char *const found[] = {
+	    "  e: e: 2  in=n=exit\xd7\x12\x12  in=",
+	    "exit status per stage  log e:    :usU-usU=", "  shape: in=",
+	    "exit status per stage (-: not run): a=", NULL};
+	static const size_t len[] = {28, 42, 12, 38};
+	json_t *o;
+	char *p;
+	int i;
+
+	for (i = 0; found[i]; i++) {
+		p = malloc(len[i]);
+		memcpy(p, found[i], len[i]);
+		o = runsummary_parse(p, len[i]);
+		CHECK(json_is_object(o));
+		json_decref(o);
+		free(p);
+	}
+}
+
 int
 main(void)
 {
@@ -142,5 +169,6 @@ main(void)
 	RUN(members_only_pipeline);
 	RUN(no_summary);
 	RUN(run_dir);
+	RUN(ends_at_an_equals_sign);
 	return harness_done();
 }
