@@ -255,7 +255,12 @@ maildir_options(const char *path, json_t *obj, struct buf *err)
 			break;
 		}
 		*eq = '\0';
-		json_object_set_new(obj, trim(s), json_string(trim(eq + 1)));
+		if (json_object_set_new(
+		        obj, trim(s), json_string(trim(eq + 1))) < 0) {
+			buf_printf(err, "%s:%llu: not UTF-8 text", path, n);
+			rc = -1;
+			break;
+		}
 	}
 	if (rc == 0 && ferror(f)) {
 		buf_printf(err, "%s: cannot read", path);

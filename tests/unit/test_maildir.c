@@ -91,6 +91,9 @@ TEST(options)
 	put(p.data, "topic\n");
 	CHECK(maildir_options(p.data, o, &err) < 0);
 	CHECK(strstr(err.data, "x.csv.options:1: not NAME=VALUE") != NULL);
+	put(p.data, "topic=caf\xe9\n");
+	CHECK(maildir_options(p.data, o, &err) < 0);
+	CHECK(strstr(err.data, "x.csv.options:1: not UTF-8") != NULL);
 	buf_reset(&p);
 	buf_printf(&p, "%s/none.options", dir);
 	CHECK(maildir_options(p.data, o, &err) == 0);
