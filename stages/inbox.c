@@ -70,7 +70,8 @@ struct inbox {
 	json_t *held; /* name: not before (time), for files given back */
 };
 
-/* Takes the file rel of incoming/ when it is ready; 1 when taken. */
+/* Whether the file rel of incoming/ is ready to take: 1 or 0 (else when
+ * it will be, in ib->wake). */
 static int
 ready(struct inbox *ib, const char *rel, time_t now)
 {
