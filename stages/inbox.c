@@ -122,7 +122,8 @@ scan(struct inbox *ib, const char *sub, json_t *list, time_t now)
 		if (S_ISDIR(st.st_mode) && !sub)
 			scan(ib, e->d_name, list, now);
 		else if (S_ISREG(st.st_mode) && ready(ib, rel.data, now))
-			json_array_append_new(list, json_string(rel.data));
+			json_array_append_new(
+			    list, json_string_nocheck(rel.data));
 	}
 	if (d)
 		closedir(d);
