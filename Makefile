@@ -56,6 +56,7 @@ VENDORS_DIR ?= $(CURDIR)/vendors
 # SLUICE_DICTIONARY names one: this checkout's.
 DICTIONARY  ?= $(CURDIR)/analytics/dictionary.json
 DEFS        := -DSLUICE_VERSION='"$(VERSION)"' \
+               -DSLUICE_IMPORT_SH='"$(CURDIR)/pipelines/import.sh"' \
                -DSLUICE_VENDORS_DIR='"$(VENDORS_DIR)"' \
                -DSLUICE_DICTIONARY='"$(DICTIONARY)"'
 ALL_CFLAGS  := $(WARN) -pthread -Icommon -Irules -I$(BUILD)/gen $(PKG_CFLAGS) \

@@ -43,10 +43,17 @@ bad(struct buf *err, const char *path, const char *fmt, ...)
 	return -1;
 }
 
+const char *
+vendor_dir(void)
+{
+	const char *dir = getenv("SLUICE_VENDORS");
+
+	return dir && *dir ? dir : SLUICE_VENDORS_DIR;
+}
+
 void
 vendor_path(const char *which, struct buf *out)
 {
-	const char *dir = getenv("SLUICE_VENDORS");
 	size_t n = strlen(which);
 
 	buf_reset(out);
@@ -55,8 +62,7 @@ vendor_path(const char *which, struct buf *out)
 		buf_adds(out, which);
 		return;
 	}
-	buf_printf(out, "%s/%s/vendor.json",
-	    dir && *dir ? dir : SLUICE_VENDORS_DIR, which);
+	buf_printf(out, "%s/%s/vendor.json", vendor_dir(), which);
 }
 
 /* The vendor's name: its folder's for a vendor.json, else the file's. */

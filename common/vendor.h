@@ -56,6 +56,12 @@ struct vendor {
 };
 
 /*
+ * The folder vendor_path() looks a name up in: $SLUICE_VENDORS when set,
+ * else the vendors/ folder the programs were built beside. Borrowed.
+ */
+const char *vendor_dir(void);
+
+/*
  * The file that which names: which itself when it holds a "/" or ends in
  * ".json"; else NAME/vendor.json in $SLUICE_VENDORS, or, without it, in
  * the vendors/ folder the programs were built beside. Into out (reset).

@@ -107,6 +107,17 @@ seeds() {
 			[ -f "$f" ] && cp "$f" "$d/d$i" && i=$((i + 1))
 		done
 		;;
+	fuzz_runsummary)
+		printf '%s\n' '== turbovote import of x.csv' '' \
+		    'per stage (records in = out + dropped + rejected):' \
+		    '  csv2ndjson: in=3 out=3 dropped=0 rejected=0' \
+		    '  shape: in=3 out=2 dropped=1 (staff-email=1) rejected=0' \
+		    'delivery:' '  post-northstar: found=1 created=1 updated=0' \
+		    '  post-rogue: created=2 upgraded=0 unchanged=0' \
+		    'exit status per stage (-: not run): csv2ndjson=0 shape=0' \
+		    '  log       /data/runs/turbovote/20261202T000000Z/stages.log' \
+		    >"$d/summary"
+		;;
 	fuzz_shaper)
 		# A vendor file, a NUL byte, and rows of its shape cases.
 		i=0

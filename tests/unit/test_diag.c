@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "buf.h"
@@ -141,6 +142,74 @@ TEST(clears_progress_line)
 	unsetenv("SLUICE_PROGRESS");
 }
 
+/* A message longer than the line buffer is written whole, in pieces. */
+TEST(long_message)
+{
+	struct buf got = BUF_INIT, want = BUF_INIT;
+	char big[6001];
+
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	diag_init("shape");
+	CHECK(capture_begin() == 0);
+	diag("f.csv", 3, "%s", big);
+	capture_end(&got);
+	buf_printf(&want, "shape: f.csv:3: %s\n", big);
+	CHECK_STR(got.data, want.data);
+	buf_release(&got);
+	buf_release(&want);
+}
+
+/*
+ * Two processes writing to one pipe (the stages of an import share one to
+ * its log): every line arrives whole, never cut by the other's.
+ */
+TEST(lines_whole_on_a_shared_pipe)
+{
+	int fds[2], k, bad = 0, lines = 0;
+	char chunk[4096];
+	struct buf all = BUF_INIT;
+	const char *p, *nl;
+	ssize_t n;
+
+	CHECK(pipe(fds) == 0);
+	for (k = 0; k < 2; k++) {
+		if (fork() == 0) {
+			int i;
+
+			close(fds[0]);
+			dup2(fds[1], 2);
+			diag_init(k ? "shape" : "csv2ndjson");
+			for (i = 0; i < 2000; i++)
+				diag(NULL, 0,
+				    "in=%d out=%d dropped=0 rejected=0", i, i);
+			_exit(0);
+		}
+	}
+	close(fds[1]);
+	while ((n = read(fds[0], chunk, sizeof(chunk))) > 0)
+		buf_add(&all, chunk, (size_t)n);
+	close(fds[0]);
+	while (wait(NULL) > 0)
+		;
+	for (p = all.data; p && *p; p = nl + 1) {
+		int a, b;
+		char name[16];
+
+		nl = strchr(p, '\n');
+		if (!nl)
+			break;
+		lines++;
+		if (sscanf(p, "%15[a-z0-9]: in=%d out=%d dropped=0 rejected=0",
+		        name, &a, &b) != 3 ||
+		    a != b)
+			bad++;
+	}
+	CHECK(lines == 4000);
+	CHECK(bad == 0);
+	buf_release(&all);
+}
+
 int
 main(void)
 {
@@ -152,5 +221,7 @@ main(void)
 	RUN(several_messages);
 	RUN(name_borrowed);
 	RUN(clears_progress_line);
+	RUN(long_message);
+	RUN(lines_whole_on_a_shared_pipe);
 	return harness_done();
 }
