@@ -1,18 +1,5 @@
 #include "evtime.h"
-
-/* Days from 1970-01-01 to y-m-d (Howard Hinnant's days_from_civil). */
-static int64_t
-days_from_civil(int64_t y, int m, int d)
-{
-	int64_t era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
+#include "utctime.h"
 
 static void
 civil_from_days(int64_t z, int *y, int *m, int *d)
@@ -28,12 +15,6 @@ civil_from_days(int64_t z, int *y, int *m, int *d)
 	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
 	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
 	*y = (int)(yoe + era * 400 + (*m <= 2));
-}
-
-static int
-leap(int y)
-{
-	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
 }
 
 /* n digits at s as a number, or -1. */
@@ -54,15 +35,13 @@ digits(const char *s, int n)
 static int
 date_at(const char *s, int64_t *days)
 {
-	static const int mdays[] = {
-	    31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
 	int y = digits(s, 4), m = digits(s + 5, 2), d = digits(s + 8, 2);
 
 	if (y < 0 || m < 1 || m > 12 || d < 1 || s[4] != '-' || s[7] != '-')
 		return -1;
-	if (d > mdays[m - 1] + (m == 2 && leap(y)))
+	if (d > utctime_month_days(y, m))
 		return -1;
-	*days = days_from_civil(y, m, d);
+	*days = utctime_days(y, m, d);
 	return 0;
 }
 

@@ -5,6 +5,8 @@
 
 #include <string.h>
 
+#include "utctime.h"
+
 /* n decimal digits at s; their value, or -1 when one is not a digit. */
 static int
 digits(const char *s, int n)
@@ -19,16 +21,6 @@ digits(const char *s, int n)
 	return v;
 }
 
-static int
-days_in(int year, int month)
-{
-	static const int days[] = {
-	    31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-	int leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-
-	return month == 2 && leap ? 29 : days[month - 1];
-}
-
 /* YYYY-MM-DD at s (10 bytes). */
 static int
 full_date(const char *s)
@@ -37,7 +29,7 @@ full_date(const char *s)
 
 	if (y < 0 || s[4] != '-' || s[7] != '-' || m < 1 || m > 12 || d < 1)
 		return 0;
-	return d <= days_in(y, m);
+	return d <= utctime_month_days(y, m);
 }
 
 int

@@ -2,9 +2,9 @@
 #include <ctype.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 
 #include "events_sql.h"
+#include "evtime.h"
 #include "jsonw.h"
 #include "ndjson.h"
 #include "qlayout.h"
@@ -37,98 +37,6 @@ const char *
 qlayout_events_ddl(void)
 {
 	return events_sql;
-}
-
-/* n digits at s as a number into *v. 0, or -1 when one is not a digit. */
-static int
-digits(const char *s, int n, int *v)
-{
-	int i;
-
-	*v = 0;
-	for (i = 0; i < n; i++) {
-		if (!isdigit((unsigned char)s[i]))
-			return -1;
-		*v = *v * 10 + (s[i] - '0');
-	}
-	return 0;
-}
-
-/* Days from 1970-01-01 to y-m-d of the proleptic Gregorian calendar. */
-static long long
-days_from_civil(int y, int m, int d)
-{
-	long long era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-static int
-month_days(int y, int m)
-{
-	static const int len[] = {
-	    31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-	int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-
-	return m == 2 && leap ? 29 : len[m - 1];
-}
-
-/* The zone at s (n bytes left) in minutes east of UTC. 0 or -1. */
-static int
-zone(const char *s, size_t n, int *minutes)
-{
-	int h, m;
-
-	if (n == 1 && (*s == 'Z' || *s == 'z')) {
-		*minutes = 0;
-		return 0;
-	}
-	if (n != 6 || (s[0] != '+' && s[0] != '-') || s[3] != ':' ||
-	    digits(s + 1, 2, &h) < 0 || digits(s + 4, 2, &m) < 0 || h > 23 ||
-	    m > 59)
-		return -1;
-	*minutes = (s[0] == '-' ? -1 : 1) * (h * 60 + m);
-	return 0;
-}
-
-int
-qlayout_time(const char *s, size_t n, long long *ms)
-{
-	int y, mo, d, h, mi, sec, frac = 0, k = 0, off;
-	size_t i = 19;
-
-	if (n < 20 || digits(s, 4, &y) < 0 || s[4] != '-' ||
-	    digits(s + 5, 2, &mo) < 0 || s[7] != '-' ||
-	    digits(s + 8, 2, &d) < 0 || (s[10] != 'T' && s[10] != 't') ||
-	    digits(s + 11, 2, &h) < 0 || s[13] != ':' ||
-	    digits(s + 14, 2, &mi) < 0 || s[16] != ':' ||
-	    digits(s + 17, 2, &sec) < 0)
-		return -1;
-	if (mo < 1 || mo > 12 || d < 1 || d > month_days(y, mo) || h > 23 ||
-	    mi > 59 || sec > 59)
-		return -1;
-	if (s[i] == '.') {
-		for (i++; i < n && isdigit((unsigned char)s[i]) && k < 4; i++) {
-			frac = frac * 10 + (s[i] - '0');
-			k++;
-		}
-		if (k == 0 || k > 3)
-			return -1;
-		for (; k < 3; k++)
-			frac *= 10;
-	}
-	if (zone(s + i, n - i, &off) < 0)
-		return -1;
-	*ms = ((days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec) -
-	          off * 60LL) *
-	          1000 +
-	      frac;
-	return 0;
 }
 
 /* A non-empty string member's value, or NULL. */
@@ -174,16 +82,13 @@ column(struct buf *out, const char *key, const json_t *v, struct buf *tmp)
 
 /* Appends the UTC time ms as DateTime's text and its milliseconds. */
 static int
-when(struct buf *out, long long ms)
+when(struct buf *out, int64_t ms)
 {
-	char text[20];
-	time_t t = (time_t)(ms / 1000);
-	struct tm tm;
+	char text[EVTIME_BUCKET_SIZE];
 
-	gmtime_r(&t, &tm);
-	strftime(text, sizeof(text), "%Y-%m-%d %H:%M:%S", &tm);
+	evtime_bucket(ms, text);
 	return buf_printf(
-	    out, ",\"time\":\"%s\",\"time_ms\":%lld", text, ms % 1000);
+	    out, ",\"time\":\"%s\",\"time_ms\":%d", text, (int)(ms % 1000));
 }
 
 /* Where the event was read: _meta's file and line, else the input's. */
@@ -219,7 +124,7 @@ event_hash(const char *id, size_t n, char hash[SHA256_HEX])
 
 /* Why rec is not an event (into why), or 0 when it may be one. */
 static int
-not_event(const json_t *rec, long long *ms, struct buf *why)
+not_event(const json_t *rec, int64_t *ms, struct buf *why)
 {
 	const json_t *t = json_object_get(rec, "time");
 	const json_t *p = json_object_get(rec, "properties");
@@ -232,7 +137,7 @@ not_event(const json_t *rec, long long *ms, struct buf *why)
 		    why, "not an event: no event name (a non-empty string)");
 	else if (!json_is_string(t))
 		buf_adds(why, "not an event: no time (an RFC 3339 string)");
-	else if (qlayout_time(json_string_value(t), json_string_length(t), ms) <
+	else if (evtime_parse(json_string_value(t), json_string_length(t), ms) <
 	         0)
 		buf_printf(why,
 		    "not an event: time \"%.40s\" is not RFC 3339 with a zone "
@@ -274,7 +179,7 @@ qlayout_event_row(struct buf *out, const json_t *rec, const char *file,
 	const json_t *ev;
 	struct buf tmp = BUF_INIT;
 	size_t start = out->len, id;
-	long long ms;
+	int64_t ms;
 	int i, rc = -1;
 
 	if (not_event(rec, &ms, why) < 0)

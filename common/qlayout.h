@@ -58,13 +58,6 @@ extern const char *const qlayout_columns[];
 const char *qlayout_events_ddl(void);
 
 /*
- * Reads an RFC 3339 time (YYYY-MM-DDThh:mm:ss, then "." and one to three
- * digits, then "Z" or +hh:mm or -hh:mm; "t" and "z" in lower case too)
- * into milliseconds since the epoch, UTC. 0, or -1 when it is not one.
- */
-int qlayout_time(const char *s, size_t n, long long *ms);
-
-/*
  * Appends rec's events row and its \n to out (see the top), and sets hash
  * to its identity. file and line are the input's, received the run's
  * start ("YYYY-MM-DD hh:mm:ss"). 0, or -1 with the reason in why

@@ -3,9 +3,8 @@
 
 #include "utctime.h"
 
-/* Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar. */
-static long long
-days_from_civil(long long y, int m, int d)
+long long
+utctime_days(long long y, int m, int d)
 {
 	long long era, yoe, doy, doe;
 
@@ -17,8 +16,8 @@ days_from_civil(long long y, int m, int d)
 	return era * 146097 + doe - 719468;
 }
 
-static int
-days_in_month(int y, int m)
+int
+utctime_month_days(int y, int m)
 {
 	static const int days[] = {
 	    31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
@@ -62,11 +61,11 @@ utctime_parse(const char *s, time_t *out)
 	mi = digits(s + 14, 2);
 	se = digits(s + 17, 2);
 	if (y < 1970 || mo < 1 || mo > 12 || d < 1 ||
-	    d > days_in_month(y, mo) || h < 0 || h > 23 || mi < 0 || mi > 59 ||
-	    se < 0 || se > 59)
+	    d > utctime_month_days(y, mo) || h < 0 || h > 23 || mi < 0 ||
+	    mi > 59 || se < 0 || se > 59)
 		return -1;
-	*out = (time_t)(days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 +
-	                se);
+	*out =
+	    (time_t)(utctime_days(y, mo, d) * 86400 + h * 3600 + mi * 60 + se);
 	return 0;
 }
 

@@ -14,6 +14,13 @@
 
 #include "buf.h"
 
+/* Days from 1970-01-01 to y-m-d of the proleptic Gregorian calendar
+ * (negative before it): the one calendar every time parse here uses. */
+long long utctime_days(long long y, int m, int d);
+
+/* The days of month m (1 to 12) of year y. */
+int utctime_month_days(int y, int m);
+
 /* The size of "YYYY-MM-DD HH:MM:SS" with its NUL. */
 #define UTCTIME_SIZE 20
 

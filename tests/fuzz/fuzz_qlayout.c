@@ -49,12 +49,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t n)
 	char *s = malloc(n + 1);
 	struct buf out = BUF_INIT, why = BUF_INIT;
 	char h[SHA256_HEX];
-	long long ms;
 	json_t *rec;
 
 	memcpy(s, data, n);
 	s[n] = '\0';
-	qlayout_time(s, n, &ms);
 	qlayout_ddl_named(&out, s, "db.t", &why);
 	qlayout_row_hash(QLAYOUT_EVENTS, s, n, h);
 	qlayout_row_hash(QLAYOUT_ROWS, s, n, h);

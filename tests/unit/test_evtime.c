@@ -77,6 +77,45 @@ TEST(parses_buckets)
 	CHECK(evtime_parse_bucket("2026-13-30", 10, &ms) < 0);
 }
 
+static int
+time_is(const char *s, int64_t want)
+{
+	int64_t ms = -1;
+
+	return evtime_parse(s, strlen(s), &ms) == 0 && ms == want;
+}
+
+static int
+not_time(const char *s)
+{
+	int64_t ms = 7;
+
+	return evtime_parse(s, strlen(s), &ms) == -1 && ms == 7;
+}
+
+TEST(times_of_the_events_layout)
+{
+	CHECK(time_is("1970-01-01T00:00:00Z", 0));
+	CHECK(time_is("2026-11-30T12:00:00.250Z", 1796040000250LL));
+	CHECK(time_is("2026-11-30T07:00:00.25-05:00", 1796040000250LL));
+	CHECK(time_is("2026-11-30T13:30:00.2+01:30", 1796040000200LL));
+	CHECK(time_is("2026-11-30t12:00:00z", 1796040000000LL));
+	CHECK(time_is("2024-02-29T23:59:59.999Z", 1709251199999LL));
+	/* An offset that takes the time back over the epoch. */
+	CHECK(time_is("1970-01-01T00:30:00+01:00", -1800000LL));
+	CHECK(not_time("2026-11-30 12:00:00Z"));
+	CHECK(not_time("2026-11-30T12:00:00"));
+	CHECK(not_time("2026-11-30T12:00:00.1234Z"));
+	CHECK(not_time("2026-11-30T12:00:00.Z"));
+	CHECK(not_time("2026-11-30T12:00:60Z"));
+	CHECK(not_time("2025-02-29T12:00:00Z"));
+	CHECK(not_time("2026-13-01T12:00:00Z"));
+	CHECK(not_time("2026-11-30T12:00:00+0100"));
+	CHECK(not_time("2026-11-30T12:00:00+24:00"));
+	CHECK(not_time("2026-11-30T12:00:00Zjunk"));
+	CHECK(not_time("2026-11-30"));
+}
+
 int
 main(void)
 {
@@ -85,5 +124,6 @@ main(void)
 	RUN(writes_iso_and_buckets);
 	RUN(floors_to_the_epoch);
 	RUN(parses_buckets);
+	RUN(times_of_the_events_layout);
 	return harness_done();
 }
