@@ -10,9 +10,9 @@
  * (the TurboVote sample's, as import.sh printed it); one whose second
  * phase did not run (imported null, the rejects of the stages that ran);
  * one of a pipeline without post-rogue; post-quasar's out= never the
- * imported; none at all (every number null);
- * the run folder from the "log" line of an import's output; the inputs a
- * fuzz target once read past.
+ * imported, a count a delivery line lacks null; none at all (every number
+ * null); the run folder from the "log" line of an import's output; the
+ * inputs a fuzz target once read past.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -186,7 +186,10 @@ TEST(numbers_members_only_pipeline)
 	    "\"members\":{\"found\":4,\"created\":190},\"posts\":null}");
 }
 
-/* The warehouse's stage, a side branch, is not what was imported. */
+/*
+ * The warehouse's stage, a side branch, is not what was imported; a count
+ * a delivery line lacks is null.
+ */
 TEST(numbers_post_quasar_aside)
 {
 	static const char t[] =
@@ -195,13 +198,15 @@ TEST(numbers_post_quasar_aside)
 	    "  csv2ndjson: in=4 out=4 dropped=0 rejected=0\n"
 	    "  shape: in=4 out=3 dropped=0 rejected=1\n"
 	    "  post-quasar: in=4 out=4 dropped=0 rejected=0\n"
+	    "delivery:\n"
+	    "  post-rogue: created=3 requests=3\n"
 	    "exit status per stage (-: not run): csv2ndjson=0 shape=1 "
 	    "post-quasar=0\n";
 
 	check_numbers(t, strlen(t),
 	    "{\"rows\":4,\"imported\":3,\"dropped\":{},\"rejected\":1,"
 	    "\"rejected_by_stage\":{\"shape\":1},\"members\":null,"
-	    "\"posts\":null}");
+	    "\"posts\":{\"created\":3,\"upgraded\":null}}");
 }
 
 TEST(numbers_of_no_summary)
