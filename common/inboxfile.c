@@ -14,7 +14,7 @@
 #include "headmatch.h"
 #include "inboxfile.h"
 #include "maildir.h"
-#include "runsummary.h"
+#include "runsum.h"
 #include "sha256.h"
 #include "vendor.h"
 
@@ -389,16 +389,153 @@ meaning(int st)
 	}
 }
 
+/* A count as the bookkeeping writes it: at most 10^18. */
+static json_t *
+count(unsigned long long n)
+{
+	return json_integer(n < 1000000000000000000ULL
+	                        ? (json_int_t)n
+	                        : (json_int_t)1000000000000000000LL);
+}
+
+/* The digits a value starts with, as a number (at most about 10^19). */
+static unsigned long long
+digits(const char *v)
+{
+	unsigned long long n = 0;
+
+	for (; *v >= '0' && *v <= '9'; v++)
+		if (n < 1000000000000000000ULL)
+			n = n * 10 + (unsigned long long)(*v - '0');
+	return n;
+}
+
+/* A counter of a delivery line ("found=406"), or null when it has none. */
+static json_t *
+counter(const struct runsum_line *d, const char *key)
+{
+	const char *v = runsum_get(d->kv, d->nkv, key);
+
+	return v && *v >= '0' && *v <= '9' ? count(digits(v)) : json_null();
+}
+
+/* obj[key] += n, the key made when new. */
+static void
+add_to(json_t *obj, const char *key, unsigned long long n)
+{
+	json_t *have = json_object_get(obj, key);
+
+	if (have)
+		n += (unsigned long long)json_integer_value(have);
+	json_object_set_new(obj, key, count(n));
+}
+
+/*
+ * The stage whose out= is what was imported: the last one the exit-status
+ * line lists that ran (post-quasar, a side branch, aside), none when a
+ * stage after it did not run. NULL when there is none.
+ */
+static const char *
+last_stage(const struct runsum *s)
+{
+	const char *last = NULL;
+	size_t i;
+
+	for (i = 0; i < s->nexits; i++) {
+		if (s->exits[i].val[0] == '-')
+			last = NULL;
+		else if (strcmp(s->exits[i].key, "post-quasar") != 0)
+			last = s->exits[i].key;
+	}
+	return last;
+}
+
+json_t *
+inboxfile_numbers(const struct runsum *s)
+{
+	json_t *o = json_pack("{sn sn sn sn sn sn sn}", "rows", "imported",
+	    "dropped", "rejected", "rejected_by_stage", "members", "posts");
+	json_t *dropped, *by_stage;
+	const struct runsum_stage *st;
+	unsigned long long rejected = 0;
+	const char *last;
+	size_t i, j;
+
+	if (s == NULL)
+		return o;
+	if ((st = runsum_stage(s, "csv2ndjson")) != NULL)
+		json_object_set_new(o, "rows", count(st->in));
+	if ((last = last_stage(s)) != NULL && (st = runsum_stage(s, last)))
+		json_object_set_new(o, "imported", count(st->out));
+	if (s->nstages) {
+		dropped = json_object();
+		by_stage = json_object();
+		for (i = 0; i < s->nstages; i++) {
+			st = &s->stages[i];
+			for (j = 0; j < st->nrules; j++)
+				add_to(dropped, st->rules[j].key,
+				    digits(st->rules[j].val));
+			if (st->rejected)
+				add_to(by_stage, st->name, st->rejected);
+			rejected += st->rejected;
+		}
+		json_object_set_new(o, "dropped", dropped);
+		json_object_set_new(o, "rejected", count(rejected));
+		json_object_set_new(o, "rejected_by_stage", by_stage);
+	}
+	for (i = 0; i < s->ndelivery; i++) {
+		const struct runsum_line *d = &s->delivery[i];
+
+		if (!strcmp(d->stage, "post-northstar"))
+			json_object_set_new(o, "members",
+			    json_pack("{so so}", "found", counter(d, "found"),
+			        "created", counter(d, "created")));
+		else if (!strcmp(d->stage, "post-rogue"))
+			json_object_set_new(o, "posts",
+			    json_pack("{so so}", "created",
+			        counter(d, "created"), "upgraded",
+			        counter(d, "upgraded")));
+	}
+	return o;
+}
+
+int
+inboxfile_run_dir(const char *text, size_t n, struct buf *out)
+{
+	static const char log[] = "  log ", end[] = "/stages.log";
+	const char *p = text, *stop = text + n, *nl, *s;
+	int found = -1;
+
+	for (; p < stop; p = nl + 1) {
+		nl = memchr(p, '\n', (size_t)(stop - p));
+		if (!nl)
+			nl = stop;
+		if ((size_t)(nl - p) > sizeof(log) + sizeof(end) &&
+		    memcmp(p, log, sizeof(log) - 1) == 0 &&
+		    memcmp(nl - (sizeof(end) - 1), end, sizeof(end) - 1) == 0) {
+			for (s = p + sizeof(log) - 1; *s == ' '; s++)
+				;
+			buf_reset(out);
+			buf_add(out, s, (size_t)(nl - (sizeof(end) - 1) - s));
+			found = 0;
+		}
+		if (nl == stop)
+			break;
+	}
+	return found;
+}
+
 void
 inboxclaim_imported(struct inboxclaim *c, int status, const char *log)
 {
 	struct buf out = BUF_INIT, sum = BUF_INIT, r = BUF_INIT;
+	struct runsum rs;
 	char *sp;
-	int have;
+	int have, parsed = 0;
 
 	c->exit = status;
 	slurp(log, &out);
-	if (runsummary_run_dir(out.data ? out.data : "", out.len, &c->run) ==
+	if (inboxfile_run_dir(out.data ? out.data : "", out.len, &c->run) ==
 	    0) {
 		sp = join(c->run.data, "summary.txt");
 		have = slurp(sp, &sum) == 0;
@@ -406,8 +543,12 @@ inboxclaim_imported(struct inboxclaim *c, int status, const char *log)
 	} else {
 		have = 0;
 	}
-	c->numbers = have ? runsummary_parse(sum.data ? sum.data : "", sum.len)
-	                  : runsummary_parse("", 0);
+	runsum_init(&rs);
+	if (have)
+		parsed =
+		    runsum_parse(&rs, sum.data ? sum.data : "", sum.len) == 0;
+	c->numbers = inboxfile_numbers(parsed ? &rs : NULL);
+	runsum_release(&rs);
 	if (status == 0 || status == 1) {
 		c->result = "imported";
 	} else {

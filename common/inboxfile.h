@@ -25,6 +25,8 @@
 #include "buf.h"
 #include "headmatch.h"
 
+struct runsum;
+
 struct inboxfile {
 	char *root; /* DIR, an absolute path */
 	char *incoming, *work, *done, *failed, *state, *book; /* its paths */
@@ -48,7 +50,7 @@ struct inboxclaim {
 	char *reason;        /* one line, or NULL */
 	struct buf why;      /* the reason file's text after its first line */
 	int exit;            /* import.sh's status, -1 when none ran */
-	json_t *numbers;     /* runsummary.h's object, or NULL */
+	json_t *numbers;     /* inboxfile_numbers(), or NULL */
 	struct buf run;      /* the run folder, or empty */
 	json_t *dup;         /* duplicate_of, or NULL */
 	struct buf moved_to; /* where the file went, relative to root */
@@ -109,6 +111,36 @@ void inboxclaim_duplicate(struct inboxclaim *c, const json_t *earlier);
  * "failed" with the summary's last lines (or the output's) as why.
  */
 void inboxclaim_imported(struct inboxclaim *c, int status, const char *log);
+
+/*
+ * The numbers of an import's summary (runsum.h), as it printed them and
+ * never counted again: the bookkeeping's. A new JSON object with every
+ * key, null where the summary does not say (s NULL: no summary, every
+ * one null):
+ *
+ *	rows               csv2ndjson's in=
+ *	imported           the out= of the last stage the exit-status line
+ *	                   lists (post-quasar, a side branch, aside), when it
+ *	                   and every stage after it ran
+ *	dropped            {RULE: N}, summed over the stages
+ *	rejected           the rejected= summed over the stages
+ *	rejected_by_stage  {STAGE: N} for the stages that rejected some
+ *	members            {"found": N, "created": N} of post-northstar's
+ *	                   delivery line
+ *	posts              {"created": N, "upgraded": N} of post-rogue's
+ *
+ * dropped, rejected and rejected_by_stage are null when the summary has
+ * no stage line; a count is at most 10^18.
+ */
+json_t *inboxfile_numbers(const struct runsum *s);
+
+/*
+ * The run folder an import's output names (its summary's "log" line: the
+ * folder of stages.log), the last one in the n bytes at text, into out
+ * (reset). 0, or -1 when there is none. The output holds more than the
+ * summary (the stages' errors), so this reads lines, not a summary.
+ */
+int inboxfile_run_dir(const char *text, size_t n, struct buf *out);
 
 /* Gives the claim back to incoming/, as it came. */
 void inboxclaim_give_back(struct inboxfile *f, struct inboxclaim *c);

@@ -4,13 +4,16 @@
  * from it, a reason's pattern (rejgroup), masking (mask) and HTML escaping
  * (html), on any bytes. None may crash or read past the text; the page
  * never holds a tag the bytes brought ("<script" or "<img"), escaped text
- * never a '<' or a '"', and masking keeps valid UTF-8 valid.
+ * never a '<' or a '"', and masking keeps valid UTF-8 valid. The inbox's
+ * reading of an import (inboxfile) too: the numbers of the summary an
+ * object with every key, a run folder found lying inside the text.
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "html.h"
+#include "inboxfile.h"
 #include "mask.h"
 #include "rejgroup.h"
 #include "runreport.h"
@@ -59,6 +62,25 @@ report(const char *s, size_t n)
 	runsum_release(&sum);
 }
 
+/* On the bytes as given (no NUL after them), so a read past them shows. */
+static void
+inbox(const char *d, size_t n)
+{
+	struct runsum sum;
+	struct buf run = BUF_INIT;
+	json_t *o;
+
+	runsum_init(&sum);
+	o = inboxfile_numbers(runsum_parse(&sum, d, n) == 0 ? &sum : NULL);
+	if (!json_is_object(o) || json_object_size(o) != 7)
+		abort();
+	json_decref(o);
+	runsum_release(&sum);
+	if (inboxfile_run_dir(d, n, &run) == 0 && run.len > n)
+		abort();
+	buf_release(&run);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t n)
 {
@@ -68,6 +90,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t n)
 	memcpy(s, data, n);
 	s[n] = '\0';
 	report(s, n);
+	inbox((const char *)data, n);
 	valid_stays_valid(s, n, 0);
 	valid_stays_valid(s, n, 1);
 	rejgroups_pattern(s, &b);

@@ -91,6 +91,7 @@ seeds() {
 		    "exit status per stage (-: not run): shape=1" \
 		    "timing: started=2026-12-02T02:29:04Z seconds=2.91" \
 		    "files:" "  shape rejects 1 in /d/r/shape.rejects.ndjson" \
+		    "  log       /d/r/stages.log" \
 		    "exit 1: finished" >"$d/summary"
 		printf '%s' 'email: "jane@example.org" 385-555-0106 <b>' >"$d/a"
 		printf '%s' 'no rule matches status="moved-away", x=""' >"$d/b"
@@ -106,17 +107,6 @@ seeds() {
 		for f in "$ROOT"/tests/stages/validate/*/dictionary.json; do
 			[ -f "$f" ] && cp "$f" "$d/d$i" && i=$((i + 1))
 		done
-		;;
-	fuzz_runsummary)
-		printf '%s\n' '== turbovote import of x.csv' '' \
-		    'per stage (records in = out + dropped + rejected):' \
-		    '  csv2ndjson: in=3 out=3 dropped=0 rejected=0' \
-		    '  shape: in=3 out=2 dropped=1 (staff-email=1) rejected=0' \
-		    'delivery:' '  post-northstar: found=1 created=1 updated=0' \
-		    '  post-rogue: created=2 upgraded=0 unchanged=0' \
-		    'exit status per stage (-: not run): csv2ndjson=0 shape=0' \
-		    '  log       /data/runs/turbovote/20261202T000000Z/stages.log' \
-		    >"$d/summary"
 		;;
 	fuzz_shaper)
 		# A vendor file, a NUL byte, and rows of its shape cases.
