@@ -31,7 +31,9 @@ CH_SH = os.path.join(ROOT, "tests", "servers", "clickhouse.sh")
 LOOKBACK_S = 2592000
 BUCKET_S = 86400
 CONVERSIONS = ("signup",)
-SHARED = float(os.environ.get("SHARED", "0.1"))
+# The share of browsers two persons use (ANALYTICS_SHARED_BROWSERS; not
+# SHARED, which the runner sets to the shared corpora's folder).
+SHARED_BROWSERS = float(os.environ.get("ANALYTICS_SHARED_BROWSERS", "0.1"))
 
 # --- the server ----------------------------------------------------------
 
@@ -201,7 +203,7 @@ def gen_stream(seed, persons=60, days=80):
         anons = ["fp-" + hexid(rng, 10)]
         if rng.random() < 0.3:  # a second browser
             anons.append("fp-" + hexid(rng, 10))
-        if rng.random() < SHARED:  # a browser someone else uses too
+        if rng.random() < SHARED_BROWSERS:  # a browser someone else uses too
             anons.append(rng.choice(anon_pool))
         n_signups = rng.choice([0, 1, 1, 1, 2, 2, 3])
         signups = sorted(start + rng.randrange(span) for _ in range(n_signups))
