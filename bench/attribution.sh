@@ -132,7 +132,7 @@ row() { # tag label input bytes
 	row cat-attributed "cat ATTRIBUTED" attributed "$abytes"
 	echo
 	echo "- **attribute: cat moves the same bytes $(ratio cat-events attribute) as fast** (by wall time; by CPU time $(ratio cat-events attribute cpu))"
-	echo "- rollup: cat moves the same bytes $(ratio cat-attributed rollup) as fast (by CPU time $(ratio cat-attributed rollup cpu)); as fast as its jansson path $(ratio cat-attributed rollup-jansson) (by CPU time $(ratio cat-attributed rollup-jansson cpu))"
+	echo "- rollup: cat moves the same bytes $(ratio cat-attributed rollup) as fast (by CPU time $(ratio cat-attributed rollup cpu)), $(ratio cat-attributed rollup-jansson) as fast as rollup's jansson path (by CPU time $(ratio cat-attributed rollup-jansson cpu))"
 	echo "- no peer: no standard tool attributes sign-ups to first and last clicks; cat says how far each stage is from moving its bytes alone"
 } >"$tmp/report.md"
 cp "$tmp/report.md" "$out/attribution.md"
