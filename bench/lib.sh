@@ -186,7 +186,7 @@ ensure_export() {
 # ensure_events FILE ROWS [OPTION...]: FILE, ROWS events of the event
 # layer's traffic (analytics/traffic.py --events ROWS --seed 1 and the
 # OPTIONs), cached; events_stamp says what it is made from. A million
-# events take about a minute and 1.5 GiB of memory to make (the traffic
+# events take about half a minute and 1.5 GiB of memory to make (the traffic
 # is built whole, then sorted). validate.sh names its file
 # bench/data/events-ROWS.ndjson, attribution.sh bench/data/traffic-ROWS.ndjson.
 traffic_gen=analytics/traffic.py
