@@ -30,10 +30,17 @@ What the traffic holds, and why:
   members, and unsubscribes from mailings;
 - a small share of bad events (--bad-share): a value outside its enum,
   a required property missing, a referrer longer than the dictionary
-  allows, so that validate has something to say. They are counted on
-  stderr, by kind.
+  allows, so that validate has something to say; --bad-kinds adds
+  others (a time that is not one, a wrong type, an unknown property or
+  event). They are counted on stderr, by kind.
 
 Every other event is valid against analytics/dictionary.json.
+
+For the benchmarks: --events N writes the first N events of the traffic
+at the scale that makes them (about 2,150 a day at scale 1), and
+--visitors N keeps the visitors to N fingerprints, so that a million
+events come from a bounded crowd who come back often (most of them
+members in the end) instead of ever new visitors.
 """
 
 import argparse
@@ -119,6 +126,23 @@ REASONS = [None, None, "too many e-mails", "not relevant to me",
 
 SESSION_GAP_MIN = 45 * 60  # a new visit is a new session (30 min)
 
+# The kinds of bad events (--bad-kinds), and what the dictionary does
+# with each: the first three are the default.
+BAD_KINDS = {
+    "enum": "a sign-up's method or an unsubscribe's topic outside its "
+            "enum (blocked)",
+    "required": "an event's required property removed (blocked)",
+    "long-referrer": "a referrer past its 2,048 characters (omitted, the "
+                     "event kept)",
+    "time": "a time cut to its date, not RFC 3339 (blocked)",
+    "type": "a number for utm_source (flagged)",
+    "unknown-property": "a property the event does not list (the "
+                        "event's action)",
+    "unknown-event": "an event name the dictionary does not know "
+                     "(blocked)",
+}
+DEFAULT_BAD_KINDS = "enum,required,long-referrer"
+
 
 def weighted(rng, pairs):
     """One value of [(value, weight)], by weight."""
@@ -173,6 +197,7 @@ class Traffic:
                         for _ in range(int(args.members * args.scale))]
         self.leads = [Person(self.rng, lead=True)
                       for _ in range(int(args.leads * args.scale))]
+        self.visitors = []  # with --visitors N, every visitor met
         self.bad = {}
 
     # -- records ------------------------------------------------------
@@ -340,7 +365,12 @@ class Traffic:
 
     def someone(self, share_returning=0.25):
         """A new visitor, or one seen before and not a member yet (the
-        pool's members are taken out as they are met)."""
+        pool's members are taken out as they are met). With --visitors
+        N, once N visitors were met every visit is by one of them, at
+        random, members too (who then do not sign up again)."""
+        cap = self.a.visitors
+        if cap and len(self.visitors) >= cap:
+            return self.visitors[self.rng.randrange(cap)]
         if self.rng.random() < share_returning:
             while self.pool:
                 i = self.rng.randrange(len(self.pool))
@@ -350,7 +380,10 @@ class Traffic:
                 self.pool[i] = self.pool[-1]
                 self.pool.pop()
                 p.pooled = False
-        return Person(self.rng)
+        p = Person(self.rng)
+        if cap:
+            self.visitors.append(p)
+        return p
 
     def daytime(self, day):
         """A moment of the day, more in the afternoon and evening."""
@@ -434,18 +467,21 @@ class Traffic:
     # -- the bad share ------------------------------------------------
 
     def spoil(self):
-        """Makes about --bad-share of the events invalid: a value outside
-        its enum (a sign-up's method, an unsubscribe's topic: blocked), a
-        required property removed (blocked), a referrer past its 2,048
-        characters (omitted, the event kept); counted by kind."""
+        """Makes about --bad-share of the events invalid, in the kinds
+        --bad-kinds names (BAD_KINDS says what each does); counted by
+        kind. The enums are at most a third of them, and at most one
+        sign-up or unsubscribe in twenty: more would leave the table
+        little to show. The other kinds take turns, in BAD_KINDS' order."""
         rng = self.rng
         n = int(round(len(self.events) * self.a.bad_share))
+        chosen = self.a.bad_kinds
         enums = [e for e in self.events
                  if e[2]["event"] in ("signup", "unsubscribe")]
-        # At most one sign-up or unsubscribe in twenty: more would leave
-        # the table little to show.
-        n_enum = min(n // 3, len(enums) // 20)
-        kinds = ["enum"] * n_enum + [("required", "long-referrer")[i % 2]
+        n_enum = min(n // 3, len(enums) // 20) if "enum" in chosen else 0
+        others = [k for k in BAD_KINDS if k in chosen and k != "enum"]
+        if not others:
+            n = n_enum
+        kinds = ["enum"] * n_enum + [others[i % len(others)]
                                      for i in range(n - n_enum)]
         spoilt = set()
         for kind in kinds:
@@ -467,9 +503,17 @@ class Traffic:
                 req = {"pageview": "path", "signup": "from_trial",
                        "trial": "campaign_id", "unsubscribe": "topic"}
                 del props[req[name]]
-            else:
+            elif kind == "long-referrer":
                 rec["referrer"] = ("https://search.example.net/?q=" +
                                    "vote+" * 420)
+            elif kind == "time":
+                rec["time"] = rec["time"][:10]
+            elif kind == "type":
+                rec["utm_source"] = 42
+            elif kind == "unknown-property":
+                props["colour"] = "red"
+            else:
+                rec["event"] = "purchase"
             self.bad[kind] = self.bad.get(kind, 0) + 1
 
     def costs(self):
@@ -611,6 +655,45 @@ def post_all(records, args):
     return counts, failures
 
 
+# Events a day at scale 1 (about 2,150 over a week of seed 1): the first
+# guess of --events' scale.
+EVENTS_PER_SCALE_DAY = 2100
+
+
+def generate(args):
+    """The traffic, built: at --scale (1 by default), or with --events N
+    at the scale that makes N events or a few more (guessed, then raised
+    until it does), cut to the first N in time order. The bad events are
+    made afterwards, of what is kept."""
+    if args.events is None:
+        if args.scale is None:
+            args.scale = 1.0
+        tr = Traffic(args)
+        tr.build()
+        return tr
+    args.scale = args.events * 1.1 / (EVENTS_PER_SCALE_DAY * args.days)
+    while True:
+        tr = Traffic(args)
+        tr.build()
+        if len(tr.events) >= args.events:
+            del tr.events[args.events:]
+            return tr
+        args.scale *= 1.2 * args.events / max(1, len(tr.events))
+
+
+def bad_kinds(s):
+    """--bad-kinds: names of BAD_KINDS, comma-separated, or all."""
+    if s == "all":
+        return set(BAD_KINDS)
+    kinds = set(k.strip() for k in s.split(",") if k.strip())
+    unknown = sorted(kinds - set(BAD_KINDS))
+    if unknown:
+        raise argparse.ArgumentTypeError(
+            "unknown kind %r: one of %s, or all" % (unknown[0],
+                                                  ", ".join(BAD_KINDS)))
+    return kinds
+
+
 def when(s):
     try:
         d = datetime.datetime.fromisoformat(s.replace("Z", "+00:00"))
@@ -656,15 +739,28 @@ HTTP status. Exit status: 0, 1 when --post met answers other than 2xx and
                    help="the first day, UTC (default 2026-11-02)")
     p.add_argument("--days", metavar="N", type=int, default=7,
                    help="how many days (default 7)")
-    p.add_argument("--scale", metavar="F", type=float, default=1.0,
+    p.add_argument("--scale", metavar="F", type=float,
                    help="multiplies every volume: budgets, organic and "
                    "direct visits, members, leads (default 1)")
+    p.add_argument("-n", "--events", metavar="N", type=int,
+                   help="write the first N events, in time order, of the "
+                   "traffic at the scale that makes N or a few more over "
+                   "--days (instead of --scale; not with --costs)")
+    p.add_argument("--visitors", metavar="N", type=int, default=0,
+                   help="at most N visitors besides the members and leads: "
+                   "once N were met, every visit is by one of them "
+                   "(default 0: no limit)")
     p.add_argument("--members", metavar="N", type=int, default=400,
                    help="members before the period, at scale 1 (400)")
     p.add_argument("--leads", metavar="N", type=int, default=300,
                    help="leads on the mailing list, at scale 1 (300)")
     p.add_argument("--bad-share", metavar="F", type=float, default=0.01,
                    help="the share of events made invalid (default 0.01)")
+    p.add_argument("--bad-kinds", metavar="LIST", type=bad_kinds,
+                   default=bad_kinds(DEFAULT_BAD_KINDS),
+                   help="the kinds of bad events, comma-separated, or all: "
+                   + "; ".join("%s, %s" % kv for kv in BAD_KINDS.items()) +
+                   " (default %s)" % DEFAULT_BAD_KINDS)
     p.add_argument("--offset-share", metavar="F", type=float, default=0.03,
                    help="the share of times written with a -05:00 offset "
                    "(default 0.03)")
@@ -697,12 +793,18 @@ HTTP status. Exit status: 0, 1 when --post met answers other than 2xx and
                    "them out of time order by that much at most (default "
                    "120; keep it under attribute's --tolerance, 300)")
     args = p.parse_args()
-    if args.days < 1 or args.scale <= 0 or not 0 <= args.bad_share <= 1:
+    if args.days < 1 or (args.scale is not None and args.scale <= 0) or \
+            not 0 <= args.bad_share <= 1:
         p.error("--days must be at least 1, --scale positive, --bad-share "
                 "between 0 and 1")
+    if args.events is not None and (args.events < 1 or
+                                    args.scale is not None or args.costs):
+        p.error("--events must be at least 1, and goes without --scale "
+                "and --costs")
+    if args.visitors < 0:
+        p.error("--visitors must be 0 or more")
 
-    tr = Traffic(args)
-    tr.build()
+    tr = generate(args)
     tr.spoil()
     records = tr.ordered()
     kinds = {}
@@ -729,11 +831,12 @@ HTTP status. Exit status: 0, 1 when --post met answers other than 2xx and
         out.flush()
         if out is not sys.stdout:
             out.close()
-    print("traffic.py: events=%d (%s) bad=%d (%s)%s" % (
+    print("traffic.py: events=%d (%s) bad=%d (%s)%s%s" % (
         len(records),
         " ".join("%s=%d" % kv for kv in sorted(kinds.items())),
         sum(tr.bad.values()),
         " ".join("%s=%d" % kv for kv in sorted(tr.bad.items())),
+        (" scale=%.6g" % args.scale) if args.events is not None else "",
         (" posted: " + answers) if args.post else ""), file=sys.stderr)
     return status
 

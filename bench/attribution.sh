@@ -1,52 +1,140 @@
 #!/bin/sh
-# bench/attribution.sh: attribute's and rollup's events a second on one
-# core (median CPU time, user + system, of RUNS runs, each pinned to CPU 0
-# with taskset when there is one) and peak RSS (GNU time %M), on EVENTS
-# events of PERSONS persons made by bench/attribution-events.py (cached in
-# bench/data/). The report goes to stdout and bench/out/attribution.md; it
-# reports numbers and never fails on them.
+# bench/attribution.sh: how fast attribute and rollup go through the event
+# layer's traffic, on one core, next to cat of the same bytes (there is no
+# standard tool that attributes sign-ups to first and last clicks: cat says
+# how far the stages are from reading and writing the bytes alone).
 #
-# Usage, from the repository root after make:
-#   bench/attribution.sh [EVENTS [PERSONS [RUNS]]]   default 1000000 50000 3
+# The events: ROWS of them (default 1,000,000), analytics/traffic.py
+# --events ROWS --seed 1 --bad-share 0 (valid, as validate leaves them for
+# attribute in the canned pipeline; with --persons N also --visitors N: a
+# crowd of N who come back, most of them members in the end), cached in
+# bench/data/. Before timing, attribute must pass every event on
+# (rejecting none) and rollup must read every one of attribute's.
+#
+#   build/bin/attribute FILE > /dev/null
+#   build/bin/rollup ATTRIBUTED > /dev/null          (and SLUICE_FASTPATH=0)
+#   cat FILE > /dev/null ; cat ATTRIBUTED > /dev/null
+#
+# Reports the median wall and CPU time of RUNS runs each (taking turns,
+# pinned to CPU 0 when taskset can), events/s and MB/s, peak RSS (GNU time
+# %M), how many times cat's speed each stage is, and attribute's persons
+# (held at the end, at the most). Writes bench/out/attribution.md; never
+# fails on the numbers.
+#
+#   bench/attribution.sh [--rows N] [--runs N] [--persons N]
 set -eu
-events=${1:-1000000}
-persons=${2:-50000}
-runs=${3:-3}
+
+rows=1000000
+runs=3
+persons=0
+usage_text="usage: bench/attribution.sh [--rows N] [--runs N] [--persons N]
+  --rows N      events generated (default 1000000, at least 100)
+  --runs N      timed runs of each command (default 3, at least 3)
+  --persons N   at most N visitors (traffic.py --visitors; default 0, none)"
+
 cd "$(dirname "$0")/.."
-mkdir -p bench/data bench/out
-in=bench/data/attribution-$events-$persons.ndjson
-[ -f "$in" ] || python3 bench/attribution-events.py "$events" "$persons" >"$in"
-attributed=bench/data/attribution-$events-$persons.out
-build/bin/attribute "$in" >"$attributed" 2>/dev/null
-pin=
-command -v taskset >/dev/null 2>&1 && pin="taskset -c 0"
-measure() { # name command...
-	name=$1
-	shift
-	i=0
-	: >bench/data/attribution.times
-	while [ $i -lt "$runs" ]; do
-		/usr/bin/time -f "%U %S %M" -o bench/data/attribution.time \
-		    $pin "$@" >/dev/null 2>&1
-		cat bench/data/attribution.time >>bench/data/attribution.times
-		i=$((i + 1))
-	done
-	sort -n bench/data/attribution.times | awk -v n="$events" \
-	    -v name="$name" -v runs="$runs" '
-	    { cpu[NR] = $1 + $2; rss[NR] = $3 }
-	    END { c = cpu[int((runs + 1) / 2)];
-	          printf "| %s | %.2f s | %.0f | %.0f MiB |\n", name, c,
-	              (c > 0 ? n / c : 0), rss[int((runs + 1) / 2)] / 1024 }'
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
+# --persons is this script's; lib.sh's bench_options takes the rest.
+n=$#
+while [ "$n" -gt 0 ]; do
+	case $1 in
+	--persons) [ $# -ge 2 ] || usage 64; persons=$2; shift 2; n=$((n - 2)) ;;
+	--persons=*) persons=${1#--persons=}; shift; n=$((n - 1)) ;;
+	*) set -- "$@" "$1"; shift; n=$((n - 1)) ;;
+	esac
+done
+bench_options "$@"
+case $persons in *[!0-9]*|'') usage 64 ;; esac
+data=bench/data
+out=bench/out
+bin=build/bin
+if [ "$persons" -gt 0 ]; then
+	events=$data/traffic-$rows-visitors-$persons.ndjson
+	set -- --bad-share 0 --visitors "$persons"
+else
+	events=$data/traffic-$rows.ndjson
+	set -- --bad-share 0
+fi
+made_by="analytics/traffic.py --events $rows --seed 1 $*"
+
+for s in attribute rollup; do
+	[ -x "$bin/$s" ] || die "no $bin/$s: run make first"
+done
+command -v python3 >/dev/null 2>&1 || die "python3 is not installed"
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+trap 'exit 130' INT TERM
+mkdir -p "$data" "$out"
+pin_cpu0
+# A rebuild while the benchmark runs would mix two programs in one median.
+cp "$bin/attribute" "$bin/rollup" "$tmp/"
+
+ensure_events "$events" "$rows" "$@"
+records=$(wc -l <"$events")
+bytes=$(wc -c <"$events")
+
+# Correctness first: every event through attribute, every one into rollup.
+attributed=$tmp/attributed.ndjson
+"$tmp/attribute" "$events" >"$attributed" 2>"$tmp/attribute.check" ||
+	die "attribute failed: $(tail -n 3 "$tmp/attribute.check")"
+grep -q "^attribute: in=$records out=$records dropped=0 rejected=0\$" \
+    "$tmp/attribute.check" ||
+	die "attribute did not pass every event on: $(tail -n 1 "$tmp/attribute.check")"
+"$tmp/rollup" "$attributed" >"$tmp/rollup.out" 2>"$tmp/rollup.check" ||
+	die "rollup failed: $(tail -n 3 "$tmp/rollup.check")"
+grep -q "^rollup: in=$records .* rejected=0\$" "$tmp/rollup.check" ||
+	die "rollup did not take every event: $(tail -n 1 "$tmp/rollup.check")"
+abytes=$(wc -c <"$attributed")
+rollup_rows=$(wc -l <"$tmp/rollup.out")
+# "pageviews=N conversions=N persons=N peak_persons=N held_peak=N"
+held=$(sed -n 's/^attribute: \(pageviews=.*\)/\1/p' "$tmp/attribute.check")
+
+measure() {
+	case $1 in
+	attribute) timed attribute "$tmp/attribute" "$events" ;;
+	rollup) timed rollup "$tmp/rollup" "$attributed" ;;
+	rollup-jansson) timed rollup-jansson env SLUICE_FASTPATH=0 \
+	    "$tmp/rollup" "$attributed" ;;
+	cat-events) timed cat-events cat "$events" ;;
+	cat-attributed) timed cat-attributed cat "$attributed" ;;
+	esac
 }
+cat "$events" "$attributed" >/dev/null # into the page cache, for all alike
+rounds attribution attribute cat-events rollup rollup-jansson cat-attributed
+
+row() { # tag label input bytes
+	stats "$1" | awk -v tool="$2" -v input="$3" -v n="$records" \
+	    -v bytes="$4" '{
+		percpu = $4 > 0 ? sprintf("%.0f", n / $4) : "n/a"
+		printf "| %s | %s | %.3f | %.3f-%.3f | %.0f | %.1f | %.2f | %s | %.1f |\n",
+		    tool, input, $1, $2, $3, n / $1, bytes / $1 / 1e6, $4,
+		    percpu, $5 }'
+}
+
 {
-	echo "# attribute and rollup, $events events of $persons persons"
+	echo "# attribute and rollup against cat"
 	echo
-	echo "$(uname -m), $(nproc) cores, $(date -u +%Y-%m-%d); median of $runs runs"
+	echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC')"
+	echo "- machine: $(machine)"
+	echo "- runs: $runs of each command, taking turns, $pin_note; output to /dev/null"
+	echo "- input: $events, $records events, $bytes bytes ($made_by); attributed: $abytes bytes"
+	echo "- attribute: $held; rollup: $rollup_rows partial rows"
+	echo "- versions: $("$tmp/attribute" --version); $("$tmp/rollup" --version); $(cat --version | head -n 1)"
 	echo
-	echo "| command | CPU time | events/s (CPU) | peak RSS |"
-	echo "|---|---|---|---|"
-	measure "attribute" build/bin/attribute "$in"
-	measure "rollup" build/bin/rollup "$attributed"
-	measure "rollup (jansson path)" env SLUICE_FASTPATH=0 \
-	    build/bin/rollup "$attributed"
-} | tee bench/out/attribution.md
+	echo "| command | input | median wall (s) | min-max (s) | events/s | MB/s | median CPU (s) | events/CPU s | peak RSS (MiB) |"
+	echo "|---|---|---:|---:|---:|---:|---:|---:|---:|"
+	row attribute "attribute FILE" events "$bytes"
+	row cat-events "cat FILE" events "$bytes"
+	row rollup "rollup ATTRIBUTED" attributed "$abytes"
+	row rollup-jansson "SLUICE_FASTPATH=0 rollup ATTRIBUTED" attributed "$abytes"
+	row cat-attributed "cat ATTRIBUTED" attributed "$abytes"
+	echo
+	echo "- **attribute: cat moves the same bytes $(ratio cat-events attribute) as fast** (by wall time; by CPU time $(ratio cat-events attribute cpu))"
+	echo "- rollup: cat moves the same bytes $(ratio cat-attributed rollup) as fast (by CPU time $(ratio cat-attributed rollup cpu)), $(ratio cat-attributed rollup-jansson) as fast as rollup's jansson path (by CPU time $(ratio cat-attributed rollup-jansson cpu))"
+	echo "- no peer: no standard tool attributes sign-ups to first and last clicks; cat says how far each stage is from moving its bytes alone"
+} >"$tmp/report.md"
+cp "$tmp/report.md" "$out/attribution.md"
+cat "$tmp/report.md"
+echo "bench: report written to $out/attribution.md" >&2

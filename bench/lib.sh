@@ -1,6 +1,7 @@
 # bench/lib.sh: what the benchmarks share, sourced from the repository root
-# by bench/run.sh, stages.sh, quasar.sh and pipeline.sh: options, the clock,
-# one timed run and its medians, the machine, the cached exports. POSIX sh.
+# by bench/run.sh, stages.sh, quasar.sh, pipeline.sh, validate.sh and
+# attribution.sh: options, the clock, one timed run and its medians, the
+# machine, the cached exports and events. POSIX sh.
 #
 # A script sets $tmp (a directory of its own) before it times anything, and
 # for bench_options its defaults of rows and runs and its usage_text.
@@ -180,4 +181,19 @@ tv_gen=vendors/turbovote/make-export.py
 ensure_export() {
 	export_stamp="rows=$2 seed=1 gen=$(cksum <"$tv_gen")"
 	make_input "$1" "$export_stamp" python3 "$tv_gen" --rows "$2" --seed 1
+}
+
+# ensure_events FILE ROWS [OPTION...]: FILE, ROWS events of the event
+# layer's traffic (analytics/traffic.py --events ROWS --seed 1 and the
+# OPTIONs), cached; events_stamp says what it is made from. A million
+# events take about half a minute and 1.5 GiB of memory to make (the traffic
+# is built whole, then sorted). validate.sh names its file
+# bench/data/events-ROWS.ndjson, attribution.sh bench/data/traffic-ROWS.ndjson.
+traffic_gen=analytics/traffic.py
+ensure_events() {
+	e_file=$1 e_rows=$2
+	shift 2
+	events_stamp="events=$e_rows seed=1 $* gen=$(cksum <"$traffic_gen")"
+	make_input "$e_file" "$events_stamp" python3 "$traffic_gen" \
+	    --events "$e_rows" --seed 1 "$@"
 }

@@ -24,9 +24,12 @@
 #
 # At its end it runs bench/stages.sh with the same --rows and --runs (the
 # NDJSON stages, shape, status-map and dedupe, against jq, Miller and awk),
-# bench/pipeline.sh, bench/rogue.sh, bench/quasar.sh and bench/validate.sh
-# (validate against ajv), and gathers their
-# reports into bench/RESULTS.md with bench/results.sh.
+# bench/pipeline.sh, bench/rogue.sh, bench/quasar.sh, the event layer's
+# (bench/validate.sh, validate against ajv, and bench/attribution.sh,
+# attribute and rollup against cat, on --rows events with --runs runs;
+# bench/analytics-sql.sh, the SQL views on ClickHouse beside the stages, on
+# about as many events), and gathers their reports into bench/RESULTS.md
+# with bench/results.sh.
 #
 # Usage, from the repository root (make bench runs it with the defaults):
 #   bench/run.sh [--rows N] [--runs N]    default 1000000 rows, 5 runs
@@ -166,5 +169,9 @@ if [ -x bench/quasar.sh ]; then
 	bench/quasar.sh
 fi
 echo
-bench/validate.sh --rows "$rows"
+bench/validate.sh --rows "$rows" --runs "$runs"
+echo
+bench/attribution.sh --rows "$rows" --runs "$runs"
+echo
+bench/analytics-sql.sh $((rows / 20)) # persons, about 20 events each
 bench/results.sh

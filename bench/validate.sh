@@ -2,9 +2,11 @@
 # bench/validate.sh: validate against a Node.js script using ajv, on the
 # same events and the same dictionary, in one run.
 #
-# The events: ROWS of them (default 1,000,000) made by bench/gen-events.py
-# (seed 1: page views in sessions from ads, mailings and referrers,
-# sign-ups, trials, unsubscribes; 2% break a rule), cached in bench/data/.
+# The events: ROWS of them (default 1,000,000) of the event layer's traffic,
+# analytics/traffic.py --events ROWS --seed 1 --bad-share 0.02 --bad-kinds
+# all (page views in sessions from ads, mailings, search, partners and
+# typed addresses, sign-ups, trials, unsubscribes; 2% break a rule, of
+# seven kinds), cached in bench/data/.
 # The dictionary: analytics/dictionary.json. ajv (bench/ajv/package.json's
 # pinned versions, installed with npm into bench/ajv/node_modules when
 # missing) checks the same schemas, composed as bench/ajv/validate.js says,
@@ -56,8 +58,7 @@ trap 'exit 130' INT TERM
 mkdir -p "$data" "$out"
 pin_cpu0
 
-make_input "$events" "gen-events.py $(cksum <bench/gen-events.py) --events $rows --seed 1" \
-    python3 bench/gen-events.py --events "$rows" --seed 1
+ensure_events "$events" "$rows" --bad-share 0.02 --bad-kinds all
 records=$(wc -l <"$events")
 bytes=$(wc -c <"$events")
 
@@ -91,8 +92,9 @@ rounds validate validate ajv
 
 row() { # tag label
 	stats "$1" | awk -v tool="$2" -v records="$records" '{
-		printf "| %s | %.3f | %.3f-%.3f | %.0f | %.2f | %.0f | %.1f |\n",
-		    tool, $1, $2, $3, records / $1, $4, records / $4, $5 }'
+		percpu = $4 > 0 ? sprintf("%.0f", records / $4) : "n/a"
+		printf "| %s | %.3f | %.3f-%.3f | %.0f | %.2f | %s | %.1f |\n",
+		    tool, $1, $2, $3, records / $1, $4, percpu, $5 }'
 }
 
 {
@@ -101,7 +103,7 @@ row() { # tag label
 	echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC')"
 	echo "- machine: $(machine)"
 	echo "- runs: $runs of each command, taking turns, $pin_note; output to /dev/null"
-	echo "- input: $events, $records events, $bytes bytes (bench/gen-events.py --seed 1; 2% break a rule)"
+	echo "- input: $events, $records events, $bytes bytes (analytics/traffic.py --events $rows --seed 1 --bad-share 0.02 --bad-kinds all: 2% break a rule)"
 	echo "- dictionary: $dict"
 	echo "- versions: $("$bin/validate" --version); node $(node --version);" \
 	    "ajv $(node -p 'require("./bench/ajv/node_modules/ajv/package.json").version')," \

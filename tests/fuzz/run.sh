@@ -80,6 +80,36 @@ seeds() {
 		printf '%s' "2026-11-30T07:00:00.25-05:00" >"$d/t"
 		printf '%s' '{"event":"signup","event_id":"e-\"1","time":"2026-11-30T12:00:00.250Z","member_id":null,"url":5,"properties":{"a":[1]},"_meta":{"file":"j","line":3,"violations":[{}]}}' >"$d/e"
 		;;
+	fuzz_evtime)
+		# Times as the event layer writes and meets them (UTC with
+		# milliseconds, whole seconds, offsets, leap days, what is not
+		# one), each with a source, a referrer and a URL; then the
+		# attribute and rollup cases' events, those four of each.
+		printf '%s\n' "2026-11-30T12:00:00.250Z" "facebook" \
+		    "https://m.facebook.com/" \
+		    "https://www.example.org/vote?utm_source=facebook" >"$d/a"
+		printf '%s\n' "2026-11-30T07:00:00.25-05:00" "" \
+		    "https://www.google.com/search?q=x" "https://www.example.org/" \
+		    >"$d/b"
+		printf '%s\n' "2026-11-02T08:31:43Z" "" "" "https://www.example.org/" \
+		    >"$d/c"
+		printf '%s\n' "2024-02-29t23:59:59.999+14:00" "" \
+		    "HTTPS://User@Www.Example.ORG:8443/p" "https://www.example.org/p" \
+		    >"$d/d"
+		printf '%s\n' "0001-01-02T00:00:00-23:59" "x" "//no-scheme" "" >"$d/e"
+		printf '%s\n' "2026-11-04" "" "https://search.example.net/?q=vote" \
+		    "https://www.example.org/join" >"$d/f"
+		printf '%s\n' "2026-13-01T25:61:61.1234Z" "" "" "" >"$d/g"
+		i=0
+		for f in "$ROOT"/tests/stages/attribute/*/input \
+		    "$ROOT"/tests/stages/rollup/*/input; do
+			[ -f "$f" ] || continue
+			head -n 20 "$f" | jq -r '[.time, .utm_source, .referrer,
+			    .url] | map(if type == "string" then . else "" end) |
+			    join("\n")' 2>/dev/null | split -l 4 -a 4 - "$d/s$i-"
+			i=$((i + 1))
+		done
+		;;
 	fuzz_report)
 		# A summary as import.sh writes one; reasons with values.
 		printf '%s\n' "== shop import of /d/x.csv" "" \

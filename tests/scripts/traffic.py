@@ -201,6 +201,73 @@ prices = sorted(round(v / n, 2) for v, n in cpc.values())
 check(len(prices) >= 4 and prices[-1] > 2 * prices[0],
       "the ads cost different prices per click (%s)" % prices)
 
+# --events N: exactly N, in time order, the same bytes again; not with
+# --scale or --costs.
+st, a, err = gen("--seed", "3", "--events", "1234")
+_, b, _ = gen("--seed", "3", "--events", "1234")
+lines = a.decode().splitlines()
+t = [ms(json.loads(x)["time"]) for x in lines]
+check(st == 0 and len(lines) == 1234 and a == b and
+      all(x <= y for x, y in zip(t, t[1:])) and "scale=" in err,
+      "--events 1234: 1234 events in time order, the same bytes again (%d)"
+      % len(lines), err)
+st, big, _ = gen("--seed", "3", "--events", "30000", "--days", "2")
+check(st == 0 and len(big.splitlines()) == 30000,
+      "--events 30000 --days 2: 30000 events, the scale raised to make them")
+st1, _, err1 = gen("--events", "10", "--scale", "2")
+st2, _, err2 = gen("--events", "10", "--costs", costs_b)
+check(st1 == 64 and st2 == 64 and "--events" in err1 + err2,
+      "--events with --scale or --costs: a usage error", err1 + err2)
+
+# --bad-kinds all: every kind made, each the violation it promises.
+st, a, err = gen("--seed", "4", "--events", "4000", "--bad-share", "0.05",
+                 "--bad-kinds", "all")
+bad = counts(err, "bad")
+src = os.path.join(TMP, "kinds.ndjson")
+rej = os.path.join(TMP, "kinds-rejects.ndjson")
+with open(src, "wb") as f:
+    f.write(a)
+r = subprocess.run([os.path.join(BIN, "validate"), "--dictionary", DICT,
+                    "--rejects", rej, src], capture_output=True)
+rules = collections.Counter()
+for x in r.stdout.decode().splitlines():
+    for v in json.loads(x).get("_meta", {}).get("violations", []):
+        rules[(v["rule"], v["action"])] += 1
+for x in open(rej).read().splitlines():
+    for v in json.loads(x)["record"]["_meta"]["violations"]:
+        rules[(v["rule"], v["action"])] += 1
+want = {"enum": ("enum", "block"), "required": ("required", "block"),
+        "long-referrer": ("maxLength", "omit"), "time": ("format", "block"),
+        "type": ("type", "flag"),
+        "unknown-property": ("additionalProperties", "block"),
+        "unknown-event": ("unknown_event", "block")}
+check(st == 0 and set(bad) == set(want) and
+      all(rules[want[k]] == n for k, n in bad.items()) and
+      sum(rules.values()) == sum(bad.values()),
+      "--bad-kinds all: seven kinds, each found by validate as its rule "
+      "and action, nothing else (%s; %s)" % (bad, dict(rules)), err)
+st, a, err = gen("--seed", "4", "--events", "2000", "--bad-share", "0.05",
+                 "--bad-kinds", "time,type")
+check(st == 0 and set(counts(err, "bad")) == {"time", "type"},
+      "--bad-kinds time,type: those two kinds alone", err)
+st, _, err = gen("--bad-kinds", "enum,nope")
+check(st == 64 and "nope" in err, "--bad-kinds with an unknown kind: a "
+      "usage error", err)
+
+# --visitors N: at most N fingerprints besides the members' and leads'.
+st, a, err = gen("--seed", "2", "--events", "20000", "--visitors", "500")
+_, free, _ = gen("--seed", "2", "--events", "20000")
+scale = float(re.search(r"scale=(\S+)", err).group(1))
+lists = int(400 * scale) + int(300 * scale)
+capped = [json.loads(x) for x in a.decode().splitlines()]
+fps = {e["anonymous_id"] for e in capped}
+free_fps = {json.loads(x)["anonymous_id"] for x in free.decode().splitlines()}
+check(st == 0 and len(capped) == 20000 and len(fps) <= 500 + lists and
+      len(free_fps) > 2 * (500 + lists) and
+      any(e["event"] == "signup" for e in capped),
+      "--visitors 500: %d fingerprints (%d members and leads), %d without "
+      "the limit, sign-ups still" % (len(fps), lists, len(free_fps)), err)
+
 st, _, err = gen("--days", "0")
 check(st == 64 and "--days" in err, "a bad option: a usage error", err)
 st, out, _ = gen("--help")

@@ -1,7 +1,7 @@
 """validate on generated traffic, both paths, enforcing and observing.
 
-Events from bench/gen-events.py with a third of them breaking a rule
-(SLUICE_TEST_SEED repeats a run; the seed is printed):
+Events from analytics/traffic.py with a third of them breaking a rule, of
+every kind it knows (SLUICE_TEST_SEED repeats a run; the seed is printed):
 
 - SLUICE_FASTPATH=0 and the fast path write the same stdout, rejects and
   stderr, and the fast path takes the valid events (SLUICE_FASTPATH_STATS);
@@ -51,10 +51,11 @@ def run(args, env=None, path=None):
 
 events = os.path.join(TMP, "v-events.ndjson")
 with open(events, "wb") as f:
-    subprocess.run([sys.executable, os.path.join(ROOT, "bench",
-                                                 "gen-events.py"),
+    subprocess.run([sys.executable, os.path.join(ROOT, "analytics",
+                                                 "traffic.py"),
                     "--events", "3000", "--seed", str(seed),
-                    "--bad-share", "0.3"], stdout=f, check=True)
+                    "--bad-share", "0.3", "--bad-kinds", "all"], stdout=f,
+                   stderr=subprocess.DEVNULL, check=True)
 print("# seed %d (SLUICE_TEST_SEED=%d repeats it)" % (seed, seed))
 inputs = open(events, "rb").read().splitlines()
 
