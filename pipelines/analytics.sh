@@ -19,8 +19,11 @@
 set -eu
 
 ME=analytics.sh
+SYNOPSIS='[--offline] [OPTIONS] [FILE...]'
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BIN=${BIN:-$ROOT/build/bin}
+# shellcheck source=pipelines/lib.sh
+. "$ROOT/pipelines/lib.sh"
 
 usage() {
 	cat <<EOF
@@ -68,20 +71,6 @@ Examples:
   pipelines/analytics.sh --offline --costs costs.csv events.ndjson
   QUASAR_URL=http://127.0.0.1:8123 pipelines/analytics.sh --costs costs.csv
 EOF
-}
-
-die() { # STATUS MESSAGE...
-	_st=$1
-	shift
-	echo "$ME: $*" >&2
-	exit "$_st"
-}
-
-usage_error() {
-	echo "$ME: $*" >&2
-	echo "usage: pipelines/analytics.sh [--offline] [OPTIONS] [FILE...];" \
-	    "try 'pipelines/analytics.sh --help'" >&2
-	exit 64
 }
 
 OFFLINE=0
@@ -153,9 +142,8 @@ done
 for _s in validate attribute rollup post-quasar; do
 	[ -x "$BIN/$_s" ] || die 69 "no $_s in $BIN: run make first"
 done
-command -v jq >/dev/null 2>&1 || die 69 "needs jq for the table"
+needs jq for the table
 BIN=$(cd "$BIN" && pwd)
-abs() { case $1 in /*) echo "$1" ;; *) echo "$(pwd)/$1" ;; esac; }
 DICT=$(abs "$DICT")
 [ -z "$COSTS" ] || COSTS=$(abs "$COSTS")
 [ -z "$CACERT" ] || CACERT=$(abs "$CACERT")
@@ -163,91 +151,28 @@ DICT=$(abs "$DICT")
 WAREHOUSE=0
 [ $OFFLINE = 1 ] || [ -z "${QUASAR_URL:-}" ] || WAREHOUSE=1
 if [ $WAREHOUSE = 1 ]; then
-	command -v curl >/dev/null 2>&1 ||
-		die 69 "needs curl for the warehouse's costs and views" \
-		    "(apt-get install curl), or --offline"
+	needs curl "for the warehouse's costs and views" \
+	    "(apt-get install curl), or --offline"
 fi
 
-mkdir -p "${SLUICE_DATA:-.}" && DATA=$(cd "${SLUICE_DATA:-.}" && pwd) ||
-	die 74 "cannot use the data folder ${SLUICE_DATA:-.}"
-STATE=$DATA/state
+data_folder
 mkdir -p "$STATE" || die 74 "cannot create $STATE"
 PARTIALS=$STATE/analytics.partials.ndjson
 
 # One run at a time: two would append to the same partials and take the
 # same journal segments. A preview sends nothing and takes no segment,
 # but it reads the partials: it takes the lock too, waiting for none.
-command -v flock >/dev/null 2>&1 ||
-	die 69 "needs flock to lock the state (util-linux)"
-exec 9>>"$STATE/analytics.lock"
-flock -n 9 || die 75 "another run holds $STATE/analytics.lock; this one" \
-    "stopped before reading anything"
+needs flock "to lock the state (util-linux)"
+lock "$STATE/analytics.lock" "another run holds $STATE/analytics.lock;" \
+    "this one stopped before reading anything"
 
-# The run's folder, its own (as import.sh's).
-_now=$(date -u +%Y%m%dT%H%M%SZ)
-mkdir -p "$DATA/runs/analytics" || die 74 "cannot create $DATA/runs/analytics"
-RUN=$DATA/runs/analytics/$_now
-_n=1
-while ! mkdir "$RUN" 2>/dev/null; do
-	[ -e "$RUN" ] || die 74 "cannot create $RUN"
-	_n=$((_n + 1))
-	[ $_n -lt 100 ] || die 74 "cannot create a run folder"
-	RUN=$DATA/runs/analytics/$_now-$(printf %02d $_n)
-done
-
-TMPD=$(mktemp -d "${TMPDIR:-/tmp}/sluice-analytics.XXXXXX") || exit 74
-BG=
-cleanup() {
-	for _p in $BG; do
-		kill "$_p" 2>/dev/null || :
-	done
-	rm -rf "$TMPD"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM HUP
-
-# Every stage's stderr to the terminal and the run's log.
-: >"$RUN/stages.log"
-mkfifo "$TMPD/fifo-log"
-tee -a "$RUN/stages.log" <"$TMPD/fifo-log" >&2 &
-LOG_PID=$!
-exec 3>"$TMPD/fifo-log"
+# The run's folder, its own (as import.sh's), its TMPD, and every stage's
+# stderr to the terminal and the run's log (pipelines/lib.sh).
+run_folder "$DATA/runs/analytics"
+tmpd analytics
+log_open
 SLUICE_PROGRESS=0
 export SLUICE_PROGRESS
-
-# stage NAME COMMAND...: a stage, its stderr to the log, its exit status
-# into NAME.status.
-stage() {
-	_name=$1
-	shift
-	_rc=0
-	"$@" 2>&3 || _rc=$?
-	echo "$_rc" >"$TMPD/$_name.status"
-}
-
-status() {
-	[ -f "$TMPD/$1.status" ] && cat "$TMPD/$1.status"
-	return 0
-}
-
-# worst: the worst exit status of the stages; a SIGPIPE (141) counts only
-# when nothing else failed (its reader stopped first, and says why).
-worst() {
-	_w=0
-	_pipe=0
-	for _f in "$TMPD"/*.status; do
-		[ -f "$_f" ] || continue
-		_st=$(cat "$_f")
-		if [ "$_st" = 141 ]; then
-			_pipe=1
-		elif [ "$_st" -gt "$_w" ]; then
-			_w=$_st
-		fi
-	done
-	[ $_pipe = 0 ] || [ "$_w" -gt 1 ] || _w=141
-	echo "$_w"
-}
 
 # quasar NAME TABLE LAYOUT [DDL]: post-quasar into TABLE (created when
 # missing: the events layout knows its statement, the rows layout reads it
@@ -290,9 +215,7 @@ if [ $# -eq 0 ]; then
 	JOURNAL=${JOURNAL_DIR:-${SLUICE_JOURNAL:-$DATA/journal}/events}
 	if [ -s "$JLEDGER" ] && [ "$(tail -n 1 "$JLEDGER")" = "done" ]; then
 		if [ $OFFLINE = 0 ]; then
-			sed '1d;$d' "$JLEDGER" | while IFS= read -r _seg; do
-				rm -f -- "$JOURNAL/$_seg"
-			done
+			sed '1d;$d' "$JLEDGER" | segments_remove "$JOURNAL"
 			: >"$JLEDGER"
 		fi
 	elif [ -s "$JLEDGER" ]; then
@@ -300,10 +223,7 @@ if [ $# -eq 0 ]; then
 		sed 1d "$JLEDGER" >"$TMPD/segments"
 	fi
 	if [ -z "$BATCH" ]; then
-		: >"$TMPD/segments"
-		for _seg in "$JOURNAL"/[0-9]*.ndjson; do
-			[ -f "$_seg" ] && echo "${_seg##*/}" >>"$TMPD/segments"
-		done
+		segments "$JOURNAL"
 		BATCH=$(date -u +%Y%m%dT%H%M%SZ)-$$-$(od -An -N4 -tx4 /dev/urandom |
 		    tr -d ' ')
 		if [ $OFFLINE = 0 ] && [ -s "$TMPD/segments" ]; then
@@ -570,8 +490,7 @@ if [ $WAREHOUSE = 1 ] && [ -z "$WH_NOTE" ] && [ -z "$HELD" ]; then
 fi
 
 # --- the journal's segments, done -----------------------------------
-exec 3>&-
-wait "$LOG_PID" || :
+log_close
 STATUS=$(worst)
 # Every event is in the warehouse or its spool (69), and the partials are
 # kept: the segments are done with.
@@ -580,26 +499,19 @@ if [ -n "$JOURNAL" ] && [ $OFFLINE = 0 ] && [ -z "$HELD" ] &&
     { [ "$STATUS" -le 1 ] || [ "$STATUS" = 69 ]; }; then
 	echo "done" >>"$JLEDGER" && sync "$JLEDGER" ||
 		die 74 "cannot write $JLEDGER"
-	while IFS= read -r _seg; do
-		rm -f -- "$JOURNAL/$_seg"
-	done <"$TMPD/segments"
+	segments_remove "$JOURNAL" <"$TMPD/segments"
 	: >"$JLEDGER"
 fi
 
 # --- the summary ----------------------------------------------------
-summary_lines() {
-	sed 's/.*\x1b\[K//; s/\r//g' "$RUN/stages.log"
-}
 ORDER="validate attribute rollup merge"
 [ $WAREHOUSE = 0 ] || ORDER="validate post-quasar-events attribute rollup post-quasar-rollup merge"
 {
 	echo "== analytics run of $INPUT"
 	echo
 	echo "per stage (records in = out + dropped + rejected):"
-	for _s in validate post-quasar-events attribute rollup \
-	    post-quasar-rollup "rollup --merge"; do
-		summary_lines | grep -E "^$_s: in=[0-9]+ " | sed 's/^/  /'
-	done
+	summary_counts validate post-quasar-events attribute rollup \
+	    post-quasar-rollup "rollup --merge"
 	if summary_lines | grep -Eq '^validate: (blocked=|violations:)'; then
 		echo
 		echo "validate, per event and field:"
@@ -615,12 +527,8 @@ ORDER="validate attribute rollup merge"
 		[ -z "$AGREE" ] || echo "  the views against rollup --merge:$AGREE"
 	fi
 	echo
-	printf 'exit status per stage (-: not run):'
-	for _s in $ORDER; do
-		_st=$(status "$_s")
-		printf ' %s=%s' "$_s" "${_st:--}"
-	done
-	echo
+	# shellcheck disable=SC2086 # a list of names, split on purpose
+	summary_statuses $ORDER
 	if [ -n "$HELD" ]; then
 		echo
 		echo "the partial totals were neither kept nor sent, because$HELD;"
@@ -629,10 +537,7 @@ ORDER="validate attribute rollup merge"
 	fi
 	echo
 	echo "files:"
-	for _f in "$RUN"/*.rejects.ndjson; do
-		[ -s "$_f" ] && echo "  $(basename "$_f" .ndjson | sed 's/\./ /')" \
-		    "$(wc -l <"$_f" | tr -d ' ') in $_f"
-	done
+	summary_files "$RUN"/*.rejects.ndjson
 	[ ! -f "$RUN/events.ndjson" ] ||
 		echo "  events    $(wc -l <"$RUN/events.ndjson" | tr -d ' ') in $RUN/events.ndjson"
 	echo "  partials  $(wc -l <"$RUN/partials.ndjson" | tr -d ' ') in $RUN/partials.ndjson (every run's: $PARTIALS)"

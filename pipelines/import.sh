@@ -26,6 +26,7 @@
 set -eu
 
 ME=import.sh
+SYNOPSIS='[--tee-all] [--offline] [--cacert FILE] [--set NAME=VALUE]... NAME [FILE]'
 
 # The secrets the environment hands over: the script starts again without
 # them, and has them on descriptor 8 instead. A variable stays in
@@ -61,28 +62,21 @@ unset SLUICE_IMPORT_SECRETS
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BIN=${BIN:-$ROOT/build/bin}
 VENDORS=${SLUICE_VENDORS:-$ROOT/vendors}
+# shellcheck source=pipelines/lib.sh
+. "$ROOT/pipelines/lib.sh"
 
 # The private directory (mode 0700): the secrets' files (0600), the named
 # pipes and the stages' exit statuses; removed at exit, also on an error or
-# a signal.
-TMPD=$(mktemp -d "${TMPDIR:-/tmp}/sluice-import.XXXXXX") || exit 74
-BG=
+# a signal (pipelines/lib.sh's tmpd and cleanup).
+tmpd import
 RUN=
 REPORTED=1
-cleanup() {
-	# Jobs still running here are left over from an import cut short;
-	# a raw copy waiting on a pipe nobody opens would wait forever.
-	for _p in $BG; do
-		kill "$_p" 2>/dev/null || :
-	done
-	# A run cut short (a signal, an error) still gets its report, which
-	# says that it did not finish.
+# A run cut short (a signal, an error) still gets its report, which says
+# that it did not finish.
+cut_short() {
 	[ "$REPORTED" = 1 ] || report_pages 2>/dev/null || :
-	rm -rf "$TMPD"
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM HUP
+AT_EXIT=cut_short
 (
 	umask 077
 	[ -z "$_ns" ] || printf '%s\n' "$_ns" >"$TMPD/client-secret"
@@ -132,20 +126,6 @@ Example:
       pipelines/import.sh turbovote export.csv
   pipelines/import.sh --offline rock-the-vote report.csv | jq .status
 EOF
-}
-
-die() { # STATUS MESSAGE...
-	_st=$1
-	shift
-	echo "$ME: $*" >&2
-	exit "$_st"
-}
-
-usage_error() {
-	echo "$ME: $*" >&2
-	echo "usage: pipelines/import.sh [--tee-all] [--offline] [--cacert FILE]" \
-	    "[--set NAME=VALUE]... NAME [FILE]; try 'pipelines/import.sh --help'" >&2
-	exit 64
 }
 
 quote() {
@@ -215,8 +195,7 @@ VENDOR=$VENDORS/$NAME/vendor.json
 [ -f "$VENDOR" ] ||
 	die 64 "no vendor '$NAME' (no $VENDOR); the vendors: $(vendors)"
 
-command -v jq >/dev/null 2>&1 ||
-	die 69 "needs jq to read the vendor file (apt-get install jq)"
+needs jq "to read the vendor file (apt-get install jq)"
 [ -x "$BIN/csv2ndjson" ] || die 69 "no stages in $BIN: run make first"
 BIN=$(cd "$BIN" && pwd)
 
@@ -313,7 +292,7 @@ fi
 if [ -n "$CACERT" ]; then
 	[ -r "$CACERT" ] && [ ! -d "$CACERT" ] ||
 		die 64 "--cacert $CACERT: no such file, or not readable"
-	case $CACERT in /*) ;; *) CACERT=$(pwd)/$CACERT ;; esac
+	CACERT=$(abs "$CACERT")
 fi
 
 # The services the stages to run need, all named at once.
@@ -358,13 +337,10 @@ if [ $OFFLINE = 0 ]; then
 		    "only kept under raw/)" >&2
 		exit 64
 	fi
-	command -v flock >/dev/null 2>&1 ||
-		die 69 "needs flock to lock the vendor's state (util-linux)"
+	needs flock "to lock the vendor's state (util-linux)"
 fi
 
-mkdir -p "${SLUICE_DATA:-.}" && DATA=$(cd "${SLUICE_DATA:-.}" && pwd) ||
-	die 74 "cannot use the data folder ${SLUICE_DATA:-.}"
-STATE=$DATA/state
+data_folder
 LEDGER=$STATE/$NAME.ledger
 SPOOL=$STATE/$NAME-spool
 SEEN=$STATE/$NAME.quasar
@@ -377,12 +353,9 @@ SEEN=$STATE/$NAME.quasar
 # and touches no state: it takes no lock.
 if [ $OFFLINE = 0 ]; then
 	mkdir -p "$STATE" || die 74 "cannot create $STATE"
-	exec 9>>"$STATE/$NAME.lock"
-	if ! flock -n 9; then
-		die 75 "another $NAME import is running (it holds" \
-		    "$STATE/$NAME.lock); this one stopped before sending" \
-		    "anything: run it again once that one has ended"
-	fi
+	lock "$STATE/$NAME.lock" "another $NAME import is running (it holds" \
+	    "$STATE/$NAME.lock); this one stopped before sending" \
+	    "anything: run it again once that one has ended"
 fi
 
 # now_ms: milliseconds since the epoch (seconds, when date has no %N).
@@ -418,47 +391,24 @@ report_pages() {
 		echo "$ME: $RUN/report.html was not written" >&2
 }
 
-# A run folder of its own: mkdir either creates it or fails, so two runs
-# started in the same second (a preview beside an import, or two runs one
-# after the other) get two folders, the second with a suffix.
-_now=$(date -u +%Y%m%dT%H%M%SZ)
-DAY=$(echo "$_now" | sed 's/^\(....\)\(..\)\(..\).*/\1-\2-\3/')
-mkdir -p "$DATA/runs/$NAME" || die 74 "cannot create $DATA/runs/$NAME"
-RUN=$DATA/runs/$NAME/$_now
-_n=1
-while ! mkdir "$RUN" 2>/dev/null; do
-	[ -e "$RUN" ] || die 74 "cannot create $RUN"
-	_n=$((_n + 1))
-	[ $_n -lt 100 ] || die 74 "cannot create a run folder in $DATA/runs/$NAME"
-	RUN=$DATA/runs/$NAME/$_now-$(printf %02d $_n)
-done
+# A run folder of its own (run_folder): two runs started in the same
+# second (a preview beside an import, or two runs one after the other) get
+# two folders, the second with a suffix.
+run_folder "$DATA/runs/$NAME"
 STAMP=${RUN##*/}
+DAY=$(echo "$STAMP" | sed 's/^\(....\)\(..\)\(..\).*/\1-\2-\3/')
 RAW=$DATA/raw/$NAME/$DAY
 REPORTED=0
 STARTED=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 T_START=$(now_ms)
 
-# Every stage's stderr goes to the terminal and into the run's log,
-# through one named pipe. The delivery stage in front draws its progress
-# line when the import's stderr is a terminal.
-: >"$RUN/stages.log"
-mkfifo "$TMPD/fifo-log"
-tee -a "$RUN/stages.log" <"$TMPD/fifo-log" >&2 &
-LOG_PID=$!
-exec 3>"$TMPD/fifo-log"
+# Every stage's stderr goes to the terminal and into the run's log
+# (log_open). The delivery stage in front draws its progress line when the
+# import's stderr is a terminal.
+log_open
 PROGRESS=0
 [ -t 2 ] && PROGRESS=1
 CONCURRENCY=${SLUICE_CONCURRENCY:-16}
-
-# stage NAME COMMAND...: runs a stage of the pipeline, its stderr to the
-# terminal and the run's log, its exit status into NAME.status.
-stage() {
-	_name=$1
-	shift
-	_rc=0
-	"$@" 2>&3 || _rc=$?
-	echo "$_rc" >"$TMPD/$_name.status"
-}
 
 # progress 0|1 NAME COMMAND...: stage, with the progress line on or off
 # (in a subshell, so that the setting stays with this stage).
@@ -631,32 +581,6 @@ fetch() {
 	return "$_rc"
 }
 
-# status NAME: the exit status NAME left, or nothing when it did not run.
-status() {
-	[ -f "$TMPD/$1.status" ] && cat "$TMPD/$1.status"
-	return 0
-}
-
-# worst [BUT]: the worst exit status of everything that ran (but BUT). A
-# stage killed by SIGPIPE (141) was writing to a stage that had already
-# stopped: the one that stopped says why, and outranks it; 141 counts only
-# when nothing else failed.
-worst() {
-	_w=0
-	_pipe=0
-	for _f in "$TMPD"/*.status; do
-		[ -f "$_f" ] && [ "${_f##*/}" != "${1:-}.status" ] || continue
-		_st=$(cat "$_f")
-		if [ "$_st" = 141 ]; then
-			_pipe=1
-		elif [ "$_st" -gt "$_w" ]; then
-			_w=$_st
-		fi
-	done
-	[ $_pipe = 0 ] || [ "$_w" -gt 1 ] || _w=141
-	echo "$_w"
-}
-
 # import_status: sets STATUS, the import's exit status, once every
 # background job and the log are finished.
 import_status() {
@@ -664,8 +588,7 @@ import_status() {
 		wait "$_p" || :
 	done
 	BG=
-	exec 3>&-
-	wait "$LOG_PID" || :
+	log_close
 	STATUS=$(worst)
 }
 
@@ -686,11 +609,6 @@ failed() {
 		done
 	done
 	echo "${_why:-$_pipe}"
-}
-
-# The log's lines without the progress line's drawing.
-summary_lines() {
-	sed 's/.*\x1b\[K//; s/\r//g' "$RUN/stages.log"
 }
 
 # spooled: true when batches wait in the warehouse's spool.
@@ -740,9 +658,8 @@ import_summary() {
 		echo "== $NAME import of $FILE${FETCHED:+ (fetched by $FETCH)}"
 		echo
 		echo "per stage (records in = out + dropped + rejected):"
-		for _s in $ORDER; do
-			summary_lines | grep -E "^$_s: in=[0-9]+ " | sed 's/^/  /'
-		done
+		# shellcheck disable=SC2086 # a list of names, split on purpose
+		summary_counts $ORDER
 		if [ $OFFLINE = 0 ]; then
 			echo
 			echo "delivery:"
@@ -768,12 +685,8 @@ import_summary() {
 				sort | uniq -c | awk '{ printf "  %-10s %d\n", $2, $1 }'
 		fi
 		echo
-		printf 'exit status per stage (-: not run):'
-		for _s in $ORDER; do
-			_st=$(status "$_s")
-			printf ' %s=%s' "$_s" "${_st:--}"
-		done
-		echo
+		# shellcheck disable=SC2086
+		summary_statuses $ORDER
 		printf 'timing: started=%s ended=%s seconds=%s' "$STARTED" \
 		    "$ENDED" "$(seconds "$T_START" "$T_END")"
 		[ -z "$T_FETCHED" ] ||
@@ -800,10 +713,7 @@ import_summary() {
 		echo "files:"
 		[ ! -f "$RUN/results.ndjson" ] ||
 			echo "  results   $RUN/results.ndjson"
-		for _f in "$RUN"/*.rejects.ndjson "$RUN"/*.dropped.ndjson; do
-			[ -s "$_f" ] && echo "  $(basename "$_f" .ndjson | sed 's/\./ /')" \
-			    "$(wc -l <"$_f") in $_f"
-		done
+		summary_files "$RUN"/*.rejects.ndjson "$RUN"/*.dropped.ndjson
 		[ ! -f "$RUN/failed.csv" ] ||
 			echo "  failed    $(($(wc -l <"$RUN/failed.csv") - 1)) in $RUN/failed.csv"
 		[ -z "$KEPT" ] || echo "  raw       $RAW/"
@@ -898,15 +808,10 @@ journal_take() {
 	JOURNAL=${SLUICE_JOURNAL:-$DATA/journal}/$NAME
 	_jl=$STATE/$NAME-journal.ledger
 	if [ $OFFLINE = 0 ] && [ -s "$_jl" ]; then
-		while IFS= read -r _seg; do
-			rm -f -- "$JOURNAL/$_seg"
-		done <"$_jl"
+		segments_remove "$JOURNAL" <"$_jl"
 		: >"$_jl"
 	fi
-	: >"$TMPD/segments"
-	for _seg in "$JOURNAL"/[0-9]*.ndjson; do
-		[ -f "$_seg" ] && echo "${_seg##*/}" >>"$TMPD/segments"
-	done
+	segments "$JOURNAL"
 	FILE="the journal $JOURNAL ($(wc -l <"$TMPD/segments") segments)"
 }
 
@@ -922,9 +827,7 @@ journal_done() {
 	[ -s "$TMPD/segments" ] || return 0
 	cat "$TMPD/segments" >>"$_jl" && sync "$_jl" ||
 		die 74 "cannot write $_jl"
-	while IFS= read -r _seg; do
-		rm -f -- "$JOURNAL/$_seg"
-	done <"$TMPD/segments"
+	segments_remove "$JOURNAL" <"$TMPD/segments"
 	: >"$_jl"
 }
 
