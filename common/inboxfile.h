@@ -10,7 +10,7 @@
  *
  *	inboxfile_open(&f, "inbox", &err);
  *	inboxfile_recover(&f, first);        dead workers' claims back
- *	if (inboxclaim_take(&f, "turbovote/x.csv", &c) == 1) {
+ *	if (inboxclaim_take(&f, "shop/x.csv", &c) == 1) {
  *		... c.vendor, inboxclaim_options(), inboxfile_imported()
  *		inboxclaim_imported(&c, status, log)  (or _fail, _duplicate)
  *		inboxfile_finish(&f, &c);        moved, reason, line
@@ -36,8 +36,8 @@ struct inboxfile {
 
 /* One file, from its claim to its line. */
 struct inboxclaim {
-	char *rel;       /* its path under incoming/ ("turbovote/x.csv") */
-	char *sub;       /* the sub-directory ("turbovote"), or NULL */
+	char *rel;       /* its path under incoming/ ("shop/x.csv") */
+	char *sub;       /* the sub-directory ("shop"), or NULL */
 	char *path;      /* the claim: work/HOST.PID/REL */
 	char *opath;     /* its options file, claimed beside it, or NULL */
 	char *vendor;    /* the vendor, forced (sub) or recognised */
@@ -178,7 +178,7 @@ int inboxfile_status(
  * SLUICE_VENDORS, SLUICE_CACERT, SLUICE_JOURNAL, SLUICE_DATA,
  * NORTHSTAR_CLIENT_SECRET_FILE) made absolute: an import runs in the
  * worker's folder, so that the file it is given is named as it was
- * uploaded ("turbovote/x.csv", its records' _meta.file).
+ * uploaded ("shop/x.csv", its records' _meta.file).
  */
 void inboxfile_env(const struct inboxfile *f);
 
