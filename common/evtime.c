@@ -17,39 +17,12 @@ civil_from_days(int64_t z, int *y, int *m, int *d)
 	*y = (int)(yoe + era * 400 + (*m <= 2));
 }
 
-/* n digits at s as a number, or -1. */
-static int
-digits(const char *s, int n)
-{
-	int v = 0, i;
-
-	for (i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		v = v * 10 + (s[i] - '0');
-	}
-	return v;
-}
-
-/* "YYYY-MM-DD" at s (10 bytes): the day number, or 0 with *ok 0. */
-static int
-date_at(const char *s, int64_t *days)
-{
-	int y = digits(s, 4), m = digits(s + 5, 2), d = digits(s + 8, 2);
-
-	if (y < 0 || m < 1 || m > 12 || d < 1 || s[4] != '-' || s[7] != '-')
-		return -1;
-	if (d > utctime_month_days(y, m))
-		return -1;
-	*days = utctime_days(y, m, d);
-	return 0;
-}
-
 /* "hh:mm:ss" at s (8 bytes): seconds into the day, or -1. */
 static int64_t
 clock_at(const char *s)
 {
-	int h = digits(s, 2), mi = digits(s + 3, 2), se = digits(s + 6, 2);
+	int h = utctime_digits(s, 2), mi = utctime_digits(s + 3, 2),
+	    se = utctime_digits(s + 6, 2);
 
 	if (h < 0 || h > 23 || mi < 0 || mi > 59 || se < 0 || se > 59 ||
 	    s[2] != ':' || s[5] != ':')
@@ -60,11 +33,13 @@ clock_at(const char *s)
 int
 evtime_parse(const char *s, size_t n, int64_t *ms)
 {
-	int64_t days, secs, frac = 0, off = 0;
+	long long days;
+	int64_t secs, frac = 0, off = 0;
 	size_t i = 19;
 	int nf = 0, oh, om;
 
-	if (n < 20 || date_at(s, &days) < 0 || (s[10] != 'T' && s[10] != 't'))
+	if (n < 20 || utctime_date(s, &days) < 0 ||
+	    (s[10] != 'T' && s[10] != 't'))
 		return -1;
 	if ((secs = clock_at(s + 11)) < 0)
 		return -1;
@@ -82,8 +57,8 @@ evtime_parse(const char *s, size_t n, int64_t *ms)
 		off = 0;
 	} else if (i + 6 == n && (s[i] == '+' || s[i] == '-') &&
 	           s[i + 3] == ':') {
-		oh = digits(s + i + 1, 2);
-		om = digits(s + i + 4, 2);
+		oh = utctime_digits(s + i + 1, 2);
+		om = utctime_digits(s + i + 4, 2);
 		if (oh < 0 || oh > 23 || om < 0 || om > 59)
 			return -1;
 		off = (oh * 3600 + om * 60) * (s[i] == '-' ? -1 : 1);
@@ -97,9 +72,10 @@ evtime_parse(const char *s, size_t n, int64_t *ms)
 int
 evtime_parse_bucket(const char *s, size_t n, int64_t *ms)
 {
-	int64_t days, secs = 0;
+	long long days;
+	int64_t secs = 0;
 
-	if ((n != 10 && n != 19) || date_at(s, &days) < 0)
+	if ((n != 10 && n != 19) || utctime_date(s, &days) < 0)
 		return -1;
 	if (n == 19 &&
 	    ((s[10] != ' ' && s[10] != 'T') || (secs = clock_at(s + 11)) < 0))

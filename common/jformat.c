@@ -7,29 +7,13 @@
 
 #include "utctime.h"
 
-/* n decimal digits at s; their value, or -1 when one is not a digit. */
-static int
-digits(const char *s, int n)
-{
-	int v = 0, i;
-
-	for (i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		v = v * 10 + (s[i] - '0');
-	}
-	return v;
-}
-
 /* YYYY-MM-DD at s (10 bytes). */
 static int
 full_date(const char *s)
 {
-	int y = digits(s, 4), m = digits(s + 5, 2), d = digits(s + 8, 2);
+	long long days;
 
-	if (y < 0 || s[4] != '-' || s[7] != '-' || m < 1 || m > 12 || d < 1)
-		return 0;
-	return d <= utctime_month_days(y, m);
+	return utctime_date(s, &days) == 0;
 }
 
 int
@@ -46,9 +30,9 @@ jformat_date_time(const char *s, size_t n)
 
 	if (n < 20 || !full_date(s) || (s[10] != 'T' && s[10] != 't'))
 		return 0;
-	h = digits(s + 11, 2);
-	mi = digits(s + 14, 2);
-	sec = digits(s + 17, 2);
+	h = utctime_digits(s + 11, 2);
+	mi = utctime_digits(s + 14, 2);
+	sec = utctime_digits(s + 17, 2);
 	if (s[13] != ':' || s[16] != ':' || h < 0 || h > 23 || mi < 0 ||
 	    mi > 59 || sec < 0 || sec > 60)
 		return 0;
@@ -63,8 +47,8 @@ jformat_date_time(const char *s, size_t n)
 	} else if (i + 6 == n && (s[i] == '+' || s[i] == '-') &&
 	           s[i + 3] == ':') {
 		sign = s[i] == '+' ? 1 : -1;
-		oh = digits(s + i + 1, 2);
-		om = digits(s + i + 4, 2);
+		oh = utctime_digits(s + i + 1, 2);
+		om = utctime_digits(s + i + 4, 2);
 		if (oh < 0 || oh > 23 || om < 0 || om > 59)
 			return 0;
 	} else {

@@ -26,9 +26,8 @@ utctime_month_days(int y, int m)
 	return m == 2 && leap ? 29 : days[m - 1];
 }
 
-/* n digits at s as a number, or -1. */
-static int
-digits(const char *s, int n)
+int
+utctime_digits(const char *s, int n)
 {
 	int v = 0;
 
@@ -41,10 +40,24 @@ digits(const char *s, int n)
 }
 
 int
+utctime_date(const char *s, long long *days)
+{
+	int y = utctime_digits(s, 4), m = utctime_digits(s + 5, 2),
+	    d = utctime_digits(s + 8, 2);
+
+	if (y < 0 || s[4] != '-' || s[7] != '-' || m < 1 || m > 12 || d < 1 ||
+	    d > utctime_month_days(y, m))
+		return -1;
+	*days = utctime_days(y, m, d);
+	return 0;
+}
+
+int
 utctime_parse(const char *s, time_t *out)
 {
 	size_t len = strlen(s);
-	int y, mo, d, h, mi, se;
+	long long days;
+	int h, mi, se;
 
 	if (len == 19 && s[10] == ' ')
 		;
@@ -52,20 +65,15 @@ utctime_parse(const char *s, time_t *out)
 		;
 	else
 		return -1;
-	if (s[4] != '-' || s[7] != '-' || s[13] != ':' || s[16] != ':')
+	if (utctime_date(s, &days) < 0 || days < 0 || s[13] != ':' ||
+	    s[16] != ':')
 		return -1;
-	y = digits(s, 4);
-	mo = digits(s + 5, 2);
-	d = digits(s + 8, 2);
-	h = digits(s + 11, 2);
-	mi = digits(s + 14, 2);
-	se = digits(s + 17, 2);
-	if (y < 1970 || mo < 1 || mo > 12 || d < 1 ||
-	    d > utctime_month_days(y, mo) || h < 0 || h > 23 || mi < 0 ||
-	    mi > 59 || se < 0 || se > 59)
+	h = utctime_digits(s + 11, 2);
+	mi = utctime_digits(s + 14, 2);
+	se = utctime_digits(s + 17, 2);
+	if (h < 0 || h > 23 || mi < 0 || mi > 59 || se < 0 || se > 59)
 		return -1;
-	*out =
-	    (time_t)(utctime_days(y, mo, d) * 86400 + h * 3600 + mi * 60 + se);
+	*out = (time_t)(days * 86400 + h * 3600 + mi * 60 + se);
 	return 0;
 }
 

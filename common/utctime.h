@@ -21,6 +21,15 @@ long long utctime_days(long long y, int m, int d);
 /* The days of month m (1 to 12) of year y. */
 int utctime_month_days(int y, int m);
 
+/* The n decimal digits at s as a number, or -1 when one is not a digit. */
+int utctime_digits(const char *s, int n);
+
+/*
+ * "YYYY-MM-DD" in the 10 bytes at s (no NUL needed): a real date, its day
+ * number (utctime_days) into *days. 0, or -1 with *days unchanged.
+ */
+int utctime_date(const char *s, long long *days);
+
 /* The size of "YYYY-MM-DD HH:MM:SS" with its NUL. */
 #define UTCTIME_SIZE 20
 
