@@ -20,7 +20,12 @@
 #   - script tests: tests/scripts/*.sh print "ok - ..." / "not ok - ..." /
 #     "skip - ..." lines; they get BIN, ROOT, SHARED and TMPDIR.
 # A test program that exits non-zero without a "not ok" line (a crash, a
-# sanitizer report) counts as one failure.
+# sanitizer report) counts as one failure. Every test program reads
+# /dev/null, never the runner's standard input (CI has none), and runs
+# under a time limit (SLUICE_TEST_LIMIT seconds, default 900): a test
+# that hangs fails by name instead of holding the whole run. When file
+# descriptor 3 is open, one line per test program (its name, counts and
+# seconds) goes there as it ends: tests/check.sh shows them live.
 set -u
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -42,6 +47,9 @@ unset NORTHSTAR_URL ROGUE_URL QUASAR_URL NORTHSTAR_CLIENT_ID \
     SLUICE_FASTPATH_STATS SLUICE_VENDORS
 
 passed=0 failed=0 skipped=0
+LIMIT=${SLUICE_TEST_LIMIT:-900}
+PROGRESS=0
+{ true >&3; } 2>/dev/null && PROGRESS=1
 SANITIZED=0
 case $BUILD in *san*) SANITIZED=1 ;; esac
 
@@ -62,7 +70,9 @@ count_output() { # name output-file exit-status
 		failed=$((failed + f))
 		grep '^not ok - ' "$2" | sed "s|^not ok - |FAIL: $1: |"
 	fi
-	if [ "$3" -ne 0 ] && [ "$f" -eq 0 ]; then
+	if [ "$3" -eq 124 ]; then
+		fail "$1 still running after $LIMIT s: stopped"
+	elif [ "$3" -ne 0 ] && [ "$f" -eq 0 ]; then
 		fail "$1 exited with status $3"
 	fi
 	if [ "$3" -ne 0 ] || [ "$f" -gt 0 ]; then
@@ -73,8 +83,15 @@ count_output() { # name output-file exit-status
 run_program() { # name command...
 	name=$1
 	shift
-	"$@" >"$TMPDIR/out" 2>"$TMPDIR/out.err"
-	count_output "$name" "$TMPDIR/out" $?
+	started=$(date +%s)
+	timeout -k 10 "$LIMIT" "$@" </dev/null >"$TMPDIR/out" 2>"$TMPDIR/out.err"
+	rc=$?
+	before=$failed
+	count_output "$name" "$TMPDIR/out" $rc
+	if [ $PROGRESS = 1 ]; then
+		echo "$name: $(grep -c '^ok - ' "$TMPDIR/out") ok," \
+		    "$((failed - before)) failed, $(($(date +%s) - started)) s" >&3
+	fi
 }
 
 # Compares one expected file with what the stage produced.
@@ -115,11 +132,11 @@ run_case_once() { # directory name stage fastpath
 	input=/dev/null
 	[ -f "$dir/input" ] && input=$dir/input
 	if [ -n "$fastpath" ]; then
-		(cd "$dir" && SLUICE_FASTPATH=$fastpath exec "$BIN/$stage" "$@" \
-		    <"$input" >"$out/out" 2>"$out/err")
+		(cd "$dir" && SLUICE_FASTPATH=$fastpath exec timeout 120 \
+		    "$BIN/$stage" "$@" <"$input" >"$out/out" 2>"$out/err")
 	else
-		(cd "$dir" && exec "$BIN/$stage" "$@" <"$input" >"$out/out" \
-		    2>"$out/err")
+		(cd "$dir" && exec timeout 120 "$BIN/$stage" "$@" \
+		    <"$input" >"$out/out" 2>"$out/err")
 	fi
 	status=$?
 	want=0
