@@ -18,8 +18,8 @@ started=$(date +%s)
 i=0
 for build in "$@"; do
 	i=$((i + 1))
-	( ("$ROOT/tests/run.sh" "$build" 3>&1 >"$tmp/out.$i" 2>&1
-	    echo $? >"$tmp/rc.$i") | sed "s|^|[$build] |") &
+	("$ROOT/tests/run.sh" "$build" 3>&1 >"$tmp/out.$i" 2>&1
+	    echo $? >"$tmp/rc.$i") &
 done
 wait
 echo "all runs ended after $(($(date +%s) - started)) s"

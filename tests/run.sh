@@ -89,7 +89,7 @@ run_program() { # name command...
 	before=$failed
 	count_output "$name" "$TMPDIR/out" $rc
 	if [ $PROGRESS = 1 ]; then
-		echo "$name: $(grep -c '^ok - ' "$TMPDIR/out") ok," \
+		echo "[${BUILD##*/}] $name: $(grep -c '^ok - ' "$TMPDIR/out") ok," \
 		    "$((failed - before)) failed, $(($(date +%s) - started)) s" >&3
 	fi
 }
