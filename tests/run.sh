@@ -28,7 +28,9 @@
 # instead of holding the whole run, and a run out of time says which
 # tests it did not run. When file
 # descriptor 3 is open, one line per test program (its name, counts and
-# seconds) goes there as it ends: tests/check.sh shows them live.
+# seconds) goes there as it ends: tests/check.sh shows them live. No test
+# inherits it: a server a test leaves behind must not hold the caller's
+# output open.
 set -u
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -104,7 +106,8 @@ run_program() { # name command...
 		fail "$name: not run: the run's time is out"
 		return
 	fi
-	timeout -k 10 "$limit" "$@" </dev/null >"$TMPDIR/out" 2>"$TMPDIR/out.err"
+	timeout -k 10 "$limit" "$@" </dev/null >"$TMPDIR/out" \
+	    2>"$TMPDIR/out.err" 3>&-
 	rc=$?
 	before=$failed
 	count_output "$name" "$TMPDIR/out" $rc
@@ -160,10 +163,10 @@ run_case_once() { # directory name stage fastpath
 	fi
 	if [ -n "$fastpath" ]; then
 		(cd "$dir" && SLUICE_FASTPATH=$fastpath exec timeout $limit \
-		    "$BIN/$stage" "$@" <"$input" >"$out/out" 2>"$out/err")
+		    "$BIN/$stage" "$@" <"$input" >"$out/out" 2>"$out/err" 3>&-)
 	else
 		(cd "$dir" && exec timeout $limit "$BIN/$stage" "$@" \
-		    <"$input" >"$out/out" 2>"$out/err")
+		    <"$input" >"$out/out" 2>"$out/err" 3>&-)
 	fi
 	status=$?
 	want=0
