@@ -299,16 +299,23 @@ load_cell(struct qctx *c, struct quotas *q, struct qcell *qc,
 			rc = fail(c, ptr, 0, "the cell has no \"%s\"", f->name);
 			goto out;
 		}
-		if (!json_is_string(v) || (f->bands.kind != BANDS_NONE &&
-		                              bands_label_index(&f->bands,
-		                                  json_string_value(v)) < 0)) {
+		if (!json_is_string(v)) {
 			rc = fail(c, at(&p, ptr, f->name), 0,
-			    f->bands.kind != BANDS_NONE
-			        ? "\"%s\": a label of its bands (\"%s\" ...)"
-			        : "\"%s\": a string%s",
-			    f->name,
-			    f->bands.kind != BANDS_NONE ? f->bands.labels[0]
-			                                : "");
+			    "\"%s\": a string", f->name);
+			goto out;
+		}
+		if (f->bands.kind != BANDS_NONE &&
+		    bands_label_index(&f->bands, json_string_value(v)) < 0) {
+			struct buf all = BUF_INIT;
+			size_t b;
+
+			for (b = 0; b <= f->bands.n; b++)
+				buf_printf(&all, "%s\"%s\"", b ? ", " : "",
+				    f->bands.labels[b]);
+			rc = fail(c, at(&p, ptr, f->name), 0,
+			    "\"%s\": \"%s\" is no band's label (%s)", f->name,
+			    json_string_value(v), all.data);
+			buf_release(&all);
 			goto out;
 		}
 		l = json_string_value(v);

@@ -241,15 +241,17 @@ usage(void)
 	    "                            fill only vacancies\n" STAGE_OPTIONS_HELP
 	    "\n"
 	    "Without --state the sample is written at the end, cell by "
-	    "cell, key first,\neach record with _meta.sample "
-	    "{\"cell\": {...}, \"key\": HEX}. Records not\nsampled are "
-	    "dropped (not-sampled, duplicate, no-quota); sampling shards' "
-	    "samples\nagain gives the sample of the whole.\n" STAGE_EXIT_HELP
+	    "cell, smallest key\nfirst, each record with _meta.sample "
+	    "{\"cell\": {...}, \"key\": HEX}. Records\nnot sampled are "
+	    "dropped (not-sampled, duplicate, no-quota). Sampling the\n"
+	    "shards' samples together gives the sample of the whole. A "
+	    "cell short of its\nquota is named in the summary.\n" STAGE_EXIT_HELP
 	    "\n"
 	    "Example:\n"
 	    "  sample --quotas panel.json members.ndjson > panel.ndjson\n"
 	    "  sample --quotas panel.json --state panel.state --sticky "
-	    "new.ndjson > changes.ndjson\n");
+	    "new.ndjson \\\n"
+	    "      > changes.ndjson\n");
 }
 
 static int
