@@ -57,6 +57,18 @@ at_i(struct buf *out, const char *ptr, size_t i)
 	return at(out, ptr, n);
 }
 
+/* ptr + "/" + step + "/" + i, in out (reset first). */
+static const char *
+at_item(struct buf *out, const char *ptr, const char *step, size_t i)
+{
+	char n[32];
+
+	snprintf(n, sizeof(n), "%zu", i);
+	at(out, ptr, step);
+	jsonpos_step(out, n, strlen(n));
+	return out->data;
+}
+
 /* Refuses a key of obj not in the NULL-ended list. */
 static int
 only_keys(
@@ -134,8 +146,7 @@ load_bands(struct qctx *c, struct qfield *f, const json_t *fo, const char *ptr)
 
 		if (kind == BANDS_DATE ? !json_is_string(e)
 		                       : !json_is_number(e)) {
-			buf_printf(&p, "%s/bands", ptr);
-			rc = fail(c, at_i(&p, p.data, i), 0,
+			rc = fail(c, at_item(&p, ptr, "bands", i), 0,
 			    "\"bands\": every edge a %s",
 			    kind == BANDS_DATE ? "date (YYYY-MM-DD)"
 			                       : "number");
@@ -175,8 +186,7 @@ load_bands(struct qctx *c, struct qfield *f, const json_t *fo, const char *ptr)
 			;
 		if (i <= n) {
 			free(l);
-			buf_printf(&p, "%s/labels", ptr);
-			rc = fail(c, at_i(&p, p.data, i), 0,
+			rc = fail(c, at_item(&p, ptr, "labels", i), 0,
 			    "\"labels\": every label a string");
 			goto out;
 		}
@@ -185,8 +195,7 @@ load_bands(struct qctx *c, struct qfield *f, const json_t *fo, const char *ptr)
 		for (i = 0; i <= n; i++)
 			if (bands_label_index(&f->bands, f->bands.labels[i]) !=
 			    (int)i) {
-				buf_printf(&p, "%s/labels", ptr);
-				rc = fail(c, at_i(&p, p.data, i), 0,
+				rc = fail(c, at_item(&p, ptr, "labels", i), 0,
 				    "\"labels\": \"%s\" twice",
 				    f->bands.labels[i]);
 				goto out;
