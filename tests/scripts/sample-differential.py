@@ -25,7 +25,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import sample_model as model  # noqa: E402
 
 BIN, TMP = sys.argv[1], sys.argv[2]
-POPS = int(sys.argv[3]) if len(sys.argv) > 3 else 10
+POPS = int(sys.argv[3]) if len(sys.argv) > 3 else 20
 SEED = int(os.environ.get("SAMPLE_SEED") or random.SystemRandom().randrange(
     1 << 30))
 print("# seed %d (SAMPLE_SEED=%d repeats it)" % (SEED, SEED))

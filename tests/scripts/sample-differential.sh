@@ -4,4 +4,4 @@
 set -u
 mkdir -p "$TMPDIR/sample"
 exec python3 "$ROOT/tests/scripts/sample-differential.py" "$BIN" \
-    "$TMPDIR/sample" "${SAMPLE_POPULATIONS:-10}"
+    "$TMPDIR/sample" "${SAMPLE_POPULATIONS:-20}"
