@@ -217,6 +217,29 @@ io:
 	return EXIT_IOERR;
 }
 
+/* A run with a state that failed: the newcomers it holds are dropped
+ * (unsaved), the state left as it was. */
+static void
+unsaved(struct stage *st, struct run *r)
+{
+	size_t c, i, n;
+
+	for (c = 0; c < r->q.ncells; c++) {
+		struct qsample_member **v = qsample_cell(&r->s, c, &n);
+
+		for (i = 0; i < n; i++)
+			if (!v[i]->old) {
+				json_t *rec = json_loadb(v[i]->text,
+				    v[i]->textlen, JSON_ALLOW_NUL, NULL);
+
+				stage_drop_at(
+				    st, "unsaved", v[i]->file, v[i]->line, rec);
+				json_decref(rec);
+			}
+		free(v);
+	}
+}
+
 static void
 usage(void)
 {
@@ -362,7 +385,7 @@ main(int argc, char **argv)
 {
 	struct stage st;
 	struct run r;
-	int rc;
+	int rc, ran = 0;
 
 	memset(&r, 0, sizeof(r));
 	buf_init(&r.why, BUF_UNLIMITED);
@@ -382,10 +405,20 @@ main(int argc, char **argv)
 	for (size_t i = 0; i < r.q.nfields; i++)
 		if (!jdoc_plain_path(r.q.fields[i].path))
 			stage_fast(&st, NULL);
-	if ((rc = stage_start(&st)) == 0)
+	if ((rc = stage_start(&st)) == 0) {
 		rc = stage_run(&st, argc - optind, argv + optind, each, &r);
-	if (rc == 0)
-		rc = finish(&st, &r);
+		ran = 1;
+	}
+	/* After an input error the sample of what was read is written, as
+	 * dedupe writes what it holds; a state is not moved on by a run
+	 * that did not read its input whole. */
+	if (ran && (rc == 0 || !r.state)) {
+		int f = finish(&st, &r);
+
+		rc = rc ? rc : f;
+	} else if (ran) {
+		unsaved(&st, &r);
+	}
 	rc = stage_finish(&st, rc);
 out:
 	release(&r);

@@ -169,9 +169,13 @@ def main():
     report(rc == 65 and "junk:1: not a sample state" in err and
            read(junk) == b'{"some":"thing"}\n',
            "a file that is not a state: 65 at its line, left alone", err)
-    rc, out, err = run(["-q", q, "--state", st, os.path.join(TMP, "nofile")])
-    report(rc == 66 and read(st) == before,
-           "an input file missing: 66, the state unchanged", err)
+    write(os.path.join(TMP, "more"), later)
+    rc, out, err = run(["-q", q, "--state", st, os.path.join(TMP, "more"),
+                        os.path.join(TMP, "nofile")])
+    report(rc == 66 and read(st) == before and out == "" and
+           "unsaved=" in err and "in=20 out=0 " in err,
+           "an input file missing: 66, no change written, the newcomers "
+           "held dropped (unsaved), the state unchanged", err)
     write(os.path.join(TMP, "more"), later)
     with open("/dev/full", "w") as full:
         rc, out, err = run(["-q", q, "--state", st,
