@@ -8,7 +8,8 @@
  * keyed hash (sipkey.h) of a fixed text under the study's key, so that a
  * state made with another seed is refused rather than mixed with this one;
  * then one line a member, {"id":ID,"key":HEX,"cell":{...},"record":{...}}:
- * its id's text, its key, its cell's labels and its record as last read.
+ * its id's text, its key, its cell's labels and its record as read when it
+ * joined.
  */
 #ifndef SAMPLESTATE_H
 #define SAMPLESTATE_H
