@@ -34,6 +34,8 @@ struct run {
 	struct quotas q;
 	struct sipkey k;
 	struct qsample s;
+	struct samplestate_out so; /* the next state, opened before reading */
+	int so_open;
 	struct stage *st;
 	struct buf why;
 	unsigned long long joins, leaves;
@@ -129,92 +131,18 @@ write_member(struct stage *st, struct run *r, struct qsample_member *m,
 	json_decref(out);
 }
 
+/* Appends m to the state being written; a write that failed is
+ * remembered in *failed, so that a state missing lines is never renamed
+ * into place. */
 static void
-add_state(
-    struct samplestate_out *so, struct run *r, const struct qsample_member *m)
+add_state(struct samplestate_out *so, struct run *r,
+    const struct qsample_member *m, int *failed)
 {
 	struct samplestate_member sm = {m->id, m->idlen, m->key,
 	    qsample_cell_of(&r->s, m), m->text, m->textlen};
 
-	samplestate_add(so, &sm);
-}
-
-/* The sample, or its changes and the new state, and the summary's
- * counts. Returns 0 or an exit status. */
-static int
-finish(struct stage *st, struct run *r)
-{
-	struct samplestate_out so;
-	unsigned long long sampled = 0, nshort = 0;
-	size_t c, i, j, n;
-	int rc = 0;
-
-	if (r->state && samplestate_open(&so, r->state,
-	                    sipkey_hash(&r->k, SAMPLESTATE_CHECK,
-	                        strlen(SAMPLESTATE_CHECK))) < 0)
-		goto io;
-	qsample_sort_old(&r->s);
-	for (c = 0; c < r->q.ncells; c++) {
-		struct qsample_member **v = qsample_cell(&r->s, c, &n);
-
-		for (i = 0; r->state && i < r->s.old.n; i++)
-			if (r->s.old.v[i]->cell == (long)c &&
-			    r->s.old.v[i]->dead)
-				write_member(st, r, r->s.old.v[i], "leave"),
-				    r->leaves++;
-		for (i = 0; i < n; i++) {
-			if (!r->state)
-				write_member(st, r, v[i], NULL);
-			else if (!v[i]->old)
-				write_member(st, r, v[i], "join"), r->joins++;
-			if (r->state)
-				add_state(&so, r, v[i]);
-		}
-		sampled += n;
-		if (n < r->q.cells[c].count && nshort++ < 100) {
-			char *cell =
-			    json_dumps(r->q.cells[c].cell, JSON_COMPACT);
-
-			diag(NULL, 0,
-			    "short: %s has %zu of %llu (short by %llu)", cell,
-			    n, r->q.cells[c].count, r->q.cells[c].count - n);
-			free(cell);
-		}
-		free(v);
-	}
-	if (nshort > 100)
-		diag(NULL, 0, "short: %llu more cells", nshort - 100);
-	/* The state's members whose cell has no quota now. */
-	for (j = 0; r->state && j < r->s.old.n; j++) {
-		struct qsample_member *m = r->s.old.v[j];
-
-		if (m->cell >= 0)
-			continue;
-		if (r->sticky)
-			add_state(&so, r, m), sampled++;
-		else
-			write_member(st, r, m, "leave"), r->leaves++;
-	}
-	diag(NULL, 0, "cells=%zu full=%llu short=%llu quota=%llu sampled=%llu",
-	    r->q.ncells, (unsigned long long)r->q.ncells - nshort, nshort,
-	    r->q.total, sampled);
-	if (r->state)
-		diag(NULL, 0, "joins=%llu leaves=%llu", r->joins, r->leaves);
-	/* The changes reach stdout before the state moves on: a run whose
-	 * output was lost is a run that did not happen. */
-	if (r->state && (out_sync() < 0 || st->out_failed)) {
-		samplestate_release(&so);
-		return EXIT_IOERR;
-	}
-	if (r->state && samplestate_commit(&so) < 0)
-		goto io;
-	if (r->state)
-		samplestate_release(&so);
-	return rc;
-io:
-	diag(so.w.where, 0, "cannot write the state: %s", strerror(so.w.err));
-	samplestate_release(&so);
-	return EXIT_IOERR;
+	if (!*failed && samplestate_add(so, &sm) < 0)
+		*failed = 1;
 }
 
 /* A run with a state that failed: the newcomers it holds are dropped
@@ -238,6 +166,75 @@ unsaved(struct stage *st, struct run *r)
 			}
 		free(v);
 	}
+}
+
+/* The sample, or its changes and the new state, and the summary's
+ * counts. Returns 0 or an exit status. */
+static int
+finish(struct stage *st, struct run *r)
+{
+	struct samplestate_out *so = &r->so;
+	unsigned long long sampled = 0, nshort = 0;
+	size_t c, i, j, n;
+	int rc = 0, failed = 0;
+
+	qsample_sort_old(&r->s);
+	for (c = 0; c < r->q.ncells; c++) {
+		struct qsample_member **v = qsample_cell(&r->s, c, &n);
+
+		for (i = 0; r->state && i < r->s.old.n; i++)
+			if (r->s.old.v[i]->cell == (long)c &&
+			    r->s.old.v[i]->dead)
+				write_member(st, r, r->s.old.v[i], "leave"),
+				    r->leaves++;
+		for (i = 0; i < n; i++) {
+			if (!r->state)
+				write_member(st, r, v[i], NULL);
+			else if (!v[i]->old)
+				write_member(st, r, v[i], "join"), r->joins++;
+			if (r->state)
+				add_state(so, r, v[i], &failed);
+		}
+		sampled += n;
+		if (n < r->q.cells[c].count && nshort++ < 100) {
+			char *cell =
+			    json_dumps(r->q.cells[c].cell, JSON_COMPACT);
+
+			diag(NULL, 0,
+			    "short: %s has %zu of %llu (short by %llu)", cell,
+			    n, r->q.cells[c].count, r->q.cells[c].count - n);
+			free(cell);
+		}
+		free(v);
+	}
+	if (nshort > 100)
+		diag(NULL, 0, "short: %llu more cells", nshort - 100);
+	/* The state's members whose cell has no quota now. */
+	for (j = 0; r->state && j < r->s.old.n; j++) {
+		struct qsample_member *m = r->s.old.v[j];
+
+		if (m->cell >= 0)
+			continue;
+		if (r->sticky)
+			add_state(so, r, m, &failed), sampled++;
+		else
+			write_member(st, r, m, "leave"), r->leaves++;
+	}
+	diag(NULL, 0, "cells=%zu full=%llu short=%llu quota=%llu sampled=%llu",
+	    r->q.ncells, (unsigned long long)r->q.ncells - nshort, nshort,
+	    r->q.total, sampled);
+	if (r->state)
+		diag(NULL, 0, "joins=%llu leaves=%llu", r->joins, r->leaves);
+	/* The changes reach stdout before the state moves on: a run whose
+	 * output was lost is a run that did not happen. */
+	if (r->state && (out_sync() < 0 || st->out_failed))
+		return EXIT_IOERR;
+	if (r->state && (failed || samplestate_commit(so) < 0)) {
+		diag(so->w.where, 0, "cannot write the state: %s",
+		    strerror(so->w.err));
+		return EXIT_IOERR;
+	}
+	return rc;
 }
 
 static void
@@ -365,6 +362,16 @@ load(struct run *r)
 	}
 	rc = 0;
 	qsample_start(&r->s);
+	/* The next state's temporary file now: a state that cannot be
+	 * written stops the run before it reads anything. */
+	if (r->state && samplestate_open(&r->so, r->state,
+	                    sipkey_hash(&r->k, SAMPLESTATE_CHECK,
+	                        strlen(SAMPLESTATE_CHECK))) < 0) {
+		diag(r->so.w.where, 0, "cannot write the state: %s",
+		    strerror(r->so.w.err));
+		rc = EXIT_IOERR;
+	}
+	r->so_open = r->state != NULL;
 out:
 	buf_release(&why);
 	return rc;
@@ -373,6 +380,8 @@ out:
 static void
 release(struct run *r)
 {
+	if (r->so_open)
+		samplestate_release(&r->so);
 	qsample_release(&r->s);
 	if (r->k.ctx)
 		sipkey_release(&r->k);

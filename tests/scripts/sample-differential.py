@@ -312,7 +312,7 @@ def main():
         shuffled = list(single)
         rng.shuffle(shuffled)
         _, out2, _ = run(["-q", qf], text(shuffled))
-        report(out2 == whole and whole,
+        report(out2 == whole,
                "%s: the input shuffled, the same bytes" % name)
         _, out3, _ = run(["-q", qf], text(recs), {"SLUICE_FASTPATH": "0"})
         report(out3 == out, "%s: the jansson path, the same bytes" % name)

@@ -7,7 +7,8 @@ state seen again (a duplicate); --sticky (nobody leaves, newcomers fill
 vacancies only, a quota raised filled by the smallest newcomers); a quota
 lowered (the largest keys leave); the summary's made, joins and leaves;
 and the state left as it was when the run fails: a state of another seed
-or not a state (65), an input file missing (66), stdout full (74).
+or not a state (65), an input file missing (66), stdout full (74),
+a state that cannot be written (74, before reading).
 
     python3 sample-state.py BIN TMPDIR
 """
@@ -182,6 +183,12 @@ def main():
                             os.path.join(TMP, "more")], stdout=full)
     report(rc == 74 and read(st) == before,
            "stdout full: 74, the state unchanged (the changes were lost)",
+           err)
+    rc, out, err = run(["-q", q, "--state", os.path.join(TMP, "no", "dir"),
+                        os.path.join(TMP, "more")])
+    report(rc == 74 and "cannot write the state" in err and out == "" and
+           " in=" not in err.replace("in=0", ""),
+           "a state that cannot be written: 74 before reading anything",
            err)
     leftovers = [n for n in os.listdir(TMP) if ".tmp-" in n]
     report(not leftovers, "no temporary state file left behind", leftovers)
