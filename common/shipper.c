@@ -62,7 +62,8 @@ shipper_init(struct shipper *s, struct http *http, const struct shipper_opts *o,
 	s->http = http;
 	s->ended = ended;
 	s->arg = arg;
-	gzw_init(&s->gz, 1);
+	gzbuf_init(&s->gz, GZBUF_LEVEL);
+	buf_init(&s->plain, BUF_UNLIMITED);
 	buf_init(&s->stop_why, 4096);
 	for (i = 0; i < SHIP_SLOTS; i++) {
 		struct ship_batch *b = &s->slot[i];
@@ -89,7 +90,8 @@ shipper_release(struct shipper *s)
 		http_call_release(&s->slot[i].call);
 		buf_release(&s->slot[i].keys);
 	}
-	gzw_release(&s->gz);
+	gzbuf_release(&s->gz);
+	buf_release(&s->plain);
 	buf_release(&s->stop_why);
 	memset(s, 0, sizeof(*s));
 }
@@ -237,13 +239,21 @@ out:
 
 /*
  * The batch being filled is complete (there is none waiting: the caller
- * made sure). 0, or -1 when zlib failed.
+ * made sure): its rows are gzipped into its body. 0, or -1 when they could
+ * not be.
  */
 static int
 seal(struct shipper *s)
 {
 	struct ship_batch *b = s->filling;
-	int rc = gzw_end(&s->gz);
+	int rc =
+	    gzbuf_compress(&s->gz, s->plain.data, s->plain.len, &b->call.body);
+
+	/* A batch of one huge row leaves no huge buffer behind it. */
+	if (s->plain.cap > 2 * s->o.max_bytes + 65536)
+		buf_release(&s->plain);
+	else
+		buf_reset(&s->plain);
 
 	s->filling = NULL;
 	b->state = SHIP_READY;
@@ -275,11 +285,10 @@ shipper_add_keyed(struct shipper *s, const char *row, size_t n,
 		b->opened = http_now();
 		b->from_file = file;
 		b->from_line = line;
-		if (gzw_begin(&s->gz, &b->call.body) < 0)
-			rc = -1;
+		buf_reset(&s->plain);
 		s->filling = b;
 	}
-	if (gzw_add(&s->gz, row, n) < 0)
+	if (buf_add(&s->plain, row, n) < 0)
 		rc = -1;
 	if (key)
 		buf_add(&b->keys, (const char *)key, sizeof(*key));
