@@ -158,7 +158,7 @@ cat_rate() {
 		done
 	fi
 	awk -v w="$(median "$tmp/$c_tag.wall")" -v b="$(wc -c <"$1")" \
-	    'BEGIN { printf "%.0f", w > 0 ? b * 1e3 / w : 0 }'
+	    'BEGIN { printf "%.0f", (w > 0 ? b * 1e3 / w : 0) }'
 }
 
 # limit_head: the header cells limit_cells fills, for the end of a
