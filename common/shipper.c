@@ -239,15 +239,15 @@ out:
 
 /*
  * The batch being filled is complete (there is none waiting: the caller
- * made sure): its rows are gzipped into its body. 0, or -1 when they could
- * not be.
+ * made sure): its n bytes of rows at p (the plain buffer's, or a row of
+ * the caller's) are gzipped into its body. 0, or -1 when they could not
+ * be.
  */
 static int
-seal(struct shipper *s)
+seal_with(struct shipper *s, const char *p, size_t n)
 {
 	struct ship_batch *b = s->filling;
-	int rc =
-	    gzbuf_compress(&s->gz, s->plain.data, s->plain.len, &b->call.body);
+	int rc = gzbuf_compress(&s->gz, p, n, &b->call.body);
 
 	/* A batch of one huge row leaves no huge buffer behind it. */
 	if (s->plain.cap > 2 * s->o.max_bytes + 65536)
@@ -262,6 +262,12 @@ seal(struct shipper *s)
 	return rc;
 }
 
+static int
+seal(struct shipper *s)
+{
+	return seal_with(s, s->plain.data, s->plain.len);
+}
+
 int
 shipper_add(struct shipper *s, const char *row, size_t n, const char *file,
     unsigned long long line)
@@ -274,7 +280,7 @@ shipper_add_keyed(struct shipper *s, const char *row, size_t n,
     const char *file, unsigned long long line, const struct hash128 *key)
 {
 	struct ship_batch *b = s->filling;
-	int rc = 0;
+	int rc = 0, alone;
 
 	if (b && b->bytes + n > s->o.max_bytes)
 		rc = seal(s);
@@ -288,7 +294,12 @@ shipper_add_keyed(struct shipper *s, const char *row, size_t n,
 		buf_reset(&s->plain);
 		s->filling = b;
 	}
-	if (buf_add(&s->plain, row, n) < 0)
+	/* A row that fills a batch by itself, with no full batch waiting, is
+	 * gzipped straight from the caller's buffer below: a huge row is not
+	 * copied whole first. */
+	alone = s->plain.len == 0 && s->ready == NULL &&
+	        (n >= s->o.max_bytes || s->o.max_records <= 1);
+	if (!alone && buf_add(&s->plain, row, n) < 0)
 		rc = -1;
 	if (key)
 		buf_add(&b->keys, (const char *)key, sizeof(*key));
@@ -298,7 +309,9 @@ shipper_add_keyed(struct shipper *s, const char *row, size_t n,
 	b->to_line = line;
 	/* When a full batch waits already, this one is sealed as soon as
 	 * that one goes out (dispatch), and meanwhile there is no room. */
-	if (full(s, b) && s->ready == NULL && seal(s) < 0)
+	if (alone)
+		rc = seal_with(s, row, n) < 0 ? -1 : rc;
+	else if (full(s, b) && s->ready == NULL && seal(s) < 0)
 		rc = -1;
 	return rc;
 }

@@ -201,14 +201,16 @@ TEST(batches_by_bytes)
 	CHECK(seen.sizes[0] == 2 && seen.sizes[1] == 1 && seen.sizes[2] == 1 &&
 	      seen.sizes[3] == 1);
 	CHECK_STR(seen.rows.data, "aaa\nbbb\nccc\na row longer than ten\nd\n");
-	/* A row far past the maximum is a batch of its own, and its plain
-	 * bytes are not kept once it is gzipped. */
+	/* A row far past the maximum is a batch of its own, gzipped from
+	 * the caller's buffer: never copied into the shipper's. */
 	memset(big, 'x', sizeof(big) - 2);
 	big[sizeof(big) - 2] = '\n';
 	big[sizeof(big) - 1] = '\0';
 	add(&s, h, big);
 	drain(&s, h);
-	CHECK(seen.batches == 5 && s.plain.cap == 0);
+	/* The small rows' buffer is still there, as small: a copy of the
+	 * big row would have grown it (and its seal released it). */
+	CHECK(seen.batches == 5 && s.plain.cap > 0 && s.plain.cap < 1000);
 	CHECK(seen.rows.len == 36 + sizeof(big) - 1);
 	shipper_release(&s);
 	http_free(h);
