@@ -7,7 +7,9 @@
 #          export through csv2ndjson) cut into 8 MiB batches, each gzipped
 #          by zlib level 1 streaming (how post-quasar did it before
 #          common/gzbuf) and by libdeflate at levels 1 to 6: MB/s and the
-#          size against gzip -1's of the whole file;
+#          size against gzip -1's of the whole file; beside them gzip -1,
+#          gzip -6 (import.sh's raw copies before gzchunks) and gzchunks
+#          on the whole file, the programs' median CPU time of RUNS runs;
 #   read   a gzipped export (the same export, gzip -6 as a vendor would
 #          send it): read through common/input as every stage reads
 #          gzip (zlib's inflate as data comes) against read whole and
@@ -59,16 +61,31 @@ $pin "$tool" -n "$runs" write "$nd" >"$tmp/write" ||
 # shellcheck disable=SC2086
 $pin "$tool" -n "$runs" read "$gz" >"$tmp/read" || die "gzspeed read failed"
 gzip_1=$(gzip -1 -c "$nd" | wc -c)
+gzip_6=$(gzip -6 -c "$nd" | wc -c)
+chunks_6=$("$bin/gzchunks" "$nd" | wc -c)
 nd_bytes=$(wc -c <"$nd")
 
 measure() {
 	case $1 in
 	csv) timed csv "$bin/csv2ndjson" --vendor turbovote "$csv" ;;
 	gz) timed gz "$bin/csv2ndjson" --vendor turbovote "$gz" ;;
+	gzip-1) timed gzip-1 gzip -1 -c "$nd" ;;
+	gzip-6) timed gzip-6 gzip -6 -c "$nd" ;;
+	gzchunks) timed gzchunks "$bin/gzchunks" "$nd" ;;
 	esac
 }
-cat "$csv" "$gz" >/dev/null
+cat "$csv" "$gz" "$nd" >/dev/null
 rounds csv2ndjson csv gz
+rounds gzip gzip-1 gzip-6 gzchunks
+
+# tool_row TAG BYTES-OUT: a row of the batches' table for a whole program
+# (median CPU time of the rounds, not the fastest).
+tool_row() {
+	awk -v c="$(median "$tmp/$1.cpu")" -v n="$nd_bytes" -v o="$2" \
+	    -v g="$gzip_1" -v tool="$3" 'BEGIN {
+		printf "| %s | %.3f | %.0f | %d | %.3f | %.2f |\n", tool, c,
+		    (c > 0 ? n / c / 1e6 : 0), o, o / n, o / g }'
+}
 
 {
 	echo "# zlib against libdeflate"
@@ -87,6 +104,9 @@ rounds csv2ndjson csv gz
 	awk -v n="$nd_bytes" -v g="$gzip_1" '{
 		printf "| %s | %.3f | %.0f | %d | %.3f | %.2f |\n",
 		    $1, $2, $3, $4, $4 / n, $4 / g }' "$tmp/write"
+	tool_row gzip-1 "$gzip_1" "gzip -1 < FILE (the program, median)"
+	tool_row gzip-6 "$gzip_6" "gzip -6 < FILE (import.sh's raw copies before)"
+	tool_row gzchunks "$chunks_6" "gzchunks FILE (level 6, 4 MiB members: now)"
 	echo
 	echo "## A gzipped export read"
 	echo
