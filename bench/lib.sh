@@ -1,7 +1,8 @@
 # bench/lib.sh: what the benchmarks share, sourced from the repository root
 # by bench/run.sh, stages.sh, quasar.sh, pipeline.sh, validate.sh and
 # attribution.sh: options, the clock, one timed run and its medians, the
-# machine, the cached exports and events. POSIX sh.
+# machine, the cached exports and events, and cat's speed on a stage's
+# input beside the stage's (the distance to the limit). POSIX sh.
 #
 # A script sets $tmp (a directory of its own) before it times anything, and
 # for bench_options its defaults of rows and runs and its usage_text.
@@ -136,6 +137,48 @@ ratio() {
 	awk -v a="$(median "$tmp/$1.${3:-wall}")" \
 	    -v b="$(median "$tmp/$2.${3:-wall}")" \
 	    'BEGIN { if (a > 0 && b > 0) printf "%.1fx", b / a; else printf "n/a" }'
+}
+
+# The distance to the limit: the fastest a stage could go is the speed at
+# which the machine moves its input's bytes at all, which `cat FILE >
+# /dev/null` measures (the page cache read, a write to nowhere). Every
+# stage benchmark puts it beside the stage's own rate.
+#
+# cat_rate FILE: cat's MB/s on FILE, by the median wall time of RUNS timed
+# runs (3 when the script has no --runs) behind $pin, FILE in the page
+# cache first; measured once per file and script run (tag cat-CKSUM).
+cat_rate() {
+	c_tag=cat-$(printf '%s' "$1" | cksum | cut -d ' ' -f 1)
+	if [ ! -s "$tmp/$c_tag.wall" ]; then
+		cat "$1" >/dev/null
+		c_i=0
+		while [ "$c_i" -lt "${runs:-3}" ]; do
+			timed "$c_tag" cat "$1"
+			c_i=$((c_i + 1))
+		done
+	fi
+	awk -v w="$(median "$tmp/$c_tag.wall")" -v b="$(wc -c <"$1")" \
+	    'BEGIN { printf "%.0f", (w > 0 ? b * 1e3 / w : 0) }'
+}
+
+# limit_head: the header cells limit_cells fills, for the end of a
+# table's two first lines (limit_rule).
+limit_head() {
+	printf ' MB/s | cat MB/s | cat / it |'
+}
+limit_rule() {
+	printf -- '---:|---:|---:|'
+}
+
+# limit_cells TAG FILE: three cells closing TAG's table row: the MB/s of
+# FILE's bytes TAG moved (its median wall time), cat's MB/s on FILE
+# (cat_rate), and how many times TAG's speed cat's is.
+limit_cells() {
+	awk -v w="$(median "$tmp/$1.wall")" -v b="$(wc -c <"$2")" \
+	    -v c="$(cat_rate "$2")" 'BEGIN {
+		s = w > 0 ? b * 1e3 / w : 0
+		if (s > 0) printf " %.1f | %.0f | %.1fx |", s, c, c / s
+		else printf " n/a | %.0f | n/a |", c }'
 }
 
 # The machine, for a report: CPUs, model, kernel.

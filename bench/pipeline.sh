@@ -8,7 +8,8 @@
 # on generated exports of several sizes (default 100k, 1M and 5M rows), to
 # show how its time and memory grow: rows/s of the whole pipeline (wall
 # time, the stages running at once on the machine's cores), and each
-# stage's CPU time and peak RSS (GNU time). dedupe keeps the best record of
+# stage's CPU time and peak RSS (GNU time), and the export's MB/s beside
+# cat's on the same file (the limit). dedupe keeps the best record of
 # a key (--keep best --rank status, from the vendor file) and holds one
 # record per key until the end, so its memory grows with the distinct
 # keys, by design; the other stages' must not grow at all. Its key is the
@@ -29,7 +30,7 @@ sizes="100000 1000000 5000000"
 while [ $# -gt 0 ]; do
 	case $1 in
 	--sizes) sizes=$2; shift 2 ;;
-	-h | --help) sed -n '2,25p' "$0"; exit 0 ;;
+	-h | --help) sed -n '2,26p' "$0"; exit 0 ;;
 	*) echo "usage: bench/pipeline.sh [--sizes \"N N ...\"]" >&2; exit 64 ;;
 	esac
 done
@@ -54,8 +55,8 @@ report=bench/out/pipeline.md
 	echo "- commit: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
 	echo "- pipeline: csv2ndjson | shape | status-map | dedupe --keep best --key user.email,action_id,type, each --vendor turbovote, not pinned (the stages run at once)"
 	echo
-	echo "| rows | CSV MB | wall (s) | rows/s | csv2ndjson CPU s / MiB | shape | status-map | dedupe | records out |"
-	echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+	echo "| rows | CSV MB | wall (s) | rows/s | csv2ndjson CPU s / MiB | shape | status-map | dedupe | records out | CSV MB/s | cat MB/s |"
+	echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 } >"$report"
 
 stage() { # name command...: runs it under GNU time, into $tmp/name.time
@@ -84,13 +85,17 @@ for n in $sizes; do
 		cells="$cells $(awk '{ printf "%.2f s / %.0f", $1 + $2, $3 / 1024 }' "$tmp/$s.time") |"
 	done
 	awk -v n="$n" -v mb="$mb" -v w="$((t1 - t0))" -v cells="$cells" \
-	    -v out="$(cat "$tmp/out")" 'BEGIN {
+	    -v out="$(cat "$tmp/out")" -v b="$(wc -c <"$csv")" \
+	    -v cat="$(cat_rate "$csv")" 'BEGIN {
 		w /= 1e9
-		printf "| %d | %d | %.1f | %.0f |%s %d |\n", n, mb, w, n / w, cells, out
+		printf "| %d | %d | %.1f | %.0f |%s %d | %.1f | %s |\n", n, mb,
+		    w, n / w, cells, out, b / 1e6 / w, cat
 	}' >>"$report"
 done
 {
 	echo
-	echo "Each stage cell: CPU seconds (user + system) / peak RSS in MiB."
+	echo "Each stage cell: CPU seconds (user + system) / peak RSS in MiB." \
+	    "CSV MB/s: the export's through the whole pipeline, by wall time," \
+	    "beside cat's on the same file (the limit, bench/lib.sh's cat_rate)."
 } >>"$report"
 cat "$report"

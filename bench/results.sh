@@ -15,7 +15,7 @@ cd "$(dirname "$0")/.."
 	echo "$(git rev-parse --short HEAD 2>/dev/null || echo unknown). Each section is one script's report; see"
 	echo "bench/README.md for what each measures and how. Timings move with the machine and its"
 	echo "load: compare runs made on the same machine."
-	for r in csv2ndjson stages pipeline rogue emulator-pace quasar validate \
+	for r in csv2ndjson stages pipeline rogue emulator-pace quasar gzip validate \
 	    attribution sample analytics-sql concurrency shape-vs-filters; do
 		[ -f "bench/out/$r.md" ] || continue
 		echo

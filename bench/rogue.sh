@@ -8,7 +8,8 @@
 #            upgrades (PATCH) and records that change nothing
 #
 # For each: records/s by wall time, and post-rogue's CPU time (user + sys)
-# per record. The old importer managed about 6 records/s; the project's
+# per record, and the input's MB/s beside cat's on the same file (the
+# limit, bench/lib.sh). The old importer managed about 6 records/s; the project's
 # target is at least 400/s at --concurrency 32. It never fails on numbers.
 # The report goes to stdout and to bench/out/rogue.md.
 #
@@ -24,7 +25,7 @@ while [ $# -gt 0 ]; do
 	--records) records=$2; shift 2 ;;
 	--latency) latency=$2; shift 2 ;;
 	--levels) levels=$2; shift 2 ;;
-	-h|--help) sed -n '2,18p' "$0"; exit 0 ;;
+	-h|--help) sed -n '2,17p' "$0"; exit 0 ;;
 	*) echo "usage: bench/rogue.sh [--records N] [--latency MS] [--levels L]" >&2; exit 64 ;;
 	esac
 done
@@ -34,6 +35,8 @@ ROOT=$PWD
 export ROOT
 [ -x build/bin/post-rogue ] || { echo "bench: run make first" >&2; exit 1; }
 . tests/servers/lib.sh
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
 tmp=$(mktemp -d)
 trap 'emulator_stop; rm -rf "$tmp"' EXIT
 trap 'exit 130' INT TERM
@@ -66,8 +69,8 @@ report=bench/out/rogue.md
 	echo "- emulator latency: $latency ms per answer; $records records a run"
 	echo "- commit: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
 	echo
-	echo "| workload | concurrency | wall (s) | records/s | CPU ms/record | requests |"
-	echo "|---|---:|---:|---:|---:|---:|"
+	echo "| workload | concurrency | wall (s) | records/s | CPU ms/record | requests | MB/s | cat MB/s |"
+	echo "|---|---:|---:|---:|---:|---:|---:|---:|"
 } >"$report"
 
 for w in new mixed; do
@@ -86,12 +89,20 @@ for w in new mixed; do
 		nreq=$(wc -l <"$EMU_LOG")
 		emulator_stop
 		awk -v w="$w" -v c="$c" -v t0="$t0" -v t1="$t1" -v n="$records" \
-		    -v req="$nreq" '{ cpu = $1 + $2 }
+		    -v req="$nreq" -v b="$(wc -c <"$tmp/$w.ndjson")" \
+		    -v cat="$(cat_rate "$tmp/$w.ndjson")" '{ cpu = $1 + $2 }
 		    END { wall = t1 - t0;
-			printf "| %s | %d | %.2f | %.0f | %.3f | %d |\n",
-			    w, c, wall, n / wall, cpu * 1000 / n, req }' \
+			printf "| %s | %d | %.2f | %.0f | %.3f | %d | %.2f | %s |\n",
+			    w, c, wall, n / wall, cpu * 1000 / n, req,
+			    b / 1e6 / wall, cat }' \
 		    "$tmp/cpu" >>"$report"
 		echo "bench: rogue $w concurrency $c done" >&2
 	done
 done
+{
+	echo
+	echo "MB/s: of the input, by wall time, beside cat's on the same file" \
+	    "(bench/lib.sh's cat_rate): post-rogue's limit is the service's" \
+	    "latency, not the bytes."
+} >>"$report"
 cat "$report"

@@ -12,7 +12,8 @@
 # and reports the median wall time, rows/s, the ratio of the two rows/s (the
 # project aims for csv2ndjson >= 10x Miller), the median CPU time (user +
 # system, steadier than wall time when something else loads the machine)
-# and the peak RSS of each (GNU time %M). It runs both again on a 100k-row
+# and the peak RSS of each (GNU time %M), and the MB/s of each beside cat's
+# on the same file (the limit: lib.sh's limit_cells). It runs both again on a 100k-row
 # cut of the same data (a tenth of the rows when the file has no more than
 # 100k), to check that csv2ndjson's peak RSS stays flat as the input grows,
 # and to compare csv2ndjson with `csvjson --stream` there (optional: skipped
@@ -24,7 +25,7 @@
 #
 # At its end it runs bench/stages.sh with the same --rows and --runs (the
 # NDJSON stages, shape, status-map and dedupe, against jq, Miller and awk),
-# bench/pipeline.sh, bench/rogue.sh, bench/quasar.sh, the event layer's
+# bench/pipeline.sh, bench/rogue.sh, bench/quasar.sh, bench/gzip.sh, the event layer's
 # (bench/validate.sh, validate against ajv, and bench/attribution.sh,
 # attribute and rollup against cat, on --rows events with --runs runs;
 # bench/sample.sh, sample against mlr sample -k -g;
@@ -77,11 +78,14 @@ measure() {
 	esac
 }
 
-# row TOOL TAG ROWS LABEL: one line of the Markdown table.
+# row TOOL TAG ROWS LABEL: one line of the Markdown table, ending with
+# the tool's MB/s beside cat's on the same file (lib.sh's limit_cells).
 row() {
 	stats "$1.$2" | awk -v tool="$1" -v input="$4" -v n="$3" -v runs="$runs" '{
-		printf "| %s | %s | %d | %.3f | %.3f-%.3f | %.0f | %.2f | %.1f |\n",
+		printf "| %s | %s | %d | %.3f | %.3f-%.3f | %.0f | %.2f | %.1f |",
 		    input, tool, runs, $1, $2, $3, n / $1, $4, $5 }'
+	case $2 in full) limit_cells "$1.$2" "$full" ;; *) limit_cells "$1.$2" "$cut" ;; esac
+	echo
 }
 
 # A rebuild while the benchmark runs would mix two programs in one median.
@@ -128,8 +132,8 @@ flat=$(awk -v f="$c_full" -v c="$c_cut" \
 	echo "- versions: $(build/bin/csv2ndjson --version 2>&1 | head -n 1); $(mlr --version 2>&1 | head -n 1)$(
 	    command -v csvjson >/dev/null 2>&1 && echo "; csvjson $(csvjson --version 2>&1 | awk '{ print $NF }')")"
 	echo
-	echo "| input | tool | runs | median wall (s) | min-max (s) | rows/s | median CPU (s) | peak RSS (MiB) |"
-	echo "|---|---|---:|---:|---:|---:|---:|---:|"
+	echo "| input | tool | runs | median wall (s) | min-max (s) | rows/s | median CPU (s) | peak RSS (MiB) |$(limit_head)"
+	echo "|---|---|---:|---:|---:|---:|---:|---:|$(limit_rule)"
 	row csv2ndjson full "$rows" "$rows rows"
 	row mlr full "$rows" "$rows rows"
 	for tool in $tools_cut; do
@@ -169,6 +173,8 @@ if [ -x bench/quasar.sh ]; then
 	echo
 	bench/quasar.sh
 fi
+echo
+bench/gzip.sh --runs "$runs"
 echo
 bench/validate.sh --rows "$rows" --runs "$runs"
 echo

@@ -24,7 +24,8 @@
 # turns, each command pinned to CPU 0 with taskset when there is one, its
 # output thrown away. For each command: median wall time (and the fastest
 # and slowest run), records/s, median CPU time (user + system), peak RSS
-# (GNU time %M); the ratio of the stage's records/s to the other tool's, by
+# (GNU time %M), and its MB/s beside cat's on the same file (the limit,
+# lib.sh's cat_rate); the ratio of the stage's records/s to the other tool's, by
 # wall and by CPU time, next to the targets (shape >= 20x jq on TurboVote,
 # and on Rock the Vote at a like rate, issue 13; status-map >= 7x jq,
 # dedupe >= 5x Miller at <= 32 bytes of peak RSS per distinct key). It
@@ -172,17 +173,20 @@ measure() {
 	run_tool "$1" timed "$1"
 }
 
-# row TOOL RECORDS: one line of a Markdown table.
+# row TOOL RECORDS FILE: one line of a Markdown table, TOOL having read
+# FILE: its records/s, then its MB/s beside cat's on FILE (lib.sh).
 row() {
 	stats "$1" | awk -v tool="$1" -v cmd="$(label "$1")" -v n="$2" \
 	    -v runs="$runs" '{
-		printf "| %s | `%s` | %d | %.3f | %.3f-%.3f | %.0f | %.2f | %.1f |\n",
+		printf "| %s | `%s` | %d | %.3f | %.3f-%.3f | %.0f | %.2f | %.1f |",
 		    tool, cmd, runs, $1, $2, $3, n / $1, $4, $5 }'
+	limit_cells "$1" "$3"
+	echo
 }
 
 table_head() {
-	echo "| tool | command | runs | median wall (s) | min-max (s) | records/s | median CPU (s) | peak RSS (MiB) |"
-	echo "|---|---|---:|---:|---:|---:|---:|---:|"
+	echo "| tool | command | runs | median wall (s) | min-max (s) | records/s | median CPU (s) | peak RSS (MiB) |$(limit_head)"
+	echo "|---|---|---:|---:|---:|---:|---:|---:|$(limit_rule)"
 }
 
 # verdict TOOL1 TOOL2 TARGET: the ratio by wall time and by CPU time, and
@@ -359,8 +363,8 @@ like=$(awk -v r="$(median "$tmp/shape-rtv.wall")" -v t="$(median "$tmp/shape-tv.
 	echo "On turbovote.ndjson, $n_tv records."
 	echo
 	table_head
-	row shape-tv "$n_tv"
-	row jq-shape-tv "$n_tv"
+	row shape-tv "$n_tv" "$tv"
+	row jq-shape-tv "$n_tv" "$tv"
 	echo
 	echo "- **shape / jq, records/s: $(verdict shape-tv jq-shape-tv 20)**"
 	echo "- tv-filter, which shape replaced, is gone: bench/shape-vs-filters.sh builds it from history and times the two (issue 13's target: shape within 10% of its records/s)"
@@ -370,8 +374,8 @@ like=$(awk -v r="$(median "$tmp/shape-rtv.wall")" -v t="$(median "$tmp/shape-tv.
 	echo "On rock-the-vote.ndjson, $n_rtv records."
 	echo
 	table_head
-	row shape-rtv "$n_rtv"
-	row jq-shape-rtv "$n_rtv"
+	row shape-rtv "$n_rtv" "$rtv"
+	row jq-shape-rtv "$n_rtv" "$rtv"
 	echo
 	echo "- shape / jq, records/s: $(ratio shape-rtv jq-shape-rtv) by wall time, $(ratio shape-rtv jq-shape-rtv cpu) by CPU time (no target of its own)"
 	echo "- **shape's records/s on Rock the Vote over its records/s on TurboVote: $like** (issue 13: \"a like rate\"; rtv-filter was 5 to 10 times slower than tv-filter)"
@@ -381,8 +385,8 @@ like=$(awk -v r="$(median "$tmp/shape-rtv.wall")" -v t="$(median "$tmp/shape-tv.
 	echo "On canonical.ndjson, $n_canon records."
 	echo
 	table_head
-	row status-map "$n_canon"
-	row jq-status-map "$n_canon"
+	row status-map "$n_canon" "$canon"
+	row jq-status-map "$n_canon" "$canon"
 	echo
 	echo "- **status-map / jq, records/s: $(verdict status-map jq-status-map 7)**"
 	echo
@@ -391,9 +395,9 @@ like=$(awk -v r="$(median "$tmp/shape-rtv.wall")" -v t="$(median "$tmp/shape-tv.
 	echo "On dedupe.ndjson, $n_dd records, $distinct distinct keys (awk on dedupe-keys.txt, the same keys one a line)."
 	echo
 	table_head
-	row dedupe "$n_dd"
-	row mlr "$n_dd"
-	row awk "$n_dd"
+	row dedupe "$n_dd" "$dd"
+	row mlr "$n_dd" "$dd"
+	row awk "$n_dd" "$ddkeys"
 	echo
 	echo "- **dedupe / Miller, records/s: $(verdict dedupe mlr 5)**"
 	echo "- dedupe / awk on the keys alone, records/s: $(ratio dedupe awk) by wall time, $(ratio dedupe awk cpu) by CPU time"

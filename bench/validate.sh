@@ -19,7 +19,8 @@
 #   node bench/ajv/validate.js analytics/dictionary.json FILE > /dev/null
 #
 # Reports the median wall and CPU time of RUNS runs each (taking turns,
-# pinned to CPU 0 when taskset can), records/s, and the ratio of
+# pinned to CPU 0 when taskset can), records/s, MB/s beside cat's on the
+# same file (lib.sh's limit_cells), and the ratio of
 # validate's records/s to ajv's (the project's target: >= 2x). Writes
 # bench/out/validate.md; never fails on the numbers.
 #
@@ -93,8 +94,10 @@ rounds validate validate ajv
 row() { # tag label
 	stats "$1" | awk -v tool="$2" -v records="$records" '{
 		percpu = $4 > 0 ? sprintf("%.0f", records / $4) : "n/a"
-		printf "| %s | %.3f | %.3f-%.3f | %.0f | %.2f | %s | %.1f |\n",
+		printf "| %s | %.3f | %.3f-%.3f | %.0f | %.2f | %s | %.1f |",
 		    tool, $1, $2, $3, records / $1, $4, percpu, $5 }'
+	limit_cells "$1" "$events"
+	echo
 }
 
 {
@@ -110,8 +113,8 @@ row() { # tag label
 	    "ajv-formats $(node -p 'require("./bench/ajv/node_modules/ajv-formats/package.json").version')"
 	echo "- both agree: $ours_valid valid events of $records"
 	echo
-	echo "| command | median wall (s) | min-max (s) | records/s | median CPU (s) | records/CPU s | peak RSS (MiB) |"
-	echo "|---|---:|---:|---:|---:|---:|---:|"
+	echo "| command | median wall (s) | min-max (s) | records/s | median CPU (s) | records/CPU s | peak RSS (MiB) |$(limit_head)"
+	echo "|---|---:|---:|---:|---:|---:|---:|$(limit_rule)"
 	row validate "validate FILE"
 	row ajv "node bench/ajv/validate.js (ajv)"
 	echo

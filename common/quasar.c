@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "gzw.h"
+#include "gzbuf.h"
 #include "hashledger.h"
 #include "http.h"
 #include "jpath.h"
@@ -421,55 +421,50 @@ int
 quasar_upgrade_rows(
     struct buf *body, unsigned long long *bytes, struct buf *err)
 {
-	struct buf plain = BUF_INIT, out = BUF_INIT, row = BUF_INIT;
+	struct buf plain = BUF_INIT, out = BUF_INIT, rows = BUF_INIT;
 	struct quasar_prov p;
 	struct jdoc d;
-	struct gzw g;
+	struct gzbuf g;
 	const char *s, *nl;
 	unsigned long long k = 0;
 	int rc = -1;
 
 	quasar_prov_init(&p);
 	jdoc_init(&d);
-	gzw_init(&g, 1);
+	gzbuf_init(&g, GZBUF_LEVEL);
 	*bytes = 0;
 	if (gunzip(body, &plain) < 0) {
 		buf_adds(err, "the batch is not gzip");
 		goto out;
 	}
-	if (gzw_begin(&g, &out) < 0)
-		goto out;
 	for (s = plain.data; s && s < plain.data + plain.len; s = nl + 1) {
 		nl = memchr(s, '\n', (size_t)(plain.data + plain.len - s));
 		if (nl == NULL)
 			nl = plain.data + plain.len;
-		buf_reset(&row);
 		k++;
-		if (upgrade_row(&p, &d, s, (size_t)(nl - s), &row) < 0) {
+		if (upgrade_row(&p, &d, s, (size_t)(nl - s), &rows) < 0) {
 			buf_printf(err,
 			    "row %llu of the batch is not a "
 			    "post-quasar row",
 			    k);
 			goto out;
 		}
-		*bytes += row.len;
-		if (gzw_add(&g, row.data, row.len) < 0)
-			goto out;
 	}
-	if (gzw_end(&g) < 0)
+	*bytes = rows.len;
+	if (gzbuf_compress(&g, rows.data, rows.len, &out) < 0)
 		goto out;
 	buf_reset(body);
 	buf_add(body, out.data, out.len);
 	rc = 0;
 out:
 	if (rc < 0 && err->len == 0)
-		buf_adds(err, "cannot gzip the batch (zlib)");
-	gzw_release(&g);
+		buf_adds(err, "cannot gzip the batch (out of memory)");
+	gzbuf_release(&g);
 	jdoc_release(&d);
 	quasar_prov_release(&p);
 	buf_release(&plain);
 	buf_release(&out);
-	buf_release(&row);
+	buf_release(&rows);
 	return rc;
 }
 

@@ -62,7 +62,8 @@ shipper_init(struct shipper *s, struct http *http, const struct shipper_opts *o,
 	s->http = http;
 	s->ended = ended;
 	s->arg = arg;
-	gzw_init(&s->gz, 1);
+	gzbuf_init(&s->gz, GZBUF_LEVEL);
+	buf_init(&s->plain, BUF_UNLIMITED);
 	buf_init(&s->stop_why, 4096);
 	for (i = 0; i < SHIP_SLOTS; i++) {
 		struct ship_batch *b = &s->slot[i];
@@ -89,7 +90,8 @@ shipper_release(struct shipper *s)
 		http_call_release(&s->slot[i].call);
 		buf_release(&s->slot[i].keys);
 	}
-	gzw_release(&s->gz);
+	gzbuf_release(&s->gz);
+	buf_release(&s->plain);
 	buf_release(&s->stop_why);
 	memset(s, 0, sizeof(*s));
 }
@@ -237,19 +239,33 @@ out:
 
 /*
  * The batch being filled is complete (there is none waiting: the caller
- * made sure). 0, or -1 when zlib failed.
+ * made sure): its n bytes of rows at p (the plain buffer's, or a row of
+ * the caller's) are gzipped into its body. 0, or -1 when they could not
+ * be.
  */
 static int
-seal(struct shipper *s)
+seal_with(struct shipper *s, const char *p, size_t n)
 {
 	struct ship_batch *b = s->filling;
-	int rc = gzw_end(&s->gz);
+	int rc = gzbuf_compress(&s->gz, p, n, &b->call.body);
+
+	/* A batch of one huge row leaves no huge buffer behind it. */
+	if (s->plain.cap > 2 * s->o.max_bytes + 65536)
+		buf_release(&s->plain);
+	else
+		buf_reset(&s->plain);
 
 	s->filling = NULL;
 	b->state = SHIP_READY;
 	s->ready = b;
 	dispatch(s);
 	return rc;
+}
+
+static int
+seal(struct shipper *s)
+{
+	return seal_with(s, s->plain.data, s->plain.len);
 }
 
 int
@@ -264,7 +280,7 @@ shipper_add_keyed(struct shipper *s, const char *row, size_t n,
     const char *file, unsigned long long line, const struct hash128 *key)
 {
 	struct ship_batch *b = s->filling;
-	int rc = 0;
+	int rc = 0, alone;
 
 	if (b && b->bytes + n > s->o.max_bytes)
 		rc = seal(s);
@@ -275,11 +291,15 @@ shipper_add_keyed(struct shipper *s, const char *row, size_t n,
 		b->opened = http_now();
 		b->from_file = file;
 		b->from_line = line;
-		if (gzw_begin(&s->gz, &b->call.body) < 0)
-			rc = -1;
+		buf_reset(&s->plain);
 		s->filling = b;
 	}
-	if (gzw_add(&s->gz, row, n) < 0)
+	/* A row that fills a batch by itself, with no full batch waiting, is
+	 * gzipped straight from the caller's buffer below: a huge row is not
+	 * copied whole first. */
+	alone = s->plain.len == 0 && s->ready == NULL &&
+	        (n >= s->o.max_bytes || s->o.max_records <= 1);
+	if (!alone && buf_add(&s->plain, row, n) < 0)
 		rc = -1;
 	if (key)
 		buf_add(&b->keys, (const char *)key, sizeof(*key));
@@ -289,7 +309,9 @@ shipper_add_keyed(struct shipper *s, const char *row, size_t n,
 	b->to_line = line;
 	/* When a full batch waits already, this one is sealed as soon as
 	 * that one goes out (dispatch), and meanwhile there is no room. */
-	if (full(s, b) && s->ready == NULL && seal(s) < 0)
+	if (alone)
+		rc = seal_with(s, row, n) < 0 ? -1 : rc;
+	else if (full(s, b) && s->ready == NULL && seal(s) < 0)
 		rc = -1;
 	return rc;
 }

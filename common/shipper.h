@@ -1,12 +1,14 @@
 /*
  * shipper: rows shipped to the warehouse in gzipped batches, for
  * post-quasar. The stage adds rows; the shipper gathers them into the
- * batch being filled (gzipped on the way, gzw.h), seals it when it holds
- * max_records rows or max_bytes bytes, or interval seconds after its first
- * row, and POSTs it (http.h), at most `flight` batches at once. One full
- * batch may wait for a free place on the wire; while it waits, the stage
- * takes no more rows (shipper_room), which is what bounds memory:
- * SHIP_SLOTS batches of at most max_bytes rows, gzipped.
+ * batch being filled, seals it when it holds max_records rows or max_bytes
+ * bytes, or interval seconds after its first row, gzips it whole then
+ * (gzbuf.h: libdeflate, about twice zlib's speed), and POSTs it (http.h),
+ * at most `flight` batches at once. One full batch may wait for a free
+ * place on the wire; while it waits, the stage takes no more rows
+ * (shipper_room), which is what bounds memory: the rows of the batch being
+ * filled (at most max_bytes, or one larger row) and SHIP_SLOTS batches,
+ * gzipped.
  *
  * What an answer means is quasar_verdict()'s: a failure a retry may cure
  * (no answer, 429, a 5xx without a data error code) is sent again after
@@ -35,7 +37,7 @@
 #define SHIPPER_H
 
 #include "buf.h"
-#include "gzw.h"
+#include "gzbuf.h"
 #include "hash128.h"
 #include "http.h"
 #include "spool.h"
@@ -107,7 +109,8 @@ int shipper_option(
 struct shipper {
 	struct shipper_opts o;
 	struct http *http; /* borrowed */
-	struct gzw gz;
+	struct gzbuf gz;
+	struct buf plain; /* the rows of the batch being filled */
 	struct ship_batch slot[SHIP_SLOTS];
 	struct ship_batch *filling, *ready;
 	unsigned sending;
@@ -133,8 +136,9 @@ int shipper_room(struct shipper *s);
 
 /*
  * Adds a row (n bytes) read at file:line (borrowed until the batch ends).
- * Call only when shipper_room() says so. Returns 0, or -1 when zlib
- * failed (the batch's body is then not to be trusted).
+ * Call only when shipper_room() says so. Returns 0, or -1 when a batch
+ * could not be gzipped (out of memory; its body is then not to be
+ * trusted).
  */
 int shipper_add(struct shipper *s, const char *row, size_t n, const char *file,
     unsigned long long line);

@@ -534,14 +534,15 @@ phase() {
 }
 
 # copy NAME: in the background, the raw copy of NAME's output: its pipe,
-# gzipped into raw/. For the warehouse's source it goes on to the
-# warehouse, from the copy, once the copy is whole.
+# gzipped into raw/ (by gzchunks: libdeflate, 4 MiB a member). For the
+# warehouse's source it goes on to the warehouse, from the copy, once the
+# copy is whole.
 copy() {
 	mkfifo "$TMPD/fifo-$1"
 	{
 		_rc=0
 		_gz=$RAW/$1-$STAMP.ndjson.gz
-		gzip -c <"$TMPD/fifo-$1" >"$_gz" || _rc=74
+		"$BIN/gzchunks" <"$TMPD/fifo-$1" >"$_gz" || _rc=74
 		echo "$_rc" >"$TMPD/gzip-$1.status"
 		if [ $_rc = 0 ] && [ "$1" = "$WAREHOUSE_FROM" ] && [ "$WAREHOUSE" = 1 ]
 		then

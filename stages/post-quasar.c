@@ -172,7 +172,7 @@ ship(struct run *r)
 	if (shipper_add_keyed(&r->ship, r->row.data, r->row.len, st->file,
 	        st->line, r->o->seen ? &h : NULL) < 0 &&
 	    r->status < EXIT_IOERR) {
-		diag(NULL, 0, "cannot gzip a batch (zlib)");
+		diag(NULL, 0, "cannot gzip a batch (out of memory)");
 		r->status = EXIT_IOERR;
 	}
 	return 0;

@@ -1,6 +1,6 @@
 /*
  * Gunzipping in the unit tests: what the code under test gzipped (a
- * batch's body, gzw's output), read back with zlib's inflate.
+ * batch's body, gzbuf's output), read back with zlib's inflate.
  */
 #ifndef GUNZIP_H
 #define GUNZIP_H

@@ -19,7 +19,7 @@
 #include <zlib.h>
 
 #include "buf.h"
-#include "gzw.h"
+#include "gzbuf.h"
 #include "harness.h"
 #include "hash128.h"
 #include "jdoc.h"
@@ -279,14 +279,12 @@ TEST(table_keys)
 static void
 gzip_text(const char *text, struct buf *out)
 {
-	struct gzw g;
+	struct gzbuf g;
 
 	buf_reset(out);
-	gzw_init(&g, 1);
-	CHECK(gzw_begin(&g, out) == 0);
-	CHECK(gzw_add(&g, text, strlen(text)) == 0);
-	CHECK(gzw_end(&g) == 0);
-	gzw_release(&g);
+	gzbuf_init(&g, GZBUF_LEVEL);
+	CHECK(gzbuf_compress(&g, text, strlen(text), out) == 0);
+	gzbuf_release(&g);
 }
 
 /* Inflates a gzip body into out (replaced). */

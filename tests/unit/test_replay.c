@@ -23,7 +23,7 @@
 #include "exitcode.h"
 #include "fakehttp.h"
 #include "gunzip.h"
-#include "gzw.h"
+#include "gzbuf.h"
 #include "harness.h"
 #include "http.h"
 #include "replay.h"
@@ -153,13 +153,11 @@ put(const char *dir, const char *url, const char *table, const char *rows,
 {
 	struct spool_meta m = {0};
 	struct buf body = BUF_INIT, q = BUF_INIT, err = BUF_INIT;
-	struct gzw gz;
+	struct gzbuf gz;
 	const char *p;
 
-	gzw_init(&gz, 1);
-	CHECK(gzw_begin(&gz, &body) == 0);
-	CHECK(gzw_add(&gz, rows, strlen(rows)) == 0);
-	CHECK(gzw_end(&gz) == 0);
+	gzbuf_init(&gz, GZBUF_LEVEL);
+	CHECK(gzbuf_compress(&gz, rows, strlen(rows), &body) == 0);
 	buf_printf(&q, "INSERT INTO %s FORMAT JSONEachRow", table);
 	m.format = "jsoneachrow";
 	m.url = (char *)url;
@@ -173,7 +171,7 @@ put(const char *dir, const char *url, const char *table, const char *rows,
 	m.bytes = strlen(rows);
 	buf_reset(name);
 	CHECK(spool_put(dir, &m, body.data, body.len, name, &err) == 0);
-	gzw_release(&gz);
+	gzbuf_release(&gz);
 	buf_release(&body);
 	buf_release(&q);
 	buf_release(&err);
