@@ -180,7 +180,8 @@ def killed_worker(p, ledger, members, deadline):
     Returns where it was killed, or None when it ended first."""
     watch = ledger if SEED % 2 else members
     while time.time() < deadline and p.poll() is None:
-        if os.path.exists(watch) and sum(1 for _ in open(watch)) > 20:
+        if os.path.exists(watch) and \
+                sum(1 for _ in open(watch)) > max(20, ROWS // 40):
             os.killpg(p.pid, signal.SIGKILL)
             p.wait()
             return "its %s ledger" % ("post" if SEED % 2 else "member")
