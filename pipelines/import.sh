@@ -397,7 +397,11 @@ SEEN=$STATE/$NAME.quasar
 # --shard, which holds it alone, cannot run beside the workers) and its
 # shard's alone (one worker K of N at a time). state/NAME.shards keeps the
 # N the first worker used: a worker of another N refuses (64), since two
-# splits running at once could each have a member in flight.
+# splits running at once could each have a member in flight. The workers
+# running at once must read the same bytes, since the split is the
+# input's: under state/NAME.split.lock, a worker takes its shard's lock,
+# writes its FILE's checksum beside it, and compares it with those of the
+# workers holding theirs (75 when one differs).
 shard_lock() {
 	mkdir -p "$STATE" || die 74 "cannot create $STATE"
 	exec 9>>"$VSTATE/$NAME.lock"
@@ -413,9 +417,26 @@ shard_lock() {
 	    "change the number, once none of the $_had runs, remove $_nf" \
 	    "(the new shards' ledgers start empty: every member and post" \
 	    "is looked up again once)"
+	_sum=$(cksum <"$FILE") || die 66 "$FILE: cannot be read"
+	exec 6>>"$VSTATE/$NAME.split.lock"
+	flock -w 60 6 || die 75 "$VSTATE/$NAME.split.lock: held for a minute"
 	exec 7>>"$STATE/$NAME.lock"
 	flock -n 7 || die 75 "worker $SHARD_K of $SHARD_N of $NAME is" \
 	    "running already (it holds $STATE/$NAME.lock)"
+	echo "$_sum" >"$STATE/$NAME.file" || die 74 "cannot write $STATE"
+	_k=1
+	while [ $_k -le "$SHARD_N" ]; do
+		_o=$VSTATE/shard-$_k-of-$SHARD_N
+		if [ $_k != "$SHARD_K" ] && [ -f "$_o/$NAME.lock" ] &&
+		    ! flock -n "$_o/$NAME.lock" true &&
+		    [ "$(cat "$_o/$NAME.file" 2>/dev/null)" != "$_sum" ]; then
+			die 75 "worker $_k of $SHARD_N of $NAME is importing" \
+			    "another file (its checksum in $_o/$NAME.file);" \
+			    "start this one once it has ended"
+		fi
+		_k=$((_k + 1))
+	done
+	exec 6>&-
 }
 
 # One import of a vendor at a time: two would race on the ledgers and

@@ -3,7 +3,7 @@
 against the emulator, one worker killed, then run again: the members and
 posts of a one-worker run of the same file, exactly.
 
-The export is made here (--rows, about 1,500 by default): members the
+The export is made here (--rows, about 3,000 by default): members the
 emulator knows (seeded, each with an id, an e-mail and, for half of them, a
 mobile) named in up to three rows each, once by the id of a referral code,
 once by e-mail alone with the mobile, once by another e-mail with the same
@@ -20,8 +20,9 @@ rows repeated whole, as cumulative exports repeat them. Then
   - the four workers' records: each record of the export on exactly one
     worker, each member on exactly one worker;
   - a run again sends nothing; a worker of another split (--shard 1/2)
-    refused with 64, having sent nothing; an import without --shard
-    beside a worker refused with 75.
+    refused with 64, having sent nothing; a worker beside a running
+    worker of another file refused with 75, and an import without
+    --shard beside a worker too.
 
 Usage: shard.py BIN ROOT TMPDIR [--rows N] [--seed S]. Prints ok/not ok.
 """
@@ -42,7 +43,7 @@ import delivery  # noqa: E402  (the Emulator)
 
 BIN, ROOT, TMP = sys.argv[1:4]
 ARGS = sys.argv[4:]
-ROWS = int(ARGS[ARGS.index("--rows") + 1]) if "--rows" in ARGS else 4000
+ROWS = int(ARGS[ARGS.index("--rows") + 1]) if "--rows" in ARGS else 3000
 SEED = int(ARGS[ARGS.index("--seed") + 1]) if "--seed" in ARGS else \
     random.SystemRandom().randrange(1 << 30)
 IMPORT = os.path.join(ROOT, "pipelines/import.sh")
@@ -292,6 +293,28 @@ def main():
                len(four.requests()) == before,
                "shard: a worker of another split (1/2) refused (64), "
                "nothing sent", "exit %s: %s" % (rc, out[-600:]))
+
+        # Worker 3 of another export running: its lock held, its file's
+        # checksum another.
+        st3 = os.path.join(data, "state/shard-3-of-4")
+        with open(os.path.join(st3, "turbovote.file"), "w") as f:
+            f.write("1 2\n")
+        holder = subprocess.Popen(
+            ["flock", os.path.join(st3, "turbovote.lock"), "sleep", "30"],
+            start_new_session=True)
+        try:
+            time.sleep(0.3)
+            before = len(four.requests())
+            rc, out = run([IMPORT, "--shard", "1/4", "turbovote", path], env)
+        finally:
+            os.killpg(holder.pid, signal.SIGKILL)
+            holder.wait()
+        rc2, out2 = run([IMPORT, "--shard", "1/4", "turbovote", path], env)
+        report(rc == 75 and "another file" in out and
+               len(four.requests()) == before and rc2 == 0,
+               "shard: a worker beside a worker of another file refused "
+               "(75), nothing sent; once that one ended, it runs",
+               "exit %s then %s: %s" % (rc, rc2, out[-600:]))
 
         holder = subprocess.Popen(
             ["flock", "-s", os.path.join(data, "state/turbovote.lock"),
