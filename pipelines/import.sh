@@ -304,7 +304,8 @@ if [ -n "$SHARD" ]; then
 	case $SHARD_K$SHARD_N in
 	*[!0-9]*) usage_error "--shard '$SHARD': give K/N, 1 <= K <= N <= 1024" ;;
 	esac
-	[ ${#SHARD_N} -le 4 ] && [ "$SHARD_K" -le "$SHARD_N" ] &&
+	[ ${#SHARD_K} -le 4 ] && [ ${#SHARD_N} -le 4 ] &&
+	    [ "$SHARD_K" -le "$SHARD_N" ] &&
 	    [ "$SHARD_N" -le 1024 ] ||
 		usage_error "--shard '$SHARD': give K/N, 1 <= K <= N <= 1024"
 	[ "$RECEIVE" != true ] ||

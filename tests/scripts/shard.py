@@ -18,7 +18,8 @@ rows repeated whole, as cumulative exports repeat them. Then
     four again under GNU parallel (parallel ... ::: 1 2 3 4): that
     emulator's members and posts equal the first's, no post twice;
   - the four workers' records: each record of the export on exactly one
-    worker, each member on exactly one worker;
+    worker, each member on exactly one worker; the raw rows kept by
+    worker 1 alone;
   - a run again sends nothing; a worker of another split (--shard 1/2)
     refused with 64, having sent nothing; a worker beside a running
     worker of another file refused with 75, and an import without
@@ -169,6 +170,22 @@ def lines(path):
         else []
 
 
+def logged(emu):
+    """How many requests the emulator logged: a count, not their text
+    (at 100,000 rows the log holds hundreds of thousands)."""
+    if not os.path.exists(emu.log):
+        return 0
+    with open(emu.log, "rb") as f:
+        return sum(1 for line in f if line.endswith(b"\n"))
+
+
+def since(emu, n):
+    """The requests logged after the first n."""
+    with open(emu.log) as f:
+        return [json.loads(line) for i, line in enumerate(f)
+                if i >= n and line.endswith("\n")]
+
+
 def last_runs(data, n):
     runs = sorted(glob.glob(os.path.join(data, "runs/turbovote/*")),
                   key=os.path.getmtime)
@@ -278,19 +295,31 @@ def main():
                "%d members on two workers or more, e.g. %s" % (
                    len(split), sorted(split)[:3]))
 
-        before = len(four.requests())
+        # The raw rows kept by worker 1 alone: one copy a run of it.
+        raw = {os.path.basename(f)[len("csv2ndjson-"):-len(".ndjson.gz")]
+               for f in glob.glob(os.path.join(
+                   data, "raw/turbovote/*/csv2ndjson-*.ndjson.gz"))}
+        ones = {os.path.basename(os.path.dirname(r)) for r in glob.glob(
+            os.path.join(data, "runs/turbovote/*/summary.txt"))
+            if "(worker 1 of 4)" in open(r).readline()}
+        report(raw and raw == ones,
+               "shard: the raw rows kept by worker 1 alone (%d runs)" %
+               len(ones), "raw copies of %s, worker 1's runs %s" % (
+                   sorted(raw), sorted(ones)))
+
+        before = logged(four)
         rc, out = run(cmd, env)
-        again = [r for r in four.requests()[before:]
+        again = [r for r in since(four, before)
                  if r.get("method") != "POST" or "token" not in
                  r.get("path", "")]
         report(rc == 0 and not again,
                "shard: the four again send nothing",
                "exit %s, %d requests: %s" % (rc, len(again), out[-800:]))
 
-        before = len(four.requests())
+        before = logged(four)
         rc, out = run([IMPORT, "--shard", "1/2", "turbovote", path], env)
         report(rc == 64 and "split 4 ways" in out and
-               len(four.requests()) == before,
+               logged(four) == before,
                "shard: a worker of another split (1/2) refused (64), "
                "nothing sent", "exit %s: %s" % (rc, out[-600:]))
 
@@ -304,14 +333,14 @@ def main():
             start_new_session=True)
         try:
             time.sleep(0.3)
-            before = len(four.requests())
+            before = logged(four)
             rc, out = run([IMPORT, "--shard", "1/4", "turbovote", path], env)
         finally:
             os.killpg(holder.pid, signal.SIGKILL)
             holder.wait()
         rc2, out2 = run([IMPORT, "--shard", "1/4", "turbovote", path], env)
         report(rc == 75 and "another file" in out and
-               len(four.requests()) == before and rc2 == 0,
+               logged(four) == before and rc2 == 0,
                "shard: a worker beside a worker of another file refused "
                "(75), nothing sent; once that one ended, it runs",
                "exit %s then %s: %s" % (rc, rc2, out[-600:]))
