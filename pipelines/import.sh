@@ -757,7 +757,10 @@ failed_csv() {
 # stdout holds the records) and in RUN/summary.txt.
 import_summary() {
 	{
-		echo "== $NAME import of $FILE${FETCHED:+ (fetched by $FETCH)}${SHARD:+ (worker $SHARD_K of $SHARD_N)}"
+		echo "== $NAME import of $FILE${FETCHED:+ (fetched by $FETCH)}"
+		[ -z "$SHARD" ] || echo "worker $SHARD_K of $SHARD_N" \
+		    "(--shard $SHARD_K/$SHARD_N): its members' records alone," \
+		    "its ledgers in $STATE/"
 		echo
 		echo "per stage (records in = out + dropped + rejected):"
 		# shellcheck disable=SC2086 # a list of names, split on purpose

@@ -301,7 +301,7 @@ def main():
                    data, "raw/turbovote/*/csv2ndjson-*.ndjson.gz"))}
         ones = {os.path.basename(os.path.dirname(r)) for r in glob.glob(
             os.path.join(data, "runs/turbovote/*/summary.txt"))
-            if "(worker 1 of 4)" in open(r).readline()}
+            if "\nworker 1 of 4 " in open(r).read()}
         report(raw and raw == ones,
                "shard: the raw rows kept by worker 1 alone (%d runs)" %
                len(ones), "raw copies of %s, worker 1's runs %s" % (
