@@ -83,7 +83,7 @@ LIBCOMMON  := $(BUILD)/libcommon.a
 LIBRULES   := $(BUILD)/librules.a
 LIBS_OURS  := $(LIBRULES) $(LIBCOMMON)
 
-.PHONY: all test check demo demo-analytics bench install uninstall clean format format-check \
+.PHONY: all test check check-long demo demo-analytics bench install uninstall clean format format-check \
         lint setup units import import-turbovote import-rock-the-vote \
         fuzz fuzz-build dictionary
 .DEFAULT_GOAL := all
@@ -144,6 +144,11 @@ test: setup
 	@tests/check.sh build build-san
 
 check: test
+
+# The long runs (tests/long/*.sh: 100,000 rows), not part of make test.
+check-long: setup
+	@$(MAKE) --no-print-directory all units
+	@tests/run.sh build long
 
 demo:
 	@tests/setup.sh demo

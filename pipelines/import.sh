@@ -26,7 +26,7 @@
 set -eu
 
 ME=import.sh
-SYNOPSIS='[--tee-all] [--offline] [--cacert FILE] [--set NAME=VALUE]... NAME [FILE]'
+SYNOPSIS='[--tee-all] [--offline] [--cacert FILE] [--set NAME=VALUE]... [--shard K/N] NAME [FILE]'
 
 # The secrets the environment hands over: the script starts again without
 # them, and has them on descriptor 8 instead. A variable stays in
@@ -88,7 +88,7 @@ _rtv=
 usage() {
 	cat <<EOF
 usage: pipelines/import.sh [--tee-all] [--offline] [--cacert FILE]
-                           [--set NAME=VALUE]... VENDOR [FILE]
+                           [--set NAME=VALUE]... [--shard K/N] VENDOR [FILE]
 Import the export FILE of the vendor NAME (vendors/NAME/vendor.json) into
 Northstar, Rogue and the warehouse, with the stages its vendor file lists.
 
@@ -101,6 +101,10 @@ Northstar, Rogue and the warehouse, with the stages its vendor file lists.
   --set NAME=VALUE a per-file option the vendor file declares (export.options:
                    e-mail subscriptions take --set topic=news
                    --set source_detail=breakdown_opt_in), given to shape
+  --shard K/N      be worker K of N: only the records of shard K, split by
+                   member after shape (build/bin/shard), with ledgers of
+                   its own (state/shard-K-of-N/); every worker needs the
+                   same FILE. The README, "When one machine is not enough"
   -h, --help       show this help
 
 Without FILE, a vendor whose export names a "fetch" stage (Rock the Vote:
@@ -125,6 +129,7 @@ Example:
   NORTHSTAR_CLIENT_ID=sluice NORTHSTAR_CLIENT_SECRET_FILE=~/.sluice-secret \\
       pipelines/import.sh turbovote export.csv
   pipelines/import.sh --offline rock-the-vote report.csv | jq .status
+  parallel pipelines/import.sh --shard {}/4 turbovote export.csv ::: 1 2 3 4
 EOF
 }
 
@@ -138,12 +143,19 @@ quote() {
 }
 
 TEE_ALL=0
+SHARD=
 OFFLINE=0
 SETS=
 CACERT=${SLUICE_CACERT:-}
 while [ $# -gt 0 ]; do
 	case $1 in
 	--tee-all) TEE_ALL=1 ;;
+	--shard)
+		[ $# -ge 2 ] || usage_error "option '--shard' needs K/N"
+		SHARD=$2
+		shift
+		;;
+	--shard=*) SHARD=${1#*=} ;;
 	--offline) OFFLINE=1 ;;
 	--cacert)
 		[ $# -ge 2 ] || usage_error "option '--cacert' needs a FILE"
@@ -277,6 +289,40 @@ for _s in $PIPELINE; do
 done
 [ -n "$P1" ] || die 65 "$VENDOR: no \"pipeline\" list"
 
+# --shard K/N: the shard stage right after shape, which takes the records
+# of this worker's members alone (shard --help). The groups are those of
+# the whole input, so every worker reads the same file: a journal (whose
+# segments the first worker to end would remove) or a fetched report
+# (one each) cannot be shared.
+SHARD_K=1
+SHARD_N=1
+if [ -n "$SHARD" ]; then
+	case $SHARD in
+	[1-9]*/[1-9]*) SHARD_K=${SHARD%%/*} SHARD_N=${SHARD#*/} ;;
+	*) SHARD_K=x ;;
+	esac
+	case $SHARD_K$SHARD_N in
+	*[!0-9]*) usage_error "--shard '$SHARD': give K/N, 1 <= K <= N <= 1024" ;;
+	esac
+	[ ${#SHARD_K} -le 4 ] && [ ${#SHARD_N} -le 4 ] &&
+	    [ "$SHARD_K" -le "$SHARD_N" ] &&
+	    [ "$SHARD_N" -le 1024 ] ||
+		usage_error "--shard '$SHARD': give K/N, 1 <= K <= N <= 1024"
+	[ "$RECEIVE" != true ] ||
+		usage_error "--shard: $NAME's records come from a journal," \
+		    "which one import reads"
+	[ -n "$FILE" ] || usage_error "--shard needs the FILE every worker" \
+	    "reads (fetch the report once, then start the workers)"
+	case " $P1 " in
+	*" shape "*) P1=$(echo "$P1" | sed 's/ shape / shape shard /; s/ shape$/ shape shard/') ;;
+	*) usage_error "--shard: $NAME's pipeline has no shape to split after" ;;
+	esac
+	case " $OFFLINE_STAGES " in
+	*" shape "*) OFFLINE_STAGES=$(echo "$OFFLINE_STAGES " |
+		sed 's/ shape / shape shard /') ;;
+	esac
+fi
+
 if [ "$RECEIVE" = true ] && [ -z "$FILE" ]; then
 	: # the journal's segments (journal_take, below)
 elif [ -n "$FILE" ]; then
@@ -341,9 +387,58 @@ if [ $OFFLINE = 0 ]; then
 fi
 
 data_folder
+# A worker's ledgers are its own: state/shard-K-of-N/ (see the lock below).
+VSTATE=$STATE
+[ -z "$SHARD" ] || STATE=$STATE/shard-$SHARD_K-of-$SHARD_N
 LEDGER=$STATE/$NAME.ledger
 SPOOL=$STATE/$NAME-spool
 SEEN=$STATE/$NAME.quasar
+
+# shard_lock: a worker holds the vendor's lock shared (an import without
+# --shard, which holds it alone, cannot run beside the workers) and its
+# shard's alone (one worker K of N at a time). state/NAME.shards keeps the
+# N the first worker used: a worker of another N refuses (64), since two
+# splits running at once could each have a member in flight. The workers
+# running at once must read the same bytes, since the split is the
+# input's: under state/NAME.split.lock, a worker takes its shard's lock,
+# writes its FILE's checksum beside it, and compares it with those of the
+# workers holding theirs (75 when one differs).
+shard_lock() {
+	mkdir -p "$STATE" || die 74 "cannot create $STATE"
+	exec 9>>"$VSTATE/$NAME.lock"
+	flock -n -s 9 || die 75 "an import of $NAME without --shard is" \
+	    "running (it holds $VSTATE/$NAME.lock); this worker stopped" \
+	    "before sending anything"
+	_nf=$VSTATE/$NAME.shards
+	echo "$SHARD_N" >"$_nf.$$" && { ln "$_nf.$$" "$_nf" 2>/dev/null || :; }
+	rm -f "$_nf.$$"
+	_had=$(cat "$_nf" 2>/dev/null) || die 74 "cannot write $_nf"
+	[ "$_had" = "$SHARD_N" ] || die 64 "the ledgers of $NAME are split" \
+	    "$_had ways ($_nf): run its workers with --shard K/$_had; to" \
+	    "change the number, once none of the $_had runs, remove $_nf" \
+	    "(the new shards' ledgers start empty: every member and post" \
+	    "is looked up again once)"
+	_sum=$(cksum <"$FILE") || die 66 "$FILE: cannot be read"
+	exec 6>>"$VSTATE/$NAME.split.lock"
+	flock -w 60 6 || die 75 "$VSTATE/$NAME.split.lock: held for a minute"
+	exec 7>>"$STATE/$NAME.lock"
+	flock -n 7 || die 75 "worker $SHARD_K of $SHARD_N of $NAME is" \
+	    "running already (it holds $STATE/$NAME.lock)"
+	echo "$_sum" >"$STATE/$NAME.file" || die 74 "cannot write $STATE"
+	_k=1
+	while [ $_k -le "$SHARD_N" ]; do
+		_o=$VSTATE/shard-$_k-of-$SHARD_N
+		if [ $_k != "$SHARD_K" ] && [ -f "$_o/$NAME.lock" ] &&
+		    ! flock -n "$_o/$NAME.lock" true &&
+		    [ "$(cat "$_o/$NAME.file" 2>/dev/null)" != "$_sum" ]; then
+			die 75 "worker $_k of $SHARD_N of $NAME is importing" \
+			    "another file (its checksum in $_o/$NAME.file);" \
+			    "start this one once it has ended"
+		fi
+		_k=$((_k + 1))
+	done
+	exec 6>&-
+}
 
 # One import of a vendor at a time: two would race on the ledgers and
 # deliver what the other is delivering. The lock is taken before any stage
@@ -351,7 +446,9 @@ SEEN=$STATE/$NAME.quasar
 # import inherits the descriptor, so the lock lasts until the last of them
 # has ended, also when the script itself is killed. A preview sends nothing
 # and touches no state: it takes no lock.
-if [ $OFFLINE = 0 ]; then
+if [ $OFFLINE = 0 ] && [ -n "$SHARD" ]; then
+	shard_lock
+elif [ $OFFLINE = 0 ]; then
 	mkdir -p "$STATE" || die 74 "cannot create $STATE"
 	lock "$STATE/$NAME.lock" "another $NAME import is running (it holds" \
 	    "$STATE/$NAME.lock); this one stopped before sending" \
@@ -386,6 +483,7 @@ report_pages() {
 	_cmd="$_cmd $(quote "$ROOT/pipelines/import.sh")"
 	[ $OFFLINE = 0 ] || _cmd="$_cmd --offline"
 	[ -z "$CACERT" ] || _cmd="$_cmd --cacert $(quote "$CACERT")"
+	[ -z "$SHARD" ] || _cmd="$_cmd --shard $SHARD_K/$SHARD_N"
 	_cmd="$_cmd$SETS $NAME"
 	"$BIN/report" --index "$DATA" --command "$_cmd" "$RUN" ||
 		echo "$ME: $RUN/report.html was not written" >&2
@@ -442,6 +540,10 @@ run_stage() {
 		stage shape "$BIN/shape" --vendor "$VENDOR" "$@" \
 		    --rejects "$RUN/shape.rejects.ndjson" \
 		    --dropped "$RUN/shape.dropped.ndjson"
+		;;
+	shard)
+		stage shard "$BIN/shard" --shard "$SHARD_K/$SHARD_N" \
+		    --rejects "$RUN/shard.rejects.ndjson"
 		;;
 	status-map)
 		stage status-map "$BIN/status-map" --vendor "$VENDOR" \
@@ -657,6 +759,9 @@ failed_csv() {
 import_summary() {
 	{
 		echo "== $NAME import of $FILE${FETCHED:+ (fetched by $FETCH)}"
+		[ -z "$SHARD" ] || echo "worker $SHARD_K of $SHARD_N" \
+		    "(--shard $SHARD_K/$SHARD_N): its members' records alone," \
+		    "its ledgers in $STATE/"
 		echo
 		echo "per stage (records in = out + dropped + rejected):"
 		# shellcheck disable=SC2086 # a list of names, split on purpose
@@ -763,6 +868,8 @@ if [ $OFFLINE = 1 ]; then
 	P1=$OFFLINE_STAGES
 	P2=
 	WAREHOUSE_FROM=
+elif [ "$SHARD_K" -gt 1 ]; then
+	WAREHOUSE_FROM= # worker 1 keeps the raw rows and ships them
 elif [ -n "${QUASAR_URL:-}" ] && [ -n "$WAREHOUSE_FROM" ]; then
 	WAREHOUSE=1
 fi
@@ -771,17 +878,24 @@ set -- $P1 $P2
 _last=
 for _s; do _last=$_s; done
 for _s; do
-	if { [ "$_s" = csv2ndjson ] && [ $OFFLINE = 0 ]; } ||
+	if { [ "$_s" = csv2ndjson ] && [ $OFFLINE = 0 ] &&
+	    [ "$SHARD_K" = 1 ]; } ||
 	    { [ "$_s" = "$WAREHOUSE_FROM" ] && [ $WAREHOUSE = 1 ]; } ||
 	    { [ $TEE_ALL = 1 ] && [ "$_s" != "$_last" ]; }; then
 		KEPT="$KEPT $_s"
 	fi
 done
-# ORDER: what runs, in the vendor file's order, for the summary.
+# ORDER: what runs, in the vendor file's order, for the summary (shard
+# after shape).
 ORDER=
 for _s in $PIPELINE; do
 	case " $P1 $P2 " in
-	*" $_s "*) ORDER="$ORDER $_s" ;;
+	*" $_s "*)
+		ORDER="$ORDER $_s"
+		if [ "$_s" = shape ]; then
+			case " $P1 " in *" shard "*) ORDER="$ORDER shard" ;; esac
+		fi
+		;;
 	*) [ "$_s" != post-quasar ] || [ $WAREHOUSE = 0 ] || ORDER="$ORDER $_s" ;;
 	esac
 done

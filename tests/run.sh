@@ -5,6 +5,7 @@
 #   tests/run.sh [BUILD]          BUILD defaults to build
 #   tests/run.sh build stages/csv2ndjson/004-ragged   one stage case
 #   tests/run.sh build vendors/turbovote/cases/shape/001-canonical-record
+#   tests/run.sh build long       the long runs, tests/long/*.sh (make check-long)
 #
 # Three kinds of test, all counted the same way:
 #   - unit tests: BUILD/tests/test_* print "ok - NAME" / "not ok - NAME";
@@ -190,7 +191,13 @@ if [ ! -d "$BIN" ]; then
 	exit 2
 fi
 
-if [ -n "$ONLY" ]; then
+if [ "$ONLY" = long ]; then
+	# make check-long: the long runs (100,000 rows), tests/long/*.sh, as
+	# the script tests run.
+	for t in "$ROOT"/tests/long/*.sh; do
+		[ -f "$t" ] && run_program "long/$(basename "$t")" sh "$t"
+	done
+elif [ -n "$ONLY" ]; then
 	if [ -d "$ROOT/tests/$ONLY" ]; then
 		run_case "$ROOT/tests/$ONLY"
 	else

@@ -23,7 +23,7 @@ clickhouse-client:/usr/bin/clickhouse-client curl:curl
 json-schema-test-suite:/usr/share/json-schema-test-suite/tests/draft7
 python3-jsonschema:/usr/lib/python3/dist-packages/jsonschema
 python3-rfc3987:/usr/lib/python3/dist-packages/rfc3987.py
-chromium-headless-shell:chromium-headless-shell"
+chromium-headless-shell:chromium-headless-shell parallel:parallel"
 bench_pkgs="miller:mlr csvkit:csvjson hyperfine:hyperfine time:/usr/bin/time wrk:wrk nodejs:node npm:npm"
 
 case $want in

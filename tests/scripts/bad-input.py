@@ -138,6 +138,7 @@ def stages():
         return
     v = VENDORS[0]
     yield "dedupe", ["--key", "a"], env
+    yield "shard", ["--shard", "1/2"], env
     yield "validate", [], env
     yield "post-rogue", ["--vendor", v, "--dry-run"], env
     yield "post-northstar", ["--vendor", v, "--retries", "0",
