@@ -275,8 +275,9 @@ start() { # dir
 }
 
 resume() { # dir
-	[ -n "${1:-}" ] && [ -f "$1/interserver_port" ] ||
+	if [ -z "${1:-}" ] || [ ! -f "$1/interserver_port" ]; then
 		die "usage: $me resume DIR (a server started before)"
+	fi
 	prepare "$1"
 	start_once "$dir" "$(cat "$dir/http_port")" "$(cat "$dir/tcp_port")" \
 	    "$(cat "$dir/interserver_port")" || {
