@@ -108,7 +108,7 @@ def post_quasar(url, path, *more):
     p = subprocess.run(
         [os.path.join(BIN, "post-quasar"), "--url", url, "--sink",
          "--create-table"] + list(more) + [path],
-        capture_output=True, text=True, timeout=300,
+        capture_output=True, text=True, timeout=300, cwd=TMP,
         env=dict(os.environ, SLUICE_PROGRESS="0"))
     return p.returncode, p.stderr
 
@@ -290,7 +290,8 @@ def main():
     sh("resume", os.path.join(cdir, "shard2"))
     p = subprocess.run([os.path.join(BIN, "post-quasar"), "--replay", spool,
                         "--url", s1 + SYNC], capture_output=True, text=True,
-                       timeout=300, env=dict(os.environ, SLUICE_PROGRESS="0"))
+                       timeout=300, cwd=TMP,
+                       env=dict(os.environ, SLUICE_PROGRESS="0"))
     # (The rows the 200 queued on shard 1 may reach shard 2 at any time:
     # the same events, on the same shard, one row each under FINAL.)
     n_dist = count(s1, "SELECT count() FROM events FINAL", DIST)
