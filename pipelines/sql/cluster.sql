@@ -27,3 +27,14 @@ ENGINE = Distributed(warehouse, default, rollup_partials,
 CREATE TABLE IF NOT EXISTS dist.costs AS default.costs
 ENGINE = Distributed(warehouse, default, costs,
     cityHash64(bucket, source, campaign));
+
+-- A vendor's raw table (post-quasar's own, quasar-raw.sql) the same way:
+-- made on each shard by
+--   post-quasar --table raw_turbovote --create-table --url http://SHARD:8123 < /dev/null
+-- then, on every server, one statement per vendor like
+--   CREATE TABLE IF NOT EXISTS dist.raw_turbovote AS default.raw_turbovote
+--   ENGINE = Distributed(warehouse, default, raw_turbovote,
+--       cityHash64(source, record_hash))
+-- post-quasar --create-table, given dist.raw_turbovote (or raw_turbovote
+-- with ?database=dist), checks that every shard's table is keyed by
+-- (source, record_hash).
