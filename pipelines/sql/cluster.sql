@@ -30,7 +30,8 @@ ENGINE = Distributed(warehouse, default, costs,
 
 -- A vendor's raw table (post-quasar's own, quasar-raw.sql) the same way:
 -- made on each shard by
---   post-quasar --table raw_turbovote --create-table --url http://SHARD:8123 < /dev/null
+--   post-quasar --table raw_turbovote --create-table \
+--       --url http://SHARD:8123 < /dev/null
 -- then, on every server, one statement per vendor like
 --   CREATE TABLE IF NOT EXISTS dist.raw_turbovote AS default.raw_turbovote
 --   ENGINE = Distributed(warehouse, default, raw_turbovote,

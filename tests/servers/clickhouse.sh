@@ -292,9 +292,11 @@ resume() { # dir
 cluster_xml() { # tcp_port...
 	shards=
 	for p; do
-		shards="$shards<shard><replica><host>127.0.0.1</host><port>$p</port></replica></shard>"
+		shards="$shards<shard><replica><host>127.0.0.1</host>"
+		shards="$shards<port>$p</port></replica></shard>"
 	done
-	sed "s|^.*@SHARDS@.*\$|        $shards|" "$(dirname "$0")/clickhouse-cluster.xml"
+	sed "s|^[ 	]*@SHARDS@[ 	]*\$|        $shards|" \
+	    "$(dirname "$0")/clickhouse-cluster.xml"
 }
 
 cluster_start() { # dir [n]
@@ -319,7 +321,8 @@ cluster_start() { # dir [n]
 			i=$((i + 1))
 		done
 		# shellcheck disable=SC2086
-		cluster_xml $tcps >"$top/cluster.xml" || die "cannot write $top/cluster.xml"
+		cluster_xml $tcps >"$top/cluster.xml" ||
+			die "cannot write $top/cluster.xml"
 		i=0
 		rc=0
 		while [ $i -lt "$n" ] && [ $rc = 0 ]; do
