@@ -55,41 +55,133 @@ quasar_insert(struct buf *out, const char *table)
 	buf_printf(out, "INSERT INTO %s FORMAT JSONEachRow", table);
 }
 
-void
-quasar_key_query(struct buf *out, const char *table)
+/* The WHERE of table's row of system.tables. */
+static void
+table_where(struct buf *out, const char *table)
 {
 	const char *dot = strchr(table, '.');
 
 	/* quasar_table_ok() names hold no quote: they go in as they are. */
-	buf_adds(out, "SELECT engine, sorting_key FROM system.tables WHERE ");
 	if (dot)
 		buf_printf(out, "database = '%.*s' AND name = '%s'",
 		    (int)(dot - table), table, dot + 1);
 	else
 		buf_printf(
 		    out, "database = currentDatabase() AND name = '%s'", table);
+}
+
+void
+quasar_key_query(struct buf *out, const char *table)
+{
+	buf_adds(out, "SELECT engine, sorting_key FROM system.tables WHERE ");
+	table_where(out, table);
 	buf_adds(out, " FORMAT TSV");
+}
+
+void
+quasar_engine_query(struct buf *out, const char *table)
+{
+	buf_adds(out, "SELECT engine_full FROM system.tables WHERE ");
+	table_where(out, table);
+	buf_adds(out, " FORMAT TSV");
+}
+
+int
+quasar_distributed(const char *body, size_t n)
+{
+	static const char d[] = "Distributed\t";
+
+	return n >= sizeof(d) - 1 && memcmp(body, d, sizeof(d) - 1) == 0;
+}
+
+/*
+ * One argument of Distributed(...) at *s: a name, maybe in quotes ('...',
+ * `...` or "..."), of letters, digits and _ (and - or . for the cluster's:
+ * dots_ok), then ',' or ')'. Its bounds in *at, *len; 0, or -1.
+ */
+static int
+engine_arg(const char **s, const char **at, size_t *len, int dots_ok)
+{
+	const char *p = *s;
+	char q = 0;
+
+	while (*p == ' ')
+		p++;
+	if (*p == '\'' || *p == '`' || *p == '"')
+		q = *p++;
+	*at = p;
+	while (isalnum((unsigned char)*p) || *p == '_' ||
+	       (dots_ok && (*p == '-' || *p == '.')))
+		p++;
+	*len = (size_t)(p - *at);
+	if (q && *p++ != q)
+		return -1;
+	while (*p == ' ')
+		p++;
+	if (*len == 0 || *len > 200 || (*p != ',' && *p != ')'))
+		return -1;
+	*s = p + 1;
+	return 0;
+}
+
+int
+quasar_shards_query(struct buf *out, const char *body, size_t n)
+{
+	static const char d[] = "Distributed(";
+	const char *s, *at[3];
+	size_t len[3];
+	char line[1024];
+	int i;
+
+	while (n > 0 && (body[n - 1] == '\n' || body[n - 1] == '\r'))
+		n--;
+	if (n >= sizeof(line) || n < sizeof(d) ||
+	    memcmp(body, d, sizeof(d) - 1) != 0)
+		return -1;
+	memcpy(line, body, n);
+	line[n] = '\0';
+	s = line + sizeof(d) - 1;
+	for (i = 0; i < 3; i++) {
+		if (engine_arg(&s, &at[i], &len[i], i == 0) < 0 ||
+		    (i > 0 && !ident_ok(at[i], len[i])))
+			return -1;
+	}
+	buf_printf(out,
+	    "SELECT DISTINCT engine, sorting_key FROM cluster('%.*s', "
+	    "system.tables) WHERE database = '%.*s' AND name = '%.*s' "
+	    "FORMAT TSV",
+	    (int)len[0], at[0], (int)len[1], at[1], (int)len[2], at[2]);
+	return 0;
 }
 
 int
 quasar_key_check(const char *body, size_t n, struct buf *what)
 {
 	static const char want[] = "ReplacingMergeTree\t" KEY;
-	const char *tab;
+	const char *tab, *end;
+	size_t k;
 
 	while (n > 0 && (body[n - 1] == '\n' || body[n - 1] == '\r'))
 		n--;
 	if (n == 0)
 		return 0;
-	if (n == sizeof(want) - 1 && memcmp(body, want, n) == 0)
-		return 1;
-	tab = memchr(body, '\t', n);
-	if (tab == NULL)
-		buf_add(what, body, n);
-	else
-		buf_printf(what, "%.*s keyed by (%.*s)", (int)(tab - body),
-		    body, (int)(n - (size_t)(tab + 1 - body)), tab + 1);
-	return -1;
+	/* Every line (a shard's each, for a Distributed table's) the key. */
+	for (end = body + n; body < end; body += k + 1) {
+		const char *nl = memchr(body, '\n', (size_t)(end - body));
+
+		k = nl ? (size_t)(nl - body) : (size_t)(end - body);
+		if (k == sizeof(want) - 1 && memcmp(body, want, k) == 0)
+			continue;
+		tab = memchr(body, '\t', k);
+		if (tab == NULL)
+			buf_add(what, body, k);
+		else
+			buf_printf(what, "%.*s keyed by (%.*s)",
+			    (int)(tab - body), body,
+			    (int)(k - (size_t)(tab + 1 - body)), tab + 1);
+		return -1;
+	}
+	return 1;
 }
 
 const char *

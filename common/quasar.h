@@ -55,7 +55,8 @@ void quasar_insert(struct buf *out, const char *table);
 void quasar_key_query(struct buf *out, const char *table);
 
 /*
- * Reads the answer to quasar_key_query(): 1 when the table is the
+ * Reads the answer to quasar_key_query() (or quasar_shards_query()'s, a
+ * line per shard's answer): 1 when the table (every line) is the
  * ReplacingMergeTree keyed by (source, record_hash) that quasar_ddl()
  * makes, 0 when there is no such table, -1 when it is keyed otherwise
  * (an older post-quasar's table: (source, file, line)), with its engine
@@ -63,6 +64,26 @@ void quasar_key_query(struct buf *out, const char *table);
  * line)").
  */
 int quasar_key_check(const char *body, size_t n, struct buf *what);
+
+/*
+ * A Distributed table (a cluster's, pipelines/sql/cluster.sql) holds no
+ * rows of its own: its shards' tables are the ones keyed. Whether the
+ * answer to quasar_key_query() is such a table's ("Distributed\t").
+ */
+int quasar_distributed(const char *body, size_t n);
+
+/* Appends the query that asks for table's engine_full (system.tables). */
+void quasar_engine_query(struct buf *out, const char *table);
+
+/*
+ * Reads the answer to quasar_engine_query(), "Distributed(cluster,
+ * database, table[, sharding key])", and appends the query that asks
+ * every shard of the cluster for that table's engine and key
+ * (cluster('C', system.tables)), answered a TSV line per distinct answer,
+ * for quasar_key_check(). -1 when the answer is not one, or its arguments
+ * not plain names (quoted or not).
+ */
+int quasar_shards_query(struct buf *out, const char *body, size_t n);
 
 /*
  * A hint for a refused insert whose answer says that the table has no

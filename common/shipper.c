@@ -404,6 +404,52 @@ query(struct shipper *s, struct http_call *c, const char *base, const char *sql,
 	return rc;
 }
 
+/*
+ * A Distributed table's key is its shards' tables': their engines and
+ * keys into c->resp (a line per distinct answer). 0, or an exit status
+ * with why.
+ */
+static int
+shards_key(struct shipper *s, struct http_call *c, const char *table,
+    const char *base, struct buf *why)
+{
+	struct buf sql = BUF_INIT;
+	int rc;
+
+	quasar_engine_query(&sql, table);
+	if ((rc = query(
+	         s, c, base, sql.data, "read the table's engine", why)) != 0)
+		goto out;
+	buf_reset(&sql);
+	if (quasar_shards_query(&sql, c->resp.data, c->resp.len) < 0) {
+		buf_reset(why);
+		buf_printf(why,
+		    "the table %s is Distributed over a table post-quasar "
+		    "cannot name (%.*s): make the shards' tables with "
+		    "pipelines/sql/quasar-raw.sql and leave --create-table "
+		    "out",
+		    table, (int)(c->resp.len > 200 ? 200 : c->resp.len),
+		    c->resp.data);
+		rc = EXIT_UNAVAILABLE;
+		goto out;
+	}
+	if ((rc = query(s, c, base, sql.data, "read the shards' table keys",
+	         why)) != 0)
+		goto out;
+	if (c->resp.len == 0) {
+		buf_reset(why);
+		buf_printf(why,
+		    "the table %s is Distributed, and no shard has the table "
+		    "it names: make it on each (post-quasar --table NAME "
+		    "--create-table --url SHARD < /dev/null)",
+		    table);
+		rc = EXIT_UNAVAILABLE;
+	}
+out:
+	buf_release(&sql);
+	return rc;
+}
+
 int
 shipper_create_table(
     struct shipper *s, const char *table, const char *base, struct buf *why)
@@ -433,6 +479,11 @@ shipper_create_table_ddl(struct shipper *s, const char *table, const char *ddl,
 	if ((rc = query(s, &c, base, sql.data, "read the table's key", why)) !=
 	    0)
 		goto out;
+	if (quasar_distributed(c.resp.data, c.resp.len)) {
+		if ((rc = shards_key(s, &c, table, base, why)) != 0)
+			goto out;
+		buf_adds(&what, "Distributed over tables ");
+	}
 	if (quasar_key_check(c.resp.data, c.resp.len, &what) < 0) {
 		buf_reset(why);
 		buf_printf(why,

@@ -321,8 +321,14 @@ fi
 # message on stderr, and non-zero.
 # The URL reaches curl on its standard input (a config file), never its
 # argv, where a password in QUASAR_URL would be seen by ps.
+# A QUASAR_URL with parameters of its own (a cluster's
+# ?database=dist&insert_distributed_sync=1) gets the query after them.
 ch() {
-	_url="$QUASAR_URL/${2:+?query=$(printf '%s' "$2" | sed 's/ /%20/g')}"
+	_q=${2:+query=$(printf '%s' "$2" | sed 's/ /%20/g')}
+	case $QUASAR_URL in
+	*\?*) _url="$QUASAR_URL${_q:+&$_q}" ;;
+	*) _url="$QUASAR_URL/${_q:+?$_q}" ;;
+	esac
 	set -- -sS --max-time 60 -o "$TMPD/ch.out" -w '%{http_code}' \
 	    --data-binary "@$1" -K -
 	[ -z "$CACERT" ] || set -- --cacert "$CACERT" "$@"

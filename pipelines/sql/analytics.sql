@@ -15,6 +15,13 @@
 -- (t_ms the time in milliseconds: time * 1000 + time_ms), compared as a
 -- tuple, and "the events of a person in order" is an array of such tuples
 -- (groupArray, arraySort, arrayFilter) rather than a window.
+--
+-- Every read of a table (events FINAL, rollup_partials FINAL, costs FINAL)
+-- is a SELECT of its own that names no other table, view or subquery:
+-- over a Distributed table (cluster.sql) that SELECT is what each shard
+-- answers, and the rest runs on the server asked. (18.16 sends a shard a
+-- scalar subquery as its value but then looks for the column under the
+-- subquery's name: "Not found column ... _subquery".)
 DROP TABLE IF EXISTS analytics_roi;
 DROP TABLE IF EXISTS analytics_rollup_totals;
 DROP TABLE IF EXISTS analytics_rollup;
@@ -59,9 +66,13 @@ FROM (
             file, line, member_id, event_id, time, time_ms,
             has((SELECT conversion_events FROM analytics_params), event)
                 AND member_id != '' AS is_conv
-        FROM events FINAL
-        WHERE anonymous_id != ''
-            AND (is_conv OR (event = 'pageview' AND member_id = ''))
+        FROM (
+            SELECT anonymous_id, time, time_ms, file, line, member_id,
+                event_id, event
+            FROM events FINAL
+            WHERE anonymous_id != ''
+        )
+        WHERE is_conv OR (event = 'pageview' AND member_id = '')
     )
     GROUP BY anonymous_id
     HAVING length(ca) > 0
@@ -70,17 +81,24 @@ ALL INNER JOIN (
     SELECT anonymous_id, groupArray((member_id, own)) AS cands
     FROM (
         SELECT DISTINCT anonymous_id, member_id
-        FROM events FINAL
-        WHERE anonymous_id != '' AND member_id != ''
-            AND has((SELECT conversion_events FROM analytics_params), event)
+        FROM (
+            SELECT anonymous_id, member_id, event
+            FROM events FINAL
+            WHERE anonymous_id != '' AND member_id != ''
+        )
+        WHERE has((SELECT conversion_events FROM analytics_params), event)
     )
     ALL INNER JOIN (
         SELECT member_id, groupArray(t) AS own
         FROM (
             SELECT member_id, toUInt64(time) * 1000 + time_ms AS t
-            FROM events FINAL
-            WHERE member_id != '' AND (event = 'pageview'
-                OR has((SELECT conversion_events FROM analytics_params), event))
+            FROM (
+                SELECT member_id, time, time_ms, event
+                FROM events FINAL
+                WHERE member_id != ''
+            )
+            WHERE event = 'pageview'
+                OR has((SELECT conversion_events FROM analytics_params), event)
             UNION ALL
             SELECT member_id, t
             FROM (
@@ -98,10 +116,14 @@ ALL INNER JOIN (
                     FROM (
                         SELECT anonymous_id, member_id,
                             (toUInt64(time) * 1000 + time_ms, file, line) AS cp
-                        FROM events FINAL
-                        WHERE member_id != '' AND anonymous_id != ''
-                            AND has((SELECT conversion_events
-                                FROM analytics_params), event)
+                        FROM (
+                            SELECT anonymous_id, member_id, time, time_ms,
+                                file, line, event
+                            FROM events FINAL
+                            WHERE member_id != '' AND anonymous_id != ''
+                        )
+                        WHERE has((SELECT conversion_events
+                            FROM analytics_params), event)
                     )
                     GROUP BY anonymous_id
                 ) USING anonymous_id

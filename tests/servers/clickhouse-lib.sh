@@ -45,3 +45,32 @@ clickhouse_stop() {
 	CH_DIR=
 	CH_URL=
 }
+
+# The cluster (clickhouse.sh cluster-start, 2 shards):
+#
+#   trap 'clickhouse_cluster_stop' EXIT
+#   clickhouse_cluster_start "$TMPDIR/cluster" || exit 1
+#   "$CH_URL1" and "$CH_URL2": each shard's server (any is an entry point)
+#
+# clickhouse_cluster_start DIR   sets CH_CLUSTER_DIR, CH_URL1, CH_URL2.
+# clickhouse_cluster_stop        stops every shard; safe to call again.
+CH_CLUSTER_DIR=
+CH_URL1=
+CH_URL2=
+
+clickhouse_cluster_start() { # dir
+	CH_CLUSTER_DIR=$1
+	clickhouse_sh cluster-start "$1" 2 >/dev/null || return 1
+	CH_URL1=$(sed -n 1p "$1/urls")
+	CH_URL2=$(sed -n 2p "$1/urls")
+	export CH_CLUSTER_DIR CH_URL1 CH_URL2
+}
+
+clickhouse_cluster_stop() {
+	if [ -n "${CH_CLUSTER_DIR:-}" ]; then
+		clickhouse_sh cluster-stop "$CH_CLUSTER_DIR"
+	fi
+	CH_CLUSTER_DIR=
+	CH_URL1=
+	CH_URL2=
+}

@@ -13,6 +13,18 @@
 #                             and wait until it is gone. Quiet and
 #                             successful when nothing runs.
 #   clickhouse.sh available   exit 0 when the server binary is installed.
+#   clickhouse.sh cluster-start DIR [N]
+#                             N servers (2) as the N shards of the cluster
+#                             "warehouse": DIR/shard1 ... DIR/shardN, each
+#                             a server as start makes it, plus
+#                             config.d/cluster.xml (clickhouse-cluster.xml
+#                             beside this script, the shards' ports filled
+#                             in); prints their URLs, a line each, shard 1
+#                             first, also in DIR/urls.
+#   clickhouse.sh cluster-stop DIR
+#                             stops every shard of DIR.
+#   clickhouse.sh resume DIR  starts DIR's server again on the ports it
+#                             had (a shard a test stopped), prints its URL.
 #
 # Environment: CLICKHOUSE_SERVER (the server binary, default found in PATH,
 # /usr/sbin or /usr/bin), CLICKHOUSE_START_TIMEOUT (60 s),
@@ -62,22 +74,23 @@ alive() { # pid
 	return 0
 }
 
-# Three distinct free ports on 127.0.0.1, chosen by the kernel (python3),
+# N (3) distinct free ports on 127.0.0.1, chosen by the kernel (python3),
 # else at random (a clash is caught and retried by start).
-free_ports() {
+free_ports() { # [n]
 	if command -v python3 >/dev/null 2>&1; then
 		python3 -c '
-import socket
-ss = [socket.socket() for _ in range(3)]
+import socket, sys
+ss = [socket.socket() for _ in range(int(sys.argv[1]))]
 for s in ss:
     s.bind(("127.0.0.1", 0))
 print(" ".join(str(s.getsockname()[1]) for s in ss))
 for s in ss:
-    s.close()'
+    s.close()' "${1:-3}"
 	else
-		awk -v seed="$$$(date +%S)" 'BEGIN { srand(seed)
+		awk -v seed="$$$(date +%S)" -v n="${1:-3}" 'BEGIN { srand(seed)
 		    b = 20000 + int(rand() * 40000)
-		    print b, b + 1, b + 2 }'
+		    for (i = 0; i < n; i++) printf "%s%d", i ? " " : "", b + i
+		    print "" }'
 	fi
 }
 
@@ -213,8 +226,9 @@ start_once() { # dir http tcp interserver
 	done
 }
 
-start() { # dir
-	[ -n "${1:-}" ] || die "usage: $me start DIR"
+# The server binary and a ping tool are there, and DIR ($1) is ready for
+# a server: sets dir to its absolute path.
+prepare() { # dir
 	mkdir -p "$1" || die "cannot create $1"
 	dir=$(cd "$1" && pwd) || die "cannot enter $1"
 	find_server || die "no clickhouse-server installed" \
@@ -227,6 +241,19 @@ start() { # dir
 	fi
 	mkdir -p "$dir/log" "$dir/data" "$dir/tmp" "$dir/user_files" \
 	    "$dir/format_schemas" || die "cannot create directories in $dir"
+}
+
+# The ports of the server of DIR, in DIR's files (resume reads them).
+record() { # dir http tcp interserver
+	echo "$2" >"$1/http_port"
+	echo "$3" >"$1/tcp_port"
+	echo "$4" >"$1/interserver_port"
+	echo "http://127.0.0.1:$2" >"$1/url"
+}
+
+start() { # dir
+	[ -n "${1:-}" ] || die "usage: $me start DIR"
+	prepare "$1"
 	tries=0
 	while :; do
 		tries=$((tries + 1))
@@ -243,10 +270,98 @@ start() { # dir
 		log_tail "$dir"
 		exit 1
 	done
-	echo "$1" >"$dir/http_port"
-	echo "$2" >"$dir/tcp_port"
-	echo "http://127.0.0.1:$1" >"$dir/url"
+	record "$dir" "$1" "$2" "$3"
 	echo "http://127.0.0.1:$1"
+}
+
+resume() { # dir
+	if [ -z "${1:-}" ] || [ ! -f "$1/interserver_port" ]; then
+		die "usage: $me resume DIR (a server started before)"
+	fi
+	prepare "$1"
+	start_once "$dir" "$(cat "$dir/http_port")" "$(cat "$dir/tcp_port")" \
+	    "$(cat "$dir/interserver_port")" || {
+		log_tail "$dir"
+		exit 1
+	}
+	cat "$dir/url"
+}
+
+# The shards' part of the cluster's config: clickhouse-cluster.xml with
+# one <shard> per tcp port given in place of its @SHARDS@ line.
+cluster_xml() { # tcp_port...
+	shards=
+	for p; do
+		shards="$shards<shard><replica><host>127.0.0.1</host>"
+		shards="$shards<port>$p</port></replica></shard>"
+	done
+	sed "s|^[ 	]*@SHARDS@[ 	]*\$|        $shards|" \
+	    "$(dirname "$0")/clickhouse-cluster.xml"
+}
+
+cluster_start() { # dir [n]
+	[ -n "${1:-}" ] || die "usage: $me cluster-start DIR [N]"
+	n=${2:-2}
+	case $n in '' | *[!0-9]* | 0 | 1) die "N: 2 shards or more" ;; esac
+	[ -r "$(dirname "$0")/clickhouse-cluster.xml" ] ||
+		die "no clickhouse-cluster.xml beside $0"
+	mkdir -p "$1" || die "cannot create $1"
+	top=$(cd "$1" && pwd) || die "cannot enter $1"
+	tries=0
+	while :; do
+		tries=$((tries + 1))
+		# shellcheck disable=SC2046
+		set -- $(free_ports $((3 * n)))
+		[ $# = $((3 * n)) ] || die "cannot choose free ports"
+		ports="$*"
+		i=0
+		tcps=
+		while [ $i -lt "$n" ]; do
+			tcps="$tcps $(echo "$ports" | cut -d' ' -f$((3 * i + 2)))"
+			i=$((i + 1))
+		done
+		# shellcheck disable=SC2086
+		cluster_xml $tcps >"$top/cluster.xml" ||
+			die "cannot write $top/cluster.xml"
+		i=0
+		rc=0
+		while [ $i -lt "$n" ] && [ $rc = 0 ]; do
+			i=$((i + 1))
+			prepare "$top/shard$i"
+			mkdir -p "$dir/config.d" || die "cannot create $dir/config.d"
+			cp "$top/cluster.xml" "$dir/config.d/cluster.xml" ||
+				die "cannot write $dir/config.d/cluster.xml"
+			# shellcheck disable=SC2046
+			set -- $(echo "$ports" | cut -d' ' -f$((3 * i - 2))-$((3 * i)))
+			start_once "$dir" "$1" "$2" "$3"
+			rc=$?
+			[ $rc != 0 ] || record "$dir" "$1" "$2" "$3"
+		done
+		[ $rc = 0 ] && break
+		failed=$top/shard$i
+		cluster_stop "$top"
+		if [ $rc = 2 ] && [ $tries -lt 5 ]; then
+			echo "$me: a port was taken, retrying on others" >&2
+			continue
+		fi
+		log_tail "$failed"
+		exit 1
+	done
+	i=0
+	: >"$top/urls"
+	while [ $i -lt "$n" ]; do
+		i=$((i + 1))
+		cat "$top/shard$i/url" >>"$top/urls"
+	done
+	cat "$top/urls"
+}
+
+cluster_stop() { # dir
+	[ -n "${1:-}" ] || die "usage: $me cluster-stop DIR"
+	[ -d "$1" ] || return 0
+	for s in "$1"/shard*; do
+		[ ! -d "$s" ] || stop "$s"
+	done
 }
 
 # TERM, then KILL after the timeout; returns once the process is gone.
@@ -289,9 +404,13 @@ stop() { # dir
 case ${1:-} in
 start) start "${2:-}" ;;
 stop) stop "${2:-}" ;;
+resume) resume "${2:-}" ;;
+cluster-start) cluster_start "${2:-}" "${3:-2}" ;;
+cluster-stop) cluster_stop "${2:-}" ;;
 available) find_server ;;
 *)
-	echo "usage: $me start DIR | stop DIR | available" >&2
+	echo "usage: $me start DIR | stop DIR | resume DIR | cluster-start DIR [N]" \
+	    "| cluster-stop DIR | available" >&2
 	exit 64
 	;;
 esac

@@ -63,6 +63,11 @@ TEST(statements)
 	quasar_key_query(&b, "db.t");
 	CHECK_STR(b.data, "SELECT engine, sorting_key FROM system.tables WHERE "
 	                  "database = 'db' AND name = 't' FORMAT TSV");
+	buf_reset(&b);
+	quasar_engine_query(&b, "t");
+	CHECK_STR(b.data, "SELECT engine_full FROM system.tables WHERE "
+	                  "database = currentDatabase() AND name = 't' FORMAT "
+	                  "TSV");
 	buf_release(&b);
 }
 
@@ -244,6 +249,43 @@ TEST(identity_is_the_content)
 	quasar_prov_release(&p);
 }
 
+#define CHECK_SHARDS(engine, want)                                             \
+	do {                                                                   \
+		struct buf q_ = BUF_INIT;                                      \
+		CHECK(quasar_shards_query(&q_, BODY(engine)) == 0);            \
+		CHECK_STR(q_.data, (want));                                    \
+		buf_release(&q_);                                              \
+	} while (0)
+
+TEST(distributed_tables)
+{
+	struct buf q = BUF_INIT;
+
+	CHECK(quasar_distributed(BODY("Distributed\t\n")));
+	CHECK(!quasar_distributed(BODY("ReplacingMergeTree\tsource\n")));
+	CHECK(!quasar_distributed(BODY("")));
+	CHECK_SHARDS("Distributed(warehouse, default, raw_t, "
+	             "cityHash64(source, record_hash))\n",
+	    "SELECT DISTINCT engine, sorting_key FROM cluster('warehouse', "
+	    "system.tables) WHERE database = 'default' AND name = 'raw_t' "
+	    "FORMAT TSV");
+	CHECK_SHARDS("Distributed('wh-1.x', `db`, 'raw_t')",
+	    "SELECT DISTINCT engine, sorting_key FROM cluster('wh-1.x', "
+	    "system.tables) WHERE database = 'db' AND name = 'raw_t' FORMAT "
+	    "TSV");
+	/* Not plain names, or not the engine: refused. */
+	CHECK(quasar_shards_query(&q, BODY("Distributed(c, currentDatabase(), "
+	                                   "t, rand())")) == -1);
+	CHECK(quasar_shards_query(&q, BODY("Distributed(c, 'd', 't'x)")) == -1);
+	CHECK(quasar_shards_query(&q, BODY("Distributed(c', d, t)")) == -1);
+	CHECK(quasar_shards_query(&q, BODY("Distributed(c, d)")) == -1);
+	CHECK(quasar_shards_query(&q, BODY("Distributed(c, d.e, t)")) == -1);
+	CHECK(quasar_shards_query(&q, BODY("MergeTree()")) == -1);
+	CHECK(quasar_shards_query(&q, BODY("")) == -1);
+	CHECK(q.len == 0);
+	buf_release(&q);
+}
+
 TEST(table_keys)
 {
 	struct buf what = BUF_INIT;
@@ -265,6 +307,17 @@ TEST(table_keys)
 	buf_reset(&what);
 	CHECK(quasar_key_check(BODY("Log\t\n"), &what) == -1);
 	CHECK_STR(what.data, "Log keyed by ()");
+	buf_reset(&what);
+	/* A line per shard: every one the key, else the first that is not. */
+	CHECK(
+	    quasar_key_check(BODY("ReplacingMergeTree\tsource, record_hash\n"
+	                          "ReplacingMergeTree\tsource, record_hash\n"),
+	        &what) == 1);
+	CHECK(quasar_key_check(BODY("ReplacingMergeTree\tsource, record_hash\n"
+	                            "ReplacingMergeTree\tsource, file, line\n"),
+	          &what) == -1);
+	CHECK_STR(
+	    what.data, "ReplacingMergeTree keyed by (source, file, line)");
 	buf_release(&what);
 	CHECK(quasar_hint(BODY("Code: 117, e.displayText() = DB::Exception: "
 	                       "Unknown field found while parsing JSONEachRow "
@@ -595,6 +648,7 @@ main(void)
 	RUN(provenance_fast_and_tree);
 	RUN(identity_is_the_content);
 	RUN(table_keys);
+	RUN(distributed_tables);
 	RUN(older_spooled_rows_get_their_identity);
 	RUN(row_keys);
 	RUN(provenance_missing_or_of_another_type);
