@@ -104,7 +104,7 @@ same() { # case expected actual
 }
 
 # The stages whose cases also run with SLUICE_FASTPATH=0.
-FASTPATH="shape status-map dedupe validate attribute rollup"
+FASTPATH="csv2ndjson shape status-map dedupe validate attribute rollup"
 
 run_case() { # directory
 	dir=$1
