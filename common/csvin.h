@@ -66,7 +66,8 @@ struct csvin {
 	int ended;               /* libcsv ended a record in the last feed */
 
 	/* The record being assembled. */
-	struct buf data;        /* its fields' bytes back to back */
+	struct buf data;        /* its fields' bytes back to back (a fast
+	                           record's fields with doubled quotes only) */
 	struct csvin_field *fv; /* nfields entries */
 	size_t nfields, fcap;
 	struct buf raw; /* its text as read, up to CSVIN_RAW_MAX bytes,
