@@ -3,6 +3,7 @@
  * (see esregex.h for the subset and why).
  */
 #include "esregex.h"
+#include "utf8.h"
 
 #include <locale.h>
 #include <pthread.h>
@@ -151,18 +152,6 @@ next_char(struct tr *t)
 	return cp;
 }
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* \xHH or \uHHHH after the x or u: the code point, or -1. */
 static long
 hex_escape(struct tr *t, int digits)
@@ -173,7 +162,7 @@ hex_escape(struct tr *t, int digits)
 	if (t->n - t->i < (size_t)digits)
 		return -1;
 	for (k = 0; k < digits; k++) {
-		if ((h = hexval((unsigned char)t->s[t->i + (size_t)k])) < 0)
+		if ((h = hex_digit((unsigned char)t->s[t->i + (size_t)k])) < 0)
 			return -1;
 		v = v * 16 + h;
 	}

@@ -8,24 +8,13 @@
 #include "exitcode.h"
 #include "hashledger.h"
 #include "ledger.h"
+#include "utf8.h"
 
 #define MAGIC "#sluice-hashes "
 #define MAX_LINE 8192 /* no line of a ledger is longer */
 #define CHUNK (1 << 20)
 
 static const char hexdigits[] = "0123456789abcdef";
-
-static int
-nibble(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 int
 hashledger_hex(const char *s, struct hash128 *h)
@@ -34,7 +23,7 @@ hashledger_hex(const char *s, struct hash128 *h)
 	int i, v;
 
 	for (i = 0; i < HASHLEDGER_HEX; i++) {
-		if ((v = nibble(s[i])) < 0)
+		if ((v = hex_digit(s[i])) < 0)
 			return -1;
 		w[i / 16] = w[i / 16] << 4 | (uint64_t)v;
 	}
@@ -76,7 +65,7 @@ torn_line(const char *s, size_t n)
 {
 	size_t i = 0;
 
-	while (i < n && i < HASHLEDGER_HEX && nibble(s[i]) >= 0 &&
+	while (i < n && i < HASHLEDGER_HEX && hex_digit(s[i]) >= 0 &&
 	       !(s[i] >= 'A' && s[i] <= 'F'))
 		i++;
 	while (i < n && s[i] == '\0')

@@ -352,15 +352,6 @@ hookroute_ctype(const struct hookroute *r, const char *ctype)
 	return 0;
 }
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = tolower(c);
-	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
 /* Percent-decodes s[0..n) ('+' a space) into out; -1 when not UTF-8. */
 static int
 unescape(const char *s, size_t n, struct buf *out)
@@ -373,8 +364,8 @@ unescape(const char *s, size_t n, struct buf *out)
 		if (s[i] == '+')
 			buf_addc(out, ' ');
 		else if (s[i] == '%' && i + 2 < n &&
-		         (hi = hexval((unsigned char)s[i + 1])) >= 0 &&
-		         (lo = hexval((unsigned char)s[i + 2])) >= 0) {
+		         (hi = hex_digit((unsigned char)s[i + 1])) >= 0 &&
+		         (lo = hex_digit((unsigned char)s[i + 2])) >= 0) {
 			buf_addc(out, (char)(hi * 16 + lo));
 			i += 2;
 		} else

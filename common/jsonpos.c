@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "jsonpos.h"
+#include "utf8.h"
 
 struct scan {
 	const char *t;
@@ -69,18 +70,6 @@ skip_value(struct scan *s)
 	return -1;
 }
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static unsigned long
 hex4(const char *p)
 {
@@ -88,7 +77,7 @@ hex4(const char *p)
 	int i, h;
 
 	for (i = 0; i < 4; i++) {
-		if ((h = hexval(p[i])) < 0)
+		if ((h = hex_digit(p[i])) < 0)
 			return 0xFFFD;
 		v = v * 16 + (unsigned long)h;
 	}

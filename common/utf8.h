@@ -1,6 +1,8 @@
 /*
  * UTF-8 validation, repair for display, and conversion from the 8-bit
- * encodings vendors' Excel exports use.
+ * encodings vendors' Excel exports use; and the value of a hexadecimal
+ * digit, with which JSON, URLs, patterns and ledgers write code points and
+ * bytes.
  */
 #ifndef UTF8_H
 #define UTF8_H
@@ -34,6 +36,9 @@ int utf8_repair(struct buf *out, const char *s, size_t n);
 int utf8_from(struct buf *out, const char *s, size_t n, enum encoding enc);
 
 /* Parses "utf-8", "latin1", "cp1252" and their usual aliases. 0 or -1. */
+/* The value of the hexadecimal digit c (0-9, a-f, A-F), or -1. */
+int hex_digit(int c);
+
 int encoding_parse(const char *name, enum encoding *enc);
 
 #endif

@@ -6,7 +6,10 @@
 # scripts/x.sh: 12 ok, 0 failed, 7 s"), so a slow or stuck test shows
 # where it is; then each run's output in turn, the failures once more,
 # and last the totals of all runs as "N passed, N failed, N skipped".
-# Exits non-zero when anything failed.
+# The runs share one deadline, SLUICE_CHECK_LIMIT seconds (default 3600)
+# from the start: a test still running then is stopped and the rest are
+# counted as failures, not run, so a stuck test can never hold CI past
+# its own limit. Exits non-zero when anything failed.
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/sluice-check.XXXXXX")
@@ -15,11 +18,13 @@ trap 'rm -rf "$tmp"; kill 0; exit 130' INT TERM
 tp=0 tf=0 ts=0
 status=0
 started=$(date +%s)
+SLUICE_TEST_DEADLINE=$((started + ${SLUICE_CHECK_LIMIT:-3600}))
+export SLUICE_TEST_DEADLINE
 i=0
 for build in "$@"; do
 	i=$((i + 1))
-	( ("$ROOT/tests/run.sh" "$build" 3>&1 >"$tmp/out.$i" 2>&1
-	    echo $? >"$tmp/rc.$i") | sed "s|^|[$build] |") &
+	("$ROOT/tests/run.sh" "$build" 3>&1 >"$tmp/out.$i" 2>&1
+	    echo $? >"$tmp/rc.$i") &
 done
 wait
 echo "all runs ended after $(($(date +%s) - started)) s"

@@ -2,8 +2,10 @@
  * Unit tests for common/utf8.c: validation as RFC 3629 has it (overlong
  * forms, surrogates, code points above U+10FFFF, truncated sequences and
  * lone continuation bytes are invalid), repair with U+FFFD, conversion from
- * Latin-1 and CP1252, and the names encoding_parse() accepts.
+ * Latin-1 and CP1252, and the names encoding_parse() accepts, and hex_digit()
+ * on every byte.
  */
+#include <ctype.h>
 #include <string.h>
 
 #include "buf.h"
@@ -361,10 +363,29 @@ TEST(encoding_bad_names)
 	CHECK(encoding_parse("cp12520", &e) == -1);
 }
 
+/* Every byte: the sixteen digits of either case, nothing else. */
+TEST(hex_digits)
+{
+	const char *digits = "0123456789abcdef";
+	int c, n = 0;
+
+	for (c = -1; c < 256; c++) {
+		const char *at = c > 0 ? strchr(digits, tolower(c)) : NULL;
+
+		if (at && *at)
+			CHECK(hex_digit(c) == (int)(at - digits));
+		else
+			CHECK(hex_digit(c) == -1);
+		n += hex_digit(c) >= 0;
+	}
+	CHECK(n == 22);
+}
+
 int
 main(void)
 {
 	RUN(valid_sequences);
+	RUN(hex_digits);
 	RUN(overlong_forms);
 	RUN(surrogates);
 	RUN(above_max);
