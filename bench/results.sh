@@ -1,6 +1,6 @@
 #!/bin/sh
 # bench/results.sh: gathers the reports under bench/out/ (written by
-# bench/run.sh, stages.sh, pipeline.sh, rogue.sh, quasar.sh, validate.sh,
+# bench/run.sh, csv-quoted.sh, stages.sh, pipeline.sh, rogue.sh, quasar.sh, validate.sh,
 # attribution.sh, sample.sh, analytics-sql.sh and emulator-pace.py) into
 # bench/RESULTS.md, with the machine and the date (and concurrency.sh's and
 # shape-vs-filters.sh's, when they were run). make bench runs it last.
@@ -15,7 +15,7 @@ cd "$(dirname "$0")/.."
 	echo "$(git rev-parse --short HEAD 2>/dev/null || echo unknown). Each section is one script's report; see"
 	echo "bench/README.md for what each measures and how. Timings move with the machine and its"
 	echo "load: compare runs made on the same machine."
-	for r in csv2ndjson stages pipeline rogue emulator-pace quasar gzip validate \
+	for r in csv2ndjson csv-quoted stages pipeline rogue emulator-pace quasar gzip validate \
 	    attribution sample analytics-sql concurrency shape-vs-filters; do
 		[ -f "bench/out/$r.md" ] || continue
 		echo

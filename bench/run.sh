@@ -23,7 +23,9 @@
 # The report, a Markdown table with the machine and the date, goes to stdout
 # and to bench/out/csv2ndjson.md. It reports numbers and never fails on them.
 #
-# At its end it runs bench/stages.sh with the same --rows and --runs (the
+# At its end it runs bench/csv-quoted.sh with the same --rows and --runs
+# (csv2ndjson on an export where every row quotes a field, against Miller,
+# DuckDB on one thread and cat), bench/stages.sh with them too (the
 # NDJSON stages, shape, status-map and dedupe, against jq, Miller and awk),
 # bench/pipeline.sh, bench/rogue.sh, bench/quasar.sh, bench/gzip.sh, the event layer's
 # (bench/validate.sh, validate against ajv, and bench/attribution.sh,
@@ -159,6 +161,8 @@ echo "bench: report written to $out/csv2ndjson.md" >&2
 
 # The NDJSON stages, on the same export and with as many runs; the offline
 # pipeline at several sizes; the delivery stages; then the summary file.
+echo
+bench/csv-quoted.sh --rows "$rows" --runs "$runs"
 echo
 bench/stages.sh --rows "$rows" --runs "$runs"
 echo

@@ -90,6 +90,23 @@ csvhead_key(const struct csvhead *h, size_t i, size_t *n)
 	return h->keys.data + h->koff[i];
 }
 
+/* The most bytes of fields csvhead_write() takes on: 1 MiB. */
+#define CSVHEAD_WRITE_MAX ((size_t)1 << 20)
+
+/*
+ * Writes the record c last returned under h's keys as the start of a JSON
+ * object, '{' and its members without the closing brace, in place of
+ * out's content, with room reserved for extra more bytes: the fast writer
+ * of a converter's hot path, one reservation for the whole record and no
+ * escaping at all for a plain record (csvin_record_plain()). The record
+ * must have exactly h->ncols fields, each valid UTF-8 without a NUL byte
+ * (csvin_record_clean()). Returns 0, or -1 when its fields are over
+ * CSVHEAD_WRITE_MAX bytes in all or out would pass its maximum: out is
+ * then empty, and the caller writes the record another way.
+ */
+int csvhead_write(const struct csvhead *h, const struct csvin *c,
+    struct buf *out, size_t extra);
+
 /* Frees what h holds and zeroes it (a zeroed h is fine too). */
 void csvhead_release(struct csvhead *h);
 

@@ -8,11 +8,13 @@
  * line fed while no record is open, and at most one record can end per
  * line, at its end.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "bytemask.h"
 #include "csvin.h"
 
 #define CSVIN_READ (1024 * 1024)
@@ -57,7 +59,6 @@ csvin_init(
 	buf_init(&c->data, CSVIN_MAX_DATA);
 	/* Room for the marker of a cut text after its first bytes. */
 	buf_init(&c->raw, CSVIN_RAW_MAX + 64);
-	buf_init(&c->field, BUF_UNLIMITED);
 	c->rbuf = malloc(CSVIN_READ);
 	if (c->rbuf == NULL)
 		return -1;
@@ -68,7 +69,6 @@ void
 csvin_release(struct csvin *c)
 {
 	csv_free(&c->p);
-	buf_release(&c->field);
 	free(c->rbuf);
 	free(c->fv);
 	buf_release(&c->data);
@@ -95,6 +95,18 @@ field_too_long(struct csvin *c)
 	set_bad(c, why);
 }
 
+/* Room for one more field in fv. */
+static void
+fields_room(struct csvin *c)
+{
+	if (c->nfields < c->fcap)
+		return;
+	c->fcap = c->fcap ? 2 * c->fcap : 64;
+	c->fv = realloc(c->fv, c->fcap * sizeof(*c->fv));
+	if (c->fv == NULL)
+		abort();
+}
+
 /* libcsv: a field is complete. */
 static void
 on_field(void *s, size_t len, void *data)
@@ -110,12 +122,8 @@ on_field(void *s, size_t len, void *data)
 		set_bad(c, "record has more than 1048576 fields");
 		return;
 	}
-	if (c->nfields == c->fcap) {
-		c->fcap = c->fcap ? 2 * c->fcap : 64;
-		c->fv = realloc(c->fv, c->fcap * sizeof(*c->fv));
-		if (c->fv == NULL)
-			abort();
-	}
+	fields_room(c);
+	c->fv[c->nfields].p = NULL;
 	c->fv[c->nfields].off = c->data.len;
 	c->fv[c->nfields].len = len;
 	c->nfields++;
@@ -145,6 +153,9 @@ record_start(struct csvin *c)
 	c->why[0] = '\0';
 	c->raw_cut = 0;
 	c->raw_total = 0;
+	c->fast = 0;
+	c->plain = 0;
+	c->rawp = NULL;
 	buf_reset(&c->data);
 	buf_reset(&c->raw);
 }
@@ -164,6 +175,22 @@ raw_keep(struct csvin *c, const char *s, size_t n)
 }
 
 /*
+ * The fields kept in data get their pointers, now that data no longer
+ * moves.
+ */
+static void
+fields_resolve(struct csvin *c)
+{
+	const char *base = c->data.data ? c->data.data : "";
+	size_t i;
+
+	for (i = 0; i < c->nfields; i++) {
+		if (c->fv[i].p == NULL)
+			c->fv[i].p = base + c->fv[i].off;
+	}
+}
+
+/*
  * The record is complete: a text kept only in part says so at its end, so
  * that nobody takes the start of a record for all of it. Returns the
  * record's status.
@@ -174,6 +201,11 @@ record_end(struct csvin *c)
 	if (c->raw_cut)
 		buf_printf(
 		    &c->raw, "...[cut: %llu bytes in all]", c->raw_total);
+	if (c->rawp == NULL) {
+		c->rawp = c->raw.data ? c->raw.data : "";
+		c->rawn = c->raw.len;
+	}
+	fields_resolve(c);
 	return c->why[0] ? CSVIN_BAD : CSVIN_RECORD;
 }
 
@@ -373,50 +405,189 @@ line_end(struct csvin *c, int *term)
 }
 
 /*
+ * The first byte b in p..end, or NULL. Eight bytes at a time where words
+ * are little-endian (the usual "has a zero byte" trick on the word xor b:
+ * its lowest flagged byte is exact), which beats a memchr() call on the
+ * short fields of most rows.
+ */
+static inline const char *
+find_byte(const char *p, const char *end, unsigned char b)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	const uint64_t ones = 0x0101010101010101ull;
+	uint64_t w, m;
+
+	for (; end - p >= 8; p += 8) {
+		memcpy(&w, p, 8);
+		w ^= ones * b;
+		m = (w - ones) & ~w & (ones << 7);
+		if (m)
+			return p + (__builtin_ctzll(m) >> 3);
+	}
+	for (; p < end; p++) {
+		if ((unsigned char)*p == b)
+			return p;
+	}
+	return NULL;
+#else
+	return memchr(p, b, (size_t)(end - p));
+#endif
+}
+
+/*
+ * A quoted field with doubled quotes, from p (after its opening quote) to
+ * q (its first doubled quote), unescaped into data as field nfields.
+ * Returns its closing quote, or NULL when it does not close on the line.
+ */
+static const char *
+unescape(struct csvin *c, const char *p, const char *q, const char *end)
+{
+	size_t off = c->data.len;
+
+	for (;;) {
+		buf_add(&c->data, p, (size_t)(q - p));
+		if (q + 1 == end || q[1] != '"')
+			break;
+		buf_addc(&c->data, '"');
+		p = q + 2;
+		if ((q = find_byte(p, end, '"')) == NULL)
+			return NULL;
+	}
+	c->fv[c->nfields].p = NULL; /* in data: see fields_resolve() */
+	c->fv[c->nfields].off = off;
+	c->fv[c->nfields].len = c->data.len - off;
+	return q;
+}
+
+/*
+ * The fast path's scan of a line: the masks of its delimiters, quotes and
+ * odd bytes (bytemask.h) a block of 64 bytes at a time, the blocks one
+ * after another from the line's start; odd gathers the odd bytes of every
+ * block scanned.
+ */
+struct scan {
+	const char *blk, *lim, *end; /* the block is blk..lim */
+	struct bytemask m;
+	uint64_t odd;
+	unsigned char delim;
+};
+
+/*
+ * The first quote at or after p, or with delims also the first delimiter;
+ * NULL when there is none before the line's end.
+ */
+static inline const char *
+scan_next(struct scan *sc, const char *p, int delims)
+{
+	uint64_t m;
+
+	for (;;) {
+		if (p >= sc->blk && p < sc->lim) {
+			m = sc->m.b | (delims ? sc->m.a : 0);
+			m &= ~(uint64_t)0 << (p - sc->blk);
+			if (m)
+				return sc->blk + __builtin_ctzll(m);
+			p = sc->lim;
+		}
+		if (p >= sc->end)
+			return NULL;
+		sc->blk = p;
+		sc->lim = p + (sc->end - p < 64 ? sc->end - p : 64);
+		bytemask(p, (size_t)(sc->lim - p), sc->delim, '"', &sc->m);
+		sc->odd |= sc->m.odd;
+	}
+}
+
+/*
  * The fast path: a record on one physical line whose quoting is simple
  * (every quoted field closes on the line and is followed by a delimiter or
  * the line end) is split here, giving exactly the fields libcsv would, at
- * a fraction of the cost. Most vendor rows take this path. Returns 0, or
- * -1 when the line needs libcsv (a quoted field that runs on to the next
- * line, or malformed quoting); the caller then starts the record again.
+ * a fraction of the cost: each field a slice of the line, but one with
+ * doubled quotes, unescaped into data. Most vendor rows take this path.
+ * Returns 0, or -1 when the line needs libcsv (a quoted field that runs on
+ * to the next line, malformed quoting, a field over the maximum, too many
+ * fields); the caller then starts the record again.
  */
 static int
 split_line(struct csvin *c, const char *s, size_t n)
 {
 	const char *end = s + n, *p = s, *q;
+	struct csvin_field *f;
+	struct scan sc;
+	int plain = 1; /* no field holds a quote */
 
 	while (end > s && (end[-1] == '\n' || end[-1] == '\r'))
 		end--;
+	sc.blk = sc.lim = s;
+	sc.end = end;
+	sc.odd = 0;
+	sc.delim = c->delim;
 	for (;;) {
+		if (c->nfields == CSVIN_MAX_FIELDS)
+			return -1;
+		fields_room(c);
+		f = &c->fv[c->nfields];
 		if (p < end && *p == '"') {
-			buf_reset(&c->field);
-			for (p++;; p = q + 2) {
-				q = memchr(p, '"', (size_t)(end - p));
-				if (q == NULL)
+			if ((q = scan_next(&sc, ++p, 0)) == NULL)
+				return -1;
+			if (q + 1 < end && q[1] == '"') {
+				plain = 0;
+				if ((q = unescape(c, p, q, end)) == NULL)
 					return -1;
-				buf_add(&c->field, p, (size_t)(q - p));
-				if (q + 1 == end || q[1] != '"')
-					break;
-				buf_addc(&c->field, '"'); /* a doubled quote */
+			} else {
+				f->p = p;
+				f->len = (size_t)(q - p);
 			}
 			p = q + 1;
 			if (p < end && *p != (char)c->delim)
 				return -1;
-			on_field(c->field.data, c->field.len, c);
 		} else {
 			/* Unquoted: a quote inside is a character. */
-			q = memchr(p, c->delim, (size_t)(end - p));
+			for (q = p; (q = scan_next(&sc, q, 1)) && *q == '"';
+			     q++)
+				plain = 0;
 			if (q == NULL)
 				q = end;
-			on_field((void *)p, (size_t)(q - p), c);
+			f->p = p;
+			f->len = (size_t)(q - p);
 			p = q;
 		}
+		if (f->len > c->max_field)
+			return -1; /* libcsv's path says so */
+		c->nfields++;
 		if (p == end)
 			break;
 		p++; /* the delimiter */
 	}
 	c->ended = 1;
+	c->fast = 1;
+	c->lineb = s;
+	c->linen = (size_t)(end - s);
+	/*
+	 * Every byte of the line was scanned but where doubled quotes were
+	 * undone (not plain anyway). Its delimiters are in the masks too: a
+	 * tab makes every line look odd.
+	 */
+	c->plain = plain && sc.odd == 0 && c->delim >= 0x20 &&
+	           c->delim < 0x80 && c->delim != '\\';
 	return 0;
+}
+
+/*
+ * A fast record's text: the line itself, but for a long one, whose start
+ * is copied with the cut marker as libcsv's path does.
+ */
+static void
+fast_raw(struct csvin *c, const char *s, size_t n)
+{
+	c->nfast++;
+	if (n > CSVIN_RAW_MAX) {
+		raw_keep(c, s, n);
+		return;
+	}
+	c->raw_total = n;
+	c->rawp = s;
+	c->rawn = n;
 }
 
 /* The end of input: close an open record. */
@@ -471,13 +642,16 @@ csvin_next(struct csvin *c)
 			if (!c->in_record) {
 				record_start(c);
 				fast =
-				    (term || c->eof) &&
+				    (term || c->eof) && !c->slow &&
 				    split_line(c, c->rbuf + c->rpos, len) == 0;
 				/* Failed: start the record again. */
 				if (!fast)
 					record_start(c);
 			}
-			raw_keep(c, c->rbuf + c->rpos, len);
+			if (fast)
+				fast_raw(c, c->rbuf + c->rpos, len);
+			else
+				raw_keep(c, c->rbuf + c->rpos, len);
 			if (!fast) {
 				c->ended = 0;
 				feed(c, c->rbuf + c->rpos, len);
@@ -534,6 +708,25 @@ csvin_record_clean(const struct csvin *c)
 {
 	size_t i;
 
+	if (c->plain)
+		return 1;
+	/*
+	 * A fast record's fields are pieces of its line cut at ASCII bytes
+	 * (quotes and an ASCII delimiter), less some quotes: when the line is
+	 * valid, so is each of them.
+	 */
+	if (c->fast && c->delim < 0x80)
+		return memchr(c->lineb, '\0', c->linen) == NULL &&
+		       utf8_valid_prefix(c->lineb, c->linen) == c->linen;
+	if (c->fast) {
+		for (i = 0; i < c->nfields; i++) {
+			if (memchr(c->fv[i].p, '\0', c->fv[i].len) ||
+			    utf8_valid_prefix(c->fv[i].p, c->fv[i].len) <
+			        c->fv[i].len)
+				return 0;
+		}
+		return 1;
+	}
 	if (c->data.len == 0)
 		return 1;
 	if (memchr(c->data.data, '\0', c->data.len) ||

@@ -15,6 +15,15 @@
  * end, and a quoted field still open at the end of the input, make the
  * record malformed: it is returned as CSVIN_BAD and reading resumes at the
  * next physical line.
+ *
+ * Two paths, one answer: a record on one physical line whose quoting is
+ * simple (every quoted field closes on its line and is followed by a
+ * delimiter or the line end; doubled quotes allowed) is split here
+ * without libcsv, its fields slices of the read buffer (a field with
+ * doubled quotes alone is copied, to undo them); anything else goes
+ * through libcsv. Both give the same fields, the same raw text and the
+ * same verdicts; with slow set (after csvin_init) every record takes
+ * libcsv, for tests to compare the two.
  */
 #ifndef CSVIN_H
 #define CSVIN_H
@@ -34,7 +43,9 @@ enum csvin_status {
 };
 
 struct csvin_field {
-	size_t off, len;
+	const char *p; /* its bytes, set when the record is complete */
+	size_t off;    /* while it is assembled: where it is in data */
+	size_t len;
 };
 
 struct csvin {
@@ -55,17 +66,27 @@ struct csvin {
 	int ended;               /* libcsv ended a record in the last feed */
 
 	/* The record being assembled. */
-	struct buf data;        /* its fields' bytes back to back */
+	struct buf data;        /* its fields' bytes back to back (a fast
+	                           record's fields with doubled quotes only) */
 	struct csvin_field *fv; /* nfields entries */
 	size_t nfields, fcap;
-	struct buf raw;   /* its text as read, up to CSVIN_RAW_MAX bytes,
-	                     then "...[cut: N bytes in all]" if longer */
-	struct buf field; /* a quoted field being unescaped */
-	int raw_cut;      /* raw holds only the start of the text */
+	struct buf raw; /* its text as read, up to CSVIN_RAW_MAX bytes,
+	                   then "...[cut: N bytes in all]" if longer (a
+	                   fast record's is not copied: see rawp) */
+	int raw_cut;    /* raw holds only the start of the text */
 	unsigned long long raw_total; /* bytes of the record's text */
 	int field_cut; /* the current field went over max_field */
 	int skip_line; /* skipping the rest of a malformed line */
 	char why[160]; /* why the record is bad, "" when it is not */
+
+	int slow;          /* every record through libcsv (see the top) */
+	int fast;          /* the last record was split without libcsv */
+	int plain;         /* and is plain: see csvin_record_plain() */
+	const char *rawp;  /* the record's raw text: raw's, or the line's */
+	size_t rawn;       /* in the read buffer when the record was fast */
+	const char *lineb; /* a fast record's line, for csvin_record_clean */
+	size_t linen;
+	unsigned long long nfast; /* records that were fast */
 };
 
 #define CSVIN_RAW_MAX (64 * 1024)
@@ -95,12 +116,27 @@ int csvin_start(struct csvin *c);
 /* Returns the next record; see enum csvin_status. */
 enum csvin_status csvin_next(struct csvin *c);
 
-/* Field i of the record last returned (i < c->nfields): bytes and length. */
+/*
+ * Field i of the record last returned (i < c->nfields): bytes and length,
+ * borrowed from c until the next csvin_next().
+ */
 static inline const char *
 csvin_field(const struct csvin *c, size_t i, size_t *len)
 {
 	*len = c->fv[i].len;
-	return c->data.data + c->fv[i].off;
+	return c->fv[i].p;
+}
+
+/*
+ * The text of the record last returned, as read (terminator included; cut
+ * as raw says above when longer than CSVIN_RAW_MAX), for a rejects file:
+ * *n bytes borrowed from c until the next csvin_next().
+ */
+static inline const char *
+csvin_raw(const struct csvin *c, size_t *n)
+{
+	*n = c->rawn;
+	return c->rawp;
 }
 
 /*
@@ -121,6 +157,19 @@ const char *csvin_field_text(const struct csvin *c, size_t i, enum encoding enc,
  * csvin_field_text() per field, for a converter to skip those calls.
  */
 int csvin_record_clean(const struct csvin *c);
+
+/*
+ * Whether every field of the record last returned is ASCII without a
+ * control byte, a quote or a backslash, so that its bytes need no escape
+ * in a JSON string (nor a UTF-8 check): known, without a look at the
+ * fields, for most records of the fast path (see the top); 0 says only
+ * that it is not known.
+ */
+static inline int
+csvin_record_plain(const struct csvin *c)
+{
+	return c->plain;
+}
 
 /* Frees everything the reader holds. */
 void csvin_release(struct csvin *c);

@@ -80,6 +80,65 @@ jsonw_string(struct buf *out, const char *str, size_t n)
 	return buf_addc(out, '"');
 }
 
+/* Whether a word of eight bytes holds one that needs escaping. */
+static inline int
+word_unsafe(uint64_t w)
+{
+	const uint64_t ones = 0x0101010101010101ull;
+	uint64_t ctl, quote, bslash;
+
+	ctl = (w - ones * 0x20) & ~w;
+	quote = ((w ^ (ones * '"')) - ones) & ~(w ^ (ones * '"'));
+	bslash = ((w ^ (ones * '\\')) - ones) & ~(w ^ (ones * '\\'));
+	return ((ctl | quote | bslash) & (ones << 7)) != 0;
+}
+
+/* One byte as JSON string text at o; returns the end. */
+static inline char *
+byte_at(char *o, unsigned char c)
+{
+	char e = escape[c];
+
+	if (e == 0) {
+		*o++ = (char)c;
+	} else if (e != 'u') {
+		*o++ = '\\';
+		*o++ = e;
+	} else {
+		memcpy(o, "\\u00", 4);
+		o[4] = hex[c >> 4];
+		o[5] = hex[c & 15];
+		o += 6;
+	}
+	return o;
+}
+
+char *
+jsonw_string_at(char *o, const char *str, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0, stop;
+	uint64_t w;
+
+	*o++ = '"';
+	while (i < n) {
+		/* Plain words are copied whole. */
+		for (; n - i >= 8; i += 8) {
+			memcpy(&w, s + i, 8);
+			if (word_unsafe(w))
+				break;
+			memcpy(o, &w, 8);
+			o += 8;
+		}
+		/* Then a word's worth (or the tail) byte by byte. */
+		stop = n - i < 8 ? n : i + 8;
+		for (; i < stop; i++)
+			o = byte_at(o, s[i]);
+	}
+	*o++ = '"';
+	return o;
+}
+
 #define ESCAPE_CHUNK 4096 /* bytes escaped per reservation */
 
 int

@@ -26,6 +26,20 @@ int jsonw_string(struct buf *out, const char *s, size_t n);
  */
 int jsonw_string_dense(struct buf *out, const char *s, size_t n);
 
+/*
+ * The most bytes jsonw_string_at() writes for n bytes: every byte a
+ * \u00XX, and the quotes.
+ */
+#define JSONW_STRING_MAX(n) (6 * (size_t)(n) + 2)
+
+/*
+ * jsonw_string() into room the caller reserved, at least
+ * JSONW_STRING_MAX(n) bytes at o: no check of room per string, which a
+ * writer of many short strings (csv2ndjson's fields) reserves once for a
+ * whole record. The same bytes out. Returns the end of what was written.
+ */
+char *jsonw_string_at(char *o, const char *s, size_t n);
+
 /* Appends a NUL-terminated UTF-8 string as a JSON string. 0 or -1. */
 int jsonw_cstring(struct buf *out, const char *s);
 

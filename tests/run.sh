@@ -128,7 +128,7 @@ same() { # case expected actual
 }
 
 # The stages whose cases also run with SLUICE_FASTPATH=0.
-FASTPATH="shape status-map dedupe validate attribute rollup sample"
+FASTPATH="csv2ndjson shape status-map dedupe validate attribute rollup sample"
 
 run_case() { # directory
 	dir=$1

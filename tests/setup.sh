@@ -51,7 +51,23 @@ for entry in $pkgs; do
 	have "$probe" || missing="$missing $pkg"
 done
 
-[ -z "$missing" ] && exit 0
+# The benchmarks' npm packages, pinned in bench/NAME/package.json, into
+# bench/NAME/node_modules when missing (DuckDB's engine comes with its
+# package from the npm registry).
+bench_npm() {
+	[ "$want" = bench ] || return 0
+	root=$(cd "$(dirname "$0")/.." && pwd)
+	if [ ! -f "$root/bench/duckdb/node_modules/@duckdb/node-api/package.json" ]; then
+		echo "setup: npm install in bench/duckdb" >&2
+		(cd "$root/bench/duckdb" && npm install --no-audit --no-fund \
+		    --no-package-lock --silent) >&2
+	fi
+}
+
+if [ -z "$missing" ]; then
+	bench_npm
+	exit 0
+fi
 
 if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
 	echo "setup: missing:$missing" >&2
@@ -65,3 +81,4 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq >&2 || echo "setup: apt-get update failed, trying the cached lists" >&2
 # shellcheck disable=SC2086
 apt-get install -y -qq --no-install-recommends $missing >&2
+bench_npm

@@ -5,13 +5,20 @@ Generates random CSV files, well-formed as Python's csv.writer writes them
 delimiters, CR/LF/CRLF, spaces and UTF-8) plus unquoted fields holding a
 quote in the middle, which both must keep literally. Each file is read by
 csv.DictReader-like logic (header row, blank lines skipped) and by
-csv2ndjson; the records must be identical. Prints one TAP-like line per
-file. usage: csv-differential.py CSV2NDJSON TMPDIR [COUNT] [SEED]
+csv2ndjson; the records must be identical. Each file also goes through
+csv2ndjson with SLUICE_FASTPATH=0 (every record through libcsv, written a
+field at a time) and both runs must write the same bytes: stdout, the
+rejects file, stderr and the exit status; the fast path must have taken
+records at all (SLUICE_FASTPATH_STATS). Prints a TAP-like line for each
+failing file, one "ok" line for all when none fails.
+usage: csv-differential.py CSV2NDJSON TMPDIR [COUNT] [SEED]
 """
 import csv
 import io
 import json
+import os
 import random
+import re
 import subprocess
 import sys
 
@@ -77,12 +84,31 @@ def python_records(delim, text):
     return good, len(rows) - 1 - len(good)
 
 
+def run_both(exe, args, rejects):
+    """The fast and the slow run's (status, stdout, stderr, rejects), and
+    how many records the fast path took."""
+    outs = []
+    fast = 0
+    for env in ({"SLUICE_FASTPATH_STATS": "1"}, {"SLUICE_FASTPATH": "0"}):
+        p = subprocess.run([exe, "--rejects", rejects] + args,
+                           capture_output=True, env=dict(os.environ, **env))
+        err = p.stderr.decode()
+        m = re.search(r"^csv2ndjson: fast path: (\d+) of", err, re.M)
+        if m:
+            fast = int(m.group(1))
+            err = err[:m.start()] + err[m.end() + 1:].split("\n", 1)[-1]
+        with open(rejects, "rb") as f:
+            outs.append((p.returncode, p.stdout, err, f.read()))
+    return outs[0], outs[1], fast
+
+
 def main():
     exe, tmp = sys.argv[1], sys.argv[2]
     count = int(sys.argv[3]) if len(sys.argv) > 3 else 300
     seed = int(sys.argv[4]) if len(sys.argv) > 4 else 20261121
     rng = random.Random(seed)
     failures = 0
+    fast_records = 0
     for i in range(count):
         delim, text = make_case(rng)
         path = f"{tmp}/diff-{i}.csv"
@@ -96,6 +122,14 @@ def main():
         same = [list(r.items()) for r in want] == [list(r.items())
                                                     for r in got]
         summary = p.stderr.decode().strip().splitlines()[-1:]
+        fast, slow, nfast = run_both(exe, ["--no-meta", "-d", arg, path],
+                                     f"{tmp}/diff-{i}.rejects")
+        fast_records += nfast
+        if fast != slow:
+            failures += 1
+            print(f"not ok - differential case {i} (seed {seed}): the fast "
+                  f"path and SLUICE_FASTPATH=0 differ on {path}")
+            continue
         if same and p.returncode == (1 if ragged else 0) and \
                 summary and summary[0].endswith(f"rejected={ragged}"):
             continue
@@ -110,9 +144,13 @@ def main():
         else:
             print(f"  want {len(want)} records, got {len(got)}",
                   file=sys.stderr)
+    if fast_records == 0:
+        failures += 1
+        print("not ok - no record took the fast path")
     if failures == 0:
         print(f"ok - csv2ndjson agrees with Python's csv on {count} random "
-              f"files (seed {seed})")
+              f"files (seed {seed}), its fast path ({fast_records} "
+              f"records) with SLUICE_FASTPATH=0")
 
 
 main()

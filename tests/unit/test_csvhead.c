@@ -5,8 +5,12 @@
  * JSON text with their braces, commas and escapes, the "field 'NAME'"
  * names of messages, --columns checked and split, and the header row read
  * from a CSV file: converted from another encoding, refused for invalid
- * UTF-8, a NUL byte or malformed quoting, and missing in an empty file.
- * Temporary files go under /tmp and are removed.
+ * UTF-8, a NUL byte or malformed quoting, and missing in an empty file;
+ * csvhead_write(): a record under the keys as a field-by-field writer
+ * (jsonw_string) writes it, on csvin's fast path and with slow set, for
+ * plain records and ones to escape, short and long fields, and its
+ * refusal past CSVHEAD_WRITE_MAX. Temporary files go under /tmp and are
+ * removed.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +21,7 @@
 #include "csvin.h"
 #include "harness.h"
 #include "input.h"
+#include "jsonw.h"
 
 /* A header of n names from a list of literals, built with meta. */
 static void
@@ -238,6 +243,108 @@ TEST(header_row_refused)
 	buf_release(&why);
 }
 
+/* A record under h's keys, a field at a time: what csvhead_write gives. */
+static void
+write_slowly(const struct csvhead *h, const struct csvin *c, struct buf *out)
+{
+	const char *s;
+	size_t i, len;
+
+	buf_reset(out);
+	for (i = 0; i < h->ncols; i++) {
+		s = csvhead_key(h, i, &len);
+		buf_add(out, s, len);
+		s = csvin_field(c, i, &len);
+		jsonw_string(out, s, len);
+	}
+}
+
+/* Every record of data written both ways, read fast or slow: 0 differ. */
+static int
+write_all(const char *data, size_t n, int slow, int *plains)
+{
+	char path[sizeof(HARNESS_TMP)];
+	struct buf why = BUF_INIT, a = BUF_INIT, b = BUF_INIT;
+	struct csvhead h = {0};
+	struct input in;
+	struct csvin c;
+	int differ = 0;
+
+	CHECK(harness_tmpfile(path, data, n) == 0);
+	CHECK(input_open(&in, path) == INPUT_OK);
+	CHECK(csvin_init(&c, &in, ',', 1024) == 0);
+	c.slow = slow;
+	CHECK(csvhead_read(&h, &c, ENC_UTF8, 1, &why) == CSVIN_RECORD);
+	while (csvin_next(&c) == CSVIN_RECORD) {
+		CHECK(c.nfields == h.ncols && csvin_record_clean(&c));
+		*plains += csvin_record_plain(&c);
+		CHECK(csvhead_write(&h, &c, &a, 16) == 0);
+		CHECK(a.cap - a.len > 16);
+		write_slowly(&h, &c, &b);
+		differ += a.len != b.len || memcmp(a.data, b.data, a.len) != 0;
+	}
+	csvhead_release(&h);
+	csvin_release(&c);
+	input_close(&in);
+	remove(path);
+	buf_release(&why);
+	buf_release(&a);
+	buf_release(&b);
+	return differ;
+}
+
+TEST(record_written)
+{
+	static const char csv[] =
+	    "id,name,\"q\"\"k\",code\r\n"
+	    "1,Ann,x,\"user:5f3e,campaignID:7\"\r\n"
+	    "2,\"Bob \"\"B\"\" Jr.\",,\"\"\r\n"
+	    "3,O\"Neil,tab\there,back\\slash\r\n"
+	    "4,Z\xc3\xbcrich,\"line one\r\nline two\",\x01\r\n"
+	    "5,abcdefgh,abcdefghijklmnop,abcdefghijklmnopqrstu\n"
+	    "6,\"\",a,\"a,b,c,d,e,f,g,h,i,j,k,l,m,n,o,p,q\"\n"
+	    "7,abc,ab,abcd\n";
+	int plains = 0;
+
+	CHECK(write_all(csv, sizeof(csv) - 1, 0, &plains) == 0);
+	/* Plain: rows 1, 5, 6 and 7, the only ones read fast with nothing
+	 * to escape. */
+	CHECK(plains == 4);
+	plains = 0;
+	CHECK(write_all(csv, sizeof(csv) - 1, 1, &plains) == 0);
+	CHECK(plains == 0);
+}
+
+TEST(record_too_big_refused)
+{
+	char path[sizeof(HARNESS_TMP)];
+	struct buf why = BUF_INIT, data = BUF_INIT, out = BUF_INIT;
+	struct csvhead h = {0};
+	struct input in;
+	struct csvin c;
+	size_t i;
+
+	buf_adds(&data, "a,b\n1,");
+	for (i = 0; i <= CSVHEAD_WRITE_MAX; i++)
+		buf_addc(&data, 'x');
+	buf_adds(&data, "\n");
+	CHECK(harness_tmpfile(path, data.data, data.len) == 0);
+	CHECK(input_open(&in, path) == INPUT_OK);
+	CHECK(csvin_init(&c, &in, ',', 4 * CSVHEAD_WRITE_MAX) == 0);
+	CHECK(csvhead_read(&h, &c, ENC_UTF8, 1, &why) == CSVIN_RECORD);
+	CHECK(csvin_next(&c) == CSVIN_RECORD);
+	buf_adds(&out, "old");
+	CHECK(csvhead_write(&h, &c, &out, 0) == -1);
+	CHECK(out.len == 0);
+	csvhead_release(&h);
+	csvin_release(&c);
+	input_close(&in);
+	remove(path);
+	buf_release(&why);
+	buf_release(&data);
+	buf_release(&out);
+}
+
 int
 main(void)
 {
@@ -250,5 +357,7 @@ main(void)
 	RUN(columns_split);
 	RUN(header_row_read);
 	RUN(header_row_refused);
+	RUN(record_written);
+	RUN(record_too_big_refused);
 	return harness_done();
 }

@@ -290,7 +290,7 @@ TEST(bad_record_details)
 	CHECK(c.line == 2);
 	CHECK(strstr(c.why, "quote") != NULL);
 	/* raw holds the text of the record as read. */
-	CHECK(c.raw.len >= 6 && memcmp(c.raw.data, "\"x\"y,z", 6) == 0);
+	CHECK(c.rawn >= 6 && memcmp(c.rawp, "\"x\"y,z", 6) == 0);
 	CHECK(csvin_next(&c) == CSVIN_RECORD);
 	CHECK(c.line == 3);
 	CHECK(c.why[0] == '\0');
@@ -380,11 +380,10 @@ TEST(long_raw_text_marked_as_cut)
 	CHECK(csvin_next(&c) == CSVIN_BAD && c.raw_cut);
 	buf_add(&want, data.data + 4, CSVIN_RAW_MAX);
 	buf_adds(&want, "...[cut: 100003 bytes in all]");
-	CHECK(c.raw.len == want.len &&
-	      memcmp(c.raw.data, want.data, want.len) == 0);
+	CHECK(c.rawn == want.len && memcmp(c.rawp, want.data, want.len) == 0);
 	CHECK(csvin_next(&c) == CSVIN_RECORD);
 	CHECK(!c.raw_cut);
-	CHECK_MEM(c.raw.data, c.raw.len, "2,y\n");
+	CHECK_MEM(c.rawp, c.rawn, "2,y\n");
 	csvin_release(&c);
 	input_close(&in);
 	remove(path);
@@ -716,7 +715,7 @@ TEST(field_text_utf8)
 	CHECK(f.c.nfields == 4);
 	/* Valid UTF-8 is the field's own bytes, not a copy. */
 	s = text_of(&f, 0, ENC_UTF8, "field 'a'", &n);
-	CHECK(s == f.c.data.data + f.c.fv[0].off);
+	CHECK(s == f.c.fv[0].p);
 	CHECK_MEM(s, n, "caf\xc3\xa9");
 	CHECK(f.why.len == 0);
 	CHECK(text_of(&f, 1, ENC_UTF8, "field 'b'", &n) == NULL);

@@ -2,11 +2,14 @@
  * Unit tests for common/jsonw.c: JSON string escaping (quote, backslash,
  * the short escapes, other control bytes as \u00XX in upper-case hex, as
  * jansson writes them), UTF-8 passed through unchanged, output that jansson
- * reads back to the same bytes, the buffer maximum, and jsonw_uint.
+ * reads back to the same bytes, the buffer maximum, and jsonw_uint; the
+ * dense and the reserved-room writers (jsonw_string_at: every length and
+ * place of a byte to escape, random bytes, its bound) give the same bytes.
  */
 #include <jansson.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "buf.h"
@@ -227,6 +230,54 @@ TEST(dense_same_bytes)
 	buf_release(&b);
 }
 
+/* jsonw_string_at() on s, checked against jsonw_string(). 1 when same. */
+static int
+at_same(const char *s, size_t n)
+{
+	struct buf a = BUF_INIT;
+	char *b = malloc(JSONW_STRING_MAX(n) + 1), *end;
+	int same;
+
+	jsonw_string(&a, s, n);
+	end = jsonw_string_at(b, s, n);
+	same = (size_t)(end - b) == a.len && memcmp(a.data, b, a.len) == 0 &&
+	       (size_t)(end - b) <= JSONW_STRING_MAX(n);
+	buf_release(&a);
+	free(b);
+	return same;
+}
+
+TEST(at_same_bytes)
+{
+	static const char odd[] = "\"\\\n\x01\x1f\xc3\xa9";
+	char s[64];
+	size_t n, i, k;
+	int bad = 0, round;
+
+	/* Each odd byte at each place of each length, words and tails. */
+	for (n = 0; n < 40; n++) {
+		for (i = 0; i < n; i++) {
+			for (k = 0; k < sizeof(odd) - 1; k++) {
+				memset(s, 'x', n);
+				s[i] = odd[k];
+				bad += !at_same(s, n);
+			}
+		}
+	}
+	srand(11);
+	for (round = 0; round < 5000; round++) {
+		n = (size_t)rand() % sizeof(s);
+		for (i = 0; i < n; i++)
+			s[i] = (char)(rand() % 3 ? 'a' + rand() % 26
+			                         : rand() % 256);
+		bad += !at_same(s, n);
+	}
+	/* The bound is tight: every byte a \u00XX. */
+	memset(s, 1, 10);
+	bad += !at_same(s, 10);
+	CHECK(bad == 0);
+}
+
 int
 main(void)
 {
@@ -243,5 +294,6 @@ main(void)
 	RUN(uint_values);
 	RUN(uint_max);
 	RUN(dense_same_bytes);
+	RUN(at_same_bytes);
 	return harness_done();
 }

@@ -16,7 +16,11 @@ batches are rendered by a pool of processes, because the csv module alone
 takes about 15 us a row. A million rows take about 40 s on one core, 25 s on
 two. Standard library only.
 
-Usage: vendors/turbovote/make-export.py [--rows N] [--seed S] [--jobs J] > export.csv
+With --quoted every row's referral code is one of the shapes holding a
+comma, so every row quotes at least one field: the common case of a real
+export, which bench/csv-quoted.sh times.
+
+Usage: vendors/turbovote/make-export.py [--rows N] [--seed S] [--jobs J] [--quoted] > export.csv
 """
 
 import argparse
@@ -207,8 +211,9 @@ class Gen:
     not depend on how many processes made it, and the first K batches of a
     big file are a smaller file with the same seed."""
 
-    def __init__(self, seed, batch_no):
+    def __init__(self, seed, batch_no, quoted=False):
         self.rng = random.Random("%d:%d" % (seed, batch_no))
+        self.quoted = quoted
         rng = self.rng
         # Nine short columns (language, hostname, opt-in, the four status
         # columns and the two subscription flags) are drawn together, as one
@@ -289,6 +294,9 @@ class Gen:
         """A referral code in one of the shapes seen in real exports."""
         rng = self.rng
         shape = rng.random()
+        if self.quoted:
+            # --quoted: only the shapes with a comma, in their proportions.
+            shape *= 0.40
         if shape >= 0.51:
             return ""
         user = "%024x" % rng.getrandbits(96)
@@ -372,10 +380,10 @@ class Gen:
 
 def render(job):
     """The CSV text of one batch, as UTF-8 bytes."""
-    seed, batch_no, n = job
+    seed, batch_no, n, quoted = job
     text = io.StringIO()
     csv.writer(text, lineterminator="\r\n").writerows(
-        Gen(seed, batch_no).batch(n))
+        Gen(seed, batch_no, quoted).batch(n))
     return text.getvalue().encode("utf-8")
 
 
@@ -389,11 +397,15 @@ def main():
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
                     help="processes making batches (default: one a CPU); "
                     "the output is the same for any number")
+    ap.add_argument("--quoted", action="store_true",
+                    help="every row's referral code holds a comma, so "
+                    "every row quotes a field (as in TurboVote's real "
+                    "exports); without it about half the rows have one")
     args = ap.parse_args()
     if args.rows < 0 or args.jobs < 1:
         ap.error("--rows must be >= 0 and --jobs >= 1")
 
-    jobs = [(args.seed, b, min(BATCH, args.rows - b * BATCH))
+    jobs = [(args.seed, b, min(BATCH, args.rows - b * BATCH), args.quoted)
             for b in range((args.rows + BATCH - 1) // BATCH)]
     out = sys.stdout.buffer
     head = io.StringIO()
