@@ -1,0 +1,719 @@
+/*
+ * post-mail: a templated e-mail per member record, through an e-mail API
+ * of the shape of Amazon SES v2 SendBulkEmail, once per mailing and member.
+ *
+ * The mailing file (mailing.h) names the template, the sender, the
+ * mailing's id and the member fields. At start the template is read (GET
+ * /v2/email/templates/NAME) to learn the {{variables}} it uses, and the
+ * account (GET /v2/email/account) for its send rate and what is left of
+ * its 24-hour quota. Then, before anything is sent, a record is set aside
+ * when its member's e-mail subscription is off (dropped: "unsubscribed"),
+ * when it lacks an id, an address or a value for a variable (rejected,
+ * with which), or when the mail ledger (mailledger.h) says the member had
+ * it (skipped) or that its send is in doubt (rejected, unless
+ * --resend-in-doubt).
+ *
+ * The rest go out up to 50 destinations a call (fewer when the send rate
+ * is lower), each with its own replacement data, paced to the account's
+ * MaxSendRate. An intent is written to the ledger (and synced) before a
+ * call, its confirmation after, per destination. A throttled call (429)
+ * or a 5xx is sent again after a backoff that every call waits for (no
+ * storm); of a call answered in part, only the destinations that failed
+ * with a transient status go again; one whose answer was lost is in
+ * doubt and never sent again blindly. Requests are signed with AWS
+ * Signature Version 4 (libcurl), the keys from the environment or
+ * --credentials-file, never argv.
+ */
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "awscreds.h"
+#include "cli.h"
+#include "deliver.h"
+#include "diag.h"
+#include "exitcode.h"
+#include "jpath.h"
+#include "mailing.h"
+#include "mailledger.h"
+#include "onecall.h"
+#include "stage.h"
+
+#define SYNOPSIS                                                               \
+	"post-mail --mailing NAME|FILE --ledger FILE [OPTIONS] [FILE...]"
+#define BULK_MAX 50
+
+struct opts {
+	struct deliver_opts d;
+	const char *mailing, *ledger, *creds, *profile, *region;
+	int resend;
+};
+
+/* A call of up to BULK_MAX destinations. */
+struct batch {
+	struct http_call call;
+	struct run *r;
+	struct job *jobs[BULK_MAX];
+	size_t n;
+};
+
+struct run {
+	struct opts *o;
+	struct deliver d;
+	struct mailing m;
+	struct mailledger ml;
+	struct awscreds creds;
+	struct buf sigv4, err;
+	const char *url;
+	char *endpoint;       /* the URL made from the region, owned */
+	json_t *vars;         /* the template's variables */
+	double rate, next_at; /* destinations a second; the next call */
+	long long left;       /* of the 24-hour quota; -1: no limit */
+	size_t size;          /* destinations a call */
+	unsigned throttled;   /* answers 429 or 5xx in a row */
+	unsigned seed;        /* the backoff's jitter */
+	struct job **wait;    /* ready to go, in order */
+	size_t nwait, capwait, flying;
+	double wait_since;
+	unsigned long long sent, skipped, doubt, retried, calls, asked;
+};
+
+/* The ledger entry for a job's member, or a failure to write one. */
+static int
+note(struct run *r, struct job *j, const char *status, json_t *extra)
+{
+	const char *member = jpath_string(j->rec, r->m.member);
+	int rc =
+	    mailledger_append(&r->ml, r->m.id, member, status, extra, &r->err);
+
+	json_decref(extra);
+	if (rc < 0)
+		deliver_stop(&r->d, EXIT_IOERR, "%s", r->err.data);
+	return rc;
+}
+
+/* Whether v is a value a template can use: not absent, null or "". */
+static int
+has_value(const json_t *v)
+{
+	return v && !json_is_null(v) &&
+	       !(json_is_string(v) && json_string_length(v) == 0);
+}
+
+/* A record's replacement data (a new reference), or NULL with why. */
+static json_t *
+data_of(struct run *r, const json_t *rec, const char **why)
+{
+	json_t *data = json_object(), *v;
+	const json_t *name;
+	size_t i;
+
+	json_array_foreach(r->vars, i, name)
+	{
+		const char *var = json_string_value(name);
+
+		v = jpath_get(rec, mailing_path(&r->m, var));
+		if (!has_value(v) && has_value(jpath_get(r->m.defaults, var)))
+			continue;
+		if (!has_value(v)) {
+			buf_reset(&r->err);
+			buf_printf(&r->err,
+			    "no value for the template's {{%s}} (at %s)", var,
+			    mailing_path(&r->m, var));
+			*why = r->err.data;
+			json_decref(data);
+			return NULL;
+		}
+		jpath_set_new(data, var, json_incref(v));
+	}
+	return data;
+}
+
+/* Puts a job in line at i (the end: new; the front: waited longest). */
+static void
+push(struct run *r, struct job *j, size_t i)
+{
+	if (r->nwait == r->capwait) {
+		r->capwait = r->capwait ? r->capwait * 2 : 64;
+		r->wait = xrealloc(r->wait, r->capwait * sizeof(*r->wait));
+	}
+	memmove(
+	    r->wait + i + 1, r->wait + i, (r->nwait - i) * sizeof(*r->wait));
+	r->wait[i] = j;
+	r->nwait++;
+}
+
+/* What the ledger says of a ready record: 0 to send it, 1 done with. */
+static int
+settled(struct run *r, struct job *j, const char *member)
+{
+	switch (mailledger_state(&r->ml, r->m.id, member)) {
+	case MAIL_SENT:
+		r->skipped++;
+		job_meta(j, "mail", json_pack("{ss}", "result", "skipped"));
+		job_finish(j);
+		return 1;
+	case MAIL_IN_DOUBT:
+		if (r->o->resend)
+			return 0;
+		r->doubt++;
+		job_reject(j,
+		    "in doubt: a send of mailing '%s' went out and its answer "
+		    "was lost; not sent again (--resend-in-doubt sends it)",
+		    r->m.id);
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+static void
+start(struct deliver *d, struct job *j)
+{
+	struct run *r = d->ctx;
+	const char *member = jpath_string(j->rec, r->m.member);
+	const char *email = jpath_string(j->rec, r->m.email);
+	const char *why = NULL;
+	json_t *data = NULL;
+
+	if (member == NULL || *member == '\0')
+		job_reject(j, "no member id (at %s)", r->m.member);
+	else if (email == NULL || strchr(email, '@') == NULL)
+		job_reject(j, "no e-mail address (at %s)", r->m.email);
+	else if (mailing_unsubscribed(&r->m, j->rec))
+		job_drop(j, "unsubscribed");
+	else if ((data = data_of(r, j->rec, &why)) == NULL)
+		job_reject(j, "%s", why);
+	if (j->done || settled(r, j, member)) {
+		json_decref(data);
+		return;
+	}
+	j->priv = data;
+	if (r->nwait == 0)
+		r->wait_since = http_now();
+	push(r, j, r->nwait);
+}
+
+/* The SendBulkEmail body of a batch. */
+static json_t *
+bulk_body(struct run *r, struct batch *b)
+{
+	json_t *entries = json_array(), *tmpl, *body;
+	char *text;
+	size_t i;
+
+	for (i = 0; i < b->n; i++) {
+		struct job *j = b->jobs[i];
+		text = json_dumps(j->priv, JSON_COMPACT);
+		json_array_append_new(entries,
+		    json_pack("{s:{s:[s]},s:{s:{s:s}}}", "Destination",
+		        "ToAddresses", jpath_string(j->rec, r->m.email),
+		        "ReplacementEmailContent", "ReplacementTemplate",
+		        "ReplacementTemplateData", text));
+		free(text);
+	}
+	text = r->m.defaults ? json_dumps(r->m.defaults, JSON_COMPACT)
+	                     : xstrdup("{}");
+	tmpl = json_pack(
+	    "{s:s,s:s}", "TemplateName", r->m.template, "TemplateData", text);
+	free(text);
+	body = json_pack("{s:s,s:{s:o},s:o}", "FromEmailAddress", r->m.from,
+	    "DefaultContent", "Template", tmpl, "BulkEmailEntries", entries);
+	if (r->m.config_set)
+		json_object_set_new(
+		    body, "ConfigurationSetName", json_string(r->m.config_set));
+	return body;
+}
+
+static void bulk_done(struct http_call *c);
+
+/* Sends the first n waiting jobs in one call, once the pace allows. */
+static void
+send_batch(struct run *r, size_t n)
+{
+	struct batch *b = xcalloc(1, sizeof(*b));
+	json_t *body;
+	size_t i;
+
+	b->r = r;
+	b->n = n;
+	memcpy(b->jobs, r->wait, n * sizeof(*r->wait));
+	memmove(r->wait, r->wait + n, (r->nwait - n) * sizeof(*r->wait));
+	r->nwait -= n;
+	r->wait_since = http_now();
+	for (i = 0; i < n; i++)
+		if (note(r, b->jobs[i], "sending", NULL) < 0)
+			break;
+	if (i < n || mailledger_sync(&r->ml, &r->err) < 0) {
+		if (i == n)
+			deliver_stop(&r->d, EXIT_IOERR, "%s", r->err.data);
+		for (i = 0; i < n; i++)
+			job_reject(
+			    b->jobs[i], "not sent: %s", r->d.stop_why.data);
+		free(b);
+		return;
+	}
+	http_call_init(&b->call);
+	b->call.method = "POST";
+	b->call.idempotent = 0;
+	b->call.done = bulk_done;
+	b->call.arg = b;
+	url_join(&b->call.url, r->url, "/v2/email/outbound-bulk-emails");
+	body = bulk_body(r, b);
+	http_set_json(&b->call, body);
+	json_decref(body);
+	r->flying++;
+	r->calls++;
+	r->next_at = fmax(r->next_at, http_now()) + (double)n / r->rate;
+	http_start(r->d.http, &b->call, 0);
+}
+
+/* A call came back throttled or failed, nothing sent: all again later. */
+static void
+again(struct run *r, struct batch *b, const char *what)
+{
+	double delay = fmin(30, 0.25 * pow(2, r->throttled));
+	size_t i;
+
+	r->seed = r->seed * 1103515245u + 12345u;
+	delay = fmax(delay, b->call.retry_after) *
+	        (0.75 + (double)((r->seed >> 8) & 0xffff) / 0x20000);
+	if (++r->throttled > r->o->d.http.retries) {
+		deliver_stop(&r->d, EXIT_UNAVAILABLE,
+		    "the e-mail service unavailable: %s after %u tries", what,
+		    r->throttled);
+		for (i = 0; i < b->n; i++)
+			if (note(r, b->jobs[i], "unsent", NULL) == 0)
+				job_reject(b->jobs[i], "not sent: %s",
+				    r->d.stop_why.data);
+		return;
+	}
+	r->next_at = fmax(r->next_at, http_now() + delay);
+	for (i = b->n; i-- > 0;) {
+		r->retried++;
+		if (note(r, b->jobs[i], "unsent", NULL) == 0)
+			push(r, b->jobs[i], 0);
+	}
+}
+
+static int
+transient(const char *status)
+{
+	return strcmp(status, "TRANSIENT_FAILURE") == 0 ||
+	       strcmp(status, "FAILED") == 0 ||
+	       strcmp(status, "ACCOUNT_THROTTLED") == 0;
+}
+
+/* A 200: each destination's result, in order. */
+static void
+answered(struct run *r, struct batch *b, const json_t *ans)
+{
+	const json_t *res = json_object_get(ans, "BulkEmailEntryResults");
+	size_t i, k = 0;
+
+	for (i = 0; i < b->n; i++) {
+		struct job *j = b->jobs[i];
+		const json_t *e = json_array_get(res, i);
+		const char *st = jpath_string(e, "Status");
+		const char *id = jpath_string(e, "MessageId");
+		const char *err = jpath_string(e, "Error");
+
+		if (st == NULL) {
+			r->doubt++;
+			job_reject(j, "in doubt: the answer has no result for "
+			              "it; not sent again");
+		} else if (strcmp(st, "SUCCESS") == 0) {
+			if (note(r, j, "sent",
+			        json_pack("{ss}", "message_id", id ? id : "")) <
+			    0)
+				continue;
+			r->sent++;
+			r->left -= r->left > 0;
+			job_meta(j, "mail",
+			    json_pack("{ss,ss}", "result", "sent", "message_id",
+			        id ? id : ""));
+			job_finish(j);
+		} else if (transient(st) && j->state++ < 8) {
+			if (note(r, j, "unsent", json_pack("{ss}", "why", st)) <
+			    0)
+				continue;
+			r->retried++;
+			b->jobs[k++] = j;
+		} else if (note(r, j, "unsent", json_pack("{ss}", "why", st)) ==
+		           0) {
+			job_reject(j,
+			    "not sent: the e-mail service answered %s%s%s", st,
+			    err ? ": " : "", err ? err : "");
+		}
+	}
+	/* The destinations to try again, in their order, first in line. */
+	while (k-- > 0)
+		push(r, b->jobs[k], 0);
+	r->throttled = 0;
+}
+
+static void
+bulk_done(struct http_call *c)
+{
+	struct batch *b = c->arg;
+	struct run *r = b->r;
+	json_t *ans;
+	size_t i;
+
+	r->flying--;
+	if (c->result == HTTP_ANSWER && c->status / 100 == 2 &&
+	    (ans = json_loadb(c->resp.data, c->resp.len, 0, NULL)) != NULL) {
+		answered(r, b, ans);
+		json_decref(ans);
+	} else if ((c->result == HTTP_TRANSIENT && c->status) ||
+	           (c->result == HTTP_TRANSIENT && c->not_sent)) {
+		again(r, b, c->err.data);
+	} else if (c->result == HTTP_ANSWER && c->status / 100 != 2) {
+		if (c->status == 403 || c->status == 401)
+			deliver_stop(&r->d, EXIT_NOPERM,
+			    "the e-mail service refused the credentials: "
+			    "HTTP %ld %.200s",
+			    c->status, c->resp.data ? c->resp.data : "");
+		for (i = 0; i < b->n; i++)
+			if (note(r, b->jobs[i], "unsent", NULL) == 0)
+				job_reject(b->jobs[i],
+				    "not sent: the e-mail service answered "
+				    "HTTP %ld %.300s",
+				    c->status,
+				    c->resp.data ? c->resp.data : "");
+	} else if (c->result == HTTP_CANCELLED) {
+		for (i = 0; i < b->n; i++)
+			if (note(r, b->jobs[i], "unsent", NULL) == 0)
+				job_reject(b->jobs[i], "not sent: %s",
+				    r->d.stop_why.data);
+	} else {
+		/* No answer to a call that went out: in doubt, for good. */
+		if (c->result != HTTP_TRANSIENT)
+			deliver_failed(&r->d, c, "the e-mail service");
+		for (i = 0; i < b->n; i++) {
+			r->doubt++;
+			job_reject(b->jobs[i],
+			    "in doubt: the call went out and its answer was "
+			    "lost (%s); not sent again",
+			    c->err.data);
+		}
+	}
+	http_call_release(c);
+	free(b);
+}
+
+/* Once a turn: the calls the pace and the window allow. */
+static void
+advance(struct deliver *d)
+{
+	struct run *r = d->ctx;
+	double now = http_now();
+	size_t n;
+
+	while (r->nwait && !d->stopped &&
+	       r->flying < r->o->d.http.concurrency && now >= r->next_at) {
+		n = r->nwait < r->size ? r->nwait : r->size;
+		if (n < r->size && !d->input_ended && d->n < d->cap &&
+		    now - r->wait_since < 0.5)
+			break;
+		if (r->left == 0) {
+			job_reject(r->wait[0],
+			    "not sent: the account's 24-hour quota is spent");
+			memmove(r->wait, r->wait + 1,
+			    --r->nwait * sizeof(*r->wait));
+			continue;
+		}
+		if (r->left > 0 && (long long)n > r->left)
+			n = (size_t)r->left;
+		send_batch(r, n);
+	}
+	/* A turn when the pace lets the next call go, or a short batch. */
+	d->wake_at = r->nwait ? fmax(r->next_at, r->wait_since + 0.5) : 0;
+}
+
+static void
+release_job(struct deliver *d, struct job *j)
+{
+	(void)d;
+	json_decref(j->priv);
+	j->priv = NULL;
+}
+
+static const struct deliver_ops ops = {start, advance, release_job};
+
+static void
+usage(void)
+{
+	printf(
+	    "usage: " SYNOPSIS "\n"
+	    "Send each member record its templated e-mail of the mailing, "
+	    "once, through an\nSES-shaped API (SendBulkEmail, 50 "
+	    "destinations a call at most).\n\n"
+	    "  -m, --mailing NAME|FILE   the mailing file "
+	    "(mailings/NAME/mailing.json)\n"
+	    "  -l, --ledger FILE         the mail ledger: who had it, who "
+	    "is in doubt (required)\n"
+	    "  -C, --credentials-file FILE\n"
+	    "                            AWS keys from FILE (the AWS INI "
+	    "format), else from\n"
+	    "                            AWS_ACCESS_KEY_ID and "
+	    "AWS_SECRET_ACCESS_KEY\n"
+	    "  -p, --profile NAME        the file's profile (default "
+	    "$AWS_PROFILE, else default)\n"
+	    "  -R, --region REGION       the signing region (default "
+	    "$AWS_REGION, else\n"
+	    "                            $AWS_DEFAULT_REGION)\n"
+	    "  -I, --resend-in-doubt     send again to the members whose "
+	    "send is in doubt\n" DELIVER_OPTIONS_HELP STAGE_OPTIONS_HELP
+	    "\nEnvironment: SES_URL (default https://email.REGION."
+	    "amazonaws.com), AWS_SESSION_TOKEN.\n"
+	    "Each record goes on with _meta.mail = {\"result\": sent or "
+	    "skipped, \"message_id\"};\nunsubscribed members are dropped, "
+	    "records lacking a template's variable and\nthose in doubt "
+	    "rejected with the reason. The summary ends with sent=N "
+	    "skipped=N\nin_doubt=N retried=N calls=N requests=N.\n" DELIVER_EXIT_HELP
+	    "\n"
+	    "Example:\n"
+	    "  sample --quotas quotas.json members.ndjson |\n"
+	    "      post-mail --mailing spring-panel --ledger "
+	    "state/spring-panel.mail \\\n"
+	    "      --rejects mail-rejects.ndjson > mailed.ndjson\n");
+}
+
+static int
+parse_args(int argc, char **argv, struct opts *o, struct stage *st)
+{
+	static const struct option longopts[] = {
+	    {"mailing", required_argument, NULL, 'm'},
+	    {"ledger", required_argument, NULL, 'l'},
+	    {"credentials-file", required_argument, NULL, 'C'},
+	    {"profile", required_argument, NULL, 'p'},
+	    {"region", required_argument, NULL, 'R'},
+	    {"resend-in-doubt", no_argument, NULL, 'I'},
+	    DELIVER_HTTP_LONGOPTS,
+	    STAGE_LONGOPTS,
+	    {NULL, 0, NULL, 0},
+	};
+	int ch, rc;
+
+	while ((ch = getopt_long(argc, argv,
+	            ":m:l:C:p:R:I" DELIVER_HTTP_SHORTOPTS STAGE_SHORTOPTS,
+	            longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'm':
+			o->mailing = optarg;
+			break;
+		case 'l':
+			o->ledger = optarg;
+			break;
+		case 'C':
+			o->creds = optarg;
+			break;
+		case 'p':
+			o->profile = optarg;
+			break;
+		case 'R':
+			o->region = optarg;
+			break;
+		case 'I':
+			o->resend = 1;
+			break;
+		case 'h':
+			usage();
+			return -1;
+		default:
+			if ((rc = deliver_option(
+			         &o->d, ch, optarg, SYNOPSIS)) == 1)
+				rc = stage_option(st, ch, optarg, argv);
+			if (rc != 0)
+				return rc;
+		}
+	}
+	if (o->mailing == NULL || o->ledger == NULL)
+		return cli_usage_error(SYNOPSIS, "--%s is required",
+		    o->mailing ? "ledger FILE" : "mailing NAME (or FILE)");
+	return 0;
+}
+
+/* One GET at start, its answer's JSON in *ans. 0, or an exit status. */
+static int
+ask(struct run *r, struct onecall *one, const char *path, json_t **ans)
+{
+	struct http_call *c = &one->call;
+	int rc = EXIT_OK;
+
+	buf_reset(&c->url);
+	url_join(&c->url, r->url, path);
+	if (onecall_run(one, "GET", 0, 0) != ONECALL_ENDED)
+		return EXIT_UNAVAILABLE;
+	buf_reset(&r->err);
+	if (c->result != HTTP_ANSWER)
+		rc = http_failure(c, "the e-mail service", path, &r->err);
+	else if (c->status / 100 != 2) {
+		buf_printf(&r->err,
+		    "the e-mail service: GET %s: HTTP %ld %.300s", path,
+		    c->status, c->resp.data ? c->resp.data : "");
+		rc = c->status == 403 || c->status == 401 ? EXIT_NOPERM
+		                                          : EXIT_USAGE;
+	} else if ((*ans = json_loadb(c->resp.data, c->resp.len, 0, NULL)) ==
+	           NULL) {
+		buf_printf(
+		    &r->err, "the e-mail service: GET %s: not JSON", path);
+		rc = EXIT_UNAVAILABLE;
+	}
+	if (rc != EXIT_OK)
+		diag(NULL, 0, "%s", r->err.data);
+	return rc;
+}
+
+/* The template's variables, the account's pace and quota. */
+static int
+ask_service(struct run *r)
+{
+	static const char *const parts[] = {"Subject", "Text", "Html", NULL};
+	struct onecall one;
+	struct buf path = BUF_INIT;
+	json_t *t = NULL, *a = NULL, *q;
+	int rc, i;
+
+	onecall_init(&one, NULL);
+	if (onecall_connect(&one, &r->o->d.http, &r->err) < 0) {
+		diag(NULL, 0, "%s", r->err.data);
+		rc = EXIT_UNAVAILABLE;
+		goto out;
+	}
+	buf_adds(&path, "/v2/email/templates/");
+	url_escape(&path, r->m.template);
+	if ((rc = ask(r, &one, path.data, &t)) != 0 ||
+	    (rc = ask(r, &one, "/v2/email/account", &a)) != 0)
+		goto out;
+	for (i = 0; parts[i]; i++)
+		template_vars(
+		    json_string_value(json_object_get(
+		        json_object_get(t, "TemplateContent"), parts[i])),
+		    r->vars);
+	q = json_object_get(a, "SendQuota");
+	r->rate = json_number_value(json_object_get(q, "MaxSendRate"));
+	r->rate = r->rate > 0 ? r->rate : 1;
+	r->size = r->rate >= BULK_MAX ? BULK_MAX : (size_t)fmax(1, r->rate);
+	r->left = -1;
+	if (json_object_get(q, "Max24HourSend") &&
+	    json_number_value(json_object_get(q, "Max24HourSend")) >= 0)
+		r->left = (long long)fmax(
+		    0, json_number_value(json_object_get(q, "Max24HourSend")) -
+		           json_number_value(
+		               json_object_get(q, "SentLast24Hours")));
+	if (json_is_false(json_object_get(a, "SendingEnabled"))) {
+		diag(NULL, 0,
+		    "the e-mail service: the account's sending is paused");
+		rc = EXIT_UNAVAILABLE;
+	}
+out:
+	r->asked = http_requests(one.http);
+	json_decref(t);
+	json_decref(a);
+	buf_release(&path);
+	onecall_release(&one);
+	return rc;
+}
+
+/* The mailing, the ledger, the keys, the URL. 0, or an exit status. */
+static int
+load(struct run *r)
+{
+	struct opts *o = r->o;
+	const char *region = o->region, *from = "--url";
+	struct buf url = BUF_INIT;
+	int rc;
+
+	if ((rc = mailing_load(&r->m, o->mailing, &r->err)) != 0 ||
+	    (rc = mailledger_open(&r->ml, o->ledger, 1, &r->err)) != 0) {
+		diag(NULL, 0, "%s", r->err.data);
+		return rc > 0 ? rc : ledger_exitcode(rc);
+	}
+	if (region == NULL || *region == '\0')
+		region = getenv("AWS_REGION");
+	if (region == NULL || *region == '\0')
+		region = getenv("AWS_DEFAULT_REGION");
+	if (region == NULL || *region == '\0')
+		return cli_usage_error(
+		    SYNOPSIS, "no region: give --region or set AWS_REGION");
+	if (awscreds_load(&r->creds, o->creds, o->profile, &r->err) < 0) {
+		diag(NULL, 0, "%s", r->err.data);
+		return o->creds ? EXIT_NOINPUT : EXIT_USAGE;
+	}
+	buf_printf(&r->sigv4, "aws:amz:%s:ses", region);
+	o->d.http.aws_sigv4 = r->sigv4.data;
+	o->d.http.aws_keys = r->creds.userpwd.data;
+	o->d.http.aws_token = r->creds.token;
+	r->url = o->d.url;
+	if (r->url == NULL && (r->url = getenv("SES_URL")) != NULL)
+		from = "SES_URL";
+	if (r->url == NULL || *r->url == '\0') {
+		buf_printf(&url, "https://email.%s.amazonaws.com", region);
+		r->url = r->endpoint = url.data;
+		from = "--region";
+	}
+	return deliver_check(&o->d, r->url, from);
+}
+
+static int
+wrap_up(struct run *r, int rc)
+{
+	if (mailledger_sync(&r->ml, &r->err) < 0) {
+		diag(NULL, 0, "%s", r->err.data);
+		rc = exit_worst(rc, EXIT_IOERR);
+	}
+	diag(NULL, 0,
+	    "sent=%llu skipped=%llu in_doubt=%llu retried=%llu calls=%llu "
+	    "requests=%llu",
+	    r->sent, r->skipped, r->doubt, r->retried, r->calls,
+	    r->asked + http_requests(r->d.http));
+	return rc;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct opts o = {0};
+	struct run r;
+	struct stage st;
+	int rc;
+
+	memset(&r, 0, sizeof(r));
+	r.o = &o;
+	r.seed = 0x5e5;
+	buf_init(&r.sigv4, 256);
+	buf_init(&r.err, 4096);
+	r.vars = json_array();
+	deliver_opts_init(&o.d);
+	stage_init(&st, "post-mail", SYNOPSIS);
+	if ((rc = parse_args(argc, argv, &o, &st)) != 0) {
+		rc = rc < 0 ? EXIT_OK : rc;
+		goto out;
+	}
+	deliver_init(&r.d, &st, &ops, &r, deliver_window(&o.d));
+	if ((rc = load(&r)) != 0 || (rc = ask_service(&r)) != 0 ||
+	    (rc = deliver_connect(&r.d, &o.d.http, NULL)) != 0 ||
+	    (rc = stage_start(&st)) != 0)
+		goto done;
+	r.next_at = http_now();
+	progress_init(&st.prog, "records");
+	rc = deliver_run(&r.d, argc - optind, argv + optind);
+	rc = wrap_up(&r, rc);
+	rc = stage_finish(&st, rc);
+done:
+	deliver_release(&r.d);
+out:
+	mailledger_close(&r.ml);
+	mailing_release(&r.m);
+	awscreds_release(&r.creds);
+	json_decref(r.vars);
+	free(r.wait);
+	free(r.endpoint);
+	buf_release(&r.sigv4);
+	buf_release(&r.err);
+	return rc;
+}
