@@ -30,7 +30,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "awscreds.h"
 #include "cli.h"
 #include "deliver.h"
 #include "diag.h"
@@ -38,12 +37,11 @@
 #include "jpath.h"
 #include "mailing.h"
 #include "mailledger.h"
-#include "onecall.h"
+#include "sesmail.h"
 #include "stage.h"
 
 #define SYNOPSIS                                                               \
 	"post-mail --mailing NAME|FILE --ledger FILE [OPTIONS] [FILE...]"
-#define BULK_MAX 50
 
 struct opts {
 	struct deliver_opts d;
@@ -51,11 +49,11 @@ struct opts {
 	int resend;
 };
 
-/* A call of up to BULK_MAX destinations. */
+/* A call of up to SESMAIL_BULK_MAX destinations. */
 struct batch {
 	struct http_call call;
 	struct run *r;
-	struct job *jobs[BULK_MAX];
+	struct job *jobs[SESMAIL_BULK_MAX];
 	size_t n;
 };
 
@@ -64,20 +62,16 @@ struct run {
 	struct deliver d;
 	struct mailing m;
 	struct mailledger ml;
-	struct awscreds creds;
-	struct buf sigv4, err;
+	struct sesmail ses; /* the service: pace, quota, variables */
+	struct buf err;
 	const char *url;
-	char *endpoint;       /* the URL made from the region, owned */
-	json_t *vars;         /* the template's variables */
-	double rate, next_at; /* destinations a second; the next call */
-	long long left;       /* of the 24-hour quota; -1: no limit */
-	size_t size;          /* destinations a call */
-	unsigned throttled;   /* answers 429 or 5xx in a row */
-	unsigned seed;        /* the backoff's jitter */
-	struct job **wait;    /* ready to go, in order */
+	double next_at;     /* when the next call may go */
+	unsigned throttled; /* answers 429 or 5xx in a row */
+	unsigned seed;      /* the backoff's jitter */
+	struct job **wait;  /* ready to go, in order */
 	size_t nwait, capwait, flying;
 	double wait_since;
-	unsigned long long sent, skipped, doubt, retried, calls, asked;
+	unsigned long long sent, skipped, doubt, retried, calls;
 };
 
 /* The ledger entry for a job's member, or a failure to write one. */
@@ -92,43 +86,6 @@ note(struct run *r, struct job *j, const char *status, json_t *extra)
 	if (rc < 0)
 		deliver_stop(&r->d, EXIT_IOERR, "%s", r->err.data);
 	return rc;
-}
-
-/* Whether v is a value a template can use: not absent, null or "". */
-static int
-has_value(const json_t *v)
-{
-	return v && !json_is_null(v) &&
-	       !(json_is_string(v) && json_string_length(v) == 0);
-}
-
-/* A record's replacement data (a new reference), or NULL with why. */
-static json_t *
-data_of(struct run *r, const json_t *rec, const char **why)
-{
-	json_t *data = json_object(), *v;
-	const json_t *name;
-	size_t i;
-
-	json_array_foreach(r->vars, i, name)
-	{
-		const char *var = json_string_value(name);
-
-		v = jpath_get(rec, mailing_path(&r->m, var));
-		if (!has_value(v) && has_value(jpath_get(r->m.defaults, var)))
-			continue;
-		if (!has_value(v)) {
-			buf_reset(&r->err);
-			buf_printf(&r->err,
-			    "no value for the template's {{%s}} (at %s)", var,
-			    mailing_path(&r->m, var));
-			*why = r->err.data;
-			json_decref(data);
-			return NULL;
-		}
-		jpath_set_new(data, var, json_incref(v));
-	}
-	return data;
 }
 
 /* Puts a job in line at i (the end: new; the front: waited longest). */
@@ -175,7 +132,6 @@ start(struct deliver *d, struct job *j)
 	struct run *r = d->ctx;
 	const char *member = jpath_string(j->rec, r->m.member);
 	const char *email = jpath_string(j->rec, r->m.email);
-	const char *why = NULL;
 	json_t *data = NULL;
 
 	if (member == NULL || *member == '\0')
@@ -184,8 +140,8 @@ start(struct deliver *d, struct job *j)
 		job_reject(j, "no e-mail address (at %s)", r->m.email);
 	else if (mailing_unsubscribed(&r->m, j->rec))
 		job_drop(j, "unsubscribed");
-	else if ((data = data_of(r, j->rec, &why)) == NULL)
-		job_reject(j, "%s", why);
+	else if ((data = sesmail_data(&r->ses, &r->m, j->rec, &r->err)) == NULL)
+		job_reject(j, "%s", r->err.data);
 	if (j->done || settled(r, j, member)) {
 		json_decref(data);
 		return;
@@ -196,38 +152,21 @@ start(struct deliver *d, struct job *j)
 	push(r, j, r->nwait);
 }
 
-/* The SendBulkEmail body of a batch. */
+static void bulk_done(struct http_call *c);
+
 static json_t *
-bulk_body(struct run *r, struct batch *b)
+batch_body(struct run *r, struct batch *b)
 {
-	json_t *entries = json_array(), *tmpl, *body;
-	char *text;
+	const char *to[SESMAIL_BULK_MAX];
+	json_t *data[SESMAIL_BULK_MAX];
 	size_t i;
 
 	for (i = 0; i < b->n; i++) {
-		struct job *j = b->jobs[i];
-		text = json_dumps(j->priv, JSON_COMPACT);
-		json_array_append_new(entries,
-		    json_pack("{s:{s:[s]},s:{s:{s:s}}}", "Destination",
-		        "ToAddresses", jpath_string(j->rec, r->m.email),
-		        "ReplacementEmailContent", "ReplacementTemplate",
-		        "ReplacementTemplateData", text));
-		free(text);
+		to[i] = jpath_string(b->jobs[i]->rec, r->m.email);
+		data[i] = b->jobs[i]->priv;
 	}
-	text = r->m.defaults ? json_dumps(r->m.defaults, JSON_COMPACT)
-	                     : xstrdup("{}");
-	tmpl = json_pack(
-	    "{s:s,s:s}", "TemplateName", r->m.template, "TemplateData", text);
-	free(text);
-	body = json_pack("{s:s,s:{s:o},s:o}", "FromEmailAddress", r->m.from,
-	    "DefaultContent", "Template", tmpl, "BulkEmailEntries", entries);
-	if (r->m.config_set)
-		json_object_set_new(
-		    body, "ConfigurationSetName", json_string(r->m.config_set));
-	return body;
+	return sesmail_body(&r->m, to, data, b->n);
 }
-
-static void bulk_done(struct http_call *c);
 
 /* Sends the first n waiting jobs in one call, once the pace allows. */
 static void
@@ -261,12 +200,12 @@ send_batch(struct run *r, size_t n)
 	b->call.done = bulk_done;
 	b->call.arg = b;
 	url_join(&b->call.url, r->url, "/v2/email/outbound-bulk-emails");
-	body = bulk_body(r, b);
+	body = batch_body(r, b);
 	http_set_json(&b->call, body);
 	json_decref(body);
 	r->flying++;
 	r->calls++;
-	r->next_at = fmax(r->next_at, http_now()) + (double)n / r->rate;
+	r->next_at = fmax(r->next_at, http_now()) + (double)n / r->ses.rate;
 	http_start(r->d.http, &b->call, 0);
 }
 
@@ -298,14 +237,6 @@ again(struct run *r, struct batch *b, const char *what)
 	}
 }
 
-static int
-transient(const char *status)
-{
-	return strcmp(status, "TRANSIENT_FAILURE") == 0 ||
-	       strcmp(status, "FAILED") == 0 ||
-	       strcmp(status, "ACCOUNT_THROTTLED") == 0;
-}
-
 /* A 200: each destination's result, in order. */
 static void
 answered(struct run *r, struct batch *b, const json_t *ans)
@@ -330,12 +261,12 @@ answered(struct run *r, struct batch *b, const json_t *ans)
 			    0)
 				continue;
 			r->sent++;
-			r->left -= r->left > 0;
+			r->ses.left -= r->ses.left > 0;
 			job_meta(j, "mail",
 			    json_pack("{ss,ss}", "result", "sent", "message_id",
 			        id ? id : ""));
 			job_finish(j);
-		} else if (transient(st) && j->state++ < 8) {
+		} else if (sesmail_transient(st) && j->state++ < 8) {
 			if (note(r, j, "unsent", json_pack("{ss}", "why", st)) <
 			    0)
 				continue;
@@ -414,19 +345,19 @@ advance(struct deliver *d)
 
 	while (r->nwait && !d->stopped &&
 	       r->flying < r->o->d.http.concurrency && now >= r->next_at) {
-		n = r->nwait < r->size ? r->nwait : r->size;
-		if (n < r->size && !d->input_ended && d->n < d->cap &&
+		n = r->nwait < r->ses.size ? r->nwait : r->ses.size;
+		if (n < r->ses.size && !d->input_ended && d->n < d->cap &&
 		    now - r->wait_since < 0.5)
 			break;
-		if (r->left == 0) {
+		if (r->ses.left == 0) {
 			job_reject(r->wait[0],
 			    "not sent: the account's 24-hour quota is spent");
 			memmove(r->wait, r->wait + 1,
 			    --r->nwait * sizeof(*r->wait));
 			continue;
 		}
-		if (r->left > 0 && (long long)n > r->left)
-			n = (size_t)r->left;
+		if (r->ses.left > 0 && (long long)n > r->ses.left)
+			n = (size_t)r->ses.left;
 		send_batch(r, n);
 	}
 	/* A turn when the pace lets the next call go, or a short batch. */
@@ -537,126 +468,26 @@ parse_args(int argc, char **argv, struct opts *o, struct stage *st)
 	return 0;
 }
 
-/* One GET at start, its answer's JSON in *ans. 0, or an exit status. */
-static int
-ask(struct run *r, struct onecall *one, const char *path, json_t **ans)
-{
-	struct http_call *c = &one->call;
-	int rc = EXIT_OK;
-
-	buf_reset(&c->url);
-	url_join(&c->url, r->url, path);
-	if (onecall_run(one, "GET", 0, 0) != ONECALL_ENDED)
-		return EXIT_UNAVAILABLE;
-	buf_reset(&r->err);
-	if (c->result != HTTP_ANSWER)
-		rc = http_failure(c, "the e-mail service", path, &r->err);
-	else if (c->status / 100 != 2) {
-		buf_printf(&r->err,
-		    "the e-mail service: GET %s: HTTP %ld %.300s", path,
-		    c->status, c->resp.data ? c->resp.data : "");
-		rc = c->status == 403 || c->status == 401 ? EXIT_NOPERM
-		                                          : EXIT_USAGE;
-	} else if ((*ans = json_loadb(c->resp.data, c->resp.len, 0, NULL)) ==
-	           NULL) {
-		buf_printf(
-		    &r->err, "the e-mail service: GET %s: not JSON", path);
-		rc = EXIT_UNAVAILABLE;
-	}
-	if (rc != EXIT_OK)
-		diag(NULL, 0, "%s", r->err.data);
-	return rc;
-}
-
-/* The template's variables, the account's pace and quota. */
-static int
-ask_service(struct run *r)
-{
-	static const char *const parts[] = {"Subject", "Text", "Html", NULL};
-	struct onecall one;
-	struct buf path = BUF_INIT;
-	json_t *t = NULL, *a = NULL, *q;
-	int rc, i;
-
-	onecall_init(&one, NULL);
-	if (onecall_connect(&one, &r->o->d.http, &r->err) < 0) {
-		diag(NULL, 0, "%s", r->err.data);
-		rc = EXIT_UNAVAILABLE;
-		goto out;
-	}
-	buf_adds(&path, "/v2/email/templates/");
-	url_escape(&path, r->m.template);
-	if ((rc = ask(r, &one, path.data, &t)) != 0 ||
-	    (rc = ask(r, &one, "/v2/email/account", &a)) != 0)
-		goto out;
-	for (i = 0; parts[i]; i++)
-		template_vars(
-		    json_string_value(json_object_get(
-		        json_object_get(t, "TemplateContent"), parts[i])),
-		    r->vars);
-	q = json_object_get(a, "SendQuota");
-	r->rate = json_number_value(json_object_get(q, "MaxSendRate"));
-	r->rate = r->rate > 0 ? r->rate : 1;
-	r->size = r->rate >= BULK_MAX ? BULK_MAX : (size_t)fmax(1, r->rate);
-	r->left = -1;
-	if (json_object_get(q, "Max24HourSend") &&
-	    json_number_value(json_object_get(q, "Max24HourSend")) >= 0)
-		r->left = (long long)fmax(
-		    0, json_number_value(json_object_get(q, "Max24HourSend")) -
-		           json_number_value(
-		               json_object_get(q, "SentLast24Hours")));
-	if (json_is_false(json_object_get(a, "SendingEnabled"))) {
-		diag(NULL, 0,
-		    "the e-mail service: the account's sending is paused");
-		rc = EXIT_UNAVAILABLE;
-	}
-out:
-	r->asked = http_requests(one.http);
-	json_decref(t);
-	json_decref(a);
-	buf_release(&path);
-	onecall_release(&one);
-	return rc;
-}
-
 /* The mailing, the ledger, the keys, the URL. 0, or an exit status. */
 static int
 load(struct run *r)
 {
 	struct opts *o = r->o;
-	const char *region = o->region, *from = "--url";
-	struct buf url = BUF_INIT;
+	const char *from;
 	int rc;
 
 	if ((rc = mailing_load(&r->m, o->mailing, &r->err)) != 0 ||
-	    (rc = mailledger_open(&r->ml, o->ledger, 1, &r->err)) != 0) {
+	    (rc = mailledger_open(&r->ml, o->ledger, 1, &r->err)) != 0 ||
+	    (rc = sesmail_configure(&r->ses, &o->d.http, o->region, o->creds,
+	         o->profile, o->d.url, &from, &r->err)) != 0) {
 		diag(NULL, 0, "%s", r->err.data);
 		return rc > 0 ? rc : ledger_exitcode(rc);
 	}
-	if (region == NULL || *region == '\0')
-		region = getenv("AWS_REGION");
-	if (region == NULL || *region == '\0')
-		region = getenv("AWS_DEFAULT_REGION");
-	if (region == NULL || *region == '\0')
-		return cli_usage_error(
-		    SYNOPSIS, "no region: give --region or set AWS_REGION");
-	if (awscreds_load(&r->creds, o->creds, o->profile, &r->err) < 0) {
+	r->url = r->ses.url.data;
+	if ((rc = deliver_check(&o->d, r->url, from)) == 0 &&
+	    (rc = sesmail_ask(&r->ses, &o->d.http, &r->m, &r->err)) != 0)
 		diag(NULL, 0, "%s", r->err.data);
-		return o->creds ? EXIT_NOINPUT : EXIT_USAGE;
-	}
-	buf_printf(&r->sigv4, "aws:amz:%s:ses", region);
-	o->d.http.aws_sigv4 = r->sigv4.data;
-	o->d.http.aws_keys = r->creds.userpwd.data;
-	o->d.http.aws_token = r->creds.token;
-	r->url = o->d.url;
-	if (r->url == NULL && (r->url = getenv("SES_URL")) != NULL)
-		from = "SES_URL";
-	if (r->url == NULL || *r->url == '\0') {
-		buf_printf(&url, "https://email.%s.amazonaws.com", region);
-		r->url = r->endpoint = url.data;
-		from = "--region";
-	}
-	return deliver_check(&o->d, r->url, from);
+	return rc;
 }
 
 static int
@@ -670,7 +501,7 @@ wrap_up(struct run *r, int rc)
 	    "sent=%llu skipped=%llu in_doubt=%llu retried=%llu calls=%llu "
 	    "requests=%llu",
 	    r->sent, r->skipped, r->doubt, r->retried, r->calls,
-	    r->asked + http_requests(r->d.http));
+	    r->ses.requests + http_requests(r->d.http));
 	return rc;
 }
 
@@ -685,9 +516,8 @@ main(int argc, char **argv)
 	memset(&r, 0, sizeof(r));
 	r.o = &o;
 	r.seed = 0x5e5;
-	buf_init(&r.sigv4, 256);
 	buf_init(&r.err, 4096);
-	r.vars = json_array();
+	sesmail_init(&r.ses);
 	deliver_opts_init(&o.d);
 	stage_init(&st, "post-mail", SYNOPSIS);
 	if ((rc = parse_args(argc, argv, &o, &st)) != 0) {
@@ -695,7 +525,7 @@ main(int argc, char **argv)
 		goto out;
 	}
 	deliver_init(&r.d, &st, &ops, &r, deliver_window(&o.d));
-	if ((rc = load(&r)) != 0 || (rc = ask_service(&r)) != 0 ||
+	if ((rc = load(&r)) != 0 ||
 	    (rc = deliver_connect(&r.d, &o.d.http, NULL)) != 0 ||
 	    (rc = stage_start(&st)) != 0)
 		goto done;
@@ -709,11 +539,8 @@ done:
 out:
 	mailledger_close(&r.ml);
 	mailing_release(&r.m);
-	awscreds_release(&r.creds);
-	json_decref(r.vars);
+	sesmail_release(&r.ses);
 	free(r.wait);
-	free(r.endpoint);
-	buf_release(&r.sigv4);
 	buf_release(&r.err);
 	return rc;
 }

@@ -285,7 +285,7 @@ class Handler(BaseHTTPRequestHandler):
             return self.error(status, "InternalFailure", "try again")
         self.log(200, {"n": len(entries), "call": call, "dropped": drop,
                        "to": [r.get("_to") for r in results],
-                       "status": [r["Status"] for r in results]})
+                       "results": [r["Status"] for r in results]})
         for r in results:
             r.pop("_to", None)
         if drop:
@@ -357,6 +357,13 @@ class Handler(BaseHTTPRequestHandler):
         self.handle_one()
 
 
+class Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        """A client gone mid-answer (killed by a test) is no news."""
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--port", type=int, default=0)
@@ -379,8 +386,7 @@ def main():
     p.add_argument("--slow-ms", type=int, default=0)
     p.add_argument("--seed", type=int, default=1)
     a = p.parse_args()
-    srv = ThreadingHTTPServer(("127.0.0.1", a.port), Handler)
-    srv.daemon_threads = True
+    srv = Server(("127.0.0.1", a.port), Handler)
     srv.st = State(a)
     port = srv.server_address[1]
     if a.port_file:
