@@ -32,6 +32,27 @@
 
 #define SESMAIL_BULK_MAX 50
 
+/* The lines of --help for the signing and the service's options. */
+#define SESMAIL_OPTIONS_HELP                                                     \
+	"  -C, --credentials-file FILE\n"                                        \
+	"                            AWS keys from FILE (the AWS INI format), "  \
+	"else from\n"                                                            \
+	"                            AWS_ACCESS_KEY_ID and "                     \
+	"AWS_SECRET_ACCESS_KEY\n"                                                \
+	"  -p, --profile NAME        the file's profile (default $AWS_PROFILE, " \
+	"else default)\n"                                                        \
+	"  -R, --region REGION       the signing region (default $AWS_REGION, "  \
+	"else\n"                                                                 \
+	"                            $AWS_DEFAULT_REGION)\n"                     \
+	"  -U, --url URL             the service (default $SES_URL, else\n"      \
+	"                            https://email.REGION.amazonaws.com)\n"      \
+	"  -c, --concurrency N       calls in flight at most (default 8)\n"      \
+	"  -N, --retries N           tries again of a throttled call (default "  \
+	"8)\n"                                                                   \
+	"  -T, --timeout S           a request's time limit (default 60)\n"      \
+	"  -O, --connect-timeout S   a connection's time limit (default 10)\n"   \
+	"  -A, --cacert FILE         trust the CA certificates in FILE too\n"
+
 struct sesmail {
 	json_t *vars;   /* the template's variables: strings, owned */
 	double rate;    /* destinations a second (at least 1) */

@@ -3,10 +3,9 @@
  * of the shape of Amazon SES v2 SendBulkEmail, once per mailing and member.
  *
  * The mailing file (mailing.h) names the template, the sender, the
- * mailing's id and the member fields. At start the template is read (GET
- * /v2/email/templates/NAME) to learn the {{variables}} it uses, and the
- * account (GET /v2/email/account) for its send rate and what is left of
- * its 24-hour quota. Then, before anything is sent, a record is set aside
+ * mailing's id and the member fields; the service (sesmail.h) the
+ * template's {{variables}}, the send rate and the quota left. Then,
+ * before anything is sent, a record is set aside
  * when its member's e-mail subscription is off (dropped: "unsubscribed"),
  * when it lacks an id, an address or a value for a variable (rejected,
  * with which), or when the mail ledger (mailledger.h) says the member had
@@ -386,20 +385,9 @@ usage(void)
 	    "(mailings/NAME/mailing.json)\n"
 	    "  -l, --ledger FILE         the mail ledger: who had it, who "
 	    "is in doubt (required)\n"
-	    "  -C, --credentials-file FILE\n"
-	    "                            AWS keys from FILE (the AWS INI "
-	    "format), else from\n"
-	    "                            AWS_ACCESS_KEY_ID and "
-	    "AWS_SECRET_ACCESS_KEY\n"
-	    "  -p, --profile NAME        the file's profile (default "
-	    "$AWS_PROFILE, else default)\n"
-	    "  -R, --region REGION       the signing region (default "
-	    "$AWS_REGION, else\n"
-	    "                            $AWS_DEFAULT_REGION)\n"
 	    "  -I, --resend-in-doubt     send again to the members whose "
-	    "send is in doubt\n" DELIVER_OPTIONS_HELP STAGE_OPTIONS_HELP
-	    "\nEnvironment: SES_URL (default https://email.REGION."
-	    "amazonaws.com), AWS_SESSION_TOKEN.\n"
+	    "send is in doubt\n" SESMAIL_OPTIONS_HELP STAGE_OPTIONS_HELP
+	    "\nEnvironment: AWS_SESSION_TOKEN, a session's token.\n"
 	    "Each record goes on with _meta.mail = {\"result\": sent or "
 	    "skipped, \"message_id\"};\nunsubscribed members are dropped, "
 	    "records lacking a template's variable and\nthose in doubt "
