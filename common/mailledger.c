@@ -11,6 +11,7 @@ mailledger_open(
     struct mailledger *m, const char *path, int writable, struct buf *err)
 {
 	memset(m, 0, sizeof(*m));
+	m->opened = 1;
 	buf_init(&m->kb, BUF_UNLIMITED);
 	return ledger_open(&m->l, path, writable, err);
 }
@@ -60,6 +61,9 @@ mailledger_sync(struct mailledger *m, struct buf *err)
 void
 mailledger_close(struct mailledger *m)
 {
+	if (!m->opened)
+		return;
 	ledger_close(&m->l);
 	buf_release(&m->kb);
+	m->opened = 0;
 }

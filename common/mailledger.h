@@ -35,6 +35,7 @@ enum mail_state {
 struct mailledger {
 	struct ledger l;
 	struct buf kb; /* scratch: key bytes */
+	int opened;    /* mailledger_open() was called */
 };
 
 /* ledger_open()'s arguments and returns, for a mail ledger. */
@@ -57,7 +58,7 @@ int mailledger_append(struct mailledger *m, const char *mailing,
 /* ledger_sync(): the entries appended so far on disk. */
 int mailledger_sync(struct mailledger *m, struct buf *err);
 
-/* Closes the file and frees everything. */
+/* Closes the file and frees everything (nothing for a zeroed m). */
 void mailledger_close(struct mailledger *m);
 
 #endif

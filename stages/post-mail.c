@@ -3,32 +3,25 @@
  * of the shape of Amazon SES v2 SendBulkEmail, once per mailing and member.
  *
  * The mailing file (mailing.h) names the template, the sender, the
- * mailing's id and the member fields; the service (sesmail.h) the
- * template's {{variables}}, the send rate and the quota left. Then,
- * before anything is sent, a record is set aside
- * when its member's e-mail subscription is off (dropped: "unsubscribed"),
- * when it lacks an id, an address or a value for a variable (rejected,
- * with which), or when the mail ledger (mailledger.h) says the member had
- * it (skipped) or that its send is in doubt (rejected, unless
- * --resend-in-doubt).
- *
- * The rest go out up to 50 destinations a call (fewer when the send rate
- * is lower), each with its own replacement data, paced to the account's
- * MaxSendRate. An intent is written to the ledger (and synced) before a
- * call, its confirmation after, per destination. A throttled call (429)
- * or a 5xx is sent again after a backoff that every call waits for (no
- * storm); of a call answered in part, only the destinations that failed
- * with a transient status go again; one whose answer was lost is in
- * doubt and never sent again blindly. Requests are signed with AWS
- * Signature Version 4 (libcurl), the keys from the environment or
- * --credentials-file, never argv.
+ * mailing's id and the member fields; the service (sesmail.h) tells the
+ * template's {{variables}}, the send rate and the quota left. Before
+ * anything is sent, a record is dropped when its member's subscription is
+ * off ("unsubscribed"), rejected when it lacks an id, an address or a
+ * variable's value, skipped when the mail ledger (mailledger.h) says it
+ * was sent, and rejected as in doubt when its send went out unanswered
+ * (unless --resend-in-doubt). The rest go out up to 50 a call, paced to
+ * the send rate (bulkline.h), an intent in the ledger (synced) before each
+ * call and a confirmation after. A call throttled (429), failed (5xx) or
+ * never connected goes again after a backoff every call waits for; of a
+ * call answered in part, only the destinations that failed transiently go
+ * again; one whose answer was lost is in doubt, never sent blindly.
  */
 #include <getopt.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "bulkline.h"
 #include "cli.h"
 #include "deliver.h"
 #include "diag.h"
@@ -64,12 +57,8 @@ struct run {
 	struct sesmail ses; /* the service: pace, quota, variables */
 	struct buf err;
 	const char *url;
-	double next_at;     /* when the next call may go */
-	unsigned throttled; /* answers 429 or 5xx in a row */
-	unsigned seed;      /* the backoff's jitter */
-	struct job **wait;  /* ready to go, in order */
-	size_t nwait, capwait, flying;
-	double wait_since;
+	struct bulkline line; /* the records ready to go, and the pace */
+	size_t flying, out;   /* calls in flight, destinations in them */
 	unsigned long long sent, skipped, doubt, retried, calls;
 };
 
@@ -85,20 +74,6 @@ note(struct run *r, struct job *j, const char *status, json_t *extra)
 	if (rc < 0)
 		deliver_stop(&r->d, EXIT_IOERR, "%s", r->err.data);
 	return rc;
-}
-
-/* Puts a job in line at i (the end: new; the front: waited longest). */
-static void
-push(struct run *r, struct job *j, size_t i)
-{
-	if (r->nwait == r->capwait) {
-		r->capwait = r->capwait ? r->capwait * 2 : 64;
-		r->wait = xrealloc(r->wait, r->capwait * sizeof(*r->wait));
-	}
-	memmove(
-	    r->wait + i + 1, r->wait + i, (r->nwait - i) * sizeof(*r->wait));
-	r->wait[i] = j;
-	r->nwait++;
 }
 
 /* What the ledger says of a ready record: 0 to send it, 1 done with. */
@@ -146,13 +121,10 @@ start(struct deliver *d, struct job *j)
 		return;
 	}
 	j->priv = data;
-	if (r->nwait == 0)
-		r->wait_since = http_now();
-	push(r, j, r->nwait);
+	bulkline_push(&r->line, j, 0, http_now());
 }
 
 static void bulk_done(struct http_call *c);
-
 static json_t *
 batch_body(struct run *r, struct batch *b)
 {
@@ -177,10 +149,7 @@ send_batch(struct run *r, size_t n)
 
 	b->r = r;
 	b->n = n;
-	memcpy(b->jobs, r->wait, n * sizeof(*r->wait));
-	memmove(r->wait, r->wait + n, (r->nwait - n) * sizeof(*r->wait));
-	r->nwait -= n;
-	r->wait_since = http_now();
+	bulkline_take(&r->line, (void **)b->jobs, n, http_now());
 	for (i = 0; i < n; i++)
 		if (note(r, b->jobs[i], "sending", NULL) < 0)
 			break;
@@ -203,8 +172,8 @@ send_batch(struct run *r, size_t n)
 	http_set_json(&b->call, body);
 	json_decref(body);
 	r->flying++;
+	r->out += n;
 	r->calls++;
-	r->next_at = fmax(r->next_at, http_now()) + (double)n / r->ses.rate;
 	http_start(r->d.http, &b->call, 0);
 }
 
@@ -212,27 +181,23 @@ send_batch(struct run *r, size_t n)
 static void
 again(struct run *r, struct batch *b, const char *what)
 {
-	double delay = fmin(30, 0.25 * pow(2, r->throttled));
 	size_t i;
 
-	r->seed = r->seed * 1103515245u + 12345u;
-	delay = fmax(delay, b->call.retry_after) *
-	        (0.75 + (double)((r->seed >> 8) & 0xffff) / 0x20000);
-	if (++r->throttled > r->o->d.http.retries) {
+	if (bulkline_throttled(&r->line, b->call.retry_after,
+	        r->o->d.http.retries, http_now()) < 0)
 		deliver_stop(&r->d, EXIT_UNAVAILABLE,
 		    "the e-mail service unavailable: %s after %u tries", what,
-		    r->throttled);
-		for (i = 0; i < b->n; i++)
-			if (note(r, b->jobs[i], "unsent", NULL) == 0)
-				job_reject(b->jobs[i], "not sent: %s",
-				    r->d.stop_why.data);
-		return;
-	}
-	r->next_at = fmax(r->next_at, http_now() + delay);
+		    r->line.throttled);
 	for (i = b->n; i-- > 0;) {
-		r->retried++;
-		if (note(r, b->jobs[i], "unsent", NULL) == 0)
-			push(r, b->jobs[i], 0);
+		if (note(r, b->jobs[i], "unsent", NULL) < 0)
+			continue;
+		if (r->d.stopped) {
+			job_reject(
+			    b->jobs[i], "not sent: %s", r->d.stop_why.data);
+		} else {
+			r->retried++;
+			bulkline_push(&r->line, b->jobs[i], 1, http_now());
+		}
 	}
 }
 
@@ -265,7 +230,8 @@ answered(struct run *r, struct batch *b, const json_t *ans)
 			    json_pack("{ss,ss}", "result", "sent", "message_id",
 			        id ? id : ""));
 			job_finish(j);
-		} else if (sesmail_transient(st) && j->state++ < 8) {
+		} else if (sesmail_transient(st) &&
+		           (unsigned)j->state++ < r->o->d.http.retries) {
 			if (note(r, j, "unsent", json_pack("{ss}", "why", st)) <
 			    0)
 				continue;
@@ -280,8 +246,8 @@ answered(struct run *r, struct batch *b, const json_t *ans)
 	}
 	/* The destinations to try again, in their order, first in line. */
 	while (k-- > 0)
-		push(r, b->jobs[k], 0);
-	r->throttled = 0;
+		bulkline_push(&r->line, b->jobs[k], 1, http_now());
+	bulkline_answered(&r->line);
 }
 
 static void
@@ -293,31 +259,31 @@ bulk_done(struct http_call *c)
 	size_t i;
 
 	r->flying--;
+	r->out -= b->n;
 	if (c->result == HTTP_ANSWER && c->status / 100 == 2 &&
 	    (ans = json_loadb(c->resp.data, c->resp.len, 0, NULL)) != NULL) {
 		answered(r, b, ans);
 		json_decref(ans);
-	} else if ((c->result == HTTP_TRANSIENT && c->status) ||
-	           (c->result == HTTP_TRANSIENT && c->not_sent)) {
+	} else if (c->result == HTTP_TRANSIENT && (c->status || c->not_sent)) {
 		again(r, b, c->err.data);
-	} else if (c->result == HTTP_ANSWER && c->status / 100 != 2) {
+	} else if (c->result == HTTP_ANSWER || c->result == HTTP_CANCELLED) {
+		/* Refused whole (or never sent): nothing of it went out. */
 		if (c->status == 403 || c->status == 401)
 			deliver_stop(&r->d, EXIT_NOPERM,
-			    "the e-mail service refused the credentials: "
-			    "HTTP %ld %.200s",
+			    "the e-mail service refused the credentials: HTTP "
+			    "%ld %.200s",
+			    c->status, c->resp.data ? c->resp.data : "");
+		buf_reset(&c->err);
+		if (c->result == HTTP_ANSWER)
+			buf_printf(&c->err,
+			    "the e-mail service answered HTTP "
+			    "%ld %.300s",
 			    c->status, c->resp.data ? c->resp.data : "");
 		for (i = 0; i < b->n; i++)
 			if (note(r, b->jobs[i], "unsent", NULL) == 0)
-				job_reject(b->jobs[i],
-				    "not sent: the e-mail service answered "
-				    "HTTP %ld %.300s",
-				    c->status,
-				    c->resp.data ? c->resp.data : "");
-	} else if (c->result == HTTP_CANCELLED) {
-		for (i = 0; i < b->n; i++)
-			if (note(r, b->jobs[i], "unsent", NULL) == 0)
 				job_reject(b->jobs[i], "not sent: %s",
-				    r->d.stop_why.data);
+				    c->status ? c->err.data
+				              : r->d.stop_why.data);
 	} else {
 		/* No answer to a call that went out: in doubt, for good. */
 		if (c->result != HTTP_TRANSIENT)
@@ -339,28 +305,30 @@ static void
 advance(struct deliver *d)
 {
 	struct run *r = d->ctx;
+	struct job *j;
 	double now = http_now();
+	long long left = r->ses.left - (long long)r->out;
 	size_t n;
 
-	while (r->nwait && !d->stopped &&
-	       r->flying < r->o->d.http.concurrency && now >= r->next_at) {
-		n = r->nwait < r->ses.size ? r->nwait : r->ses.size;
-		if (n < r->ses.size && !d->input_ended && d->n < d->cap &&
-		    now - r->wait_since < 0.5)
-			break;
-		if (r->ses.left == 0) {
-			job_reject(r->wait[0],
-			    "not sent: the account's 24-hour quota is spent");
-			memmove(r->wait, r->wait + 1,
-			    --r->nwait * sizeof(*r->wait));
+	while (!d->stopped && r->flying < r->o->d.http.concurrency &&
+	       (n = bulkline_ready(
+	            &r->line, now, d->input_ended || d->n == d->cap)) > 0) {
+		if (r->ses.left >= 0 && left <= 0 && r->flying == 0) {
+			bulkline_take(&r->line, (void **)&j, 1, now);
+			job_reject(j,
+			    "not sent: the account's 24-hour quota is "
+			    "spent");
 			continue;
 		}
-		if (r->ses.left > 0 && (long long)n > r->ses.left)
-			n = (size_t)r->ses.left;
+		if (r->ses.left >= 0 && (long long)n > left)
+			n = (size_t)(left > 0 ? left : 0);
+		if (n == 0)
+			break;
 		send_batch(r, n);
+		left -= (long long)n;
 	}
-	/* A turn when the pace lets the next call go, or a short batch. */
-	d->wake_at = r->nwait ? fmax(r->next_at, r->wait_since + 0.5) : 0;
+	/* A turn when the pace lets the next call go, or a short one. */
+	d->wake_at = bulkline_wake(&r->line);
 }
 
 static void
@@ -394,11 +362,9 @@ usage(void)
 	    "rejected with the reason. The summary ends with sent=N "
 	    "skipped=N\nin_doubt=N retried=N calls=N requests=N.\n" DELIVER_EXIT_HELP
 	    "\n"
-	    "Example:\n"
-	    "  sample --quotas quotas.json members.ndjson |\n"
-	    "      post-mail --mailing spring-panel --ledger "
-	    "state/spring-panel.mail \\\n"
-	    "      --rejects mail-rejects.ndjson > mailed.ndjson\n");
+	    "Example:\n  sample --quotas q.json members.ndjson | post-mail "
+	    "--mailing sample \\\n      --ledger state/sample.mail --rejects "
+	    "mail-rejects.ndjson > mailed.ndjson\n");
 }
 
 static int
@@ -503,7 +469,6 @@ main(int argc, char **argv)
 
 	memset(&r, 0, sizeof(r));
 	r.o = &o;
-	r.seed = 0x5e5;
 	buf_init(&r.err, 4096);
 	sesmail_init(&r.ses);
 	deliver_opts_init(&o.d);
@@ -517,7 +482,7 @@ main(int argc, char **argv)
 	    (rc = deliver_connect(&r.d, &o.d.http, NULL)) != 0 ||
 	    (rc = stage_start(&st)) != 0)
 		goto done;
-	r.next_at = http_now();
+	bulkline_init(&r.line, r.ses.rate, r.ses.size, 0.5);
 	progress_init(&st.prog, "records");
 	rc = deliver_run(&r.d, argc - optind, argv + optind);
 	rc = wrap_up(&r, rc);
@@ -528,7 +493,7 @@ out:
 	mailledger_close(&r.ml);
 	mailing_release(&r.m);
 	sesmail_release(&r.ses);
-	free(r.wait);
+	bulkline_release(&r.line);
 	buf_release(&r.err);
 	return rc;
 }
