@@ -61,6 +61,7 @@ http_opts_default(struct http_opts *o)
 	o->backoff_base = 0.25;
 	o->backoff_max = 30;
 	o->cacert = NULL;
+	o->aws_sigv4 = o->aws_keys = o->aws_token = NULL;
 }
 
 void
