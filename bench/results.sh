@@ -1,7 +1,7 @@
 #!/bin/sh
 # bench/results.sh: gathers the reports under bench/out/ (written by
 # bench/run.sh, stages.sh, pipeline.sh, rogue.sh, quasar.sh, validate.sh,
-# attribution.sh, analytics-sql.sh and emulator-pace.py) into
+# attribution.sh, sample.sh, analytics-sql.sh and emulator-pace.py) into
 # bench/RESULTS.md, with the machine and the date (and concurrency.sh's and
 # shape-vs-filters.sh's, when they were run). make bench runs it last.
 set -eu
@@ -16,7 +16,7 @@ cd "$(dirname "$0")/.."
 	echo "bench/README.md for what each measures and how. Timings move with the machine and its"
 	echo "load: compare runs made on the same machine."
 	for r in csv2ndjson stages pipeline rogue emulator-pace quasar validate \
-	    attribution analytics-sql concurrency shape-vs-filters; do
+	    attribution sample analytics-sql concurrency shape-vs-filters; do
 		[ -f "bench/out/$r.md" ] || continue
 		echo
 		sed 's/^# /## /' "bench/out/$r.md"

@@ -27,6 +27,7 @@
 # bench/pipeline.sh, bench/rogue.sh, bench/quasar.sh, the event layer's
 # (bench/validate.sh, validate against ajv, and bench/attribution.sh,
 # attribute and rollup against cat, on --rows events with --runs runs;
+# bench/sample.sh, sample against mlr sample -k -g;
 # bench/analytics-sql.sh, the SQL views on ClickHouse beside the stages, on
 # about as many events), and gathers their reports into bench/RESULTS.md
 # with bench/results.sh.
@@ -172,6 +173,8 @@ echo
 bench/validate.sh --rows "$rows" --runs "$runs"
 echo
 bench/attribution.sh --rows "$rows" --runs "$runs"
+echo
+bench/sample.sh --rows "$rows" --runs "$runs"
 echo
 bench/analytics-sql.sh $((rows / 20)) # persons, about 20 events each
 bench/results.sh

@@ -104,7 +104,7 @@ same() { # case expected actual
 }
 
 # The stages whose cases also run with SLUICE_FASTPATH=0.
-FASTPATH="shape status-map dedupe validate attribute rollup"
+FASTPATH="shape status-map dedupe validate attribute rollup sample"
 
 run_case() { # directory
 	dir=$1

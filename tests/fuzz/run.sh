@@ -138,6 +138,15 @@ seeds() {
 			[ -f "$f" ] && cp "$f" "$d/d$i" && i=$((i + 1))
 		done
 		;;
+	fuzz_quotas)
+		# Each sample case's quotas file, a NUL byte, and its input.
+		i=0
+		for f in "$ROOT"/tests/stages/sample/*/quotas.json; do
+			{ cat "$f"; printf '\0'
+			    head -n 20 "$(dirname "$f")/input"; } >"$d/q$i"
+			i=$((i + 1))
+		done
+		;;
 	fuzz_shaper)
 		# A vendor file, a NUL byte, and rows of its shape cases.
 		i=0

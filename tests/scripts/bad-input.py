@@ -145,6 +145,9 @@ def stages():
     yield "attribute", [], env
     yield "rollup", [], env
     yield "rollup", ["--merge"], env
+    yield "sample", ["--quotas", os.path.join(
+        ROOT, "tests/stages/sample/014-seed-option/quotas.json"),
+        "--seed", "s"], env
     yield "post-quasar", ["--table", "t", "--url", "http://127.0.0.1:9",
                           "--retries", "0", "--retry-max-time", "1",
                           "--spool", os.path.join(TMP, "bad-spool")], env

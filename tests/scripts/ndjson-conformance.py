@@ -141,6 +141,8 @@ loose("post-northstar", [f"{BIN}/post-northstar", "--vendor", VENDORS[0],
 loose("attribute", [f"{BIN}/attribute"])
 loose("rollup", [f"{BIN}/rollup"])
 loose("rollup --merge", [f"{BIN}/rollup", "--merge"])
+loose("sample", [f"{BIN}/sample", "--seed", "s", "--quotas", os.path.join(
+    ROOT, "tests/stages/sample/014-seed-option/quotas.json")])
 loose("post-quasar", [f"{BIN}/post-quasar", "--table", "t", "--retries",
                       "0", "--retry-max-time", "1", "--url",
                       "http://127.0.0.1:9", "--spool",
