@@ -31,6 +31,7 @@
 #include "mailledger.h"
 #include "sesmail.h"
 #include "stage.h"
+#include "strset.h"
 
 #define SYNOPSIS                                                               \
 	"post-mail --mailing NAME|FILE --ledger FILE [OPTIONS] [FILE...]"
@@ -46,6 +47,8 @@ struct batch {
 	struct http_call call;
 	struct run *r;
 	struct job *jobs[SESMAIL_BULK_MAX];
+	const char *to[SESMAIL_BULK_MAX]; /* the jobs' addresses, data */
+	json_t *data[SESMAIL_BULK_MAX];
 	size_t n;
 };
 
@@ -59,6 +62,7 @@ struct run {
 	const char *url;
 	struct bulkline line; /* the records ready to go, and the pace */
 	size_t flying, out;   /* calls in flight, destinations in them */
+	struct strset seen;   /* the members sent to (or in line) this run */
 	unsigned long long sent, skipped, doubt, retried, calls;
 };
 
@@ -116,7 +120,10 @@ start(struct deliver *d, struct job *j)
 		job_drop(j, "unsubscribed");
 	else if ((data = sesmail_data(&r->ses, &r->m, j->rec, &r->err)) == NULL)
 		job_reject(j, "%s", r->err.data);
-	if (j->done || settled(r, j, member)) {
+	/* A member listed twice is sent once: the first record. */
+	if (!j->done && !settled(r, j, member) && !strset_add(&r->seen, member))
+		job_drop(j, "duplicate");
+	if (j->done) {
 		json_decref(data);
 		return;
 	}
@@ -125,19 +132,6 @@ start(struct deliver *d, struct job *j)
 }
 
 static void bulk_done(struct http_call *c);
-static json_t *
-batch_body(struct run *r, struct batch *b)
-{
-	const char *to[SESMAIL_BULK_MAX];
-	json_t *data[SESMAIL_BULK_MAX];
-	size_t i;
-
-	for (i = 0; i < b->n; i++) {
-		to[i] = jpath_string(b->jobs[i]->rec, r->m.email);
-		data[i] = b->jobs[i]->priv;
-	}
-	return sesmail_body(&r->m, to, data, b->n);
-}
 
 /* Sends the first n waiting jobs in one call, once the pace allows. */
 static void
@@ -150,9 +144,12 @@ send_batch(struct run *r, size_t n)
 	b->r = r;
 	b->n = n;
 	bulkline_take(&r->line, (void **)b->jobs, n, http_now());
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
+		b->to[i] = jpath_string(b->jobs[i]->rec, r->m.email);
+		b->data[i] = b->jobs[i]->priv;
 		if (note(r, b->jobs[i], "sending", NULL) < 0)
 			break;
+	}
 	if (i < n || mailledger_sync(&r->ml, &r->err) < 0) {
 		if (i == n)
 			deliver_stop(&r->d, EXIT_IOERR, "%s", r->err.data);
@@ -168,7 +165,7 @@ send_batch(struct run *r, size_t n)
 	b->call.done = bulk_done;
 	b->call.arg = b;
 	url_join(&b->call.url, r->url, "/v2/email/outbound-bulk-emails");
-	body = batch_body(r, b);
+	body = sesmail_body(&r->m, b->to, b->data, n);
 	http_set_json(&b->call, body);
 	json_decref(body);
 	r->flying++;
@@ -468,6 +465,7 @@ main(int argc, char **argv)
 	int rc;
 
 	memset(&r, 0, sizeof(r));
+	strset_init(&r.seen);
 	r.o = &o;
 	buf_init(&r.err, 4096);
 	sesmail_init(&r.ses);
@@ -494,6 +492,7 @@ out:
 	mailing_release(&r.m);
 	sesmail_release(&r.ses);
 	bulkline_release(&r.line);
+	strset_release(&r.seen);
 	buf_release(&r.err);
 	return rc;
 }
