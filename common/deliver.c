@@ -282,6 +282,13 @@ job_finish(struct job *j)
 }
 
 void
+job_drop(struct job *j, const char *rule)
+{
+	j->drop = rule;
+	j->done = 1;
+}
+
+void
 job_meta(struct job *j, const char *name, json_t *v)
 {
 	json_t *meta = json_object_get(j->rec, "_meta");
@@ -352,6 +359,7 @@ accept_record(struct stage *st, json_t *rec, void *arg)
 	j->file = st->file;
 	j->line = st->line;
 	j->done = 0;
+	j->drop = NULL;
 	j->state = 0;
 	j->priv = NULL;
 	buf_reset(&j->why);
@@ -425,6 +433,8 @@ flush(struct deliver *d)
 		st->line = j->line;
 		if (j->why.len) {
 			stage_reject(st, j->rec, "%s", j->why.data);
+		} else if (j->drop) {
+			stage_drop(st, j->drop, j->rec);
 		} else if (d->out_closed) {
 			stage_reject(st, j->rec,
 			    "delivered, but not written: stdout was closed");
@@ -480,6 +490,18 @@ pace_summary(const struct aimd *a)
 	    a->pushbacks, a->max);
 }
 
+/* How long a turn may wait: less when the stage wants a turn sooner. */
+static int
+poll_ms(const struct deliver *d, int ended)
+{
+	int ms = d->n < d->cap && !ended ? 250 : 1000;
+	double until = (d->wake_at - http_now()) * 1000 + 1;
+
+	if (d->wake_at > 0 && until < ms)
+		ms = until < 1 ? 1 : (int)until;
+	return ms;
+}
+
 int
 deliver_run(struct deliver *d, int nfiles, char **files)
 {
@@ -511,8 +533,7 @@ deliver_run(struct deliver *d, int nfiles, char **files)
 		    (d->http == NULL || !http_pending(d->http)))
 			break;
 		if (d->http) {
-			http_poll(
-			    d->http, d->n < d->cap && !ended ? 250 : 1000);
+			http_poll(d->http, poll_ms(d, ended));
 			d->st->prog.retries = http_retries(d->http);
 			if (http_aimd(d->http))
 				d->st->prog.concurrency =

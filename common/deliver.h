@@ -178,8 +178,9 @@ struct job {
 	json_t *rec; /* the record: a reference the job owns */
 	const char *file;
 	unsigned long long line;
-	int done;       /* finished: written (why empty) or rejected */
-	struct buf why; /* the reject's reason */
+	int done;         /* finished: written (why empty) or rejected */
+	struct buf why;   /* the reject's reason */
+	const char *drop; /* job_drop()'s rule, or NULL */
 	struct http_call call;
 	struct deliver *d;
 	int state;  /* the stage's */
@@ -210,6 +211,8 @@ struct deliver {
 	int out_closed;               /* stdout cannot be written any more */
 	int out_errno;                /* why, when not a closed pipe */
 	unsigned long long unwritten; /* delivered, not written */
+	double wake_at; /* the stage's: poll no later than this (http_now's
+	                 * clock; 0: no time of its own) */
 };
 
 /* Sets d up for a stage; window jobs at most in flight or waiting. */
@@ -243,6 +246,12 @@ void job_call(struct job *j, double delay);
 
 /* The job is finished: its record is written as it is now. */
 void job_finish(struct job *j);
+
+/*
+ * The job is finished by a named rule (borrowed; must outlive the stage):
+ * its record is dropped (stage_drop), in its turn, not written.
+ */
+void job_drop(struct job *j, const char *rule);
 
 /*
  * Sets the member name of the record's _meta to v (a reference stolen),

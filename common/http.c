@@ -61,6 +61,7 @@ http_opts_default(struct http_opts *o)
 	o->backoff_base = 0.25;
 	o->backoff_max = 30;
 	o->cacert = NULL;
+	o->aws_sigv4 = o->aws_keys = o->aws_token = NULL;
 }
 
 void
@@ -300,6 +301,12 @@ headers_for(struct http *h, struct http_call *c)
 		memset(b.data, 0, b.len);
 		c->token_gen = h->oauth->gen;
 	}
+	if (h->o.aws_sigv4 && h->o.aws_token && c != &h->token) {
+		buf_reset(&b);
+		buf_printf(&b, "X-Amz-Security-Token: %s", h->o.aws_token);
+		l = curl_slist_append(l, b.data);
+		memset(b.data, 0, b.len);
+	}
 	/* No "Expect: 100-continue" round trip for larger bodies. */
 	l = curl_slist_append(l, "Expect:");
 	buf_release(&b);
@@ -339,6 +346,10 @@ launch(struct http *h, struct http_call *c)
 	curl_easy_setopt(e, CURLOPT_USERAGENT, "sluice/" SLUICE_VERSION);
 	if (h->o.cacert)
 		curl_easy_setopt(e, CURLOPT_CAINFO, h->o.cacert);
+	if (h->o.aws_sigv4 && c != &h->token) {
+		curl_easy_setopt(e, CURLOPT_AWS_SIGV4, h->o.aws_sigv4);
+		curl_easy_setopt(e, CURLOPT_USERPWD, h->o.aws_keys);
+	}
 	/* On a kept-alive connection that dies before any answer, libcurl
 	 * sends the request again by itself, on a new connection. For a
 	 * request that may have taken effect (a POST the server committed
@@ -579,6 +590,9 @@ tried(struct http *h, struct http_call *c, CURLcode cc)
 		aimd_answer(&h->aimd, now, now - c->sent_at,
 		    c->status == 429 || c->status == 503);
 	}
+	c->not_sent = cc == CURLE_COULDNT_CONNECT ||
+	              cc == CURLE_COULDNT_RESOLVE_HOST ||
+	              cc == CURLE_COULDNT_RESOLVE_PROXY;
 	if (cc != CURLE_OK) {
 		c->status = 0;
 		if (misconfigured(c, cc)) {

@@ -79,6 +79,13 @@ struct http_opts {
 	double backoff_base;      /* seconds before the first retry */
 	double backoff_max;       /* seconds between tries, at most */
 	const char *cacert;       /* a CA file to trust too, or NULL */
+	/*
+	 * AWS Signature Version 4 (libcurl's CURLOPT_AWS_SIGV4) on every
+	 * call: aws_sigv4 is the provider string ("aws:amz:REGION:ses"), or
+	 * NULL for none; aws_keys "KEY_ID:SECRET"; aws_token a session token
+	 * sent as X-Amz-Security-Token (and signed), or NULL. Borrowed.
+	 */
+	const char *aws_sigv4, *aws_keys, *aws_token;
 };
 
 /* The defaults the stages document: 8 in flight, 10 s to connect, ... */
@@ -113,6 +120,12 @@ struct http_call {
 	struct buf err;        /* what went wrong, for a message */
 	unsigned tries;        /* tries made, over the whole call */
 	unsigned retries_seen; /* of them, retried for a failure */
+	/*
+	 * The last try failed before the request could reach the server
+	 * (no connection could be made, on a fresh connection): a call
+	 * that is not idempotent ended HTTP_TRANSIENT with no effect.
+	 */
+	int not_sent;
 
 	/* The client's. */
 	double first_try, start_at, retry_after, sent_at;

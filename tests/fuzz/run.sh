@@ -147,6 +147,17 @@ seeds() {
 			i=$((i + 1))
 		done
 		;;
+	fuzz_mailing)
+		# Each mailing's template, a NUL byte, and its mailing file.
+		i=0
+		for f in "$ROOT"/mailings/*/mailing.json; do
+			t=$(dirname "$f")/template.json
+			{ [ ! -f "$t" ] || jq -r '.Subject, .Text, .Html' "$t"
+			    printf '\0'; cat "$f"; } >"$d/m$i"
+			i=$((i + 1))
+		done
+		printf '%s' '{{#if a}}{{a}}{{/if}}{{{b}}}{{c.d}}{{ e }}{{' >"$d/t"
+		;;
 	fuzz_shaper)
 		# A vendor file, a NUL byte, and rows of its shape cases.
 		i=0

@@ -1,0 +1,189 @@
+#!/usr/bin/env python3
+"""pipelines/panel.sh end to end: members -> sample -> post-mail.
+
+Against tests/servers/emu_ses.py, with the sample mailing
+(mailings/sample: 100 members in four cells):
+
+  - a first run: the panel's joins mailed once each, the unsubscribed
+    dropped, summary.txt in the run's folder with both stages' lines;
+  - a second run on a larger file: only the new joins mailed (the members
+    mailed before skipped, no request for them); the leaves not mailed;
+  - --offline: the sample kept in the run's folder, nothing sent;
+  - a run killed (-9, the whole pipeline) during its mail-out, then run
+    again: nobody mailed twice, every join mailed or listed in doubt;
+  - usage: no FILE nor --query (64), a mailing that does not exist (66).
+
+Usage: panel.py BIN ROOT TMPDIR.
+"""
+
+import collections
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+
+BIN, ROOT, TMP = sys.argv[1:4]
+PANEL = os.path.join(ROOT, "pipelines/panel.sh")
+TEMPLATE = os.path.join(ROOT, "mailings/sample/template.json")
+failures = 0
+
+
+def report(ok, what, detail=""):
+    global failures
+    print(("ok - " if ok else "not ok - ") + "panel: " + what)
+    if not ok:
+        failures += 1
+        if detail:
+            sys.stderr.write(str(detail)[:3000] + "\n")
+    sys.stdout.flush()
+
+
+class Emu:
+    def __init__(self, name, *args):
+        self.dir = os.path.join(TMP, name)
+        os.makedirs(self.dir, exist_ok=True)
+        port = os.path.join(self.dir, "port")
+        self.proc = subprocess.Popen(
+            [sys.executable, os.path.join(ROOT, "tests/servers/emu_ses.py"),
+             "--port-file", port, "--log", os.path.join(self.dir, "log"),
+             "--template", "panel-invitation=" + TEMPLATE] + list(args),
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
+        for _ in range(400):
+            if os.path.exists(port):
+                break
+            time.sleep(0.05)
+        self.url = "http://127.0.0.1:%s" % open(port).read().strip()
+
+    def sent(self):
+        with urllib.request.urlopen(self.url + "/_emu/sent") as r:
+            return collections.Counter(m["to"] for m in json.load(r))
+
+    def stop(self):
+        self.proc.terminate()
+        self.proc.wait()
+
+
+def members(n, seed=3):
+    r = random.Random(seed)
+    out = []
+    for i in range(1, n + 1):
+        out.append({"northstar_id": "5f%022d" % i,
+                    "email": "p%d@example.org" % i, "first_name": "P%d" % i,
+                    "email_subscription_status": i % 13 != 0,
+                    "survey": {"url": "https://s.example.org/%d" % i},
+                    "addr_state": r.choice(["CA", "NY"]),
+                    "voter_registration_status":
+                        r.choice(["registered", "unregistered"])})
+    return out
+
+
+def write(name, rows):
+    path = os.path.join(TMP, name)
+    with open(path, "w") as f:
+        for r in rows:
+            f.write(json.dumps(r) + "\n")
+    return path
+
+
+def env(emu, data):
+    return dict(os.environ, SES_URL=emu.url, AWS_ACCESS_KEY_ID="AKIDEMULATOR",
+                AWS_SECRET_ACCESS_KEY="emulator-secret",
+                AWS_REGION="us-east-1", SLUICE_DATA=data, BIN=BIN)
+
+
+def panel(e, *args):
+    p = subprocess.run([PANEL] + list(args), env=e, stdin=subprocess.DEVNULL,
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       timeout=120)
+    return p.returncode, p.stderr.decode()
+
+
+def joins(data):
+    path = os.path.join(data, "state/sample.joins.ndjson")
+    with open(path) as f:
+        return [json.loads(l) for l in f]
+
+
+def runs(data):
+    d = os.path.join(data, "runs/panel-sample")
+    return sorted(os.path.join(d, x) for x in os.listdir(d))
+
+
+def main():
+    emu = Emu("emu")
+    data = os.path.join(TMP, "data")
+    try:
+        e = env(emu, data)
+        f1 = write("m1.ndjson", members(400))
+        rc, err = panel(e, "sample", f1)
+        sent = emu.sent()
+        j = joins(data)
+        want = {r["email"] for r in j if r["email_subscription_status"]}
+        report(rc == 0 and len(j) == 100 and set(sent) == want and
+               max(sent.values()) == 1,
+               "a first run: the %d subscribed joins mailed once" %
+               len(want), (rc, err))
+        summ = open(os.path.join(runs(data)[-1], "summary.txt")).read()
+        report("sample: in=400" in summ and "post-mail: sent=%d" % len(want)
+               in summ and "post-mail=0" in summ,
+               "summary.txt with both stages", summ)
+        rc, err = panel(e, "--offline", "sample", write(
+            "m3.ndjson", members(600, seed=3)))
+        report(rc == 0 and emu.sent() == sent and "offline" in err,
+               "--offline sends nothing", (rc, err))
+        f2 = write("m2.ndjson", members(1000, seed=3)[400:])
+        rc, err = panel(e, "sample", f2)
+        sent2 = emu.sent()
+        j2 = joins(data)
+        leaves = [json.loads(l) for l in open(
+            os.path.join(runs(data)[-1], "leaves.ndjson"))]
+        want2 = {r["email"] for r in j2 if r["email_subscription_status"]}
+        report(rc == 0 and set(sent2) == want2 and
+               max(sent2.values()) == 1 and len(j2) > 100,
+               "a second run: only the new joins mailed (%d more, %d "
+               "leaves)" % (len(want2) - len(want), len(leaves)), (rc, err))
+        report("skipped=%d" % len(want) in err,
+               "the members mailed before: skipped", err)
+        # Killed during a slow mail-out, then run again.
+        emu.stop()
+        emu = Emu("emu2", "--rate", "10", "--slow-ms", "200")
+        data2 = os.path.join(TMP, "data2")
+        e2 = env(emu, data2)
+        p = subprocess.Popen([PANEL, "sample", f1], env=e2,
+                             stdin=subprocess.DEVNULL,
+                             stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL,
+                             start_new_session=True)
+        time.sleep(2.5)
+        os.killpg(p.pid, signal.SIGKILL)
+        p.wait()
+        before = emu.sent()
+        lock = os.path.join(data2, "state/panel-sample.lock")
+        rc, err = panel(e2, "sample", f1)
+        sent3 = emu.sent()
+        rej = []
+        rp = os.path.join(runs(data2)[-1], "post-mail.rejects.ndjson")
+        if os.path.exists(rp):
+            rej = [json.loads(l)["record"]["email"] for l in open(rp)]
+        want3 = {r["email"] for r in joins(data2)
+                 if r["email_subscription_status"]}
+        report(before and max(sent3.values()) == 1 and
+               set(sent3) | set(rej) == want3 and os.path.exists(lock),
+               "killed mid-mail-out, run again: nobody twice, everybody "
+               "mailed (%d before the kill) or in doubt (%d)" % (
+                   len(before), len(rej)), (rc, err))
+        rc, err = panel(e, "sample")
+        report(rc == 64, "no FILE nor --query: 64", err)
+        rc, err = panel(e, "no-such-mailing", f1)
+        report(rc == 66, "a mailing that does not exist: 66", err)
+    finally:
+        emu.stop()
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
