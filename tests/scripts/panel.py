@@ -16,7 +16,6 @@ Against tests/servers/emu_ses.py, with the sample mailing
 Usage: panel.py BIN ROOT TMPDIR.
 """
 
-import collections
 import json
 import os
 import random
@@ -24,12 +23,16 @@ import signal
 import subprocess
 import sys
 import time
-import urllib.request
 
 BIN, ROOT, TMP = sys.argv[1:4]
 PANEL = os.path.join(ROOT, "pipelines/panel.sh")
-TEMPLATE = os.path.join(ROOT, "mailings/sample/template.json")
 failures = 0
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import ses_emu  # noqa: E402
+
+
+def Emu(name, *args):
+    return ses_emu.Emu(TMP, name, *args)
 
 
 def report(ok, what, detail=""):
@@ -40,31 +43,6 @@ def report(ok, what, detail=""):
         if detail:
             sys.stderr.write(str(detail)[:3000] + "\n")
     sys.stdout.flush()
-
-
-class Emu:
-    def __init__(self, name, *args):
-        self.dir = os.path.join(TMP, name)
-        os.makedirs(self.dir, exist_ok=True)
-        port = os.path.join(self.dir, "port")
-        self.proc = subprocess.Popen(
-            [sys.executable, os.path.join(ROOT, "tests/servers/emu_ses.py"),
-             "--port-file", port, "--log", os.path.join(self.dir, "log"),
-             "--template", "panel-invitation=" + TEMPLATE] + list(args),
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
-        for _ in range(400):
-            if os.path.exists(port):
-                break
-            time.sleep(0.05)
-        self.url = "http://127.0.0.1:%s" % open(port).read().strip()
-
-    def sent(self):
-        with urllib.request.urlopen(self.url + "/_emu/sent") as r:
-            return collections.Counter(m["to"] for m in json.load(r))
-
-    def stop(self):
-        self.proc.terminate()
-        self.proc.wait()
 
 
 def members(n, seed=3):

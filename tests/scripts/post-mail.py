@@ -20,7 +20,6 @@
 Usage: post-mail.py BIN ROOT TMPDIR. SES_SEED sets the dice.
 """
 
-import collections
 import json
 import os
 import random
@@ -28,14 +27,19 @@ import signal
 import subprocess
 import sys
 import time
-import urllib.request
 
 BIN, ROOT, TMP = sys.argv[1:4]
 SEED = int(os.environ.get("SES_SEED", random.randrange(1 << 30)))
-TEMPLATE = os.path.join(ROOT, "mailings/sample/template.json")
 MAILING = os.path.join(ROOT, "mailings/sample/mailing.json")
 SECRET = "s3cr3t-%08x" % random.Random(os.getpid()).getrandbits(32)
 failures = 0
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import ses_emu  # noqa: E402
+
+
+def Emu(name, *args):
+    return ses_emu.Emu(TMP, name, "--sent", os.path.join(TMP, name, "sent"),
+                       "--secret", SECRET, *args)
 print("# post-mail: SES_SEED=%d" % SEED)
 
 
@@ -47,38 +51,6 @@ def report(ok, what, detail=""):
         if detail:
             sys.stderr.write(str(detail)[:3000] + "\n")
     sys.stdout.flush()
-
-
-class Emu:
-    def __init__(self, name, *args):
-        self.dir = os.path.join(TMP, name)
-        os.makedirs(self.dir, exist_ok=True)
-        port = os.path.join(self.dir, "port")
-        if os.path.exists(port):
-            os.unlink(port)
-        self.proc = subprocess.Popen(
-            [sys.executable, os.path.join(ROOT, "tests/servers/emu_ses.py"),
-             "--port-file", port, "--log", os.path.join(self.dir, "log"),
-             "--sent", os.path.join(self.dir, "sent"), "--secret", SECRET,
-             "--template", "panel-invitation=" + TEMPLATE] + list(args),
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
-        for _ in range(200):
-            if os.path.exists(port):
-                break
-            time.sleep(0.05)
-        self.url = "http://127.0.0.1:%s" % open(port).read().strip()
-
-    def get(self, what):
-        with urllib.request.urlopen(self.url + "/_emu/" + what) as r:
-            return json.load(r)
-
-    def log(self):
-        with open(os.path.join(self.dir, "log")) as f:
-            return [json.loads(l) for l in f if l.endswith("\n")]
-
-    def stop(self):
-        self.proc.terminate()
-        self.proc.wait()
 
 
 def members(n, extra=None):
@@ -131,7 +103,7 @@ def rejects(ledger):
 
 
 def sent_to(emu):
-    return collections.Counter(m["to"] for m in emu.get("sent"))
+    return emu.sent()
 
 
 def set_asides():
