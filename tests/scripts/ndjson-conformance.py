@@ -48,15 +48,21 @@ def run(argv, data):
     return p, rejects
 
 
-def summary_ok(p):
+def summary(p):
+    """The tally line's in= count and whether in = out + dropped +
+    rejected holds; (-1, False) without a tally line."""
     last = p.stderr.decode(errors="replace").strip().splitlines()[-1:]
     m = re.search(r"in=(\d+)(?: made=(\d+))? out=(\d+) dropped=(\d+).* "
                   r"rejected=(\d+)$", last[0] if last else "")
     if not m:
-        return False
+        return -1, False
     # made: rows a stage makes of its records (rollup).
     i, made, o, d, r = (int(x or 0) for x in m.groups())
-    return i + made == o + d + r
+    return i, i + made == o + d + r
+
+
+def summary_ok(p):
+    return summary(p)[1]
 
 
 def lines_of(data):
@@ -93,12 +99,6 @@ def strict(name, argv):
     report(name, bad)
 
 
-def summary_in(p):
-    last = p.stderr.decode(errors="replace").strip().splitlines()[-1:]
-    m = re.search(r"in=(\d+)", last[0] if last else "")
-    return int(m.group(1)) if m else -1
-
-
 def loose(name, argv, statuses=(0, 1, 65)):
     """The whole suite as one input (each case's lines in turn): one run
     of the stage instead of one per case, which under the sanitizers
@@ -112,11 +112,12 @@ def loose(name, argv, statuses=(0, 1, 65)):
     whole = b"".join(data for _, data in cases)
     lines = whole.count(b"\n")
     p, _ = run(argv, whole)
-    if p.returncode in statuses and summary_ok(p) and summary_in(p) == lines:
+    read, balanced = summary(p)
+    if p.returncode in statuses and balanced and read == lines:
         report(name, [])
         return
     bad = [f"the whole suite: exit {p.returncode}, "
-           f"{summary_in(p)} of {lines} lines read"]
+           f"{read} of {lines} lines read"]
     for path, data in cases:
         p, _ = run(argv, data)
         if p.returncode not in statuses or not summary_ok(p):
