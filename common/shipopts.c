@@ -97,6 +97,9 @@ check(const struct shipopts *o, int nfiles, const char *synopsis)
 		return cli_usage_error(synopsis,
 		    "--seen FILE keeps the records of a table: not with "
 		    "--format ndjson");
+	if (o->ndjson && o->so.codec == SHIP_LZ4)
+		return cli_usage_error(synopsis,
+		    "--compress lz4 is ClickHouse's: not with --format ndjson");
 	if (o->replay)
 		return nfiles ? cli_usage_error(synopsis,
 		                    "--replay DIR reads no input files")

@@ -398,6 +398,7 @@ setup(struct run *r, struct shipopts *o, struct stage *st)
 	} else if (!o->replay) {
 		quasar_insert(&r->query, o->table);
 		quasar_url(&r->insert_url, r->url, r->query.data);
+		shipcodec_url(o->so.codec, &r->insert_url);
 	}
 	m.format = o->ndjson ? "ndjson" : "jsoneachrow";
 	m.url = (char *)r->url;
@@ -406,6 +407,7 @@ setup(struct run *r, struct shipopts *o, struct stage *st)
 	m.layout =
 	    o->layout != QLAYOUT_RAW ? (char *)qlayout_name(o->layout) : NULL;
 	m.ddl = o->ddl;
+	m.encoding = (char *)shipcodec_name(o->so.codec);
 	shiprun_init(&r->sr, o->spool, o->replay, &m);
 	if (o->seen && !o->replay &&
 	    (rc = shiprun_seen(&r->sr, o->seen, o->table, r->url)) != 0)
