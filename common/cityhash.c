@@ -1,4 +1,6 @@
 /* CityHash128 v1.0.2; see cityhash.h. */
+#include <string.h>
+
 #include "cityhash.h"
 
 static const uint64_t k0 = 0xc3a5c85c97cb3127ull;
@@ -6,6 +8,27 @@ static const uint64_t k1 = 0xb492b66fbe98f273ull;
 static const uint64_t k2 = 0x9ae16a3b2f90404full;
 static const uint64_t k3 = 0xc949d7c7509e6557ull;
 
+/* Little-endian words: one load where the host is little-endian (the
+ * byte loop is not always turned into one), else byte by byte. */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+static uint64_t
+fetch64(const unsigned char *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, 8);
+	return v;
+}
+
+static uint64_t
+fetch32(const unsigned char *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, 4);
+	return v;
+}
+#else
 static uint64_t
 fetch64(const unsigned char *p)
 {
@@ -23,6 +46,7 @@ fetch32(const unsigned char *p)
 	return (uint64_t)p[0] | (uint64_t)p[1] << 8 | (uint64_t)p[2] << 16 |
 	       (uint64_t)p[3] << 24;
 }
+#endif
 
 static uint64_t
 rotate(uint64_t v, unsigned s)
