@@ -9,8 +9,8 @@
  *	       ClickHouse among them. The default.
  *	lz4    ClickHouse's own compressed blocks (chblock.h), sent with
  *	       decompress=1 in the URL and no Content-Encoding: ClickHouse
- *	       only (every version's HTTP interface), at about a fifth of
- *	       gzip's CPU for a body about a quarter larger; for a warehouse
+ *	       only (every version's HTTP interface), at about a third of
+ *	       gzip's CPU for a body about a third larger; for a warehouse
  *	       on the same network, where CPU, not bandwidth, is short.
  *
  *	struct shipcodec c;

@@ -84,16 +84,16 @@ struct shipper_opts {
 	{"compress", required_argument, NULL, 'z'}
 /* clang-format on */
 
-#define SHIPPER_OPTIONS_HELP                                                    \
-	"  -b, --batch-records N     rows a batch holds at most (default "      \
-	"10000)\n"                                                              \
-	"  -B, --batch-bytes SIZE    bytes a batch holds at most, "             \
-	"uncompressed (8MiB)\n"                                                 \
-	"  -i, --flush-interval S    send a batch S seconds after its first "   \
-	"row (5)\n"                                                             \
-	"  -z, --compress C          gzip (the default) or lz4 (ClickHouse's "  \
-	"compressed\n"                                                          \
-	"                            blocks: a fifth of gzip's CPU, a quarter " \
+#define SHIPPER_OPTIONS_HELP                                                   \
+	"  -b, --batch-records N     rows a batch holds at most (default "     \
+	"10000)\n"                                                             \
+	"  -B, --batch-bytes SIZE    bytes a batch holds at most, "            \
+	"uncompressed (8MiB)\n"                                                \
+	"  -i, --flush-interval S    send a batch S seconds after its first "  \
+	"row (5)\n"                                                            \
+	"  -z, --compress C          gzip (the default) or lz4 (ClickHouse's " \
+	"compressed\n"                                                         \
+	"                            blocks: a third of gzip's CPU, a third "  \
 	"larger)\n"
 
 /*

@@ -5,10 +5,11 @@
  * Every record is written to stdout as it was read, at once, and becomes a
  * row of the table (quasar.h): its provenance and the line itself as a
  * string. The input is read by a thread of its own (shipfeed.h), and rows
- * go out in gzipped batches of at most --batch-records rows and
- * --batch-bytes bytes, or what came in --flush-interval seconds, at most
- * two on the wire (shipper.h), as JSONEachRow to ClickHouse's HTTP
- * interface (--format ndjson: the lines themselves, to any URL).
+ * go out in batches of at most --batch-records rows and --batch-bytes
+ * bytes, or what came in --flush-interval seconds, at most two on the
+ * wire (shipper.h), as JSONEachRow to ClickHouse's HTTP interface
+ * (--format ndjson: the lines themselves, to any URL), gzipped or, with
+ * --compress lz4, as ClickHouse's own compressed blocks (shipcodec.h).
  *
  * Network errors, 429 and 5xx answers without a data error are retried
  * with backoff; ClickHouse's table is a ReplacingMergeTree keyed by
