@@ -50,6 +50,7 @@ shipper_option(
 			return cli_usage_error(
 			    synopsis, "--compress takes gzip or lz4");
 		o->codec = (enum ship_codec)shipcodec_parse(arg);
+		o->codec_given = 1;
 		return 0;
 	}
 	return 1;

@@ -69,6 +69,7 @@ struct shipper_opts {
 	const char *content_type;       /* of the body (borrowed) */
 	const char *what;      /* the server, in reasons: "ClickHouse" */
 	enum ship_codec codec; /* --compress: gzip (the default) or lz4 */
+	int codec_given;       /* --compress was given */
 };
 
 /*

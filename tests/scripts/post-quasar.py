@@ -536,6 +536,23 @@ def lz4(url):
     check(rc == 0 and "rows sent=0" in err and "skipped=300" in err,
           "--seen learnt the replayed lz4 batch's rows from its blocks",
           (rc, err))
+    # QUASAR_COMPRESS is --compress's default; --compress wins.
+    got = {}
+    for env, args in (("lz4", []), ("lz4", ["--compress", "gzip"])):
+        sp2 = os.path.join(TMP, "pq-spool-env-%d" % len(got))
+        run(["--url", url, "--table", "nosuch_env", "--spool", sp2, "--sink"]
+            + args, few, env={"QUASAR_COMPRESS": env})
+        names = spooled(sp2)
+        got[len(got)] = None
+        if names:
+            with open(os.path.join(sp2, names[0])) as f:
+                got[len(got) - 1] = json.load(f).get("encoding")
+    rc, _, err = run(["--url", url, "--table", "x"], b"",
+                     env={"QUASAR_COMPRESS": "brotli"})
+    check(got == {0: "lz4", 1: "gzip"} and rc == 64 and
+          "QUASAR_COMPRESS takes gzip or lz4" in err,
+          "QUASAR_COMPRESS=lz4 is --compress's default, --compress wins, "
+          "a codec it does not know is 64", (got, rc, err))
     for args, why in ((["--compress", "zstd", "--table", "x"], "zstd"),
                       (["--compress", "lz4", "--format", "ndjson"],
                        "--format ndjson")):
