@@ -43,9 +43,9 @@ endif
 WARN      := -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Wpedantic \
              -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 \
              -Wvla -Werror
-PKGS      := jansson libcurl zlib libdeflate libcrypto libmicrohttpd
+PKGS      := jansson libcurl zlib libdeflate liblz4 libcrypto libmicrohttpd
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -ljansson -lcurl -lz -ldeflate -lcrypto -lmicrohttpd)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -ljansson -lcurl -lz -ldeflate -llz4 -lcrypto -lmicrohttpd)
 # Debian's libcsv ships no .pc file.
 CSV_LIBS   := $(shell pkg-config --libs csv 2>/dev/null || echo -lcsv)
 

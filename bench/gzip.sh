@@ -6,7 +6,8 @@
 #   write  post-quasar's batches: the NDJSON of quasar.sh (a TurboVote
 #          export through csv2ndjson) cut into 8 MiB batches, each gzipped
 #          by zlib level 1 streaming (how post-quasar did it before
-#          common/gzbuf) and by libdeflate at levels 1 to 6: MB/s and the
+#          common/gzbuf), by libdeflate at levels 1 to 6 and as ClickHouse's
+#          LZ4 blocks (--compress lz4): MB/s and the
 #          size against gzip -1's of the whole file; beside them gzip -1,
 #          gzip -6 (import.sh's raw copies before gzchunks) and gzchunks
 #          on the whole file, the programs' median CPU time of RUNS runs;
@@ -95,7 +96,7 @@ tool_row() {
 	echo "- runs: the fastest of $runs by CPU time (tests/tools/gzspeed), $pin_note"
 	echo "- versions: zlib $(dpkg-query -W -f '${Version}' zlib1g 2>/dev/null || echo '?'), libdeflate $(dpkg-query -W -f '${Version}' libdeflate0 2>/dev/null || echo '?'), $(gzip --version | head -n 1)"
 	echo
-	echo "## Batches gzipped (post-quasar)"
+	echo "## Batches compressed (post-quasar: gzip, or --compress lz4)"
 	echo
 	echo "\`$nd\`, $nd_bytes bytes of NDJSON cut into 8 MiB batches; \`gzip -1\` of the whole file: $gzip_1 bytes."
 	echo

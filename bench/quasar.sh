@@ -17,6 +17,7 @@
 #
 #   post-quasar --table qN --create-table --sink FILE     (a file)
 #   cat FILE | post-quasar --table qN --create-table --sink   (a pipe)
+#   post-quasar --compress lz4 ... --sink FILE   (ClickHouse's LZ4 blocks)
 #   gzip -1 < FILE
 #
 # Each post-quasar run writes to a fresh table. Nothing is pinned: the
@@ -89,6 +90,8 @@ measure() {
 	    --create-table --sink "$nd" ;;
 	pipe) cat "$nd" | timed pipe "$bin/post-quasar" --url "$url" \
 	    --table "q$table" --create-table --sink ;;
+	lz4) timed lz4 "$bin/post-quasar" --url "$url" --table "q$table" \
+	    --create-table --compress lz4 --sink "$nd" ;;
 	gzip) timed gzip gzip -1 <"$nd"; return 0 ;;
 	esac
 	got=$(count "q$table")
@@ -104,7 +107,7 @@ got=$(count check)
 [ "$got" = "$records" ] || die "the table holds $got rows, not $records"
 curl -sS --data-binary "DROP TABLE check" "$url/" >/dev/null
 
-rounds post-quasar file pipe gzip
+rounds post-quasar file pipe lz4 gzip
 
 row() { # tool label
 	stats "$1" | awk -v tool="$2" -v records="$records" '{
@@ -141,6 +144,7 @@ cpu_ratio() {
 	echo "|---|---:|---:|---:|---:|---:|$(limit_rule)"
 	row file "post-quasar FILE"
 	row pipe "cat FILE \\| post-quasar"
+	row lz4 "post-quasar --compress lz4 FILE"
 	row gzip "gzip -1 < FILE"
 	echo
 	echo "MB/s: of the NDJSON file, by wall time. CPU time of post-quasar" \
@@ -148,6 +152,8 @@ cpu_ratio() {
 	echo
 	echo "- **post-quasar reading the file: $(cpu_ratio file)**"
 	echo "- post-quasar reading a pipe: $(cpu_ratio pipe)"
+	echo "- **post-quasar --compress lz4 (ClickHouse's LZ4 blocks)," \
+	    "reading the file: $(cpu_ratio lz4)**"
 	echo
 	echo "Before timing, one run put all $records records in a table" \
 	    "(SELECT count() = $records), and each timed run was checked" \

@@ -11,21 +11,39 @@
 static int
 put(struct feed *f, struct feed_item *it)
 {
+	int was_empty;
+
 	pthread_mutex_lock(&f->mu);
-	while (f->n == f->cap && !f->stop)
-		pthread_cond_wait(&f->cv, &f->mu);
+	/* A full queue is left to drain to half before the reader goes on
+	 * (takers signal that crossing, below): one wake-up for cap / 2
+	 * lines, not one for each. */
+	if (f->n == f->cap)
+		while (f->n > f->cap / 2 && !f->stop)
+			pthread_cond_wait(&f->cv, &f->mu);
 	if (f->stop) {
 		pthread_mutex_unlock(&f->mu);
 		free(it->text);
 		return -1;
 	}
+	was_empty = f->n == 0;
 	f->ring[(f->head + f->n) % f->cap] = *it;
 	f->n++;
 	pthread_mutex_unlock(&f->mu);
-	pthread_cond_broadcast(&f->cv);
-	if (f->wake)
-		f->wake(f->wake_arg);
+	/* Only a taker that found the queue empty waits for a line. */
+	if (was_empty) {
+		pthread_cond_broadcast(&f->cv);
+		if (f->wake)
+			f->wake(f->wake_arg);
+	}
 	return 0;
+}
+
+/* Whether taking from n lines down to left crossed half the queue: the
+ * reader may wait for that (put). */
+static int
+crossed_half(const struct feed *f, size_t n, size_t left)
+{
+	return n > f->cap / 2 && left <= f->cap / 2;
 }
 
 static int
@@ -126,7 +144,8 @@ take_locked(struct feed *f, struct feed_item *it)
 	*it = f->ring[f->head];
 	f->head = (f->head + 1) % f->cap;
 	f->n--;
-	pthread_cond_broadcast(&f->cv);
+	if (crossed_half(f, f->n + 1, f->n))
+		pthread_cond_broadcast(&f->cv);
 	return 1;
 }
 
@@ -144,18 +163,20 @@ feed_take(struct feed *f, struct feed_item *it)
 int
 feed_take_many(struct feed *f, struct feed_item *items, size_t max)
 {
-	size_t k = 0;
-	int rc;
+	size_t k = 0, n;
+	int rc, wake;
 
 	pthread_mutex_lock(&f->mu);
+	n = f->n;
 	while (k < max && f->n > 0) {
 		items[k++] = f->ring[f->head];
 		f->head = (f->head + 1) % f->cap;
 		f->n--;
 	}
 	rc = k ? (int)k : f->ended ? -1 : 0;
+	wake = crossed_half(f, n, f->n);
 	pthread_mutex_unlock(&f->mu);
-	if (k)
+	if (wake)
 		pthread_cond_broadcast(&f->cv);
 	return rc;
 }

@@ -51,10 +51,12 @@ struct feed {
 
 /*
  * Starts reading the files (stdin when nfiles is 0; "-" is stdin too),
- * lines of at most max_line bytes, queueing at most cap of them. wake(arg)
- * is called from the reader's thread after each item queued and at the
- * end (to end a wait such as http_poll's; may be NULL). Returns 0, or -1
- * when the thread cannot start.
+ * lines of at most max_line bytes, queueing at most cap of them (a full
+ * queue is let drain to half before the reader reads on). wake(arg) is
+ * called from the reader's thread after an item is queued into an empty
+ * queue (a taker that found it empty may be waiting) and at the end, to
+ * end a wait such as http_poll's; may be NULL. Returns 0, or -1 when the
+ * thread cannot start.
  */
 int feed_start(struct feed *f, int nfiles, char **files, size_t max_line,
     size_t cap, void (*wake)(void *arg), void *arg);

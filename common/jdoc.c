@@ -6,6 +6,10 @@
 #include "jdoc.h"
 #include "utf8.h"
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 struct jdoc_slot {
 	uint32_t gen, obj, hash, node;
 };
@@ -45,14 +49,30 @@ add_node(struct jdoc *d, enum jdoc_type type, size_t off)
 	return (uint32_t)d->n++;
 }
 
+/*
+ * A key's hash for the table of keys seen: eight bytes at a time, each
+ * word mixed in by a multiply (a byte at a time cost a fifth of the whole
+ * parse on records of thirty members). Only this table sees it.
+ */
 static uint32_t
 hash_key(const char *s, size_t n)
 {
-	uint32_t h = 2166136261u;
+	const uint64_t mul = 0xff51afd7ed558ccdull;
+	uint64_t h = n * 0x9e3779b97f4a7c15ull, w;
 
-	while (n--)
-		h = (h ^ (unsigned char)*s++) * 16777619u;
-	return h;
+	for (; n >= 8; s += 8, n -= 8) {
+		memcpy(&w, s, 8);
+		h = (h ^ w) * mul;
+		h ^= h >> 32;
+	}
+	if (n) {
+		w = 0;
+		while (n--)
+			w = w << 8 | (unsigned char)s[n];
+		h = (h ^ w) * mul;
+		h ^= h >> 32;
+	}
+	return (uint32_t)(h ^ h >> 29);
 }
 
 /* Moves the current generation's entries into a table twice as large. */
@@ -110,16 +130,36 @@ unique_key(struct jdoc *d, uint32_t obj, uint32_t node, size_t *nkeys)
 
 /*
  * The length of the prefix of s made of bytes a string holds as they are
- * and that are ASCII: 0x20 to 0x7f but the quote and the backslash. Eight
- * bytes at a time while it can.
+ * and that are ASCII: 0x20 to 0x7f but the quote and the backslash.
+ * Sixteen bytes at a time with SSE2 (the first odd byte's place is the
+ * mask's lowest bit), else eight (the usual "has a zero byte" bit
+ * tricks), then byte by byte for the tail.
  */
 static size_t
 plain_run(const unsigned char *s, size_t n)
 {
+	size_t i = 0;
+#ifdef __SSE2__
+	const __m128i space = _mm_set1_epi8(0x20);
+	const __m128i quote = _mm_set1_epi8('"');
+	const __m128i bslash = _mm_set1_epi8('\\');
+	__m128i v;
+	unsigned m;
+
+	for (; n - i >= 16; i += 16) {
+		v = _mm_loadu_si128((const __m128i *)(s + i));
+		/* Signed: 0x80 and above are below 0x20 too. */
+		m = (unsigned)_mm_movemask_epi8(
+		    _mm_or_si128(_mm_cmplt_epi8(v, space),
+		        _mm_or_si128(_mm_cmpeq_epi8(v, quote),
+		            _mm_cmpeq_epi8(v, bslash))));
+		if (m)
+			return i + (size_t)__builtin_ctz(m);
+	}
+#else
 	const uint64_t ones = 0x0101010101010101ull;
 	const uint64_t highs = 0x8080808080808080ull;
 	uint64_t w, q, b, ctl, quote, bslash;
-	size_t i = 0;
 
 	for (; n - i >= 8; i += 8) {
 		memcpy(&w, s + i, 8);
@@ -131,6 +171,7 @@ plain_run(const unsigned char *s, size_t n)
 		if ((ctl | quote | bslash | w) & highs)
 			break;
 	}
+#endif
 	while (
 	    i < n && s[i] >= 0x20 && s[i] < 0x80 && s[i] != '"' && s[i] != '\\')
 		i++;

@@ -3,13 +3,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "gzbuf.h"
 #include "hashledger.h"
 #include "http.h"
 #include "jpath.h"
 #include "jsonw.h"
 #include "ndjson.h"
 #include "quasar.h"
+#include "shipcodec.h"
 
 static int
 ident_ok(const char *s, size_t n)
@@ -450,31 +450,6 @@ quasar_row(struct buf *out, const struct quasar_prov *p, const char *imported,
 	return buf_adds(out, "}\n");
 }
 
-/* Inflates the gzip members of in into out (appended). 0 or -1. */
-static int
-gunzip(const struct buf *in, struct buf *out)
-{
-	unsigned char chunk[65536];
-	z_stream z;
-	int rc = Z_OK;
-
-	memset(&z, 0, sizeof(z));
-	if (inflateInit2(&z, 15 + 16) != Z_OK)
-		return -1;
-	z.next_in = (unsigned char *)in->data;
-	z.avail_in = (uInt)in->len;
-	while (z.avail_in > 0 && (rc == Z_OK || rc == Z_STREAM_END)) {
-		if (rc == Z_STREAM_END)
-			inflateReset(&z);
-		z.next_out = chunk;
-		z.avail_out = sizeof(chunk);
-		rc = inflate(&z, Z_NO_FLUSH);
-		buf_add(out, chunk, sizeof(chunk) - z.avail_out);
-	}
-	inflateEnd(&z);
-	return rc == Z_STREAM_END && z.avail_in == 0 ? 0 : -1;
-}
-
 /* One spooled row given its record_hash, appended to out. 0 or -1. */
 static int
 upgrade_row(struct quasar_prov *p, struct jdoc *d, const char *s, size_t n,
@@ -516,19 +491,17 @@ quasar_upgrade_rows(
 	struct buf plain = BUF_INIT, out = BUF_INIT, rows = BUF_INIT;
 	struct quasar_prov p;
 	struct jdoc d;
-	struct gzbuf g;
+	struct shipcodec g;
 	const char *s, *nl;
 	unsigned long long k = 0;
 	int rc = -1;
 
 	quasar_prov_init(&p);
 	jdoc_init(&d);
-	gzbuf_init(&g, GZBUF_LEVEL);
+	shipcodec_init(&g, SHIP_GZIP);
 	*bytes = 0;
-	if (gunzip(body, &plain) < 0) {
-		buf_adds(err, "the batch is not gzip");
+	if (shipcodec_unpack(SHIP_GZIP, body, &plain, err) < 0)
 		goto out;
-	}
 	for (s = plain.data; s && s < plain.data + plain.len; s = nl + 1) {
 		nl = memchr(s, '\n', (size_t)(plain.data + plain.len - s));
 		if (nl == NULL)
@@ -543,7 +516,7 @@ quasar_upgrade_rows(
 		}
 	}
 	*bytes = rows.len;
-	if (gzbuf_compress(&g, rows.data, rows.len, &out) < 0)
+	if (shipcodec_pack(&g, rows.data, rows.len, &out) < 0)
 		goto out;
 	buf_reset(body);
 	buf_add(body, out.data, out.len);
@@ -551,7 +524,7 @@ quasar_upgrade_rows(
 out:
 	if (rc < 0 && err->len == 0)
 		buf_adds(err, "cannot gzip the batch (out of memory)");
-	gzbuf_release(&g);
+	shipcodec_release(&g);
 	jdoc_release(&d);
 	quasar_prov_release(&p);
 	buf_release(&plain);
@@ -576,19 +549,15 @@ find(const char *s, size_t m, const char *key, size_t n)
 }
 
 int
-quasar_row_keys(const struct buf *body, struct buf *keys)
+quasar_row_keys(const struct buf *rows, struct buf *keys)
 {
 	static const char key[] = "\"record_hash\":\"";
-	struct buf plain = BUF_INIT;
 	struct hash128 h;
 	const char *s, *nl, *at;
 	size_t n;
-	int rc = -1;
 
-	if (gunzip(body, &plain) < 0)
-		goto out;
-	for (s = plain.data; s && s < plain.data + plain.len; s = nl + 1) {
-		n = (size_t)(plain.data + plain.len - s);
+	for (s = rows->data; s && s < rows->data + rows->len; s = nl + 1) {
+		n = (size_t)(rows->data + rows->len - s);
 		if ((nl = memchr(s, '\n', n)) == NULL)
 			nl = s + n;
 		/* A row's strings before record_hash (source, file) have
@@ -596,42 +565,32 @@ quasar_row_keys(const struct buf *body, struct buf *keys)
 		at = find(s, (size_t)(nl - s), key, sizeof(key) - 1);
 		if (at == NULL || (size_t)(nl - at) < sizeof(key) - 1 + 32 ||
 		    hashledger_hex(at + sizeof(key) - 1, &h) < 0)
-			goto out;
+			return -1;
 		buf_add(keys, &h, sizeof(h));
 	}
-	rc = 0;
-out:
-	buf_release(&plain);
-	return rc;
+	return 0;
 }
 
 int
-quasar_row_keys_layout(const struct buf *body, enum qlayout l, struct buf *keys)
+quasar_row_keys_layout(const struct buf *rows, enum qlayout l, struct buf *keys)
 {
-	struct buf plain = BUF_INIT;
 	char hex[SHA256_HEX];
 	struct hash128 h;
 	const char *s, *nl;
 	size_t n;
-	int rc = -1;
 
 	if (l == QLAYOUT_RAW)
-		return quasar_row_keys(body, keys);
-	if (gunzip(body, &plain) < 0)
-		goto out;
-	for (s = plain.data; s && s < plain.data + plain.len; s = nl + 1) {
-		n = (size_t)(plain.data + plain.len - s);
+		return quasar_row_keys(rows, keys);
+	for (s = rows->data; s && s < rows->data + rows->len; s = nl + 1) {
+		n = (size_t)(rows->data + rows->len - s);
 		if ((nl = memchr(s, '\n', n)) == NULL)
 			nl = s + n;
 		if (qlayout_row_hash(l, s, (size_t)(nl - s), hex) < 0 ||
 		    hashledger_hex(hex, &h) < 0)
-			goto out;
+			return -1;
 		buf_add(keys, &h, sizeof(h));
 	}
-	rc = 0;
-out:
-	buf_release(&plain);
-	return rc;
+	return 0;
 }
 
 long

@@ -185,20 +185,20 @@ int quasar_upgrade_rows(
     struct buf *body, unsigned long long *bytes, struct buf *err);
 
 /*
- * Appends to keys, for each row of the gzipped JSONEachRow body, the
- * first 32 hex digits of its record_hash as a struct hash128
- * (hashledger_hex()): the keys post-quasar --seen records of the rows.
- * 0, or -1 when the body is not gzip or a row has no record_hash (keys
- * may then hold some).
+ * Appends to keys, for each of the JSONEachRow rows (a batch's body
+ * unpacked: shipcodec.h), the first 32 hex digits of its record_hash as a
+ * struct hash128 (hashledger_hex()): the keys post-quasar --seen records
+ * of the rows. 0, or -1 when a row has no record_hash (keys may then hold
+ * some).
  */
-int quasar_row_keys(const struct buf *body, struct buf *keys);
+int quasar_row_keys(const struct buf *rows, struct buf *keys);
 
 /*
  * quasar_row_keys() for rows of layout l (qlayout.h): the raw layout's
  * record_hash, else the identity qlayout_row_hash() reads from each row.
  */
 int quasar_row_keys_layout(
-    const struct buf *body, enum qlayout l, struct buf *keys);
+    const struct buf *rows, enum qlayout l, struct buf *keys);
 
 /* What an answer to an insert (or CREATE) means. */
 enum quasar_verdict {

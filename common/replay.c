@@ -115,7 +115,8 @@ send_one(struct replay *rp, const char *name)
 {
 	struct ship_batch *b = shipper_free_batch(rp->ship);
 	struct replay_slot *sl = &rp->slot[b->index];
-	struct buf err = BUF_INIT, why = BUF_INIT;
+	struct buf err = BUF_INIT, why = BUF_INIT, rows = BUF_INIT;
+	enum ship_codec codec;
 	const char *base;
 	int rc = -1;
 
@@ -131,17 +132,22 @@ send_one(struct replay *rp, const char *name)
 		buf_printf(&err, "%s: %s", name, why.data);
 		goto out;
 	}
+	codec = (enum ship_codec)shipcodec_parse(sl->meta.encoding);
 	buf_reset(&b->keys);
 	if (rp->o.keys && strcmp(sl->meta.format, "ndjson") != 0 &&
-	    quasar_row_keys_layout(
-	        &b->call.body, layout_of(&sl->meta), &b->keys) < 0)
+	    (shipcodec_unpack(codec, &b->call.body, &rows, &why) < 0 ||
+	        quasar_row_keys_layout(&rows, layout_of(&sl->meta), &b->keys) <
+	            0))
 		buf_reset(&b->keys);
 	base = rp->o.url ? rp->o.url : sl->meta.url;
 	buf_reset(&b->call.url);
-	if (strcmp(sl->meta.format, "ndjson") == 0)
+	if (strcmp(sl->meta.format, "ndjson") == 0) {
 		buf_adds(&b->call.url, base);
-	else
+	} else {
 		quasar_url(&b->call.url, base, sl->meta.query);
+		shipcodec_url(codec, &b->call.url);
+	}
+	b->call.encoding = shipcodec_encoding(codec);
 	shipper_post(rp->ship, b);
 	rc = 0;
 out:
@@ -152,6 +158,7 @@ out:
 	}
 	buf_release(&err);
 	buf_release(&why);
+	buf_release(&rows);
 	return rc;
 }
 

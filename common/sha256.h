@@ -23,8 +23,8 @@ struct sha256 {
 	void *ctx; /* OpenSSL's EVP_MD_CTX, between init and hex */
 };
 
-/* Starts a hash (allocates; sha256_hex() frees). Aborts when memory runs
- * out, as xmalloc() does. */
+/* Starts a hash (with the spare context, else a new one; sha256_hex()
+ * gives it back). Aborts when memory runs out, as xmalloc() does. */
 void sha256_init(struct sha256 *s);
 
 /* Adds n bytes at p (p may be NULL when n is 0). */

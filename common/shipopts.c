@@ -97,6 +97,9 @@ check(const struct shipopts *o, int nfiles, const char *synopsis)
 		return cli_usage_error(synopsis,
 		    "--seen FILE keeps the records of a table: not with "
 		    "--format ndjson");
+	if (o->ndjson && o->so.codec == SHIP_LZ4)
+		return cli_usage_error(synopsis,
+		    "--compress lz4 is ClickHouse's: not with --format ndjson");
 	if (o->replay)
 		return nfiles ? cli_usage_error(synopsis,
 		                    "--replay DIR reads no input files")
@@ -191,6 +194,7 @@ out:
 int
 shipopts_finish(struct shipopts *o, int nfiles, const char *synopsis)
 {
+	const char *env;
 	int rc;
 
 	if (o->vendor && (rc = stage_load_vendor(&o->v, o->vendor)) != 0)
@@ -199,6 +203,15 @@ shipopts_finish(struct shipopts *o, int nfiles, const char *synopsis)
 		o->table = o->v.table;
 	if (o->vendor && o->source == NULL)
 		o->source = o->v.source;
+	/* QUASAR_COMPRESS is the warehouse's default, as QUASAR_URL is; a
+	 * --format ndjson run goes elsewhere and keeps gzip. */
+	env = getenv("QUASAR_COMPRESS");
+	if (!o->so.codec_given && !o->ndjson && env && *env) {
+		if (shipcodec_parse(env) < 0)
+			return cli_usage_error(
+			    synopsis, "QUASAR_COMPRESS takes gzip or lz4");
+		o->so.codec = (enum ship_codec)shipcodec_parse(env);
+	}
 	if ((rc = check(o, nfiles, synopsis)) != 0)
 		return rc;
 	return layout(o, synopsis);

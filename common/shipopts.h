@@ -122,14 +122,15 @@ int shipopts_option(
 
 /*
  * After the last option: loads the vendor file (--vendor), whose table
- * and source are the defaults, and checks the options against each other
- * and the nfiles input files (--replay reads none; a table is needed but
- * with --format ndjson, which takes no table; --seen needs a table; at
- * most SHIP_FLIGHT_MAX in flight), implies the layout (events for a
- * table named events, else raw) and makes the statement of --create-table
- * for the events and rows layouts: --ddl FILE's, else for events the one
- * compiled in; rows without --ddl is refused. Returns 0, or an exit status
- * after saying what is wrong.
+ * and source are the defaults, takes QUASAR_COMPRESS for --compress when
+ * it was not given (not with --format ndjson), and checks the options against
+ * each other and the nfiles input files (--replay reads none; a table is needed
+ * but with --format ndjson, which takes no table; --seen needs a table; at most
+ * SHIP_FLIGHT_MAX in flight), implies the layout (events for a table named
+ * events, else raw) and makes the statement of --create-table for the events
+ * and rows layouts: --ddl FILE's, else for events the one compiled in; rows
+ * without --ddl is refused. Returns 0, or an exit status after saying what is
+ * wrong.
  */
 int shipopts_finish(struct shipopts *o, int nfiles, const char *synopsis);
 

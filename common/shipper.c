@@ -1,4 +1,4 @@
-/* Rows shipped to the warehouse in gzipped batches; see shipper.h. */
+/* Rows shipped to the warehouse in compressed batches; see shipper.h. */
 #include <string.h>
 
 #include "cli.h"
@@ -45,6 +45,13 @@ shipper_option(
 			    "--flush-interval takes seconds, more than 0");
 		o->interval = t;
 		return 0;
+	case 'z':
+		if (shipcodec_parse(arg) < 0)
+			return cli_usage_error(
+			    synopsis, "--compress takes gzip or lz4");
+		o->codec = (enum ship_codec)shipcodec_parse(arg);
+		o->codec_given = 1;
+		return 0;
 	}
 	return 1;
 }
@@ -62,7 +69,7 @@ shipper_init(struct shipper *s, struct http *http, const struct shipper_opts *o,
 	s->http = http;
 	s->ended = ended;
 	s->arg = arg;
-	gzbuf_init(&s->gz, GZBUF_LEVEL);
+	shipcodec_init(&s->codec, o->codec);
 	buf_init(&s->plain, BUF_UNLIMITED);
 	buf_init(&s->stop_why, 4096);
 	for (i = 0; i < SHIP_SLOTS; i++) {
@@ -72,7 +79,7 @@ shipper_init(struct shipper *s, struct http *http, const struct shipper_opts *o,
 		b->call.method = "POST";
 		b->call.idempotent = 0; /* shipper_judge() decides */
 		b->call.content_type = o->content_type;
-		b->call.encoding = "gzip";
+		b->call.encoding = shipcodec_encoding(o->codec);
 		b->call.done = batch_done;
 		b->call.arg = b;
 		b->index = i;
@@ -90,7 +97,7 @@ shipper_release(struct shipper *s)
 		http_call_release(&s->slot[i].call);
 		buf_release(&s->slot[i].keys);
 	}
-	gzbuf_release(&s->gz);
+	shipcodec_release(&s->codec);
 	buf_release(&s->plain);
 	buf_release(&s->stop_why);
 	memset(s, 0, sizeof(*s));
@@ -240,14 +247,14 @@ out:
 /*
  * The batch being filled is complete (there is none waiting: the caller
  * made sure): its n bytes of rows at p (the plain buffer's, or a row of
- * the caller's) are gzipped into its body. 0, or -1 when they could not
+ * the caller's) are compressed into its body. 0, or -1 when they could not
  * be.
  */
 static int
 seal_with(struct shipper *s, const char *p, size_t n)
 {
 	struct ship_batch *b = s->filling;
-	int rc = gzbuf_compress(&s->gz, p, n, &b->call.body);
+	int rc = shipcodec_pack(&s->codec, p, n, &b->call.body);
 
 	/* A batch of one huge row leaves no huge buffer behind it. */
 	if (s->plain.cap > 2 * s->o.max_bytes + 65536)
@@ -295,7 +302,7 @@ shipper_add_keyed(struct shipper *s, const char *row, size_t n,
 		s->filling = b;
 	}
 	/* A row that fills a batch by itself, with no full batch waiting, is
-	 * gzipped straight from the caller's buffer below: a huge row is not
+	 * compressed straight from the caller's buffer below: a huge row is not
 	 * copied whole first. */
 	alone = s->plain.len == 0 && s->ready == NULL &&
 	        (n >= s->o.max_bytes || s->o.max_records <= 1);

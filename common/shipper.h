@@ -1,14 +1,15 @@
 /*
- * shipper: rows shipped to the warehouse in gzipped batches, for
+ * shipper: rows shipped to the warehouse in compressed batches, for
  * post-quasar. The stage adds rows; the shipper gathers them into the
  * batch being filled, seals it when it holds max_records rows or max_bytes
- * bytes, or interval seconds after its first row, gzips it whole then
- * (gzbuf.h: libdeflate, about twice zlib's speed), and POSTs it (http.h),
+ * bytes, or interval seconds after its first row, compresses it whole
+ * then (shipcodec.h: gzip by libdeflate, or ClickHouse's LZ4 blocks), and
+ * POSTs it (http.h),
  * at most `flight` batches at once. One full batch may wait for a free
  * place on the wire; while it waits, the stage takes no more rows
  * (shipper_room), which is what bounds memory: the rows of the batch being
  * filled (at most max_bytes, or one larger row) and SHIP_SLOTS batches,
- * gzipped.
+ * compressed.
  *
  * What an answer means is quasar_verdict()'s: a failure a retry may cure
  * (no answer, 429, a 5xx without a data error code) is sent again after
@@ -37,9 +38,9 @@
 #define SHIPPER_H
 
 #include "buf.h"
-#include "gzbuf.h"
 #include "hash128.h"
 #include "http.h"
+#include "shipcodec.h"
 #include "spool.h"
 
 #define SHIP_FLIGHT_MAX 2
@@ -49,7 +50,7 @@ enum ship_state { SHIP_FREE, SHIP_FILLING, SHIP_READY, SHIP_SENDING };
 
 struct ship_batch {
 	enum ship_state state;
-	struct http_call call;             /* its body is the gzipped batch */
+	struct http_call call; /* its body is the compressed batch */
 	unsigned long long records, bytes; /* rows; their bytes, unzipped */
 	double opened;                     /* http_now() of its first row */
 	const char *from_file, *to_file;   /* where its first and last row */
@@ -66,28 +67,35 @@ struct shipper_opts {
 	double interval;                /* seconds a batch stays open */
 	const char *url;                /* where batches go (borrowed) */
 	const char *content_type;       /* of the body (borrowed) */
-	const char *what; /* the server, in reasons: "ClickHouse" */
+	const char *what;      /* the server, in reasons: "ClickHouse" */
+	enum ship_codec codec; /* --compress: gzip (the default) or lz4 */
+	int codec_given;       /* --compress was given */
 };
 
 /*
  * The options of a stage that ships batches (post-quasar), which
  * shipper_option() handles, and their lines of --help.
  */
-#define SHIPPER_SHORTOPTS "b:B:i:"
+#define SHIPPER_SHORTOPTS "b:B:i:z:"
 /* clang-format off */
 #define SHIPPER_LONGOPTS                                               \
 	{"batch-records", required_argument, NULL, 'b'},               \
 	{"batch-bytes", required_argument, NULL, 'B'},                 \
-	{"flush-interval", required_argument, NULL, 'i'}
+	{"flush-interval", required_argument, NULL, 'i'},              \
+	{"compress", required_argument, NULL, 'z'}
 /* clang-format on */
 
 #define SHIPPER_OPTIONS_HELP                                                   \
 	"  -b, --batch-records N     rows a batch holds at most (default "     \
 	"10000)\n"                                                             \
-	"  -B, --batch-bytes SIZE    bytes a batch holds at most, before "     \
-	"gzip (8MiB)\n"                                                        \
+	"  -B, --batch-bytes SIZE    bytes a batch holds at most, "            \
+	"uncompressed (8MiB)\n"                                                \
 	"  -i, --flush-interval S    send a batch S seconds after its first "  \
-	"row (5)\n"
+	"row (5)\n"                                                            \
+	"  -z, --compress C          gzip (the default) or lz4 (ClickHouse's " \
+	"compressed\n"                                                         \
+	"                            blocks: a third of gzip's CPU, a third "  \
+	"larger)\n"
 
 /*
  * The defaults: SHIP_FLIGHT_MAX batches on the wire, of at most 10000
@@ -99,7 +107,8 @@ void shipper_opts_init(struct shipper_opts *o);
 /*
  * Handles one of the shipper's options (what getopt_long returned):
  * --batch-records (1 to 100000000), --batch-bytes (1 byte to 1 GiB),
- * --flush-interval (seconds, more than 0, at most a day). Returns 0 when
+ * --flush-interval (seconds, more than 0, at most a day), --compress
+ * (shipcodec.h: gzip or lz4). Returns 0 when
  * handled, 1 when the option is not one of them, or EXIT_USAGE after
  * saying what is wrong (cli_usage_error() with synopsis).
  */
@@ -109,7 +118,7 @@ int shipper_option(
 struct shipper {
 	struct shipper_opts o;
 	struct http *http; /* borrowed */
-	struct gzbuf gz;
+	struct shipcodec codec;
 	struct buf plain; /* the rows of the batch being filled */
 	struct ship_batch slot[SHIP_SLOTS];
 	struct ship_batch *filling, *ready;
@@ -137,7 +146,7 @@ int shipper_room(struct shipper *s);
 /*
  * Adds a row (n bytes) read at file:line (borrowed until the batch ends).
  * Call only when shipper_room() says so. Returns 0, or -1 when a batch
- * could not be gzipped (out of memory; its body is then not to be
+ * could not be compressed (out of memory; its body is then not to be
  * trusted).
  */
 int shipper_add(struct shipper *s, const char *row, size_t n, const char *file,

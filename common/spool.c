@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "shipcodec.h"
 #include "spool.h"
 
 #define META_MAX (1 << 20) /* a sidecar larger than this is not one */
@@ -124,7 +125,8 @@ meta_text(const struct spool_meta *m)
 		json_object_set_new(o, "layout", json_string(m->layout));
 	if (m->ddl)
 		json_object_set_new(o, "ddl", json_string(m->ddl));
-	json_object_set_new(o, "encoding", json_string("gzip"));
+	json_object_set_new(
+	    o, "encoding", json_string(m->encoding ? m->encoding : "gzip"));
 	json_object_set_new(o, "records", json_integer((json_int_t)m->records));
 	json_object_set_new(o, "bytes", json_integer((json_int_t)m->bytes));
 	json_object_set_new(o, "size", json_integer((json_int_t)m->size));
@@ -400,6 +402,7 @@ take_meta(const json_t *o, struct spool_meta *m)
 	m->query = member(o, "query");
 	m->layout = member(o, "layout");
 	m->ddl = member(o, "ddl");
+	m->encoding = member(o, "encoding");
 	m->from = member(o, "from");
 	m->to = member(o, "to");
 	m->reason = member(o, "reason");
@@ -410,6 +413,8 @@ take_meta(const json_t *o, struct spool_meta *m)
 	if (m->format == NULL || m->url == NULL ||
 	    count(o, "records", &m->records) < 0 ||
 	    count(o, "bytes", &m->bytes) < 0 || count(o, "size", &m->size) < 0)
+		return -1;
+	if (shipcodec_parse(m->encoding) < 0)
 		return -1;
 	if (strcmp(m->format, "ndjson") == 0)
 		return 0;
@@ -464,6 +469,7 @@ spool_meta_release(struct spool_meta *m)
 	free(m->query);
 	free(m->layout);
 	free(m->ddl);
+	free(m->encoding);
 	free(m->from);
 	free(m->to);
 	free(m->reason);

@@ -5,7 +5,10 @@
  * A spooled batch is two files in the spool directory:
  *
  *	batch-20261122T100000Z-4242-000001.ndjson.gz   the request body, as
- *	                                               it was to be sent (gzip)
+ *	                                               it was to be sent (gzip,
+ *	                                               or ClickHouse's LZ4
+ *	                                               blocks: the sidecar's
+ *	                                               "encoding")
  *	batch-20261122T100000Z-4242-000001.json        the sidecar: one JSON
  *	                                               object (struct
  *spool_meta)
@@ -50,23 +53,25 @@
  * fills them with copies that spool_meta_release() frees.
  */
 struct spool_meta {
-	char *format;  /* "jsoneachrow" (ClickHouse) or "ndjson" */
-	char *url;     /* the target: ClickHouse's base URL, or the whole
-	                  URL for ndjson; credentials never stored */
-	char *table;   /* jsoneachrow: the table, else NULL */
-	char *query;   /* jsoneachrow: the INSERT query, else NULL */
-	char *layout;  /* jsoneachrow: the rows' layout (qlayout.h),
-	                  NULL for raw */
-	char *ddl;     /* the table's CREATE statement when it is not the
-	                  raw layout's, for --replay --create-table */
-	char *from;    /* "FILE:LINE" of the batch's first record */
-	char *to;      /* and of its last */
-	char *reason;  /* why it was spooled */
-	char *spooled; /* when, "YYYY-MM-DDThh:mm:ssZ" (set on writing) */
+	char *format;   /* "jsoneachrow" (ClickHouse) or "ndjson" */
+	char *url;      /* the target: ClickHouse's base URL, or the whole
+	                   URL for ndjson; credentials never stored */
+	char *table;    /* jsoneachrow: the table, else NULL */
+	char *query;    /* jsoneachrow: the INSERT query, else NULL */
+	char *layout;   /* jsoneachrow: the rows' layout (qlayout.h),
+	                   NULL for raw */
+	char *ddl;      /* the table's CREATE statement when it is not the
+	                   raw layout's, for --replay --create-table */
+	char *from;     /* "FILE:LINE" of the batch's first record */
+	char *to;       /* and of its last */
+	char *reason;   /* why it was spooled */
+	char *spooled;  /* when, "YYYY-MM-DDThh:mm:ssZ" (set on writing) */
+	char *encoding; /* the body's codec, "gzip" or "lz4" (shipcodec.h);
+	                   NULL, and a sidecar without it, are gzip */
 	unsigned long long version; /* set on writing (SPOOL_VERSION) */
 	unsigned long long records; /* rows in the body */
 	unsigned long long bytes;   /* the body's size uncompressed */
-	unsigned long long size;    /* the body file's size (gzipped) */
+	unsigned long long size;    /* the body file's size (compressed) */
 };
 
 /*

@@ -5,10 +5,11 @@
  * Every record is written to stdout as it was read, at once, and becomes a
  * row of the table (quasar.h): its provenance and the line itself as a
  * string. The input is read by a thread of its own (shipfeed.h), and rows
- * go out in gzipped batches of at most --batch-records rows and
- * --batch-bytes bytes, or what came in --flush-interval seconds, at most
- * two on the wire (shipper.h), as JSONEachRow to ClickHouse's HTTP
- * interface (--format ndjson: the lines themselves, to any URL).
+ * go out in batches of at most --batch-records rows and --batch-bytes
+ * bytes, or what came in --flush-interval seconds, at most two on the
+ * wire (shipper.h), as JSONEachRow to ClickHouse's HTTP interface
+ * (--format ndjson: the lines themselves, to any URL), gzipped or, with
+ * --compress lz4, as ClickHouse's own compressed blocks (shipcodec.h).
  *
  * Network errors, 429 and 5xx answers without a data error are retried
  * with backoff; ClickHouse's table is a ReplacingMergeTree keyed by
@@ -315,7 +316,8 @@ usage(void)
 	       "Send every record to the warehouse (ClickHouse) as a row (raw, "
 	       "an event's\ncolumns, or its own members: --layout), and pass "
 	       "it on unchanged.\n\n" SHIPOPTS_HELP STAGE_OPTIONS_HELP "\n"
-	       "Environment: QUASAR_URL (http://127.0.0.1:8123).\n"
+	       "Environment: QUASAR_URL (http://127.0.0.1:8123), "
+	       "QUASAR_COMPRESS (--compress's default).\n"
 	       "Exit status: 0 ok, 1 some records rejected, 64 usage, 65 input "
 	       "unusable, 66 file\nmissing, 69 batches spooled (the warehouse "
 	       "was unavailable or refused them),\n74 I/O error, 77 "
@@ -398,6 +400,7 @@ setup(struct run *r, struct shipopts *o, struct stage *st)
 	} else if (!o->replay) {
 		quasar_insert(&r->query, o->table);
 		quasar_url(&r->insert_url, r->url, r->query.data);
+		shipcodec_url(o->so.codec, &r->insert_url);
 	}
 	m.format = o->ndjson ? "ndjson" : "jsoneachrow";
 	m.url = (char *)r->url;
@@ -406,6 +409,7 @@ setup(struct run *r, struct shipopts *o, struct stage *st)
 	m.layout =
 	    o->layout != QLAYOUT_RAW ? (char *)qlayout_name(o->layout) : NULL;
 	m.ddl = o->ddl;
+	m.encoding = (char *)shipcodec_name(o->so.codec);
 	shiprun_init(&r->sr, o->spool, o->replay, &m);
 	if (o->seen && !o->replay &&
 	    (rc = shiprun_seen(&r->sr, o->seen, o->table, r->url)) != 0)

@@ -9,11 +9,13 @@ want=${1:-test}
 # Each entry is "debian-package:probe", where the probe is a command name or a
 # file that the package provides. The build's include what pipelines/import.sh
 # runs: jq reads the vendor file, flock takes the vendor's lock, gzip keeps
-# the raw rows. libdeflate gzips post-quasar's batches.
+# the raw rows. libdeflate gzips post-quasar's batches;
+# liblz4 compresses them as ClickHouse's blocks (--compress lz4).
 build_pkgs="make:make gcc:gcc pkg-config:pkg-config libcsv-dev:/usr/include/csv.h
 libjansson-dev:/usr/include/jansson.h
 libcurl4-openssl-dev:/usr/include/x86_64-linux-gnu/curl/curl.h
 zlib1g-dev:/usr/include/zlib.h libdeflate-dev:/usr/include/libdeflate.h
+liblz4-dev:/usr/include/lz4.h
 libssl-dev:/usr/include/openssl/evp.h
 libmicrohttpd-dev:/usr/include/microhttpd.h
 jq:jq util-linux:flock gzip:gzip"

@@ -467,6 +467,100 @@ def refused(url):
           "replaying an empty spool sends nothing", (rc, err))
 
 
+def lz4_blocks(body):
+    """The (method, compressed size, size) of each ClickHouse block."""
+    out, at = [], 0
+    while at + 25 <= len(body):
+        z = int.from_bytes(body[at + 17:at + 21], "little")
+        out.append((body[at + 16], z, int.from_bytes(body[at + 21:at + 25],
+                                                     "little")))
+        at += 16 + z
+    return out if at == len(body) else None
+
+
+def lz4(url):
+    lines = export(20000, "lz4")
+    data = b"".join(lines)
+    rc, out, err = run(["--url", url, "--table", "lz4t", "--create-table",
+                        "--compress", "lz4", "--batch-records", "3000"],
+                       data)
+    got = rows(url, "lz4t")
+    want = {ln[:-1]: identity(ln) for ln in lines}
+    check(rc == 0 and out == data and "batches sent=7 spooled=0" in err and
+          len(got) == 20000 and
+          digest([r[3] for r in got]) == digest([ln[:-1] for ln in lines])
+          and all(r[4] == want.get(r[3]) for r in got),
+          "--compress lz4: ClickHouse takes the blocks (checksums checked), "
+          "every record once, the same record_hash", (rc, err, len(got)))
+    # Refused (no table): spooled as lz4, with --seen, then replayed.
+    sp = os.path.join(TMP, "pq-spool-lz4")
+    seen = os.path.join(TMP, "pq-lz4.seen")
+    few = b"".join(export(300, "lz4-spool"))
+    rc, _, err = run(["--url", url, "--table", "lz4s", "--compress", "lz4",
+                      "--spool", sp, "--seen", seen, "--sink"], few)
+    names = spooled(sp)
+    meta, body = {}, b""
+    if len(names) == 2:
+        with open(os.path.join(sp, names[0])) as f:
+            meta = json.load(f)
+        with open(os.path.join(sp, names[1]), "rb") as f:
+            body = f.read()
+    blocks = lz4_blocks(body)
+    check(rc == 69 and meta.get("encoding") == "lz4" and blocks and
+          all(b[0] == 0x82 for b in blocks) and
+          sum(b[2] for b in blocks) == meta.get("bytes"),
+          "a refused lz4 batch is spooled as its blocks, encoding lz4",
+          (rc, err, meta, blocks))
+    # A byte of the spooled body changed: the server's check refuses it.
+    if body:
+        bad = bytearray(body)
+        bad[len(bad) // 2] ^= 0x55
+        with open(os.path.join(sp, names[1]), "wb") as f:
+            f.write(bytes(bad))
+        rc, _, err = run(["--replay", sp, "--url", url, "--create-table"])
+        check(rc == 69 and len(spooled(sp)) == 2 and
+              "Checksum doesn't match" in err and
+              scalar(url, "SELECT count() FROM lz4s") == "0",
+              "a damaged lz4 batch is refused by its checksum and stays "
+              "spooled", (rc, err))
+        with open(os.path.join(sp, names[1]), "wb") as f:
+            f.write(body)
+    rc, _, err = run(["--replay", sp, "--url", url, "--create-table",
+                      "--seen", seen])
+    check(rc == 0 and spooled(sp) == [] and
+          "replay: batches sent=1 rows=300 left=0" in err and
+          scalar(url, "SELECT count() FROM lz4s") == "300",
+          "--replay sends the lz4 batch as it was spooled", (rc, err))
+    rc, _, err = run(["--url", url, "--table", "lz4s", "--compress", "lz4",
+                      "--seen", seen, "--sink"], few)
+    check(rc == 0 and "rows sent=0" in err and "skipped=300" in err,
+          "--seen learnt the replayed lz4 batch's rows from its blocks",
+          (rc, err))
+    # QUASAR_COMPRESS is --compress's default; --compress wins.
+    got = {}
+    for env, args in (("lz4", []), ("lz4", ["--compress", "gzip"])):
+        sp2 = os.path.join(TMP, "pq-spool-env-%d" % len(got))
+        run(["--url", url, "--table", "nosuch_env", "--spool", sp2, "--sink"]
+            + args, few, env={"QUASAR_COMPRESS": env})
+        names = spooled(sp2)
+        got[len(got)] = None
+        if names:
+            with open(os.path.join(sp2, names[0])) as f:
+                got[len(got) - 1] = json.load(f).get("encoding")
+    rc, _, err = run(["--url", url, "--table", "x"], b"",
+                     env={"QUASAR_COMPRESS": "brotli"})
+    check(got == {0: "lz4", 1: "gzip"} and rc == 64 and
+          "QUASAR_COMPRESS takes gzip or lz4" in err,
+          "QUASAR_COMPRESS=lz4 is --compress's default, --compress wins, "
+          "a codec it does not know is 64", (got, rc, err))
+    for args, why in ((["--compress", "zstd", "--table", "x"], "zstd"),
+                      (["--compress", "lz4", "--format", "ndjson"],
+                       "--format ndjson")):
+        rc, _, err = run(["--url", url] + args, b"")
+        check(rc == 64 and "--compress" in err,
+              "--compress refuses " + why + " (64)", (rc, err))
+
+
 def stopped_mid_run(d, url):
     sp = os.path.join(TMP, "pq-spool-stopped")
     first, second = export(3000, "stop", 1), export(3000, "stop", 2)
@@ -667,6 +761,7 @@ def main():
         old_key_table(url)
         older_spool_replayed(url)
         refused(url)
+        lz4(url)
         denied(url)
         ndjson_format(url)
         fake_endpoint()

@@ -5,7 +5,8 @@
 # refused batch is spooled at once and replayed, ClickHouse stopped in the
 # middle of a run (spool, 69, restart, replay, every record exactly once
 # under FINAL), credentials refused (77, no secret written), --format
-# ndjson, retries of 503, the flush interval on a trickle, the progress
+# ndjson, --compress lz4 (ClickHouse checks its blocks; spooled, damaged,
+# replayed), retries of 503, the flush interval on a trickle, the progress
 # line, and a SIGTERM that spools what is in hand. The cases are in
 # post-quasar.py; skipped when clickhouse-server or python3 is missing.
 set -u

@@ -20,7 +20,9 @@
  * gzspeed [-n RUNS] [-b BYTES] write FILE
  *	FILE cut into batches of BYTES (8 MiB, post-quasar's default), each
  *	gzipped: zlib level 1 streaming in 128 KiB pieces (how post-quasar
- *	gzipped before gzbuf), then gzbuf (libdeflate) at levels 1 to 6.
+ *	gzipped before gzbuf), then gzbuf (libdeflate) at levels 1 to 6,
+ *	then ClickHouse's LZ4 blocks (chblock.h: post-quasar --compress lz4,
+ *	the checksums included).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,6 +33,7 @@
 #include <zlib.h>
 
 #include "buf.h"
+#include "chblock.h"
 #include "gzbuf.h"
 #include "input.h"
 
@@ -196,14 +199,66 @@ zlib_batch(z_stream *z, const char *p, size_t n, struct buf *out)
 	return rc == Z_STREAM_END ? 0 : -1;
 }
 
+/* A batch compressed into out (replaced), by one of the measured ways. */
+typedef int (*packer)(void *ctx, const char *p, size_t n, struct buf *out);
+
+static int
+pack_zlib(void *ctx, const char *p, size_t n, struct buf *out)
+{
+	return zlib_batch(ctx, p, n, out);
+}
+
+static int
+pack_gzbuf(void *ctx, const char *p, size_t n, struct buf *out)
+{
+	buf_reset(out);
+	return gzbuf_compress(ctx, p, n, out);
+}
+
+static int
+pack_lz4(void *ctx, const char *p, size_t n, struct buf *out)
+{
+	(void)ctx;
+	buf_reset(out);
+	return chblock_compress(p, n, out);
+}
+
+/*
+ * The CPU time of the fastest of runs passes of pack over in, cut into
+ * batches of batch bytes; *total gets the bytes a pass wrote. -1 when a
+ * batch could not be compressed.
+ */
+static double
+best_write(packer pack, void *ctx, const struct buf *in, size_t batch, int runs,
+    struct buf *out, size_t *total)
+{
+	double best = 1e9, t;
+	size_t at, k;
+	int i;
+
+	for (i = 0; i < runs; i++) {
+		t = cpu_now();
+		for (at = *total = 0; at < in->len; at += k) {
+			k = in->len - at < batch ? in->len - at : batch;
+			if (pack(ctx, in->data + at, k, out) < 0)
+				return -1;
+			*total += out->len;
+		}
+		t = cpu_now() - t;
+		best = t < best ? t : best;
+	}
+	return best;
+}
+
 static int
 cmd_write(const char *path, int runs, size_t batch)
 {
 	struct buf in = BUF_INIT, out = BUF_INIT;
-	double best, t;
-	size_t at, k, total = 0;
+	double best;
+	size_t total = 0;
 	z_stream z;
-	int i, level;
+	struct gzbuf g;
+	int level;
 	char name[32];
 
 	memset(&z, 0, sizeof(z));
@@ -212,41 +267,24 @@ cmd_write(const char *path, int runs, size_t batch)
 		fprintf(stderr, "gzspeed: cannot read '%s'\n", path);
 		return 1;
 	}
-	best = 1e9;
-	for (i = 0; i < runs; i++) {
-		t = cpu_now();
-		for (at = total = 0; at < in.len; at += k) {
-			k = in.len - at < batch ? in.len - at : batch;
-			if (zlib_batch(&z, in.data + at, k, &out) < 0)
-				return 1;
-			total += out.len;
-		}
-		t = cpu_now() - t;
-		best = t < best ? t : best;
-	}
+	if ((best = best_write(pack_zlib, &z, &in, batch, runs, &out, &total)) <
+	    0)
+		return 1;
 	report("zlib-1-stream", best, in.len, total);
 	for (level = 1; level <= 6; level++) {
-		struct gzbuf g;
-
 		gzbuf_init(&g, level);
-		best = 1e9;
-		for (i = 0; i < runs; i++) {
-			t = cpu_now();
-			for (at = total = 0; at < in.len; at += k) {
-				k = in.len - at < batch ? in.len - at : batch;
-				buf_reset(&out);
-				if (gzbuf_compress(&g, in.data + at, k, &out) <
-				    0)
-					return 1;
-				total += out.len;
-			}
-			t = cpu_now() - t;
-			best = t < best ? t : best;
-		}
+		best =
+		    best_write(pack_gzbuf, &g, &in, batch, runs, &out, &total);
 		gzbuf_release(&g);
+		if (best < 0)
+			return 1;
 		snprintf(name, sizeof(name), "libdeflate-%d", level);
 		report(name, best, in.len, total);
 	}
+	if ((best = best_write(
+	         pack_lz4, NULL, &in, batch, runs, &out, &total)) < 0)
+		return 1;
+	report("clickhouse-lz4", best, in.len, total);
 	deflateEnd(&z);
 	buf_release(&in);
 	buf_release(&out);

@@ -230,6 +230,40 @@ TEST(dense_same_bytes)
 	buf_release(&b);
 }
 
+/* The same on random text of every byte value, quotes and backslashes
+ * often (as in a JSON record), every length up to 300 and every start:
+ * where the sixteen-byte steps of the SSE2 path meet the tail. */
+TEST(dense_same_bytes_random)
+{
+	static const char pick[] = "\"\\\n\x01\x1f a{}:,\x7f\xc3\xa9";
+	struct buf a = BUF_INIT, b = BUF_INIT;
+	char s[320];
+	unsigned long x = 12345;
+	size_t i, n, at;
+	int ok = 1, round;
+
+	for (round = 0; round < 40; round++) {
+		for (i = 0; i < sizeof(s); i++) {
+			x = x * 6364136223846793005ul + 1442695040888963407ul;
+			s[i] = (x >> 60) < 8
+			           ? pick[(x >> 33) % (sizeof(pick) - 1)]
+			           : (char)(x >> 40);
+		}
+		for (n = 0; n <= 300; n++) {
+			at = (size_t)round % 17;
+			buf_reset(&a);
+			buf_reset(&b);
+			ok &= jsonw_string(&a, s + at, n) == 0;
+			ok &= jsonw_string_dense(&b, s + at, n) == 0;
+			ok &= a.len == b.len &&
+			      memcmp(a.data, b.data, a.len) == 0;
+		}
+	}
+	CHECK(ok);
+	buf_release(&a);
+	buf_release(&b);
+}
+
 /* jsonw_string_at() on s, checked against jsonw_string(). 1 when same. */
 static int
 at_same(const char *s, size_t n)
@@ -294,6 +328,7 @@ main(void)
 	RUN(uint_values);
 	RUN(uint_max);
 	RUN(dense_same_bytes);
+	RUN(dense_same_bytes_random);
 	RUN(at_same_bytes);
 	return harness_done();
 }

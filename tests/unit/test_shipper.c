@@ -97,7 +97,7 @@ setup(struct shipper *s, struct http *h, struct seen *seen, unsigned flight,
     unsigned long long records, size_t bytes, double interval)
 {
 	struct shipper_opts o = {flight, records, bytes, interval, NOWHERE,
-	    "application/x-ndjson", "Nowhere"};
+	    "application/x-ndjson", "Nowhere", SHIP_GZIP};
 
 	memset(seen, 0, sizeof(*seen));
 	buf_init(&seen->rows, BUF_UNLIMITED);
@@ -532,8 +532,8 @@ static void
 ship_two_rows(struct spooling *sp)
 {
 	struct http *h = client();
-	struct shipper_opts o = {
-	    1, 100, 1 << 20, 100, NOWHERE, "application/x-ndjson", "Nowhere"};
+	struct shipper_opts o = {1, 100, 1 << 20, 100, NOWHERE,
+	    "application/x-ndjson", "Nowhere", SHIP_GZIP};
 	struct shipper s;
 	int i;
 

@@ -3,7 +3,8 @@
  * kept, a file in its place refused), a batch spooled and read back (body
  * byte for byte, every sidecar field), names that sort in spooling order,
  * listings that skip temporary files and sidecars without a body (which
- * spool_clean removes), a damaged body or sidecar refused, removal, and
+ * spool_clean removes), a damaged body or sidecar refused (an encoding
+ * unknown too), the encoding kept, removal, and
  * the replay lock (tried from a child process, since fcntl locks do not
  * exclude the process that holds them). Files go under /tmp and are
  * removed.
@@ -107,6 +108,7 @@ TEST(put_list_load_remove)
 	CHECK(
 	    got.spooled && strlen(got.spooled) == 20 && got.spooled[19] == 'Z');
 	CHECK(got.records == 3 && got.bytes == 300 && got.size == sizeof(data));
+	CHECK_STR(got.encoding, "gzip"); /* none given: gzip */
 	spool_meta_release(&got);
 	/* The sidecar alone. */
 	CHECK(spool_load(d, name.data, &got, NULL, &err) == 0);
@@ -202,6 +204,17 @@ TEST(damage_is_refused)
 	    "{\"format\":\"jsoneachrow\",\"url\":\"u\","
 	    "\"records\":1,\"bytes\":1,\"size\":1}");
 	CHECK(spool_load(d, "batch-x", &got, &body, &err) < 0); /* query */
+	spool_meta_release(&got);
+	/* An encoding this post-quasar cannot send, and one it can. */
+	put_text(d, "batch-x.json",
+	    "{\"format\":\"jsoneachrow\",\"url\":\"u\",\"query\":\"q\","
+	    "\"encoding\":\"zstd\",\"records\":1,\"bytes\":1,\"size\":1}");
+	CHECK(spool_load(d, "batch-x", &got, &body, &err) < 0);
+	spool_meta_release(&got);
+	m.encoding = "lz4";
+	CHECK(spool_put(d, &m, "0123456789", 10, &name, &err) == 0);
+	CHECK(spool_load(d, name.data, &got, &body, &err) == 0);
+	CHECK(got.encoding && strcmp(got.encoding, "lz4") == 0);
 	spool_meta_release(&got);
 	put_text(d, "batch-x.json", "not json");
 	CHECK(spool_load(d, "batch-x", &got, &body, &err) < 0);
