@@ -1,10 +1,11 @@
 #!/bin/sh
-# pipelines/lib.sh, the shell import.sh and analytics.sh share, function
-# by function: worst [BUT] (SIGPIPE ranking last), status, the summary's
-# lines, usage_error and die, needs, run_folder's suffixes, the lock (75),
-# cleanup (the jobs killed, AT_EXIT run, TMPD removed, the exit status
-# kept), the journal's segments. The pipelines' own tests (import.py,
-# analytics-pipeline.py) check the same through the scripts.
+# pipelines/lib.sh, the shell import.sh, analytics.sh and panel.sh share,
+# function by function: worst [BUT] (SIGPIPE ranking last), status, the
+# summary's lines, usage_error and die, needs, quote, run_folder's
+# suffixes, the lock (75), cleanup (the jobs killed, AT_EXIT run, TMPD
+# removed, the exit status kept), the journal's segments. The pipelines'
+# own tests (import.py, analytics-pipeline.py) check the same through the
+# scripts.
 # once: the plain build
 set -u
 LIB=$ROOT/pipelines/lib.sh
@@ -94,6 +95,9 @@ check "needs: 69 naming the command missing" \
 rc=69" "$(lib "needs no-such-command-x for the test; echo not reached")"
 check "needs: nothing when the command is there" "here
 rc=0" "$(lib "needs sh for the test; echo here")"
+check "quote: a word as it is, else quoted as the shell reads it back" \
+    "a/b.csv 'it'\\''s here' ''
+rc=0" "$(lib "echo \$(quote a/b.csv) \$(quote \"it's here\") \$(quote '')")"
 check "abs: a relative path from the current directory" \
     "/x $T/y/z
 rc=0" "$(lib "echo \$(abs /x) \$(abs y/z)")"
