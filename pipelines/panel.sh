@@ -12,7 +12,9 @@
 # Every member who joined the panel, in this run or an earlier one, is
 # given to post-mail, whose mail ledger sends each the mailing once (a
 # member mailed before is skipped with no request): a run whose mail-out
-# was cut short sends the rest the next time. --help says more.
+# was cut short sends the rest the next time. Every run, also one cut
+# short, ends by writing its report.html and the data folder's index.html
+# (build/bin/report), as an import does. --help says more.
 set -eu
 
 ME=panel.sh
@@ -46,9 +48,9 @@ MAILING is a folder of mailings/ (or of \$SLUICE_MAILINGS) holding
 mailing.json (post-mail's mailing file) and quotas.json. Files under
 \$SLUICE_DATA (default .): runs/panel-MAILING/STAMP/ (summary.txt,
 stages.log, sample.ndjson, leaves.ndjson, results.ndjson, STAGE.rejects.ndjson,
-STAGE.dropped.ndjson), state/ (MAILING.sample, sample's state;
-MAILING.joins.ndjson, every join so far; MAILING.mail, the mail ledger;
-panel-MAILING.lock).
+STAGE.dropped.ndjson, report.html), index.html (every run's report),
+state/ (MAILING.sample, sample's state; MAILING.joins.ndjson, every join so
+far; MAILING.mail, the mail ledger; panel-MAILING.lock).
 Environment: SES_URL, AWS_REGION, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY
 (post-mail --help), QUASAR_URL (with --query), SLUICE_DATA, SLUICE_MAILINGS.
 Exit status: the worst of the stages' (0 ok, 1 some records rejected: they
@@ -65,6 +67,7 @@ EOF
 
 OFFLINE=0
 QUOTAS=
+QUOTAS_GIVEN=0
 SEED=
 STICKY=
 QUERY=
@@ -92,7 +95,7 @@ while [ $# -gt 0 ]; do
 	--quotas | --seed | --query | --credentials-file)
 		[ $# -ge 2 ] || usage_error "option '$1' needs a value"
 		case $1 in
-		--quotas) QUOTAS=$2 ;;
+		--quotas) QUOTAS=$2 QUOTAS_GIVEN=1 ;;
 		--seed) SEED=$2 ;;
 		--query) QUERY=$2 ;;
 		*) CREDS=$2 ;;
@@ -131,6 +134,34 @@ QUOTAS=$(abs "$QUOTAS")
 [ -z "$FILE" ] || FILE=$(abs "$FILE")
 [ -z "$CREDS" ] || CREDS=$(abs "$CREDS")
 
+# panel_command: this run's command less its FILE (a query's is part of
+# it), which the report prints to run it again once the cause of its
+# rejects is fixed.
+panel_command() {
+	_cmd="SLUICE_DATA=$(quote "$DATA")"
+	[ -z "${SLUICE_MAILINGS:-}" ] ||
+		_cmd="$_cmd SLUICE_MAILINGS=$(quote "$SLUICE_MAILINGS")"
+	_cmd="$_cmd $(quote "$ROOT/pipelines/panel.sh")"
+	[ $OFFLINE = 0 ] || _cmd="$_cmd --offline"
+	[ $QUOTAS_GIVEN = 0 ] || _cmd="$_cmd --quotas $(quote "$QUOTAS")"
+	[ -z "$SEED" ] || _cmd="$_cmd --seed $(quote "$SEED")"
+	[ -z "$STICKY" ] || _cmd="$_cmd $STICKY"
+	[ -z "$RESEND" ] || _cmd="$_cmd $RESEND"
+	[ -z "$CREDS" ] || _cmd="$_cmd --credentials-file $(quote "$CREDS")"
+	[ -n "$FROM" ] || _cmd="$_cmd --query $(quote "$QUERY")"
+	printf '%s\n' "$_cmd $MAILING"
+}
+
+# The heading names the panel and what its members came from: the file,
+# or the query (on one line).
+FROM=$FILE
+if [ -n "$FILE" ]; then
+	HEADING="== panel-$MAILING run of $FILE"
+else
+	HEADING="== panel-$MAILING run of the query $(printf '%s' "$QUERY" |
+	    tr '\n\r\t' '   ')"
+fi
+
 data_folder
 mkdir -p "$STATE" || die 74 "cannot create $STATE"
 needs flock "to lock the state (util-linux)"
@@ -138,6 +169,13 @@ lock "$STATE/panel-$MAILING.lock" "another run of $MAILING holds" \
     "$STATE/panel-$MAILING.lock; this one stopped before reading anything"
 run_folder "$DATA/runs/panel-$MAILING"
 tmpd panel
+# A run cut short (a signal, an error) still gets its report, which says
+# that it did not finish (pipelines/lib.sh's report_pages).
+REPORTED=0
+cut_short() {
+	[ "$REPORTED" = 1 ] || report_pages "$(panel_command)" 2>/dev/null || :
+}
+AT_EXIT=cut_short
 log_open
 SLUICE_PROGRESS=0
 export SLUICE_PROGRESS
@@ -189,15 +227,16 @@ STATUS=$(worst)
 
 # --- the summary ---------------------------------------------------------
 {
-	echo "== panel run of mailing $MAILING on $FILE"
+	echo "$HEADING"
 	echo
 	echo "per stage (records in = out + dropped + rejected):"
 	summary_counts sample post-mail
-	summary_lines | grep -E '^(sample: cells=|post-mail: sent=)' |
+	echo
+	# The stages' own counters (the report's "Delivered"): the cells,
+	# this run's joins and leaves, what post-mail sent.
+	echo "delivery:"
+	summary_lines | grep -E '^(sample: (cells|joins)=|post-mail: sent=)' |
 		sed 's/^/  /'
-	echo "  joins $(jq -c 'select(.change == "join")' "$RUN/sample.ndjson" |
-	    wc -l | tr -d ' '), leaves $(wc -l <"$RUN/leaves.ndjson" |
-	    tr -d ' ') (this run's)"
 	echo
 	summary_statuses query sample post-mail
 	[ -z "$HELD" ] || echo "nothing was sent, because $HELD."
@@ -211,6 +250,8 @@ STATUS=$(worst)
 	echo "  state     $STATE/$MAILING.sample, $STATE/$MAILING.joins.ndjson," \
 	    "$STATE/$MAILING.mail"
 	echo "  log       $RUN/stages.log"
+	[ ! -x "$BIN/report" ] || echo "  report    $RUN/report.html" \
+	    "(all the runs: $DATA/index.html)"
 	case $STATUS in
 	0) echo "exit 0: every member accounted for, none rejected" ;;
 	1) echo "exit 1: finished; the rejected records are in the rejects" \
@@ -218,4 +259,5 @@ STATUS=$(worst)
 	*) echo "exit $STATUS: see $RUN/stages.log" ;;
 	esac
 } | tee "$RUN/summary.txt" >&2
+report_pages "$(panel_command)"
 exit "$STATUS"

@@ -5,7 +5,9 @@ Against tests/servers/emu_ses.py, with the sample mailing
 (mailings/sample: 100 members in four cells):
 
   - a first run: the panel's joins mailed once each, the unsubscribed
-    dropped, summary.txt in the run's folder with both stages' lines;
+    dropped, summary.txt in the run's folder with both stages' lines,
+    report.html beside it headed "panel-sample run" of the file, the data
+    folder's index.html listing it;
   - a second run on a larger file: only the new joins mailed (the members
     mailed before skipped, no request for them); the leaves not mailed;
   - --offline: the sample kept in the run's folder, nothing sent;
@@ -91,6 +93,26 @@ def runs(data):
     return sorted(os.path.join(d, x) for x in os.listdir(d))
 
 
+def read(path):
+    """The file's text, or "" when there is none (a check then fails)."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            return f.read()
+    except FileNotFoundError:
+        return ""
+
+
+def report_checks(data, run, f1):
+    page = read(os.path.join(run, "report.html"))
+    report("<h1>panel-sample run</h1>" in page and
+           "<code id=file>%s</code>" % f1 in page and
+           "(unknown)" not in page and "panel run of mailing" not in page,
+           "report.html: headed \"panel-sample run\" of the file", page[:3000])
+    index = read(os.path.join(data, "index.html"))
+    report("runs/panel-sample/%s/report.html" % os.path.basename(run)
+           in index, "index.html links the run's report", index[:3000])
+
+
 def main():
     emu = Emu("emu")
     data = os.path.join(TMP, "data")
@@ -109,6 +131,7 @@ def main():
         report("sample: in=400" in summ and "post-mail: sent=%d" % len(want)
                in summ and "post-mail=0" in summ,
                "summary.txt with both stages", summ)
+        report_checks(data, runs(data)[-1], f1)
         rc, err = panel(e, "--offline", "sample", write(
             "m3.ndjson", members(600, seed=3)))
         report(rc == 0 and emu.sent() == sent and "offline" in err,
