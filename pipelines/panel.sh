@@ -56,7 +56,9 @@ Environment: SES_URL, AWS_REGION, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY
 Exit status: the worst of the stages' (0 ok, 1 some records rejected: they
 are in the rejects files with the reason, 65 input unusable, 69 the e-mail
 service stayed unavailable, 74 I/O error, 77 credentials refused); 64 usage,
-66 a file missing, 75 another run of the mailing is in progress.
+66 a file missing, 75 another run of the mailing is in progress. With
+--query, 65 when the warehouse refuses the query (its message in the log),
+69 when it does not answer.
 
 Examples:
   pipelines/panel.sh --offline sample members.ndjson
@@ -183,32 +185,53 @@ export SLUICE_PROGRESS
 # --- phase one: the members and the sample ----------------------------
 #
 # The warehouse's rows reach a file first (the URL through curl's config
-# on stdin, never argv, where a password would be seen by ps).
+# on stdin, never argv, where a password would be seen by ps). A query
+# the server refuses is said with the server's own message and ends the
+# run with 65 (the query is the input); a server that cannot be reached,
+# with 69. Either way nothing is sampled.
 if [ -z "$FILE" ]; then
 	FILE=$RUN/members.ndjson
-	_rc=0
-	printf 'url = "%s"\n' "$(printf '%s' "$QUASAR_URL" |
+	_code=$(printf 'url = "%s"\n' "$(printf '%s' "$QUASAR_URL" |
 	    sed 's/[\\"]/\\&/g')" |
-		curl -sS --fail --max-time 600 -o "$FILE" \
-		    --data-binary "$QUERY FORMAT JSONEachRow" -K - 2>&3 || _rc=$?
-	echo "$_rc" >"$TMPD/query.status"
-	[ "$_rc" = 0 ] || echo "$ME: the warehouse's query failed" >&3
+		curl -sS --max-time 600 -o "$FILE" -w '%{http_code}' \
+		    --data-binary "$QUERY FORMAT JSONEachRow" -K - 2>&3) || :
+	_where=$(printf '%s' "$QUASAR_URL" | sed 's|//[^/@]*@|//|')
+	case $_code in
+	200) echo 0 >"$TMPD/query.status" ;;
+	'' | 000)
+		echo 69 >"$TMPD/query.status"
+		echo "$ME: the warehouse at $_where did not answer the" \
+		    "query: $QUERY" >&3
+		;;
+	*)
+		echo 65 >"$TMPD/query.status"
+		echo "$ME: the warehouse at $_where refused the query" \
+		    "(HTTP $_code): $QUERY" >&3
+		head -c 2000 "$FILE" | sed "s/^/$ME: the warehouse said: /" >&3
+		mv "$FILE" "$RUN/query.error" 2>/dev/null || :
+		;;
+	esac
 fi
-if [ "$(status query)" = "" ] || [ "$(status query)" = 0 ]; then
+HELD=
+case $(status query) in
+'' | 0) ;;
+*) HELD="the warehouse's query failed" ;;
+esac
+if [ -z "$HELD" ]; then
 	set -- --quotas "$QUOTAS" --state "$STATE/$MAILING.sample" $STICKY
 	[ -z "$SEED" ] || set -- "$@" --seed "$SEED"
 	stage sample "$BIN/sample" "$@" --rejects "$RUN/sample.rejects.ndjson" \
 	    --dropped "$RUN/sample.dropped.ndjson" "$FILE" >"$RUN/sample.ndjson"
+	jq -c 'select(.change == "leave")' "$RUN/sample.ndjson" \
+	    >"$RUN/leaves.ndjson"
 fi
-jq -c 'select(.change == "leave")' "$RUN/sample.ndjson" >"$RUN/leaves.ndjson"
 
 # --- phase two: the mail-out ---------------------------------------------
 #
 # Only after sample ended with 0 or 1 (its state then holds the joins): the
 # joins are kept with every earlier run's before anything is sent, so that
 # a mail-out cut short is finished by the next run.
-HELD=
-case $(status sample) in
+[ -n "$HELD" ] || case $(status sample) in
 0 | 1) ;;
 *) HELD="sample ended with $(status sample)" ;;
 esac
@@ -244,7 +267,10 @@ STATUS=$(worst)
 	echo
 	echo "files:"
 	summary_files "$RUN"/*.rejects.ndjson "$RUN"/*.dropped.ndjson
-	echo "  sample    $RUN/sample.ndjson (leaves: $RUN/leaves.ndjson)"
+	[ ! -f "$RUN/sample.ndjson" ] ||
+		echo "  sample    $RUN/sample.ndjson (leaves: $RUN/leaves.ndjson)"
+	[ ! -f "$RUN/query.error" ] ||
+		echo "  query     the warehouse's answer in $RUN/query.error"
 	[ ! -f "$RUN/results.ndjson" ] ||
 		echo "  results   $RUN/results.ndjson"
 	echo "  state     $STATE/$MAILING.sample, $STATE/$MAILING.joins.ndjson," \

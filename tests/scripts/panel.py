@@ -13,7 +13,12 @@ Against tests/servers/emu_ses.py, with the sample mailing
   - --offline: the sample kept in the run's folder, nothing sent;
   - a run killed (-9, the whole pipeline) during its mail-out, then run
     again: nobody mailed twice, every join mailed or listed in doubt;
-  - usage: no FILE nor --query (64), a mailing that does not exist (66).
+  - usage: no FILE nor --query (64), a mailing that does not exist (66);
+  - --query against a real ClickHouse (tests/servers/clickhouse.sh; skipped
+    when it is not installed): the members of a table sampled as the same
+    members from a file are, the report headed by the query; a query the
+    server refuses: its message, the query and the server named, exit 65;
+    a server that is not there: exit 69.
 
 Usage: panel.py BIN ROOT TMPDIR.
 """
@@ -22,6 +27,7 @@ import json
 import os
 import random
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -31,6 +37,8 @@ PANEL = os.path.join(ROOT, "pipelines/panel.sh")
 failures = 0
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import ses_emu  # noqa: E402
+import analytics_warehouse as aw  # noqa: E402
+CH_SH = os.path.join(ROOT, "tests", "servers", "clickhouse.sh")
 
 
 def Emu(name, *args):
@@ -102,6 +110,12 @@ def read(path):
         return ""
 
 
+def picked(run):
+    """The sample's changes of a run: {northstar_id: change}."""
+    return {r["northstar_id"]: r["change"] for r in map(
+        json.loads, open(os.path.join(run, "sample.ndjson")))}
+
+
 def report_checks(data, run, f1):
     page = read(os.path.join(run, "report.html"))
     report("<h1>panel-sample run</h1>" in page and
@@ -111,6 +125,77 @@ def report_checks(data, run, f1):
     index = read(os.path.join(data, "index.html"))
     report("runs/panel-sample/%s/report.html" % os.path.basename(run)
            in index, "index.html links the run's report", index[:3000])
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def query_checks(first_run):
+    """--query: the members are the rows of a table in a real ClickHouse."""
+    if subprocess.run(["sh", CH_SH, "available"]).returncode != 0:
+        print("skip - panel: --query: clickhouse-server not installed")
+        return
+    url = aw.ch_start(os.path.join(TMP, "ch-panel"))
+    if url is None:
+        report(False, "--query: a ClickHouse server starts")
+        return
+    aw.must(url, "CREATE TABLE members (northstar_id String, email String, "
+            "first_name String, "
+            "email_subscription_status UInt8, survey_url String, "
+            "addr_state String, voter_registration_status String) "
+            "ENGINE = Memory")
+    rows = []
+    for m in members(400):
+        r = dict(m, survey_url=m["survey"]["url"],
+                 email_subscription_status=int(
+                     m["email_subscription_status"]))
+        del r["survey"]
+        rows.append(r)
+    aw.insert_json(url, "members", rows)
+    data = os.path.join(TMP, "data-query")
+    e = dict(os.environ, SLUICE_DATA=data, BIN=BIN, QUASAR_URL=url)
+    sql = ("SELECT northstar_id, email, email_subscription_status, "
+           "addr_state, voter_registration_status FROM members")
+    rc, err = panel(e, "--offline", "--query", sql, "sample")
+    run = runs(data)[-1]
+    got, want = picked(run), picked(first_run)
+    report(rc == 0 and len(got) == 100 and got == want,
+           "--query: the table's members sampled as the same members from "
+           "a file (%d of %d)" % (len(got), len(want)), (rc, err))
+    n = sum(1 for _ in open(os.path.join(run, "members.ndjson")))
+    summ = read(os.path.join(run, "summary.txt"))
+    report(n == 400 and summ.startswith(
+        "== panel-sample run of the query " + sql + "\n") and
+        "sample: in=400" in summ, "--query: the rows kept in members.ndjson, "
+        "the summary headed by the query", summ)
+    page = read(os.path.join(run, "report.html"))
+    report("<h1>panel-sample run</h1><p class=sub>of the query <code "
+           "id=query>%s</code>" % sql in page and "(unknown)" not in page,
+           "--query: report.html headed by the query", page[:3000])
+    host = url.split("//", 1)[1]
+    bad = "SELECT northstar_id FROM no_such_table"
+    rc, err = panel(e, "--offline", "--query", bad, "sample")
+    report(rc == 65 and bad in err and host in err and
+           "no_such_table doesn't exist" in err and
+           "Traceback" not in err and "jq:" not in err,
+           "--query refused by the server: exit 65, the query, the server "
+           "and its message said", (rc, err))
+    summ = read(os.path.join(runs(data)[-1], "summary.txt"))
+    report("query=65" in summ and "sample=-" in summ and
+           os.path.exists(os.path.join(runs(data)[-1], "report.html")),
+           "--query refused: sample not run, the summary and report "
+           "written", summ)
+    gone = "http://127.0.0.1:%d" % free_port()
+    rc, err = panel(dict(e, QUASAR_URL=gone), "--offline", "--query", sql,
+                    "sample")
+    report(rc == 69 and sql in err and gone[7:] in err,
+           "--query with no server there: exit 69, the server named",
+           (rc, err))
 
 
 def main():
@@ -181,10 +266,16 @@ def main():
         report(rc == 64, "no FILE nor --query: 64", err)
         rc, err = panel(e, "no-such-mailing", f1)
         report(rc == 66, "a mailing that does not exist: 66", err)
+        query_checks(runs(data)[0])
     finally:
         emu.stop()
+        aw.ch_stop_all()
     return 1 if failures else 0
 
 
 if __name__ == "__main__":
+    # The runner's time limit ends a test with TERM: the servers go too.
+    for _s in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(_s, lambda sig, _f: (aw.ch_stop_all(),
+                                           sys.exit(128 + sig)))
     sys.exit(main())
