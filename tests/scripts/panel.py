@@ -127,12 +127,13 @@ def report_checks(data, run, f1):
            in index, "index.html links the run's report", index[:3000])
 
 
-def free_port():
+def closed_port():
+    """A socket bound to a port of 127.0.0.1 and not listening: a connection
+    to it is refused, and while the socket is open no other server (of a
+    test running beside this one) can take the port."""
     s = socket.socket()
     s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
+    return s
 
 
 def query_checks(first_run):
@@ -190,9 +191,11 @@ def query_checks(first_run):
            os.path.exists(os.path.join(runs(data)[-1], "report.html")),
            "--query refused: sample not run, the summary and report "
            "written", summ)
-    gone = "http://127.0.0.1:%d" % free_port()
+    closed = closed_port()
+    gone = "http://127.0.0.1:%d" % closed.getsockname()[1]
     rc, err = panel(dict(e, QUASAR_URL=gone), "--offline", "--query", sql,
                     "sample")
+    closed.close()
     report(rc == 69 and sql in err and gone[7:] in err,
            "--query with no server there: exit 69, the server named",
            (rc, err))
