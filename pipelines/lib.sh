@@ -72,12 +72,21 @@ tmpd() {
 	trap 'exit 143' TERM HUP
 }
 
+# ours PID: true while PID is a child of this shell (its parent is $$);
+# also where there is no /proc to ask.
+ours() {
+	[ -d /proc/self ] || return 0
+	[ "$(sed 's/^.*) . \([0-9]*\) .*$/\1/' "/proc/$1/stat" 2>/dev/null)" = $$ ]
+}
+
 # cleanup: at exit, the jobs of BG killed (still running here, they are
 # left over from a run cut short, e.g. a copy waiting on a pipe nobody
-# opens, which would wait forever), AT_EXIT run, TMPD removed.
+# opens, which would wait forever), AT_EXIT run, TMPD removed. A job is
+# signalled only while it is still this shell's child: one that ended
+# was reaped, and its pid may be another process's by now.
 cleanup() {
 	for _p in $BG; do
-		kill "$_p" 2>/dev/null || :
+		! ours "$_p" || kill "$_p" 2>/dev/null || :
 	done
 	[ -z "${AT_EXIT:-}" ] || $AT_EXIT
 	rm -rf "$TMPD"

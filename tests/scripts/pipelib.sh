@@ -163,6 +163,18 @@ else
 	echo "not ok - cleanup: $_tmpd removed, its job $_sleep ended"
 	kill "$_sleep" 2>/dev/null
 fi
+# A job of BG that ended, its pid since another process's (a sleep that
+# is no child of the script stands in): cleanup leaves it alone.
+_other=$(sleep 30 >/dev/null 2>&1 & echo $!)
+check "cleanup: no signal to a pid that is no longer a job's" "
+rc=0" "$(lib "tmpd pipelib-test; BG=$_other; exit 0")"
+if kill -0 "$_other" 2>/dev/null &&
+    ! grep -q '^[0-9]* ([^)]*) Z' "/proc/$_other/stat" 2>/dev/null; then
+	echo "ok - cleanup: the process that has the pid runs on"
+else
+	echo "not ok - cleanup: the process that has the pid runs on"
+fi
+kill "$_other" 2>/dev/null
 check "tmpd: TERM exits 143 through cleanup" "
 rc=143" \
     "$(lib "tmpd pipelib-test; echo \"\$TMPD\" >'$T/term'; kill -TERM \$\$;
