@@ -188,20 +188,23 @@ export SLUICE_PROGRESS
 # on stdin, never argv, where a password would be seen by ps). A query
 # the server refuses is said with the server's own message and ends the
 # run with 65 (the query is the input); a server that cannot be reached,
-# with 69. Either way nothing is sampled.
+# with 69, as does an answer cut short (curl fails after a 200). Either
+# way nothing is sampled.
 if [ -z "$FILE" ]; then
 	FILE=$RUN/members.ndjson
+	_rc=0
 	_code=$(printf 'url = "%s"\n' "$(printf '%s' "$QUASAR_URL" |
 	    sed 's/[\\"]/\\&/g')" |
 		curl -sS --max-time 600 -o "$FILE" -w '%{http_code}' \
-		    --data-binary "$QUERY FORMAT JSONEachRow" -K - 2>&3) || :
-	_where=$(printf '%s' "$QUASAR_URL" | sed 's|//[^/@]*@|//|')
-	case $_code in
-	200) echo 0 >"$TMPD/query.status" ;;
-	'' | 000)
+		    --data-binary "$QUERY FORMAT JSONEachRow" -K - 2>&3) || _rc=$?
+	# The server named without its password (user:password@, ?password=).
+	_where=$(printf '%s' "$QUASAR_URL" | sed 's|//[^/@]*@|//|; s|?.*||')
+	case $_rc:$_code in
+	0:200) echo 0 >"$TMPD/query.status" ;;
+	*:200 | *: | *:000)
 		echo 69 >"$TMPD/query.status"
 		echo "$ME: the warehouse at $_where did not answer the" \
-		    "query: $QUERY" >&3
+		    "query (curl exit $_rc): $QUERY" >&3
 		;;
 	*)
 		echo 65 >"$TMPD/query.status"

@@ -18,7 +18,7 @@ Against tests/servers/emu_ses.py, with the sample mailing
     when it is not installed): the members of a table sampled as the same
     members from a file are, the report headed by the query; a query the
     server refuses: its message, the query and the server named, exit 65;
-    a server that is not there: exit 69.
+    a server that is not there, or a 200 whose answer is cut short: 69.
 
 Usage: panel.py BIN ROOT TMPDIR.
 """
@@ -30,6 +30,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 
 BIN, ROOT, TMP = sys.argv[1:4]
@@ -136,6 +137,39 @@ def closed_port():
     return s
 
 
+def cut_short_server():
+    """A server on 127.0.0.1 that answers each request 200 with a
+    Content-Length it never sends in full: an answer cut short. Returns
+    (url, stop)."""
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(4)
+    srv.settimeout(0.2)
+    done = threading.Event()
+
+    def serve():
+        while not done.is_set():
+            try:
+                c, _ = srv.accept()
+            except socket.timeout:
+                continue
+            with c:
+                c.settimeout(5)
+                try:
+                    c.recv(65536)
+                    c.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 100000"
+                              b"\r\n\r\n" + json.dumps(members(1)[0])
+                              .encode() + b"\n")
+                except OSError:
+                    pass
+        srv.close()
+
+    t = threading.Thread(target=serve, daemon=True)
+    t.start()
+    return ("http://127.0.0.1:%d" % srv.getsockname()[1],
+            lambda: (done.set(), t.join(5)))
+
+
 def query_checks(first_run):
     """--query: the members are the rows of a table in a real ClickHouse."""
     if subprocess.run(["sh", CH_SH, "available"]).returncode != 0:
@@ -199,6 +233,16 @@ def query_checks(first_run):
     report(rc == 69 and sql in err and gone[7:] in err,
            "--query with no server there: exit 69, the server named",
            (rc, err))
+    url_cut, stop = cut_short_server()
+    try:
+        rc, err = panel(dict(e, QUASAR_URL=url_cut), "--offline", "--query",
+                        sql, "sample")
+    finally:
+        stop()
+    summ = read(os.path.join(runs(data)[-1], "summary.txt"))
+    report(rc == 69 and "sample=-" in summ and url_cut[7:] in err,
+           "--query answered 200 but cut short: exit 69, nothing sampled",
+           (rc, err, summ))
 
 
 def main():
