@@ -189,11 +189,17 @@ export SLUICE_PROGRESS
 # the server refuses is said with the server's own message and ends the
 # run with 65 (the query is the input); a server that cannot be reached,
 # with 69, as does an answer cut short (curl fails after a 200). Either
-# way nothing is sampled.
+# way nothing is sampled. wait_end_of_query=1: ClickHouse holds the answer
+# until the query has ended, so that a query failing midway is a 500, not
+# a 200 whose rows stop at an exception's text.
 if [ -z "$FILE" ]; then
+	case $QUASAR_URL in
+	*\?*) _url="$QUASAR_URL&wait_end_of_query=1" ;;
+	*) _url="$QUASAR_URL?wait_end_of_query=1" ;;
+	esac
 	FILE=$RUN/members.ndjson
 	_rc=0
-	_code=$(printf 'url = "%s"\n' "$(printf '%s' "$QUASAR_URL" |
+	_code=$(printf 'url = "%s"\n' "$(printf '%s' "$_url" |
 	    sed 's/[\\"]/\\&/g')" |
 		curl -sS --max-time 600 -o "$FILE" -w '%{http_code}' \
 		    --data-binary "$QUERY FORMAT JSONEachRow" -K - 2>&3) || _rc=$?

@@ -17,7 +17,8 @@ Against tests/servers/emu_ses.py, with the sample mailing
   - --query against a real ClickHouse (tests/servers/clickhouse.sh; skipped
     when it is not installed): the members of a table sampled as the same
     members from a file are, the report headed by the query; a query the
-    server refuses: its message, the query and the server named, exit 65;
+    server refuses, or that fails once rows are on their way: its message,
+    the query and the server named, exit 65;
     a server that is not there, or a 200 whose answer is cut short: 69.
 
 Usage: panel.py BIN ROOT TMPDIR.
@@ -225,6 +226,17 @@ def query_checks(first_run):
            os.path.exists(os.path.join(runs(data)[-1], "report.html")),
            "--query refused: sample not run, the summary and report "
            "written", summ)
+    # A query that fails once rows are on their way: ClickHouse would
+    # answer 200 and the rows so far, then the exception's text.
+    midway = ("SELECT toString(number) AS northstar_id, 'CA' AS addr_state, "
+              "'registered' AS voter_registration_status, "
+              "throwIf(number = 300000) AS x FROM system.numbers "
+              "LIMIT 400000")
+    rc, err = panel(e, "--offline", "--query", midway, "sample")
+    summ = read(os.path.join(runs(data)[-1], "summary.txt"))
+    report(rc == 65 and "sample=-" in summ and "throwIf" in err,
+           "--query failing midway: exit 65 with the server's message, "
+           "nothing sampled", (rc, err[-2000:], summ))
     closed = closed_port()
     gone = "http://127.0.0.1:%d" % closed.getsockname()[1]
     rc, err = panel(dict(e, QUASAR_URL=gone), "--offline", "--query", sql,
