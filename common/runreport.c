@@ -87,6 +87,7 @@ static void
 head(struct w *w, const struct runreport *r)
 {
 	const struct runsum *s = r->sum;
+	const char *kind = s && s->kind ? s->kind : "import";
 
 	p(w, "<!DOCTYPE html>\n<html lang=en><head><meta charset=utf-8>"
 	     "<meta http-equiv=\"Content-Security-Policy\" content=\""
@@ -94,8 +95,15 @@ head(struct w *w, const struct runreport *r)
 	     "<meta name=viewport content=\"width=device-width\">"
 	     "<title>");
 	t(w, s && s->vendor ? s->vendor : "import");
-	p(w, " import: ");
-	t(w, s && s->file ? s->file : r->run);
+	p(w, " ");
+	t(w, kind);
+	p(w, ": ");
+	if (s && s->query) {
+		p(w, "the query ");
+		t(w, s->query);
+	} else {
+		t(w, s && s->file ? s->file : r->run);
+	}
 	p(w, "</title><style>%s</style></head><body>\n", RUNREPORT_STYLE);
 	if (r->index) {
 		p(w, "<p class=sub><a href=\"");
@@ -104,8 +112,15 @@ head(struct w *w, const struct runreport *r)
 	}
 	p(w, "<h1>");
 	t(w, s && s->vendor ? s->vendor : "An");
-	p(w, " import</h1><p class=sub>of <code id=file>");
-	t(w, s && s->file ? s->file : "(unknown)");
+	p(w, " ");
+	t(w, kind);
+	if (s && s->query) {
+		p(w, "</h1><p class=sub>of the query <code id=query>");
+		t(w, s->query);
+	} else {
+		p(w, "</h1><p class=sub>of <code id=file>");
+		t(w, s && s->file ? s->file : "(unknown)");
+	}
 	p(w, "</code>");
 	if (s && s->fetched) {
 		p(w, " (fetched by ");
@@ -412,6 +427,8 @@ rejects(struct w *w, const struct runreport *r)
 static void
 resend(struct w *w, const struct runreport *r)
 {
+	int is_run = r->sum && r->sum->kind && !strcmp(r->sum->kind, "run");
+
 	if (r->rej->total == 0)
 		return;
 	p(w, "<h2 id=resend>Sending the rejects again</h2>");
@@ -439,13 +456,27 @@ resend(struct w *w, const struct runreport *r)
 		t(w, r->failed_csv);
 		p(w, "</pre>");
 	}
-	if (r->export_file) {
+	if (r->export_file && !is_run) {
 		p(w, "<p>Or, once the cause is fixed (the vendor file, a "
 		     "service that was down), import the whole export again: "
 		     "the ledgers send nothing twice.</p><pre>");
 		t(w, r->resend);
 		p(w, " ");
 		t(w, r->export_file);
+		p(w, "</pre>");
+	} else if (is_run && (r->export_file || r->sum->query)) {
+		/* A run of a file or a query: its command again on the same
+		 * input (the query is part of the command). */
+		p(w, "<p>The rejected records are in the run folder's "
+		     "<code>STAGE.rejects.ndjson</code> files, each under "
+		     "<code>record</code>, with the reason. Once the cause is "
+		     "fixed, run it again: the ledgers send nothing "
+		     "twice.</p><pre>");
+		t(w, r->resend);
+		if (r->export_file) {
+			p(w, " ");
+			t(w, r->export_file);
+		}
 		p(w, "</pre>");
 	} else if (r->rows_cmd == NULL) {
 		p(w, "<p>The records did not come from a file, so no command "

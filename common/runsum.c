@@ -1,5 +1,5 @@
 /*
- * An import's summary read back: see runsum.h.
+ * A run's summary read back: see runsum.h.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -247,21 +247,52 @@ starts(const char *l, size_t n, const char *p)
 	return n >= k && memcmp(l, p, k) == 0;
 }
 
+/* The earliest " import of " or " run of " in l past its "== ", or NULL;
+ * sets *kind to the word and *len to the match's length. */
+static char *
+heading_of(char *l, size_t n, const char **kind, size_t *len)
+{
+	static const char *const KINDS[] = {"import", "run"};
+	char pat[16], *of = NULL, *at;
+	size_t k;
+
+	for (k = 0; n > 3 && k < sizeof(KINDS) / sizeof(KINDS[0]); k++) {
+		snprintf(pat, sizeof(pat), " %s of ", KINDS[k]);
+		at = strstr(l + 3, pat);
+		if (at && (of == NULL || at < of)) {
+			of = at;
+			*kind = KINDS[k];
+			*len = strlen(pat);
+		}
+	}
+	return of;
+}
+
 static void
 heading(struct runsum *s, const char *text, size_t n)
 {
-	static const char OF[] = " import of ", FETCHED[] = " (fetched by ";
+	static const char FETCHED[] = " (fetched by ", QUERY[] = "the query ";
 	char *l = dupn(text, n), *of, *f, *end = l + n, *p;
+	const char *kind = NULL;
+	size_t len = 0;
 
 	/* "== " is the line's start: the vendor is what follows it. */
-	of = n > 3 ? strstr(l + 3, OF) : NULL;
+	of = heading_of(l, n, &kind, &len);
 	if (of == NULL) {
 		s->vendor = dupn(l + 3, n > 3 ? n - 3 : 0);
 		free(l);
 		return;
 	}
 	s->vendor = dupn(l + 3, (size_t)(of - l - 3));
-	f = of + sizeof(OF) - 1;
+	s->kind = xstrdup(kind);
+	f = of + len;
+	if ((size_t)(end - f) >= sizeof(QUERY) - 1 &&
+	    !strncmp(f, QUERY, sizeof(QUERY) - 1)) {
+		f += sizeof(QUERY) - 1;
+		s->query = dupn(f, (size_t)(end - f));
+		free(l);
+		return;
+	}
 	if (end > f && end[-1] == ')') {
 		for (p = end - 1; p > f; p--)
 			if (!strncmp(p, FETCHED, sizeof(FETCHED) - 1))
@@ -471,6 +502,8 @@ runsum_release(struct runsum *s)
 	free_kv(s->exits, s->nexits);
 	free_kv(s->timing, s->ntiming);
 	free(s->vendor);
+	free(s->kind);
+	free(s->query);
 	free(s->file);
 	free(s->fetched);
 	free(s->result_kind);

@@ -1,11 +1,13 @@
 /*
- * An import's summary (the summary.txt that pipelines/import.sh writes in
- * each run folder) read back into its numbers, so that a report shows the
- * numbers the import printed and never counts them again in its own way.
+ * A run's summary (the summary.txt that pipelines/import.sh and
+ * pipelines/panel.sh write in each run folder) read back into its numbers,
+ * so that a report shows the numbers the run printed and never counts
+ * them again in its own way.
  *
  * The summary is made of blocks, each under a heading line:
  *
- *   == NAME import of FILE[ (fetched by STAGE)]
+ *   == NAME import of FILE[ (fetched by STAGE)]   (pipelines/import.sh)
+ *   == NAME run of FILE | == NAME run of the query SQL   (other pipelines)
  *   per stage (...):           "  STAGE: in=N out=N dropped=N (RULE=N ...)
  *                              rejected=N[ unwritten=N]"
  *   delivery:                  "  STAGE: KEY=N ..." (a key may be two
@@ -58,6 +60,8 @@ struct runsum_file {
 
 struct runsum {
 	char *vendor, *file, *fetched; /* fetched: the fetch stage, or NULL */
+	char *kind;  /* the heading's "import" or "run", or NULL */
+	char *query; /* "run of the query SQL": the SQL (file is NULL) */
 	struct runsum_stage *stages;
 	size_t nstages;
 	struct runsum_line *delivery;
@@ -84,8 +88,8 @@ void runsum_init(struct runsum *s);
 
 /*
  * Reads the n bytes of text into s (initialised). Returns 0, or -1 when
- * the text does not start with the "== NAME import of" heading (s then
- * holds nothing).
+ * the text does not start with "== " (s then holds nothing); a heading
+ * without " import of " or " run of " is all vendor, with no file.
  */
 int runsum_parse(struct runsum *s, const char *text, size_t n);
 

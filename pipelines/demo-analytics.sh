@@ -52,9 +52,17 @@ eval "$(jq -r '[.receive | .. | objects | select(has("auth")) | .auth][0] as $a
 
 . "$ROOT/tests/servers/clickhouse-lib.sh"
 HR_PID=
+# hook_ours: true while HR_PID is still the hook-recv this started (its
+# argv[0]), or where there is no /proc to ask. One that ended was reaped,
+# and its pid may be another process's by now: it is not signalled.
+hook_ours() {
+	[ -d /proc/self ] || return 0
+	tr '\0' '\n' 2>/dev/null <"/proc/$HR_PID/cmdline" | head -n 1 |
+		grep -qxF -- "$BIN/hook-recv"
+}
 hook_stop() {
 	[ -n "$HR_PID" ] || return 0
-	kill "$HR_PID" 2>/dev/null || :
+	! hook_ours || kill "$HR_PID" 2>/dev/null || :
 	wait "$HR_PID" 2>/dev/null || :
 	HR_PID=
 }
@@ -121,6 +129,11 @@ echo "  (422: the receiver refused an event the dictionary blocks, with" \
     "the violations; it is in no journal)"
 
 # The journal's open segments closed (SIGHUP), so the pipeline reads them.
+hook_ours || {
+	echo "demo-analytics.sh: hook-recv is gone:" >&2
+	cat "$servers/hook-recv.err" >&2
+	exit 69
+}
 kill -HUP "$HR_PID"
 i=0
 while ls "$SLUICE_DATA/journal/events/"*.open >/dev/null 2>&1; do

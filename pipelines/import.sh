@@ -74,7 +74,7 @@ REPORTED=1
 # A run cut short (a signal, an error) still gets its report, which says
 # that it did not finish.
 cut_short() {
-	[ "$REPORTED" = 1 ] || report_pages 2>/dev/null || :
+	[ "$REPORTED" = 1 ] || report_pages "$(import_command)" 2>/dev/null || :
 }
 AT_EXIT=cut_short
 (
@@ -131,15 +131,6 @@ Example:
   pipelines/import.sh --offline rock-the-vote report.csv | jq .status
   parallel pipelines/import.sh --shard {}/4 turbovote export.csv ::: 1 2 3 4
 EOF
-}
-
-quote() {
-	case $1 in
-	'' | *[!A-Za-z0-9_./:=@%+,-]*)
-		printf "'%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")"
-		;;
-	*) printf '%s' "$1" ;;
-	esac
 }
 
 TEE_ALL=0
@@ -470,13 +461,9 @@ seconds() {
 	printf '%d.%02d' $((_ms / 1000)) $((_ms % 1000 / 10))
 }
 
-# report_pages: the run's report.html and the data folder's index.html
-# (build/bin/report), with the command that imports the run's rejected
-# rows again once fixed: this import's, less its FILE. A report that
-# cannot be written is said, and changes nothing of the exit status.
-report_pages() {
-	REPORTED=1
-	[ -x "$BIN/report" ] || return 0
+# import_command: the command that imports the run's rejected rows again
+# once fixed: this import's, less its FILE (report_pages prints it).
+import_command() {
 	_cmd="SLUICE_DATA=$(quote "$DATA")"
 	[ -z "${SLUICE_VENDORS:-}" ] ||
 		_cmd="$_cmd SLUICE_VENDORS=$(quote "$SLUICE_VENDORS")"
@@ -484,9 +471,7 @@ report_pages() {
 	[ $OFFLINE = 0 ] || _cmd="$_cmd --offline"
 	[ -z "$CACERT" ] || _cmd="$_cmd --cacert $(quote "$CACERT")"
 	[ -z "$SHARD" ] || _cmd="$_cmd --shard $SHARD_K/$SHARD_N"
-	_cmd="$_cmd$SETS $NAME"
-	"$BIN/report" --index "$DATA" --command "$_cmd" "$RUN" ||
-		echo "$ME: $RUN/report.html was not written" >&2
+	printf '%s\n' "$_cmd$SETS $NAME"
 }
 
 # A run folder of its own (run_folder): two runs started in the same
@@ -722,7 +707,6 @@ spooled() {
 	return 1
 }
 
-# quote WORD: WORD as the shell reads it back, quoted only when it must be.
 # The command that sends what the warehouse could not take, as it can be
 # run: the whole paths, the table created if it is missing, the URL (but a
 # password stays in the environment).
@@ -1004,5 +988,5 @@ if [ -n "$JOURNAL" ] && [ $OFFLINE = 0 ] && [ -z "$HELD" ] &&
 fi
 failed_csv
 import_summary
-report_pages
+report_pages "$(import_command)"
 exit "$STATUS"

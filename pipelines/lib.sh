@@ -1,6 +1,7 @@
 # shellcheck shell=sh
 # pipelines/lib.sh: the shell the pipelines share (POSIX sh), sourced by
-# pipelines/import.sh and pipelines/analytics.sh after they set ROOT:
+# pipelines/import.sh, pipelines/analytics.sh and pipelines/panel.sh
+# after they set ROOT:
 #
 #   . "$ROOT/pipelines/lib.sh"
 #
@@ -16,6 +17,9 @@
 #   DATA      the data folder, STATE its state/ (data_folder sets both)
 #   RUN       the run's folder (run_folder makes it), with stages.log
 #   LOG_PID   the log's tee (log_open starts it, log_close waits for it)
+#   BIN       the programs (report_pages runs BIN/report)
+#   REPORTED  report_pages sets it to 1: a script whose AT_EXIT writes the
+#             report of a run cut short does so while it is 0
 #
 # Descriptor 3 is the log (log_open); descriptor 9 the lock (lock).
 
@@ -42,6 +46,17 @@ needs() {
 	command -v "$_c" >/dev/null 2>&1 || die 69 "needs $_c $*"
 }
 
+# quote WORD: WORD as the shell reads it back, quoted only when it must
+# be (for the commands a summary or a report prints).
+quote() {
+	case $1 in
+	'' | *[!A-Za-z0-9_./:=@%+,-]*)
+		printf "'%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")"
+		;;
+	*) printf '%s' "$1" ;;
+	esac
+}
+
 # abs PATH: PATH from the root, the current directory's when relative.
 abs() { case $1 in /*) echo "$1" ;; *) echo "$(pwd)/$1" ;; esac; }
 
@@ -57,12 +72,21 @@ tmpd() {
 	trap 'exit 143' TERM HUP
 }
 
+# ours PID: true while PID is a child of this shell (its parent is $$);
+# also where there is no /proc to ask.
+ours() {
+	[ -d /proc/self ] || return 0
+	[ "$(sed 's/^.*) . \([0-9]*\) .*$/\1/' "/proc/$1/stat" 2>/dev/null)" = $$ ]
+}
+
 # cleanup: at exit, the jobs of BG killed (still running here, they are
 # left over from a run cut short, e.g. a copy waiting on a pipe nobody
-# opens, which would wait forever), AT_EXIT run, TMPD removed.
+# opens, which would wait forever), AT_EXIT run, TMPD removed. A job is
+# signalled only while it is still this shell's child: one that ended
+# was reaped, and its pid may be another process's by now.
 cleanup() {
 	for _p in $BG; do
-		kill "$_p" 2>/dev/null || :
+		! ours "$_p" || kill "$_p" 2>/dev/null || :
 	done
 	[ -z "${AT_EXIT:-}" ] || $AT_EXIT
 	rm -rf "$TMPD"
@@ -211,4 +235,17 @@ summary_files() {
 		    "$(wc -l <"$_f" | tr -d ' ') in $_f"
 	done
 	return 0
+}
+
+# report_pages COMMAND: RUN's report.html and DATA's index.html
+# (BIN/report, which reads RUN/summary.txt), COMMAND being the run's own
+# command less its FILE, which the report prints to send the rejects
+# again. REPORTED becomes 1. A report that cannot be written is said, and
+# changes nothing of the exit status; without BIN/report, nothing.
+report_pages() {
+	# shellcheck disable=SC2034 # the sourcing script's
+	REPORTED=1
+	[ -x "$BIN/report" ] || return 0
+	"$BIN/report" --index "$DATA" --command "$1" "$RUN" ||
+		echo "$ME: $RUN/report.html was not written" >&2
 }

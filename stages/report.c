@@ -171,7 +171,7 @@ write_report(const struct opts *o, const char *self)
 	struct runreport r = {0};
 	char *exp, *data = data_of(o->run);
 	struct stat sb;
-	int have, rc;
+	int have, is_import, rc;
 
 	buf_printf(&path, "%s/summary.txt", o->run);
 	runsum_init(&s);
@@ -179,6 +179,9 @@ write_report(const struct opts *o, const char *self)
 	rejgroups_init(&rg);
 	read_rejects(o->run, have ? &s : NULL, &rg);
 	exp = export_path(o, have ? &s : NULL);
+	/* The rows as written are an export's (a CSV) and only an import's
+	 * command reads them; a run of another pipeline gets its own. */
+	is_import = !have || s.kind == NULL || !strcmp(s.kind, "import");
 	if (o->command) {
 		buf_adds(&resend, o->command);
 	} else {
@@ -187,7 +190,7 @@ write_report(const struct opts *o, const char *self)
 		buf_printf(&resend, " pipelines/import.sh %s",
 		    have && s.vendor ? s.vendor : "NAME");
 	}
-	if (exp) {
+	if (exp && is_import) {
 		quote(&rows, self);
 		buf_adds(&rows, " --rows --export ");
 		quote(&rows, exp);
@@ -197,9 +200,11 @@ write_report(const struct opts *o, const char *self)
 		buf_reset(&path);
 		buf_printf(&path, "%s/rejected-rows.csv", o->run);
 		quote(&rowsf, path.data);
-		quote(&whole, exp);
 		r.rows_cmd = rows.data;
 		r.rows_file = rowsf.data;
+	}
+	if (exp) {
+		quote(&whole, exp);
 		r.export_file = whole.data;
 	}
 	buf_reset(&path);

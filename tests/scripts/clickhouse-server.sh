@@ -3,7 +3,9 @@
 # post-quasar stage will use it: it starts on free ports, takes a gzipped
 # JSONEachRow batch (Content-Encoding: gzip) into a ReplacingMergeTree
 # table, gives tricky strings back byte for byte, collapses a repeated
-# batch under FINAL, and is stopped again whatever happens. Skipped when
+# batch under FINAL, and is stopped again whatever happens; its ports stay
+# noted for its directory once it is stopped, and a start waits while
+# another start holds the ports' lock (clickhouse.sh, "Ports"). Skipped when
 # clickhouse-server is not installed (apt-get install clickhouse-server).
 # once: the plain build
 set -u
@@ -18,9 +20,17 @@ if ! command -v python3 >/dev/null 2>&1; then
 	exit 0
 fi
 
-trap clickhouse_stop EXIT
-trap 'clickhouse_stop; exit 130' INT
-trap 'clickhouse_stop; exit 143' TERM
+# The ports' notes and lock of this test alone (the machine's are the
+# default): what it checks of them is not disturbed by other tests.
+CLICKHOUSE_PORTS_DIR=$TMPDIR/ports
+export CLICKHOUSE_PORTS_DIR
+stop_all() {
+	clickhouse_stop
+	clickhouse_sh stop "$TMPDIR/clickhouse2"
+}
+trap stop_all EXIT
+trap 'stop_all; exit 130' INT
+trap 'stop_all; exit 143' TERM
 
 if clickhouse_start "$TMPDIR/clickhouse"; then
 	echo "ok - clickhouse server starts and answers /ping"
@@ -163,3 +173,62 @@ socket.create_connection(("127.0.0.1", int(sys.argv[1])), 2)' \
 else
 	echo "not ok - clickhouse server stops and its port is closed"
 fi
+
+# Its ports stay noted for its directory: it may be resumed on them, and
+# no other start is given them meanwhile.
+d=$(cd "$TMPDIR/clickhouse" && pwd)
+noted=0
+for f in http_port tcp_port interserver_port; do
+	p=$(cat "$d/$f" 2>/dev/null)
+	[ -n "$p" ] && [ "$(cat "$CLICKHOUSE_PORTS_DIR/$p" 2>/dev/null)" = "$d" ] &&
+		noted=$((noted + 1))
+done
+if [ $noted = 3 ]; then
+	echo "ok - clickhouse server stopped: its 3 ports still noted for its directory"
+else
+	echo "not ok - clickhouse server stopped: its 3 ports still noted for its directory ($noted)"
+fi
+
+# A start whose first choice of ports is those noted ports (python3, which
+# chooses them, stands in for once) chooses again: they are the stopped
+# server's, not free.
+mkdir -p "$TMPDIR/fakebin"
+cat >"$TMPDIR/fakebin/python3" <<'EOF'
+#!/bin/sh
+if [ "${1:-}" = -c ] && [ ! -e "$FAKE_DONE" ]; then
+	: >"$FAKE_DONE"
+	echo "$FAKE_PORTS"
+	exit 0
+fi
+exec "$REAL_PYTHON3" "$@"
+EOF
+chmod +x "$TMPDIR/fakebin/python3"
+taken="$(cat "$d/http_port") $(cat "$d/tcp_port") $(cat "$d/interserver_port")"
+# (The interpreter itself, not a wrapper that would find python3 in PATH.)
+real=$(python3 -c 'import sys; print(sys.executable)')
+url3=$(PATH=$TMPDIR/fakebin:$PATH FAKE_DONE=$TMPDIR/fake.done \
+    FAKE_PORTS=$taken REAL_PYTHON3=$real \
+    timeout 120 sh "$ROOT/tests/servers/clickhouse.sh" start "$TMPDIR/clickhouse2")
+if [ -e "$TMPDIR/fake.done" ] && [ -n "$url3" ] &&
+    [ "${url3##*:}" != "$(cat "$d/http_port")" ]; then
+	echo "ok - clickhouse server start given a stopped server's ports chooses others"
+else
+	echo "not ok - clickhouse server start given a stopped server's ports chooses others ($url3)"
+fi
+clickhouse_sh stop "$TMPDIR/clickhouse2"
+
+# While another start holds the lock (from choosing its ports to its
+# server listening), a start waits.
+flock "$CLICKHOUSE_PORTS_DIR/lock" sleep 3 &
+holder=$!
+sleep 0.5
+t0=$(date +%s)
+url2=$(clickhouse_sh start "$TMPDIR/clickhouse2")
+t1=$(date +%s)
+wait "$holder"
+if [ -n "$url2" ] && [ $((t1 - t0)) -ge 2 ]; then
+	echo "ok - clickhouse server start waits for the ports' lock ($((t1 - t0)) s)"
+else
+	echo "not ok - clickhouse server start waits for the ports' lock ($((t1 - t0)) s, $url2)"
+fi
+clickhouse_sh stop "$TMPDIR/clickhouse2"

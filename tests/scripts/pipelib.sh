@@ -1,10 +1,11 @@
 #!/bin/sh
-# pipelines/lib.sh, the shell import.sh and analytics.sh share, function
-# by function: worst [BUT] (SIGPIPE ranking last), status, the summary's
-# lines, usage_error and die, needs, run_folder's suffixes, the lock (75),
-# cleanup (the jobs killed, AT_EXIT run, TMPD removed, the exit status
-# kept), the journal's segments. The pipelines' own tests (import.py,
-# analytics-pipeline.py) check the same through the scripts.
+# pipelines/lib.sh, the shell import.sh, analytics.sh and panel.sh share,
+# function by function: worst [BUT] (SIGPIPE ranking last), status, the
+# summary's lines, usage_error and die, needs, quote, run_folder's
+# suffixes, the lock (75), cleanup (the jobs killed, AT_EXIT run, TMPD
+# removed, the exit status kept), the journal's segments. The pipelines'
+# own tests (import.py, analytics-pipeline.py) check the same through the
+# scripts.
 # once: the plain build
 set -u
 LIB=$ROOT/pipelines/lib.sh
@@ -94,6 +95,9 @@ check "needs: 69 naming the command missing" \
 rc=69" "$(lib "needs no-such-command-x for the test; echo not reached")"
 check "needs: nothing when the command is there" "here
 rc=0" "$(lib "needs sh for the test; echo here")"
+check "quote: a word as it is, else quoted as the shell reads it back" \
+    "a/b.csv 'it'\\''s here' ''
+rc=0" "$(lib "echo \$(quote a/b.csv) \$(quote \"it's here\") \$(quote '')")"
 check "abs: a relative path from the current directory" \
     "/x $T/y/z
 rc=0" "$(lib "echo \$(abs /x) \$(abs y/z)")"
@@ -159,6 +163,18 @@ else
 	echo "not ok - cleanup: $_tmpd removed, its job $_sleep ended"
 	kill "$_sleep" 2>/dev/null
 fi
+# A job of BG that ended, its pid since another process's (a sleep that
+# is no child of the script stands in): cleanup leaves it alone.
+_other=$(sleep 30 >/dev/null 2>&1 & echo $!)
+check "cleanup: no signal to a pid that is no longer a job's" "
+rc=0" "$(lib "tmpd pipelib-test; BG=$_other; exit 0")"
+if kill -0 "$_other" 2>/dev/null &&
+    ! grep -q '^[0-9]* ([^)]*) Z' "/proc/$_other/stat" 2>/dev/null; then
+	echo "ok - cleanup: the process that has the pid runs on"
+else
+	echo "not ok - cleanup: the process that has the pid runs on"
+fi
+kill "$_other" 2>/dev/null
 check "tmpd: TERM exits 143 through cleanup" "
 rc=143" \
     "$(lib "tmpd pipelib-test; echo \"\$TMPD\" >'$T/term'; kill -TERM \$\$;

@@ -26,9 +26,24 @@
 #   clickhouse.sh resume DIR  starts DIR's server again on the ports it
 #                             had (a shard a test stopped), prints its URL.
 #
+# Ports. free_ports has the kernel choose free ports, and closes them
+# again before the server binds them; the servers of other tests (the
+# other build's, which runs beside this one) choose theirs the same way at
+# the same time. So that two servers are never given the same port in
+# that gap, the choice and the start that binds the ports are made under
+# one lock for the machine, and every server's ports are noted there (PORT
+# -> its DIR): a server stopped to be resumed on its ports (the cluster
+# test's shard) keeps them, and no other start is given them while DIR
+# holds them. The place is CLICKHOUSE_PORTS_DIR (/tmp/sluice-clickhouse-
+# ports): the same for every run on the machine, never a run's TMPDIR.
+# Without flock, or where that folder cannot be written, a port taken all
+# the same is still caught (the server exits: "Address already in use")
+# and start tries other ports.
+#
 # Environment: CLICKHOUSE_SERVER (the server binary, default found in PATH,
 # /usr/sbin or /usr/bin), CLICKHOUSE_START_TIMEOUT (60 s),
-# CLICKHOUSE_STOP_TIMEOUT (30 s). Needs curl or python3 for the ping.
+# CLICKHOUSE_STOP_TIMEOUT (30 s), CLICKHOUSE_PORTS_DIR. Needs curl or
+# python3 for the ping.
 # See CLICKHOUSE.md beside this file for what 18.16 accepts.
 set -u
 
@@ -92,6 +107,68 @@ for s in ss:
 		    for (i = 0; i < n; i++) printf "%s%d", i ? " " : "", b + i
 		    print "" }'
 	fi
+}
+
+PORTS=${CLICKHOUSE_PORTS_DIR:-/tmp/sluice-clickhouse-ports}
+
+# Takes the machine's lock of the ports on descriptor 8 (waits up to 120 s,
+# then goes on without it). The server is started with 8 closed, so that
+# the lock ends with this script, never with the server.
+ports_lock() {
+	command -v flock >/dev/null 2>&1 || return 0
+	if [ ! -d "$PORTS" ]; then
+		mkdir -p "$PORTS" 2>/dev/null && chmod 1777 "$PORTS" 2>/dev/null
+	fi
+	# (A redirection of exec that fails would end the script: tried
+	# first in a subshell.)
+	( : >>"$PORTS/lock" ) 2>/dev/null || return 0
+	exec 8>>"$PORTS/lock"
+	flock -w 120 8 || echo "$me: the ports' lock is held; going on" >&2
+}
+
+ports_unlock() {
+	exec 8>&-
+}
+
+# True when PORT is noted for a server directory that still holds it (its
+# http_port, tcp_port or interserver_port file names it).
+reserved() { # port
+	[ -f "$PORTS/$1" ] || return 1
+	owner=$(cat "$PORTS/$1" 2>/dev/null) || return 1
+	[ -n "$owner" ] && [ "$owner" != "$dir" ] || return 1
+	cat "$owner/http_port" "$owner/tcp_port" "$owner/interserver_port" \
+	    2>/dev/null | grep -qx "$1"
+}
+
+# Notes the ports of DIR as its own (see "Ports" above).
+reserve() { # dir port...
+	owner=$1
+	shift
+	[ -d "$PORTS" ] && [ -w "$PORTS" ] || return 0
+	for p; do
+		echo "$owner" >"$PORTS/$p" 2>/dev/null || :
+	done
+}
+
+# N (3) distinct free ports, none noted for another server (free_ports),
+# or fails after 20 tries.
+choose_ports() { # [n]
+	t=0
+	while [ $t -lt 20 ]; do
+		t=$((t + 1))
+		chosen=$(free_ports "${1:-3}")
+		clash=
+		for p in $chosen; do
+			if reserved "$p"; then
+				clash=$p
+			fi
+		done
+		[ -n "$clash" ] || {
+			echo "$chosen"
+			return 0
+		}
+	done
+	return 1
 }
 
 # Prints the body of GET URL, or fails.
@@ -193,7 +270,7 @@ start_once() { # dir http tcp interserver
 	# reading the URL through $(...) would otherwise wait for the server.
 	# shellcheck disable=SC2086
 	$server --config-file="$dir/config.xml" \
-	    >"$dir/log/stdout.log" 2>&1 </dev/null &
+	    >"$dir/log/stdout.log" 2>&1 </dev/null 8>&- &
 	pid=$!
 	echo "$pid" >"$dir/pid"
 	deadline=$(($(date +%s) + ${CLICKHOUSE_START_TIMEOUT:-60}))
@@ -249,16 +326,18 @@ record() { # dir http tcp interserver
 	echo "$3" >"$1/tcp_port"
 	echo "$4" >"$1/interserver_port"
 	echo "http://127.0.0.1:$2" >"$1/url"
+	reserve "$1" "$2" "$3" "$4"
 }
 
 start() { # dir
 	[ -n "${1:-}" ] || die "usage: $me start DIR"
 	prepare "$1"
+	ports_lock
 	tries=0
 	while :; do
 		tries=$((tries + 1))
 		# shellcheck disable=SC2046
-		set -- $(free_ports)
+		set -- $(choose_ports)
 		[ $# = 3 ] || die "cannot choose free ports"
 		start_once "$dir" "$1" "$2" "$3"
 		rc=$?
@@ -271,6 +350,7 @@ start() { # dir
 		exit 1
 	done
 	record "$dir" "$1" "$2" "$3"
+	ports_unlock
 	echo "http://127.0.0.1:$1"
 }
 
@@ -307,11 +387,13 @@ cluster_start() { # dir [n]
 		die "no clickhouse-cluster.xml beside $0"
 	mkdir -p "$1" || die "cannot create $1"
 	top=$(cd "$1" && pwd) || die "cannot enter $1"
+	ports_lock
 	tries=0
 	while :; do
 		tries=$((tries + 1))
+		dir=
 		# shellcheck disable=SC2046
-		set -- $(free_ports $((3 * n)))
+		set -- $(choose_ports $((3 * n)))
 		[ $# = $((3 * n)) ] || die "cannot choose free ports"
 		ports="$*"
 		i=0
@@ -353,6 +435,7 @@ cluster_start() { # dir [n]
 		i=$((i + 1))
 		cat "$top/shard$i/url" >>"$top/urls"
 	done
+	ports_unlock
 	cat "$top/urls"
 }
 

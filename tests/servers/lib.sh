@@ -18,7 +18,11 @@
 #
 # emulator_stop stops the emulator started last (SIGTERM, then SIGKILL
 # after 5 s) and waits for it; it does nothing when none is running, so it
-# is safe in an EXIT trap.
+# is safe in an EXIT trap. It signals EMU_PID only while that process is
+# still the emulator on DIR's database (emulator_ours): an emulator that
+# ended early was reaped by the shell, and its pid may be another's by
+# the time the test stops (pids wrap at 32768 on the test machine, within
+# one "make test"), such as a server of the other build's tests.
 
 emulator_start() { # DIR [OPTION...]
 	emulator_stop
@@ -26,10 +30,11 @@ emulator_start() { # DIR [OPTION...]
 	shift
 	mkdir -p "$_emu_dir" || return 1
 	EMU_LOG=$_emu_dir/requests.ndjson
+	EMU_DB=$_emu_dir/emulator.db
 	rm -f "$_emu_dir/emulator.port"
 	python3 "${ROOT:-.}/tests/servers/emulator.py" --port 0 \
 	    --port-file "$_emu_dir/emulator.port" \
-	    --db "$_emu_dir/emulator.db" --log "$EMU_LOG" "$@" \
+	    --db "$EMU_DB" --log "$EMU_LOG" "$@" \
 	    >"$_emu_dir/emulator.out" 2>"$_emu_dir/emulator.err" </dev/null &
 	EMU_PID=$!
 	_emu_i=0
@@ -57,14 +62,25 @@ emulator_start() { # DIR [OPTION...]
 	return 0
 }
 
+# True while EMU_PID is the emulator started on EMU_DB (its argv names the
+# database); without /proc, while kill -0 reaches it.
+emulator_ours() {
+	if [ -d /proc/self ]; then
+		tr '\0' '\n' 2>/dev/null <"/proc/$EMU_PID/cmdline" |
+			grep -qxF -- "$EMU_DB"
+	else
+		kill -0 "$EMU_PID" 2>/dev/null
+	fi
+}
+
 emulator_stop() {
 	[ -n "${EMU_PID:-}" ] || return 0
-	kill "$EMU_PID" 2>/dev/null
+	! emulator_ours || kill "$EMU_PID" 2>/dev/null
 	_emu_i=0
-	while kill -0 "$EMU_PID" 2>/dev/null; do
+	while emulator_ours; do
 		_emu_i=$((_emu_i + 1))
 		if [ $_emu_i -gt 100 ]; then
-			kill -9 "$EMU_PID" 2>/dev/null
+			! emulator_ours || kill -9 "$EMU_PID" 2>/dev/null
 			break
 		fi
 		sleep 0.05

@@ -144,6 +144,55 @@ TEST(mismatch_and_no_summary)
 	buf_release(&b);
 }
 
+/* A run of another pipeline (pipelines/panel.sh): its own name and word in
+ * the heading, of its file or of its query, and its own command again in
+ * place of an import's (no CSV rows to write back). */
+TEST(run_of_a_file_or_a_query)
+{
+	static const char F[] = "== panel-sample run of /d/m.ndjson\n"
+	                        "exit 1: finished\n";
+	static const char Q[] = "== panel-sample run of the query SELECT "
+	                        "'<a>' FROM m\nexit 0: ok\n";
+	struct runreport r;
+	struct runsum s;
+	struct rejgroups g;
+	struct buf b = BUF_INIT;
+
+	runsum_init(&s);
+	CHECK(runsum_parse(&s, F, sizeof(F) - 1) == 0);
+	rejgroups_init(&g);
+	rejgroups_add(&g, "sample", "not an object", "/d/m.ndjson", 3, NULL, 0);
+	rejgroups_finish(&g);
+	memset(&r, 0, sizeof(r));
+	r.sum = &s;
+	r.rej = &g;
+	r.run = "/d/runs/panel-sample/20261202T022904Z";
+	r.resend = "SLUICE_DATA=/d pipelines/panel.sh sample";
+	r.export_file = "/d/m.ndjson";
+	CHECK(runreport_write(&r, &b) == 0);
+	CHECK(has(&b, "<title>panel-sample run: /d/m.ndjson</title>"));
+	CHECK(has(&b, "<h1>panel-sample run</h1><p class=sub>of <code "
+	              "id=file>/d/m.ndjson</code>"));
+	CHECK(!has(&b, "(unknown)") && !has(&b, " import"));
+	CHECK(has(&b, "<pre>SLUICE_DATA=/d pipelines/panel.sh sample "
+	              "/d/m.ndjson</pre>"));
+	runsum_release(&s);
+	CHECK(runsum_parse(&s, Q, sizeof(Q) - 1) == 0);
+	r.export_file = NULL;
+	r.resend = "pipelines/panel.sh --query 'SELECT 1' sample";
+	buf_reset(&b);
+	CHECK(runreport_write(&r, &b) == 0);
+	CHECK(
+	    has(&b, "<h1>panel-sample run</h1><p class=sub>of the query "
+	            "<code id=query>SELECT &#39;&lt;a&gt;&#39; FROM m</code>"));
+	CHECK(!has(&b, "(unknown)"));
+	CHECK(has(&b, "<pre>pipelines/panel.sh --query &#39;SELECT 1&#39; "
+	              "sample</pre>"));
+	runsum_release(&s);
+	rejgroups_release(&g);
+	buf_release(&b);
+}
+
 int
 main(void)
 {
@@ -151,5 +200,6 @@ main(void)
 	RUN(masked_escaped_self_contained);
 	RUN(resend_commands);
 	RUN(mismatch_and_no_summary);
+	RUN(run_of_a_file_or_a_query);
 	return harness_done();
 }

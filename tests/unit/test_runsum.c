@@ -151,6 +151,34 @@ TEST(odd_headings)
 	runsum_release(&s);
 }
 
+/* Another pipeline's heading: "run of FILE", "run of the query SQL"; the
+ * earliest of " import of " and " run of " parts the name from the rest. */
+TEST(run_headings)
+{
+	static const char F[] = "== panel-x run of /d/an import of y.ndjson\n";
+	static const char Q[] = "== panel-x run of the query SELECT 1 (x)\n";
+	static const char I[] = "== shop import of /d/a run of b.csv\n";
+	struct runsum s;
+
+	runsum_init(&s);
+	CHECK(runsum_parse(&s, F, sizeof(F) - 1) == 0);
+	CHECK_STR(s.vendor, "panel-x");
+	CHECK_STR(s.kind, "run");
+	CHECK_STR(s.file, "/d/an import of y.ndjson");
+	CHECK(s.query == NULL);
+	runsum_release(&s);
+	CHECK(runsum_parse(&s, Q, sizeof(Q) - 1) == 0);
+	CHECK_STR(s.vendor, "panel-x");
+	CHECK_STR(s.query, "SELECT 1 (x)");
+	CHECK(s.file == NULL && s.fetched == NULL);
+	runsum_release(&s);
+	CHECK(runsum_parse(&s, I, sizeof(I) - 1) == 0);
+	CHECK_STR(s.vendor, "shop");
+	CHECK_STR(s.kind, "import");
+	CHECK_STR(s.file, "/d/a run of b.csv");
+	runsum_release(&s);
+}
+
 int
 main(void)
 {
@@ -158,5 +186,6 @@ main(void)
 	RUN(fetched_and_members);
 	RUN(not_a_summary);
 	RUN(odd_headings);
+	RUN(run_headings);
 	return harness_done();
 }
