@@ -210,7 +210,7 @@ rig_start(struct rig *g, const char *dir, unsigned flight, int create,
 	struct http_opts ho;
 	struct buf err = BUF_INIT;
 	struct shipper_opts so = {flight, 10000, 1 << 20, 5, "",
-	    "application/x-ndjson", "ClickHouse", SHIP_GZIP};
+	    "application/x-ndjson", "ClickHouse", SHIP_GZIP, 0};
 	struct replay_opts ro = {
 	    dir, url, create, stop, told, tick, &g->heard, 0};
 

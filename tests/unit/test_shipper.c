@@ -97,7 +97,7 @@ setup(struct shipper *s, struct http *h, struct seen *seen, unsigned flight,
     unsigned long long records, size_t bytes, double interval)
 {
 	struct shipper_opts o = {flight, records, bytes, interval, NOWHERE,
-	    "application/x-ndjson", "Nowhere", SHIP_GZIP};
+	    "application/x-ndjson", "Nowhere", SHIP_GZIP, 0};
 
 	memset(seen, 0, sizeof(*seen));
 	buf_init(&seen->rows, BUF_UNLIMITED);
@@ -533,7 +533,7 @@ ship_two_rows(struct spooling *sp)
 {
 	struct http *h = client();
 	struct shipper_opts o = {1, 100, 1 << 20, 100, NOWHERE,
-	    "application/x-ndjson", "Nowhere", SHIP_GZIP};
+	    "application/x-ndjson", "Nowhere", SHIP_GZIP, 0};
 	struct shipper s;
 	int i;
 
