@@ -70,6 +70,9 @@ def query(url, sql, body=None, headers=None, settings=None):
             return f.status, f.read()
     except urllib.error.HTTPError as e:
         return e.code, e.read()
+    except (TimeoutError, OSError) as e:
+        # Which server and which query, for a failure that is rare.
+        raise RuntimeError("%s at %s: %r" % (sql[:300], url, e)) from e
 
 
 def must(url, sql, body=None, headers=None):

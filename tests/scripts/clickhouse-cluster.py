@@ -308,7 +308,7 @@ def main():
 try:
     main()
 except Exception as ex:  # a failure of the test itself is a not ok
-    check(False, "the test ran to its end", repr(ex))
+    check(False, "the test ran to its end", "%r (seed %d)" % (ex, SEED))
 finally:
     stop_all()
 sys.exit(1 if failures else 0)
