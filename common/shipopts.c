@@ -195,7 +195,7 @@ int
 shipopts_finish(struct shipopts *o, int nfiles, const char *synopsis)
 {
 	const char *env;
-	int rc;
+	int rc, codec;
 
 	if (o->vendor && (rc = stage_load_vendor(&o->v, o->vendor)) != 0)
 		return rc;
@@ -207,10 +207,10 @@ shipopts_finish(struct shipopts *o, int nfiles, const char *synopsis)
 	 * --format ndjson run goes elsewhere and keeps gzip. */
 	env = getenv("QUASAR_COMPRESS");
 	if (!o->so.codec_given && !o->ndjson && env && *env) {
-		if (shipcodec_parse(env) < 0)
+		if ((codec = shipcodec_parse(env)) < 0)
 			return cli_usage_error(
 			    synopsis, "QUASAR_COMPRESS takes gzip or lz4");
-		o->so.codec = (enum ship_codec)shipcodec_parse(env);
+		o->so.codec = (enum ship_codec)codec;
 	}
 	if ((rc = check(o, nfiles, synopsis)) != 0)
 		return rc;

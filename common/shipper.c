@@ -24,6 +24,7 @@ shipper_option(
 {
 	unsigned long long n;
 	double t;
+	int codec;
 
 	switch (ch) {
 	case 'b':
@@ -46,10 +47,10 @@ shipper_option(
 		o->interval = t;
 		return 0;
 	case 'z':
-		if (shipcodec_parse(arg) < 0)
+		if ((codec = shipcodec_parse(arg)) < 0)
 			return cli_usage_error(
 			    synopsis, "--compress takes gzip or lz4");
-		o->codec = (enum ship_codec)shipcodec_parse(arg);
+		o->codec = (enum ship_codec)codec;
 		o->codec_given = 1;
 		return 0;
 	}
