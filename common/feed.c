@@ -46,13 +46,46 @@ crossed_half(const struct feed *f, size_t n, size_t left)
 	return n > f->cap / 2 && left <= f->cap / 2;
 }
 
+/*
+ * Room for a text of n bytes: one given back when there is one (the pool
+ * taken whole into the reader's own when that is empty: one lock for
+ * many lines), else a new one.
+ */
+static char *
+text_room(struct feed *f, size_t n, size_t *size)
+{
+	struct feed_text t, *swap;
+
+	if (f->nmine == 0) {
+		pthread_mutex_lock(&f->mu);
+		swap = f->mine;
+		f->mine = f->pool;
+		f->pool = swap;
+		f->nmine = f->npool;
+		f->npool = 0;
+		pthread_mutex_unlock(&f->mu);
+	}
+	if (f->nmine == 0) {
+		*size = n;
+		return xmalloc(n);
+	}
+	t = f->mine[--f->nmine];
+	if (t.size < n) {
+		free(t.p);
+		t.p = xmalloc(n);
+		t.size = n;
+	}
+	*size = t.size;
+	return t.p;
+}
+
 static int
 put_text(struct feed *f, enum feed_kind kind, const char *text, size_t len,
     const char *file, unsigned long long line, int status)
 {
-	struct feed_item it = {kind, NULL, len, file, line, status};
+	struct feed_item it = {kind, NULL, len, 0, file, line, status};
 
-	it.text = xmalloc(len + 1);
+	it.text = text_room(f, len + 1, &it.size);
 	memcpy(it.text, text, len);
 	it.text[len] = '\0';
 	return put(f, &it);
@@ -125,6 +158,8 @@ feed_start(struct feed *f, int nfiles, char **files, size_t max_line,
 	f->files = files;
 	f->max_line = max_line;
 	f->names = xcalloc(nfiles ? (size_t)nfiles : 1, sizeof(*f->names));
+	f->pool = xcalloc(FEED_POOL, sizeof(*f->pool));
+	f->mine = xcalloc(FEED_POOL, sizeof(*f->mine));
 	f->wake = wake;
 	f->wake_arg = arg;
 	pthread_mutex_init(&f->mu, NULL);
@@ -194,6 +229,25 @@ feed_wait(struct feed *f, struct feed_item *it)
 }
 
 void
+feed_recycle(struct feed *f, struct feed_item *items, size_t n)
+{
+	size_t i;
+
+	pthread_mutex_lock(&f->mu);
+	for (i = 0; i < n; i++) {
+		if (items[i].text && items[i].size <= FEED_POOL_TEXT &&
+		    f->npool < FEED_POOL) {
+			f->pool[f->npool].p = items[i].text;
+			f->pool[f->npool++].size = items[i].size;
+		} else {
+			free(items[i].text);
+		}
+		items[i].text = NULL;
+	}
+	pthread_mutex_unlock(&f->mu);
+}
+
+void
 feed_release(struct feed *f)
 {
 	size_t i;
@@ -213,6 +267,12 @@ feed_release(struct feed *f)
 		free(f->names[i]);
 	free(f->names);
 	free(f->ring);
+	for (i = 0; i < f->npool; i++)
+		free(f->pool[i].p);
+	for (i = 0; i < f->nmine; i++)
+		free(f->mine[i].p);
+	free(f->pool);
+	free(f->mine);
 	pthread_mutex_destroy(&f->mu);
 	pthread_cond_destroy(&f->cv);
 	memset(f, 0, sizeof(*f));

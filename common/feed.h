@@ -8,8 +8,12 @@
  * splits them into lines (lines.h, bounded) and queues copies; the stage's
  * thread takes them without blocking. When the queue is full the reader
  * waits, so memory stays bounded by the queue's size times the line
- * maximum. The reader never prints: a file it cannot open or read arrives
- * as an item saying so, for the stage to report.
+ * maximum (and the pool's texts, below). A taker may give the texts it
+ * is through with back (feed_recycle()), in runs: the reader copies the
+ * next lines into them instead of allocating a text for each line, which
+ * the taker's thread then freed into the reader's arena, the two threads
+ * contending for its lock on every line. The reader never prints: a file it
+ * cannot open or read arrives as an item saying so, for the stage to report.
  */
 #ifndef FEED_H
 #define FEED_H
@@ -25,12 +29,23 @@ enum feed_kind {
 
 struct feed_item {
 	enum feed_kind kind;
-	char *text; /* owned by the item: free() it */
+	char *text; /* owned by the item: free() it, or feed_recycle() */
 	size_t len;
+	size_t size;      /* the bytes allocated at text */
 	const char *file; /* the input's name, valid until feed_release() */
 	unsigned long long line;
 	int status;
 };
+
+/* A text given back, to be filled again. */
+struct feed_text {
+	char *p;
+	size_t size;
+};
+
+/* Texts kept for the reader at most, and the largest kept. */
+#define FEED_POOL 512
+#define FEED_POOL_TEXT (64 << 10)
 
 struct feed {
 	pthread_t thread;
@@ -47,6 +62,9 @@ struct feed {
 	void (*wake)(void *arg);
 	void *wake_arg;
 	int started;
+	struct feed_text *pool; /* given back (feed_recycle), under mu */
+	struct feed_text *mine; /* the reader's, taken from pool at once */
+	size_t npool, nmine;
 };
 
 /*
@@ -77,6 +95,13 @@ int feed_take_many(struct feed *f, struct feed_item *items, size_t max);
 
 /* Takes the next item, waiting for one. 1, or -1 at the end. */
 int feed_wait(struct feed *f, struct feed_item *it);
+
+/*
+ * Gives the texts of n items taken back to the reader (their text then
+ * NULL): kept for lines to come, up to FEED_POOL texts of at most
+ * FEED_POOL_TEXT bytes, the others freed. One lock for all of them.
+ */
+void feed_recycle(struct feed *f, struct feed_item *items, size_t n);
 
 /* Stops the reader early, waits for it and frees everything. */
 void feed_release(struct feed *f);

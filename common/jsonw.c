@@ -4,10 +4,6 @@
 
 #include "jsonw.h"
 
-#ifdef __SSE2__
-#include <emmintrin.h>
-#endif
-
 /*
  * For each byte: 0 copy as is, 'u' write as \u00XX, anything else write as
  * a backslash and that character.
@@ -141,70 +137,6 @@ jsonw_string_at(char *o, const char *str, size_t n)
 	}
 	*o++ = '"';
 	return o;
-}
-
-#define ESCAPE_CHUNK 4096 /* bytes escaped per reservation */
-
-/*
- * The k bytes at s as string text at o; returns the end. With SSE2, sixteen
- * bytes at a time: they are stored whole, and the output moves on to the
- * first that needs escaping (a JSON record has a quote every few bytes, so
- * that is where most of the time goes), which is written by byte_at().
- * The stores may write up to 16 bytes past the end: the caller's room.
- */
-static char *
-dense_at(char *o, const unsigned char *s, size_t k)
-{
-	size_t i = 0;
-
-#ifdef __SSE2__
-	const __m128i quote = _mm_set1_epi8('"');
-	const __m128i bslash = _mm_set1_epi8('\\');
-	const __m128i ctl = _mm_set1_epi8(0x1f);
-	__m128i v;
-	unsigned m;
-
-	while (k - i >= 16) {
-		v = _mm_loadu_si128((const __m128i *)(s + i));
-		m = (unsigned)_mm_movemask_epi8(
-		    _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote),
-		                     _mm_cmpeq_epi8(v, bslash)),
-		        _mm_cmpeq_epi8(_mm_max_epu8(v, ctl), ctl)));
-		_mm_storeu_si128((__m128i *)o, v);
-		if (m == 0) {
-			o += 16;
-			i += 16;
-			continue;
-		}
-		o += __builtin_ctz(m);
-		i += (size_t)__builtin_ctz(m);
-		o = byte_at(o, s[i++]);
-	}
-#endif
-	for (; i < k; i++)
-		o = byte_at(o, s[i]);
-	return o;
-}
-
-int
-jsonw_string_dense(struct buf *out, const char *str, size_t n)
-{
-	const unsigned char *s = (const unsigned char *)str;
-	size_t k;
-	char *o;
-
-	if (buf_addc(out, '"') < 0)
-		return -1;
-	while (n > 0) {
-		k = n < ESCAPE_CHUNK ? n : ESCAPE_CHUNK;
-		if (buf_reserve(out, 6 * k + 16) < 0)
-			return -1;
-		o = dense_at(out->data + out->len, s, k);
-		out->len = (size_t)(o - out->data);
-		s += k;
-		n -= k;
-	}
-	return buf_addc(out, '"');
 }
 
 int

@@ -19,14 +19,6 @@
 int jsonw_string(struct buf *out, const char *s, size_t n);
 
 /*
- * jsonw_string() for text dense with characters to escape, such as a JSON
- * record put inside a string (one byte in eight or so is a quote): a byte
- * loop into room reserved ahead beats the word-at-a-time scan, which is
- * made for text that is mostly plain. The same bytes out. 0 or -1.
- */
-int jsonw_string_dense(struct buf *out, const char *s, size_t n);
-
-/*
  * The most bytes jsonw_string_at() writes for n bytes: every byte a
  * \u00XX, and the quotes.
  */

@@ -9,6 +9,7 @@
 #include "jsonw.h"
 #include "ndjson.h"
 #include "quasar.h"
+#include "rowbin.h"
 #include "shipcodec.h"
 
 static int
@@ -50,9 +51,14 @@ quasar_ddl(struct buf *out, const char *table)
 }
 
 void
-quasar_insert(struct buf *out, const char *table)
+quasar_insert(struct buf *out, const char *table, enum qlayout l)
 {
-	buf_printf(out, "INSERT INTO %s FORMAT JSONEachRow", table);
+	if (l == QLAYOUT_RAW)
+		buf_printf(out,
+		    "INSERT INTO %s (" QUASAR_COLUMNS ") FORMAT RowBinary",
+		    table);
+	else
+		buf_printf(out, "INSERT INTO %s FORMAT JSONEachRow", table);
 }
 
 /* The WHERE of table's row of system.tables. */
@@ -188,9 +194,12 @@ const char *
 quasar_hint(const char *body, size_t n)
 {
 	static const char col[] = "record_hash";
+	long code = quasar_code(body, n);
 	size_t i;
 
-	if (quasar_code(body, n) != 117) /* unknown field */
+	/* No such column (a RowBinary insert naming its columns), or an
+	 * unknown field (a JSONEachRow row: an older post-quasar's spool). */
+	if (code != 16 && code != 117)
 		return NULL;
 	for (i = 0; i + sizeof(col) - 1 <= n; i++) {
 		if (memcmp(body + i, col, sizeof(col) - 1) == 0)
@@ -429,25 +438,41 @@ quasar_hash_tree(struct quasar_prov *p, const json_t *rec)
 	hash_parts(p, p->dump.data, p->dump.len - 1, NULL, 0);
 }
 
+/*
+ * Appends the string whose JSON text (its quotes included) is the n bytes
+ * at s as a RowBinary String: as it is between the quotes when it has no
+ * escape, which is the usual case, else decoded.
+ */
+static int
+text_string(struct buf *out, const char *s, size_t n)
+{
+	json_t *v;
+	int rc;
+
+	if (n >= 2 && memchr(s, '\\', n) == NULL)
+		return rowbin_string(out, s + 1, n - 2);
+	v = json_loadb(s, n, JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);
+	rc = json_is_string(v) ? rowbin_string(out, json_string_value(v),
+	                             json_string_length(v))
+	                       : -1;
+	json_decref(v);
+	return rc;
+}
+
 int
-quasar_row(struct buf *out, const struct quasar_prov *p, const char *imported,
+quasar_row(struct buf *out, const struct quasar_prov *p, time_t imported,
     const char *raw, size_t n)
 {
-	/* One reservation for the usual case: little to escape. */
-	if (buf_reserve(out, n + p->source_len + p->file_len + 128) < 0 ||
-	    buf_adds(out, "{\"source\":") < 0 ||
-	    buf_add(out, p->source, p->source_len) < 0 ||
-	    buf_adds(out, ",\"file\":") < 0 ||
-	    buf_add(out, p->file, p->file_len) < 0 ||
-	    buf_adds(out, ",\"line\":") < 0 ||
-	    jsonw_uint(out, (unsigned long long)p->line) < 0 ||
-	    buf_adds(out, ",\"imported_at\":\"") < 0 ||
-	    buf_adds(out, imported) < 0 ||
-	    buf_adds(out, "\",\"record_hash\":\"") < 0 ||
-	    buf_adds(out, p->hash) < 0 || buf_adds(out, "\",\"record\":") < 0 ||
-	    jsonw_string_dense(out, raw, n) < 0)
+	/* One reservation for the whole row, varints included. */
+	if (buf_reserve(out, n + p->source_len + p->file_len + SHA256_HEX + 12 +
+	                         3 * ROWBIN_VARINT_MAX) < 0 ||
+	    text_string(out, p->source, p->source_len) < 0 ||
+	    buf_add(out, p->hash, SHA256_HEX - 1) < 0 ||
+	    text_string(out, p->file, p->file_len) < 0 ||
+	    rowbin_u64(out, (uint64_t)p->line) < 0 ||
+	    rowbin_u32(out, (uint32_t)imported) < 0)
 		return -1;
-	return buf_adds(out, "}\n");
+	return rowbin_string(out, raw, n);
 }
 
 /* One spooled row given its record_hash, appended to out. 0 or -1. */
@@ -565,6 +590,28 @@ quasar_row_keys(const struct buf *rows, struct buf *keys)
 		at = find(s, (size_t)(nl - s), key, sizeof(key) - 1);
 		if (at == NULL || (size_t)(nl - at) < sizeof(key) - 1 + 32 ||
 		    hashledger_hex(at + sizeof(key) - 1, &h) < 0)
+			return -1;
+		buf_add(keys, &h, sizeof(h));
+	}
+	return 0;
+}
+
+int
+quasar_rowbin_keys(const struct buf *rows, struct buf *keys)
+{
+	struct rowbin_in in = {(const unsigned char *)rows->data, rows->len, 0};
+	struct hash128 h;
+	const char *s, *hex;
+	size_t n;
+
+	while (in.at < in.n) {
+		if (rowbin_take_string(&in, &s, &n) < 0 || /* source */
+		    rowbin_take(&in, SHA256_HEX - 1, &hex) <
+		        0 ||                               /* record_hash */
+		    rowbin_take_string(&in, &s, &n) < 0 || /* file */
+		    rowbin_take(&in, 8 + 4, &s) < 0 || /* line, imported_at */
+		    rowbin_take_string(&in, &s, &n) < 0 || /* record */
+		    hashledger_hex(hex, &h) < 0)
 			return -1;
 		buf_add(keys, &h, sizeof(h));
 	}

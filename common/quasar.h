@@ -3,16 +3,19 @@
  * row each record becomes, the URL of an insert, and what an answer means
  * (tests/servers/CLICKHOUSE.md has the measurements behind it).
  *
- * A record becomes one JSONEachRow row of the table
+ * A record becomes one row of the table
  *
- *	{"source":"turbovote","file":"export.csv","line":2,
- *	 "imported_at":"2026-11-22 10:00:00","record_hash":"9f86d0...",
- *	 "record":"{\"id\":...}"}
+ *	source 'turbovote', record_hash '9f86d0...', file 'export.csv',
+ *	line 2, imported_at '2026-11-22 10:00:00', record '{"id":...}'
  *
- * whose record is the line exactly as read, as a JSON string: no vendor
- * schema is needed, and RowBinary or JSONEachRow output gives the line
- * back byte for byte. source, file and line come from the record's _meta
- * (csv2ndjson's provenance), else the defaults the stage gives.
+ * whose record is the line exactly as read: no vendor schema is needed,
+ * and RowBinary or JSONEachRow output gives the line back byte for byte.
+ * source, file and line come from the record's _meta (csv2ndjson's
+ * provenance), else the defaults the stage gives. The row travels as
+ * RowBinary (rowbin.h): each column's bytes as they are, after a length,
+ * where JSONEachRow would escape every quote of the record again (the
+ * record of an export has one every 16 bytes or so), which took a sixth
+ * of post-quasar's CPU and a tenth more bytes to compress.
  *
  * The table's key is (source, record_hash): the record's identity is its
  * content (the record without its _meta, see quasar_hash_doc()), never the
@@ -44,8 +47,15 @@ int quasar_table_ok(const char *table);
 /* Appends the CREATE TABLE IF NOT EXISTS statement for table. */
 void quasar_ddl(struct buf *out, const char *table);
 
-/* Appends "INSERT INTO table FORMAT JSONEachRow". */
-void quasar_insert(struct buf *out, const char *table);
+/* The raw layout's columns, in the order of its RowBinary row. */
+#define QUASAR_COLUMNS "source, record_hash, file, line, imported_at, record"
+
+/*
+ * Appends the INSERT of rows of layout l into table: "INSERT INTO table
+ * (QUASAR_COLUMNS) FORMAT RowBinary" for the raw layout's (quasar_row()),
+ * "INSERT INTO table FORMAT JSONEachRow" for the others' (qlayout.h).
+ */
+void quasar_insert(struct buf *out, const char *table, enum qlayout l);
 
 /*
  * Appends the query that asks ClickHouse for table's engine and sorting
@@ -165,13 +175,14 @@ void quasar_hash_doc(struct quasar_prov *p, const struct jdoc *d);
 void quasar_hash_tree(struct quasar_prov *p, const json_t *rec);
 
 /*
- * Appends the record's row and its \n: source and file (JSON string text),
- * line, imported ("YYYY-MM-DD hh:mm:ss"), the identity p->hash, and the n
- * bytes of the raw line (valid UTF-8) as the record. 0, or -1 when out
- * would exceed its maximum.
+ * Appends the record's RowBinary row (rowbin.h), its columns in the order
+ * of QUASAR_COLUMNS: p's source (decoded from its JSON text), its
+ * identity p->hash, its file and line, the time imported, and the n bytes
+ * of the raw line as the record. 0, or -1 when out would exceed its
+ * maximum.
  */
-int quasar_row(struct buf *out, const struct quasar_prov *p,
-    const char *imported, const char *raw, size_t n);
+int quasar_row(struct buf *out, const struct quasar_prov *p, time_t imported,
+    const char *raw, size_t n);
 
 /*
  * Rows spooled by a post-quasar older than record_hash (a sidecar of
@@ -185,11 +196,17 @@ int quasar_upgrade_rows(
     struct buf *body, unsigned long long *bytes, struct buf *err);
 
 /*
- * Appends to keys, for each of the JSONEachRow rows (a batch's body
- * unpacked: shipcodec.h), the first 32 hex digits of its record_hash as a
- * struct hash128 (hashledger_hex()): the keys post-quasar --seen records
- * of the rows. 0, or -1 when a row has no record_hash (keys may then hold
- * some).
+ * Appends to keys, for each of the RowBinary rows quasar_row() wrote (a
+ * batch's body unpacked: shipcodec.h), the first 32 hex digits of its
+ * record_hash as a struct hash128 (hashledger_hex()): the keys
+ * post-quasar --seen records of the rows. 0, or -1 when the rows are not
+ * such rows (keys may then hold some).
+ */
+int quasar_rowbin_keys(const struct buf *rows, struct buf *keys);
+
+/*
+ * The same for JSONEachRow rows of the raw layout, which a post-quasar
+ * older than RowBinary rows spooled (-1 when a row has no record_hash).
  */
 int quasar_row_keys(const struct buf *rows, struct buf *keys);
 

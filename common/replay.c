@@ -109,6 +109,15 @@ layout_of(const struct spool_meta *m)
 	return l < 0 ? QLAYOUT_RAW : (enum qlayout)l;
 }
 
+/* The --seen keys of a batch's rows (body unpacked). 0 or -1. */
+static int
+batch_keys(const struct spool_meta *m, const struct buf *rows, struct buf *keys)
+{
+	if (strcmp(m->format, "rowbinary") == 0)
+		return quasar_rowbin_keys(rows, keys);
+	return quasar_row_keys_layout(rows, layout_of(m), keys);
+}
+
 /* Loads a spooled batch and sends it. 0, or -1 (told: damaged). */
 static int
 send_one(struct replay *rp, const char *name)
@@ -127,7 +136,8 @@ send_one(struct replay *rp, const char *name)
 	b->records = sl->meta.records;
 	b->bytes = sl->meta.bytes;
 	/* An older post-quasar's rows, without their identity: given it. */
-	if (sl->meta.version < 2 && strcmp(sl->meta.format, "ndjson") != 0 &&
+	if (sl->meta.version < 2 &&
+	    strcmp(sl->meta.format, "jsoneachrow") == 0 &&
 	    quasar_upgrade_rows(&b->call.body, &b->bytes, &why) < 0) {
 		buf_printf(&err, "%s: %s", name, why.data);
 		goto out;
@@ -136,8 +146,7 @@ send_one(struct replay *rp, const char *name)
 	buf_reset(&b->keys);
 	if (rp->o.keys && strcmp(sl->meta.format, "ndjson") != 0 &&
 	    (shipcodec_unpack(codec, &b->call.body, &rows, &why) < 0 ||
-	        quasar_row_keys_layout(&rows, layout_of(&sl->meta), &b->keys) <
-	            0))
+	        batch_keys(&sl->meta, &rows, &b->keys) < 0))
 		buf_reset(&b->keys);
 	base = rp->o.url ? rp->o.url : sl->meta.url;
 	buf_reset(&b->call.url);

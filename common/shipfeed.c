@@ -41,8 +41,10 @@ refill(struct shipfeed *sf)
 {
 	int got;
 
-	if (sf->i == sf->n)
+	if (sf->i == sf->n) {
+		feed_recycle(&sf->feed, sf->run, sf->n);
 		sf->i = sf->n = 0;
+	}
 	got = feed_take_many(&sf->feed, sf->run + sf->n, SHIPFEED_RUN - sf->n);
 	if (got > 0)
 		sf->n += (size_t)got;
@@ -108,6 +110,10 @@ shipfeed_run(struct shipfeed *sf, int nfiles, char **files, size_t max_line)
 			break;
 		idle(sf, !ended && shipper_room(s));
 	}
+	/* The lines in hand, taken or not, back to the feed: none is taken
+	 * after a stop. */
+	feed_recycle(&sf->feed, sf->run, sf->n);
+	sf->i = sf->n = 0;
 	if (stopping(sf)) {
 		shipper_abort(s, EXIT_UNAVAILABLE, "interrupted");
 		return 1;

@@ -34,7 +34,8 @@ struct shipfeed_ops {
 	/*
 	 * Takes one item of the reader's: a line, whose row it adds to the
 	 * shipper (shipper_room() said there is room), or a file's error
-	 * (FEED_ERROR), to report. Either way it frees it->text. Required.
+	 * (FEED_ERROR), to report. it->text stays the feed's: it is given
+	 * back to the reader after the take (feed_recycle()). Required.
 	 */
 	void (*take)(void *arg, struct feed_item *it);
 	/* Called after each wait: for a progress line. May be NULL. */

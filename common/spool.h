@@ -53,13 +53,16 @@
  * fills them with copies that spool_meta_release() frees.
  */
 struct spool_meta {
-	char *format;   /* "jsoneachrow" (ClickHouse) or "ndjson" */
+	char *format;   /* the rows': "rowbinary" (ClickHouse, the raw
+	                   layout's since RowBinary), "jsoneachrow"
+	                   (ClickHouse: the other layouts', and the raw one's
+	                   before), or "ndjson" */
 	char *url;      /* the target: ClickHouse's base URL, or the whole
 	                   URL for ndjson; credentials never stored */
-	char *table;    /* jsoneachrow: the table, else NULL */
-	char *query;    /* jsoneachrow: the INSERT query, else NULL */
-	char *layout;   /* jsoneachrow: the rows' layout (qlayout.h),
-	                   NULL for raw */
+	char *table;    /* ClickHouse: the table, else NULL */
+	char *query;    /* ClickHouse: the INSERT query, else NULL */
+	char *layout;   /* ClickHouse: the rows' layout (qlayout.h), NULL
+	                   for raw */
 	char *ddl;      /* the table's CREATE statement when it is not the
 	                   raw layout's, for --replay --create-table */
 	char *from;     /* "FILE:LINE" of the batch's first record */

@@ -67,7 +67,8 @@ struct run {
 	const char *url;  /* the target: --url or QUASAR_URL */
 	const char *what; /* the target, in messages */
 	struct buf query, insert_url;
-	char imported[20];
+	time_t started;      /* the run's start: the rows' imported_at */
+	char imported[20];   /* and as DateTime text, for the events layout */
 	struct buf row, why; /* a record's row; why it has none */
 	struct quasar_prov prov;
 	struct http *http;
@@ -200,7 +201,7 @@ take_record(struct run *r, const struct jdoc *doc, const json_t *rec)
 		buf_add(&r->row, st->raw, st->rawlen);
 		buf_addc(&r->row, '\n');
 	} else {
-		quasar_row(&r->row, p, r->imported, st->raw, st->rawlen);
+		quasar_row(&r->row, p, r->started, st->raw, st->rawlen);
 	}
 	return ship(r);
 }
@@ -266,7 +267,6 @@ take(void *arg, struct feed_item *it)
 		if (p->active && (++p->ticks & 1023) == 0)
 			show(r);
 	}
-	free(it->text);
 }
 
 /* --- reading ------------------------------------------------------ */
@@ -387,7 +387,8 @@ setup(struct run *r, struct shipopts *o, struct stage *st)
 	}
 	if (deliver_check(&o->d, r->url, o->d.url ? "--url" : "QUASAR_URL"))
 		return EXIT_USAGE;
-	quasar_datetime(time(NULL), r->imported);
+	r->started = time(NULL);
+	quasar_datetime(r->started, r->imported);
 	buf_init(&r->query, 4096);
 	buf_init(&r->insert_url, 64 << 10);
 	buf_init(&r->row, BUF_UNLIMITED);
@@ -398,11 +399,13 @@ setup(struct run *r, struct shipopts *o, struct stage *st)
 	if (o->ndjson) {
 		buf_adds(&r->insert_url, r->url ? r->url : "");
 	} else if (!o->replay) {
-		quasar_insert(&r->query, o->table);
+		quasar_insert(&r->query, o->table, o->layout);
 		quasar_url(&r->insert_url, r->url, r->query.data);
 		shipcodec_url(o->so.codec, &r->insert_url);
 	}
-	m.format = o->ndjson ? "ndjson" : "jsoneachrow";
+	m.format = o->ndjson                  ? "ndjson"
+	           : o->layout == QLAYOUT_RAW ? "rowbinary"
+	                                      : "jsoneachrow";
 	m.url = (char *)r->url;
 	m.table = o->ndjson ? NULL : (char *)o->table;
 	m.query = o->ndjson ? NULL : r->query.data;

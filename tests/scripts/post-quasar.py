@@ -149,6 +149,43 @@ def digest(records):
     return h.hexdigest()
 
 
+def rowbinary(body):
+    """The raw layout's RowBinary rows (source, record_hash, file, line,
+    imported_at, record) read back, each a tuple of bytes and ints; None
+    when the body is not whole rows of it."""
+    at, out = 0, []
+
+    def varint():
+        nonlocal at
+        n = shift = 0
+        while True:
+            c = body[at]
+            at += 1
+            n |= (c & 0x7f) << shift
+            shift += 7
+            if not c & 0x80:
+                return n
+
+    def take(n):
+        nonlocal at
+        if at + n > len(body):
+            raise IndexError
+        at += n
+        return body[at - n:at]
+
+    try:
+        while at < len(body):
+            src = take(varint())
+            h = take(64)
+            f = take(varint())
+            line = int.from_bytes(take(8), "little")
+            t = int.from_bytes(take(4), "little")
+            out.append((src, h, f, line, t, take(varint())))
+    except IndexError:
+        return None
+    return out
+
+
 def spooled(d):
     return sorted(f for f in os.listdir(d) if f.startswith("batch-")) \
         if os.path.isdir(d) else []
@@ -426,7 +463,7 @@ def refused(url):
     data = b"".join(export(25, "refused"))
     t0 = time.time()
     rc, _, err = run(["--url", url, "--table", "nosuch", "--spool", sp,
-                      "--sink"], data)
+                      "--compress", "gzip", "--sink"], data)
     took = time.time() - t0
     check(rc == 69 and "refused the batch (HTTP 404): Code: 60" in err and
           "post-quasar --replay " + sp in err and took < 10,
@@ -439,9 +476,10 @@ def refused(url):
             meta = json.load(f)
     check(names and names[0].endswith(".json") and
           names[1] == names[0][:-5] + ".ndjson.gz" and
-          meta.get("format") == "jsoneachrow" and meta.get("url") == url and
+          meta.get("format") == "rowbinary" and meta.get("url") == url and
           meta.get("table") == "nosuch" and meta.get("records") == 25 and
-          meta.get("query") == "INSERT INTO nosuch FORMAT JSONEachRow" and
+          meta.get("query") == "INSERT INTO nosuch (source, record_hash, "
+          "file, line, imported_at, record) FORMAT RowBinary" and
           meta.get("from") == "<stdin>:1" and meta.get("to") == "<stdin>:25"
           and meta.get("size") == os.path.getsize(os.path.join(sp,
                                                                 names[1])),
@@ -449,10 +487,17 @@ def refused(url):
     if len(names) == 2:
         with open(os.path.join(sp, names[1]), "rb") as f:
             body = gzip.decompress(f.read())
+        got = rowbinary(body) or []
+        lines = export(25, "refused")
         check(len(body) == meta.get("bytes") and
-              [json.loads(x)["record"].encode() + b"\n"
-               for x in body.splitlines()] == export(25, "refused"),
-              "the spooled body is the batch's JSONEachRow rows")
+              [r[5] + b"\n" for r in got] == lines and
+              [(r[0], r[1].decode(), r[2], r[3]) for r in got] ==
+              [(b"refused", identity(ln), b"export-0.csv", i + 2)
+               for i, ln in enumerate(lines)] and
+              all(abs(r[4] - t0) < 60 for r in got),
+              "the spooled body is the batch's RowBinary rows: source, "
+              "record_hash, file, line, imported_at, the record as read",
+              got[:1])
     rc, _, err = run(["--replay", sp, "--url", url])
     check(rc == 69 and len(spooled(sp)) == 2,
           "a replay refused again leaves the batch in the spool", (rc, err))
@@ -538,7 +583,8 @@ def lz4(url):
           (rc, err))
     # QUASAR_COMPRESS is --compress's default; --compress wins.
     got = {}
-    for env, args in (("lz4", []), ("lz4", ["--compress", "gzip"])):
+    for env, args in (("gzip", []), ("gzip", ["--compress", "lz4"]),
+                      ("", [])):
         sp2 = os.path.join(TMP, "pq-spool-env-%d" % len(got))
         run(["--url", url, "--table", "nosuch_env", "--spool", sp2, "--sink"]
             + args, few, env={"QUASAR_COMPRESS": env})
@@ -549,10 +595,11 @@ def lz4(url):
                 got[len(got) - 1] = json.load(f).get("encoding")
     rc, _, err = run(["--url", url, "--table", "x"], b"",
                      env={"QUASAR_COMPRESS": "brotli"})
-    check(got == {0: "lz4", 1: "gzip"} and rc == 64 and
+    check(got == {0: "gzip", 1: "lz4", 2: "lz4"} and rc == 64 and
           "QUASAR_COMPRESS takes gzip or lz4" in err,
-          "QUASAR_COMPRESS=lz4 is --compress's default, --compress wins, "
-          "a codec it does not know is 64", (got, rc, err))
+          "QUASAR_COMPRESS=gzip is --compress's default, --compress wins, "
+          "without either lz4, a codec it does not know is 64",
+          (got, rc, err))
     for args, why in ((["--compress", "zstd", "--table", "x"], "zstd"),
                       (["--compress", "lz4", "--format", "ndjson"],
                        "--format ndjson")):

@@ -4,7 +4,8 @@
  * queue much smaller than the input (the reader waits for room); a missing
  * file arrives as an error item (66) and the next file is still read; a
  * line over the maximum arrives as FEED_TOOLONG with its start; wake runs
- * once an item is queued and at the end; released early, the reader stops.
+ * once an item is queued and at the end; released early, the reader stops;
+ * texts given back (feed_recycle) are filled again with later lines.
  */
 #include <stdatomic.h>
 #include <stdio.h>
@@ -101,10 +102,60 @@ TEST(released_early)
 	buf_release(&text);
 }
 
+/*
+ * Texts given back are filled again with later lines: a short line
+ * arrives in a text longer than it, made for a longer line before (a
+ * new text is made to the line's size). The lines still arrive whole and
+ * in order, and a text too large to keep is freed (ASan's leak check
+ * holds the pool to its release).
+ */
+TEST(texts_given_back_are_used_again)
+{
+	char a[sizeof(HARNESS_TMP)];
+	struct buf text = BUF_INIT, want = BUF_INIT;
+	struct feed_item run[4];
+	char *files[1];
+	size_t k, i;
+	struct feed f;
+	int n = 0, ok = 1, reused = 0, got;
+
+	/* Every tenth line padded to 200 bytes. */
+	for (i = 0; i < 2000; i++)
+		buf_printf(&text, "line %zu%*s\n", i, i % 10 ? 0 : 190, "");
+	/* One line longer than the pool keeps. */
+	for (i = 0; i < FEED_POOL_TEXT + 10; i++)
+		buf_addc(&text, 'x');
+	buf_addc(&text, '\n');
+	CHECK(harness_tmpfile(a, text.data, text.len) == 0);
+	files[0] = a;
+	CHECK(feed_start(&f, 1, files, 1 << 20, 4, NULL, NULL) == 0);
+	while ((got = feed_take_many(&f, run, 4)) != -1) {
+		for (k = 0; k < (size_t)got; k++, n++) {
+			buf_reset(&want);
+			if (n < 2000)
+				buf_printf(&want, "line %d%*s", n,
+				    n % 10 ? 0 : 190, "");
+			ok &= n == 2000 ? run[k].len == FEED_POOL_TEXT + 10
+			                : strcmp(run[k].text, want.data) == 0;
+			ok &= run[k].size > run[k].len;
+			reused += run[k].size > run[k].len + 1;
+		}
+		feed_recycle(&f, run, (size_t)got);
+		ok &= got == 0 || run[0].text == NULL;
+	}
+	CHECK(ok && n == 2001);
+	CHECK(reused > 100);
+	feed_release(&f);
+	remove(a);
+	buf_release(&text);
+	buf_release(&want);
+}
+
 int
 main(void)
 {
 	RUN(files_in_order);
 	RUN(released_early);
+	RUN(texts_given_back_are_used_again);
 	return harness_done();
 }

@@ -3,8 +3,8 @@
  * the short escapes, other control bytes as \u00XX in upper-case hex, as
  * jansson writes them), UTF-8 passed through unchanged, output that jansson
  * reads back to the same bytes, the buffer maximum, and jsonw_uint; the
- * dense and the reserved-room writers (jsonw_string_at: every length and
- * place of a byte to escape, random bytes, its bound) give the same bytes.
+ * reserved-room writer (jsonw_string_at: every length and place of a byte
+ * to escape, random bytes, its bound) gives the same bytes.
  */
 #include <jansson.h>
 #include <limits.h>
@@ -208,62 +208,6 @@ TEST(uint_max)
 	buf_release(&b);
 }
 
-/* The dense variant writes the same bytes as jsonw_string. */
-TEST(dense_same_bytes)
-{
-	struct buf a = BUF_INIT, b = BUF_INIT;
-	char s[20000]; /* past one 4096-byte chunk */
-	size_t i, n;
-	int ok = 1;
-
-	for (i = 0; i < sizeof(s); i++)
-		s[i] = (char)(i * 7 % 128);
-	for (n = 0; n < sizeof(s); n = n * 3 + 1) {
-		buf_reset(&a);
-		buf_reset(&b);
-		ok &= jsonw_string(&a, s, n) == 0;
-		ok &= jsonw_string_dense(&b, s, n) == 0;
-		ok &= a.len == b.len && memcmp(a.data, b.data, a.len) == 0;
-	}
-	CHECK(ok);
-	buf_release(&a);
-	buf_release(&b);
-}
-
-/* The same on random text of every byte value, quotes and backslashes
- * often (as in a JSON record), every length up to 300 and every start:
- * where the sixteen-byte steps of the SSE2 path meet the tail. */
-TEST(dense_same_bytes_random)
-{
-	static const char pick[] = "\"\\\n\x01\x1f a{}:,\x7f\xc3\xa9";
-	struct buf a = BUF_INIT, b = BUF_INIT;
-	char s[320];
-	unsigned long x = 12345;
-	size_t i, n, at;
-	int ok = 1, round;
-
-	for (round = 0; round < 40; round++) {
-		for (i = 0; i < sizeof(s); i++) {
-			x = x * 6364136223846793005ul + 1442695040888963407ul;
-			s[i] = (x >> 60) < 8
-			           ? pick[(x >> 33) % (sizeof(pick) - 1)]
-			           : (char)(x >> 40);
-		}
-		for (n = 0; n <= 300; n++) {
-			at = (size_t)round % 17;
-			buf_reset(&a);
-			buf_reset(&b);
-			ok &= jsonw_string(&a, s + at, n) == 0;
-			ok &= jsonw_string_dense(&b, s + at, n) == 0;
-			ok &= a.len == b.len &&
-			      memcmp(a.data, b.data, a.len) == 0;
-		}
-	}
-	CHECK(ok);
-	buf_release(&a);
-	buf_release(&b);
-}
-
 /* jsonw_string_at() on s, checked against jsonw_string(). 1 when same. */
 static int
 at_same(const char *s, size_t n)
@@ -327,8 +271,6 @@ main(void)
 	RUN(string_max);
 	RUN(uint_values);
 	RUN(uint_max);
-	RUN(dense_same_bytes);
-	RUN(dense_same_bytes_random);
 	RUN(at_same_bytes);
 	return harness_done();
 }

@@ -5,11 +5,12 @@
  * tree (jansson) paths alike and the stage's defaults filled in where it
  * lacks them, a record's identity (the same for the same
  * content whatever its _meta, its spelling or the path that read it, and
- * Python's hashlib on the same bytes), the exact row a record becomes (and
- * that jansson reads the record back from it byte for byte), the table's
+ * Python's hashlib on the same bytes), the exact RowBinary row a record
+ * becomes (the record in it the line byte for byte), the table's
  * key read back (an older table told apart), the hint for an insert into
  * one, spooled rows of an older post-quasar given their identity, the
- * keys of a spooled batch's rows read from their record_hash, and
+ * keys of a spooled batch's rows read from their record_hash (RowBinary
+ * rows, and an older post-quasar's JSONEachRow ones), and
  * what answers mean: status, ClickHouse's error codes, the message shown.
  */
 #include <jansson.h>
@@ -25,6 +26,7 @@
 #include "jdoc.h"
 #include "jsoncheck.h"
 #include "quasar.h"
+#include "rowbin.h"
 
 TEST(table_names)
 {
@@ -52,7 +54,11 @@ TEST(statements)
 	                  "= ReplacingMergeTree() ORDER BY (source, "
 	                  "record_hash)");
 	buf_reset(&b);
-	quasar_insert(&b, "db.t");
+	quasar_insert(&b, "db.t", QLAYOUT_RAW);
+	CHECK_STR(b.data, "INSERT INTO db.t (source, record_hash, file, line, "
+	                  "imported_at, record) FORMAT RowBinary");
+	buf_reset(&b);
+	quasar_insert(&b, "db.t", QLAYOUT_EVENTS);
 	CHECK_STR(b.data, "INSERT INTO db.t FORMAT JSONEachRow");
 	buf_reset(&b);
 	quasar_key_query(&b, "t");
@@ -134,8 +140,49 @@ static void
 row_of(const struct quasar_prov *p, const char *line, struct buf *out)
 {
 	buf_reset(out);
-	CHECK(
-	    quasar_row(out, p, "2026-11-22 10:00:00", line, strlen(line)) == 0);
+	CHECK(quasar_row(out, p, 1795341600, line, strlen(line)) == 0);
+}
+
+/*
+ * The RowBinary row in row read back, its columns as text between |:
+ * "source|record_hash|file|line|imported_at|record", the record last so
+ * that a test can take it as it is from the end. "" when it is not one
+ * whole row.
+ */
+static const char *
+row_text(const struct buf *row, struct buf *out)
+{
+	struct rowbin_in in = {(const unsigned char *)row->data, row->len, 0};
+	const char *s, *hash, *num;
+	size_t n;
+	unsigned long long line = 0;
+	unsigned long at = 0;
+	int i;
+
+	buf_reset(out);
+	if (rowbin_take_string(&in, &s, &n) < 0)
+		return "";
+	buf_add(out, s, n);
+	if (rowbin_take(&in, 64, &hash) < 0 ||
+	    rowbin_take_string(&in, &s, &n) < 0)
+		return "";
+	buf_addc(out, '|');
+	buf_add(out, hash, 64);
+	buf_addc(out, '|');
+	buf_add(out, s, n);
+	if (rowbin_take(&in, 8, &num) < 0)
+		return "";
+	for (i = 7; i >= 0; i--)
+		line = line << 8 | (unsigned char)num[i];
+	if (rowbin_take(&in, 4, &num) < 0)
+		return "";
+	for (i = 3; i >= 0; i--)
+		at = at << 8 | (unsigned char)num[i];
+	if (rowbin_take_string(&in, &s, &n) < 0 || in.at != in.n)
+		return "";
+	buf_printf(out, "|%llu|%lu|", line, at);
+	buf_add(out, s, n);
+	return out->data;
 }
 
 TEST(provenance_fast_and_tree)
@@ -149,7 +196,7 @@ TEST(provenance_fast_and_tree)
 	};
 	struct quasar_prov p;
 	struct jdoc d;
-	struct buf row = BUF_INIT;
+	struct buf row = BUF_INIT, text = BUF_INIT;
 	json_t *rec;
 
 	quasar_prov_init(&p);
@@ -167,12 +214,12 @@ TEST(provenance_fast_and_tree)
 	CHECK(p.line == 42);
 	quasar_hash_tree(&p, rec);
 	row_of(&p, "{}", &row);
-	CHECK_STR(row.data,
-	    "{\"source\":\"tv\",\"file\":\"e x\\\".csv\","
-	    "\"line\":42,\"imported_at\":\"2026-11-22 "
-	    "10:00:00\",\"record_hash\":\"" TV_AX "\",\"record\":\"{}\"}\n");
+	/* The file's JSON text decoded: e x".csv. */
+	CHECK_STR(
+	    row_text(&row, &text), "tv|" TV_AX "|e x\".csv|42|1795341600|{}");
 	json_decref(rec);
 	buf_release(&row);
+	buf_release(&text);
 	jdoc_release(&d);
 	quasar_prov_release(&p);
 }
@@ -325,6 +372,12 @@ TEST(table_keys)
 	CHECK(quasar_hint(BODY("Code: 117, e.displayText() = DB::Exception: "
 	                       "Unknown field found while parsing JSONEachRow "
 	                       "format: other")) == NULL);
+	/* 18.16's answer to a RowBinary insert naming the column. */
+	CHECK(
+	    quasar_hint(BODY("Code: 16, e.displayText() = DB::Exception: No "
+	                     "such column record_hash in table old")) != NULL);
+	CHECK(quasar_hint(BODY("Code: 16, e.displayText() = DB::Exception: No "
+	                       "such column other in table old")) == NULL);
 	CHECK(quasar_hint(BODY("Code: 60, record_hash")) == NULL);
 }
 
@@ -442,6 +495,38 @@ TEST(row_keys)
 	buf_release(&keys);
 }
 
+TEST(rowbin_keys)
+{
+	struct buf rows = BUF_INIT, keys = BUF_INIT;
+	struct quasar_prov p;
+	const struct hash128 *k;
+
+	quasar_prov_init(&p);
+	p.source = p.file = "\"\"";
+	p.source_len = p.file_len = 2;
+	p.line = 1;
+	memcpy(
+	    p.hash, "00000000000000aa00000000000000bb" TV_AX, SHA256_HEX - 1);
+	CHECK(quasar_row(&rows, &p, 0, "{}", 2) == 0);
+	memcpy(p.hash, "0000000000000001000000000000000200", 34);
+	/* A record holding what looks like a row. */
+	CHECK(quasar_row(&rows, &p, 0, rows.data, rows.len) == 0);
+	CHECK(quasar_rowbin_keys(&rows, &keys) == 0);
+	k = (const struct hash128 *)keys.data;
+	CHECK(keys.len == 2 * sizeof(*k) && k[0].lo == 0xaa &&
+	      k[0].hi == 0xbb && k[1].lo == 1 && k[1].hi == 2);
+	/* Cut short anywhere in the last row: not whole rows. */
+	rows.len -= 1;
+	buf_reset(&keys);
+	CHECK(quasar_rowbin_keys(&rows, &keys) == -1);
+	rows.len = 40;
+	buf_reset(&keys);
+	CHECK(quasar_rowbin_keys(&rows, &keys) == -1);
+	buf_release(&rows);
+	buf_release(&keys);
+	quasar_prov_release(&p);
+}
+
 TEST(provenance_missing_or_of_another_type)
 {
 	static const char *const lines[] = {
@@ -522,8 +607,7 @@ TEST(row_record_is_the_line_byte_for_byte)
 	                           "\"Zo\xc3\xab \xe2\x80\xa8 \xf0\x9f\x98\x80"
 	                           "\x7f\"}";
 	struct quasar_prov p;
-	struct buf row = BUF_INIT;
-	json_t *v;
+	struct buf row = BUF_INIT, text = BUF_INIT, want = BUF_INIT;
 
 	quasar_prov_init(&p);
 	p.source = "\"\"";
@@ -533,28 +617,34 @@ TEST(row_record_is_the_line_byte_for_byte)
 	p.line = 3;
 	memcpy(p.hash, TV_AX, SHA256_HEX);
 	row_of(&p, line, &row);
-	CHECK_STR(row.data,
-	    "{\"source\":\"\",\"file\":\"<stdin>\",\"line\":3,\"imported_at\":"
-	    "\"2026-11-22 10:00:00\",\"record_hash\":\"" TV_AX
-	    "\",\"record\":\"{\\\"q\\\":\\\"a\\\\\\\"b\\\\"
-	    "\\\\c\\\\u0001\\\\n\\\",\\t\\\"u\\\":\\\"Zo\xc3\xab \xe2\x80\xa8 "
-	    "\xf0\x9f\x98\x80\x7f\\\"}\"}\n");
-	v = parse(row.data);
-	CHECK_MEM(json_string_value(json_object_get(v, "record")),
-	    json_string_length(json_object_get(v, "record")), line);
-	json_decref(v);
+	buf_printf(&want, "|" TV_AX "|<stdin>|3|1795341600|%s", line);
+	CHECK_STR(row_text(&row, &text), want.data);
+	/* The exact bytes: a String's length, then the string. */
+	CHECK(row.len == 1 + 64 + 1 + 7 + 8 + 4 + 1 + sizeof(line) - 1);
+	CHECK(memcmp(row.data, "\x00" TV_AX "\x07<stdin>", 73) == 0);
+	CHECK(memcmp(row.data + 73, "\x03\0\0\0\0\0\0\0\x20\xbd\x02\x6b", 12) ==
+	      0); /* line 3, 1795341600 */
+	CHECK(row.data[85] == (char)(sizeof(line) - 1));
+	/* A source whose JSON text holds escapes is written decoded. */
+	p.source = "\"a\\u00e9\\\"b\"";
+	p.source_len = strlen(p.source);
+	row_of(&p, "{}", &row);
+	CHECK_STR(row_text(&row, &text),
+	    "a\xc3\xa9\"b|" TV_AX "|<stdin>|3|1795341600|{}");
 	buf_release(&row);
+	buf_release(&text);
+	buf_release(&want);
 	quasar_prov_release(&p);
 }
 
 TEST(row_of_a_long_line)
 {
 	struct quasar_prov p;
-	struct buf row = BUF_INIT, line = BUF_INIT;
-	json_t *v;
+	struct buf row = BUF_INIT, line = BUF_INIT, text = BUF_INIT;
+	const char *t;
 	size_t i;
 
-	/* Longer than the escaping chunk, with escapes across its edges. */
+	/* Its length a varint of three bytes. */
 	buf_adds(&line, "{\"k\":\"");
 	for (i = 0; i < 20000; i++)
 		buf_adds(&line, i % 7 ? "ab" : "\\\"");
@@ -563,14 +653,15 @@ TEST(row_of_a_long_line)
 	p.source = p.file = "\"\"";
 	p.source_len = p.file_len = 2;
 	p.line = 1;
+	memcpy(p.hash, TV_AX, SHA256_HEX);
 	row_of(&p, line.data, &row);
-	v = parse(row.data);
-	CHECK(json_string_length(json_object_get(v, "record")) == line.len);
-	CHECK(memcmp(json_string_value(json_object_get(v, "record")), line.data,
-	          line.len) == 0);
-	json_decref(v);
+	t = row_text(&row, &text);
+	CHECK(strlen(t) >= line.len &&
+	      strcmp(t + strlen(t) - line.len, line.data) == 0);
+	CHECK(row.len == 1 + 64 + 1 + 12 + 3 + line.len);
 	buf_release(&row);
 	buf_release(&line);
+	buf_release(&text);
 	quasar_prov_release(&p);
 }
 
@@ -652,6 +743,7 @@ main(void)
 	RUN(distributed_tables);
 	RUN(older_spooled_rows_get_their_identity);
 	RUN(row_keys);
+	RUN(rowbin_keys);
 	RUN(provenance_missing_or_of_another_type);
 	RUN(provenance_defaults_filled_in);
 	RUN(row_record_is_the_line_byte_for_byte);

@@ -83,7 +83,6 @@ take(void *arg, struct feed_item *it)
 		if (++ss->lines == (unsigned long long)ss->stop_after)
 			ss->stop = SIGTERM;
 	}
-	free(it->text);
 	buf_release(&row);
 }
 
