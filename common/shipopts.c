@@ -203,14 +203,16 @@ shipopts_finish(struct shipopts *o, int nfiles, const char *synopsis)
 		o->table = o->v.table;
 	if (o->vendor && o->source == NULL)
 		o->source = o->v.source;
-	/* QUASAR_COMPRESS is the warehouse's default, as QUASAR_URL is; a
-	 * --format ndjson run goes elsewhere and keeps gzip. */
+	/* ClickHouse takes its own LZ4 blocks by default (shipcodec.h: a
+	 * third of gzip's CPU), unless QUASAR_COMPRESS says otherwise, the
+	 * warehouse's default as QUASAR_URL is; a --format ndjson run goes
+	 * elsewhere and keeps gzip. */
 	env = getenv("QUASAR_COMPRESS");
-	if (!o->so.codec_given && !o->ndjson && env && *env) {
-		if ((codec = shipcodec_parse(env)) < 0)
+	if (!o->so.codec_given && !o->ndjson) {
+		if (env && *env && (codec = shipcodec_parse(env)) < 0)
 			return cli_usage_error(
 			    synopsis, "QUASAR_COMPRESS takes gzip or lz4");
-		o->so.codec = (enum ship_codec)codec;
+		o->so.codec = env && *env ? (enum ship_codec)codec : SHIP_LZ4;
 	}
 	if ((rc = check(o, nfiles, synopsis)) != 0)
 		return rc;
