@@ -209,10 +209,11 @@ shipopts_finish(struct shipopts *o, int nfiles, const char *synopsis)
 	 * elsewhere and keeps gzip. */
 	env = getenv("QUASAR_COMPRESS");
 	if (!o->so.codec_given && !o->ndjson) {
-		if (env && *env && (codec = shipcodec_parse(env)) < 0)
+		codec = env && *env ? shipcodec_parse(env) : SHIP_LZ4;
+		if (codec < 0)
 			return cli_usage_error(
 			    synopsis, "QUASAR_COMPRESS takes gzip or lz4");
-		o->so.codec = env && *env ? (enum ship_codec)codec : SHIP_LZ4;
+		o->so.codec = (enum ship_codec)codec;
 	}
 	if ((rc = check(o, nfiles, synopsis)) != 0)
 		return rc;

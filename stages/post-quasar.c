@@ -7,9 +7,10 @@
  * string. The input is read by a thread of its own (shipfeed.h), and rows
  * go out in batches of at most --batch-records rows and --batch-bytes
  * bytes, or what came in --flush-interval seconds, at most two on the
- * wire (shipper.h), as JSONEachRow to ClickHouse's HTTP interface
- * (--format ndjson: the lines themselves, to any URL), gzipped or, with
- * --compress lz4, as ClickHouse's own compressed blocks (shipcodec.h).
+ * wire (shipper.h), to ClickHouse's HTTP interface as RowBinary (the
+ * layouts below: JSONEachRow) in ClickHouse's own compressed blocks, or
+ * gzipped with --compress gzip (shipcodec.h); --format ndjson: the lines
+ * themselves, gzipped, to any URL.
  *
  * Network errors, 429 and 5xx answers without a data error are retried
  * with backoff; ClickHouse's table is a ReplacingMergeTree keyed by
