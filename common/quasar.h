@@ -14,8 +14,8 @@
  * provenance), else the defaults the stage gives. The row travels as
  * RowBinary (rowbin.h): each column's bytes as they are, after a length,
  * where JSONEachRow would escape every quote of the record again (the
- * record of an export has one every 16 bytes or so), which took a sixth
- * of post-quasar's CPU and a tenth more bytes to compress.
+ * record of an export has one every 16 bytes or so), which took a seventh
+ * of post-quasar's CPU and a fifth more bytes to compress.
  *
  * The table's key is (source, record_hash): the record's identity is its
  * content (the record without its _meta, see quasar_hash_doc()), never the
