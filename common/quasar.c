@@ -604,13 +604,14 @@ quasar_rowbin_keys(const struct buf *rows, struct buf *keys)
 	const char *s, *hex;
 	size_t n;
 
+	/* source, record_hash, file, line and imported_at (12 bytes), record:
+	 * QUASAR_COLUMNS. */
 	while (in.at < in.n) {
-		if (rowbin_take_string(&in, &s, &n) < 0 || /* source */
-		    rowbin_take(&in, SHA256_HEX - 1, &hex) <
-		        0 ||                               /* record_hash */
-		    rowbin_take_string(&in, &s, &n) < 0 || /* file */
-		    rowbin_take(&in, 8 + 4, &s) < 0 || /* line, imported_at */
-		    rowbin_take_string(&in, &s, &n) < 0 || /* record */
+		if (rowbin_take_string(&in, &s, &n) < 0 ||
+		    rowbin_take(&in, SHA256_HEX - 1, &hex) < 0 ||
+		    rowbin_take_string(&in, &s, &n) < 0 ||
+		    rowbin_take(&in, 8 + 4, &s) < 0 ||
+		    rowbin_take_string(&in, &s, &n) < 0 ||
 		    hashledger_hex(hex, &h) < 0)
 			return -1;
 		buf_add(keys, &h, sizeof(h));

@@ -33,9 +33,9 @@ int rowbin_u64(struct buf *out, uint64_t v);
 int rowbin_u32(struct buf *out, uint32_t v);
 
 /*
- * The reader: a cursor over n bytes at p. Each takes a column from *at,
- * moving it past; -1 (and *at unmoved) when the bytes end before the
- * column does.
+ * The reader: a cursor over n bytes at p. Each takes a column at at,
+ * moving at past it; -1 (at unmoved) when the bytes end before the column
+ * does.
  */
 struct rowbin_in {
 	const unsigned char *p;

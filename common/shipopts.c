@@ -38,10 +38,12 @@ own(struct shipopts *o, int ch, const char *arg, const char *synopsis)
 		o->create = 1;
 		break;
 	case 'F':
+		/* jsoneachrow: clickhouse's name before RowBinary rows. */
 		if (strcmp(arg, "ndjson") != 0 &&
+		    strcmp(arg, "clickhouse") != 0 &&
 		    strcmp(arg, "jsoneachrow") != 0)
 			return cli_usage_error(
-			    synopsis, "--format takes jsoneachrow or ndjson");
+			    synopsis, "--format takes clickhouse or ndjson");
 		o->ndjson = strcmp(arg, "ndjson") == 0;
 		break;
 	case 's':

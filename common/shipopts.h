@@ -58,52 +58,52 @@ struct shipopts {
 /* clang-format on */
 
 /* The lines of --help for these options. */
-#define SHIPOPTS_HELP                                                          \
-	"  -v, --vendor NAME|FILE    the vendor file's delivery.table and "    \
-	"export.source\n"                                                      \
-	"                            are the defaults of --table and "         \
-	"--source\n"                                                           \
-	"  -t, --table T             the table (ClickHouse), [db.]name\n"      \
-	"  -C, --create-table        create the table if missing (raw: "       \
-	"keyed by the\n"                                                       \
-	"                            records' content, source and "            \
-	"record_hash, checked)\n"                                              \
-	"  -l, --layout L            raw (the default: the line as a "         \
-	"string), events (an\n"                                                \
-	"                            event's columns; the default of "         \
-	"--table events) or\n"                                                 \
-	"                            rows (the record's members are the "      \
-	"columns)\n"                                                           \
-	"  -d, --ddl FILE            the CREATE TABLE statement "              \
-	"--create-table sends\n"                                               \
-	"                            (rows: required; events: "                \
-	"pipelines/sql/events.sql)\n"                                          \
-	"  -F, --format F            jsoneachrow (ClickHouse, the default) "   \
-	"or ndjson (the\n"                                                     \
-	"                            lines themselves, gzipped, to any "       \
-	"URL)\n"                                                               \
-	"  -s, --source NAME         the source of records without "           \
-	"_meta.source (\"\")\n" SHIPPER_OPTIONS_HELP                           \
-	"  -S, --spool DIR           keep batches not delivered in DIR "       \
-	"(quasar-spool)\n"                                                     \
-	"  -R, --replay DIR          send the batches spooled in DIR, "        \
-	"removing each one\n"                                                  \
-	"                            the server took\n"                        \
-	"  -e, --seen FILE           skip the records FILE says the table "    \
-	"holds, and add\n"                                                     \
-	"                            those it takes (a ledger of their "       \
-	"record_hash;\n"                                                       \
-	"                            events: of their event_id)\n"             \
-	"  -k, --sink                write nothing on stdout\n"                \
-	"  -U, --url URL             the warehouse (default: QUASAR_URL)\n"    \
-	"  -c, --concurrency N       batches in flight at most, 1 or 2 "       \
-	"(default 2)\n"                                                        \
-	"  -N, --retries N           retries of a failed batch (default 8)\n"  \
-	"  -M, --retry-max-time S    stop retrying a batch after S seconds "   \
-	"(default 300)\n"                                                      \
-	"  -T, --timeout S           a request's time limit (default 60)\n"    \
-	"  -O, --connect-timeout S   a connection's time limit (default 10)\n" \
-	"  -A, --cacert FILE         trust the CA certificates in FILE "       \
+#define SHIPOPTS_HELP                                                            \
+	"  -v, --vendor NAME|FILE    the vendor file's delivery.table and "      \
+	"export.source\n"                                                        \
+	"                            are the defaults of --table and "           \
+	"--source\n"                                                             \
+	"  -t, --table T             the table (ClickHouse), [db.]name\n"        \
+	"  -C, --create-table        create the table if missing (raw: "         \
+	"keyed by the\n"                                                         \
+	"                            records' content, source and "              \
+	"record_hash, checked)\n"                                                \
+	"  -l, --layout L            raw (the default: the line as a "           \
+	"string), events (an\n"                                                  \
+	"                            event's columns; the default of "           \
+	"--table events) or\n"                                                   \
+	"                            rows (the record's members are the "        \
+	"columns)\n"                                                             \
+	"  -d, --ddl FILE            the CREATE TABLE statement "                \
+	"--create-table sends\n"                                                 \
+	"                            (rows: required; events: "                  \
+	"pipelines/sql/events.sql)\n"                                            \
+	"  -F, --format F            clickhouse (the default: rows of a table) " \
+	"or ndjson\n"                                                            \
+	"                            (the lines themselves, gzipped, to any "    \
+	"URL)\n"                                                                 \
+	"  -s, --source NAME         the source of records without "             \
+	"_meta.source (\"\")\n" SHIPPER_OPTIONS_HELP                             \
+	"  -S, --spool DIR           keep batches not delivered in DIR "         \
+	"(quasar-spool)\n"                                                       \
+	"  -R, --replay DIR          send the batches spooled in DIR, "          \
+	"removing each one\n"                                                    \
+	"                            the server took\n"                          \
+	"  -e, --seen FILE           skip the records FILE says the table "      \
+	"holds, and add\n"                                                       \
+	"                            those it takes (a ledger of their "         \
+	"record_hash;\n"                                                         \
+	"                            events: of their event_id)\n"               \
+	"  -k, --sink                write nothing on stdout\n"                  \
+	"  -U, --url URL             the warehouse (default: QUASAR_URL)\n"      \
+	"  -c, --concurrency N       batches in flight at most, 1 or 2 "         \
+	"(default 2)\n"                                                          \
+	"  -N, --retries N           retries of a failed batch (default 8)\n"    \
+	"  -M, --retry-max-time S    stop retrying a batch after S seconds "     \
+	"(default 300)\n"                                                        \
+	"  -T, --timeout S           a request's time limit (default 60)\n"      \
+	"  -O, --connect-timeout S   a connection's time limit (default 10)\n"   \
+	"  -A, --cacert FILE         trust the CA certificates in FILE "         \
 	"too\n"
 
 /*

@@ -418,11 +418,10 @@ take_meta(const json_t *o, struct spool_meta *m)
 		return -1;
 	if (strcmp(m->format, "ndjson") == 0)
 		return 0;
-	return (strcmp(m->format, "rowbinary") == 0 ||
-	           strcmp(m->format, "jsoneachrow") == 0) &&
-	               m->query
-	           ? 0
-	           : -1;
+	if (strcmp(m->format, "rowbinary") != 0 &&
+	    strcmp(m->format, "jsoneachrow") != 0)
+		return -1;
+	return m->query ? 0 : -1;
 }
 
 int

@@ -606,6 +606,17 @@ def lz4(url):
         rc, _, err = run(["--url", url] + args, b"")
         check(rc == 64 and "--compress" in err,
               "--compress refuses " + why + " (64)", (rc, err))
+    # --format clickhouse is the default's name; jsoneachrow its older one.
+    rcs = [run(["--url", url, "--format", f, "--table", "fmt_" + f,
+                "--create-table", "--sink"], few)[0]
+           for f in ("clickhouse", "jsoneachrow")]
+    rc, _, err = run(["--url", url, "--format", "xml", "--table", "x"], b"")
+    check(rcs == [0, 0] and
+          scalar(url, "SELECT count() FROM fmt_clickhouse") == "300" and
+          scalar(url, "SELECT count() FROM fmt_jsoneachrow") == "300" and
+          rc == 64 and "--format takes clickhouse or ndjson" in err,
+          "--format clickhouse (or jsoneachrow, its older name) fills the "
+          "table; another format is 64", (rcs, rc, err))
 
 
 def stopped_mid_run(d, url):

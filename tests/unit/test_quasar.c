@@ -497,7 +497,7 @@ TEST(row_keys)
 
 TEST(rowbin_keys)
 {
-	struct buf rows = BUF_INIT, keys = BUF_INIT;
+	struct buf rows = BUF_INIT, keys = BUF_INIT, copy = BUF_INIT;
 	struct quasar_prov p;
 	const struct hash128 *k;
 
@@ -510,7 +510,8 @@ TEST(rowbin_keys)
 	CHECK(quasar_row(&rows, &p, 0, "{}", 2) == 0);
 	memcpy(p.hash, "0000000000000001000000000000000200", 34);
 	/* A record holding what looks like a row. */
-	CHECK(quasar_row(&rows, &p, 0, rows.data, rows.len) == 0);
+	buf_add(&copy, rows.data, rows.len);
+	CHECK(quasar_row(&rows, &p, 0, copy.data, copy.len) == 0);
 	CHECK(quasar_rowbin_keys(&rows, &keys) == 0);
 	k = (const struct hash128 *)keys.data;
 	CHECK(keys.len == 2 * sizeof(*k) && k[0].lo == 0xaa &&
@@ -524,6 +525,7 @@ TEST(rowbin_keys)
 	CHECK(quasar_rowbin_keys(&rows, &keys) == -1);
 	buf_release(&rows);
 	buf_release(&keys);
+	buf_release(&copy);
 	quasar_prov_release(&p);
 }
 

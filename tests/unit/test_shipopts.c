@@ -3,12 +3,14 @@
  * batches' and HTTP options passed on, and the checks of the options
  * against each other (a table needed, --format ndjson without one,
  * --replay without input files, --seen not with ndjson, at most two
- * batches in flight); the layouts: implied by --table events, the
- * statement --create-table sends for them (compiled in, or --ddl FILE's
- * with the table's name), and what is refused.
+ * batches in flight); the codec (LZ4 for ClickHouse unless QUASAR_COMPRESS
+ * or --compress says gzip, gzip for --format ndjson); the layouts: implied by
+ * --table events, the statement --create-table sends for them (compiled in, or
+ * --ddl FILE's with the table's name), and what is refused.
  */
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "capture.h"
@@ -76,6 +78,33 @@ TEST(taken)
 	CHECK(o.create && o.sink && o.so.max_records == 5);
 	CHECK(o.d.http.concurrency == 1);
 	shipopts_release(&o);
+}
+
+/* The codec: ClickHouse's LZ4 blocks unless QUASAR_COMPRESS or
+ * --compress says gzip; --format ndjson always gzip. */
+TEST(codec_defaults)
+{
+	char *ch[] = {"unit", "-t", "t", NULL};
+	char *gz[] = {"unit", "-t", "t", "--compress", "gzip", NULL};
+	char *nd[] = {"unit", "-F", "ndjson", NULL};
+	char *named[] = {"unit", "-F", "clickhouse", "-t", "t", NULL};
+	struct shipopts o;
+
+	unsetenv("QUASAR_COMPRESS");
+	CHECK(parse(&o, ch) == 0 && o.so.codec == SHIP_LZ4);
+	shipopts_release(&o);
+	CHECK(parse(&o, gz) == 0 && o.so.codec == SHIP_GZIP);
+	shipopts_release(&o);
+	CHECK(parse(&o, nd) == 0 && o.so.codec == SHIP_GZIP && o.ndjson);
+	shipopts_release(&o);
+	CHECK(parse(&o, named) == 0 && o.so.codec == SHIP_LZ4 && !o.ndjson);
+	shipopts_release(&o);
+	setenv("QUASAR_COMPRESS", "gzip", 1);
+	CHECK(parse(&o, ch) == 0 && o.so.codec == SHIP_GZIP);
+	shipopts_release(&o);
+	CHECK(parse(&o, nd) == 0 && o.so.codec == SHIP_GZIP);
+	shipopts_release(&o);
+	unsetenv("QUASAR_COMPRESS");
 }
 
 TEST(refused)
@@ -163,6 +192,7 @@ main(void)
 {
 	RUN(defaults);
 	RUN(taken);
+	RUN(codec_defaults);
 	RUN(refused);
 	RUN(layouts);
 	return harness_done();

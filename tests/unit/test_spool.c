@@ -205,6 +205,18 @@ TEST(damage_is_refused)
 	    "\"records\":1,\"bytes\":1,\"size\":1}");
 	CHECK(spool_load(d, "batch-x", &got, &body, &err) < 0); /* query */
 	spool_meta_release(&got);
+	/* RowBinary rows (the raw layout's), with their query and without. */
+	put_text(d, "batch-x.json",
+	    "{\"format\":\"rowbinary\",\"url\":\"u\",\"query\":\"q\","
+	    "\"records\":1,\"bytes\":1,\"size\":1}");
+	CHECK(spool_load(d, "batch-x", &got, &body, &err) == 0);
+	CHECK_STR(got.format, "rowbinary");
+	spool_meta_release(&got);
+	put_text(d, "batch-x.json",
+	    "{\"format\":\"rowbinary\",\"url\":\"u\","
+	    "\"records\":1,\"bytes\":1,\"size\":1}");
+	CHECK(spool_load(d, "batch-x", &got, &body, &err) < 0);
+	spool_meta_release(&got);
 	/* An encoding this post-quasar cannot send, and one it can. */
 	put_text(d, "batch-x.json",
 	    "{\"format\":\"jsoneachrow\",\"url\":\"u\",\"query\":\"q\","
