@@ -223,6 +223,20 @@ exists(const char *dir, const char *name, size_t len, const char *suffix)
 	return rc;
 }
 
+/*
+ * The suffix of the body of the batch name (len bytes): SPOOL_BODY_SUFFIX,
+ * or an older post-quasar's SPOOL_OLD_BODY_SUFFIX; NULL when it has none.
+ */
+static const char *
+body_suffix(const char *dir, const char *name, size_t len)
+{
+	if (exists(dir, name, len, SPOOL_BODY_SUFFIX))
+		return SPOOL_BODY_SUFFIX;
+	if (exists(dir, name, len, SPOOL_OLD_BODY_SUFFIX))
+		return SPOOL_OLD_BODY_SUFFIX;
+	return NULL;
+}
+
 static int
 by_name(const void *a, const void *b)
 {
@@ -261,6 +275,7 @@ struct listing {
 	char **names;
 	size_t n, cap, orphans;
 	int remove; /* remove the orphans rather than count them */
+	int old;    /* the bodies listed are SPOOL_OLD_BODY_SUFFIX's */
 };
 
 static void
@@ -270,6 +285,8 @@ add_body(const char *dir, const char *name, size_t len, void *arg)
 
 	if (!exists(dir, name, len, SPOOL_META_SUFFIX))
 		return;
+	if (l->old && exists(dir, name, len, SPOOL_BODY_SUFFIX))
+		return; /* listed under its own suffix (never made so) */
 	if (l->n == l->cap) {
 		l->cap = l->cap ? 2 * l->cap : 16;
 		l->names = xrealloc(l->names, l->cap * sizeof(*l->names));
@@ -285,7 +302,7 @@ orphan(const char *dir, const char *name, size_t len, void *arg)
 	struct listing *l = arg;
 	struct buf p = BUF_INIT;
 
-	if (exists(dir, name, len, SPOOL_BODY_SUFFIX))
+	if (body_suffix(dir, name, len))
 		return;
 	l->orphans++;
 	if (l->remove) {
@@ -300,12 +317,18 @@ int
 spool_list(
     const char *dir, char ***names, size_t *n, size_t *orphans, struct buf *err)
 {
-	struct listing l = {NULL, 0, 0, 0, 0};
+	struct listing l = {NULL, 0, 0, 0, 0, 0};
+	int rc;
 
 	*names = NULL;
 	*n = 0;
-	if (each_file(dir, SPOOL_BODY_SUFFIX, add_body, &l, err) < 0 ||
-	    each_file(dir, SPOOL_META_SUFFIX, orphan, &l, err) < 0) {
+	rc = each_file(dir, SPOOL_BODY_SUFFIX, add_body, &l, err);
+	l.old = 1;
+	if (rc == 0)
+		rc = each_file(dir, SPOOL_OLD_BODY_SUFFIX, add_body, &l, err);
+	if (rc == 0)
+		rc = each_file(dir, SPOOL_META_SUFFIX, orphan, &l, err);
+	if (rc < 0) {
 		while (l.n)
 			free(l.names[--l.n]);
 		free(l.names);
@@ -323,7 +346,7 @@ spool_list(
 int
 spool_clean(const char *dir, struct buf *err)
 {
-	struct listing l = {NULL, 0, 0, 0, 1};
+	struct listing l = {NULL, 0, 0, 0, 1, 0};
 
 	if (each_file(dir, SPOOL_META_SUFFIX, orphan, &l, err) < 0)
 		return -1;
@@ -429,6 +452,7 @@ spool_load(const char *dir, const char *name, struct spool_meta *meta,
     struct buf *body, struct buf *err)
 {
 	struct buf p = BUF_INIT, text = BUF_INIT;
+	const char *suffix;
 	json_t *o = NULL;
 	int rc = -1;
 
@@ -445,7 +469,8 @@ spool_load(const char *dir, const char *name, struct spool_meta *meta,
 		rc = 0;
 		goto out;
 	}
-	path_of(&p, dir, "", name, SPOOL_BODY_SUFFIX);
+	suffix = body_suffix(dir, name, strlen(name));
+	path_of(&p, dir, "", name, suffix ? suffix : SPOOL_BODY_SUFFIX);
 	if (read_file(p.data, BUF_UNLIMITED, body, err) < 0)
 		goto out;
 	if (body->len != meta->size) {
@@ -487,6 +512,11 @@ spool_remove(const char *dir, const char *name, struct buf *err)
 	int rc = -1;
 
 	path_of(&p, dir, "", name, SPOOL_BODY_SUFFIX);
+	if (unlink(p.data) < 0 && errno != ENOENT) {
+		fail(err, p.data, NULL);
+		goto out;
+	}
+	path_of(&p, dir, "", name, SPOOL_OLD_BODY_SUFFIX);
 	if (unlink(p.data) < 0 && errno != ENOENT) {
 		fail(err, p.data, NULL);
 		goto out;

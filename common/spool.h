@@ -4,14 +4,17 @@
  *
  * A spooled batch is two files in the spool directory:
  *
- *	batch-20261122T100000Z-4242-000001.ndjson.gz   the request body, as
- *	                                               it was to be sent (gzip,
- *	                                               or ClickHouse's LZ4
- *	                                               blocks: the sidecar's
- *	                                               "encoding")
- *	batch-20261122T100000Z-4242-000001.json        the sidecar: one JSON
- *	                                               object (struct
- *spool_meta)
+ *	batch-20261122T100000Z-4242-000001.body   the request body, as it
+ *	                                          was to be sent: the rows
+ *	                                          (the sidecar's "format")
+ *	                                          compressed (its
+ *	                                          "encoding": ClickHouse's
+ *	                                          LZ4 blocks, or gzip)
+ *	batch-20261122T100000Z-4242-000001.json   the sidecar: one JSON
+ *	                                          object (struct spool_meta)
+ *
+ * A post-quasar older than RowBinary rows named the body NAME.ndjson.gz
+ * whatever it held; such a body is read, listed and removed as well.
  *
  * The name is the UTC time of spooling, the writer's process id and a
  * sequence number, so names sort in the order batches were spooled and two
@@ -37,7 +40,8 @@
 
 #include "buf.h"
 
-#define SPOOL_BODY_SUFFIX ".ndjson.gz"
+#define SPOOL_BODY_SUFFIX ".body"
+#define SPOOL_OLD_BODY_SUFFIX ".ndjson.gz"
 #define SPOOL_META_SUFFIX ".json"
 
 /*

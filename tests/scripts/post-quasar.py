@@ -187,7 +187,10 @@ def rowbinary(body):
 
 
 def spooled(d):
-    return sorted(f for f in os.listdir(d) if f.startswith("batch-")) \
+    """The spool's files, in spooling order, each batch's sidecar
+    (NAME.json) before its body (NAME.body)."""
+    return sorted((f for f in os.listdir(d) if f.startswith("batch-")),
+                  key=lambda f: (f.split(".")[0], not f.endswith(".json"))) \
         if os.path.isdir(d) else []
 
 
@@ -475,7 +478,7 @@ def refused(url):
         with open(os.path.join(sp, names[0])) as f:
             meta = json.load(f)
     check(names and names[0].endswith(".json") and
-          names[1] == names[0][:-5] + ".ndjson.gz" and
+          names[1] == names[0][:-5] + ".body" and
           meta.get("format") == "rowbinary" and meta.get("url") == url and
           meta.get("table") == "nosuch" and meta.get("records") == 25 and
           meta.get("query") == "INSERT INTO nosuch (source, record_hash, "

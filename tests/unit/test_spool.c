@@ -3,8 +3,10 @@
  * kept, a file in its place refused), a batch spooled and read back (body
  * byte for byte, every sidecar field), names that sort in spooling order,
  * listings that skip temporary files and sidecars without a body (which
- * spool_clean removes), a damaged body or sidecar refused (an encoding
- * unknown too), the encoding kept, removal, and
+ * spool_clean removes), an older post-quasar's NAME.ndjson.gz bodies
+ * listed, read and removed beside NAME.body ones, a damaged body or
+ * sidecar refused (an encoding unknown too; rowbinary rows taken with a
+ * query only), the encoding kept, removal, and
  * the replay lock (tried from a child process, since fcntl locks do not
  * exclude the process that holds them). Files go under /tmp and are
  * removed.
@@ -164,9 +166,10 @@ TEST(orphans_and_temporary_files_are_not_batches)
 
 	CHECK(spool_mkdir(d, &err) == 0);
 	put_text(d, "batch-1.json", "{}");
-	put_text(d, ".tmp-batch-2.ndjson.gz", "x");
+	put_text(d, ".tmp-batch-2.body", "x");
 	put_text(d, ".tmp-batch-2.json", "{}");
-	put_text(d, "batch-3.ndjson.gz", "x"); /* no sidecar: never made */
+	put_text(d, "batch-3.body", "x");      /* no sidecar: never made */
+	put_text(d, "batch-4.ndjson.gz", "x"); /* nor this older one */
 	put_text(d, "notes.txt", "x");
 	CHECK(spool_list(d, &names, &n, &orphans, &err) == 0);
 	CHECK(n == 0 && orphans == 1);
@@ -179,6 +182,51 @@ TEST(orphans_and_temporary_files_are_not_batches)
 	buf_release(&err);
 }
 
+/* An older post-quasar's body, NAME.ndjson.gz: listed with the new ones,
+ * loaded and removed; its sidecar is not an orphan. */
+TEST(older_body_names)
+{
+	struct buf err = BUF_INIT, name = BUF_INIT, body = BUF_INIT;
+	struct spool_meta m, got;
+	const char *d = sub("older");
+	char **names;
+	size_t n, orphans;
+	struct stat sb;
+	char path[256];
+
+	CHECK(spool_mkdir(d, &err) == 0);
+	put_text(d, "batch-20200101T000000Z-1-000001.json",
+	    "{\"format\":\"jsoneachrow\",\"url\":\"u\",\"query\":\"q\","
+	    "\"records\":1,\"bytes\":3,\"size\":3}");
+	put_text(d, "batch-20200101T000000Z-1-000001.ndjson.gz", "old");
+	meta_sample(&m);
+	CHECK(spool_put(d, &m, "new", 3, &name, &err) == 0);
+	snprintf(path, sizeof(path), "%s/%s.body", d, name.data);
+	CHECK(stat(path, &sb) == 0);
+	CHECK(spool_list(d, &names, &n, &orphans, &err) == 0);
+	CHECK(n == 2 && orphans == 0);
+	if (n == 2) {
+		CHECK_STR(names[0], "batch-20200101T000000Z-1-000001");
+		CHECK(spool_load(d, names[0], &got, &body, &err) == 0);
+		CHECK_MEM(body.data, body.len, "old");
+		spool_meta_release(&got);
+		CHECK(spool_load(d, names[1], &got, &body, &err) == 0);
+		CHECK_MEM(body.data, body.len, "new");
+		spool_meta_release(&got);
+		CHECK(spool_remove(d, names[0], &err) == 0);
+		CHECK(spool_remove(d, names[1], &err) == 0);
+	}
+	while (n)
+		free(names[--n]);
+	free(names);
+	CHECK(spool_list(d, &names, &n, &orphans, &err) == 0);
+	CHECK(n == 0 && orphans == 0);
+	free(names);
+	buf_release(&err);
+	buf_release(&name);
+	buf_release(&body);
+}
+
 TEST(damage_is_refused)
 {
 	struct buf err = BUF_INIT, name = BUF_INIT, body = BUF_INIT;
@@ -189,7 +237,7 @@ TEST(damage_is_refused)
 	CHECK(spool_mkdir(d, &err) == 0);
 	meta_sample(&m);
 	CHECK(spool_put(d, &m, "0123456789", 10, &name, &err) == 0);
-	snprintf(path, sizeof(path), "%s/%s.ndjson.gz", d, name.data);
+	snprintf(path, sizeof(path), "%s/%s.body", d, name.data);
 	CHECK(truncate(path, 4) == 0);
 	CHECK(spool_load(d, name.data, &got, &body, &err) < 0);
 	CHECK(
@@ -278,6 +326,7 @@ main(void)
 	RUN(put_list_load_remove);
 	RUN(names_sort_in_spooling_order);
 	RUN(orphans_and_temporary_files_are_not_batches);
+	RUN(older_body_names);
 	RUN(damage_is_refused);
 	RUN(replay_lock_excludes_another_process);
 	rc = harness_done();
