@@ -95,6 +95,37 @@ def wait_for(url, sql, want, seconds=20):
     return False
 
 
+class RowBinary:
+    """A reader of RowBinary columns from bytes: take(n) for n fixed bytes
+    (FixedString), number(n) for an n-byte little-endian integer, string()
+    for a String (a LEB128 length, then its bytes). IndexError when the
+    bytes end before the column does."""
+
+    def __init__(self, data):
+        self.data, self.at = data, 0
+
+    def more(self):
+        return self.at < len(self.data)
+
+    def take(self, n):
+        if self.at + n > len(self.data):
+            raise IndexError
+        self.at += n
+        return self.data[self.at - n:self.at]
+
+    def number(self, n):
+        return int.from_bytes(self.take(n), "little")
+
+    def string(self):
+        n = shift = 0
+        while True:
+            c = self.take(1)[0]
+            n |= (c & 0x7f) << shift
+            shift += 7
+            if not c & 0x80:
+                return self.take(n)
+
+
 def rows(url, table, final=True):
     """(source, file, line, record bytes, record_hash) of every row, via
     RowBinary."""
@@ -103,30 +134,12 @@ def rows(url, table, final=True):
                     % (table, " FINAL" if final else ""))
     if st != 200:
         raise RuntimeError("HTTP %d: %s" % (st, out[:300]))
-    got, i = [], 0
-
-    def string():
-        nonlocal i
-        n = shift = 0
-        while True:
-            c = out[i]
-            i += 1
-            n |= (c & 0x7F) << shift
-            shift += 7
-            if c < 0x80:
-                break
-        s = out[i:i + n]
-        i += n
-        return s
-
-    while i < len(out):
-        source, file = string(), string()
-        line = int.from_bytes(out[i:i + 8], "little")
-        i += 8
-        record = string()
+    got, r = [], RowBinary(out)
+    while r.more():
+        source, file, line = r.string(), r.string(), r.number(8)
+        record = r.string()
         got.append((source.decode(), file.decode(), line, record,
-                    out[i:i + 64].decode()))  # FixedString(64): no length
-        i += 64
+                    r.take(64).decode()))
     return got
 
 
@@ -153,34 +166,11 @@ def rowbinary(body):
     """The raw layout's RowBinary rows (source, record_hash, file, line,
     imported_at, record) read back, each a tuple of bytes and ints; None
     when the body is not whole rows of it."""
-    at, out = 0, []
-
-    def varint():
-        nonlocal at
-        n = shift = 0
-        while True:
-            c = body[at]
-            at += 1
-            n |= (c & 0x7f) << shift
-            shift += 7
-            if not c & 0x80:
-                return n
-
-    def take(n):
-        nonlocal at
-        if at + n > len(body):
-            raise IndexError
-        at += n
-        return body[at - n:at]
-
+    out, r = [], RowBinary(body)
     try:
-        while at < len(body):
-            src = take(varint())
-            h = take(64)
-            f = take(varint())
-            line = int.from_bytes(take(8), "little")
-            t = int.from_bytes(take(4), "little")
-            out.append((src, h, f, line, t, take(varint())))
+        while r.more():
+            out.append((r.string(), r.take(64), r.string(), r.number(8),
+                        r.number(4), r.string()))
     except IndexError:
         return None
     return out
