@@ -5,7 +5,7 @@
  *
  * A record becomes one row of the table
  *
- *	source 'turbovote', record_hash '9f86d0...', file 'export.csv',
+ *	source 'acme', record_hash '9f86d0...', file 'export.csv',
  *	line 2, imported_at '2026-11-22 10:00:00', record '{"id":...}'
  *
  * whose record is the line exactly as read: no vendor schema is needed,
