@@ -40,47 +40,68 @@ quasar_table_ok(const char *t)
 /* The key quasar_ddl() gives, as system.tables writes it. */
 #define KEY "source, record_hash"
 
+/*
+ * The raw layout's columns, in the order of its RowBinary row
+ * (quasar_row()), with their types as system.columns writes them.
+ */
+static const struct {
+	const char *name, *type;
+} columns[] = {{"source", "String"}, {"record_hash", "FixedString(64)"},
+    {"file", "String"}, {"line", "UInt64"}, {"imported_at", "DateTime"},
+    {"record", "String"}};
+
+#define NCOLUMNS (sizeof(columns) / sizeof(columns[0]))
+
 void
 quasar_ddl(struct buf *out, const char *table)
 {
-	buf_printf(out,
-	    "CREATE TABLE IF NOT EXISTS %s (source String, record_hash "
-	    "FixedString(64), file String, line UInt64, imported_at DateTime, "
-	    "record String) ENGINE = ReplacingMergeTree() ORDER BY (" KEY ")",
-	    table);
+	size_t i;
+
+	buf_printf(out, "CREATE TABLE IF NOT EXISTS %s (", table);
+	for (i = 0; i < NCOLUMNS; i++)
+		buf_printf(out, "%s%s %s", i ? ", " : "", columns[i].name,
+		    columns[i].type);
+	buf_adds(out, ") ENGINE = ReplacingMergeTree() ORDER BY (" KEY ")");
 }
 
 void
 quasar_insert(struct buf *out, const char *table, enum qlayout l)
 {
-	if (l == QLAYOUT_RAW)
-		buf_printf(out,
-		    "INSERT INTO %s (" QUASAR_COLUMNS ") FORMAT RowBinary",
-		    table);
-	else
+	size_t i;
+
+	if (l != QLAYOUT_RAW) {
 		buf_printf(out, "INSERT INTO %s FORMAT JSONEachRow", table);
+		return;
+	}
+	buf_printf(out, "INSERT INTO %s (", table);
+	for (i = 0; i < NCOLUMNS; i++)
+		buf_printf(out, "%s%s", i ? ", " : "", columns[i].name);
+	buf_adds(out, ") FORMAT RowBinary");
 }
 
-/* The WHERE of table's row of system.tables. */
+/*
+ * The WHERE of table's rows of a system table whose column col names the
+ * table (system.tables: name; system.columns: table).
+ */
 static void
-table_where(struct buf *out, const char *table)
+table_where(struct buf *out, const char *table, const char *col)
 {
 	const char *dot = strchr(table, '.');
 
 	/* quasar_table_ok() names hold no quote: they go in as they are. */
 	if (dot)
-		buf_printf(out, "database = '%.*s' AND name = '%s'",
-		    (int)(dot - table), table, dot + 1);
+		buf_printf(out, "database = '%.*s' AND %s = '%s'",
+		    (int)(dot - table), table, col, dot + 1);
 	else
-		buf_printf(
-		    out, "database = currentDatabase() AND name = '%s'", table);
+		buf_printf(out, "database = currentDatabase() AND %s = '%s'",
+		    col, table);
 }
 
 void
 quasar_key_query(struct buf *out, const char *table)
 {
 	buf_adds(out, "SELECT engine, sorting_key FROM system.tables WHERE ");
-	table_where(out, table);
+	table_where(out, table, "name");
 	buf_adds(out, " FORMAT TSV");
 }
 
@@ -88,8 +109,67 @@ void
 quasar_engine_query(struct buf *out, const char *table)
 {
 	buf_adds(out, "SELECT engine_full FROM system.tables WHERE ");
-	table_where(out, table);
+	table_where(out, table, "name");
 	buf_adds(out, " FORMAT TSV");
+}
+
+void
+quasar_columns_query(struct buf *out, const char *table)
+{
+	buf_adds(out, "SELECT name, type FROM system.columns WHERE ");
+	table_where(out, table, "table");
+	buf_adds(out, " FORMAT TSV");
+}
+
+/* Whether the type text (n bytes) is what a RowBinary row of column i
+ * holds: its own, or a DateTime in a named time zone (the same UInt32). */
+static int
+type_ok(size_t i, const char *type, size_t n)
+{
+	size_t k = strlen(columns[i].type);
+
+	if (n == k && memcmp(type, columns[i].type, n) == 0)
+		return 1;
+	return strcmp(columns[i].type, "DateTime") == 0 && n > 10 &&
+	       memcmp(type, "DateTime(", 9) == 0 && type[n - 1] == ')';
+}
+
+int
+quasar_columns_check(const char *body, size_t n, struct buf *what)
+{
+	const char *s, *nl, *tab, *end = body + n;
+	int seen[NCOLUMNS] = {0};
+	size_t i;
+
+	if (n == 0)
+		return 0; /* no table to see, as for its key */
+
+	for (s = body; s < end; s = nl + 1) {
+		if ((nl = memchr(s, '\n', (size_t)(end - s))) == NULL)
+			nl = end;
+		if ((tab = memchr(s, '\t', (size_t)(nl - s))) == NULL)
+			continue;
+		for (i = 0; i < NCOLUMNS; i++) {
+			if (strlen(columns[i].name) != (size_t)(tab - s) ||
+			    memcmp(s, columns[i].name, (size_t)(tab - s)) != 0)
+				continue;
+			seen[i] = 1;
+			if (!type_ok(i, tab + 1, (size_t)(nl - tab - 1))) {
+				buf_printf(what, "%s is %.*s, not %s",
+				    columns[i].name, (int)(nl - tab - 1),
+				    tab + 1, columns[i].type);
+				return -1;
+			}
+		}
+	}
+	for (i = 0; i < NCOLUMNS; i++) {
+		if (!seen[i]) {
+			buf_printf(what, "it has no column %s %s",
+			    columns[i].name, columns[i].type);
+			return -1;
+		}
+	}
+	return 0;
 }
 
 int
@@ -197,6 +277,11 @@ quasar_hint(const char *body, size_t n)
 	long code = quasar_code(body, n);
 	size_t i;
 
+	/* Rows that end before their columns do: read by other types. */
+	if (code == 33)
+		return "the rows do not fit the table's columns: one has a "
+		       "type other than post-quasar writes (--create-table "
+		       "names it; see pipelines/sql/quasar-raw.sql)";
 	/* No such column (a RowBinary insert naming its columns), or an
 	 * unknown field (a JSONEachRow row: an older post-quasar's spool). */
 	if (code != 16 && code != 117)
@@ -605,7 +690,7 @@ quasar_rowbin_keys(const struct buf *rows, struct buf *keys)
 	size_t n;
 
 	/* source, record_hash, file, line and imported_at (12 bytes), record:
-	 * QUASAR_COLUMNS. */
+	 * the columns of quasar_insert(). */
 	while (in.at < in.n) {
 		if (rowbin_take_string(&in, &s, &n) < 0 ||
 		    rowbin_take(&in, SHA256_HEX - 1, &hex) < 0 ||
@@ -661,12 +746,14 @@ quasar_code(const char *body, size_t n)
 /*
  * ClickHouse's error codes that a retry cannot cure: the request, the
  * table or the data is wrong (parse errors, unknown table, column or
- * field, type mismatch, bad compression, a read-only user). Other codes
+ * field, type mismatch, bad compression, a read-only user; 33, rows that
+ * end before their columns do: RowBinary rows read by types other than
+ * theirs, as a whole request gets them there). Other codes
  * (timeouts, too many parts, memory, a query cancelled at shutdown,
  * network errors) are worth another try.
  */
-static const long refused_codes[] = {6, 16, 25, 26, 27, 36, 38, 41, 44, 47, 48,
-    53, 57, 60, 62, 69, 70, 72, 73, 81, 89, 115, 117, 131, 164, 354};
+static const long refused_codes[] = {6, 16, 25, 26, 27, 33, 36, 38, 41, 44, 47,
+    48, 53, 57, 60, 62, 69, 70, 72, 73, 81, 89, 115, 117, 131, 164, 354};
 
 /* Codes that say the credentials were refused. */
 static const long denied_codes[] = {192, 193, 194, 195, 497, 516};

@@ -47,13 +47,11 @@ int quasar_table_ok(const char *table);
 /* Appends the CREATE TABLE IF NOT EXISTS statement for table. */
 void quasar_ddl(struct buf *out, const char *table);
 
-/* The raw layout's columns, in the order of its RowBinary row. */
-#define QUASAR_COLUMNS "source, record_hash, file, line, imported_at, record"
-
 /*
  * Appends the INSERT of rows of layout l into table: "INSERT INTO table
- * (QUASAR_COLUMNS) FORMAT RowBinary" for the raw layout's (quasar_row()),
- * "INSERT INTO table FORMAT JSONEachRow" for the others' (qlayout.h).
+ * (source, record_hash, file, line, imported_at, record) FORMAT
+ * RowBinary" for the raw layout's (quasar_row()), "INSERT INTO table
+ * FORMAT JSONEachRow" for the others' (qlayout.h).
  */
 void quasar_insert(struct buf *out, const char *table, enum qlayout l);
 
@@ -82,6 +80,25 @@ int quasar_key_check(const char *body, size_t n, struct buf *what);
  */
 int quasar_distributed(const char *body, size_t n);
 
+/*
+ * Appends the query that asks for table's columns and their types
+ * (system.columns), answered a TSV line each ("line\tUInt64").
+ */
+void quasar_columns_query(struct buf *out, const char *table);
+
+/*
+ * Reads the answer to quasar_columns_query(): 0 when the table has each
+ * column of quasar_ddl() with its type (a DateTime may name a time
+ * zone), as RowBinary rows need, their columns being read by the table's
+ * types: a table whose line is UInt32 would take the next column's bytes
+ * for the rest of it. Else -1 with what differs in what ("line is
+ * UInt32, not UInt64", "it has no column record_hash FixedString(64)").
+ * Other columns are the table's own business (they take their defaults).
+ * An empty answer (the server shows no such table) is 0, as
+ * quasar_key_check()'s: there is nothing to check.
+ */
+int quasar_columns_check(const char *body, size_t n, struct buf *what);
+
 /* Appends the query that asks for table's engine_full (system.tables). */
 void quasar_engine_query(struct buf *out, const char *table);
 
@@ -97,7 +114,9 @@ int quasar_shards_query(struct buf *out, const char *body, size_t n);
 
 /*
  * A hint for a refused insert whose answer says that the table has no
- * column record_hash (an older post-quasar's table), or NULL.
+ * column record_hash (an older post-quasar's table), or that the rows
+ * ended before their columns did (code 33: a column of another type), or
+ * NULL.
  */
 const char *quasar_hint(const char *body, size_t n);
 
@@ -176,7 +195,7 @@ void quasar_hash_tree(struct quasar_prov *p, const json_t *rec);
 
 /*
  * Appends the record's RowBinary row (rowbin.h), its columns in the order
- * of QUASAR_COLUMNS: p's source (decoded from its JSON text), its
+ * of quasar_insert()'s: p's source (decoded from its JSON text), its
  * identity p->hash, its file and line, the time imported, and the n bytes
  * of the raw line as the record. 0, or -1 when out would exceed its
  * maximum.

@@ -502,6 +502,22 @@ shipper_create_table_ddl(struct shipper *s, const char *table, const char *ddl,
 		    "pipelines/sql/quasar-raw.sql)",
 		    table, what.data);
 		rc = EXIT_UNAVAILABLE;
+		goto out;
+	}
+	/* RowBinary rows are read by the table's types: none may differ. */
+	buf_reset(&sql);
+	quasar_columns_query(&sql, table);
+	if ((rc = query(
+	         s, &c, base, sql.data, "read the table's columns", why)) != 0)
+		goto out;
+	buf_reset(&what);
+	if (quasar_columns_check(c.resp.data, c.resp.len, &what) < 0) {
+		buf_reset(why);
+		buf_printf(why,
+		    "the table %s does not have the columns post-quasar "
+		    "writes: %s (see pipelines/sql/quasar-raw.sql)",
+		    table, what.data);
+		rc = EXIT_UNAVAILABLE;
 	}
 out:
 	if (rc != 0)

@@ -375,6 +375,36 @@ def same_rows_under_new_names(url):
           "under FINAL", (codes, len(got), files, err))
 
 
+def other_types(url):
+    """A table keyed right whose line is UInt32: RowBinary rows would be
+    read by its types (the rest of line taken for imported_at, and so
+    on), so --create-table checks them, stops and says which differs;
+    nothing stored, the batch spooled."""
+    sp = os.path.join(TMP, "pq-spool-types")
+    st, _ = query(url, "CREATE TABLE types32 (source String, record_hash "
+                  "FixedString(64), file String, line UInt32, imported_at "
+                  "DateTime, record String) ENGINE = ReplacingMergeTree() "
+                  "ORDER BY (source, record_hash)")
+    rc, _, err = run(["--url", url, "--table", "types32", "--create-table",
+                      "--spool", sp, "--sink"], b"".join(export(40, "t32")))
+    check(st == 200 and rc == 69 and
+          "the table types32 does not have the columns post-quasar writes: "
+          "line is UInt32, not UInt64" in err and len(spooled(sp)) == 2 and
+          scalar(url, "SELECT count() FROM types32") == "0",
+          "--create-table on a table whose line is UInt32: nothing sent, "
+          "the batch spooled, exit 69, and which column differs", (rc, err))
+    t0 = time.time()
+    rc, _, err = run(["--url", url, "--table", "types32", "--spool", sp,
+                      "--sink"], b"".join(export(40, "t32")))
+    check(rc == 69 and "Code: 33" in err and
+          "the rows do not fit the table's columns" in err and
+          time.time() - t0 < 10 and len(spooled(sp)) == 4 and
+          scalar(url, "SELECT count() FROM types32") == "0",
+          "without --create-table ClickHouse refuses the rows at once "
+          "(code 33, not retried): nothing stored, spooled, and a hint",
+          (rc, err))
+
+
 def old_key_table(url):
     """A table an older post-quasar made, keyed by (source, file, line):
     --create-table stops delivery and says so; without it ClickHouse
@@ -810,6 +840,7 @@ def main():
         tricky(url)
         same_rows_under_new_names(url)
         old_key_table(url)
+        other_types(url)
         older_spool_replayed(url)
         refused(url)
         lz4(url)

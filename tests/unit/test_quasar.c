@@ -7,7 +7,8 @@
  * content whatever its _meta, its spelling or the path that read it, and
  * Python's hashlib on the same bytes), the exact RowBinary row a record
  * becomes (the record in it the line byte for byte), the table's
- * key read back (an older table told apart), the hint for an insert into
+ * key read back (an older table told apart) and its columns' types
+ * checked (what differs named), the hint for an insert into
  * one, spooled rows of an older post-quasar given their identity, the
  * keys of a spooled batch's rows read from their record_hash (RowBinary
  * rows, and an older post-quasar's JSONEachRow ones), and
@@ -69,6 +70,10 @@ TEST(statements)
 	quasar_key_query(&b, "db.t");
 	CHECK_STR(b.data, "SELECT engine, sorting_key FROM system.tables WHERE "
 	                  "database = 'db' AND name = 't' FORMAT TSV");
+	buf_reset(&b);
+	quasar_columns_query(&b, "db.t");
+	CHECK_STR(b.data, "SELECT name, type FROM system.columns WHERE "
+	                  "database = 'db' AND table = 't' FORMAT TSV");
 	buf_reset(&b);
 	quasar_engine_query(&b, "t");
 	CHECK_STR(b.data, "SELECT engine_full FROM system.tables WHERE "
@@ -333,6 +338,51 @@ TEST(distributed_tables)
 	buf_release(&q);
 }
 
+/* The columns a RowBinary row needs, with their types (system.columns'
+ * answers, as 18.16 writes them). */
+TEST(table_columns)
+{
+#define COLS(line, at)                                                            \
+	"source\tString\nrecord_hash\tFixedString(64)\nfile\tString\nline\t" line \
+	"\nimported_at\t" at "\nrecord\tString\n"
+	struct buf what = BUF_INIT;
+
+	CHECK(
+	    quasar_columns_check(BODY(COLS("UInt64", "DateTime")), &what) == 0);
+	/* A time zone is the same UInt32; another column is the table's. */
+	CHECK(quasar_columns_check(
+	          BODY(COLS(
+	              "UInt64", "DateTime('UTC')") "extra\tNullable(String)\n"),
+	          &what) == 0);
+	CHECK(quasar_columns_check(BODY(COLS("UInt32", "DateTime")), &what) ==
+	      -1);
+	CHECK_STR(what.data, "line is UInt32, not UInt64");
+	buf_reset(&what);
+	CHECK(quasar_columns_check(
+	          BODY(COLS("UInt64", "DateTime64(3)")), &what) == -1);
+	CHECK_STR(what.data, "imported_at is DateTime64(3), not DateTime");
+	buf_reset(&what);
+	CHECK(quasar_columns_check(BODY("source\tNullable(String)\n"), &what) ==
+	      -1);
+	CHECK_STR(what.data, "source is Nullable(String), not String");
+	buf_reset(&what);
+	/* An older table: no record_hash. */
+	CHECK(
+	    quasar_columns_check(BODY("source\tString\nfile\tString\nline\t"
+	                              "UInt64\nimported_at\tDateTime\nrecord\t"
+	                              "String\n"),
+	        &what) == -1);
+	CHECK_STR(what.data, "it has no column record_hash FixedString(64)");
+	buf_reset(&what);
+	CHECK(quasar_columns_check(BODY("record\tString\n"), &what) == -1);
+	CHECK_STR(what.data, "it has no column source String");
+	/* No table to see: nothing to check, as for the key. */
+	buf_reset(&what);
+	CHECK(quasar_columns_check(BODY(""), &what) == 0 && what.len == 0);
+	buf_release(&what);
+#undef COLS
+}
+
 TEST(table_keys)
 {
 	struct buf what = BUF_INIT;
@@ -379,6 +429,8 @@ TEST(table_keys)
 	CHECK(quasar_hint(BODY("Code: 16, e.displayText() = DB::Exception: No "
 	                       "such column other in table old")) == NULL);
 	CHECK(quasar_hint(BODY("Code: 60, record_hash")) == NULL);
+	CHECK(quasar_hint(BODY("Code: 33, e.displayText() = DB::Exception: "
+	                       "Cannot read all data.")) != NULL);
 }
 
 /* Gzips text into out (replaced), one member. */
@@ -684,6 +736,10 @@ TEST(verdicts)
 	CHECK(quasar_verdict(500, BODY("Code: 117, e.displayText() = "
 	                               "DB::Exception: Unknown field")) ==
 	      QUASAR_REFUSED);
+	/* RowBinary rows that do not fit the table's types. */
+	CHECK(quasar_verdict(500, BODY("Code: 33, e.displayText() = "
+	                               "DB::Exception: Cannot read all "
+	                               "data.")) == QUASAR_REFUSED);
 	CHECK(quasar_verdict(404, BODY("Code: 60, e.displayText() = "
 	                               "DB::Exception: Table default.x "
 	                               "doesn't exist.")) == QUASAR_REFUSED);
@@ -741,6 +797,7 @@ main(void)
 	RUN(datetime);
 	RUN(provenance_fast_and_tree);
 	RUN(identity_is_the_content);
+	RUN(table_columns);
 	RUN(table_keys);
 	RUN(distributed_tables);
 	RUN(older_spooled_rows_get_their_identity);

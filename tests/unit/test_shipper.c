@@ -309,9 +309,10 @@ TEST(abort_ends_what_is_in_hand)
 
 /* What the stand-in for ClickHouse answers, and what it saw. */
 struct server {
-	int unavailable; /* answers 503 to this many calls first */
-	const char *key; /* the answer to the key's query */
-	struct buf seen; /* the queries, a line each */
+	int unavailable;     /* answers 503 to this many calls first */
+	const char *key;     /* the answer to the key's query */
+	const char *columns; /* and to the columns' */
+	struct buf seen;     /* the queries, a line each */
 };
 
 static int
@@ -329,6 +330,8 @@ answer(void *arg, const struct fakehttp_req *rq, struct buf *resp)
 	}
 	if (strstr(rq->target, "system.tables"))
 		buf_adds(resp, sv->key);
+	if (strstr(rq->target, "system.columns"))
+		buf_adds(resp, sv->columns);
 	return 200;
 }
 
@@ -349,6 +352,9 @@ rig_start(struct rig *g, unsigned retries)
 	buf_init(&g->sv.seen, BUF_UNLIMITED);
 	buf_init(&g->why, BUF_UNLIMITED);
 	g->sv.key = "ReplacingMergeTree\tsource, record_hash\n";
+	g->sv.columns = "source\tString\nrecord_hash\tFixedString(64)\n"
+	                "file\tString\nline\tUInt64\nimported_at\tDateTime\n"
+	                "record\tString\n";
 	CHECK(fakehttp_start(&g->f, answer, &g->sv) == 0);
 	g->h = client_retrying(retries);
 	setup(&g->s, g->h, &g->seen, 1, 1, 1 << 20, 100);
@@ -404,6 +410,25 @@ TEST(create_table_made_and_key_checked)
 	CHECK(strstr(g.sv.seen.data,
 	          "\nPOST SELECT engine, sorting_key FROM system.tables WHERE "
 	          "database = 'db' AND name = 't' FORMAT TSV\n") != NULL);
+	CHECK(strstr(g.sv.seen.data,
+	          "\nPOST SELECT name, type FROM system.columns WHERE "
+	          "database = 'db' AND table = 't' FORMAT TSV\n") != NULL);
+	rig_release(&g);
+}
+
+TEST(create_table_other_types_stop)
+{
+	struct rig g;
+
+	rig_start(&g, 0);
+	g.sv.columns = "source\tString\nline\tUInt32\n";
+	CHECK(shipper_create_table(&g.s, "t", g.f.url, &g.why) ==
+	      EXIT_UNAVAILABLE);
+	CHECK_STR(g.why.data, "the table t does not have the columns "
+	                      "post-quasar writes: line is UInt32, not UInt64 "
+	                      "(see pipelines/sql/quasar-raw.sql)");
+	CHECK(g.s.stopped == EXIT_UNAVAILABLE);
+	rig_stop(&g);
 	rig_release(&g);
 }
 
@@ -604,6 +629,7 @@ main(void)
 	RUN(abort_ends_what_is_in_hand);
 	RUN(own_call_retried_then_taken);
 	RUN(create_table_made_and_key_checked);
+	RUN(create_table_other_types_stop);
 	RUN(create_table_older_key_stops);
 	RUN(create_table_nowhere_stops);
 	RUN(options_default_and_taken);
