@@ -79,6 +79,8 @@ count_output() { # name output-file exit-status
 	fi
 	if [ "$3" -eq 124 ]; then
 		fail "$1 still running after $limit s: stopped"
+		# Its comment lines say how to run it again (a seed).
+		grep '^# ' "$2" | tail -n 5 | sed 's/^/    /'
 	elif [ "$3" -ne 0 ] && [ "$f" -eq 0 ]; then
 		fail "$1 exited with status $3"
 	fi

@@ -445,8 +445,9 @@ def main():
     tool, tmp = sys.argv[1], sys.argv[2]
     nschemas = int(sys.argv[3]) if len(sys.argv) > 3 else 300
     seed = int(sys.argv[4]) if len(sys.argv) > 4 else random.randrange(1 << 32)
+    # Flushed: a run stopped for its time still tells its seed.
     print(f"# jschema-differential: seed {seed} (JSCHEMA_SEED={seed} repeats"
-          " it)")
+          " it)", flush=True)
     rng = random.Random(seed)
     fc = format_checker()
     compared = left_out = jdoc_compared = valid = 0
